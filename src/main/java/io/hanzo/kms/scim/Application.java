@@ -1,0 +1,116 @@
+package io.hanzo.kms.scim;
+
+import io.hanzo.kms.scim.admin.AdminAuth;
+import io.hanzo.kms.scim.admin.OrganizationService;
+import io.hanzo.kms.scim.admin.TokenService;
+import io.hanzo.kms.scim.config.AppConfig;
+import io.hanzo.kms.scim.http.ApiRouter;
+import io.hanzo.kms.scim.http.HttpVerticle;
+import io.hanzo.kms.scim.http.Services;
+import io.hanzo.kms.scim.index.DirectoryIndex;
+import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
+import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
+import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.service.UserService;
+import io.hanzo.kms.scim.store.pg.DatabaseSetup;
+import io.hanzo.kms.scim.store.pg.DatabaseTarget;
+import io.hanzo.kms.scim.store.pg.PgOrganizationStore;
+import io.hanzo.kms.scim.store.pg.PgTokenStore;
+import io.hanzo.kms.scim.store.pg.PgUserStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running server: database ready and migrated, caches and index loaded, then one HTTP verticle per
+ * event loop. {@link #start} returns only when the port is open.
+ */
+public final class Application {
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    private final Vertx vertx;
+    private final DatabaseTarget database;
+    private final Services services;
+
+    private Application(Vertx vertx, DatabaseTarget database, Services services) {
+        this.vertx = vertx;
+        this.database = database;
+        this.services = services;
+    }
+
+    /** Starts the server, using {@code database} when given, else what the configuration says. */
+    public static Application start(AppConfig config, DatabaseTarget database) throws Exception {
+        DatabaseTarget db = database != null ? database : DatabaseSetup.target(config);
+        DatabaseSetup.migrate(db);
+        AdminAuth adminAuth = AdminAuth.initialise(config.adminToken(), config.dataDir());
+
+        VertxOptions options = new VertxOptions();
+        Vertx vertx = Vertx.vertx(options);
+        int instances = config.httpInstances() > 0 ? config.httpInstances() : options.getEventLoopPoolSize();
+        Pool pool = DatabaseSetup.pool(vertx, db, config.databasePoolSize());
+        String scimBase = config.publicUrl() + ApiRouter.SCIM_BASE;
+        OrganizationService orgs = new OrganizationService(new PgOrganizationStore(pool));
+        TokenService tokens = new TokenService(new PgTokenStore(pool));
+        UserService users = new UserService(new PgUserStore(pool), new DirectoryIndex(),
+                new ResourceRenderer(UserSchemas.USER, scimBase + UserSchemas.USER.endpoint()));
+        DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER),
+                new DiscoveryDocuments.Capabilities(config.maxResults(), true, false, 0, 0, false, false));
+        Services services = new Services(config, pool, adminAuth, orgs, tokens, users, discovery);
+
+        Future<String> started = orgs.load()
+                .compose(all -> tokens.load(all).compose(v -> users.load(all)))
+                .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
+                        new DeploymentOptions().setInstances(instances)));
+        try {
+            started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            vertx.close();
+            closeEmbedded(database == null ? db : null);
+            throw e;
+        }
+        long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
+        vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse());
+        LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
+                config.httpPort(), instances, scimBase);
+        return new Application(vertx, database == null ? db : null, services);
+    }
+
+    public Services services() {
+        return services;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Stops serving, writes what is only in memory, and stops the embedded database this started. */
+    public void stop() {
+        try {
+            services.tokens().flushLastUse()
+                    .eventually(() -> vertx.close())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Shut-down did not complete cleanly: {}", e.toString());
+        }
+        closeEmbedded(database);
+    }
+
+    private static void closeEmbedded(DatabaseTarget db) {
+        if (db != null && db.embedded() != null) {
+            try {
+                db.embedded().close();
+            } catch (Exception e) {
+                LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.toString());
+            }
+        }
+    }
+}

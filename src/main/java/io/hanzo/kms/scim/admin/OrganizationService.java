@@ -1,0 +1,55 @@
+package io.hanzo.kms.scim.admin;
+
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.OrganizationStore;
+import io.vertx.core.Future;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Organisations and their SCIM switch. Every SCIM request asks whether its organisation has SCIM on,
+ * so all organisations are kept in memory and written through to the database.
+ */
+public final class OrganizationService {
+    private final OrganizationStore store;
+    private final Map<UUID, Organization> byId = new ConcurrentHashMap<>();
+
+    public OrganizationService(OrganizationStore store) {
+        this.store = store;
+    }
+
+    public Future<List<Organization>> load() {
+        return store.all().onSuccess(orgs -> orgs.forEach(o -> byId.put(o.id(), o)));
+    }
+
+    public Future<Organization> create(String name, Plan plan) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Organization org = new Organization(Ids.newId(), name, plan, false, now, now);
+        return store.insert(org).onSuccess(o -> byId.put(o.id(), o));
+    }
+
+    /** The organisation, or null. */
+    public Organization get(UUID id) {
+        return id == null ? null : byId.get(id);
+    }
+
+    public Future<Organization> setScimEnabled(Organization org, boolean enabled) {
+        if (enabled && !org.plan().includesScim()) {
+            return Future.failedFuture(new ScimException(403, null,
+                    "SCIM provisioning is a paid feature: the '" + org.plan().wireName()
+                            + "' plan does not include it. Upgrade to the pro or enterprise plan to enable it."));
+        }
+        Organization updated = org.withScimEnabled(enabled, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        return store.update(updated).onSuccess(o -> byId.put(o.id(), o));
+    }
+
+    public List<Organization> all() {
+        return List.copyOf(byId.values());
+    }
+}

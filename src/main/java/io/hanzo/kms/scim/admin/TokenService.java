@@ -1,0 +1,172 @@
+package io.hanzo.kms.scim.admin;
+
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.TokenStore;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * SCIM tokens: issued, listed, revoked, and checked on every SCIM request without a database read.
+ *
+ * <p>A token is {@code kms_scim_} followed by the base64url of organisation id, token id and 32 random
+ * bytes. The ids let a check find the one stored hash to compare (in constant time) and route to the
+ * organisation's shard; the random part is what makes it secret. Last use is kept in memory and
+ * written in batches by {@link #flushLastUse()}.
+ */
+public final class TokenService {
+    private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
+    static final String PREFIX = "kms_scim_";
+    private static final int SECRET_BYTES = 32;
+    private static final int RAW_LENGTH = 16 + 16 + SECRET_BYTES;
+
+    private final TokenStore store;
+    private final Map<UUID, ScimToken> byId = new ConcurrentHashMap<>();
+    private final Set<UUID> usedSinceFlush = ConcurrentHashMap.newKeySet();
+
+    public TokenService(TokenStore store) {
+        this.store = store;
+    }
+
+    /** Who a valid token speaks for. */
+    public record Caller(UUID orgId, UUID tokenId) {
+    }
+
+    public Future<Void> load(List<Organization> orgs) {
+        List<Future<List<ScimToken>>> loads = new ArrayList<>();
+        for (Organization org : orgs) {
+            loads.add(store.unrevoked(org.id()).onSuccess(tokens -> tokens.forEach(t -> byId.put(t.id(), t))));
+        }
+        return Future.all(loads).mapEmpty();
+    }
+
+    /**
+     * @param ttlDays 0 for a token that never expires
+     */
+    public Future<IssuedToken> issue(UUID orgId, String description, int ttlDays) {
+        UUID id = Ids.newId();
+        byte[] raw = ByteBuffer.allocate(RAW_LENGTH)
+                .putLong(orgId.getMostSignificantBits()).putLong(orgId.getLeastSignificantBits())
+                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits())
+                .put(Secrets.randomBytes(SECRET_BYTES))
+                .array();
+        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant expires = ttlDays == 0 ? null : now.plus(Duration.ofDays(ttlDays));
+        ScimToken token = new ScimToken(orgId, id, Secrets.sha256(secret), description, now, expires, null, null);
+        return store.insert(token).map(t -> {
+            byId.put(t.id(), t);
+            return new IssuedToken(t, secret);
+        });
+    }
+
+    /** The organisation's tokens that have not been revoked, oldest first, with last use as this instance knows it. */
+    public List<ScimToken> list(UUID orgId) {
+        List<ScimToken> out = new ArrayList<>();
+        for (ScimToken t : byId.values()) {
+            if (t.orgId().equals(orgId) && t.revokedAt() == null) {
+                out.add(t);
+            }
+        }
+        out.sort(Comparator.comparing(ScimToken::createdAt).thenComparing(ScimToken::id));
+        return out;
+    }
+
+    /** Revokes at once; false when the organisation has no such token. */
+    public Future<Boolean> revoke(UUID orgId, UUID tokenId) {
+        ScimToken t = byId.get(tokenId);
+        if (t == null || !t.orgId().equals(orgId) || t.revokedAt() != null) {
+            return Future.succeededFuture(false);
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        // Stop accepting it before the write, so no request slips in while the database answers.
+        byId.put(tokenId, t.revokedAt(now));
+        return store.revoke(orgId, tokenId, now).map(found -> {
+            byId.remove(tokenId);
+            return found;
+        }).onFailure(e -> byId.put(tokenId, t));
+    }
+
+    /**
+     * Checks an {@code Authorization} header value.
+     *
+     * @throws ScimException 401 for a missing, malformed, unknown, revoked or expired token
+     */
+    public Caller authenticate(String authorization, Instant now) {
+        if (authorization == null || authorization.isBlank()) {
+            throw ScimException.unauthorized("Authentication required: send 'Authorization: Bearer <SCIM token>'.");
+        }
+        String value = authorization.trim();
+        if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ScimException.unauthorized("The Authorization header must use the Bearer scheme.");
+        }
+        String presented = value.substring(7).trim();
+        ScimToken token = find(presented);
+        if (token == null || !Secrets.matches(presented, token.hash())) {
+            throw ScimException.unauthorized("The SCIM token is not valid.");
+        }
+        if (token.revokedAt() != null) {
+            throw ScimException.unauthorized("The SCIM token has been revoked.");
+        }
+        if (token.expiresAt() != null && !now.isBefore(token.expiresAt())) {
+            throw ScimException.unauthorized("The SCIM token has expired.");
+        }
+        byId.computeIfPresent(token.id(), (k, t) -> t.lastUsedAt() == null || t.lastUsedAt().isBefore(now)
+                ? t.lastUsedAt(now.truncatedTo(ChronoUnit.MILLIS)) : t);
+        usedSinceFlush.add(token.id());
+        return new Caller(token.orgId(), token.id());
+    }
+
+    private ScimToken find(String presented) {
+        if (!presented.startsWith(PREFIX)) {
+            return null;
+        }
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(presented.substring(PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (raw.length != RAW_LENGTH) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw);
+        UUID orgId = new UUID(b.getLong(), b.getLong());
+        UUID tokenId = new UUID(b.getLong(), b.getLong());
+        ScimToken t = byId.get(tokenId);
+        return t != null && t.orgId().equals(orgId) ? t : null;
+    }
+
+    /** Writes the last use of the tokens used since the previous flush. */
+    public Future<Void> flushLastUse() {
+        if (usedSinceFlush.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<ScimToken> used = new ArrayList<>();
+        for (UUID id : List.copyOf(usedSinceFlush)) {
+            usedSinceFlush.remove(id);
+            ScimToken t = byId.get(id);
+            if (t != null && t.lastUsedAt() != null) {
+                used.add(t);
+            }
+        }
+        return store.recordLastUse(used).onFailure(e -> {
+            LOG.warn("Token last-use times could not be written; will retry: {}", e.getMessage());
+            used.forEach(t -> usedSinceFlush.add(t.id()));
+        });
+    }
+}

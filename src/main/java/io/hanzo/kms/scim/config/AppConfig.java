@@ -1,0 +1,206 @@
+package io.hanzo.kms.scim.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The server's configuration: defaults, then the properties file, then {@code SCIM_*} environment
+ * variables. Unknown keys and unparseable values are refused here, before anything starts.
+ */
+public record AppConfig(
+        String httpHost,
+        int httpPort,
+        int httpInstances,
+        String publicUrl,
+        String databaseUrl,
+        int databasePoolSize,
+        int databaseEmbeddedPort,
+        Path dataDir,
+        String adminToken,
+        int maxResults,
+        int defaultCount,
+        int maxBodyBytes,
+        int tokensLastUsedFlushSeconds) {
+
+    /** Every key with its default; the order is the order of the documented file. */
+    public static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("http.host", "0.0.0.0");
+        d.put("http.port", "8080");
+        d.put("http.instances", "0");
+        d.put("public.url", "http://localhost:8080");
+        d.put("database.url", "");
+        d.put("database.pool-size", "8");
+        d.put("database.embedded-port", "0");
+        d.put("data.dir", "./data");
+        d.put("admin.token", "");
+        d.put("scim.max-results", "1000");
+        d.put("scim.default-count", "100");
+        d.put("http.max-body-bytes", "1048576");
+        d.put("tokens.last-used-flush-seconds", "30");
+        DEFAULTS = Map.copyOf(d);
+    }
+
+    /** Environment variables that are not configuration keys but are still ours. */
+    private static final List<String> OTHER_ENV = List.of("SCIM_CONFIG_FILE");
+
+    public static String envName(String key) {
+        return "SCIM_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Loads the file named by SCIM_CONFIG_FILE, else conf/kms-scim.properties if it exists. */
+    public static AppConfig load(Map<String, String> env) {
+        String file = env.get("SCIM_CONFIG_FILE");
+        Path path = Path.of(file != null ? file : "conf/kms-scim.properties");
+        Map<String, String> fromFile = Map.of();
+        if (file != null || Files.exists(path)) {
+            fromFile = readFile(path);
+        }
+        return from(fromFile, env);
+    }
+
+    /** Builds a configuration from file values and environment, checking both. */
+    public static AppConfig from(Map<String, String> fileValues, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        for (Map.Entry<String, String> e : fileValues.entrySet()) {
+            if (!DEFAULTS.containsKey(e.getKey())) {
+                throw new ConfigException("Unknown configuration key '" + e.getKey() + "' in the configuration file.");
+            }
+            values.put(e.getKey(), e.getValue().trim());
+        }
+        Map<String, String> byEnvName = new LinkedHashMap<>();
+        for (String key : DEFAULTS.keySet()) {
+            byEnvName.put(envName(key), key);
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith("SCIM_") || OTHER_ENV.contains(name)) {
+                continue;
+            }
+            String key = byEnvName.get(name);
+            if (key == null) {
+                throw new ConfigException("Unknown configuration variable '" + name + "'.");
+            }
+            values.put(key, e.getValue().trim());
+        }
+        return parse(values);
+    }
+
+    private static AppConfig parse(Map<String, String> v) {
+        String publicUrl = stripTrailingSlash(v.get("public.url"));
+        requireHttpUrl("public.url", publicUrl);
+        String dbUrl = v.get("database.url");
+        if (!dbUrl.isEmpty()) {
+            requireDatabaseUrl(dbUrl);
+        }
+        int defaultCount = intValue(v, "scim.default-count", 0, 100_000);
+        int maxResults = intValue(v, "scim.max-results", 1, 100_000);
+        if (defaultCount > maxResults) {
+            throw new ConfigException("Configuration key 'scim.default-count' (" + defaultCount
+                    + ") must not exceed 'scim.max-results' (" + maxResults + ").");
+        }
+        return new AppConfig(
+                v.get("http.host"),
+                intValue(v, "http.port", 0, 65535),
+                intValue(v, "http.instances", 0, 256),
+                publicUrl,
+                dbUrl,
+                intValue(v, "database.pool-size", 1, 1000),
+                intValue(v, "database.embedded-port", 0, 65535),
+                Path.of(nonEmpty(v, "data.dir")),
+                v.get("admin.token"),
+                maxResults,
+                defaultCount,
+                intValue(v, "http.max-body-bytes", 1024, 512 * 1024 * 1024),
+                intValue(v, "tokens.last-used-flush-seconds", 1, 86_400));
+    }
+
+    private static Map<String, String> readFile(Path path) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read configuration file " + path + ": " + e.getMessage());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : p.stringPropertyNames()) {
+            out.put(name, p.getProperty(name));
+        }
+        return out;
+    }
+
+    private static int intValue(Map<String, String> v, String key, int min, int max) {
+        String s = v.get(key);
+        try {
+            int n = Integer.parseInt(s);
+            if (n < min || n > max) {
+                throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be between "
+                        + min + " and " + max + ", not " + n + ".");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be a whole number, not '"
+                    + s + "'.");
+        }
+    }
+
+    private static String nonEmpty(Map<String, String> v, String key) {
+        String s = v.get(key);
+        if (s.isEmpty()) {
+            throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must not be empty.");
+        }
+        return s;
+    }
+
+    private static void requireHttpUrl(String key, String url) {
+        try {
+            URI u = new URI(url);
+            if ((!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) || u.getHost() == null) {
+                throw new URISyntaxException(url, "not an http(s) URL");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be an http(s) URL, not '"
+                    + url + "'.");
+        }
+    }
+
+    private static void requireDatabaseUrl(String url) {
+        try {
+            URI u = new URI(url);
+            boolean scheme = "postgresql".equals(u.getScheme()) || "postgres".equals(u.getScheme());
+            if (!scheme || u.getHost() == null) {
+                throw new URISyntaxException(url, "not a postgresql URL");
+            }
+        } catch (URISyntaxException e) {
+            // The URL may hold a password: never repeat it.
+            throw new ConfigException("Configuration key 'database.url' (SCIM_DATABASE_URL) must look like "
+                    + "postgresql://user:password@host:port/database.");
+        }
+    }
+
+    private static String stripTrailingSlash(String s) {
+        String out = s;
+        while (out.endsWith("/")) {
+            out = out.substring(0, out.length() - 1);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "AppConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", publicUrl=" + publicUrl
+                + ", database=" + (databaseUrl.isEmpty() ? "embedded" : "external") + ", dataDir=" + dataDir + "]";
+    }
+}

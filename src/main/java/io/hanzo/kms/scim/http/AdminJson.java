@@ -1,0 +1,78 @@
+package io.hanzo.kms.scim.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.admin.Organization;
+import io.hanzo.kms.scim.admin.ScimToken;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Set;
+
+/** JSON shapes of the admin API, and checks on its request bodies. */
+final class AdminJson {
+    private AdminJson() {
+    }
+
+    static ObjectNode organization(Organization o) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("id", o.id().toString());
+        n.put("name", o.name());
+        n.put("plan", o.plan().wireName());
+        n.put("scimEnabled", o.scimEnabled());
+        n.put("createdAt", o.createdAt().toString());
+        return n;
+    }
+
+    static ObjectNode token(ScimToken t) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("id", t.id().toString());
+        n.put("description", t.description());
+        n.put("createdAt", t.createdAt().toString());
+        putInstant(n, "expiresAt", t.expiresAt());
+        putInstant(n, "lastUsedAt", t.lastUsedAt());
+        return n;
+    }
+
+    private static void putInstant(ObjectNode n, String name, Instant i) {
+        if (i == null) {
+            n.putNull(name);
+        } else {
+            n.put(name, i.toString());
+        }
+    }
+
+    static ObjectNode object(JsonNode body, Set<String> allowed) {
+        if (!(body instanceof ObjectNode o)) {
+            throw ScimException.invalidSyntax("The request body must be a JSON object.");
+        }
+        Iterator<String> names = o.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw ScimException.invalidValue("Unknown field '" + name + "'; allowed: " + String.join(", ", allowed) + ".");
+            }
+        }
+        return o;
+    }
+
+    static String string(ObjectNode o, String name, String fallback, int maxLength) {
+        JsonNode v = o.get(name);
+        if (v == null || v.isNull()) {
+            if (fallback == null) {
+                throw ScimException.invalidValue("Field '" + name + "' is required.");
+            }
+            return fallback;
+        }
+        if (!v.isTextual()) {
+            throw ScimException.invalidValue("Field '" + name + "' must be a string.");
+        }
+        String s = v.asText().trim();
+        if (s.length() > maxLength) {
+            throw ScimException.invalidValue("Field '" + name + "' must be at most " + maxLength + " characters.");
+        }
+        return s;
+    }
+}

@@ -1,0 +1,78 @@
+package io.hanzo.kms.scim.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** The HTTP surface: health, the admin API and SCIM, each route bound to a handler method. */
+public final class ApiRouter {
+    public static final String SCIM_BASE = "/api/v1/scim";
+    static final String ORGS = "/api/v1/organizations";
+    private static final int ADMIN_BODY_LIMIT = 64 * 1024;
+
+    private ApiRouter() {
+    }
+
+    public static Router create(Vertx vertx, Services s) {
+        Router router = Router.router(vertx);
+        router.route().handler(ApiRouter::collapseSlashes);
+
+        HealthHandler health = new HealthHandler(s.pool());
+        router.get("/health/live").handler(health::live);
+        router.get("/health/ready").handler(health::ready);
+
+        OrganizationsHandler orgs = new OrganizationsHandler(s.orgs());
+        ScimTokensHandler tokens = new ScimTokensHandler(s.tokens(), orgs, s.config().publicUrl() + SCIM_BASE);
+        router.route(ORGS + "*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
+        router.route(ORGS + "*").handler(new AdminAuthHandler(s.adminAuth()));
+        router.post(ORGS).handler(orgs::create);
+        router.get(ORGS + "/:orgId").handler(orgs::get);
+        router.patch(ORGS + "/:orgId").handler(orgs::update);
+        router.post(ORGS + "/:orgId/scim-tokens").handler(tokens::create);
+        router.get(ORGS + "/:orgId/scim-tokens").handler(tokens::list);
+        router.delete(ORGS + "/:orgId/scim-tokens/:tokenId").handler(tokens::delete);
+
+        DiscoveryHandler discovery = new DiscoveryHandler(s.discovery());
+        UsersHandler users = new UsersHandler(s.users(), s.config().defaultCount(), s.config().maxResults());
+        router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(s.config().maxBodyBytes()));
+        router.route(SCIM_BASE + "*").handler(new ScimAuthHandler(s.tokens(), s.orgs()));
+        router.get(SCIM_BASE + "/ServiceProviderConfig").handler(discovery::serviceProviderConfig);
+        router.get(SCIM_BASE + "/ResourceTypes").handler(discovery::resourceTypes);
+        router.get(SCIM_BASE + "/ResourceTypes/:id").handler(discovery::resourceType);
+        router.get(SCIM_BASE + "/Schemas").handler(discovery::schemas);
+        router.get(SCIM_BASE + "/Schemas/:id").handler(discovery::schema);
+        router.post(SCIM_BASE + "/Users").handler(users::create);
+        router.get(SCIM_BASE + "/Users").handler(users::list);
+        router.get(SCIM_BASE + "/Users/:id").handler(users::get);
+        router.put(SCIM_BASE + "/Users/:id").handler(users::replace);
+        router.patch(SCIM_BASE + "/Users/:id").handler(users::patch);
+        router.delete(SCIM_BASE + "/Users/:id").handler(users::delete);
+        router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,
+                "/Me is not available: a SCIM token acts for an organisation, not for a user."));
+
+        FailureHandler failures = new FailureHandler();
+        router.route().failureHandler(failures);
+        router.errorHandler(404, ctx -> ScimResponses.sendError(ctx, 404, null, FailureHandler.describe(404)));
+        router.errorHandler(405, ctx -> ScimResponses.sendError(ctx, 405, null, FailureHandler.describe(405)));
+        router.errorHandler(500, failures);
+        return router;
+    }
+
+    /**
+     * IdPs often store a base URL with a trailing slash and so send {@code /scim//Users}; the meaning is
+     * plain, so the request is routed as if the slashes were single.
+     */
+    private static void collapseSlashes(RoutingContext ctx) {
+        String path = ctx.request().path();
+        if (path.contains("//")) {
+            String collapsed = path.replaceAll("/{2,}", "/");
+            String query = ctx.request().query();
+            ctx.reroute(ctx.request().method() == null ? HttpMethod.GET : ctx.request().method(),
+                    query == null ? collapsed : collapsed + "?" + query);
+            return;
+        }
+        ctx.next();
+    }
+}

@@ -1,0 +1,47 @@
+package io.hanzo.kms.scim.http;
+
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into a SCIM error body. Client mistakes arrive as {@link ScimException} or as a
+ * status set by vertx-web (404, 405, 413); anything else is the server's fault, logged with its stack
+ * and answered with a 500 that reveals nothing of it.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure instanceof ScimException e) {
+            ScimResponses.sendError(ctx, e);
+            return;
+        }
+        int status = ctx.statusCode();
+        if (failure instanceof HttpException h) {
+            status = h.getStatusCode();
+        }
+        if (status >= 400 && status < 500) {
+            ScimResponses.sendError(ctx, status, null, describe(status));
+            return;
+        }
+        LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
+        ScimResponses.sendError(ctx, 500, null, "Internal server error.");
+    }
+
+    static String describe(int status) {
+        switch (status) {
+            case 400: return "Bad request.";
+            case 404: return "No resource at this path.";
+            case 405: return "Method not allowed on this resource.";
+            case 413: return "The request body is too large.";
+            case 415: return "Unsupported media type: send application/scim+json or application/json.";
+            default: return "Request refused (" + status + ").";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.hanzo.kms.scim.http;
+
+import io.hanzo.kms.scim.protocol.Json;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * Liveness answers while the process serves HTTP; readiness also needs the database to answer. The
+ * index is loaded before the port opens, so a server that answers at all has it.
+ */
+final class HealthHandler {
+    private final Pool pool;
+
+    HealthHandler(Pool pool) {
+        this.pool = pool;
+    }
+
+    void live(RoutingContext ctx) {
+        ScimResponses.sendPlainJson(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP"));
+    }
+
+    void ready(RoutingContext ctx) {
+        pool.query("SELECT 1").execute()
+                .onSuccess(rs -> ScimResponses.sendPlainJson(ctx, 200,
+                        Json.MAPPER.createObjectNode().put("status", "UP").put("database", "UP").put("index", "LOADED")))
+                .onFailure(e -> ScimResponses.sendPlainJson(ctx, 503,
+                        Json.MAPPER.createObjectNode().put("status", "DOWN").put("database", "DOWN")
+                                .put("detail", "The database does not answer.")));
+    }
+}

@@ -1,0 +1,92 @@
+package io.hanzo.kms.scim.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.ScimUris;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Writing SCIM responses: resources, list responses and RFC 7644 §3.12 errors. */
+public final class ScimResponses {
+    public static final String SCIM_JSON = "application/scim+json";
+    public static final String JSON = "application/json";
+
+    private static final byte[] LIST_HEAD = ("{\"schemas\":[\"" + ScimUris.LIST_RESPONSE + "\"],\"totalResults\":")
+            .getBytes(StandardCharsets.UTF_8);
+
+    private ScimResponses() {
+    }
+
+    public static void send(RoutingContext ctx, int status, byte[] json) {
+        send(ctx, status, json, SCIM_JSON);
+    }
+
+    public static void send(RoutingContext ctx, int status, JsonNode json) {
+        send(ctx, status, Json.bytes(json), SCIM_JSON);
+    }
+
+    public static void sendPlainJson(RoutingContext ctx, int status, JsonNode json) {
+        send(ctx, status, Json.bytes(json), JSON);
+    }
+
+    private static void send(RoutingContext ctx, int status, byte[] json, String contentType) {
+        HttpServerResponse r = ctx.response();
+        if (r.ended()) {
+            return;
+        }
+        r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+    }
+
+    /** A single resource, with the headers RFC 7644 asks for. */
+    public static void sendResource(RoutingContext ctx, int status, byte[] json, String location, String etag) {
+        HttpServerResponse r = ctx.response();
+        if (status == 201) {
+            r.putHeader("Location", location);
+        }
+        r.putHeader("ETag", etag);
+        send(ctx, status, json);
+    }
+
+    /** A ListResponse assembled from documents already serialised. */
+    public static void sendList(RoutingContext ctx, int totalResults, int startIndex, List<byte[]> resources) {
+        Buffer b = Buffer.buffer(128 + resources.size() * 512);
+        b.appendBytes(LIST_HEAD).appendString(Integer.toString(totalResults))
+                .appendString(",\"itemsPerPage\":").appendString(Integer.toString(resources.size()))
+                .appendString(",\"startIndex\":").appendString(Integer.toString(startIndex))
+                .appendString(",\"Resources\":[");
+        for (int i = 0; i < resources.size(); i++) {
+            if (i > 0) {
+                b.appendByte((byte) ',');
+            }
+            b.appendBytes(resources.get(i));
+        }
+        b.appendString("]}");
+        ctx.response().setStatusCode(200).putHeader("Content-Type", SCIM_JSON).end(b);
+    }
+
+    public static void sendError(RoutingContext ctx, int status, String scimType, String detail) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.putArray("schemas").add(ScimUris.ERROR);
+        body.put("status", Integer.toString(status));
+        if (scimType != null) {
+            body.put("scimType", scimType);
+        }
+        body.put("detail", detail);
+        if (status == 401) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"kms-scim\"");
+        }
+        // The admin API shares the error shape but is plain JSON.
+        boolean scim = ctx.request().path().startsWith(ApiRouter.SCIM_BASE);
+        send(ctx, status, Json.bytes(body), scim ? SCIM_JSON : JSON);
+    }
+
+    public static void sendError(RoutingContext ctx, ScimException e) {
+        sendError(ctx, e.status(), e.scimType(), e.detail());
+    }
+}

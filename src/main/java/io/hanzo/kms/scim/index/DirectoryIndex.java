@@ -1,0 +1,14 @@
+package io.hanzo.kms.scim.index;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The per-organisation user indexes of this server instance. */
+public final class DirectoryIndex {
+    private final Map<UUID, UserIndex> users = new ConcurrentHashMap<>();
+
+    public UserIndex users(UUID orgId) {
+        return users.computeIfAbsent(orgId, k -> new UserIndex());
+    }
+}

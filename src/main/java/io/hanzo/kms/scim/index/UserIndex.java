@@ -1,0 +1,126 @@
+package io.hanzo.kms.scim.index;
+
+import io.hanzo.kms.scim.store.UserRow;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * One organisation's users in memory, with the lookups IdPs make on every sync: by id, by userName and
+ * by email in any letter case, by externalId exactly. Reads are lock-free from any event loop; writes
+ * come only from the write path after the database committed, and a write never replaces a newer
+ * version with an older one, so commits finishing out of order cannot leave it stale.
+ */
+public final class UserIndex {
+    /** Ordered by id; ids are time-ordered, so this is creation order and pages stay stable. */
+    private final ConcurrentSkipListMap<UUID, IndexedUser> byId = new ConcurrentSkipListMap<>();
+    private final Map<String, UUID> byUserName = new ConcurrentHashMap<>();
+    private final Map<String, Set<UUID>> byEmail = new ConcurrentHashMap<>();
+    private final Map<String, Set<UUID>> byExternalId = new ConcurrentHashMap<>();
+    /**
+     * Ids of deleted users. Ids are never reused, so this keeps a write that committed before a delete,
+     * but reaches the index after it, from bringing the user back.
+     */
+    private final Set<UUID> deleted = ConcurrentHashMap.newKeySet();
+
+    public IndexedUser get(UUID id) {
+        return byId.get(id);
+    }
+
+    public UUID idByUserName(String userName) {
+        return byUserName.get(fold(userName));
+    }
+
+    public Set<UUID> idsByEmail(String email) {
+        return byEmail.getOrDefault(fold(email), Set.of());
+    }
+
+    public Set<UUID> idsByExternalId(String externalId) {
+        return byExternalId.getOrDefault(externalId, Set.of());
+    }
+
+    /** All users in id order. */
+    public Collection<IndexedUser> all() {
+        return Collections.unmodifiableCollection(byId.values());
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    /** Adds or replaces a user unless the index already holds a newer version of it. */
+    public synchronized void put(IndexedUser user) {
+        UserRow row = user.row();
+        if (deleted.contains(row.id())) {
+            return;
+        }
+        IndexedUser old = byId.get(row.id());
+        if (old != null) {
+            if (old.row().version() >= row.version()) {
+                return;
+            }
+            unlink(old.row());
+        }
+        byId.put(row.id(), user);
+        byUserName.put(fold(row.userName()), row.id());
+        for (String email : emails(row)) {
+            byEmail.computeIfAbsent(email, k -> ConcurrentHashMap.newKeySet()).add(row.id());
+        }
+        if (row.externalId() != null) {
+            byExternalId.computeIfAbsent(row.externalId(), k -> ConcurrentHashMap.newKeySet()).add(row.id());
+        }
+    }
+
+    public synchronized void remove(UUID id) {
+        deleted.add(id);
+        IndexedUser old = byId.remove(id);
+        if (old != null) {
+            unlink(old.row());
+        }
+    }
+
+    private void unlink(UserRow row) {
+        byUserName.remove(fold(row.userName()), row.id());
+        for (String email : emails(row)) {
+            removeFrom(byEmail, email, row.id());
+        }
+        if (row.externalId() != null) {
+            removeFrom(byExternalId, row.externalId(), row.id());
+        }
+    }
+
+    private static void removeFrom(Map<String, Set<UUID>> map, String key, UUID id) {
+        Set<UUID> ids = map.get(key);
+        if (ids != null) {
+            ids.remove(id);
+            if (ids.isEmpty()) {
+                map.remove(key, ids);
+            }
+        }
+    }
+
+    private static Set<String> emails(UserRow row) {
+        var emails = row.attributes().get("emails");
+        if (emails == null || !emails.isArray()) {
+            return Set.of();
+        }
+        Set<String> out = new HashSet<>();
+        for (var e : emails) {
+            if (e.hasNonNull("value")) {
+                out.add(fold(e.get("value").asText()));
+            }
+        }
+        return out;
+    }
+
+    static String fold(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,170 @@
+package io.hanzo.kms.scim.protocol.filter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.schema.Mutability;
+import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
+import io.hanzo.kms.scim.protocol.schema.ResourceType;
+import io.hanzo.kms.scim.protocol.schema.Returned;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Checks a parsed filter against a resource type and rewrites it into canonical form: every path
+ * spelled as the schema spells it, {@code emails eq "x"} made {@code emails.value eq "x"}, and values
+ * coerced where the client's meaning is plain ({@code active eq "False"}). An unknown attribute or an
+ * operator that cannot apply is a 400 {@code invalidFilter}: answering with an unfiltered list would
+ * make an IdP bind the wrong person.
+ */
+public final class FilterResolver {
+    private final ResourceType type;
+
+    private FilterResolver(ResourceType type) {
+        this.type = type;
+    }
+
+    public static Filter resolve(Filter filter, ResourceType type) {
+        return new FilterResolver(type).top(filter);
+    }
+
+    /** Parses and resolves in one step. */
+    public static Filter parse(String text, ResourceType type) {
+        return resolve(FilterParser.parse(text), type);
+    }
+
+    private Filter top(Filter f) {
+        if (f instanceof Filter.And a) {
+            return new Filter.And(top(a.left()), top(a.right()));
+        }
+        if (f instanceof Filter.Or o) {
+            return new Filter.Or(top(o.left()), top(o.right()));
+        }
+        if (f instanceof Filter.Not n) {
+            return new Filter.Not(top(n.inner()));
+        }
+        if (f instanceof Filter.Present p) {
+            ResolvedAttribute r = resolvePath(p.path());
+            return new Filter.Present(canonical(r));
+        }
+        if (f instanceof Filter.Compare c) {
+            ResolvedAttribute r = resolvePath(c.path());
+            if (r.subAttribute() == null && r.attribute().isComplex()) {
+                AttributeDef value = r.attribute().subAttribute("value");
+                if (value == null) {
+                    throw ScimException.invalidFilter("Attribute '" + r.attribute().name()
+                            + "' is complex: compare one of its sub-attributes.");
+                }
+                r = new ResolvedAttribute(r.schema(), r.attribute(), value);
+            }
+            return new Filter.Compare(canonical(r), c.op(), coerce(r.leaf(), c.op(), c.value()));
+        }
+        Filter.ValuePath vp = (Filter.ValuePath) f;
+        ResolvedAttribute r = resolvePath(vp.path());
+        if (!r.attribute().isComplex()) {
+            throw ScimException.invalidFilter("Attribute '" + r.attribute().name()
+                    + "' has no sub-attributes to filter with [ ].");
+        }
+        return new Filter.ValuePath(canonical(r), inner(vp.inner(), r.attribute()));
+    }
+
+    private Filter inner(Filter f, AttributeDef parent) {
+        if (f instanceof Filter.And a) {
+            return new Filter.And(inner(a.left(), parent), inner(a.right(), parent));
+        }
+        if (f instanceof Filter.Or o) {
+            return new Filter.Or(inner(o.left(), parent), inner(o.right(), parent));
+        }
+        if (f instanceof Filter.Not n) {
+            return new Filter.Not(inner(n.inner(), parent));
+        }
+        if (f instanceof Filter.Present p) {
+            return new Filter.Present(AttributePath.of(sub(p.path(), parent).name()));
+        }
+        if (f instanceof Filter.Compare c) {
+            AttributeDef sub = sub(c.path(), parent);
+            return new Filter.Compare(AttributePath.of(sub.name()), c.op(), coerce(sub, c.op(), c.value()));
+        }
+        throw ScimException.invalidFilter("Value filters cannot be nested.");
+    }
+
+    private AttributeDef sub(AttributePath path, AttributeDef parent) {
+        if (path.schemaUrn() != null || path.subAttribute() != null) {
+            throw ScimException.invalidFilter("Inside '" + parent.name() + "[...]' name a sub-attribute of '"
+                    + parent.name() + "', not '" + path + "'.");
+        }
+        AttributeDef sub = parent.subAttribute(path.attribute());
+        if (sub == null) {
+            throw ScimException.invalidFilter("Attribute '" + parent.name() + "' has no sub-attribute '"
+                    + path.attribute() + "'.");
+        }
+        return sub;
+    }
+
+    private ResolvedAttribute resolvePath(AttributePath path) {
+        ResolvedAttribute r;
+        try {
+            r = type.resolve(path);
+        } catch (IllegalArgumentException e) {
+            throw ScimException.invalidFilter("Cannot filter on " + e.getMessage() + ".");
+        }
+        if (r.leaf().returned() == Returned.NEVER || r.leaf().mutability() == Mutability.WRITE_ONLY) {
+            throw ScimException.invalidFilter("Attribute '" + r + "' is never returned and cannot be filtered on.");
+        }
+        return r;
+    }
+
+    private AttributePath canonical(ResolvedAttribute r) {
+        String urn = r.inExtension(type) ? r.schema().id() : null;
+        return new AttributePath(urn, r.attribute().name(), r.subAttribute() == null ? null : r.subAttribute().name());
+    }
+
+    private static JsonNode coerce(AttributeDef def, CompareOp op, JsonNode value) {
+        if (value.isNull()) {
+            if (op != CompareOp.EQ && op != CompareOp.NE) {
+                throw ScimException.invalidFilter("Only 'eq' and 'ne' can compare '" + def.name() + "' with null.");
+            }
+            return value;
+        }
+        switch (def.type()) {
+            case BOOLEAN:
+                if (op != CompareOp.EQ && op != CompareOp.NE) {
+                    throw ScimException.invalidFilter("Operator '" + op.keyword() + "' does not apply to boolean attribute '"
+                            + def.name() + "'.");
+                }
+                if (value.isBoolean()) {
+                    return value;
+                }
+                if (value.isTextual() && (value.asText().equalsIgnoreCase("true") || value.asText().equalsIgnoreCase("false"))) {
+                    return BooleanNode.valueOf(Boolean.parseBoolean(value.asText().toLowerCase()));
+                }
+                throw ScimException.invalidFilter("Attribute '" + def.name() + "' is boolean: compare it with true or false.");
+            case DATE_TIME:
+                if (!value.isTextual()) {
+                    throw ScimException.invalidFilter("Attribute '" + def.name() + "' is a dateTime: compare it with a quoted date.");
+                }
+                try {
+                    OffsetDateTime.parse(value.asText());
+                } catch (DateTimeParseException e) {
+                    throw ScimException.invalidFilter("'" + value.asText() + "' is not an RFC 3339 dateTime.");
+                }
+                return value;
+            case INTEGER:
+            case DECIMAL:
+                if (value.isNumber()) {
+                    return value;
+                }
+                throw ScimException.invalidFilter("Attribute '" + def.name() + "' is a number: compare it with a number.");
+            case BINARY:
+                throw ScimException.invalidFilter("Binary attribute '" + def.name() + "' cannot be filtered on.");
+            case COMPLEX:
+                throw ScimException.invalidFilter("Attribute '" + def.name() + "' is complex: compare one of its sub-attributes.");
+            default:
+                // string and reference: an unquoted number or boolean means its text
+                return value.isTextual() ? value : TextNode.valueOf(value.asText());
+        }
+    }
+}

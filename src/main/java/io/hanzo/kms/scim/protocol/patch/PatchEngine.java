@@ -1,0 +1,138 @@
+package io.hanzo.kms.scim.protocol.patch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.filter.FilterParser;
+import io.hanzo.kms.scim.protocol.filter.PatchPath;
+import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
+import io.hanzo.kms.scim.protocol.schema.ResourceType;
+import io.hanzo.kms.scim.protocol.schema.Schema;
+
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Applies a PATCH request (RFC 7644 §3.5.2) to a resource in the stored form that
+ * {@link ResourceNormalizer} produces. All operations apply or none do: the engine works on a copy and
+ * returns it only when every operation succeeded and the result is a valid resource.
+ */
+public final class PatchEngine {
+    private static final String SCHEMAS = "schemas";
+
+    private final ResourceType type;
+    private final ResourceNormalizer normalizer;
+
+    public PatchEngine(ResourceType type) {
+        this.type = type;
+        this.normalizer = new ResourceNormalizer(type);
+    }
+
+    /**
+     * @param attributes the stored form of the resource; left unchanged
+     * @return the stored form after the request
+     * @throws ScimException 400 for the first operation that cannot apply, or when the result is not a
+     *                       valid resource (a required attribute removed)
+     */
+    public ObjectNode apply(ObjectNode attributes, PatchRequest request) {
+        ObjectNode work = attributes.deepCopy();
+        TargetEditor editor = new TargetEditor(work);
+        for (PatchOperation operation : request.operations()) {
+            apply(editor, work, operation);
+        }
+        return normalizer.normalize(work);
+    }
+
+    private void apply(TargetEditor editor, ObjectNode work, PatchOperation operation) {
+        PatchOp op = operation.op();
+        PatchPath path = operation.path();
+        Schema wholeSchema = path == null ? type.coreSchema() : schemaNamedBy(path);
+        if (wholeSchema == type.coreSchema()) {
+            if (op == PatchOp.REMOVE) {
+                throw ScimException.noTarget("'remove' needs a path to an attribute, not the resource.");
+            }
+            applyToResource(editor, work, op, operation.value());
+        } else if (wholeSchema != null) {
+            applyToExtension(editor, work, op, wholeSchema, operation.value());
+        } else {
+            PatchTarget target = PatchTarget.resolve(type, path);
+            if (target.readOnly()) {
+                throw ScimException.mutability("Attribute '" + target.describe() + "' is read-only.");
+            }
+            editor.apply(op, target, operation.value());
+        }
+    }
+
+    /**
+     * Without a path the value is a set of attributes to add or replace. Keys may be attribute names,
+     * extension URNs holding extension attributes, or whole paths such as {@code name.givenName} and
+     * {@code urn:...:enterprise:2.0:User:department}, as Entra sends them. Read-only and unknown keys are
+     * skipped rather than refused: Okta echoes {@code id} and others echo {@code meta}.
+     */
+    private void applyToResource(TargetEditor editor, ObjectNode work, PatchOp op, JsonNode value) {
+        if (value == null || !value.isObject()) {
+            throw ScimException.invalidValue("Without a 'path', '" + op.name().toLowerCase(Locale.ROOT)
+                    + "' needs a JSON object of attributes as its 'value'.");
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            String key = f.getKey();
+            if (key.equalsIgnoreCase(SCHEMAS)) {
+                continue;
+            }
+            Schema schema = type.schema(key);
+            if (schema == type.coreSchema()) {
+                if (f.getValue().isObject()) {
+                    applyToResource(editor, work, op, f.getValue());
+                }
+            } else if (schema != null) {
+                applyToExtension(editor, work, op, schema, f.getValue());
+            } else {
+                applyLenient(editor, op, key, f.getValue());
+            }
+        }
+    }
+
+    /** A path equal to an extension URN: the value holds that extension's attributes. */
+    private void applyToExtension(TargetEditor editor, ObjectNode work, PatchOp op, Schema extension, JsonNode value) {
+        if (op == PatchOp.REMOVE || (op == PatchOp.REPLACE && Values.isNone(value))) {
+            work.remove(extension.id());
+            return;
+        }
+        if (op == PatchOp.ADD && Values.isNone(value)) {
+            return;
+        }
+        if (value == null || !value.isObject()) {
+            throw ScimException.invalidValue("The value of '" + extension.id() + "' must be a JSON object.");
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            applyLenient(editor, op, extension.id() + ":" + f.getKey(), f.getValue());
+        }
+    }
+
+    /** One key of a path-less value: applied when it names a writable attribute, skipped otherwise. */
+    private void applyLenient(TargetEditor editor, PatchOp op, String pathText, JsonNode value) {
+        PatchTarget target;
+        try {
+            target = PatchTarget.resolve(type, FilterParser.parsePath(pathText));
+        } catch (ScimException e) {
+            return;
+        }
+        if (!target.readOnly()) {
+            editor.apply(op, target, value);
+        }
+    }
+
+    /** The core schema or extension when the path is exactly its URN, else null. */
+    private Schema schemaNamedBy(PatchPath path) {
+        if (path.valueFilter() != null || path.subAttribute() != null
+                || path.attribute().schemaUrn() == null || path.attribute().subAttribute() != null) {
+            return null;
+        }
+        return type.schema(path.attribute().schemaUrn() + ":" + path.attribute().attribute());
+    }
+}

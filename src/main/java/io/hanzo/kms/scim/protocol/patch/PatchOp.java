@@ -1,0 +1,24 @@
+package io.hanzo.kms.scim.protocol.patch;
+
+import java.util.Locale;
+
+/** The three PATCH operations of RFC 7644 §3.5.2. */
+public enum PatchOp {
+    ADD, REPLACE, REMOVE;
+
+    /**
+     * Operation by name in any letter case ({@code "Replace"} and {@code "ADD"} are what Microsoft
+     * Entra sends), or null when the name is none of the three.
+     */
+    public static PatchOp fromName(String name) {
+        if (name == null) {
+            return null;
+        }
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "add": return ADD;
+            case "replace": return REPLACE;
+            case "remove": return REMOVE;
+            default: return null;
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package io.hanzo.kms.scim.protocol.resource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.filter.AttributePath;
+import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.schema.CommonAttributes;
+import io.hanzo.kms.scim.protocol.schema.Mutability;
+import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
+import io.hanzo.kms.scim.protocol.schema.ResourceType;
+import io.hanzo.kms.scim.protocol.schema.Schema;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a client's resource body into the canonical stored form: attribute names spelled as the schema
+ * spells them, extension attributes under their schema URN, server-owned and unknown attributes
+ * dropped, {@code password} discarded, {@code "True"}/{@code "False"} made booleans, and at most one
+ * {@code primary} value per multi-valued attribute. The result holds {@code externalId} but never
+ * {@code id}, {@code meta} or {@code schemas}: the server writes those when it renders the resource.
+ */
+public final class ResourceNormalizer {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final ResourceType type;
+
+    public ResourceNormalizer(ResourceType type) {
+        this.type = type;
+    }
+
+    public ResourceType type() {
+        return type;
+    }
+
+    /**
+     * Normalises a whole resource (POST, PUT, or the result of a PATCH).
+     *
+     * @throws ScimException 400 when a value has the wrong type or a required attribute is missing
+     */
+    public ObjectNode normalize(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ScimException.invalidSyntax("The request body must be a JSON object.");
+        }
+        ObjectNode out = JSON.objectNode();
+        Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            putTopLevel(out, field.getKey(), field.getValue());
+        }
+        checkRequired(out);
+        return out;
+    }
+
+    private void putTopLevel(ObjectNode out, String key, JsonNode value) {
+        if (key.equalsIgnoreCase("schemas")) {
+            return;
+        }
+        Schema extension = key.regionMatches(true, 0, "urn:", 0, 4) ? type.schema(key) : null;
+        if (extension != null && extension != type.coreSchema()) {
+            putExtension(out, extension, value);
+            return;
+        }
+        if (key.regionMatches(true, 0, "urn:", 0, 4)) {
+            // A URN-qualified attribute name, such as Entra's "urn:...:enterprise:2.0:User:department".
+            ResolvedAttribute r;
+            try {
+                r = type.resolve(AttributePath.parse(key));
+            } catch (IllegalArgumentException e) {
+                return; // unknown attributes are ignored
+            }
+            if (r.subAttribute() != null) {
+                return;
+            }
+            ObjectNode target = r.inExtension(type) ? extensionObject(out, r.schema()) : out;
+            putAttribute(target, r.attribute(), value);
+            if (target != out && target.isEmpty()) {
+                out.remove(r.schema().id());
+            }
+            return;
+        }
+        AttributeDef common = CommonAttributes.attribute(key);
+        if (common != null) {
+            if (common == CommonAttributes.EXTERNAL_ID) {
+                putAttribute(out, common, value);
+            }
+            return; // id and meta belong to the server
+        }
+        AttributeDef def = type.coreSchema().attribute(key);
+        if (def != null) {
+            putAttribute(out, def, value);
+        }
+    }
+
+    private void putExtension(ObjectNode out, Schema extension, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return;
+        }
+        if (!value.isObject()) {
+            throw ScimException.invalidValue("'" + extension.id() + "' must be a JSON object.");
+        }
+        ObjectNode ext = extensionObject(out, extension);
+        Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            AttributeDef def = extension.attribute(f.getKey());
+            if (def != null) {
+                putAttribute(ext, def, f.getValue());
+            }
+        }
+        if (ext.isEmpty()) {
+            out.remove(extension.id());
+        }
+    }
+
+    private static ObjectNode extensionObject(ObjectNode out, Schema extension) {
+        JsonNode existing = out.get(extension.id());
+        if (existing instanceof ObjectNode o) {
+            return o;
+        }
+        return out.putObject(extension.id());
+    }
+
+    private static void putAttribute(ObjectNode target, AttributeDef def, JsonNode value) {
+        if (def.mutability() == Mutability.READ_ONLY || def.mutability() == Mutability.WRITE_ONLY) {
+            return; // read-only attributes sent by clients are ignored; write-only ones are never kept
+        }
+        JsonNode v = value(def, value);
+        if (v == null) {
+            target.remove(def.name());
+        } else {
+            target.set(def.name(), v);
+        }
+    }
+
+    /** The canonical form of one attribute's value, or null when it amounts to no value. */
+    public static JsonNode value(AttributeDef def, JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (!def.multiValued()) {
+            if (value.isArray()) {
+                if (value.size() == 1) {
+                    return single(def, value.get(0));
+                }
+                throw ScimException.invalidValue("Attribute '" + def.name() + "' takes a single value, not an array.");
+            }
+            return single(def, value);
+        }
+        ArrayNode out = JSON.arrayNode();
+        if (value.isArray()) {
+            for (JsonNode element : value) {
+                JsonNode v = single(def, element);
+                if (v != null) {
+                    out.add(v);
+                }
+            }
+        } else {
+            JsonNode v = single(def, value);
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        if (out.isEmpty()) {
+            return null;
+        }
+        if (def.isComplex() && def.subAttribute("primary") != null) {
+            keepOnePrimary(out);
+        }
+        return out;
+    }
+
+    /** Several values marked primary (PingOne does this) keep the first mark only. */
+    private static void keepOnePrimary(ArrayNode values) {
+        boolean seen = false;
+        for (JsonNode element : values) {
+            if (element instanceof ObjectNode o && o.path("primary").asBoolean(false)) {
+                if (seen) {
+                    o.put("primary", false);
+                }
+                seen = true;
+            }
+        }
+    }
+
+    private static JsonNode single(AttributeDef def, JsonNode v) {
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            return null;
+        }
+        switch (def.type()) {
+            case STRING:
+            case REFERENCE:
+                if (v.isTextual()) {
+                    return v;
+                }
+                if (v.isNumber() || v.isBoolean()) {
+                    return TextNode.valueOf(v.asText());
+                }
+                throw wrongType(def, "a string");
+            case BOOLEAN:
+                if (v.isBoolean()) {
+                    return v;
+                }
+                if (v.isTextual()) {
+                    String s = v.asText().trim().toLowerCase(Locale.ROOT);
+                    if (s.equals("true") || s.equals("false")) {
+                        return BooleanNode.valueOf(s.equals("true"));
+                    }
+                }
+                throw wrongType(def, "true or false");
+            case INTEGER:
+                if (v.isIntegralNumber()) {
+                    return v;
+                }
+                throw wrongType(def, "an integer");
+            case DECIMAL:
+                if (v.isNumber()) {
+                    return v;
+                }
+                throw wrongType(def, "a number");
+            case DATE_TIME:
+                if (v.isTextual()) {
+                    try {
+                        OffsetDateTime.parse(v.asText());
+                        return v;
+                    } catch (DateTimeParseException e) {
+                        // fall through to the error
+                    }
+                }
+                throw wrongType(def, "an RFC 3339 dateTime");
+            case BINARY:
+                if (v.isTextual()) {
+                    try {
+                        Base64.getMimeDecoder().decode(v.asText());
+                        return v;
+                    } catch (IllegalArgumentException e) {
+                        // fall through to the error
+                    }
+                }
+                throw wrongType(def, "base64 text");
+            default:
+                return complex(def, v);
+        }
+    }
+
+    private static JsonNode complex(AttributeDef def, JsonNode v) {
+        if (!v.isObject()) {
+            AttributeDef valueSub = def.subAttribute("value");
+            if (valueSub != null && v.isValueNode()) {
+                // "emails": ["a@example.com"] has one meaning: the value of an email.
+                ObjectNode o = JSON.objectNode();
+                o.set(valueSub.name(), single(valueSub, v));
+                return o;
+            }
+            throw wrongType(def, "a JSON object");
+        }
+        ObjectNode out = JSON.objectNode();
+        Iterator<Map.Entry<String, JsonNode>> fields = v.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            AttributeDef sub = def.subAttribute(f.getKey());
+            if (sub == null || sub.mutability() == Mutability.READ_ONLY || sub.mutability() == Mutability.WRITE_ONLY) {
+                continue;
+            }
+            JsonNode sv = single(sub, f.getValue());
+            if (sv != null) {
+                out.set(sub.name(), sv);
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private void checkRequired(ObjectNode out) {
+        for (AttributeDef def : type.coreSchema().attributes()) {
+            if (!def.required()) {
+                continue;
+            }
+            JsonNode v = out.get(def.name());
+            if (v == null || (v.isTextual() && v.asText().isBlank())) {
+                throw ScimException.invalidValue("Attribute '" + def.name() + "' is required.");
+            }
+        }
+    }
+
+    private static ScimException wrongType(AttributeDef def, String expected) {
+        return ScimException.invalidValue("Attribute '" + def.name() + "' must be " + expected + ".");
+    }
+}

@@ -1,0 +1,111 @@
+package io.hanzo.kms.scim.protocol.schema;
+
+import io.hanzo.kms.scim.protocol.filter.AttributePath;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A SCIM resource type (RFC 7643 §6) with the rules for turning client-written attribute paths into
+ * schema attributes. Aliases cover names IdPs really send that have one sensible meaning, such as
+ * PingOne's singular {@code email} for {@code emails}.
+ */
+public final class ResourceType {
+    private final String name;
+    private final String endpoint;
+    private final String description;
+    private final Schema coreSchema;
+    private final List<Schema> extensions;
+    private final Map<String, String> aliases;
+
+    public ResourceType(String name, String endpoint, String description, Schema coreSchema,
+                        List<Schema> extensions, Map<String, String> aliases) {
+        this.name = name;
+        this.endpoint = endpoint;
+        this.description = description;
+        this.coreSchema = coreSchema;
+        this.extensions = List.copyOf(extensions);
+        this.aliases = Map.copyOf(aliases);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public Schema coreSchema() {
+        return coreSchema;
+    }
+
+    public List<Schema> extensions() {
+        return extensions;
+    }
+
+    /** Core schema or extension whose URN matches in any letter case, or null. */
+    public Schema schema(String urn) {
+        if (coreSchema.id().equalsIgnoreCase(urn)) {
+            return coreSchema;
+        }
+        for (Schema ext : extensions) {
+            if (ext.id().equalsIgnoreCase(urn)) {
+                return ext;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Maps a client path onto the schema.
+     *
+     * @throws IllegalArgumentException naming what is unknown; callers turn it into the SCIM error that
+     *                                  fits their context (invalidFilter, invalidPath)
+     */
+    public ResolvedAttribute resolve(AttributePath path) {
+        Schema schema = null;
+        AttributeDef attr;
+        if (path.schemaUrn() != null) {
+            schema = schema(path.schemaUrn());
+            if (schema == null) {
+                throw new IllegalArgumentException("unknown schema '" + path.schemaUrn() + "'");
+            }
+            attr = schema.attribute(path.attribute());
+            if (attr == null && schema == coreSchema) {
+                attr = CommonAttributes.attribute(path.attribute());
+                schema = attr != null ? null : schema;
+            }
+        } else {
+            attr = CommonAttributes.attribute(path.attribute());
+            if (attr == null) {
+                String name = aliases.getOrDefault(path.attribute().toLowerCase(Locale.ROOT), path.attribute());
+                schema = coreSchema;
+                attr = coreSchema.attribute(name);
+                for (int i = 0; attr == null && i < extensions.size(); i++) {
+                    schema = extensions.get(i);
+                    attr = schema.attribute(name);
+                }
+            }
+        }
+        if (attr == null) {
+            throw new IllegalArgumentException("unknown attribute '" + path + "' for resource type " + name);
+        }
+        AttributeDef sub = null;
+        if (path.subAttribute() != null) {
+            if (!attr.isComplex()) {
+                throw new IllegalArgumentException("attribute '" + attr.name() + "' has no sub-attributes");
+            }
+            sub = attr.subAttribute(path.subAttribute());
+            if (sub == null) {
+                throw new IllegalArgumentException("unknown sub-attribute '" + path + "'");
+            }
+        }
+        return new ResolvedAttribute(schema, attr, sub);
+    }
+}

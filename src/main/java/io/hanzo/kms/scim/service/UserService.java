@@ -1,0 +1,211 @@
+package io.hanzo.kms.scim.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.admin.Organization;
+import io.hanzo.kms.scim.index.DirectoryIndex;
+import io.hanzo.kms.scim.index.IndexedUser;
+import io.hanzo.kms.scim.index.UserIndex;
+import io.hanzo.kms.scim.index.UserQuery;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.filter.Filter;
+import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
+import io.hanzo.kms.scim.protocol.patch.PatchEngine;
+import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
+import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
+import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.store.DuplicateKeyException;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.UserRow;
+import io.hanzo.kms.scim.store.UserStore;
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * SCIM Users of every organisation. Reads are answered from the in-memory index; every write goes to
+ * the database first and reaches the index through {@link #committed} only after the commit, so that
+ * the index never shows what the database does not hold.
+ */
+public final class UserService {
+    /** How often a conditional update is retried when another writer got there first. */
+    private static final int MAX_ATTEMPTS = 8;
+
+    private final UserStore store;
+    private final DirectoryIndex index;
+    private final ResourceRenderer renderer;
+    private final ResourceNormalizer normalizer = new ResourceNormalizer(UserSchemas.USER);
+    private final PatchEngine patchEngine = new PatchEngine(UserSchemas.USER);
+    private final UserQuery query = new UserQuery(new FilterEvaluator(UserSchemas.USER));
+
+    public UserService(UserStore store, DirectoryIndex index, ResourceRenderer renderer) {
+        this.store = store;
+        this.index = index;
+        this.renderer = renderer;
+    }
+
+    /** Fills the index from the database, one organisation at a time. */
+    public Future<Void> load(List<Organization> orgs) {
+        Future<Void> chain = Future.succeededFuture();
+        for (Organization org : orgs) {
+            chain = chain.compose(v -> store.all(org.id()).map(rows -> {
+                UserIndex users = index.users(org.id());
+                rows.forEach(r -> users.put(indexed(r)));
+                return null;
+            }));
+        }
+        return chain;
+    }
+
+    public IndexedUser get(UUID orgId, String id) {
+        UUID uuid = Ids.parseOrNull(id);
+        IndexedUser u = uuid == null ? null : index.users(orgId).get(uuid);
+        if (u == null) {
+            throw notFound(id);
+        }
+        return u;
+    }
+
+    public UserQuery.Page list(UUID orgId, Filter filter, int startIndex, int count) {
+        return query.run(index.users(orgId), filter, startIndex, count);
+    }
+
+    public Future<IndexedUser> create(UUID orgId, JsonNode body) {
+        ObjectNode attributes = normalizer.normalize(body);
+        if (!attributes.has("active")) {
+            attributes.put("active", true);
+        }
+        checkUserNameFree(orgId, null, attributes);
+        return store.insert(orgId, Ids.newId(), attributes)
+                .recover(UserService::translate)
+                .map(row -> committed(orgId, row));
+    }
+
+    /**
+     * Full replace (PUT). {@code active} left out keeps its value: an IdP that omits it is not asking
+     * to reactivate a disabled person.
+     */
+    public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body) {
+        ObjectNode replacement = normalizer.normalize(body);
+        return update(orgId, id, current -> {
+            ObjectNode next = replacement.deepCopy();
+            if (!next.has("active")) {
+                next.set("active", current.path("active").isBoolean() ? current.get("active") : Json.MAPPER.getNodeFactory().booleanNode(true));
+            }
+            return next;
+        });
+    }
+
+    public Future<IndexedUser> patch(UUID orgId, String id, PatchRequest request) {
+        return update(orgId, id, current -> {
+            ObjectNode next = patchEngine.apply(current, request);
+            if (!next.has("active")) {
+                next.put("active", true);
+            }
+            return next;
+        });
+    }
+
+    public Future<Void> delete(UUID orgId, String id) {
+        UUID uuid = Ids.parseOrNull(id);
+        if (uuid == null) {
+            return Future.failedFuture(notFound(id));
+        }
+        return store.delete(orgId, uuid).map(found -> {
+            index.users(orgId).remove(uuid);
+            if (!found) {
+                throw notFound(id);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Applies a change to the current attributes and writes it if nobody changed the user meanwhile;
+     * otherwise reloads the user and applies the change again, so concurrent writers lose nothing.
+     */
+    private Future<IndexedUser> update(UUID orgId, String id, UnaryOperator<ObjectNode> change) {
+        UUID uuid = Ids.parseOrNull(id);
+        IndexedUser current = uuid == null ? null : index.users(orgId).get(uuid);
+        if (current == null) {
+            return Future.failedFuture(notFound(id));
+        }
+        return attempt(orgId, current.row(), change, 1);
+    }
+
+    private Future<IndexedUser> attempt(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, int attempt) {
+        ObjectNode next;
+        try {
+            next = change.apply(current.attributes());
+            checkUserNameFree(orgId, current.id(), next);
+        } catch (ScimException e) {
+            return Future.failedFuture(e);
+        }
+        return store.replace(orgId, current.id(), current.version(), next)
+                .recover(UserService::translate)
+                .compose(written -> {
+                    if (written.isPresent()) {
+                        return Future.succeededFuture(committed(orgId, written.get()));
+                    }
+                    if (attempt >= MAX_ATTEMPTS) {
+                        return Future.failedFuture(new ScimException(409, null,
+                                "The user is being changed by other requests at the same time; retry."));
+                    }
+                    return store.find(orgId, current.id()).compose(fresh -> {
+                        if (fresh.isEmpty()) {
+                            index.users(orgId).remove(current.id());
+                            return Future.failedFuture(notFound(current.id().toString()));
+                        }
+                        committed(orgId, fresh.get());
+                        return attempt(orgId, fresh.get(), change, attempt + 1);
+                    });
+                });
+    }
+
+    /** The one place where committed users reach the index. */
+    private IndexedUser committed(UUID orgId, UserRow row) {
+        IndexedUser u = indexed(row);
+        index.users(orgId).put(u);
+        return u;
+    }
+
+    private IndexedUser indexed(UserRow row) {
+        ObjectNode resource = renderer.render(row.attributes(), row.meta());
+        return new IndexedUser(row, resource, Json.bytes(resource));
+    }
+
+    /** Answers a clash from the index at once; the database's unique key settles races. */
+    private void checkUserNameFree(UUID orgId, UUID self, ObjectNode attributes) {
+        UUID holder = index.users(orgId).idByUserName(attributes.path("userName").asText());
+        if (holder != null && !holder.equals(self)) {
+            throw userNameTaken(attributes.path("userName").asText());
+        }
+    }
+
+    private static <T> Future<T> translate(Throwable failure) {
+        if (failure instanceof DuplicateKeyException) {
+            return Future.failedFuture(ScimException.uniqueness("A user with this userName already exists in the organisation."));
+        }
+        return Future.failedFuture(failure);
+    }
+
+    private static ScimException userNameTaken(String userName) {
+        return ScimException.uniqueness("userName '" + userName + "' is already taken in this organisation.");
+    }
+
+    private static ScimException notFound(String id) {
+        return ScimException.notFound("User " + id + " not found.");
+    }
+
+    /** The users on one page, as the JSON documents the index keeps. */
+    public static List<byte[]> documents(UserQuery.Page page) {
+        List<byte[]> out = new ArrayList<>(page.users().size());
+        page.users().forEach(u -> out.add(u.json()));
+        return out;
+    }
+}

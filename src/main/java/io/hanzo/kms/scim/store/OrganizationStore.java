@@ -1,0 +1,16 @@
+package io.hanzo.kms.scim.store;
+
+import io.hanzo.kms.scim.admin.Organization;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+public interface OrganizationStore {
+    Future<Organization> insert(Organization org);
+
+    /** Writes name, plan and the SCIM switch. */
+    Future<Organization> update(Organization org);
+
+    /** Every organisation: read once at start-up to warm the caches. */
+    Future<List<Organization>> all();
+}

@@ -1,0 +1,30 @@
+package io.hanzo.kms.scim.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Durable SCIM Users. A userName already taken in the organisation fails the future with
+ * {@link DuplicateKeyException}.
+ */
+public interface UserStore {
+    Future<UserRow> insert(UUID orgId, UUID id, ObjectNode attributes);
+
+    /**
+     * Replaces the attributes if the stored version is still {@code expectedVersion}; empty when the
+     * user is gone or was changed meanwhile.
+     */
+    Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes);
+
+    /** False when there was no such user. */
+    Future<Boolean> delete(UUID orgId, UUID id);
+
+    Future<Optional<UserRow>> find(UUID orgId, UUID id);
+
+    /** Every user of the organisation, to load its index. */
+    Future<List<UserRow>> all(UUID orgId);
+}

@@ -1,0 +1,71 @@
+package io.hanzo.kms.scim.store.pg;
+
+import io.hanzo.kms.scim.config.AppConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Blocking start-up steps for the database: start the embedded server when none is configured, and
+ * bring the schema up to date with the versioned migrations in {@code db/migration}.
+ */
+public final class DatabaseSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseSetup.class);
+
+    private DatabaseSetup() {
+    }
+
+    /** The configured database, or a started embedded one persisting under {@code data.dir}. */
+    public static DatabaseTarget target(AppConfig config) {
+        if (!config.databaseUrl().isEmpty()) {
+            return DatabaseTarget.fromUrl(config.databaseUrl());
+        }
+        return startEmbedded(config.dataDir().resolve("postgres"), config.databaseEmbeddedPort());
+    }
+
+    public static DatabaseTarget startEmbedded(Path dir, int port) {
+        try {
+            Files.createDirectories(dir);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .setPGStartupWait(Duration.ofSeconds(60));
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            EmbeddedPostgres pg = builder.start();
+            LOG.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
+            return new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", "postgres", pg);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Embedded PostgreSQL could not start in " + dir, e);
+        }
+    }
+
+    public static void migrate(DatabaseTarget target) {
+        Flyway.configure()
+                .dataSource(target.jdbcUrl(), target.user(), target.password())
+                .locations("classpath:db/migration")
+                .cleanDisabled(true)
+                .load()
+                .migrate();
+    }
+
+    public static Pool pool(Vertx vertx, DatabaseTarget target, int size) {
+        return PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(size).setShared(false))
+                .connectingTo(target.connectOptions())
+                .using(vertx)
+                .build();
+    }
+}

@@ -1,0 +1,49 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static io.hanzo.kms.scim.store.pg.Rows.instant;
+import static io.hanzo.kms.scim.store.pg.Rows.ts;
+
+import io.hanzo.kms.scim.admin.Organization;
+import io.hanzo.kms.scim.admin.Plan;
+import io.hanzo.kms.scim.store.OrganizationStore;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public final class PgOrganizationStore implements OrganizationStore {
+    private final Pool pool;
+
+    public PgOrganizationStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<Organization> insert(Organization o) {
+        return pool.preparedQuery(Sql.ORG_INSERT)
+                .execute(Tuple.of(o.id(), o.name(), o.plan().wireName(), o.scimEnabled(), ts(o.createdAt()), ts(o.updatedAt())))
+                .map(rs -> o);
+    }
+
+    @Override
+    public Future<Organization> update(Organization o) {
+        return pool.preparedQuery(Sql.ORG_UPDATE)
+                .execute(Tuple.of(o.id(), o.name(), o.plan().wireName(), o.scimEnabled(), ts(o.updatedAt())))
+                .map(rs -> o);
+    }
+
+    @Override
+    public Future<List<Organization>> all() {
+        return pool.preparedQuery(Sql.ORG_ALL).execute().map(rs -> {
+            List<Organization> out = new ArrayList<>(rs.size());
+            for (Row r : rs) {
+                out.add(new Organization(r.getUUID(0), r.getString(1), Plan.fromWireName(r.getString(2)), r.getBoolean(3),
+                        instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5))));
+            }
+            return out;
+        });
+    }
+}

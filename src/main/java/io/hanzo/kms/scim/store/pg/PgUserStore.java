@@ -1,0 +1,106 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static io.hanzo.kms.scim.store.pg.Rows.instant;
+import static io.hanzo.kms.scim.store.pg.Rows.ts;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.store.DuplicateKeyException;
+import io.hanzo.kms.scim.store.UserRow;
+import io.hanzo.kms.scim.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+public final class PgUserStore implements UserStore {
+    private final Pool pool;
+
+    public PgUserStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<UserRow> insert(UUID orgId, UUID id, ObjectNode attributes) {
+        Tuple t = Tuple.of(orgId, id, text(attributes, "userName"), text(attributes, "externalId"),
+                attributes.path("active").asBoolean(true), json(attributes), ts(now()));
+        return pool.preparedQuery(Sql.USER_INSERT).execute(t)
+                .recover(PgUserStore::translate)
+                .map(rs -> row(rs.iterator().next()));
+    }
+
+    @Override
+    public Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes) {
+        Tuple t = Tuple.tuple()
+                .addUUID(orgId).addUUID(id)
+                .addString(text(attributes, "userName")).addString(text(attributes, "externalId"))
+                .addBoolean(attributes.path("active").asBoolean(true))
+                .addString(json(attributes))
+                .addLong(expectedVersion)
+                .addOffsetDateTime(ts(now()));
+        return pool.preparedQuery(Sql.USER_REPLACE).execute(t)
+                .recover(PgUserStore::translate)
+                .map(PgUserStore::first);
+    }
+
+    @Override
+    public Future<Boolean> delete(UUID orgId, UUID id) {
+        return pool.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id)).map(rs -> rs.rowCount() == 1);
+    }
+
+    @Override
+    public Future<Optional<UserRow>> find(UUID orgId, UUID id) {
+        return pool.preparedQuery(Sql.USER_FIND).execute(Tuple.of(orgId, id)).map(PgUserStore::first);
+    }
+
+    @Override
+    public Future<List<UserRow>> all(UUID orgId) {
+        return pool.preparedQuery(Sql.USER_ALL).execute(Tuple.of(orgId)).map(rs -> {
+            List<UserRow> out = new ArrayList<>(rs.size());
+            for (Row r : rs) {
+                out.add(row(r));
+            }
+            return out;
+        });
+    }
+
+    /** Timestamps are kept to the millisecond so that what is returned equals what is stored. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static Optional<UserRow> first(RowSet<Row> rs) {
+        return rs.size() == 0 ? Optional.empty() : Optional.of(row(rs.iterator().next()));
+    }
+
+    private static UserRow row(Row r) {
+        ObjectNode attributes = (ObjectNode) Json.parse(r.getString(2).getBytes(StandardCharsets.UTF_8));
+        return new UserRow(r.getUUID(0), r.getUUID(1), attributes, r.getLong(3), instant(r.getOffsetDateTime(4)),
+                instant(r.getOffsetDateTime(5)));
+    }
+
+    private static <T> Future<T> translate(Throwable failure) {
+        if (failure instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+            return Future.failedFuture(new DuplicateKeyException("userName"));
+        }
+        return Future.failedFuture(failure);
+    }
+
+    private static String text(ObjectNode attributes, String name) {
+        return attributes.hasNonNull(name) ? attributes.get(name).asText() : null;
+    }
+
+    private static String json(ObjectNode attributes) {
+        return new String(Json.bytes(attributes), StandardCharsets.UTF_8);
+    }
+}

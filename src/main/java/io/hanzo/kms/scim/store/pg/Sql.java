@@ -1,0 +1,43 @@
+package io.hanzo.kms.scim.store.pg;
+
+/**
+ * Every SQL statement of the server. Each one names its organisation in the WHERE clause or the
+ * inserted row, so that none spans organisations once tables are sharded by organisation id.
+ */
+final class Sql {
+    static final String ORG_INSERT =
+            "INSERT INTO organizations (id, name, plan, scim_enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    static final String ORG_UPDATE =
+            "UPDATE organizations SET name = $2, plan = $3, scim_enabled = $4, updated_at = $5 WHERE id = $1";
+    static final String ORG_ALL =
+            "SELECT id, name, plan, scim_enabled, created_at, updated_at FROM organizations ORDER BY id";
+
+    static final String TOKEN_INSERT =
+            "INSERT INTO scim_tokens (org_id, id, token_hash, description, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    static final String TOKEN_REVOKE =
+            "UPDATE scim_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL";
+    static final String TOKEN_UNREVOKED =
+            "SELECT org_id, id, token_hash, description, created_at, expires_at, last_used_at, revoked_at "
+                    + "FROM scim_tokens WHERE org_id = $1 AND revoked_at IS NULL ORDER BY created_at, id";
+    static final String TOKEN_LAST_USED =
+            "UPDATE scim_tokens SET last_used_at = GREATEST(last_used_at, $3) WHERE org_id = $1 AND id = $2";
+
+    private static final String USER_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
+    static final String USER_INSERT =
+            "INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
+                    + "VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, 1, $7, $7) RETURNING " + USER_COLUMNS;
+    static final String USER_REPLACE =
+            "UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
+                    + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING " + USER_COLUMNS;
+    static final String USER_DELETE = "DELETE FROM scim_users WHERE org_id = $1 AND id = $2";
+    static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
+    static final String USER_ALL = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 ORDER BY id";
+
+    static final String PING = "SELECT 1";
+
+    /** SQLSTATE of a unique-key violation. */
+    static final String UNIQUE_VIOLATION = "23505";
+
+    private Sql() {
+    }
+}
