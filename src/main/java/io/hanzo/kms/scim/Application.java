@@ -95,9 +95,12 @@ public final class Application {
     /** Stops serving, writes what is only in memory, and stops the embedded database this started. */
     public void stop() {
         try {
-            services.tokens().flushLastUse()
-                    .eventually(() -> vertx.close())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            services.tokens().flushLastUse().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Token last-use times were not written at shut-down: {}", e.toString());
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Shut-down did not complete cleanly: {}", e.toString());
         }

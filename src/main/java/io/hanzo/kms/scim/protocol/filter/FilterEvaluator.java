@@ -78,6 +78,9 @@ public final class FilterEvaluator {
             AttributeDef def = definition(compare.path());
             List<JsonNode> values = values(compare.path());
             if (compare.op() == CompareOp.NE) {
+                if (compare.value().isNull()) {
+                    return !nonepresent(values); // null means unassigned (RFC 7643 §2.5): "ne null" is "pr"
+                }
                 for (JsonNode v : values) {
                     if (compareOne(def, CompareOp.EQ, v, compare.value())) {
                         return false;
