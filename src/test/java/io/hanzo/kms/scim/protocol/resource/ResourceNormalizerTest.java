@@ -1,0 +1,163 @@
+package io.hanzo.kms.scim.protocol.resource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.ScimUris;
+import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ResourceNormalizerTest {
+    private static final String ENT = ScimUris.ENTERPRISE_USER;
+    private static final ResourceNormalizer NORMALIZER = new ResourceNormalizer(UserSchemas.USER);
+
+    private static ObjectNode normalize(String json) {
+        return NORMALIZER.normalize(Json.parse(json));
+    }
+
+    private static void assertInvalid(String json, String scimType) {
+        assertThatThrownBy(() -> normalize(json))
+                .isInstanceOfSatisfying(ScimException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.scimType()).isEqualTo(scimType);
+                });
+    }
+
+    @Test
+    void namesAreWrittenInTheSchemasCase() {
+        ObjectNode out = normalize("""
+                {"USERNAME":"bob@x.com","DisplayName":"Bob","NAME":{"GIVENNAME":"Bob","familyname":"Smith"},
+                 "Emails":[{"VALUE":"bob@x.com","Type":"work"}],"EXTERNALID":"e-1"}""");
+        assertThat(out).isEqualTo(Json.parse("""
+                {"userName":"bob@x.com","displayName":"Bob","name":{"givenName":"Bob","familyName":"Smith"},
+                 "emails":[{"value":"bob@x.com","type":"work"}],"externalId":"e-1"}"""));
+    }
+
+    @Test
+    void passwordIsDiscarded() {
+        ObjectNode out = normalize("{\"userName\":\"bob\",\"password\":\"t1meMa$heen\"}");
+        assertThat(out).isEqualTo(Json.parse("{\"userName\":\"bob\"}"));
+    }
+
+    @Test
+    void serverOwnedAttributesAreIgnored() {
+        ObjectNode out = normalize("""
+                {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"client-id","userName":"bob",
+                 "meta":{"resourceType":"User","created":"2020-01-01T00:00:00Z"},
+                 "groups":[{"value":"g1","display":"Admins"}],
+                 "%s":{"manager":{"value":"m1","displayName":"Boss"}}}""".formatted(ENT));
+        assertThat(out).isEqualTo(Json.parse("""
+                {"userName":"bob","%s":{"manager":{"value":"m1"}}}""".formatted(ENT)));
+    }
+
+    @Test
+    void externalIdIsKept() {
+        assertThat(normalize("{\"userName\":\"bob\",\"externalId\":\"00u1\"}").get("externalId").asText())
+                .isEqualTo("00u1");
+    }
+
+    @Test
+    void unknownAttributesAndExtensionsAreIgnored() {
+        ObjectNode out = normalize("""
+                {"userName":"bob","favouriteColour":"teal","name":{"givenName":"Bob","nickname":"B"},
+                 "urn:example:custom:2.0:User":{"badge":"7"},
+                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:shoeSize":"44"}""");
+        assertThat(out).isEqualTo(Json.parse("{\"userName\":\"bob\",\"name\":{\"givenName\":\"Bob\"}}"));
+    }
+
+    @Test
+    void onlyTheFirstPrimaryValueStaysPrimary() {
+        ObjectNode out = normalize("""
+                {"userName":"bob","emails":[{"value":"a@x.com","primary":true},
+                                            {"value":"b@x.com","primary":"true"},
+                                            {"value":"c@x.com","primary":false}]}""");
+        assertThat(out.get("emails")).isEqualTo(Json.parse("""
+                [{"value":"a@x.com","primary":true},{"value":"b@x.com","primary":false},
+                 {"value":"c@x.com","primary":false}]"""));
+    }
+
+    @Test
+    void booleanTextIsCoerced() {
+        ObjectNode out = normalize("{\"userName\":\"bob\",\"active\":\"True\",\"emails\":[{\"value\":\"a@x\",\"primary\":\"FALSE\"}]}");
+        assertThat(out.get("active").isBoolean()).isTrue();
+        assertThat(out.get("active").booleanValue()).isTrue();
+        assertThat(out.get("emails").get(0).get("primary").isBoolean()).isTrue();
+        assertThat(out.get("emails").get(0).get("primary").booleanValue()).isFalse();
+    }
+
+    @Test
+    void scalarsAreMadeStringsAndBareValuesWrapped() {
+        ObjectNode out = normalize("""
+                {"userName":"bob","title":42,"emails":"bob@x.com","phoneNumbers":["+1 555","+1 556"]}""");
+        assertThat(out.get("title").asText()).isEqualTo("42");
+        assertThat(out.get("emails")).isEqualTo(Json.parse("[{\"value\":\"bob@x.com\"}]"));
+        assertThat(out.get("phoneNumbers")).isEqualTo(Json.parse("[{\"value\":\"+1 555\"},{\"value\":\"+1 556\"}]"));
+    }
+
+    @Test
+    void enterpriseExtensionIsStoredUnderItsUrn() {
+        ObjectNode out = normalize("""
+                {"userName":"bob","%s":{"EmployeeNumber":"701984","department":"Ops","manager":{"VALUE":"m1"}}}"""
+                .formatted(ENT.toUpperCase()));
+        assertThat(out).isEqualTo(Json.parse("""
+                {"userName":"bob","%s":{"employeeNumber":"701984","department":"Ops","manager":{"value":"m1"}}}"""
+                .formatted(ENT)));
+    }
+
+    @Test
+    void urnQualifiedTopLevelKeysGoToTheirSchema() {
+        ObjectNode out = normalize("""
+                {"userName":"bob","%1$s:department":"Finance","%1$s":{"costCenter":"4130"},
+                 "urn:ietf:params:scim:schemas:core:2.0:User:displayName":"Bob"}""".formatted(ENT));
+        assertThat(out).isEqualTo(Json.parse("""
+                {"userName":"bob","%s":{"department":"Finance","costCenter":"4130"},"displayName":"Bob"}"""
+                .formatted(ENT)));
+    }
+
+    @Test
+    void emptyExtensionAndNullsLeaveNothing() {
+        ObjectNode out = normalize("""
+                {"userName":"bob","title":null,"emails":[],"name":{},"%s":{"department":null}}""".formatted(ENT));
+        assertThat(out).isEqualTo(Json.parse("{\"userName\":\"bob\"}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "{\"displayName\":\"Bob\"}", "{\"userName\":\"  \"}", "{\"userName\":null}"})
+    void missingUserNameIsInvalidValue(String json) {
+        assertInvalid(json, "invalidValue");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"userName\":\"bob\",\"active\":\"yes\"}",
+            "{\"userName\":\"bob\",\"active\":1}",
+            "{\"userName\":{\"value\":\"bob\"}}",
+            "{\"userName\":[\"a\",\"b\"]}",
+            "{\"userName\":\"bob\",\"name\":\"Bob Smith\"}",
+            "{\"userName\":\"bob\",\"emails\":[[\"a@x\"]]}",
+            "{\"userName\":\"bob\",\"x509Certificates\":[{\"value\":\"not base64!\"}]}",
+            "{\"userName\":\"bob\",\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\":\"Ops\"}"
+    })
+    void wrongTypesAreInvalidValue(String json) {
+        assertInvalid(json, "invalidValue");
+    }
+
+    @Test
+    void nonObjectBodyIsInvalidSyntax() {
+        assertInvalid("[]", "invalidSyntax");
+    }
+
+    @Test
+    void normalizingTwiceChangesNothing() {
+        ObjectNode once = normalize("""
+                {"UserName":"bob","active":"true","emails":[{"value":"a@x","primary":true},{"value":"b@x","primary":true}],
+                 "%s":{"manager":"m1"}}""".formatted(ENT));
+        assertThat(NORMALIZER.normalize(once)).isEqualTo(once);
+        assertThat(once.get(ENT).get("manager")).isEqualTo(Json.parse("{\"value\":\"m1\"}"));
+    }
+}
