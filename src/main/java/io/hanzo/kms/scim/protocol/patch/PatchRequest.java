@@ -25,15 +25,13 @@ public final class PatchRequest {
         this.operations = List.copyOf(operations);
     }
 
-    public static PatchRequest of(List<PatchOperation> operations) {
-        if (operations == null || operations.isEmpty()) {
-            throw ScimException.invalidSyntax("A PATCH request needs at least one operation.");
-        }
-        return new PatchRequest(operations);
-    }
-
     public List<PatchOperation> operations() {
         return operations;
+    }
+
+    /** A request of operations already validated, such as the attribute part of a group PATCH. */
+    public static PatchRequest of(List<PatchOperation> operations) {
+        return new PatchRequest(operations);
     }
 
     /**

@@ -208,6 +208,23 @@ class PatchEngineTest {
     }
 
     @Test
+    void reAddingAValueUpdatesItInsteadOfRepeatingIt() {
+        ObjectNode out = patch(barbara(), """
+                [{"op":"add","path":"emails","value":{"value":"babs@jensen.org","type":"HOME","primary":true,"display":"Home"}}]""");
+        assertThat(out.get("emails")).hasSize(2);
+        assertThat(email(out, "babs@jensen.org")).isEqualTo(Json.parse(
+                "{\"value\":\"babs@jensen.org\",\"type\":\"home\",\"primary\":true,\"display\":\"Home\"}"));
+        assertThat(email(out, "bjensen@example.com").get("primary").booleanValue()).isFalse();
+    }
+
+    @Test
+    void sameAddressUnderAnotherTypeIsAnotherValue() {
+        ObjectNode out = patch(barbara(), """
+                [{"op":"add","path":"emails","value":[{"value":"babs@jensen.org","type":"other"}]}]""");
+        assertThat(out.get("emails")).hasSize(3);
+    }
+
+    @Test
     void replaceSwapsTheWholeArray() {
         ObjectNode out = patch(barbara(), """
                 [{"op":"replace","path":"emails","value":[{"value":"only@example.com","type":"work"}]}]""");
@@ -505,6 +522,20 @@ class PatchEngineTest {
     void valueMustBeAnObject() {
         assertFails(barbara(), "[{\"op\":\"replace\",\"value\":\"active\"}]", "invalidValue");
         assertFails(barbara(), "[{\"op\":\"add\",\"value\":[{\"active\":true}]}]", "invalidValue");
+    }
+
+    @Test
+    void extensionKeyMustHoldAnObject() {
+        assertFails(barbara(), "[{\"op\":\"replace\",\"value\":{\"" + ENT + "\":\"Sales\"}}]", "invalidValue");
+    }
+
+    @Test
+    void nullExtensionKeyIsNothingToAddButClearsOnReplace() {
+        ObjectNode added = patch(barbara(), "[{\"op\":\"add\",\"value\":{\"" + ENT + "\":null}}]");
+        assertThat(added).isEqualTo(barbara());
+
+        ObjectNode replaced = patch(barbara(), "[{\"op\":\"replace\",\"value\":{\"" + ENT + "\":null}}]");
+        assertThat(replaced.has(ENT)).isFalse();
     }
 
     @Test
