@@ -10,10 +10,13 @@ import io.hanzo.kms.scim.http.Services;
 import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
+import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.service.GroupService;
 import io.hanzo.kms.scim.service.UserService;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
+import io.hanzo.kms.scim.store.pg.PgGroupStore;
 import io.hanzo.kms.scim.store.pg.PgOrganizationStore;
 import io.hanzo.kms.scim.store.pg.PgTokenStore;
 import io.hanzo.kms.scim.store.pg.PgUserStore;
@@ -60,14 +63,18 @@ public final class Application {
         String scimBase = config.publicUrl() + ApiRouter.SCIM_BASE;
         OrganizationService orgs = new OrganizationService(new PgOrganizationStore(pool));
         TokenService tokens = new TokenService(new PgTokenStore(pool));
-        UserService users = new UserService(new PgUserStore(pool), new DirectoryIndex(),
-                new ResourceRenderer(UserSchemas.USER, scimBase + UserSchemas.USER.endpoint()));
-        DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER),
+        DirectoryIndex index = new DirectoryIndex();
+        String groupsUrl = scimBase + GroupSchemas.GROUP.endpoint();
+        UserService users = new UserService(new PgUserStore(pool), index,
+                new ResourceRenderer(UserSchemas.USER, scimBase + UserSchemas.USER.endpoint()), groupsUrl);
+        GroupService groups = new GroupService(new PgGroupStore(pool), index,
+                new ResourceRenderer(GroupSchemas.GROUP, groupsUrl));
+        DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER, GroupSchemas.GROUP),
                 new DiscoveryDocuments.Capabilities(config.maxResults(), true, false, 0, 0, false, false));
-        Services services = new Services(config, pool, adminAuth, orgs, tokens, users, discovery);
+        Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, discovery);
 
         Future<String> started = orgs.load()
-                .compose(all -> tokens.load(all).compose(v -> users.load(all)))
+                .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all)))
                 .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
                         new DeploymentOptions().setInstances(instances)));
         try {

@@ -49,6 +49,14 @@ public final class ApiRouter {
         router.put(SCIM_BASE + "/Users/:id").handler(users::replace);
         router.patch(SCIM_BASE + "/Users/:id").handler(users::patch);
         router.delete(SCIM_BASE + "/Users/:id").handler(users::delete);
+        GroupsHandler groups = new GroupsHandler(s.groups(), new GroupDocuments(s.users(),
+                s.config().publicUrl() + SCIM_BASE + "/Users"), s.config().defaultCount(), s.config().maxResults());
+        router.post(SCIM_BASE + "/Groups").handler(groups::create);
+        router.get(SCIM_BASE + "/Groups").handler(groups::list);
+        router.get(SCIM_BASE + "/Groups/:id").handler(groups::get);
+        router.put(SCIM_BASE + "/Groups/:id").handler(groups::replace);
+        router.patch(SCIM_BASE + "/Groups/:id").handler(groups::patch);
+        router.delete(SCIM_BASE + "/Groups/:id").handler(groups::delete);
         router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,
                 "/Me is not available: a SCIM token acts for an organisation, not for a user."));
 

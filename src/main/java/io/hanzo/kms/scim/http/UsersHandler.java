@@ -40,7 +40,7 @@ final class UsersHandler {
         int startIndex = start == null || start < 1 ? 1 : start;
         int pageSize = count == null ? defaultCount : Math.max(0, Math.min(count, maxResults));
         UserQuery.Page page = users.list(RequestContext.orgId(ctx), filter, startIndex, pageSize);
-        ScimResponses.sendList(ctx, page.totalResults(), startIndex, UserService.documents(page));
+        ScimResponses.sendList(ctx, page.totalResults(), startIndex, users.documents(RequestContext.orgId(ctx), page));
     }
 
     void replace(RoutingContext ctx) {
@@ -62,8 +62,8 @@ final class UsersHandler {
                 .onFailure(ctx::fail);
     }
 
-    private static void sendUser(RoutingContext ctx, int status, IndexedUser u) {
-        ScimResponses.sendResource(ctx, status, u.json(), u.resource().path("meta").path("location").asText(),
-                u.row().meta().etag());
+    private void sendUser(RoutingContext ctx, int status, IndexedUser u) {
+        ScimResponses.sendResource(ctx, status, users.document(RequestContext.orgId(ctx), u),
+                u.resource().path("meta").path("location").asText(), u.row().meta().etag());
     }
 }

@@ -4,11 +4,16 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The per-organisation user indexes of this server instance. */
+/** The per-organisation user and group indexes of this server instance. */
 public final class DirectoryIndex {
     private final Map<UUID, UserIndex> users = new ConcurrentHashMap<>();
+    private final Map<UUID, GroupIndex> groups = new ConcurrentHashMap<>();
 
     public UserIndex users(UUID orgId) {
         return users.computeIfAbsent(orgId, k -> new UserIndex());
+    }
+
+    public GroupIndex groups(UUID orgId) {
+        return groups.computeIfAbsent(orgId, k -> new GroupIndex());
     }
 }

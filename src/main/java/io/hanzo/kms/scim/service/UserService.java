@@ -22,7 +22,13 @@ import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.hanzo.kms.scim.index.GroupIndex;
+import io.hanzo.kms.scim.index.IndexedGroup;
+
 import java.util.ArrayList;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -43,10 +49,16 @@ public final class UserService {
     private final PatchEngine patchEngine = new PatchEngine(UserSchemas.USER);
     private final UserQuery query = new UserQuery(new FilterEvaluator(UserSchemas.USER));
 
-    public UserService(UserStore store, DirectoryIndex index, ResourceRenderer renderer) {
+    private final String groupsEndpointUrl;
+
+    /**
+     * @param groupsEndpointUrl absolute URL of /Groups, for the {@code $ref} of a user's groups
+     */
+    public UserService(UserStore store, DirectoryIndex index, ResourceRenderer renderer, String groupsEndpointUrl) {
         this.store = store;
         this.index = index;
         this.renderer = renderer;
+        this.groupsEndpointUrl = groupsEndpointUrl;
     }
 
     /** Fills the index from the database, one organisation at a time. */
@@ -69,6 +81,11 @@ public final class UserService {
             throw notFound(id);
         }
         return u;
+    }
+
+    /** The user, or null. */
+    public IndexedUser find(UUID orgId, UUID id) {
+        return index.users(orgId).get(id);
     }
 
     public UserQuery.Page list(UUID orgId, Filter filter, int startIndex, int count) {
@@ -95,7 +112,7 @@ public final class UserService {
         return update(orgId, id, current -> {
             ObjectNode next = replacement.deepCopy();
             if (!next.has("active")) {
-                next.set("active", current.path("active").isBoolean() ? current.get("active") : Json.MAPPER.getNodeFactory().booleanNode(true));
+                next.put("active", current.path("active").asBoolean(true));
             }
             return next;
         });
@@ -117,6 +134,8 @@ public final class UserService {
             return Future.failedFuture(notFound(id));
         }
         return store.delete(orgId, uuid).map(found -> {
+            // The database dropped the memberships in the same transaction.
+            index.groups(orgId).removeUser(uuid);
             index.users(orgId).remove(uuid);
             if (!found) {
                 throw notFound(id);
@@ -202,10 +221,37 @@ public final class UserService {
         return ScimException.notFound("User " + id + " not found.");
     }
 
-    /** The users on one page, as the JSON documents the index keeps. */
-    public static List<byte[]> documents(UserQuery.Page page) {
+    /**
+     * The user as clients receive it. The read-only {@code groups} attribute comes from the membership
+     * index at read time, so that a membership change never re-renders the member.
+     */
+    public byte[] document(UUID orgId, IndexedUser user) {
+        Set<UUID> groupIds = index.groups(orgId).groupsOf(user.row().id());
+        if (groupIds.isEmpty()) {
+            return user.json();
+        }
+        GroupIndex groups = index.groups(orgId);
+        ObjectNode out = user.resource().deepCopy();
+        JsonNode meta = out.remove("meta");
+        ArrayNode list = out.putArray("groups");
+        for (UUID gid : new TreeSet<>(groupIds)) {
+            IndexedGroup g = groups.get(gid);
+            if (g != null) {
+                list.addObject()
+                        .put("value", gid.toString())
+                        .put("$ref", groupsEndpointUrl + "/" + gid)
+                        .put("display", g.row().displayName())
+                        .put("type", "direct");
+            }
+        }
+        out.set("meta", meta);
+        return Json.bytes(out);
+    }
+
+    /** The users on one page, as clients receive them. */
+    public List<byte[]> documents(UUID orgId, UserQuery.Page page) {
         List<byte[]> out = new ArrayList<>(page.users().size());
-        page.users().forEach(u -> out.add(u.json()));
+        page.users().forEach(u -> out.add(document(orgId, u)));
         return out;
     }
 }

@@ -33,10 +33,43 @@ final class Sql {
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
     static final String USER_ALL = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 ORDER BY id";
 
+    private static final String GROUP_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
+    static final String GROUP_INSERT =
+            "INSERT INTO scim_groups (org_id, id, display_name, external_id, attributes, version, created_at, updated_at) "
+                    + "VALUES ($1, $2, $3, $4, $5::text::jsonb, 1, $6, $6) RETURNING " + GROUP_COLUMNS;
+    /** Every group write takes the group's row lock here first, so writes to one group commit in order. */
+    static final String GROUP_UPDATE =
+            "UPDATE scim_groups SET display_name = $3, external_id = $4, attributes = $5::text::jsonb, "
+                    + "version = version + 1, updated_at = $6 WHERE org_id = $1 AND id = $2 RETURNING " + GROUP_COLUMNS;
+    static final String GROUP_TOUCH =
+            "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING "
+                    + GROUP_COLUMNS;
+    static final String GROUP_DELETE = "DELETE FROM scim_groups WHERE org_id = $1 AND id = $2";
+    static final String GROUP_ALL = "SELECT " + GROUP_COLUMNS + " FROM scim_groups WHERE org_id = $1 ORDER BY id";
+
+    /**
+     * Adds the ids that are users of the organisation; answers the memberships it created and the ids
+     * it found to be users (the rest are skipped).
+     */
+    static final String MEMBERS_ADD =
+            "WITH known AS (SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = ANY($3::uuid[])), "
+                    + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, id FROM known "
+                    + "ON CONFLICT DO NOTHING RETURNING user_id) "
+                    + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT id FROM known)";
+    static final String MEMBERS_REMOVE =
+            "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 AND user_id = ANY($3::uuid[]) RETURNING user_id";
+    static final String MEMBERS_REMOVE_ALL =
+            "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 RETURNING user_id";
+    static final String MEMBERS_KEEP_ONLY =
+            "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 AND user_id <> ALL($3::uuid[]) RETURNING user_id";
+    static final String MEMBERS_OF_ORG = "SELECT group_id, user_id FROM scim_group_members WHERE org_id = $1";
+
     static final String PING = "SELECT 1";
 
     /** SQLSTATE of a unique-key violation. */
     static final String UNIQUE_VIOLATION = "23505";
+    /** SQLSTATE of a foreign-key violation: a member deleted while being added. */
+    static final String FOREIGN_KEY_VIOLATION = "23503";
 
     private Sql() {
     }

@@ -1,0 +1,135 @@
+package io.hanzo.kms.scim.http;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.index.IndexedGroup;
+import io.hanzo.kms.scim.index.IndexedUser;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.service.UserService;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+
+/**
+ * Serialises groups chunk by chunk: the group's attributes, then its members a few hundred at a time
+ * as the connection takes them, then {@code meta}.
+ */
+final class GroupDocuments {
+    private static final int MEMBERS_PER_CHUNK = 512;
+
+    private final UserService users;
+    private final String usersEndpointUrl;
+
+    GroupDocuments(UserService users, String usersEndpointUrl) {
+        this.users = users;
+        this.usersEndpointUrl = usersEndpointUrl;
+    }
+
+    /** The chunks of one group; members are read from the live membership set as they are written. */
+    Iterator<Buffer> chunks(UUID orgId, IndexedGroup group, NavigableSet<UUID> members, boolean withMembers) {
+        if (!withMembers) {
+            return List.of(Buffer.buffer(Json.bytes(group.resource()))).iterator();
+        }
+        ObjectNode head = group.resource().deepCopy();
+        JsonNode meta = head.remove("meta");
+        byte[] headBytes = Json.bytes(head);
+        Buffer first = Buffer.buffer(headBytes.length + 16).appendBytes(headBytes, 0, headBytes.length - 1);
+        first.appendString(head.isEmpty() ? "\"members\":[" : ",\"members\":[");
+        Buffer last = Buffer.buffer().appendString("],\"meta\":").appendBytes(Json.bytes(meta)).appendString("}");
+        return new Iterator<>() {
+            private final Iterator<UUID> ids = members.iterator();
+            private int stage;
+            private boolean firstMember = true;
+
+            @Override
+            public boolean hasNext() {
+                return stage < 2;
+            }
+
+            @Override
+            public Buffer next() {
+                if (stage == 0) {
+                    stage = 1;
+                    return first;
+                }
+                if (stage == 1 && ids.hasNext()) {
+                    Buffer b = Buffer.buffer(MEMBERS_PER_CHUNK * 160);
+                    for (int i = 0; i < MEMBERS_PER_CHUNK && ids.hasNext(); i++) {
+                        if (!firstMember) {
+                            b.appendByte((byte) ',');
+                        }
+                        firstMember = false;
+                        appendMember(b, orgId, ids.next());
+                    }
+                    return b;
+                }
+                if (stage == 1) {
+                    stage = 2;
+                    return last;
+                }
+                throw new NoSuchElementException();
+            }
+        };
+    }
+
+    /** Several groups as a ListResponse. */
+    Iterator<Buffer> list(UUID orgId, int totalResults, int startIndex, List<IndexedGroup> groups,
+                          java.util.function.Function<IndexedGroup, NavigableSet<UUID>> membersOf, boolean withMembers) {
+        Buffer head = Buffer.buffer().appendString("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"]")
+                .appendString(",\"totalResults\":").appendString(Integer.toString(totalResults))
+                .appendString(",\"itemsPerPage\":").appendString(Integer.toString(groups.size()))
+                .appendString(",\"startIndex\":").appendString(Integer.toString(startIndex))
+                .appendString(",\"Resources\":[");
+        return new Iterator<>() {
+            private int next = -1;
+            private Iterator<Buffer> current = Collections.singletonList(head).iterator();
+            private boolean ended;
+
+            @Override
+            public boolean hasNext() {
+                return !ended;
+            }
+
+            @Override
+            public Buffer next() {
+                if (current.hasNext()) {
+                    return current.next();
+                }
+                next++;
+                if (next < groups.size()) {
+                    IndexedGroup g = groups.get(next);
+                    current = chunks(orgId, g, membersOf.apply(g), withMembers);
+                    Buffer b = current.next();
+                    return next == 0 ? b : Buffer.buffer().appendByte((byte) ',').appendBuffer(b);
+                }
+                if (ended) {
+                    throw new NoSuchElementException();
+                }
+                ended = true;
+                return Buffer.buffer("]}");
+            }
+        };
+    }
+
+    private void appendMember(Buffer b, UUID orgId, UUID userId) {
+        String id = userId.toString();
+        b.appendString("{\"value\":\"").appendString(id)
+                .appendString("\",\"$ref\":\"").appendString(usersEndpointUrl).appendString("/").appendString(id)
+                .appendString("\"");
+        IndexedUser u = users.find(orgId, userId);
+        if (u != null) {
+            String display = u.row().attributes().hasNonNull("displayName")
+                    ? u.row().attributes().get("displayName").asText() : u.row().userName();
+            b.appendString(",\"display\":\"")
+                    .appendString(new String(JsonStringEncoder.getInstance().quoteAsString(display)))
+                    .appendString("\"");
+        }
+        b.appendString(",\"type\":\"User\"}");
+    }
+}

@@ -1,0 +1,33 @@
+package io.hanzo.kms.scim.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.group.MemberOp;
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+
+/**
+ * Durable SCIM Groups and their memberships. Each call is one transaction. A displayName already
+ * taken in the organisation fails the future with {@link DuplicateKeyException}.
+ */
+public interface GroupStore {
+    Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds);
+
+    /**
+     * Writes new attributes (when not null) and applies the membership changes in order, each as row
+     * operations; empty when the group does not exist.
+     */
+    Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps);
+
+    /** False when there was no such group. Its memberships go with it. */
+    Future<Boolean> delete(UUID orgId, UUID id);
+
+    /** Every group of the organisation, to load its index. */
+    Future<List<GroupRow>> all(UUID orgId);
+
+    /** Streams every membership of the organisation as (group id, user id), to load its index. */
+    Future<Void> memberships(UUID orgId, BiConsumer<UUID, UUID> sink);
+}

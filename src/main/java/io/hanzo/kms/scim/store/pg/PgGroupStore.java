@@ -1,0 +1,223 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static io.hanzo.kms.scim.store.pg.Rows.instant;
+import static io.hanzo.kms.scim.store.pg.Rows.ts;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.group.MemberOp;
+import io.hanzo.kms.scim.store.ConcurrentChangeException;
+import io.hanzo.kms.scim.store.DuplicateKeyException;
+import io.hanzo.kms.scim.store.GroupRow;
+import io.hanzo.kms.scim.store.GroupStore;
+import io.hanzo.kms.scim.store.GroupWrite;
+import io.hanzo.kms.scim.store.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+
+public final class PgGroupStore implements GroupStore {
+    private static final int STREAM_FETCH = 5000;
+
+    private final Pool pool;
+
+    public PgGroupStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_INSERT)
+                        .execute(Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
+                                json(attributes), ts(now())))
+                        .compose(rs -> {
+                            GroupRow row = row(rs.iterator().next());
+                            Delta delta = new Delta();
+                            return add(conn, orgId, id, memberIds, delta).map(v -> delta.write(row));
+                        }))
+                .recover(PgGroupStore::translate);
+    }
+
+    @Override
+    public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps) {
+        return pool.withTransaction(conn -> {
+            Future<RowSet<Row>> lock = attributes == null
+                    ? conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
+                    : conn.preparedQuery(Sql.GROUP_UPDATE).execute(Tuple.of(orgId, id, text(attributes, "displayName"),
+                            text(attributes, "externalId"), json(attributes), ts(now())));
+            return lock.compose(rs -> {
+                if (rs.size() == 0) {
+                    return Future.succeededFuture(Optional.<GroupWrite>empty());
+                }
+                GroupRow row = row(rs.iterator().next());
+                Delta delta = new Delta();
+                Future<Void> chain = Future.succeededFuture();
+                for (MemberOp op : memberOps) {
+                    chain = chain.compose(v -> apply(conn, orgId, id, op, delta));
+                }
+                return chain.map(v -> Optional.of(delta.write(row)));
+            });
+        }).recover(PgGroupStore::translate);
+    }
+
+    @Override
+    public Future<Boolean> delete(UUID orgId, UUID id) {
+        return pool.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id)).map(rs -> rs.rowCount() == 1);
+    }
+
+    @Override
+    public Future<List<GroupRow>> all(UUID orgId) {
+        return pool.preparedQuery(Sql.GROUP_ALL).execute(Tuple.of(orgId)).map(rs -> {
+            List<GroupRow> out = new ArrayList<>(rs.size());
+            for (Row r : rs) {
+                out.add(row(r));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Future<Void> memberships(UUID orgId, BiConsumer<UUID, UUID> sink) {
+        // A cursor, so that a million memberships never sit in memory as one result set.
+        return pool.withTransaction(conn -> conn.prepare(Sql.MEMBERS_OF_ORG).compose(ps -> {
+            Promise<Void> done = Promise.promise();
+            ps.createStream(STREAM_FETCH, Tuple.of(orgId))
+                    .exceptionHandler(done::tryFail)
+                    .endHandler(v -> done.tryComplete())
+                    .handler(r -> sink.accept(r.getUUID(0), r.getUUID(1)));
+            return done.future();
+        }));
+    }
+
+    private Future<Void> apply(SqlConnection conn, UUID orgId, UUID groupId, MemberOp op, Delta delta) {
+        switch (op.kind()) {
+            case ADD:
+                return add(conn, orgId, groupId, op.ids(), delta);
+            case REMOVE: {
+                UUID[] ids = uuids(op.ids(), null);
+                if (ids.length == 0) {
+                    return Future.succeededFuture();
+                }
+                return conn.preparedQuery(Sql.MEMBERS_REMOVE).execute(Tuple.of(orgId, groupId, ids))
+                        .map(rs -> delta.removed(rs));
+            }
+            case REMOVE_ALL:
+                return conn.preparedQuery(Sql.MEMBERS_REMOVE_ALL).execute(Tuple.of(orgId, groupId))
+                        .map(rs -> delta.removed(rs));
+            default:
+                return conn.preparedQuery(Sql.MEMBERS_KEEP_ONLY).execute(Tuple.of(orgId, groupId, uuids(op.ids(), null)))
+                        .map(rs -> delta.removed(rs))
+                        .compose(v -> add(conn, orgId, groupId, op.ids(), delta));
+        }
+    }
+
+    private Future<Void> add(SqlConnection conn, UUID orgId, UUID groupId, List<String> requested, Delta delta) {
+        List<String> skipped = new ArrayList<>();
+        UUID[] ids = uuids(requested, skipped);
+        if (ids.length == 0) {
+            delta.skipped.addAll(skipped);
+            return Future.succeededFuture();
+        }
+        return conn.preparedQuery(Sql.MEMBERS_ADD).execute(Tuple.of(orgId, groupId, ids)).map(rs -> {
+            Row r = rs.iterator().next();
+            for (UUID u : r.getArrayOfUUIDs(0)) {
+                delta.add(u);
+            }
+            Set<UUID> known = Set.of(r.getArrayOfUUIDs(1));
+            for (UUID u : ids) {
+                if (!known.contains(u)) {
+                    skipped.add(u.toString());
+                }
+            }
+            delta.skipped.addAll(skipped);
+            return null;
+        });
+    }
+
+    /** The ids that can be user ids; the others name no user and go to {@code skipped}. */
+    private static UUID[] uuids(List<String> ids, List<String> skipped) {
+        Set<UUID> out = new LinkedHashSet<>();
+        for (String s : ids) {
+            UUID u = Ids.parseOrNull(s);
+            if (u != null) {
+                out.add(u);
+            } else if (skipped != null) {
+                skipped.add(s);
+            }
+        }
+        return out.toArray(new UUID[0]);
+    }
+
+    /** The net membership change of one transaction: an add then a remove of one id is no change. */
+    private static final class Delta {
+        final Set<UUID> added = new LinkedHashSet<>();
+        final Set<UUID> removed = new LinkedHashSet<>();
+        final List<String> skipped = new ArrayList<>();
+
+        void add(UUID u) {
+            if (!removed.remove(u)) {
+                added.add(u);
+            }
+        }
+
+        Void removed(RowSet<Row> rs) {
+            for (Row r : rs) {
+                UUID u = r.getUUID(0);
+                if (!added.remove(u)) {
+                    removed.add(u);
+                }
+            }
+            return null;
+        }
+
+        GroupWrite write(GroupRow row) {
+            return new GroupWrite(row, added, removed, skipped);
+        }
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static GroupRow row(Row r) {
+        ObjectNode attributes = (ObjectNode) Json.parse(r.getString(2).getBytes(StandardCharsets.UTF_8));
+        return new GroupRow(r.getUUID(0), r.getUUID(1), attributes, r.getLong(3), instant(r.getOffsetDateTime(4)),
+                instant(r.getOffsetDateTime(5)));
+    }
+
+    private static <T> Future<T> translate(Throwable failure) {
+        if (failure instanceof PgException pg) {
+            if (Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                return Future.failedFuture(new DuplicateKeyException("displayName"));
+            }
+            if (Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+                return Future.failedFuture(new ConcurrentChangeException("A member was deleted while being added."));
+            }
+        }
+        return Future.failedFuture(failure);
+    }
+
+    private static String text(ObjectNode attributes, String name) {
+        return attributes.hasNonNull(name) ? attributes.get(name).asText() : null;
+    }
+
+    private static String json(ObjectNode attributes) {
+        return new String(Json.bytes(attributes), StandardCharsets.UTF_8);
+    }
+}
