@@ -3,7 +3,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 JAVA ?= java
 
-.PHONY: run build test bench clean
+.PHONY: run build test bench bench-groups clean
 
 build:
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
@@ -19,3 +19,8 @@ bench:
 
 clean:
 	$(MVN) $(MVN_FLAGS) -q clean
+
+# Membership PATCH cost by group size (JMH, real server and PostgreSQL); about 5 minutes.
+bench-groups:
+	$(MVN) $(MVN_FLAGS) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	$(JAVA) -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" org.openjdk.jmh.Main GroupPatchBenchmark -rf json -rff target/jmh-group-patch.json

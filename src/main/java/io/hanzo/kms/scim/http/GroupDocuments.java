@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Serialises groups chunk by chunk: the group's attributes, then its members a few hundred at a time
@@ -80,12 +81,8 @@ final class GroupDocuments {
 
     /** Several groups as a ListResponse. */
     Iterator<Buffer> list(UUID orgId, int totalResults, int startIndex, List<IndexedGroup> groups,
-                          java.util.function.Function<IndexedGroup, NavigableSet<UUID>> membersOf, boolean withMembers) {
-        Buffer head = Buffer.buffer().appendString("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"]")
-                .appendString(",\"totalResults\":").appendString(Integer.toString(totalResults))
-                .appendString(",\"itemsPerPage\":").appendString(Integer.toString(groups.size()))
-                .appendString(",\"startIndex\":").appendString(Integer.toString(startIndex))
-                .appendString(",\"Resources\":[");
+                          Function<IndexedGroup, NavigableSet<UUID>> membersOf, boolean withMembers) {
+        Buffer head = ScimResponses.listHead(Buffer.buffer(), totalResults, groups.size(), startIndex);
         return new Iterator<>() {
             private int next = -1;
             private Iterator<Buffer> current = Collections.singletonList(head).iterator();

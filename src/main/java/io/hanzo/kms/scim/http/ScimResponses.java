@@ -53,13 +53,17 @@ public final class ScimResponses {
         send(ctx, status, json);
     }
 
-    /** A ListResponse assembled from documents already serialised. */
-    public static void sendList(RoutingContext ctx, int totalResults, int startIndex, List<byte[]> resources) {
-        Buffer b = Buffer.buffer(128 + resources.size() * 512);
-        b.appendBytes(LIST_HEAD).appendString(Integer.toString(totalResults))
-                .appendString(",\"itemsPerPage\":").appendString(Integer.toString(resources.size()))
+    /** The start of a ListResponse, up to and including the {@code [} of {@code Resources}. */
+    static Buffer listHead(Buffer b, int totalResults, int itemsPerPage, int startIndex) {
+        return b.appendBytes(LIST_HEAD).appendString(Integer.toString(totalResults))
+                .appendString(",\"itemsPerPage\":").appendString(Integer.toString(itemsPerPage))
                 .appendString(",\"startIndex\":").appendString(Integer.toString(startIndex))
                 .appendString(",\"Resources\":[");
+    }
+
+    /** A ListResponse assembled from documents already serialised. */
+    public static void sendList(RoutingContext ctx, int totalResults, int startIndex, List<byte[]> resources) {
+        Buffer b = listHead(Buffer.buffer(128 + resources.size() * 512), totalResults, resources.size(), startIndex);
         for (int i = 0; i < resources.size(); i++) {
             if (i > 0) {
                 b.appendByte((byte) ',');

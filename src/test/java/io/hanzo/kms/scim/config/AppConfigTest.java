@@ -1,0 +1,263 @@
+package io.hanzo.kms.scim.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+class AppConfigTest {
+
+    private static AppConfig fromEnv(Map<String, String> env) {
+        return AppConfig.from(Map.of(), env);
+    }
+
+    @Test
+    void defaults() {
+        AppConfig c = AppConfig.from(Map.of(), Map.of());
+        assertThat(c.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(c.httpPort()).isEqualTo(8080);
+        assertThat(c.httpInstances()).isZero();
+        assertThat(c.publicUrl()).isEqualTo("http://localhost:8080");
+        assertThat(c.databaseUrl()).isEmpty();
+        assertThat(c.databasePoolSize()).isEqualTo(8);
+        assertThat(c.databaseEmbeddedPort()).isZero();
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.adminToken()).isEmpty();
+        assertThat(c.maxResults()).isEqualTo(1000);
+        assertThat(c.defaultCount()).isEqualTo(100);
+        assertThat(c.maxBodyBytes()).isEqualTo(1048576);
+        assertThat(c.tokensLastUsedFlushSeconds()).isEqualTo(30);
+    }
+
+    @Test
+    void defaultsMapHoldsEveryKeyOnce() {
+        assertThat(AppConfig.DEFAULTS).containsOnlyKeys("http.host", "http.port", "http.instances", "public.url",
+                "database.url", "database.pool-size", "database.embedded-port", "data.dir", "admin.token",
+                "scim.max-results", "scim.default-count", "http.max-body-bytes", "tokens.last-used-flush-seconds");
+    }
+
+    @Test
+    void envNames() {
+        assertThat(AppConfig.envName("http.port")).isEqualTo("SCIM_HTTP_PORT");
+        assertThat(AppConfig.envName("database.pool-size")).isEqualTo("SCIM_DATABASE_POOL_SIZE");
+        assertThat(AppConfig.envName("tokens.last-used-flush-seconds")).isEqualTo("SCIM_TOKENS_LAST_USED_FLUSH_SECONDS");
+    }
+
+    @Test
+    void fileValuesAreUsed() {
+        Map<String, String> file = new HashMap<>();
+        file.put("http.host", "127.0.0.1");
+        file.put("http.port", " 9090 ");
+        file.put("http.instances", "3");
+        file.put("public.url", "https://kms.example.com");
+        file.put("database.url", "postgresql://scim:pw@db.internal:5432/scim");
+        file.put("database.pool-size", "16");
+        file.put("database.embedded-port", "15432");
+        file.put("data.dir", "/var/lib/kms-scim");
+        file.put("admin.token", "file-admin-token");
+        file.put("scim.max-results", "500");
+        file.put("scim.default-count", "50");
+        file.put("http.max-body-bytes", "2048");
+        file.put("tokens.last-used-flush-seconds", "5");
+        AppConfig c = AppConfig.from(file, Map.of());
+        assertThat(c.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(c.httpPort()).isEqualTo(9090);
+        assertThat(c.httpInstances()).isEqualTo(3);
+        assertThat(c.publicUrl()).isEqualTo("https://kms.example.com");
+        assertThat(c.databaseUrl()).isEqualTo("postgresql://scim:pw@db.internal:5432/scim");
+        assertThat(c.databasePoolSize()).isEqualTo(16);
+        assertThat(c.databaseEmbeddedPort()).isEqualTo(15432);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/kms-scim"));
+        assertThat(c.adminToken()).isEqualTo("file-admin-token");
+        assertThat(c.maxResults()).isEqualTo(500);
+        assertThat(c.defaultCount()).isEqualTo(50);
+        assertThat(c.maxBodyBytes()).isEqualTo(2048);
+        assertThat(c.tokensLastUsedFlushSeconds()).isEqualTo(5);
+    }
+
+    @Test
+    void environmentOverridesFile() {
+        Map<String, String> file = Map.of("http.port", "9090", "admin.token", "from-file", "http.host", "127.0.0.1");
+        Map<String, String> env = Map.of("SCIM_HTTP_PORT", "9191", "SCIM_ADMIN_TOKEN", "from-env",
+                "SCIM_DATABASE_POOL_SIZE", "4", "PATH", "/usr/bin", "HOME", "/root");
+        AppConfig c = AppConfig.from(file, env);
+        assertThat(c.httpPort()).isEqualTo(9191);
+        assertThat(c.adminToken()).isEqualTo("from-env");
+        assertThat(c.databasePoolSize()).isEqualTo(4);
+        assertThat(c.httpHost()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void loadReadsTheFileNamedBySCIM_CONFIG_FILEAndEnvStillWins(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("custom.properties");
+        Files.writeString(file, "# comment\nhttp.port=7070\nscim.max-results=200\nscim.default-count=20\n",
+                StandardCharsets.UTF_8);
+        AppConfig c = AppConfig.load(Map.of("SCIM_CONFIG_FILE", file.toString(), "SCIM_SCIM_MAX_RESULTS", "300"));
+        assertThat(c.httpPort()).isEqualTo(7070);
+        assertThat(c.maxResults()).isEqualTo(300);
+        assertThat(c.defaultCount()).isEqualTo(20);
+    }
+
+    @Test
+    void loadWithMissingNamedFileFails(@TempDir Path dir) {
+        Path missing = dir.resolve("absent.properties");
+        assertThatThrownBy(() -> AppConfig.load(Map.of("SCIM_CONFIG_FILE", missing.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("absent.properties");
+    }
+
+    @Test
+    void unknownKeyInFileIsRefusedByName() {
+        assertThatThrownBy(() -> AppConfig.from(Map.of("http.prot", "8080"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.prot");
+    }
+
+    @Test
+    void unknownKeyInLoadedFileIsRefusedByName(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("typo.properties");
+        Files.writeString(file, "http.port=8080\nscim.maxresults=10\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> AppConfig.load(Map.of("SCIM_CONFIG_FILE", file.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("scim.maxresults");
+    }
+
+    @Test
+    void unknownScimEnvironmentVariableIsRefusedByName() {
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_FOO", "bar")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SCIM_FOO");
+    }
+
+    @Test
+    void otherEnvironmentVariablesAreIgnored() {
+        AppConfig c = fromEnv(Map.of("PATH", "/bin", "FOO", "x", "SCIMFOO", "y", "scim_http_port", "1"));
+        assertThat(c.httpPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void invalidPortIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_HTTP_PORT", "abc")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_HTTP_PORT", "70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("http.port", "abc"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("http.port", "-1"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_DATABASE_EMBEDDED_PORT", "70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("database.embedded-port");
+    }
+
+    @Test
+    void portBoundsAreAccepted() {
+        assertThat(fromEnv(Map.of("SCIM_HTTP_PORT", "0")).httpPort()).isZero();
+        assertThat(fromEnv(Map.of("SCIM_HTTP_PORT", "65535")).httpPort()).isEqualTo(65535);
+    }
+
+    @Test
+    void otherUnparseableNumbersNameTheirKey() {
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_DATABASE_POOL_SIZE", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("database.pool-size");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_HTTP_MAX_BODY_BYTES", "1MB")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http.max-body-bytes");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_TOKENS_LAST_USED_FLUSH_SECONDS", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tokens.last-used-flush-seconds");
+    }
+
+    @Test
+    void databaseUrlThatIsNotPostgresqlIsRefusedWithoutRevealingThePassword() {
+        for (String url : new String[] {
+                "mysql://scim:Sup3rS3cretPw@db.internal:3306/scim",
+                "jdbc:postgresql://db.internal:5432/scim?user=scim&password=Sup3rS3cretPw",
+                "scim:Sup3rS3cretPw@db.internal:5432/scim",
+                "http://scim:Sup3rS3cretPw@db.internal/scim"}) {
+            assertThatThrownBy(() -> fromEnv(Map.of("SCIM_DATABASE_URL", url)))
+                    .as(url)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("database.url")
+                    .hasMessageNotContaining("Sup3rS3cretPw");
+        }
+    }
+
+    @Test
+    void postgresqlDatabaseUrlsAreAccepted() {
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:p@localhost:5432/db")).databaseUrl())
+                .isEqualTo("postgresql://u:p@localhost:5432/db");
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", "postgres://u:p@localhost/db")).databaseUrl())
+                .isEqualTo("postgres://u:p@localhost/db");
+    }
+
+    @Test
+    void toStringDoesNotRevealSecrets() {
+        AppConfig c = fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:Sup3rS3cretPw@localhost:5432/db",
+                "SCIM_ADMIN_TOKEN", "AdminT0kenValue"));
+        assertThat(c.toString()).doesNotContain("Sup3rS3cretPw").doesNotContain("AdminT0kenValue");
+    }
+
+    @Test
+    void publicUrlTrailingSlashIsStripped() {
+        assertThat(fromEnv(Map.of("SCIM_PUBLIC_URL", "https://kms.example.com/")).publicUrl())
+                .isEqualTo("https://kms.example.com");
+        assertThat(fromEnv(Map.of("SCIM_PUBLIC_URL", "https://kms.example.com/base//")).publicUrl())
+                .isEqualTo("https://kms.example.com/base");
+        assertThat(AppConfig.from(Map.of("public.url", "http://localhost:9000/"), Map.of()).publicUrl())
+                .isEqualTo("http://localhost:9000");
+    }
+
+    @Test
+    void publicUrlMustBeHttp() {
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_PUBLIC_URL", "kms.example.com")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("public.url");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_PUBLIC_URL", "ftp://kms.example.com")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("public.url");
+    }
+
+    @Test
+    void defaultCountAboveMaxResultsIsRefused() {
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_SCIM_MAX_RESULTS", "50", "SCIM_SCIM_DEFAULT_COUNT", "100")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("scim.default-count")
+                .hasMessageContaining("scim.max-results");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("scim.default-count", "2000"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("scim.default-count");
+        AppConfig equal = fromEnv(Map.of("SCIM_SCIM_MAX_RESULTS", "100", "SCIM_SCIM_DEFAULT_COUNT", "100"));
+        assertThat(equal.defaultCount()).isEqualTo(equal.maxResults()).isEqualTo(100);
+    }
+
+    @Test
+    void documentedFileHoldsExactlyTheKnownKeys() throws IOException {
+        Path file = projectDir().resolve("conf/kms-scim.properties");
+        assertThat(file).exists();
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        assertThat(p.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(AppConfig.DEFAULTS.keySet());
+        Map<String, String> values = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k)));
+        assertThat(AppConfig.from(values, Map.of())).isNotNull();
+    }
+
+    private static Path projectDir() {
+        String basedir = System.getProperty("basedir");
+        Path dir = basedir != null ? Path.of(basedir) : Path.of("").toAbsolutePath();
+        return dir;
+    }
+}

@@ -1,0 +1,198 @@
+package io.hanzo.kms.scim.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything a server was told survives a restart: organisations, switches, tokens, users. */
+@ExtendWith(VertxExtension.class)
+class RestartIT {
+    private static final String ORGS = "/api/v1/organizations";
+    private static final String ADMIN = TestServer.ADMIN_TOKEN;
+    private static final String USERS = TestOrg.SCIM + "/Users";
+
+    private static Vertx vertx;
+    private static ApiClient client;
+
+    @BeforeAll
+    static void start(Vertx v) {
+        vertx = v;
+        client = new ApiClient(v, TestServer.shared().port());
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+    }
+
+    private record Provisioned(String orgId, String tokenId, String token, String revokedToken, String freeOrgId,
+                               Map<String, JsonNode> usersById) {
+    }
+
+    @Test
+    void organisationsTokensAndUsersSurviveARestart() {
+        Provisioned p;
+        TestServer first = TestServer.start();
+        try {
+            ApiClient c = new ApiClient(vertx, first.port());
+            try {
+                p = provision(c);
+            } finally {
+                c.close();
+            }
+        } finally {
+            first.stop();
+        }
+
+        TestServer second = TestServer.start();
+        try {
+            ApiClient c = new ApiClient(vertx, second.port());
+            try {
+                verify(c, p);
+            } finally {
+                c.close();
+            }
+        } finally {
+            second.stop();
+        }
+    }
+
+    private static Provisioned provision(ApiClient c) {
+        ApiClient.Response org = c.post(ORGS, ADMIN, "{\"name\":\"Restart Corp\",\"plan\":\"enterprise\"}");
+        assertThat(org.status()).as(org.text()).isEqualTo(201);
+        String orgId = org.json().get("id").asText();
+        ApiClient.Response on = c.patch(ORGS + "/" + orgId, ADMIN, "{\"scimEnabled\":true}");
+        assertThat(on.status()).as(on.text()).isEqualTo(200);
+
+        ApiClient.Response free = c.post(ORGS, ADMIN, "{\"name\":\"Restart Free\",\"plan\":\"free\"}");
+        assertThat(free.status()).as(free.text()).isEqualTo(201);
+
+        ApiClient.Response tok = c.post(ORGS + "/" + orgId + "/scim-tokens", ADMIN, "{\"description\":\"restart\",\"ttlDays\":30}");
+        assertThat(tok.status()).as(tok.text()).isEqualTo(201);
+        ApiClient.Response doomed = c.post(ORGS + "/" + orgId + "/scim-tokens", ADMIN, "{\"description\":\"doomed\",\"ttlDays\":0}");
+        assertThat(doomed.status()).as(doomed.text()).isEqualTo(201);
+        ApiClient.Response del = c.delete(ORGS + "/" + orgId + "/scim-tokens/" + doomed.json().get("id").asText(), ADMIN);
+        assertThat(del.status()).as(del.text()).isEqualTo(204);
+        String token = tok.json().get("token").asText();
+
+        Map<String, JsonNode> users = new LinkedHashMap<>();
+        String[][] people = {
+                {"alice.restart@example.com", "Alice", "Archer", "alice.work@example.com", "true"},
+                {"bob.restart@example.com", "Bob", "Baker", "bob.work@example.com", "false"},
+                {"carol.restart@example.com", "Carol", "Cooper", "carol.work@example.com", "true"},
+        };
+        for (String[] person : people) {
+            ApiClient.Response r = c.post(USERS, token, """
+                    {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",
+                                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                     "userName":"%s", "externalId":"ext-%s",
+                     "name":{"givenName":"%s","familyName":"%s"},
+                     "emails":[{"value":"%s","type":"work","primary":true}],
+                     "active":%s,
+                     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"}}
+                    """.formatted(person[0], person[1], person[1], person[2], person[3], person[4]));
+            assertThat(r.status()).as(r.text()).isEqualTo(201);
+            users.put(r.json().get("id").asText(), r.json());
+        }
+
+        String bobId = new ArrayList<>(users.keySet()).get(1);
+        ApiClient.Response patched = c.patch(USERS + "/" + bobId, token, """
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                 "Operations":[{"op":"replace","path":"displayName","value":"Bobby"}]}
+                """);
+        assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+        users.put(bobId, patched.json());
+
+        ApiClient.Response gone = c.post(USERS, token, "{\"userName\":\"deleted.restart@example.com\"}");
+        assertThat(gone.status()).as(gone.text()).isEqualTo(201);
+        assertThat(c.delete(USERS + "/" + gone.json().get("id").asText(), token).status()).isEqualTo(204);
+
+        return new Provisioned(orgId, tok.json().get("id").asText(), token, doomed.json().get("token").asText(),
+                free.json().get("id").asText(), users);
+    }
+
+    private static void verify(ApiClient c, Provisioned p) {
+        ApiClient.Response org = c.get(ORGS + "/" + p.orgId(), ADMIN);
+        assertThat(org.status()).as(org.text()).isEqualTo(200);
+        assertThat(org.json().path("name").asText()).isEqualTo("Restart Corp");
+        assertThat(org.json().path("plan").asText()).isEqualTo("enterprise");
+        assertThat(org.json().path("scimEnabled").booleanValue()).isTrue();
+
+        ApiClient.Response free = c.get(ORGS + "/" + p.freeOrgId(), ADMIN);
+        assertThat(free.status()).as(free.text()).isEqualTo(200);
+        assertThat(free.json().path("plan").asText()).isEqualTo("free");
+        assertThat(free.json().path("scimEnabled").booleanValue()).isFalse();
+
+        ApiClient.Response tokens = c.get(ORGS + "/" + p.orgId() + "/scim-tokens", ADMIN);
+        assertThat(tokens.status()).as(tokens.text()).isEqualTo(200);
+        JsonNode list = tokens.json().path("tokens");
+        assertThat(list.size()).as(tokens.text()).isEqualTo(1);
+        assertThat(list.get(0).path("id").asText()).isEqualTo(p.tokenId());
+        assertThat(list.get(0).path("description").asText()).isEqualTo("restart");
+        assertThat(list.get(0).path("expiresAt").isTextual()).isTrue();
+        assertThat(list.get(0).path("lastUsedAt").isTextual())
+                .as("last use written at shut-down: " + list.get(0)).isTrue();
+
+        ApiClient.Response revoked = c.get(USERS, p.revokedToken());
+        assertThat(revoked.status()).as(revoked.text()).isEqualTo(401);
+
+        ApiClient.Response all = c.get(USERS, p.token());
+        assertThat(all.status()).as(all.text()).isEqualTo(200);
+        assertThat(all.json().path("totalResults").asInt()).isEqualTo(p.usersById().size());
+        List<String> listed = new ArrayList<>();
+        all.json().path("Resources").forEach(u -> listed.add(u.path("id").asText()));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(p.usersById().keySet());
+
+        for (Map.Entry<String, JsonNode> e : p.usersById().entrySet()) {
+            JsonNode before = e.getValue();
+            ApiClient.Response get = c.get(USERS + "/" + e.getKey(), p.token());
+            assertThat(get.status()).as(get.text()).isEqualTo(200);
+            JsonNode after = get.json();
+            assertThat(after.path("id").asText()).isEqualTo(e.getKey());
+            assertThat(after.path("userName")).isEqualTo(before.path("userName"));
+            assertThat(after.path("externalId")).isEqualTo(before.path("externalId"));
+            assertThat(after.path("name")).isEqualTo(before.path("name"));
+            assertThat(after.path("emails")).isEqualTo(before.path("emails"));
+            assertThat(after.path("active")).isEqualTo(before.path("active"));
+            assertThat(after.path("displayName")).isEqualTo(before.path("displayName"));
+            assertThat(after.path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"))
+                    .isEqualTo(before.path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
+            assertThat(after.path("meta").path("created")).isEqualTo(before.path("meta").path("created"));
+            assertThat(after.path("meta").path("lastModified")).isEqualTo(before.path("meta").path("lastModified"));
+            assertThat(after.path("meta").path("version")).isEqualTo(before.path("meta").path("version"));
+            assertThat(after.path("meta").path("location").asText()).endsWith("/api/v1/scim/Users/" + e.getKey());
+
+            String userName = before.path("userName").asText();
+            assertSingleMatch(c, p.token(), "userName eq \"" + userName + "\"", e.getKey());
+            assertSingleMatch(c, p.token(), "userName eq \"" + userName.toUpperCase(java.util.Locale.ROOT) + "\"", e.getKey());
+            String email = before.path("emails").get(0).path("value").asText();
+            assertSingleMatch(c, p.token(), "emails.value eq \"" + email + "\"", e.getKey());
+            assertSingleMatch(c, p.token(), "emails[type eq \"work\" and value eq \"" + email + "\"]", e.getKey());
+        }
+
+        ApiClient.Response deleted = c.get(USERS + "?filter=" + ApiClient.encode("userName eq \"deleted.restart@example.com\""),
+                p.token());
+        assertThat(deleted.json().path("totalResults").asInt()).isZero();
+
+        ApiClient.Response duplicate = c.post(USERS, p.token(), "{\"userName\":\"ALICE.restart@example.com\"}");
+        assertThat(duplicate.status()).as(duplicate.text()).isEqualTo(409);
+    }
+
+    private static void assertSingleMatch(ApiClient c, String token, String filter, String expectedId) {
+        ApiClient.Response r = c.get(USERS + "?filter=" + ApiClient.encode(filter), token);
+        assertThat(r.status()).as(filter + ": " + r.text()).isEqualTo(200);
+        assertThat(r.json().path("totalResults").asInt()).as(filter).isEqualTo(1);
+        assertThat(r.json().path("Resources").get(0).path("id").asText()).as(filter).isEqualTo(expectedId);
+    }
+}
