@@ -70,6 +70,9 @@ final class AdminJson {
             throw ScimException.invalidValue("Field '" + name + "' must be a string.");
         }
         String s = v.asText().trim();
+        if (s.indexOf('\u0000') >= 0) {
+            throw ScimException.invalidValue("Field '" + name + "' must not contain the NUL character.");
+        }
         if (s.length() > maxLength) {
             throw ScimException.invalidValue("Field '" + name + "' must be at most " + maxLength + " characters.");
         }

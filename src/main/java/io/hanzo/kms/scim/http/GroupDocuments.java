@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.index.IndexedGroup;
 import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.service.UserService;
 import io.vertx.core.buffer.Buffer;
 
@@ -33,16 +34,21 @@ final class GroupDocuments {
     }
 
     /** The chunks of one group; members are read from the live membership set as they are written. */
-    Iterator<Buffer> chunks(UUID orgId, IndexedGroup group, NavigableSet<UUID> members, boolean withMembers) {
-        if (!withMembers) {
-            return List.of(Buffer.buffer(Json.bytes(group.resource()))).iterator();
+    Iterator<Buffer> chunks(UUID orgId, IndexedGroup group, NavigableSet<UUID> members, AttributeProjection projection) {
+        ObjectNode projected = projection.apply(group.resource());
+        if (!projection.includes("members")) {
+            return List.of(Buffer.buffer(Json.bytes(projected))).iterator();
         }
-        ObjectNode head = group.resource().deepCopy();
+        ObjectNode head = projected.deepCopy();
         JsonNode meta = head.remove("meta");
         byte[] headBytes = Json.bytes(head);
         Buffer first = Buffer.buffer(headBytes.length + 16).appendBytes(headBytes, 0, headBytes.length - 1);
         first.appendString(head.isEmpty() ? "\"members\":[" : ",\"members\":[");
-        Buffer last = Buffer.buffer().appendString("],\"meta\":").appendBytes(Json.bytes(meta)).appendString("}");
+        Buffer last = Buffer.buffer().appendString("]");
+        if (meta != null) {
+            last.appendString(",\"meta\":").appendBytes(Json.bytes(meta));
+        }
+        last.appendString("}");
         return new Iterator<>() {
             private final Iterator<UUID> ids = members.iterator();
             private int stage;
@@ -81,7 +87,7 @@ final class GroupDocuments {
 
     /** Several groups as a ListResponse. */
     Iterator<Buffer> list(UUID orgId, int totalResults, int startIndex, List<IndexedGroup> groups,
-                          Function<IndexedGroup, NavigableSet<UUID>> membersOf, boolean withMembers) {
+                          Function<IndexedGroup, NavigableSet<UUID>> membersOf, AttributeProjection projection) {
         Buffer head = ScimResponses.listHead(Buffer.buffer(), totalResults, groups.size(), startIndex);
         return new Iterator<>() {
             private int next = -1;
@@ -101,7 +107,7 @@ final class GroupDocuments {
                 next++;
                 if (next < groups.size()) {
                     IndexedGroup g = groups.get(next);
-                    current = chunks(orgId, g, membersOf.apply(g), withMembers);
+                    current = chunks(orgId, g, membersOf.apply(g), projection);
                     Buffer b = current.next();
                     return next == 0 ? b : Buffer.buffer().appendByte((byte) ',').appendBuffer(b);
                 }

@@ -5,12 +5,11 @@ import io.hanzo.kms.scim.index.IndexedGroup;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.service.GroupService;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -33,12 +32,12 @@ final class GroupsHandler {
 
     void create(RoutingContext ctx) {
         groups.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx))
-                .onSuccess(g -> send(ctx, 201, g, true))
+                .onSuccess(g -> send(ctx, 201, g, projection(ctx)))
                 .onFailure(ctx::fail);
     }
 
     void get(RoutingContext ctx) {
-        send(ctx, 200, groups.get(RequestContext.orgId(ctx), ctx.pathParam("id")), includeMembers(ctx));
+        send(ctx, 200, groups.get(RequestContext.orgId(ctx), ctx.pathParam("id")), projection(ctx));
     }
 
     void list(RoutingContext ctx) {
@@ -51,12 +50,12 @@ final class GroupsHandler {
         int pageSize = count == null ? defaultCount : Math.max(0, Math.min(count, maxResults));
         GroupQuery.Page page = groups.list(orgId, filter, startIndex, pageSize);
         ChunkPump.start(ctx.response(), 200, ScimResponses.SCIM_JSON, documents.list(orgId, page.totalResults(),
-                startIndex, page.groups(), g -> groups.groups(orgId).members(g.row().id()), includeMembers(ctx)));
+                startIndex, page.groups(), g -> groups.groups(orgId).members(g.row().id()), projection(ctx)));
     }
 
     void replace(RoutingContext ctx) {
         groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx))
-                .onSuccess(g -> send(ctx, 200, g, includeMembers(ctx)))
+                .onSuccess(g -> send(ctx, 200, g, projection(ctx)))
                 .onFailure(ctx::fail);
     }
 
@@ -65,7 +64,7 @@ final class GroupsHandler {
         groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request)
                 .onSuccess(g -> {
                     if (ctx.queryParams().contains("attributes")) {
-                        send(ctx, 200, g, includeMembers(ctx));
+                        send(ctx, 200, g, projection(ctx));
                     } else {
                         ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(204).end();
                     }
@@ -79,30 +78,18 @@ final class GroupsHandler {
                 .onFailure(ctx::fail);
     }
 
-    private void send(RoutingContext ctx, int status, IndexedGroup g, boolean withMembers) {
+    private void send(RoutingContext ctx, int status, IndexedGroup g, AttributeProjection projection) {
         UUID orgId = RequestContext.orgId(ctx);
         if (status == 201) {
             ctx.response().putHeader("Location", g.resource().path("meta").path("location").asText());
         }
         ctx.response().putHeader("ETag", g.row().meta().etag());
         ChunkPump.start(ctx.response(), status, ScimResponses.SCIM_JSON,
-                documents.chunks(orgId, g, groups.groups(orgId).members(g.row().id()), withMembers));
+                documents.chunks(orgId, g, groups.groups(orgId).members(g.row().id()), projection));
     }
 
-    /** Members unless excludedAttributes names them, or attributes is given without them. */
-    static boolean includeMembers(RoutingContext ctx) {
-        String excluded = ctx.queryParams().get("excludedAttributes");
-        if (excluded != null && names(excluded, "members")) {
-            return false;
-        }
-        String attributes = ctx.queryParams().get("attributes");
-        return attributes == null || names(attributes, "members");
-    }
-
-    private static boolean names(String list, String attribute) {
-        return Arrays.stream(list.split(","))
-                .map(s -> s.trim().toLowerCase(Locale.ROOT))
-                .anyMatch(s -> s.equals(attribute) || s.startsWith(attribute + ".") || s.endsWith(":" + attribute)
-                        || s.contains(":" + attribute + "."));
+    private static AttributeProjection projection(RoutingContext ctx) {
+        return AttributeProjection.of(GroupSchemas.GROUP, ctx.queryParams().get("attributes"),
+                ctx.queryParams().get("excludedAttributes"));
     }
 }

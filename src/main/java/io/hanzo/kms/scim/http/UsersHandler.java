@@ -5,6 +5,7 @@ import io.hanzo.kms.scim.index.UserQuery;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
 import io.vertx.ext.web.RoutingContext;
@@ -40,7 +41,7 @@ final class UsersHandler {
         int startIndex = start == null || start < 1 ? 1 : start;
         int pageSize = count == null ? defaultCount : Math.max(0, Math.min(count, maxResults));
         UserQuery.Page page = users.list(RequestContext.orgId(ctx), filter, startIndex, pageSize);
-        ScimResponses.sendList(ctx, page.totalResults(), startIndex, users.documents(RequestContext.orgId(ctx), page));
+        ScimResponses.sendList(ctx, page.totalResults(), startIndex, users.documents(RequestContext.orgId(ctx), page, projection(ctx)));
     }
 
     void replace(RoutingContext ctx) {
@@ -62,8 +63,13 @@ final class UsersHandler {
                 .onFailure(ctx::fail);
     }
 
+    private static AttributeProjection projection(RoutingContext ctx) {
+        return AttributeProjection.of(UserSchemas.USER, ctx.queryParams().get("attributes"),
+                ctx.queryParams().get("excludedAttributes"));
+    }
+
     private void sendUser(RoutingContext ctx, int status, IndexedUser u) {
-        ScimResponses.sendResource(ctx, status, users.document(RequestContext.orgId(ctx), u),
+        ScimResponses.sendResource(ctx, status, users.document(RequestContext.orgId(ctx), u, projection(ctx)),
                 u.resource().path("meta").path("location").asText(), u.row().meta().etag());
     }
 }

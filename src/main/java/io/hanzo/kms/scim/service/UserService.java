@@ -13,6 +13,7 @@ import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 import io.hanzo.kms.scim.protocol.patch.PatchEngine;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
@@ -48,6 +49,8 @@ public final class UserService {
     private final ResourceNormalizer normalizer = new ResourceNormalizer(UserSchemas.USER);
     private final PatchEngine patchEngine = new PatchEngine(UserSchemas.USER);
     private final UserQuery query = new UserQuery(new FilterEvaluator(UserSchemas.USER));
+    /** Writes to one user run one after another here; the version check covers other instances. */
+    private final KeyedSerializer<UUID> perUser = new KeyedSerializer<>();
 
     private final String groupsEndpointUrl;
 
@@ -133,7 +136,7 @@ public final class UserService {
         if (uuid == null) {
             return Future.failedFuture(notFound(id));
         }
-        return store.delete(orgId, uuid).map(found -> {
+        return perUser.submit(uuid, () -> store.delete(orgId, uuid)).map(found -> {
             // The database dropped the memberships in the same transaction.
             index.groups(orgId).removeUser(uuid);
             index.users(orgId).remove(uuid);
@@ -154,7 +157,10 @@ public final class UserService {
         if (current == null) {
             return Future.failedFuture(notFound(id));
         }
-        return attempt(orgId, current.row(), change, 1);
+        return perUser.submit(uuid, () -> {
+            IndexedUser latest = index.users(orgId).get(uuid);
+            return latest == null ? Future.failedFuture(notFound(id)) : attempt(orgId, latest.row(), change, 1);
+        });
     }
 
     private Future<IndexedUser> attempt(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, int attempt) {
@@ -225,10 +231,10 @@ public final class UserService {
      * The user as clients receive it. The read-only {@code groups} attribute comes from the membership
      * index at read time, so that a membership change never re-renders the member.
      */
-    public byte[] document(UUID orgId, IndexedUser user) {
+    public byte[] document(UUID orgId, IndexedUser user, AttributeProjection projection) {
         Set<UUID> groupIds = index.groups(orgId).groupsOf(user.row().id());
         if (groupIds.isEmpty()) {
-            return user.json();
+            return projection.isAll() ? user.json() : Json.bytes(projection.apply(user.resource()));
         }
         GroupIndex groups = index.groups(orgId);
         ObjectNode out = user.resource().deepCopy();
@@ -245,13 +251,13 @@ public final class UserService {
             }
         }
         out.set("meta", meta);
-        return Json.bytes(out);
+        return Json.bytes(projection.apply(out));
     }
 
     /** The users on one page, as clients receive them. */
-    public List<byte[]> documents(UUID orgId, UserQuery.Page page) {
+    public List<byte[]> documents(UUID orgId, UserQuery.Page page, AttributeProjection projection) {
         List<byte[]> out = new ArrayList<>(page.users().size());
-        page.users().forEach(u -> out.add(document(orgId, u)));
+        page.users().forEach(u -> out.add(document(orgId, u, projection)));
         return out;
     }
 }

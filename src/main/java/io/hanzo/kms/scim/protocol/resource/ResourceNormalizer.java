@@ -14,7 +14,9 @@ import io.hanzo.kms.scim.protocol.schema.Mutability;
 import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.Schema;
+import io.hanzo.kms.scim.protocol.schema.Uniqueness;
 
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
@@ -31,6 +33,12 @@ import java.util.Map;
  */
 public final class ResourceNormalizer {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    /**
+     * Longest value of an attribute kept unique, in UTF-8 bytes: the unique index over its lower-case
+     * form must fit in a PostgreSQL index entry (about 2,700 bytes).
+     */
+    public static final int MAX_UNIQUE_BYTES = 2000;
 
     private final ResourceType type;
 
@@ -200,6 +208,10 @@ public final class ResourceNormalizer {
             case STRING:
             case REFERENCE:
                 if (v.isTextual()) {
+                    if (v.asText().indexOf('\u0000') >= 0) {
+                        // PostgreSQL cannot store U+0000 in text or jsonb, and no IdP means it.
+                        throw ScimException.invalidValue("Attribute '" + def.name() + "' must not contain the NUL character.");
+                    }
                     return v;
                 }
                 if (v.isNumber() || v.isBoolean()) {
@@ -281,12 +293,14 @@ public final class ResourceNormalizer {
 
     private void checkRequired(ObjectNode out) {
         for (AttributeDef def : type.coreSchema().attributes()) {
-            if (!def.required()) {
-                continue;
-            }
             JsonNode v = out.get(def.name());
-            if (v == null || (v.isTextual() && v.asText().isBlank())) {
+            if (def.required() && (v == null || (v.isTextual() && v.asText().isBlank()))) {
                 throw ScimException.invalidValue("Attribute '" + def.name() + "' is required.");
+            }
+            if (def.uniqueness() != Uniqueness.NONE && v != null && v.isTextual()
+                    && v.asText().getBytes(StandardCharsets.UTF_8).length > MAX_UNIQUE_BYTES) {
+                throw ScimException.invalidValue("Attribute '" + def.name() + "' must be at most " + MAX_UNIQUE_BYTES
+                        + " bytes long.");
             }
         }
     }
