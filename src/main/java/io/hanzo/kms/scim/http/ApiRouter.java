@@ -43,6 +43,7 @@ public final class ApiRouter {
         router.get(SCIM_BASE + "/ResourceTypes/:id").handler(discovery::resourceType);
         router.get(SCIM_BASE + "/Schemas").handler(discovery::schemas);
         router.get(SCIM_BASE + "/Schemas/:id").handler(discovery::schema);
+        router.post(SCIM_BASE + "/Users/.search").handler(users::search);
         router.post(SCIM_BASE + "/Users").handler(users::create);
         router.get(SCIM_BASE + "/Users").handler(users::list);
         router.get(SCIM_BASE + "/Users/:id").handler(users::get);
@@ -51,12 +52,15 @@ public final class ApiRouter {
         router.delete(SCIM_BASE + "/Users/:id").handler(users::delete);
         GroupsHandler groups = new GroupsHandler(s.groups(), new GroupDocuments(s.users(),
                 s.config().publicUrl() + SCIM_BASE + "/Users"), s.config().defaultCount(), s.config().maxResults());
+        router.post(SCIM_BASE + "/Groups/.search").handler(groups::search);
         router.post(SCIM_BASE + "/Groups").handler(groups::create);
         router.get(SCIM_BASE + "/Groups").handler(groups::list);
         router.get(SCIM_BASE + "/Groups/:id").handler(groups::get);
         router.put(SCIM_BASE + "/Groups/:id").handler(groups::replace);
         router.patch(SCIM_BASE + "/Groups/:id").handler(groups::patch);
         router.delete(SCIM_BASE + "/Groups/:id").handler(groups::delete);
+        RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());
+        router.post(SCIM_BASE + "/.search").handler(rootSearch::search);
         router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,
                 "/Me is not available: a SCIM token acts for an organisation, not for a user."));
 

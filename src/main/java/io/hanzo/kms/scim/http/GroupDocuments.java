@@ -10,13 +10,11 @@ import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.service.UserService;
 import io.vertx.core.buffer.Buffer;
 
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * Serialises groups chunk by chunk: the group's attributes, then its members a few hundred at a time
@@ -81,41 +79,6 @@ final class GroupDocuments {
                     return last;
                 }
                 throw new NoSuchElementException();
-            }
-        };
-    }
-
-    /** Several groups as a ListResponse. */
-    Iterator<Buffer> list(UUID orgId, int totalResults, int startIndex, List<IndexedGroup> groups,
-                          Function<IndexedGroup, NavigableSet<UUID>> membersOf, AttributeProjection projection) {
-        Buffer head = ScimResponses.listHead(Buffer.buffer(), totalResults, groups.size(), startIndex);
-        return new Iterator<>() {
-            private int next = -1;
-            private Iterator<Buffer> current = Collections.singletonList(head).iterator();
-            private boolean ended;
-
-            @Override
-            public boolean hasNext() {
-                return !ended;
-            }
-
-            @Override
-            public Buffer next() {
-                if (current.hasNext()) {
-                    return current.next();
-                }
-                next++;
-                if (next < groups.size()) {
-                    IndexedGroup g = groups.get(next);
-                    current = chunks(orgId, g, membersOf.apply(g), projection);
-                    Buffer b = current.next();
-                    return next == 0 ? b : Buffer.buffer().appendByte((byte) ',').appendBuffer(b);
-                }
-                if (ended) {
-                    throw new NoSuchElementException();
-                }
-                ended = true;
-                return Buffer.buffer("]}");
             }
         };
     }

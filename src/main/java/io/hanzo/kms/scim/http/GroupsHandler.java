@@ -2,15 +2,23 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.index.GroupQuery;
 import io.hanzo.kms.scim.index.IndexedGroup;
+import io.hanzo.kms.scim.protocol.ListRequest;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
+import io.hanzo.kms.scim.protocol.resource.ETags;
+import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.service.GroupService;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The SCIM /Groups endpoint. Members are streamed rather than built into one document, and left out
@@ -32,39 +40,64 @@ final class GroupsHandler {
 
     void create(RoutingContext ctx) {
         groups.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx))
-                .onSuccess(g -> send(ctx, 201, g, projection(ctx)))
+                .onSuccess(g -> send(ctx, 201, g))
                 .onFailure(ctx::fail);
     }
 
     void get(RoutingContext ctx) {
-        send(ctx, 200, groups.get(RequestContext.orgId(ctx), ctx.pathParam("id")), projection(ctx));
+        IndexedGroup g = groups.get(RequestContext.orgId(ctx), ctx.pathParam("id"));
+        String ifNoneMatch = ctx.request().getHeader("If-None-Match");
+        if (ifNoneMatch != null && ETags.matches(ifNoneMatch, g.row().version())) {
+            ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(304).end();
+            return;
+        }
+        send(ctx, 200, g);
     }
 
     void list(RoutingContext ctx) {
+        respond(ctx, ListRequest.fromQuery(ctx.queryParams()::get));
+    }
+
+    void search(RoutingContext ctx) {
+        respond(ctx, ListRequest.fromSearchBody(RequestContext.jsonBody(ctx)));
+    }
+
+    private void respond(RoutingContext ctx, ListRequest request) {
         UUID orgId = RequestContext.orgId(ctx);
-        String filterText = ctx.queryParams().get("filter");
-        Filter filter = filterText == null ? null : FilterResolver.parse(filterText, GroupSchemas.GROUP);
-        Integer start = RequestContext.intParam(ctx, "startIndex");
-        Integer count = RequestContext.intParam(ctx, "count");
-        int startIndex = start == null || start < 1 ? 1 : start;
-        int pageSize = count == null ? defaultCount : Math.max(0, Math.min(count, maxResults));
-        GroupQuery.Page page = groups.list(orgId, filter, startIndex, pageSize);
-        ChunkPump.start(ctx.response(), 200, ScimResponses.SCIM_JSON, documents.list(orgId, page.totalResults(),
-                startIndex, page.groups(), g -> groups.groups(orgId).members(g.row().id()), projection(ctx)));
+        GroupQuery.Page page = page(orgId, request, FilterResolver.parse(request.filter(), GroupSchemas.GROUP));
+        ChunkPump.start(ctx.response(), 200, ScimResponses.SCIM_JSON, new ListStream(page.totalResults(),
+                page.groups().size(), request.startIndex(), items(orgId, page, request)));
+    }
+
+    /** One page of groups for a request whose filter is already resolved (null for none). */
+    GroupQuery.Page page(UUID orgId, ListRequest request, Filter filter) {
+        return groups.list(orgId, filter, ResourceSorter.comparator(GroupSchemas.GROUP, request.sortBy(), request.sortOrder()),
+                request.startIndex(), request.pageSize(defaultCount, maxResults));
+    }
+
+    /** The page's groups as list items, each streamed when its turn comes. */
+    List<Supplier<Iterator<Buffer>>> items(UUID orgId, GroupQuery.Page page, ListRequest request) {
+        AttributeProjection projection = AttributeProjection.of(GroupSchemas.GROUP, request.attributes(),
+                request.excludedAttributes());
+        List<Supplier<Iterator<Buffer>>> out = new ArrayList<>(page.groups().size());
+        for (IndexedGroup g : page.groups()) {
+            out.add(() -> documents.chunks(orgId, g, groups.groups(orgId).members(g.row().id()), projection));
+        }
+        return out;
     }
 
     void replace(RoutingContext ctx) {
-        groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx))
-                .onSuccess(g -> send(ctx, 200, g, projection(ctx)))
+        groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), UsersHandler.ifMatch(ctx))
+                .onSuccess(g -> send(ctx, 200, g))
                 .onFailure(ctx::fail);
     }
 
     void patch(RoutingContext ctx) {
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
-        groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request)
+        groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, UsersHandler.ifMatch(ctx))
                 .onSuccess(g -> {
                     if (ctx.queryParams().contains("attributes")) {
-                        send(ctx, 200, g, projection(ctx));
+                        send(ctx, 200, g);
                     } else {
                         ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(204).end();
                     }
@@ -73,23 +106,20 @@ final class GroupsHandler {
     }
 
     void delete(RoutingContext ctx) {
-        groups.delete(RequestContext.orgId(ctx), ctx.pathParam("id"))
+        groups.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), UsersHandler.ifMatch(ctx))
                 .onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(ctx::fail);
     }
 
-    private void send(RoutingContext ctx, int status, IndexedGroup g, AttributeProjection projection) {
+    private void send(RoutingContext ctx, int status, IndexedGroup g) {
         UUID orgId = RequestContext.orgId(ctx);
         if (status == 201) {
             ctx.response().putHeader("Location", g.resource().path("meta").path("location").asText());
         }
         ctx.response().putHeader("ETag", g.row().meta().etag());
+        AttributeProjection projection = AttributeProjection.of(GroupSchemas.GROUP, ctx.queryParams().get("attributes"),
+                ctx.queryParams().get("excludedAttributes"));
         ChunkPump.start(ctx.response(), status, ScimResponses.SCIM_JSON,
                 documents.chunks(orgId, g, groups.groups(orgId).members(g.row().id()), projection));
-    }
-
-    private static AttributeProjection projection(RoutingContext ctx) {
-        return AttributeProjection.of(GroupSchemas.GROUP, ctx.queryParams().get("attributes"),
-                ctx.queryParams().get("excludedAttributes"));
     }
 }

@@ -2,15 +2,20 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.index.UserQuery;
+import io.hanzo.kms.scim.protocol.ListRequest;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
+import io.hanzo.kms.scim.protocol.resource.ETags;
+import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
 import io.vertx.ext.web.RoutingContext;
 
-/** The SCIM /Users endpoint (RFC 7644 §3.3 to §3.6). */
+import java.util.UUID;
+
+/** The SCIM /Users endpoint (RFC 7644 §3.3 to §3.6, §3.14). */
 final class UsersHandler {
     private final UserService users;
     private final int defaultCount;
@@ -29,47 +34,68 @@ final class UsersHandler {
     }
 
     void get(RoutingContext ctx) {
-        sendUser(ctx, 200, users.get(RequestContext.orgId(ctx), ctx.pathParam("id")));
+        IndexedUser u = users.get(RequestContext.orgId(ctx), ctx.pathParam("id"));
+        String ifNoneMatch = ctx.request().getHeader("If-None-Match");
+        if (ifNoneMatch != null && ETags.matches(ifNoneMatch, u.row().version())) {
+            ctx.response().putHeader("ETag", u.row().meta().etag()).setStatusCode(304).end();
+            return;
+        }
+        sendUser(ctx, 200, u);
     }
 
     void list(RoutingContext ctx) {
-        String filterText = ctx.queryParams().get("filter");
-        Filter filter = filterText == null ? null : FilterResolver.parse(filterText, UserSchemas.USER);
-        Integer start = RequestContext.intParam(ctx, "startIndex");
-        Integer count = RequestContext.intParam(ctx, "count");
-        // RFC 7644 §3.4.2.4: a startIndex below 1 means 1, a negative count means 0.
-        int startIndex = start == null || start < 1 ? 1 : start;
-        int pageSize = count == null ? defaultCount : Math.max(0, Math.min(count, maxResults));
-        UserQuery.Page page = users.list(RequestContext.orgId(ctx), filter, startIndex, pageSize);
-        ScimResponses.sendList(ctx, page.totalResults(), startIndex, users.documents(RequestContext.orgId(ctx), page, projection(ctx)));
+        respond(ctx, ListRequest.fromQuery(ctx.queryParams()::get));
+    }
+
+    void search(RoutingContext ctx) {
+        respond(ctx, ListRequest.fromSearchBody(RequestContext.jsonBody(ctx)));
+    }
+
+    private void respond(RoutingContext ctx, ListRequest request) {
+        UUID orgId = RequestContext.orgId(ctx);
+        UserQuery.Page page = page(orgId, request, FilterResolver.parse(request.filter(), UserSchemas.USER));
+        AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, request.attributes(),
+                request.excludedAttributes());
+        ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(), users.documents(orgId, page, projection));
+    }
+
+    int pageSize(ListRequest request) {
+        return request.pageSize(defaultCount, maxResults);
+    }
+
+    /** One page of users for a request whose filter is already resolved (null for none). */
+    UserQuery.Page page(UUID orgId, ListRequest request, Filter filter) {
+        return users.list(orgId, filter, ResourceSorter.comparator(UserSchemas.USER, request.sortBy(), request.sortOrder()),
+                request.startIndex(), pageSize(request));
     }
 
     void replace(RoutingContext ctx) {
-        users.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx))
+        users.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), ifMatch(ctx))
                 .onSuccess(u -> sendUser(ctx, 200, u))
                 .onFailure(ctx::fail);
     }
 
     void patch(RoutingContext ctx) {
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
-        users.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request)
+        users.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, ifMatch(ctx))
                 .onSuccess(u -> sendUser(ctx, 200, u))
                 .onFailure(ctx::fail);
     }
 
     void delete(RoutingContext ctx) {
-        users.delete(RequestContext.orgId(ctx), ctx.pathParam("id"))
+        users.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), ifMatch(ctx))
                 .onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(ctx::fail);
     }
 
-    private static AttributeProjection projection(RoutingContext ctx) {
-        return AttributeProjection.of(UserSchemas.USER, ctx.queryParams().get("attributes"),
-                ctx.queryParams().get("excludedAttributes"));
+    static String ifMatch(RoutingContext ctx) {
+        return ctx.request().getHeader("If-Match");
     }
 
     private void sendUser(RoutingContext ctx, int status, IndexedUser u) {
-        ScimResponses.sendResource(ctx, status, users.document(RequestContext.orgId(ctx), u, projection(ctx)),
+        AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, ctx.queryParams().get("attributes"),
+                ctx.queryParams().get("excludedAttributes"));
+        ScimResponses.sendResource(ctx, status, users.document(RequestContext.orgId(ctx), u, projection),
                 u.resource().path("meta").path("location").asText(), u.row().meta().etag());
     }
 }

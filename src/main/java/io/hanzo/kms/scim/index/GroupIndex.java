@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Predicate;
 
 /**
  * One organisation's groups and memberships in memory: groups by id, displayName (any letter case)
@@ -60,7 +61,10 @@ public final class GroupIndex {
         return g == null ? Set.of() : Collections.unmodifiableSet(g);
     }
 
-    public synchronized void apply(IndexedGroup group, GroupWrite write) {
+    /**
+     * @param live whether a user may still be added: false for users deleted meanwhile
+     */
+    public synchronized void apply(IndexedGroup group, GroupWrite write, Predicate<UUID> live) {
         putGroup(group);
         UUID gid = group.row().id();
         NavigableSet<UUID> m = members.computeIfAbsent(gid, k -> new ConcurrentSkipListSet<>());
@@ -69,6 +73,9 @@ public final class GroupIndex {
             unlinkUser(u, gid);
         }
         for (UUID u : write.added()) {
+            if (!live.test(u)) {
+                continue;
+            }
             m.add(u);
             groupsOfUser.computeIfAbsent(u, k -> ConcurrentHashMap.newKeySet()).add(gid);
         }

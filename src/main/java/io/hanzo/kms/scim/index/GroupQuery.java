@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.index;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.filter.CompareOp;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
@@ -8,6 +9,7 @@ import io.hanzo.kms.scim.store.Ids;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,11 +29,21 @@ public final class GroupQuery {
     public record Page(int totalResults, List<IndexedGroup> groups) {
     }
 
-    public Page run(GroupIndex index, Filter filter, int startIndex, int count) {
+    public Page run(GroupIndex index, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
         if (filter != null) {
             filter.accept(new MembershipCheck());
         }
         Collection<IndexedGroup> candidates = candidates(index, filter);
+        if (order != null) {
+            List<IndexedGroup> all = new ArrayList<>();
+            for (IndexedGroup g : candidates) {
+                if (filter == null || filter.accept(new Matcher(index, g))) {
+                    all.add(g);
+                }
+            }
+            all.sort(Comparator.comparing(IndexedGroup::resource, order));
+            return new Page(all.size(), Pages.slice(all, startIndex, count));
+        }
         List<IndexedGroup> page = new ArrayList<>(Math.min(count, 64));
         int matched = 0;
         for (IndexedGroup g : candidates) {

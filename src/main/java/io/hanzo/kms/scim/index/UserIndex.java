@@ -34,6 +34,11 @@ public final class UserIndex {
         return byId.get(id);
     }
 
+    /** True for a user this index saw deleted. */
+    public boolean isDeleted(UUID id) {
+        return deleted.contains(id);
+    }
+
     public UUID idByUserName(String userName) {
         return byUserName.get(fold(userName));
     }

@@ -1,10 +1,12 @@
 package io.hanzo.kms.scim.index;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -26,11 +28,23 @@ public final class UserQuery {
 
     /**
      * @param filter     resolved filter, or null for all users
+     * @param order      sort order, or null for creation order
      * @param startIndex 1-based index of the first result
      * @param count      most results to return; 0 returns the total only
      */
-    public Page run(UserIndex index, Filter filter, int startIndex, int count) {
+    public Page run(UserIndex index, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
         Collection<IndexedUser> candidates = candidates(index, filter);
+        if (order != null) {
+            List<IndexedUser> all = new ArrayList<>();
+            for (IndexedUser u : candidates) {
+                if (filter == null || evaluator.matches(filter, u.resource())) {
+                    all.add(u);
+                }
+            }
+            // A stable sort over candidates in id order: ties stay in creation order.
+            all.sort(Comparator.comparing(IndexedUser::resource, order));
+            return new Page(all.size(), Pages.slice(all, startIndex, count));
+        }
         List<IndexedUser> page = new ArrayList<>(Math.min(count, 64));
         int matched = 0;
         for (IndexedUser u : candidates) {

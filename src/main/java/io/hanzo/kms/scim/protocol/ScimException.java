@@ -59,6 +59,10 @@ public class ScimException extends RuntimeException {
         return new ScimException(400, "tooMany", detail);
     }
 
+    public static ScimException preconditionFailed(String detail) {
+        return new ScimException(412, null, detail);
+    }
+
     public static ScimException notFound(String detail) {
         return new ScimException(404, null, detail);
     }

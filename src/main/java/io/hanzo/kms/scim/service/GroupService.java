@@ -7,6 +7,7 @@ import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.GroupQuery;
 import io.hanzo.kms.scim.index.IndexedGroup;
+import io.hanzo.kms.scim.index.UserIndex;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
@@ -16,10 +17,10 @@ import io.hanzo.kms.scim.protocol.group.GroupPatchPlanner;
 import io.hanzo.kms.scim.protocol.group.MemberOp;
 import io.hanzo.kms.scim.protocol.patch.PatchEngine;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
-import io.hanzo.kms.scim.store.ConcurrentChangeException;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupStore;
@@ -29,6 +30,7 @@ import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -82,8 +84,8 @@ public final class GroupService {
         return index.groups(orgId);
     }
 
-    public GroupQuery.Page list(UUID orgId, Filter filter, int startIndex, int count) {
-        return query.run(index.groups(orgId), filter, startIndex, count);
+    public GroupQuery.Page list(UUID orgId, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
+        return query.run(index.groups(orgId), filter, order, startIndex, count);
     }
 
     public Future<IndexedGroup> create(UUID orgId, JsonNode body) {
@@ -97,22 +99,29 @@ public final class GroupService {
     }
 
     /** Full replace (PUT), members included: a body without members leaves the group empty. */
-    public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body) {
+    public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body, String ifMatch) {
         GroupBody parts = GroupBody.split(body);
         ObjectNode attributes = normalizer.normalize(parts.attributes());
         UUID gid = existing(orgId, id);
         checkDisplayNameFree(orgId, gid, attributes);
         List<MemberOp> ops = List.of(new MemberOp(MemberOp.Kind.REPLACE_ALL, parts.memberIds()));
-        return perGroup.submit(gid, () -> write(orgId, gid, attributes, ops));
+        return perGroup.submit(gid, () -> {
+            ScimException stale = precondition(orgId, gid, ifMatch);
+            return stale != null ? Future.failedFuture(stale) : write(orgId, gid, attributes, ops);
+        });
     }
 
-    public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request) {
+    public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, String ifMatch) {
         GroupPatchPlan plan = GroupPatchPlanner.plan(request);
         UUID gid = existing(orgId, id);
         return perGroup.submit(gid, () -> {
             IndexedGroup current = index.groups(orgId).get(gid);
             if (current == null) {
                 return Future.failedFuture(notFound(id));
+            }
+            ScimException stale = precondition(orgId, gid, ifMatch);
+            if (stale != null) {
+                return Future.failedFuture(stale);
             }
             ObjectNode attributes = null;
             if (plan.changesAttributes()) {
@@ -127,15 +136,28 @@ public final class GroupService {
         });
     }
 
-    public Future<Void> delete(UUID orgId, String id) {
+    public Future<Void> delete(UUID orgId, String id, String ifMatch) {
         UUID gid = existing(orgId, id);
-        return perGroup.submit(gid, () -> store.delete(orgId, gid).map(found -> {
+        return perGroup.submit(gid, () -> {
+            ScimException stale = precondition(orgId, gid, ifMatch);
+            return stale != null ? Future.<Boolean>failedFuture(stale) : store.delete(orgId, gid);
+        }).map(found -> {
             index.groups(orgId).removeGroup(gid);
             if (!found) {
                 throw notFound(id);
             }
             return null;
-        }));
+        });
+    }
+
+    /** The 412 to answer when If-Match names another version than the group's current one, else null. */
+    private ScimException precondition(UUID orgId, UUID gid, String ifMatch) {
+        IndexedGroup current = index.groups(orgId).get(gid);
+        if (ifMatch == null || current == null || ETags.matches(ifMatch, current.row().version())) {
+            return null;
+        }
+        return ScimException.preconditionFailed("The group has changed: its version is now "
+                + current.row().meta().etag() + ".");
     }
 
     private Future<IndexedGroup> write(UUID orgId, UUID gid, ObjectNode attributes, List<MemberOp> ops) {
@@ -153,7 +175,9 @@ public final class GroupService {
     /** The one place where committed group writes reach the index. */
     private IndexedGroup committed(UUID orgId, GroupWrite write) {
         IndexedGroup g = indexed(write.row());
-        index.groups(orgId).apply(g, write);
+        // A user deleted right after this commit may have left the index already; it stays out.
+        UserIndex users = index.users(orgId);
+        index.groups(orgId).apply(g, write, u -> !users.isDeleted(u));
         if (!write.skipped().isEmpty()) {
             List<String> shown = write.skipped().subList(0, Math.min(SKIPPED_IN_LOG, write.skipped().size()));
             LOG.warn("Group {} of organization {}: skipped {} member id(s) that name no user of the organization: {}{}",
@@ -185,9 +209,6 @@ public final class GroupService {
     private static <T> Future<T> translate(Throwable failure) {
         if (failure instanceof DuplicateKeyException) {
             return Future.failedFuture(ScimException.uniqueness("A group with this displayName already exists in the organisation."));
-        }
-        if (failure instanceof ConcurrentChangeException e) {
-            return Future.failedFuture(new ScimException(409, null, e.getMessage() + " Retry the request."));
         }
         return Future.failedFuture(failure);
     }

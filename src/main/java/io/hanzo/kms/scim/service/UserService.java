@@ -14,6 +14,7 @@ import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 import io.hanzo.kms.scim.protocol.patch.PatchEngine;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
+import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
@@ -28,6 +29,7 @@ import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.IndexedGroup;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.List;
@@ -91,8 +93,8 @@ public final class UserService {
         return index.users(orgId).get(id);
     }
 
-    public UserQuery.Page list(UUID orgId, Filter filter, int startIndex, int count) {
-        return query.run(index.users(orgId), filter, startIndex, count);
+    public UserQuery.Page list(UUID orgId, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
+        return query.run(index.users(orgId), filter, order, startIndex, count);
     }
 
     public Future<IndexedUser> create(UUID orgId, JsonNode body) {
@@ -110,9 +112,9 @@ public final class UserService {
      * Full replace (PUT). {@code active} left out keeps its value: an IdP that omits it is not asking
      * to reactivate a disabled person.
      */
-    public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body) {
+    public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body, String ifMatch) {
         ObjectNode replacement = normalizer.normalize(body);
-        return update(orgId, id, current -> {
+        return update(orgId, id, ifMatch, current -> {
             ObjectNode next = replacement.deepCopy();
             if (!next.has("active")) {
                 next.put("active", current.path("active").asBoolean(true));
@@ -121,8 +123,8 @@ public final class UserService {
         });
     }
 
-    public Future<IndexedUser> patch(UUID orgId, String id, PatchRequest request) {
-        return update(orgId, id, current -> {
+    public Future<IndexedUser> patch(UUID orgId, String id, PatchRequest request, String ifMatch) {
+        return update(orgId, id, ifMatch, current -> {
             ObjectNode next = patchEngine.apply(current, request);
             if (!next.has("active")) {
                 next.put("active", true);
@@ -131,15 +133,22 @@ public final class UserService {
         });
     }
 
-    public Future<Void> delete(UUID orgId, String id) {
+    public Future<Void> delete(UUID orgId, String id, String ifMatch) {
         UUID uuid = Ids.parseOrNull(id);
         if (uuid == null) {
             return Future.failedFuture(notFound(id));
         }
-        return perUser.submit(uuid, () -> store.delete(orgId, uuid)).map(found -> {
-            // The database dropped the memberships in the same transaction.
-            index.groups(orgId).removeUser(uuid);
+        return perUser.submit(uuid, () -> {
+            IndexedUser latest = index.users(orgId).get(uuid);
+            if (latest != null && ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
+                return Future.failedFuture(changed(latest));
+            }
+            return store.delete(orgId, uuid);
+        }).map(found -> {
+            // The database dropped the memberships in the same transaction. The user leaves the user
+            // index first, so that a group write committed just before cannot add it back.
             index.users(orgId).remove(uuid);
+            index.groups(orgId).removeUser(uuid);
             if (!found) {
                 throw notFound(id);
             }
@@ -151,7 +160,7 @@ public final class UserService {
      * Applies a change to the current attributes and writes it if nobody changed the user meanwhile;
      * otherwise reloads the user and applies the change again, so concurrent writers lose nothing.
      */
-    private Future<IndexedUser> update(UUID orgId, String id, UnaryOperator<ObjectNode> change) {
+    private Future<IndexedUser> update(UUID orgId, String id, String ifMatch, UnaryOperator<ObjectNode> change) {
         UUID uuid = Ids.parseOrNull(id);
         IndexedUser current = uuid == null ? null : index.users(orgId).get(uuid);
         if (current == null) {
@@ -159,11 +168,22 @@ public final class UserService {
         }
         return perUser.submit(uuid, () -> {
             IndexedUser latest = index.users(orgId).get(uuid);
-            return latest == null ? Future.failedFuture(notFound(id)) : attempt(orgId, latest.row(), change, 1);
+            if (latest == null) {
+                return Future.failedFuture(notFound(id));
+            }
+            if (ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
+                return Future.failedFuture(changed(latest));
+            }
+            return attempt(orgId, latest.row(), change, ifMatch != null && !ifMatch.trim().equals("*"), 1);
         });
     }
 
-    private Future<IndexedUser> attempt(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, int attempt) {
+    /**
+     * @param pinned the client named the version it changes (If-Match), so a concurrent change is a
+     *               412 rather than a reason to apply the change again
+     */
+    private Future<IndexedUser> attempt(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, boolean pinned,
+                                        int attempt) {
         ObjectNode next;
         try {
             next = change.apply(current.attributes());
@@ -177,6 +197,10 @@ public final class UserService {
                     if (written.isPresent()) {
                         return Future.succeededFuture(committed(orgId, written.get()));
                     }
+                    if (pinned) {
+                        return Future.failedFuture(ScimException.preconditionFailed(
+                                "The user was changed by another request; read it again before changing it."));
+                    }
                     if (attempt >= MAX_ATTEMPTS) {
                         return Future.failedFuture(new ScimException(409, null,
                                 "The user is being changed by other requests at the same time; retry."));
@@ -187,7 +211,7 @@ public final class UserService {
                             return Future.failedFuture(notFound(current.id().toString()));
                         }
                         committed(orgId, fresh.get());
-                        return attempt(orgId, fresh.get(), change, attempt + 1);
+                        return attempt(orgId, fresh.get(), change, false, attempt + 1);
                     });
                 });
     }
@@ -221,6 +245,11 @@ public final class UserService {
 
     private static ScimException userNameTaken(String userName) {
         return ScimException.uniqueness("userName '" + userName + "' is already taken in this organisation.");
+    }
+
+    static ScimException changed(IndexedUser current) {
+        return ScimException.preconditionFailed("The user has changed: its version is now "
+                + current.row().meta().etag() + ".");
     }
 
     private static ScimException notFound(String id) {

@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.bench;
 
 import io.hanzo.kms.scim.Application;
 import io.hanzo.kms.scim.config.AppConfig;
+import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,11 +28,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,28 +74,40 @@ public class GroupPatchBenchmark {
         dataDir = Files.createTempDirectory("kms-scim-bench");
         db = DatabaseSetup.startEmbedded(dataDir.resolve("postgres"), 0);
         DatabaseSetup.migrate(db);
-        String orgId = java.util.UUID.randomUUID().toString();
-        String groupId = java.util.UUID.randomUUID().toString();
+        String orgId = Ids.newId().toString();
+        String groupId = Ids.newId().toString();
+        // Ids as the server makes them (time-ordered), created in order: members first, the batch last.
+        int users = groupSize + batch;
+        UUID[] ids = new UUID[users];
+        for (int i = 0; i < users; i++) {
+            ids[i] = Ids.newId();
+        }
         List<String> spare = new ArrayList<>();
+        for (int i = groupSize; i < users; i++) {
+            spare.add(ids[i].toString());
+        }
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
              Statement s = c.createStatement()) {
             s.execute("INSERT INTO organizations VALUES ('" + orgId + "', 'Bench', 'enterprise', true, now(), now())");
-            int users = groupSize + batch;
-            s.execute("INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
-                    + "SELECT '" + orgId + "', md5('u' || i)::uuid, 'user' || i || '@bench.example', null, true, "
-                    + "jsonb_build_object('userName', 'user' || i || '@bench.example', 'active', true), 1, now(), now() "
-                    + "FROM generate_series(1, " + users + ") i");
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
+                            + "SELECT ?::uuid, t.id, 'user' || t.n || '@bench.example', null, true, "
+                            + "jsonb_build_object('userName', 'user' || t.n || '@bench.example', 'active', true), 1, now(), now() "
+                            + "FROM unnest(?::uuid[]) WITH ORDINALITY AS t(id, n)")) {
+                p.setString(1, orgId);
+                p.setArray(2, c.createArrayOf("uuid", ids));
+                p.execute();
+            }
             s.execute("INSERT INTO scim_groups VALUES ('" + orgId + "', '" + groupId + "', 'Bench group', null, "
                     + "'{\"displayName\":\"Bench group\"}', 1, now(), now())");
-            s.execute("INSERT INTO scim_group_members SELECT '" + orgId + "', '" + groupId + "', md5('u' || i)::uuid "
-                    + "FROM generate_series(1, " + groupSize + ") i");
-            s.execute("ANALYZE");
-            try (ResultSet rs = s.executeQuery("SELECT md5('u' || i)::uuid FROM generate_series(" + (groupSize + 1) + ", "
-                    + users + ") i")) {
-                while (rs.next()) {
-                    spare.add(rs.getString(1));
-                }
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO scim_group_members SELECT ?::uuid, ?::uuid, u FROM unnest(?::uuid[]) AS u")) {
+                p.setString(1, orgId);
+                p.setString(2, groupId);
+                p.setArray(3, c.createArrayOf("uuid", java.util.Arrays.copyOf(ids, groupSize)));
+                p.execute();
             }
+            s.execute("VACUUM ANALYZE");
         }
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

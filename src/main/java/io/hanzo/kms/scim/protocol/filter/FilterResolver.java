@@ -31,9 +31,9 @@ public final class FilterResolver {
         return new FilterResolver(type).top(filter);
     }
 
-    /** Parses and resolves in one step. */
+    /** Parses and resolves in one step; null text (no filter) gives null. */
     public static Filter parse(String text, ResourceType type) {
-        return resolve(FilterParser.parse(text), type);
+        return text == null ? null : resolve(FilterParser.parse(text), type);
     }
 
     private Filter top(Filter f) {

@@ -6,7 +6,6 @@ import static io.hanzo.kms.scim.store.pg.Rows.ts;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.group.MemberOp;
-import io.hanzo.kms.scim.store.ConcurrentChangeException;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupStore;
@@ -78,7 +77,10 @@ public final class PgGroupStore implements GroupStore {
 
     @Override
     public Future<Boolean> delete(UUID orgId, UUID id) {
-        return pool.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id)).map(rs -> rs.rowCount() == 1);
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id))
+                .compose(rs -> rs.rowCount() == 0
+                        ? Future.succeededFuture(false)
+                        : conn.preparedQuery(Sql.GROUP_MEMBERS_DELETE).execute(Tuple.of(orgId, id)).map(true)));
     }
 
     @Override
@@ -205,9 +207,6 @@ public final class PgGroupStore implements GroupStore {
         if (failure instanceof PgException pg) {
             if (Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
                 return Future.failedFuture(new DuplicateKeyException("displayName"));
-            }
-            if (Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
-                return Future.failedFuture(new ConcurrentChangeException("A member was deleted while being added."));
             }
         }
         return Future.failedFuture(failure);

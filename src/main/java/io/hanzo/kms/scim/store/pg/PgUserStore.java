@@ -55,7 +55,10 @@ public final class PgUserStore implements UserStore {
 
     @Override
     public Future<Boolean> delete(UUID orgId, UUID id) {
-        return pool.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id)).map(rs -> rs.rowCount() == 1);
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id))
+                .compose(rs -> rs.rowCount() == 0
+                        ? Future.succeededFuture(false)
+                        : conn.preparedQuery(Sql.USER_MEMBERSHIPS_DELETE).execute(Tuple.of(orgId, id)).map(true)));
     }
 
     @Override

@@ -30,6 +30,11 @@ final class Sql {
             "UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
                     + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING " + USER_COLUMNS;
     static final String USER_DELETE = "DELETE FROM scim_users WHERE org_id = $1 AND id = $2";
+    /**
+     * After USER_DELETE, in the same transaction: by then any add that locked the user has committed,
+     * and this statement's fresh snapshot sees its rows.
+     */
+    static final String USER_MEMBERSHIPS_DELETE = "DELETE FROM scim_group_members WHERE org_id = $1 AND user_id = $2";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
     static final String USER_ALL = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 ORDER BY id";
 
@@ -45,6 +50,8 @@ final class Sql {
             "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING "
                     + GROUP_COLUMNS;
     static final String GROUP_DELETE = "DELETE FROM scim_groups WHERE org_id = $1 AND id = $2";
+    /** After GROUP_DELETE, in the same transaction. */
+    static final String GROUP_MEMBERS_DELETE = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2";
     static final String GROUP_ALL = "SELECT " + GROUP_COLUMNS + " FROM scim_groups WHERE org_id = $1 ORDER BY id";
 
     /**
@@ -52,7 +59,7 @@ final class Sql {
      * it found to be users (the rest are skipped).
      */
     static final String MEMBERS_ADD =
-            "WITH known AS (SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = ANY($3::uuid[])), "
+            "WITH known AS (SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = ANY($3::uuid[]) FOR KEY SHARE), "
                     + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, id FROM known "
                     + "ON CONFLICT DO NOTHING RETURNING user_id) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT id FROM known)";
@@ -68,8 +75,7 @@ final class Sql {
 
     /** SQLSTATE of a unique-key violation. */
     static final String UNIQUE_VIOLATION = "23505";
-    /** SQLSTATE of a foreign-key violation: a member deleted while being added. */
-    static final String FOREIGN_KEY_VIOLATION = "23503";
+
 
     private Sql() {
     }

@@ -1,0 +1,87 @@
+package io.hanzo.kms.scim.http;
+
+import io.hanzo.kms.scim.index.GroupQuery;
+import io.hanzo.kms.scim.index.UserQuery;
+import io.hanzo.kms.scim.protocol.ListRequest;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.filter.Filter;
+import io.hanzo.kms.scim.protocol.filter.FilterParser;
+import io.hanzo.kms.scim.protocol.filter.FilterResolver;
+import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
+import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
+import io.hanzo.kms.scim.protocol.schema.ResourceType;
+import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.service.UserService;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * {@code POST /.search} at the service root (RFC 7644 §3.4.3): Users, then Groups, as one list. A
+ * filter that names attributes of only one type searches that type; one that fits neither is a 400.
+ */
+final class RootSearchHandler {
+    private final UsersHandler users;
+    private final GroupsHandler groups;
+    private final UserService userService;
+
+    RootSearchHandler(UsersHandler users, GroupsHandler groups, UserService userService) {
+        this.users = users;
+        this.groups = groups;
+        this.userService = userService;
+    }
+
+    void search(RoutingContext ctx) {
+        ListRequest request = ListRequest.fromSearchBody(RequestContext.jsonBody(ctx));
+        UUID orgId = RequestContext.orgId(ctx);
+        Filter parsed = request.filter() == null ? null : FilterParser.parse(request.filter());
+        Filter userFilter = resolve(parsed, UserSchemas.USER);
+        Filter groupFilter = resolve(parsed, GroupSchemas.GROUP);
+        boolean searchUsers = parsed == null || userFilter != null;
+        boolean searchGroups = parsed == null || groupFilter != null;
+        if (!searchUsers && !searchGroups) {
+            // Report the error as the User type sees it: that is the one clients search most.
+            FilterResolver.resolve(parsed, UserSchemas.USER);
+        }
+        int pageSize = users.pageSize(request);
+        List<Supplier<Iterator<Buffer>>> items = new ArrayList<>();
+        int usersTotal = 0;
+        int groupsTotal = 0;
+        if (searchUsers) {
+            UserQuery.Page page = users.page(orgId, request, userFilter);
+            usersTotal = page.totalResults();
+            AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, request.attributes(),
+                    request.excludedAttributes());
+            userService.documents(orgId, page, projection).forEach(doc -> items.add(ListStream.whole(doc)));
+        }
+        if (searchGroups) {
+            // Groups continue the numbering after the users.
+            ListRequest groupRequest = new ListRequest(request.filter(), Math.max(1, request.startIndex() - usersTotal),
+                    pageSize - items.size(), request.sortBy(), request.sortOrder(), request.attributes(),
+                    request.excludedAttributes());
+            GroupQuery.Page page = groups.page(orgId, groupRequest, groupFilter);
+            groupsTotal = page.totalResults();
+            items.addAll(groups.items(orgId, page, groupRequest));
+        }
+        int total = usersTotal + groupsTotal;
+        ChunkPump.start(ctx.response(), 200, ScimResponses.SCIM_JSON,
+                new ListStream(total, items.size(), request.startIndex(), items));
+    }
+
+    /** The filter resolved for one type, or null when it names attributes that type lacks. */
+    private static Filter resolve(Filter parsed, ResourceType type) {
+        if (parsed == null) {
+            return null;
+        }
+        try {
+            return FilterResolver.resolve(parsed, type);
+        } catch (ScimException e) {
+            return null;
+        }
+    }
+}
