@@ -70,7 +70,8 @@ public final class Application {
         GroupService groups = new GroupService(new PgGroupStore(pool), index,
                 new ResourceRenderer(GroupSchemas.GROUP, groupsUrl));
         DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER, GroupSchemas.GROUP),
-                new DiscoveryDocuments.Capabilities(config.maxResults(), true, false, 0, 0, false, false));
+                new DiscoveryDocuments.Capabilities(config.maxResults(), true, true, config.bulkMaxOperations(),
+                        config.bulkMaxPayloadBytes(), true, true));
         Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, discovery);
 
         Future<String> started = orgs.load()

@@ -30,6 +30,8 @@ public record AppConfig(
         int maxResults,
         int defaultCount,
         int maxBodyBytes,
+        int bulkMaxOperations,
+        int bulkMaxPayloadBytes,
         int tokensLastUsedFlushSeconds) {
 
     /** Every key with its default; the order is the order of the documented file. */
@@ -49,6 +51,8 @@ public record AppConfig(
         d.put("scim.max-results", "1000");
         d.put("scim.default-count", "100");
         d.put("http.max-body-bytes", "1048576");
+        d.put("scim.bulk-max-operations", "1000");
+        d.put("scim.bulk-max-payload-bytes", "4194304");
         d.put("tokens.last-used-flush-seconds", "30");
         DEFAULTS = Map.copyOf(d);
     }
@@ -124,6 +128,8 @@ public record AppConfig(
                 maxResults,
                 defaultCount,
                 intValue(v, "http.max-body-bytes", 1024, 512 * 1024 * 1024),
+                intValue(v, "scim.bulk-max-operations", 1, 100_000),
+                intValue(v, "scim.bulk-max-payload-bytes", 1024, 512 * 1024 * 1024),
                 intValue(v, "tokens.last-used-flush-seconds", 1, 86_400));
     }
 

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.http;
 
+import io.hanzo.kms.scim.service.BulkService;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -36,8 +37,15 @@ public final class ApiRouter {
 
         DiscoveryHandler discovery = new DiscoveryHandler(s.discovery());
         UsersHandler users = new UsersHandler(s.users(), s.config().defaultCount(), s.config().maxResults());
-        router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(s.config().maxBodyBytes()));
+        // One body limit for all SCIM routes, large enough for /Bulk; the smaller one for single
+        // resources is checked when their body is read.
+        int bodyLimit = Math.max(s.config().maxBodyBytes(), s.config().bulkMaxPayloadBytes());
+        router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
         router.route(SCIM_BASE + "*").handler(new ScimAuthHandler(s.tokens(), s.orgs()));
+        router.route(SCIM_BASE + "*").handler(ctx -> {
+            ctx.put(RequestContext.BODY_LIMIT, s.config().maxBodyBytes());
+            ctx.next();
+        });
         router.get(SCIM_BASE + "/ServiceProviderConfig").handler(discovery::serviceProviderConfig);
         router.get(SCIM_BASE + "/ResourceTypes").handler(discovery::resourceTypes);
         router.get(SCIM_BASE + "/ResourceTypes/:id").handler(discovery::resourceType);
@@ -59,6 +67,9 @@ public final class ApiRouter {
         router.put(SCIM_BASE + "/Groups/:id").handler(groups::replace);
         router.patch(SCIM_BASE + "/Groups/:id").handler(groups::patch);
         router.delete(SCIM_BASE + "/Groups/:id").handler(groups::delete);
+        BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups()), s.config().bulkMaxOperations(),
+                s.config().bulkMaxPayloadBytes());
+        router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
         RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());
         router.post(SCIM_BASE + "/.search").handler(rootSearch::search);
         router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,

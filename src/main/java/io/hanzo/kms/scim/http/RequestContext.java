@@ -12,6 +12,7 @@ import java.util.UUID;
 /** What handlers read from a request once the auth handler has run. */
 final class RequestContext {
     static final String ORG_ID = "kms.orgId";
+    static final String BODY_LIMIT = "kms.bodyLimit";
 
     private RequestContext() {
     }
@@ -21,25 +22,16 @@ final class RequestContext {
     }
 
     static JsonNode jsonBody(RoutingContext ctx) {
-        Buffer b = ctx.body() == null ? null : ctx.body().buffer();
-        return Json.parse(b == null ? null : b.getBytes());
+        Integer limit = ctx.get(BODY_LIMIT);
+        return jsonBody(ctx, limit == null ? Integer.MAX_VALUE : limit);
     }
 
-    /** An optional integer query parameter; anything that is not a whole number is a 400. */
-    static Integer intParam(RoutingContext ctx, String name) {
-        String s = ctx.queryParams().get(name);
-        if (s == null || s.isBlank()) {
-            return null;
+    /** The body as JSON; larger than {@code limit} bytes is a 413, malformed a 400. */
+    static JsonNode jsonBody(RoutingContext ctx, int limit) {
+        Buffer b = ctx.body() == null ? null : ctx.body().buffer();
+        if (b != null && b.length() > limit) {
+            throw new ScimException(413, null, "The request body is larger than " + limit + " bytes.");
         }
-        try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            try {
-                // Beyond the int range the intent is still clear: as many as possible.
-                return new java.math.BigInteger(s.trim()).signum() > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
-            } catch (NumberFormatException e2) {
-                throw ScimException.invalidValue("Query parameter '" + name + "' must be a whole number, not '" + s + "'.");
-            }
-        }
+        return Json.parse(b == null ? null : b.getBytes());
     }
 }

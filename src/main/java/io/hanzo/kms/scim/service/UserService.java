@@ -29,6 +29,11 @@ import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.IndexedGroup;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Comparator;
 import java.util.Set;
 import java.util.TreeSet;
@@ -106,6 +111,52 @@ public final class UserService {
         return store.insert(orgId, Ids.newId(), attributes)
                 .recover(UserService::translate)
                 .map(row -> committed(orgId, row));
+    }
+
+    /**
+     * Creates several users with one database statement. Each outcome is the created user or the
+     * {@link ScimException} that refused it; one refusal does not stop the others.
+     */
+    public Future<List<Object>> createBatch(UUID orgId, List<JsonNode> bodies) {
+        List<Object> outcomes = new ArrayList<>(Collections.nCopies(bodies.size(), null));
+        List<UUID> ids = new ArrayList<>();
+        List<ObjectNode> rows = new ArrayList<>();
+        Map<UUID, Integer> position = new HashMap<>();
+        Set<String> namesInBatch = new HashSet<>();
+        for (int i = 0; i < bodies.size(); i++) {
+            try {
+                ObjectNode attributes = normalizer.normalize(bodies.get(i));
+                if (!attributes.has("active")) {
+                    attributes.put("active", true);
+                }
+                checkUserNameFree(orgId, null, attributes);
+                if (!namesInBatch.add(attributes.path("userName").asText().toLowerCase(Locale.ROOT))) {
+                    throw userNameTaken(attributes.path("userName").asText());
+                }
+                UUID id = Ids.newId();
+                ids.add(id);
+                rows.add(attributes);
+                position.put(id, i);
+            } catch (ScimException e) {
+                outcomes.set(i, e);
+            }
+        }
+        if (ids.isEmpty()) {
+            return Future.succeededFuture(outcomes);
+        }
+        return store.insertAll(orgId, ids, rows).map(inserted -> {
+            for (UserRow row : inserted) {
+                outcomes.set(position.get(row.id()), committed(orgId, row));
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                int at = position.get(ids.get(i));
+                if (outcomes.get(at) == null) {
+                    // Taken meanwhile by a request outside this batch.
+                    outcomes.set(at, userNameTaken(rows.get(i).path("userName").asText()));
+                }
+            }
+            return outcomes;
+        });
     }
 
     /**

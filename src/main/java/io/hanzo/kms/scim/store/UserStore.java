@@ -15,6 +15,12 @@ public interface UserStore {
     Future<UserRow> insert(UUID orgId, UUID id, ObjectNode attributes);
 
     /**
+     * Inserts several users in one statement. A user whose userName is already taken is left out of
+     * the result rather than failing the others.
+     */
+    Future<List<UserRow>> insertAll(UUID orgId, List<UUID> ids, List<ObjectNode> attributes);
+
+    /**
      * Replaces the attributes if the stored version is still {@code expectedVersion}; empty when the
      * user is gone or was changed meanwhile.
      */

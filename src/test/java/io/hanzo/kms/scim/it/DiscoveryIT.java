@@ -79,13 +79,13 @@ class DiscoveryIT {
         assertThat(spc.path("filter").path("maxResults").isInt()).isTrue();
         assertThat(spc.path("filter").path("maxResults").intValue()).isEqualTo(1000);
         assertThat(spc.path("bulk").path("supported").isBoolean()).isTrue();
-        assertThat(spc.path("bulk").path("supported").booleanValue()).isFalse();
-        assertThat(spc.path("bulk").has("maxOperations")).isTrue();
-        assertThat(spc.path("bulk").has("maxPayloadSize")).isTrue();
+        assertThat(spc.path("bulk").path("supported").booleanValue()).isTrue();
+        assertThat(spc.path("bulk").path("maxOperations").asInt()).isEqualTo(1000);
+        assertThat(spc.path("bulk").path("maxPayloadSize").asInt()).isEqualTo(4194304);
         assertThat(spc.path("sort").path("supported").isBoolean()).isTrue();
-        assertThat(spc.path("sort").path("supported").booleanValue()).isFalse();
+        assertThat(spc.path("sort").path("supported").booleanValue()).isTrue();
         assertThat(spc.path("etag").path("supported").isBoolean()).isTrue();
-        assertThat(spc.path("etag").path("supported").booleanValue()).isFalse();
+        assertThat(spc.path("etag").path("supported").booleanValue()).isTrue();
         assertThat(spc.path("changePassword").path("supported").isBoolean()).isTrue();
         assertThat(spc.path("changePassword").path("supported").booleanValue()).isFalse();
 

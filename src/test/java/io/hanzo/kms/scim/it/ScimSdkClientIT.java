@@ -81,9 +81,10 @@ class ScimSdkClientIT {
         assertThat(spc.getPatch().isSupported()).isTrue();
         assertThat(spc.getFilter().isSupported()).isTrue();
         assertThat(spc.getFilter().getMaxResults()).isPositive();
-        assertThat(spc.getBulk().isSupported()).isFalse();
-        assertThat(spc.getSort().isSupported()).isFalse();
-        assertThat(spc.getEtag().isSupported()).isFalse();
+        assertThat(spc.getBulk().isSupported()).isTrue();
+        assertThat(spc.getBulk().getMaxOperations()).isEqualTo(1000);
+        assertThat(spc.getSort().isSupported()).isTrue();
+        assertThat(spc.getEtag().isSupported()).isTrue();
         assertThat(spc.getChangePassword().isSupported()).isFalse();
         List<String> types = new ArrayList<>();
         for (AuthenticationScheme s : spc.getAuthenticationSchemes()) {

@@ -40,6 +40,31 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
+    public Future<List<UserRow>> insertAll(UUID orgId, List<UUID> ids, List<ObjectNode> attributes) {
+        int n = ids.size();
+        String[] userNames = new String[n];
+        String[] externalIds = new String[n];
+        Boolean[] active = new Boolean[n];
+        String[] json = new String[n];
+        for (int i = 0; i < n; i++) {
+            ObjectNode a = attributes.get(i);
+            userNames[i] = text(a, "userName");
+            externalIds[i] = text(a, "externalId");
+            active[i] = a.path("active").asBoolean(true);
+            json[i] = json(a);
+        }
+        Tuple t = Tuple.tuple().addUUID(orgId).addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfString(userNames)
+                .addArrayOfString(externalIds).addArrayOfBoolean(active).addArrayOfString(json).addOffsetDateTime(ts(now()));
+        return pool.preparedQuery(Sql.USER_INSERT_MANY).execute(t).map(rs -> {
+            List<UserRow> out = new ArrayList<>(rs.size());
+            for (Row r : rs) {
+                out.add(row(r));
+            }
+            return out;
+        });
+    }
+
+    @Override
     public Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes) {
         Tuple t = Tuple.tuple()
                 .addUUID(orgId).addUUID(id)

@@ -26,6 +26,12 @@ final class Sql {
     static final String USER_INSERT =
             "INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
                     + "VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, 1, $7, $7) RETURNING " + USER_COLUMNS;
+    static final String USER_INSERT_MANY =
+            "INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
+                    + "SELECT $1, t.id, t.user_name, t.external_id, t.active, t.attributes::jsonb, 1, $7, $7 "
+                    + "FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[]) "
+                    + "AS t(id, user_name, external_id, active, attributes) "
+                    + "ON CONFLICT DO NOTHING RETURNING " + USER_COLUMNS;
     static final String USER_REPLACE =
             "UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
                     + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING " + USER_COLUMNS;

@@ -1,0 +1,214 @@
+package io.hanzo.kms.scim.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.index.IndexedGroup;
+import io.hanzo.kms.scim.index.IndexedUser;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.bulk.BulkIds;
+import io.hanzo.kms.scim.protocol.bulk.BulkOperation;
+import io.hanzo.kms.scim.protocol.bulk.BulkPlan;
+import io.hanzo.kms.scim.protocol.bulk.BulkRequest;
+import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a bulk request (RFC 7644 §3.7) through the same services as single requests, in the order
+ * {@link BulkPlan} gives. Runs of user creations that do not depend on each other go to the
+ * database as one batched insert, so a bulk of 1,000 new users is a handful of round trips.
+ */
+public final class BulkService {
+    private static final Logger LOG = LoggerFactory.getLogger(BulkService.class);
+    private static final Pattern PATH = Pattern.compile("^/?(Users|Groups)(?:/([^/]+))?/?$", Pattern.CASE_INSENSITIVE);
+    /** Largest batch of user creations sent as one statement. */
+    private static final int CREATE_BATCH = 1000;
+
+    private final UserService users;
+    private final GroupService groups;
+
+    public BulkService(UserService users, GroupService groups) {
+        this.users = users;
+        this.groups = groups;
+    }
+
+    /** Results in the order the operations ran; operations not run (failOnErrors reached) are left out. */
+    public Future<List<BulkResult>> run(UUID orgId, BulkRequest request) {
+        BulkPlan plan = BulkPlan.of(request.operations());
+        Run run = new Run(orgId, request, plan);
+        return run.next(0).map(v -> run.results);
+    }
+
+    /** The state of one bulk request as it runs. */
+    private final class Run {
+        private final UUID orgId;
+        private final BulkRequest request;
+        private final BulkPlan plan;
+        private final List<BulkResult> results = new ArrayList<>();
+        private final Map<String, String> createdIds = new HashMap<>();
+        private int errors;
+
+        Run(UUID orgId, BulkRequest request, BulkPlan plan) {
+            this.orgId = orgId;
+            this.request = request;
+            this.plan = plan;
+        }
+
+        /** Runs the plan from position {@code at}. */
+        Future<Void> next(int at) {
+            if (at >= plan.order().size() || stopped()) {
+                return Future.succeededFuture();
+            }
+            BulkOperation op = request.operations().get(plan.order().get(at));
+            ScimException refused = refusal(op);
+            if (refused != null) {
+                record(BulkResult.failure(op, refused));
+                return next(at + 1);
+            }
+            List<BulkOperation> batch = userCreations(at);
+            if (batch.size() > 1) {
+                return createUsers(batch).compose(v -> next(at + batch.size()));
+            }
+            Future<BulkResult> outcome;
+            try {
+                outcome = execute(BulkIds.resolve(op, createdIds::get));
+            } catch (ScimException e) {
+                outcome = Future.failedFuture(e);
+            }
+            return outcome
+                    .recover(e -> Future.succeededFuture(BulkResult.failure(op, asScim(e))))
+                    .compose(r -> {
+                        record(r);
+                        return next(at + 1);
+                    });
+        }
+
+        private boolean stopped() {
+            return request.failOnErrors() != null && errors >= request.failOnErrors();
+        }
+
+        /** Why the operation cannot run: refused by the plan, or it needs a creation that failed. */
+        private ScimException refusal(BulkOperation op) {
+            ScimException planned = plan.refusals().get(op.index());
+            if (planned != null) {
+                return planned;
+            }
+            for (String ref : BulkIds.references(op)) {
+                if (!createdIds.containsKey(ref)) {
+                    return ScimException.invalidValue("bulkId '" + ref + "' refers to an operation that failed.");
+                }
+            }
+            return null;
+        }
+
+        /** The user creations from position {@code at} on that can run together (no references). */
+        private List<BulkOperation> userCreations(int at) {
+            List<BulkOperation> batch = new ArrayList<>();
+            for (int i = at; i < plan.order().size() && batch.size() < CREATE_BATCH; i++) {
+                BulkOperation op = request.operations().get(plan.order().get(i));
+                Matcher m = PATH.matcher(op.path() == null ? "" : op.path());
+                boolean createsUser = op.isCreate() && m.matches() && m.group(1).equalsIgnoreCase("Users") && m.group(2) == null;
+                if (!createsUser || plan.refusals().containsKey(op.index()) || !BulkIds.references(op).isEmpty()) {
+                    break;
+                }
+                batch.add(op);
+            }
+            return batch;
+        }
+
+        private Future<Void> createUsers(List<BulkOperation> batch) {
+            List<JsonNode> bodies = new ArrayList<>(batch.size());
+            batch.forEach(op -> bodies.add(op.data()));
+            return users.createBatch(orgId, bodies).map(outcomes -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    BulkOperation op = batch.get(i);
+                    Object o = outcomes.get(i);
+                    if (o instanceof IndexedUser u) {
+                        record(created(op, u));
+                    } else {
+                        record(BulkResult.failure(op, (ScimException) o));
+                    }
+                }
+                return null;
+            });
+        }
+
+        private void record(BulkResult r) {
+            results.add(r);
+            if (r.failed()) {
+                errors++;
+            } else if (r.operation().isCreate() && r.id() != null) {
+                createdIds.put(r.operation().bulkId(), r.id());
+            }
+        }
+
+        private Future<BulkResult> execute(BulkOperation op) {
+            Matcher m = PATH.matcher(op.path());
+            if (!m.matches()) {
+                return Future.failedFuture(ScimException.invalidPath("Bulk paths are /Users, /Users/{id}, /Groups and "
+                        + "/Groups/{id}, not '" + op.path() + "'."));
+            }
+            boolean isUsers = m.group(1).equalsIgnoreCase("Users");
+            String id = m.group(2);
+            if ((op.isCreate()) != (id == null)) {
+                return Future.failedFuture(ScimException.invalidPath(op.isCreate()
+                        ? "POST takes the path of a resource type, such as /Users."
+                        : op.method() + " needs the path of one resource, such as /Users/{id}."));
+            }
+            String ifMatch = op.version();
+            switch (op.method()) {
+                case "POST":
+                    return isUsers
+                            ? users.create(orgId, op.data()).map(u -> created(op, u))
+                            : groups.create(orgId, op.data()).map(g -> created(op, g));
+                case "PUT":
+                    return isUsers
+                            ? users.replace(orgId, id, op.data(), ifMatch).map(u -> changed(op, 200, u))
+                            : groups.replace(orgId, id, op.data(), ifMatch).map(g -> changed(op, 200, g));
+                case "PATCH": {
+                    PatchRequest patch = PatchRequest.parse(op.data());
+                    return isUsers
+                            ? users.patch(orgId, id, patch, ifMatch).map(u -> changed(op, 200, u))
+                            : groups.patch(orgId, id, patch, ifMatch).map(g -> changed(op, 200, g));
+                }
+                default:
+                    return (isUsers ? users.delete(orgId, id, ifMatch) : groups.delete(orgId, id, ifMatch))
+                            .map(v -> new BulkResult(op, 204, id, null, null, null));
+            }
+        }
+    }
+
+    private static BulkResult created(BulkOperation op, IndexedUser u) {
+        return changed(op, 201, u);
+    }
+
+    private static BulkResult created(BulkOperation op, IndexedGroup g) {
+        return changed(op, 201, g);
+    }
+
+    private static BulkResult changed(BulkOperation op, int status, IndexedUser u) {
+        return new BulkResult(op, status, u.row().id().toString(), u.resource().path("meta").path("location").asText(),
+                u.row().meta().etag(), null);
+    }
+
+    private static BulkResult changed(BulkOperation op, int status, IndexedGroup g) {
+        return new BulkResult(op, status, g.row().id().toString(), g.resource().path("meta").path("location").asText(),
+                g.row().meta().etag(), null);
+    }
+
+    private static ScimException asScim(Throwable e) {
+        if (e instanceof ScimException s) {
+            return s;
+        }
+        LOG.error("Bulk operation failed", e);
+        return new ScimException(500, null, "Internal server error.");
+    }
+}
