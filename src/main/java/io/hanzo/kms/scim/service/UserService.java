@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -56,6 +57,9 @@ public final class UserService {
     private final ResourceNormalizer normalizer = new ResourceNormalizer(UserSchemas.USER);
     private final PatchEngine patchEngine = new PatchEngine(UserSchemas.USER);
     private final UserQuery query = new UserQuery(new FilterEvaluator(UserSchemas.USER));
+    private static final int CREATE_BATCH = 1000;
+    /** Per organisation: concurrent creations coalesced into shared statements and commits. */
+    private final Map<UUID, GroupCommit<ObjectNode, Object>> creations = new ConcurrentHashMap<>();
     /** Writes to one user run one after another here; the version check covers other instances. */
     private final KeyedSerializer<UUID> perUser = new KeyedSerializer<>();
 
@@ -102,15 +106,43 @@ public final class UserService {
         return query.run(index.users(orgId), filter, order, startIndex, count);
     }
 
+    /**
+     * Creates a user. Concurrent creations in one organisation share a database statement and commit
+     * (see {@link GroupCommit}); each still gets its own answer, and only after the commit.
+     */
     public Future<IndexedUser> create(UUID orgId, JsonNode body) {
         ObjectNode attributes = normalizer.normalize(body);
         if (!attributes.has("active")) {
             attributes.put("active", true);
         }
         checkUserNameFree(orgId, null, attributes);
-        return store.insert(orgId, Ids.newId(), attributes)
-                .recover(UserService::translate)
-                .map(row -> committed(orgId, row));
+        return creations.computeIfAbsent(orgId, id -> new GroupCommit<ObjectNode, Object>(
+                        batch -> insertAll(id, batch), CREATE_BATCH))
+                .submit(attributes)
+                .map(outcome -> {
+                    if (outcome instanceof ScimException e) {
+                        throw e;
+                    }
+                    return (IndexedUser) outcome;
+                });
+    }
+
+    /** Inserts normalised users; each outcome is the created user or the uniqueness error. */
+    private Future<List<Object>> insertAll(UUID orgId, List<ObjectNode> batch) {
+        List<UUID> ids = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            ids.add(Ids.newId());
+        }
+        return store.insertAll(orgId, ids, batch).map(inserted -> {
+            Map<UUID, UserRow> byId = new HashMap<>();
+            inserted.forEach(r -> byId.put(r.id(), r));
+            List<Object> outcomes = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                UserRow row = byId.get(ids.get(i));
+                outcomes.add(row != null ? committed(orgId, row) : userNameTaken(batch.get(i).path("userName").asText()));
+            }
+            return outcomes;
+        });
     }
 
     /**
@@ -119,9 +151,8 @@ public final class UserService {
      */
     public Future<List<Object>> createBatch(UUID orgId, List<JsonNode> bodies) {
         List<Object> outcomes = new ArrayList<>(Collections.nCopies(bodies.size(), null));
-        List<UUID> ids = new ArrayList<>();
         List<ObjectNode> rows = new ArrayList<>();
-        Map<UUID, Integer> position = new HashMap<>();
+        List<Integer> positions = new ArrayList<>();
         Set<String> namesInBatch = new HashSet<>();
         for (int i = 0; i < bodies.size(); i++) {
             try {
@@ -133,27 +164,18 @@ public final class UserService {
                 if (!namesInBatch.add(attributes.path("userName").asText().toLowerCase(Locale.ROOT))) {
                     throw userNameTaken(attributes.path("userName").asText());
                 }
-                UUID id = Ids.newId();
-                ids.add(id);
                 rows.add(attributes);
-                position.put(id, i);
+                positions.add(i);
             } catch (ScimException e) {
                 outcomes.set(i, e);
             }
         }
-        if (ids.isEmpty()) {
+        if (rows.isEmpty()) {
             return Future.succeededFuture(outcomes);
         }
-        return store.insertAll(orgId, ids, rows).map(inserted -> {
-            for (UserRow row : inserted) {
-                outcomes.set(position.get(row.id()), committed(orgId, row));
-            }
-            for (int i = 0; i < ids.size(); i++) {
-                int at = position.get(ids.get(i));
-                if (outcomes.get(at) == null) {
-                    // Taken meanwhile by a request outside this batch.
-                    outcomes.set(at, userNameTaken(rows.get(i).path("userName").asText()));
-                }
+        return insertAll(orgId, rows).map(written -> {
+            for (int i = 0; i < rows.size(); i++) {
+                outcomes.set(positions.get(i), written.get(i));
             }
             return outcomes;
         });

@@ -12,8 +12,6 @@ import java.util.UUID;
  * {@link DuplicateKeyException}.
  */
 public interface UserStore {
-    Future<UserRow> insert(UUID orgId, UUID id, ObjectNode attributes);
-
     /**
      * Inserts several users in one statement. A user whose userName is already taken is left out of
      * the result rather than failing the others.

@@ -31,15 +31,6 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<UserRow> insert(UUID orgId, UUID id, ObjectNode attributes) {
-        Tuple t = Tuple.of(orgId, id, text(attributes, "userName"), text(attributes, "externalId"),
-                attributes.path("active").asBoolean(true), json(attributes), ts(now()));
-        return pool.preparedQuery(Sql.USER_INSERT).execute(t)
-                .recover(PgUserStore::translate)
-                .map(rs -> row(rs.iterator().next()));
-    }
-
-    @Override
     public Future<List<UserRow>> insertAll(UUID orgId, List<UUID> ids, List<ObjectNode> attributes) {
         int n = ids.size();
         String[] userNames = new String[n];

@@ -23,9 +23,6 @@ final class Sql {
             "UPDATE scim_tokens SET last_used_at = GREATEST(last_used_at, $3) WHERE org_id = $1 AND id = $2";
 
     private static final String USER_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
-    static final String USER_INSERT =
-            "INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
-                    + "VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, 1, $7, $7) RETURNING " + USER_COLUMNS;
     static final String USER_INSERT_MANY =
             "INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
                     + "SELECT $1, t.id, t.user_name, t.external_id, t.active, t.attributes::jsonb, 1, $7, $7 "
