@@ -1,6 +1,8 @@
 package io.hanzo.kms.scim;
 
 import io.hanzo.kms.scim.admin.AdminAuth;
+import io.hanzo.kms.scim.admin.LogInvitationSender;
+import io.hanzo.kms.scim.admin.MembershipService;
 import io.hanzo.kms.scim.admin.OrganizationService;
 import io.hanzo.kms.scim.admin.TokenService;
 import io.hanzo.kms.scim.config.AppConfig;
@@ -17,6 +19,7 @@ import io.hanzo.kms.scim.service.UserService;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 import io.hanzo.kms.scim.store.pg.PgGroupStore;
+import io.hanzo.kms.scim.store.pg.PgMemberStore;
 import io.hanzo.kms.scim.store.pg.PgOrganizationStore;
 import io.hanzo.kms.scim.store.pg.PgTokenStore;
 import io.hanzo.kms.scim.store.pg.PgUserStore;
@@ -28,6 +31,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -72,10 +76,13 @@ public final class Application {
         DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER, GroupSchemas.GROUP),
                 new DiscoveryDocuments.Capabilities(config.maxResults(), true, true, config.bulkMaxOperations(),
                         config.bulkMaxPayloadBytes(), true, true));
-        Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, discovery);
+        MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, new LogInvitationSender(),
+                config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()));
+        Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members, discovery);
 
         Future<String> started = orgs.load()
-                .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all)))
+                .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
+                        .compose(v -> members.load(all)))
                 .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
                         new DeploymentOptions().setInstances(instances)));
         try {
@@ -87,6 +94,8 @@ public final class Application {
         }
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
         vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse());
+        vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
+                .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage())));
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
         return new Application(vertx, database == null ? db : null, services);

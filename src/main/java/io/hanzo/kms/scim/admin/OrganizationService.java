@@ -30,7 +30,7 @@ public final class OrganizationService {
 
     public Future<Organization> create(String name, Plan plan) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Organization org = new Organization(Ids.newId(), name, plan, false, now, now);
+        Organization org = new Organization(Ids.newId(), name, plan, false, Role.MEMBER, now, now);
         return store.insert(org).onSuccess(o -> byId.put(o.id(), o));
     }
 
@@ -47,6 +47,17 @@ public final class OrganizationService {
         }
         Organization updated = org.withScimEnabled(enabled, Instant.now().truncatedTo(ChronoUnit.MILLIS));
         return store.update(updated).onSuccess(o -> byId.put(o.id(), o));
+    }
+
+    /** Changes the plan; a plan without SCIM switches provisioning off at once. */
+    public Future<Organization> setPlan(Organization org, Plan plan) {
+        Organization updated = org.withPlan(plan, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        return store.update(updated).onSuccess(o -> byId.put(o.id(), o));
+    }
+
+    /** Keeps the cached default role in step with what the membership service wrote. */
+    void defaultRoleChanged(UUID orgId, Role role) {
+        byId.computeIfPresent(orgId, (k, o) -> o.withDefaultRole(role, o.updatedAt()));
     }
 
     public List<Organization> all() {

@@ -7,12 +7,10 @@ import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * SCIM tokens: issued, listed, revoked, and checked on every SCIM request without a database read.
  *
- * <p>A token is {@code kms_scim_} followed by the base64url of organisation id, token id and 32 random
- * bytes. The ids let a check find the one stored hash to compare (in constant time) and route to the
- * organisation's shard; the random part is what makes it secret. Last use is kept in memory and
- * written in batches by {@link #flushLastUse()}.
+ * <p>A token is a {@link CompositeToken} with the prefix {@code kms_scim_}: its ids find the one
+ * stored hash to compare, in constant time. Last use is kept in memory and written in batches by
+ * {@link #flushLastUse()}.
  */
 public final class TokenService {
     private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
     static final String PREFIX = "kms_scim_";
-    private static final int SECRET_BYTES = 32;
-    private static final int RAW_LENGTH = 16 + 16 + SECRET_BYTES;
 
     private final TokenStore store;
     private final Map<UUID, ScimToken> byId = new ConcurrentHashMap<>();
@@ -59,12 +54,7 @@ public final class TokenService {
      */
     public Future<IssuedToken> issue(UUID orgId, String description, int ttlDays) {
         UUID id = Ids.newId();
-        byte[] raw = ByteBuffer.allocate(RAW_LENGTH)
-                .putLong(orgId.getMostSignificantBits()).putLong(orgId.getLeastSignificantBits())
-                .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits())
-                .put(Secrets.randomBytes(SECRET_BYTES))
-                .array();
-        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        String secret = CompositeToken.mint(PREFIX, orgId, id);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Instant expires = ttlDays == 0 ? null : now.plus(Duration.ofDays(ttlDays));
         ScimToken token = new ScimToken(orgId, id, Secrets.sha256(secret), description, now, expires, null, null);
@@ -132,23 +122,12 @@ public final class TokenService {
     }
 
     private ScimToken find(String presented) {
-        if (!presented.startsWith(PREFIX)) {
+        CompositeToken ids = CompositeToken.parse(PREFIX, presented);
+        if (ids == null) {
             return null;
         }
-        byte[] raw;
-        try {
-            raw = Base64.getUrlDecoder().decode(presented.substring(PREFIX.length()));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        if (raw.length != RAW_LENGTH) {
-            return null;
-        }
-        ByteBuffer b = ByteBuffer.wrap(raw);
-        UUID orgId = new UUID(b.getLong(), b.getLong());
-        UUID tokenId = new UUID(b.getLong(), b.getLong());
-        ScimToken t = byId.get(tokenId);
-        return t != null && t.orgId().equals(orgId) ? t : null;
+        ScimToken t = byId.get(ids.recordId());
+        return t != null && t.orgId().equals(ids.orgId()) ? t : null;
     }
 
     /** Writes the last use of the tokens used since the previous flush. */

@@ -32,7 +32,10 @@ public record AppConfig(
         int maxBodyBytes,
         int bulkMaxOperations,
         int bulkMaxPayloadBytes,
-        int tokensLastUsedFlushSeconds) {
+        int tokensLastUsedFlushSeconds,
+        int tokensExpiryWarningDays,
+        int invitationsSetupTokenTtlHours,
+        int invitationsPollMillis) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -54,6 +57,9 @@ public record AppConfig(
         d.put("scim.bulk-max-operations", "1000");
         d.put("scim.bulk-max-payload-bytes", "4194304");
         d.put("tokens.last-used-flush-seconds", "30");
+        d.put("tokens.expiry-warning-days", "14");
+        d.put("invitations.setup-token-ttl-hours", "72");
+        d.put("invitations.poll-millis", "1000");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -130,7 +136,10 @@ public record AppConfig(
                 intValue(v, "http.max-body-bytes", 1024, 512 * 1024 * 1024),
                 intValue(v, "scim.bulk-max-operations", 1, 100_000),
                 intValue(v, "scim.bulk-max-payload-bytes", 1024, 512 * 1024 * 1024),
-                intValue(v, "tokens.last-used-flush-seconds", 1, 86_400));
+                intValue(v, "tokens.last-used-flush-seconds", 1, 86_400),
+                intValue(v, "tokens.expiry-warning-days", 0, 730),
+                intValue(v, "invitations.setup-token-ttl-hours", 1, 24 * 90),
+                intValue(v, "invitations.poll-millis", 50, 3_600_000));
     }
 
     private static Map<String, String> readFile(Path path) {

@@ -26,13 +26,17 @@ final class AdminJson {
         return n;
     }
 
-    static ObjectNode token(ScimToken t) {
+    /**
+     * @param warnAfter tokens expiring before this instant are flagged {@code expiringSoon}
+     */
+    static ObjectNode token(ScimToken t, Instant warnAfter) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", t.id().toString());
         n.put("description", t.description());
         n.put("createdAt", t.createdAt().toString());
         putInstant(n, "expiresAt", t.expiresAt());
         putInstant(n, "lastUsedAt", t.lastUsedAt());
+        n.put("expiringSoon", t.expiresAt() != null && t.expiresAt().isBefore(warnAfter));
         return n;
     }
 

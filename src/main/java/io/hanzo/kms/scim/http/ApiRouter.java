@@ -7,10 +7,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.time.Duration;
+
 /** The HTTP surface: health, the admin API and SCIM, each route bound to a handler method. */
 public final class ApiRouter {
     public static final String SCIM_BASE = "/api/v1/scim";
     static final String ORGS = "/api/v1/organizations";
+    static final String ACCOUNT_SETUP = "/api/v1/account/setup";
     private static final int ADMIN_BODY_LIMIT = 64 * 1024;
 
     private ApiRouter() {
@@ -25,7 +28,8 @@ public final class ApiRouter {
         router.get("/health/ready").handler(health::ready);
 
         OrganizationsHandler orgs = new OrganizationsHandler(s.orgs());
-        ScimTokensHandler tokens = new ScimTokensHandler(s.tokens(), orgs, s.config().publicUrl() + SCIM_BASE);
+        ScimTokensHandler tokens = new ScimTokensHandler(s.tokens(), orgs, s.config().publicUrl() + SCIM_BASE,
+                Duration.ofDays(s.config().tokensExpiryWarningDays()));
         router.route(ORGS + "*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
         router.route(ORGS + "*").handler(new AdminAuthHandler(s.adminAuth()));
         router.post(ORGS).handler(orgs::create);
@@ -34,6 +38,14 @@ public final class ApiRouter {
         router.post(ORGS + "/:orgId/scim-tokens").handler(tokens::create);
         router.get(ORGS + "/:orgId/scim-tokens").handler(tokens::list);
         router.delete(ORGS + "/:orgId/scim-tokens/:tokenId").handler(tokens::delete);
+        MembersHandler members = new MembersHandler(s.members(), orgs);
+        router.get(ORGS + "/:orgId/members").handler(members::list);
+        router.post(ORGS + "/:orgId/members/:memberId/invitation").handler(members::reissueInvitation);
+        router.get(ORGS + "/:orgId/group-role-mappings").handler(members::getRoleMappings);
+        router.put(ORGS + "/:orgId/group-role-mappings").handler(members::putRoleMappings);
+        // The set-up token in the body is the credential: no admin or SCIM token here.
+        router.post(ACCOUNT_SETUP).handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
+        router.post(ACCOUNT_SETUP).handler(members::setup);
 
         DiscoveryHandler discovery = new DiscoveryHandler(s.discovery());
         UsersHandler users = new UsersHandler(s.users(), s.config().defaultCount(), s.config().maxResults());

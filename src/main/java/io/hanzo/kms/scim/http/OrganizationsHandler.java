@@ -7,6 +7,7 @@ import io.hanzo.kms.scim.admin.OrganizationService;
 import io.hanzo.kms.scim.admin.Plan;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.Ids;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Set;
@@ -44,12 +45,30 @@ final class OrganizationsHandler {
 
     void update(RoutingContext ctx) {
         Organization org = require(ctx);
-        ObjectNode body = AdminJson.object(RequestContext.jsonBody(ctx), Set.of("scimEnabled"));
+        ObjectNode body = AdminJson.object(RequestContext.jsonBody(ctx), Set.of("scimEnabled", "plan"));
         JsonNode enabled = body.get("scimEnabled");
-        if (enabled == null || !enabled.isBoolean()) {
-            throw ScimException.invalidValue("Field 'scimEnabled' is required and must be true or false.");
+        JsonNode planName = body.get("plan");
+        if (enabled == null && planName == null) {
+            throw ScimException.invalidValue("Send 'scimEnabled' (true or false), 'plan', or both.");
         }
-        orgs.setScimEnabled(org, enabled.booleanValue())
+        if (enabled != null && !enabled.isBoolean()) {
+            throw ScimException.invalidValue("Field 'scimEnabled' must be true or false.");
+        }
+        Plan plan = null;
+        if (planName != null) {
+            plan = Plan.fromWireName(planName.asText());
+            if (plan == null || !planName.isTextual()) {
+                throw ScimException.invalidValue("Field 'plan' must be one of free, pro, enterprise.");
+            }
+        }
+        Plan resulting = plan == null ? org.plan() : plan;
+        if (enabled != null && enabled.booleanValue() && !resulting.includesScim()) {
+            // Refused before anything is written: the request changes nothing.
+            throw ScimException.forbidden("SCIM provisioning is a paid feature: the '" + resulting.wireName()
+                    + "' plan does not include it. Upgrade to the pro or enterprise plan to enable it.");
+        }
+        Future<Organization> updated = plan == null ? Future.succeededFuture(org) : orgs.setPlan(org, plan);
+        updated.compose(o -> enabled == null ? Future.succeededFuture(o) : orgs.setScimEnabled(o, enabled.booleanValue()))
                 .onSuccess(o -> ScimResponses.sendPlainJson(ctx, 200, AdminJson.organization(o)))
                 .onFailure(ctx::fail);
     }

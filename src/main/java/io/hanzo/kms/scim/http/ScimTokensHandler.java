@@ -10,6 +10,8 @@ import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.Ids;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
@@ -20,11 +22,13 @@ final class ScimTokensHandler {
     private final TokenService tokens;
     private final OrganizationsHandler orgs;
     private final String scimUrl;
+    private final Duration expiryWarning;
 
-    ScimTokensHandler(TokenService tokens, OrganizationsHandler orgs, String scimUrl) {
+    ScimTokensHandler(TokenService tokens, OrganizationsHandler orgs, String scimUrl, Duration expiryWarning) {
         this.tokens = tokens;
         this.orgs = orgs;
         this.scimUrl = scimUrl;
+        this.expiryWarning = expiryWarning;
     }
 
     void create(RoutingContext ctx) {
@@ -42,8 +46,9 @@ final class ScimTokensHandler {
         }
         tokens.issue(org.id(), description, ttlDays)
                 .onSuccess(issued -> {
-                    ObjectNode out = AdminJson.token(issued.token());
+                    ObjectNode out = AdminJson.token(issued.token(), Instant.now().plus(expiryWarning));
                     out.remove("lastUsedAt");
+                    out.remove("expiringSoon");
                     out.put("token", issued.secret());
                     out.put("scimUrl", scimUrl);
                     ctx.response().putHeader("Cache-Control", "no-store");
@@ -56,7 +61,8 @@ final class ScimTokensHandler {
         Organization org = orgs.require(ctx);
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("tokens");
-        tokens.list(org.id()).forEach(t -> list.add(AdminJson.token(t)));
+        Instant warnAfter = Instant.now().plus(expiryWarning);
+        tokens.list(org.id()).forEach(t -> list.add(AdminJson.token(t, warnAfter)));
         ScimResponses.sendPlainJson(ctx, 200, out);
     }
 

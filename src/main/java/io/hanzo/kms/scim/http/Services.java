@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.admin.AdminAuth;
+import io.hanzo.kms.scim.admin.MembershipService;
 import io.hanzo.kms.scim.admin.OrganizationService;
 import io.hanzo.kms.scim.admin.TokenService;
 import io.hanzo.kms.scim.config.AppConfig;
@@ -11,5 +12,5 @@ import io.vertx.sqlclient.Pool;
 
 /** What the HTTP verticles share: one of each per server process, safe to use from any event loop. */
 public record Services(AppConfig config, Pool pool, AdminAuth adminAuth, OrganizationService orgs, TokenService tokens,
-                       UserService users, GroupService groups, DiscoveryDocuments discovery) {
+                       UserService users, GroupService groups, MembershipService members, DiscoveryDocuments discovery) {
 }

@@ -44,7 +44,8 @@ class AppConfigTest {
         assertThat(AppConfig.DEFAULTS).containsOnlyKeys("http.host", "http.port", "http.instances", "public.url",
                 "database.url", "database.pool-size", "database.embedded-port", "data.dir", "admin.token",
                 "scim.max-results", "scim.default-count", "http.max-body-bytes", "scim.bulk-max-operations",
-                "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds");
+                "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds", "tokens.expiry-warning-days",
+                "invitations.setup-token-ttl-hours", "invitations.poll-millis");
     }
 
     @Test

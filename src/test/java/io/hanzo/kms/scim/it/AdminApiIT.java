@@ -214,8 +214,12 @@ class AdminApiIT {
         assertBadRequest(client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":\"yes\"}"));
         assertBadRequest(client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":1}"));
         assertBadRequest(client.patch(ORGS + "/" + id, ADMIN, "{}"));
-        assertBadRequest(client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":true,\"plan\":\"free\"}"));
-        assertThat(client.get(ORGS + "/" + id, ADMIN).json().path("scimEnabled").booleanValue()).isFalse();
+        assertBadRequest(client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":true,\"plan\":\"gold\"}"));
+        ApiClient.Response paidOnly = client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":true,\"plan\":\"free\"}");
+        assertThat(paidOnly.status()).as(paidOnly.text()).isEqualTo(403);
+        JsonNode unchanged = client.get(ORGS + "/" + id, ADMIN).json();
+        assertThat(unchanged.path("scimEnabled").booleanValue()).isFalse();
+        assertThat(unchanged.path("plan").asText()).isEqualTo("pro");
     }
 
     // ---- tokens ----
@@ -297,7 +301,8 @@ class AdminApiIT {
         List<String> ids = new ArrayList<>();
         for (JsonNode t : tokens) {
             ids.add(t.path("id").asText());
-            assertThat(fieldNames(t)).containsExactlyInAnyOrder("id", "description", "createdAt", "expiresAt", "lastUsedAt");
+            assertThat(fieldNames(t)).containsExactlyInAnyOrder("id", "description", "createdAt", "expiresAt", "lastUsedAt",
+                    "expiringSoon");
             assertThat(t.get("lastUsedAt").isNull()).isTrue();
         }
         assertThat(ids).containsExactlyInAnyOrder(first.path("id").asText(), second.path("id").asText());

@@ -5,6 +5,7 @@ import static io.hanzo.kms.scim.store.pg.Rows.ts;
 
 import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.Plan;
+import io.hanzo.kms.scim.admin.Role;
 import io.hanzo.kms.scim.store.OrganizationStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -41,7 +42,7 @@ public final class PgOrganizationStore implements OrganizationStore {
             List<Organization> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
                 out.add(new Organization(r.getUUID(0), r.getString(1), Plan.fromWireName(r.getString(2)), r.getBoolean(3),
-                        instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5))));
+                        Role.fromWireName(r.getString(6)), instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5))));
             }
             return out;
         });

@@ -10,7 +10,7 @@ final class Sql {
     static final String ORG_UPDATE =
             "UPDATE organizations SET name = $2, plan = $3, scim_enabled = $4, updated_at = $5 WHERE id = $1";
     static final String ORG_ALL =
-            "SELECT id, name, plan, scim_enabled, created_at, updated_at FROM organizations ORDER BY id";
+            "SELECT id, name, plan, scim_enabled, created_at, updated_at, default_role FROM organizations ORDER BY id";
 
     static final String TOKEN_INSERT =
             "INSERT INTO scim_tokens (org_id, id, token_hash, description, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -23,12 +23,20 @@ final class Sql {
             "UPDATE scim_tokens SET last_used_at = GREATEST(last_used_at, $3) WHERE org_id = $1 AND id = $2";
 
     private static final String USER_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
+    /**
+     * Inserts users, skipping those whose userName is taken, and in the same statement queues an
+     * invitation for each one inserted: a first provisioning and its invitation commit together.
+     */
     static final String USER_INSERT_MANY =
-            "INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, created_at, updated_at) "
+            "WITH ins AS (INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, "
+                    + "created_at, updated_at) "
                     + "SELECT $1, t.id, t.user_name, t.external_id, t.active, t.attributes::jsonb, 1, $7, $7 "
                     + "FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[]) "
                     + "AS t(id, user_name, external_id, active, attributes) "
-                    + "ON CONFLICT DO NOTHING RETURNING " + USER_COLUMNS;
+                    + "ON CONFLICT DO NOTHING RETURNING " + USER_COLUMNS + "), "
+                    + "inv AS (INSERT INTO invitations (org_id, id, user_id, created_at) "
+                    + "SELECT org_id, gen_random_uuid(), id, $7 FROM ins) "
+                    + "SELECT * FROM ins";
     static final String USER_REPLACE =
             "UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
                     + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING " + USER_COLUMNS;
@@ -73,6 +81,42 @@ final class Sql {
     static final String MEMBERS_KEEP_ONLY =
             "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 AND user_id <> ALL($3::uuid[]) RETURNING user_id";
     static final String MEMBERS_OF_ORG = "SELECT group_id, user_id FROM scim_group_members WHERE org_id = $1";
+
+    static final String MEMBERS_PAGE =
+            "SELECT id, user_name, active, setup_state FROM scim_users WHERE org_id = $1 AND id > $2 "
+                    + "AND ($3::text IS NULL OR setup_state = $3) ORDER BY id LIMIT $4";
+    static final String MEMBER_STATE = "SELECT setup_state, active FROM scim_users WHERE org_id = $1 AND id = $2";
+
+    /** The oldest undelivered invitations, locked so that one instance delivers each. */
+    static final String OUTBOX_CLAIM =
+            "SELECT i.id, i.user_id, u.user_name FROM invitations i JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
+                    + "WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
+                    + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED";
+    static final String OUTBOX_DELIVERED =
+            "UPDATE invitations SET token_hash = $3, expires_at = $4, delivered_at = $5 WHERE org_id = $1 AND id = $2";
+    /** Invitations of deleted memberships are never delivered. */
+    static final String OUTBOX_ORPHANS =
+            "UPDATE invitations i SET voided_at = $2 WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
+                    + "AND NOT EXISTS (SELECT 1 FROM scim_users u WHERE u.org_id = i.org_id AND u.id = i.user_id)";
+    static final String INVITATION_VOID_OPEN =
+            "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL AND voided_at IS NULL";
+    static final String INVITATION_INSERT =
+            "INSERT INTO invitations (org_id, id, user_id, created_at) VALUES ($1, $2, $3, $4)";
+    static final String INVITATION_FIND =
+            "SELECT i.user_id, i.token_hash, i.expires_at, i.used_at, i.voided_at, u.active, u.setup_state "
+                    + "FROM invitations i LEFT JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
+                    + "WHERE i.org_id = $1 AND i.id = $2 FOR UPDATE OF i";
+    static final String INVITATION_USE = "UPDATE invitations SET used_at = $3 WHERE org_id = $1 AND id = $2";
+    static final String ACCOUNT_KEYS_INSERT =
+            "INSERT INTO account_keys (org_id, user_id, public_key, encrypted_private_key, kdf_salt, kdf_params, created_at) "
+                    + "VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7)";
+    static final String MEMBER_ACCEPT =
+            "UPDATE scim_users SET setup_state = 'accepted' WHERE org_id = $1 AND id = $2 AND setup_state = 'invited' AND active";
+
+    static final String ROLE_MAPPINGS = "SELECT group_name, role FROM group_role_mappings WHERE org_id = $1";
+    static final String ROLE_MAPPINGS_CLEAR = "DELETE FROM group_role_mappings WHERE org_id = $1";
+    static final String ROLE_MAPPING_INSERT = "INSERT INTO group_role_mappings (org_id, group_name, role) VALUES ($1, $2, $3)";
+    static final String ORG_DEFAULT_ROLE = "UPDATE organizations SET default_role = $2, updated_at = $3 WHERE id = $1";
 
     static final String PING = "SELECT 1";
 

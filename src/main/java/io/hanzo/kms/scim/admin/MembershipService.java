@@ -1,0 +1,221 @@
+package io.hanzo.kms.scim.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.index.DirectoryIndex;
+import io.hanzo.kms.scim.index.GroupIndex;
+import io.hanzo.kms.scim.index.IndexedGroup;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.MemberStore;
+import io.hanzo.kms.scim.store.MemberStore.KeyMaterial;
+import io.hanzo.kms.scim.store.MemberStore.MintedToken;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The lifecycle of a membership after SCIM created it: the invitation outbox, account set-up with
+ * key material the person's device made, roles from group mappings, and the admin's member list.
+ * The server never sees a master password or a plaintext private key.
+ */
+public final class MembershipService {
+    private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
+    static final String SETUP_PREFIX = "kms_setup_";
+    private static final int DELIVERIES_PER_ROUND = 100;
+
+    private final MemberStore store;
+    private final OrganizationService orgs;
+    private final DirectoryIndex index;
+    private final InvitationSender sender;
+    private final String setupUrl;
+    private final Duration setupTokenTtl;
+    private final Map<UUID, Map<String, Role>> roleMappings = new ConcurrentHashMap<>();
+
+    public MembershipService(MemberStore store, OrganizationService orgs, DirectoryIndex index, InvitationSender sender,
+                             String setupUrl, Duration setupTokenTtl) {
+        this.store = store;
+        this.orgs = orgs;
+        this.index = index;
+        this.sender = sender;
+        this.setupUrl = setupUrl;
+        this.setupTokenTtl = setupTokenTtl;
+    }
+
+    public Future<Void> load(List<Organization> all) {
+        Future<Void> chain = Future.succeededFuture();
+        for (Organization org : all) {
+            chain = chain.compose(v -> store.roleMappings(org.id()).map(m -> {
+                roleMappings.put(org.id(), parse(m));
+                return null;
+            }));
+        }
+        return chain;
+    }
+
+    /** Delivers what the outbox holds, organisation by organisation. */
+    public Future<Integer> deliverInvitations() {
+        Future<Integer> chain = Future.succeededFuture(0);
+        for (Organization org : orgs.all()) {
+            chain = chain.compose(sent -> deliver(org.id()).map(n -> sent + n));
+        }
+        return chain;
+    }
+
+    private Future<Integer> deliver(UUID orgId) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return store.deliverPending(orgId, DELIVERIES_PER_ROUND, invitationId -> {
+            String token = CompositeToken.mint(SETUP_PREFIX, orgId, invitationId);
+            return new MintedToken(token, Secrets.sha256(token));
+        }, now, now.plus(setupTokenTtl)).compose(deliveries -> {
+            List<Future<Void>> sends = new ArrayList<>();
+            for (MemberStore.Delivery d : deliveries) {
+                sends.add(sender.send(d.userName(), setupUrl + "?token=" + d.token())
+                        .onFailure(e -> LOG.warn("Invitation {} could not be sent; re-issue it: {}", d.invitationId(),
+                                e.getMessage())));
+            }
+            return Future.join(sends).map(v -> deliveries.size());
+        });
+    }
+
+    /** A new invitation for a member who has not set up yet; the previous one stops working. */
+    public Future<UUID> reissue(UUID orgId, UUID memberId) {
+        return store.find(orgId, memberId).compose(m -> {
+            if (m == null) {
+                return Future.failedFuture(ScimException.notFound("Member " + memberId + " not found."));
+            }
+            if (!"invited".equals(m.setupState())) {
+                return Future.failedFuture(new ScimException(409, null, "The member has already set up their account."));
+            }
+            if (!m.active()) {
+                return Future.failedFuture(new ScimException(409, null,
+                        "The membership is deactivated; activate it through the identity provider first."));
+            }
+            return store.reissue(orgId, memberId, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        });
+    }
+
+    /**
+     * Account set-up with the key material the person's device made. Refusals change nothing.
+     *
+     * @throws ScimException for a malformed request
+     */
+    public Future<Void> completeSetup(JsonNode body) {
+        SetupRequest request = SetupRequest.parse(body);
+        CompositeToken ids = CompositeToken.parse(SETUP_PREFIX, request.token());
+        if (ids == null) {
+            return Future.failedFuture(ScimException.unauthorized("The set-up token is not valid."));
+        }
+        KeyMaterial keys = request.keys();
+        return store.completeSetup(ids.orgId(), ids.recordId(), hash -> Secrets.matches(request.token(), hash), keys,
+                        Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .compose(refusal -> refusal == null ? Future.succeededFuture() : Future.failedFuture(refused(refusal)));
+    }
+
+    private static ScimException refused(MemberStore.SetupRefusal refusal) {
+        switch (refusal) {
+            case USED:
+                return new ScimException(410, null, "The set-up token has already been used.");
+            case VOIDED:
+                return new ScimException(410, null, "The set-up token was replaced by a newer invitation.");
+            case EXPIRED:
+                return new ScimException(410, null, "The set-up token has expired; ask an admin for a new invitation.");
+            case MEMBERSHIP_GONE:
+                return new ScimException(410, null, "The membership no longer exists.");
+            case DEACTIVATED:
+                return new ScimException(403, null, "The membership is deactivated.");
+            case ALREADY_SET_UP:
+                return new ScimException(409, null, "The account is already set up.");
+            default:
+                return ScimException.unauthorized("The set-up token is not valid.");
+        }
+    }
+
+    /** One page of members with set-up state, role, and groups (pending until set-up completes). */
+    public Future<ObjectNode> members(UUID orgId, String state, UUID after, int limit) {
+        return store.page(orgId, after, state, limit + 1).map(rows -> {
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            ArrayNode list = out.putArray("members");
+            GroupIndex groups = index.groups(orgId);
+            for (int i = 0; i < Math.min(limit, rows.size()); i++) {
+                MemberStore.MemberRow m = rows.get(i);
+                boolean pending = "invited".equals(m.setupState());
+                ObjectNode o = list.addObject();
+                o.put("id", m.id().toString());
+                o.put("userName", m.userName());
+                o.put("active", m.active());
+                o.put("setupState", m.setupState());
+                o.put("role", roleOf(orgId, m.id()).wireName());
+                ArrayNode gs = o.putArray("groups");
+                for (UUID gid : new TreeSet<>(groups.groupsOf(m.id()))) {
+                    IndexedGroup g = groups.get(gid);
+                    if (g != null) {
+                        gs.addObject().put("id", gid.toString()).put("displayName", g.row().displayName()).put("pending", pending);
+                    }
+                }
+            }
+            if (rows.size() > limit) {
+                out.put("nextCursor", rows.get(limit - 1).id().toString());
+            } else {
+                out.putNull("nextCursor");
+            }
+            return out;
+        });
+    }
+
+    /** The strongest role of the mapped groups the member is in, else the organisation's default. */
+    public Role roleOf(UUID orgId, UUID userId) {
+        Organization org = orgs.get(orgId);
+        Role role = null;
+        Map<String, Role> mappings = roleMappings.getOrDefault(orgId, Map.of());
+        GroupIndex groups = index.groups(orgId);
+        for (UUID gid : groups.groupsOf(userId)) {
+            IndexedGroup g = groups.get(gid);
+            Role mapped = g == null ? null : mappings.get(g.row().displayName().toLowerCase(Locale.ROOT));
+            if (mapped != null && (role == null || mapped.compareTo(role) > 0)) {
+                role = mapped;
+            }
+        }
+        return role != null ? role : org == null ? Role.MEMBER : org.defaultRole();
+    }
+
+    public ObjectNode roleMappingsJson(UUID orgId) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        Organization org = orgs.get(orgId);
+        out.put("defaultRole", org.defaultRole().wireName());
+        ArrayNode list = out.putArray("mappings");
+        new TreeMap<>(roleMappings.getOrDefault(orgId, Map.of()))
+                .forEach((group, role) -> list.addObject().put("group", group).put("role", role.wireName()));
+        return out;
+    }
+
+    public Future<Void> replaceRoleMappings(UUID orgId, Role defaultRole, Map<String, Role> mappings) {
+        Map<String, String> wire = new HashMap<>();
+        mappings.forEach((g, r) -> wire.put(g, r.wireName()));
+        return store.replaceRoleMappings(orgId, defaultRole.wireName(), wire, Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .onSuccess(v -> {
+                    roleMappings.put(orgId, Map.copyOf(mappings));
+                    orgs.defaultRoleChanged(orgId, defaultRole);
+                });
+    }
+
+    private static Map<String, Role> parse(Map<String, String> wire) {
+        Map<String, Role> out = new HashMap<>();
+        wire.forEach((g, r) -> out.put(g, Role.fromWireName(r)));
+        return out;
+    }
+}

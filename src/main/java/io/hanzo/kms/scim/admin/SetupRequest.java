@@ -1,0 +1,79 @@
+package io.hanzo.kms.scim.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.MemberStore.KeyMaterial;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /api/v1/account/setup}: the set-up token and the key material the person's
+ * device generated, all base64. Sizes are checked so that only plausible key material is stored; a
+ * field that could carry a master password or a plaintext private key does not exist.
+ */
+public record SetupRequest(String token, KeyMaterial keys) {
+    private static final Set<String> FIELDS = Set.of("token", "publicKey", "encryptedPrivateKey", "kdfSalt", "kdfParams");
+    private static final Set<String> KDFS = Set.of("argon2id", "pbkdf2-sha256", "scrypt");
+
+    public static SetupRequest parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ScimException.invalidSyntax("The request body must be a JSON object.");
+        }
+        Iterator<String> names = body.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (!FIELDS.contains(n)) {
+                throw ScimException.invalidValue("Unknown field '" + n + "'; allowed: " + String.join(", ", FIELDS) + ".");
+            }
+        }
+        String token = text(body, "token");
+        byte[] publicKey = base64(body, "publicKey", 32, 1024);
+        byte[] encryptedPrivateKey = base64(body, "encryptedPrivateKey", 32, 8192);
+        byte[] salt = base64(body, "kdfSalt", 16, 64);
+        JsonNode params = body.get("kdfParams");
+        if (params == null || !params.isObject()) {
+            throw ScimException.invalidValue("Field 'kdfParams' must be an object such as {\"algorithm\": \"argon2id\", ...}.");
+        }
+        JsonNode algorithm = params.get("algorithm");
+        if (algorithm == null || !KDFS.contains(algorithm.asText())) {
+            throw ScimException.invalidValue("kdfParams.algorithm must be one of " + String.join(", ", KDFS) + ".");
+        }
+        params.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("algorithm") && !(f.getValue().isIntegralNumber() && f.getValue().asLong() > 0)) {
+                throw ScimException.invalidValue("kdfParams." + f.getKey() + " must be a positive whole number.");
+            }
+        });
+        String paramsJson = new String(Json.bytes(params), StandardCharsets.UTF_8);
+        if (paramsJson.length() > 1024) {
+            throw ScimException.invalidValue("kdfParams is too large.");
+        }
+        return new SetupRequest(token, new KeyMaterial(publicKey, encryptedPrivateKey, salt, paramsJson));
+    }
+
+    private static String text(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+            throw ScimException.invalidValue("Field '" + name + "' is required.");
+        }
+        return v.asText();
+    }
+
+    private static byte[] base64(JsonNode body, String name, int min, int max) {
+        String s = text(body, name);
+        byte[] b;
+        try {
+            b = Base64.getDecoder().decode(s);
+        } catch (IllegalArgumentException e) {
+            throw ScimException.invalidValue("Field '" + name + "' must be base64.");
+        }
+        if (b.length < min || b.length > max) {
+            throw ScimException.invalidValue("Field '" + name + "' must decode to " + min + " to " + max + " bytes, not "
+                    + b.length + ".");
+        }
+        return b;
+    }
+}

@@ -1,0 +1,113 @@
+package io.hanzo.kms.scim.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.admin.MembershipService;
+import io.hanzo.kms.scim.admin.Organization;
+import io.hanzo.kms.scim.admin.Role;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.Ids;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Admin API: members with their set-up state, invitations, role mappings; and account set-up. */
+final class MembersHandler {
+    private static final int MAX_PAGE = 500;
+    private static final Set<String> STATES = Set.of("invited", "accepted");
+
+    private final MembershipService members;
+    private final OrganizationsHandler orgs;
+
+    MembersHandler(MembershipService members, OrganizationsHandler orgs) {
+        this.members = members;
+        this.orgs = orgs;
+    }
+
+    void list(RoutingContext ctx) {
+        Organization org = orgs.require(ctx);
+        String state = ctx.queryParams().get("state");
+        if (state != null && !STATES.contains(state)) {
+            throw ScimException.invalidValue("'state' must be invited or accepted.");
+        }
+        String cursor = ctx.queryParams().get("cursor");
+        UUID after = cursor == null ? null : Ids.parseOrNull(cursor);
+        if (cursor != null && after == null) {
+            throw ScimException.invalidValue("'cursor' is not a cursor this API returned.");
+        }
+        int limit = 100;
+        String l = ctx.queryParams().get("limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw ScimException.invalidValue("'limit' must be a whole number from 1 to " + MAX_PAGE + ".");
+            }
+        }
+        members.members(org.id(), state, after, limit)
+                .onSuccess(page -> ScimResponses.sendPlainJson(ctx, 200, page))
+                .onFailure(ctx::fail);
+    }
+
+    void reissueInvitation(RoutingContext ctx) {
+        Organization org = orgs.require(ctx);
+        String id = ctx.pathParam("memberId");
+        UUID memberId = Ids.parseOrNull(id);
+        if (memberId == null) {
+            throw ScimException.notFound("Member " + id + " not found.");
+        }
+        members.reissue(org.id(), memberId)
+                .onSuccess(invitationId -> ScimResponses.sendPlainJson(ctx, 202,
+                        Json.MAPPER.createObjectNode().put("invitationId", invitationId.toString()).put("status", "queued")))
+                .onFailure(ctx::fail);
+    }
+
+    void getRoleMappings(RoutingContext ctx) {
+        ScimResponses.sendPlainJson(ctx, 200, members.roleMappingsJson(orgs.require(ctx).id()));
+    }
+
+    void putRoleMappings(RoutingContext ctx) {
+        Organization org = orgs.require(ctx);
+        ObjectNode body = AdminJson.object(RequestContext.jsonBody(ctx), Set.of("defaultRole", "mappings"));
+        Role defaultRole = role(body.get("defaultRole") == null ? "member" : body.get("defaultRole").asText(), "defaultRole");
+        JsonNode list = body.get("mappings");
+        if (list == null || !list.isArray()) {
+            throw ScimException.invalidValue("Field 'mappings' must be an array of {\"group\": \"...\", \"role\": \"...\"}.");
+        }
+        Map<String, Role> mappings = new HashMap<>();
+        for (JsonNode m : list) {
+            if (!m.isObject() || !m.path("group").isTextual() || m.path("group").asText().isBlank()) {
+                throw ScimException.invalidValue("Each mapping needs a 'group' name and a 'role'.");
+            }
+            String group = m.get("group").asText().trim().toLowerCase(Locale.ROOT);
+            if (mappings.put(group, role(m.path("role").asText(), "role")) != null) {
+                throw ScimException.invalidValue("Group '" + m.get("group").asText() + "' is mapped twice.");
+            }
+        }
+        members.replaceRoleMappings(org.id(), defaultRole, mappings)
+                .onSuccess(v -> ScimResponses.sendPlainJson(ctx, 200, members.roleMappingsJson(org.id())))
+                .onFailure(ctx::fail);
+    }
+
+    void setup(RoutingContext ctx) {
+        members.completeSetup(RequestContext.jsonBody(ctx))
+                .onSuccess(v -> ScimResponses.sendPlainJson(ctx, 200, Json.MAPPER.createObjectNode().put("setupState", "accepted")))
+                .onFailure(ctx::fail);
+    }
+
+    private static Role role(String name, String field) {
+        Role r = Role.fromWireName(name);
+        if (r == null) {
+            throw ScimException.invalidValue("'" + field + "' must be one of admin, member, viewer, no-access.");
+        }
+        return r;
+    }
+}

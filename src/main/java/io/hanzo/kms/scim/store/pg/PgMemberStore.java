@@ -1,0 +1,155 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static io.hanzo.kms.scim.store.pg.Rows.ts;
+
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.MemberStore;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+public final class PgMemberStore implements MemberStore {
+    /** PostgreSQL orders uuids as unsigned bytes: all zeros comes first. */
+    private static final UUID BEFORE_ALL = new UUID(0L, 0L);
+
+    private final Pool pool;
+
+    public PgMemberStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<List<MemberRow>> page(UUID orgId, UUID after, String state, int limit) {
+        return pool.preparedQuery(Sql.MEMBERS_PAGE)
+                .execute(Tuple.of(orgId, after == null ? BEFORE_ALL : after, state, limit))
+                .map(rs -> {
+                    List<MemberRow> out = new ArrayList<>(rs.size());
+                    for (Row r : rs) {
+                        out.add(new MemberRow(r.getUUID(0), r.getString(1), r.getBoolean(2), r.getString(3)));
+                    }
+                    return out;
+                });
+    }
+
+    @Override
+    public Future<MemberRow> find(UUID orgId, UUID userId) {
+        return pool.preparedQuery(Sql.MEMBER_STATE).execute(Tuple.of(orgId, userId)).map(rs -> {
+            if (rs.size() == 0) {
+                return null;
+            }
+            Row r = rs.iterator().next();
+            return new MemberRow(userId, null, r.getBoolean(1), r.getString(0));
+        });
+    }
+
+    @Override
+    public Future<List<Delivery>> deliverPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
+                                                 Instant expiresAt) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_ORPHANS).execute(Tuple.of(orgId, ts(now)))
+                .compose(v -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit)))
+                .compose(rs -> {
+                    List<Delivery> out = new ArrayList<>(rs.size());
+                    List<Tuple> updates = new ArrayList<>(rs.size());
+                    for (Row r : rs) {
+                        UUID invitationId = r.getUUID(0);
+                        MintedToken t = mint.apply(invitationId);
+                        out.add(new Delivery(invitationId, r.getUUID(1), r.getString(2), t.token()));
+                        updates.add(Tuple.of(orgId, invitationId, Buffer.buffer(t.hash()), ts(expiresAt), ts(now)));
+                    }
+                    if (updates.isEmpty()) {
+                        return Future.succeededFuture(out);
+                    }
+                    return conn.preparedQuery(Sql.OUTBOX_DELIVERED).executeBatch(updates).map(done -> out);
+                }));
+    }
+
+    @Override
+    public Future<UUID> reissue(UUID orgId, UUID userId, Instant now) {
+        UUID id = Ids.newId();
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_VOID_OPEN).execute(Tuple.of(orgId, userId, ts(now)))
+                .compose(v -> conn.preparedQuery(Sql.INVITATION_INSERT).execute(Tuple.of(orgId, id, userId, ts(now))))
+                .map(v -> id));
+    }
+
+    @Override
+    public Future<SetupRefusal> completeSetup(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches,
+                                              KeyMaterial keys, Instant now) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_FIND).execute(Tuple.of(orgId, invitationId))
+                .compose(rs -> {
+                    SetupRefusal refusal = check(rs.size() == 0 ? null : rs.iterator().next(), tokenMatches, now);
+                    if (refusal != null) {
+                        return Future.succeededFuture(refusal);
+                    }
+                    UUID userId = rs.iterator().next().getUUID(0);
+                    return conn.preparedQuery(Sql.INVITATION_USE).execute(Tuple.of(orgId, invitationId, ts(now)))
+                            .compose(v -> conn.preparedQuery(Sql.ACCOUNT_KEYS_INSERT).execute(Tuple.tuple()
+                                    .addUUID(orgId).addUUID(userId)
+                                    .addBuffer(Buffer.buffer(keys.publicKey()))
+                                    .addBuffer(Buffer.buffer(keys.encryptedPrivateKey()))
+                                    .addBuffer(Buffer.buffer(keys.kdfSalt()))
+                                    .addString(keys.kdfParamsJson())
+                                    .addOffsetDateTime(ts(now))))
+                            .compose(v -> conn.preparedQuery(Sql.MEMBER_ACCEPT).execute(Tuple.of(orgId, userId)))
+                            .map(v -> (SetupRefusal) null);
+                }));
+    }
+
+    private static SetupRefusal check(Row r, Function<byte[], Boolean> tokenMatches, Instant now) {
+        if (r == null || r.getBuffer(1) == null || !tokenMatches.apply(r.getBuffer(1).getBytes())) {
+            return SetupRefusal.UNKNOWN;
+        }
+        if (r.getOffsetDateTime(3) != null) {
+            return SetupRefusal.USED;
+        }
+        if (r.getOffsetDateTime(4) != null) {
+            return SetupRefusal.VOIDED;
+        }
+        OffsetDateTime expires = r.getOffsetDateTime(2);
+        if (expires != null && !now.isBefore(expires.toInstant())) {
+            return SetupRefusal.EXPIRED;
+        }
+        if (r.getBoolean(5) == null) {
+            return SetupRefusal.MEMBERSHIP_GONE;
+        }
+        if (!r.getBoolean(5)) {
+            return SetupRefusal.DEACTIVATED;
+        }
+        if (!"invited".equals(r.getString(6))) {
+            return SetupRefusal.ALREADY_SET_UP;
+        }
+        return null;
+    }
+
+    @Override
+    public Future<Map<String, String>> roleMappings(UUID orgId) {
+        return pool.preparedQuery(Sql.ROLE_MAPPINGS).execute(Tuple.of(orgId)).map(rs -> {
+            Map<String, String> out = new HashMap<>();
+            for (Row r : rs) {
+                out.put(r.getString(0), r.getString(1));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Future<Void> replaceRoleMappings(UUID orgId, String defaultRole, Map<String, String> mappings, Instant now) {
+        List<Tuple> rows = new ArrayList<>();
+        mappings.forEach((group, role) -> rows.add(Tuple.of(orgId, group, role)));
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ROLE_MAPPINGS_CLEAR).execute(Tuple.of(orgId))
+                .compose(v -> conn.preparedQuery(Sql.ORG_DEFAULT_ROLE).execute(Tuple.of(orgId, defaultRole, ts(now))))
+                .compose(v -> rows.isEmpty() ? Future.succeededFuture()
+                        : conn.preparedQuery(Sql.ROLE_MAPPING_INSERT).executeBatch(rows).mapEmpty())
+                .mapEmpty());
+    }
+}
