@@ -18,6 +18,7 @@ import io.hanzo.kms.scim.service.GroupService;
 import io.hanzo.kms.scim.service.UserService;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
+import io.hanzo.kms.scim.store.pg.PgEventStore;
 import io.hanzo.kms.scim.store.pg.PgGroupStore;
 import io.hanzo.kms.scim.store.pg.PgMemberStore;
 import io.hanzo.kms.scim.store.pg.PgOrganizationStore;
@@ -78,7 +79,8 @@ public final class Application {
                         config.bulkMaxPayloadBytes(), true, true));
         MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, new LogInvitationSender(),
                 config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()));
-        Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members, discovery);
+        Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members,
+                new PgEventStore(pool), discovery);
 
         Future<String> started = orgs.load()
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))

@@ -40,6 +40,8 @@ public final class ApiRouter {
         router.delete(ORGS + "/:orgId/scim-tokens/:tokenId").handler(tokens::delete);
         MembersHandler members = new MembersHandler(s.members(), orgs);
         router.get(ORGS + "/:orgId/members").handler(members::list);
+        EventsHandler events = new EventsHandler(s.events(), orgs);
+        router.get(ORGS + "/:orgId/scim-events").handler(events::list);
         router.post(ORGS + "/:orgId/members/:memberId/invitation").handler(members::reissueInvitation);
         router.get(ORGS + "/:orgId/group-role-mappings").handler(members::getRoleMappings);
         router.put(ORGS + "/:orgId/group-role-mappings").handler(members::putRoleMappings);
@@ -79,7 +81,7 @@ public final class ApiRouter {
         router.put(SCIM_BASE + "/Groups/:id").handler(groups::replace);
         router.patch(SCIM_BASE + "/Groups/:id").handler(groups::patch);
         router.delete(SCIM_BASE + "/Groups/:id").handler(groups::delete);
-        BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups()), s.config().bulkMaxOperations(),
+        BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups(), s.events()), s.config().bulkMaxOperations(),
                 s.config().bulkMaxPayloadBytes());
         router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
         RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());
@@ -87,10 +89,17 @@ public final class ApiRouter {
         router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,
                 "/Me is not available: a SCIM token acts for an organisation, not for a user."));
 
-        FailureHandler failures = new FailureHandler();
+        RefusalRecorder refusals = new RefusalRecorder(s.events());
+        FailureHandler failures = new FailureHandler(refusals);
         router.route().failureHandler(failures);
-        router.errorHandler(404, ctx -> ScimResponses.sendError(ctx, 404, null, FailureHandler.describe(404)));
-        router.errorHandler(405, ctx -> ScimResponses.sendError(ctx, 405, null, FailureHandler.describe(405)));
+        router.errorHandler(404, ctx -> {
+            refusals.refused(ctx, 404, FailureHandler.describe(404));
+            ScimResponses.sendError(ctx, 404, null, FailureHandler.describe(404));
+        });
+        router.errorHandler(405, ctx -> {
+            refusals.refused(ctx, 405, FailureHandler.describe(405));
+            ScimResponses.sendError(ctx, 405, null, FailureHandler.describe(405));
+        });
         router.errorHandler(500, failures);
         return router;
     }

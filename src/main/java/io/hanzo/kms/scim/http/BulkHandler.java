@@ -23,7 +23,7 @@ final class BulkHandler {
 
     void handle(RoutingContext ctx) {
         BulkRequest request = BulkRequest.parse(RequestContext.jsonBody(ctx, maxPayloadBytes), maxOperations);
-        bulk.run(RequestContext.orgId(ctx), request)
+        bulk.run(RequestContext.orgId(ctx), request, RequestContext.tokenId(ctx))
                 .onSuccess(results -> ScimResponses.send(ctx, 200, response(results)))
                 .onFailure(ctx::fail);
     }

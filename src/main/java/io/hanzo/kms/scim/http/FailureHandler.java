@@ -15,10 +15,17 @@ import org.slf4j.LoggerFactory;
 public final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
 
+    private final RefusalRecorder refusals;
+
+    FailureHandler(RefusalRecorder refusals) {
+        this.refusals = refusals;
+    }
+
     @Override
     public void handle(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         if (failure instanceof ScimException e) {
+            refusals.refused(ctx, e.status(), e.detail());
             ScimResponses.sendError(ctx, e);
             return;
         }
@@ -27,6 +34,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
             status = h.getStatusCode();
         }
         if (status >= 400 && status < 500) {
+            refusals.refused(ctx, status, describe(status));
             ScimResponses.sendError(ctx, status, null, describe(status));
             return;
         }

@@ -39,7 +39,7 @@ final class GroupsHandler {
     }
 
     void create(RoutingContext ctx) {
-        groups.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx))
+        groups.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx), RequestContext.audit(ctx, "Groups"))
                 .onSuccess(g -> send(ctx, 201, g))
                 .onFailure(ctx::fail);
     }
@@ -87,14 +87,16 @@ final class GroupsHandler {
     }
 
     void replace(RoutingContext ctx) {
-        groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), UsersHandler.ifMatch(ctx))
+        groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), UsersHandler.ifMatch(ctx),
+                        RequestContext.audit(ctx, "Groups"))
                 .onSuccess(g -> send(ctx, 200, g))
                 .onFailure(ctx::fail);
     }
 
     void patch(RoutingContext ctx) {
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
-        groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, UsersHandler.ifMatch(ctx))
+        groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, UsersHandler.ifMatch(ctx),
+                        RequestContext.audit(ctx, "Groups"))
                 .onSuccess(g -> {
                     if (ctx.queryParams().contains("attributes")) {
                         send(ctx, 200, g);
@@ -106,7 +108,8 @@ final class GroupsHandler {
     }
 
     void delete(RoutingContext ctx) {
-        groups.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), UsersHandler.ifMatch(ctx))
+        groups.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), UsersHandler.ifMatch(ctx),
+                        RequestContext.audit(ctx, "Groups"))
                 .onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(ctx::fail);
     }

@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.Audit;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
@@ -13,12 +14,22 @@ import java.util.UUID;
 final class RequestContext {
     static final String ORG_ID = "kms.orgId";
     static final String BODY_LIMIT = "kms.bodyLimit";
+    static final String TOKEN_ID = "kms.tokenId";
 
     private RequestContext() {
     }
 
     static UUID orgId(RoutingContext ctx) {
         return ctx.get(ORG_ID);
+    }
+
+    static UUID tokenId(RoutingContext ctx) {
+        return ctx.get(TOKEN_ID);
+    }
+
+    /** The request as a provisioning event names it: method and resource type, such as {@code PATCH /Groups}. */
+    static Audit audit(RoutingContext ctx, String resourceType) {
+        return new Audit(tokenId(ctx), ctx.request().method().name() + " /" + resourceType);
     }
 
     static JsonNode jsonBody(RoutingContext ctx) {

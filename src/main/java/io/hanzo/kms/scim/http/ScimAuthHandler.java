@@ -29,12 +29,13 @@ final class ScimAuthHandler implements Handler<RoutingContext> {
         if (org == null) {
             throw ScimException.unauthorized("The SCIM token is not valid.");
         }
+        ctx.put(RequestContext.TOKEN_ID, caller.tokenId());
+        ctx.put(RequestContext.ORG_ID, org.id());
         if (!org.scimEnabled()) {
             throw ScimException.forbidden(org.plan().includesScim()
                     ? "SCIM provisioning is switched off for this organisation; an organisation admin can enable it."
                     : "SCIM provisioning is a paid feature and this organisation's plan does not include it.");
         }
-        ctx.put(RequestContext.ORG_ID, org.id());
         ctx.next();
     }
 }

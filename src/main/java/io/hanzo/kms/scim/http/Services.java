@@ -8,9 +8,11 @@ import io.hanzo.kms.scim.config.AppConfig;
 import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
 import io.hanzo.kms.scim.service.GroupService;
 import io.hanzo.kms.scim.service.UserService;
+import io.hanzo.kms.scim.store.EventStore;
 import io.vertx.sqlclient.Pool;
 
 /** What the HTTP verticles share: one of each per server process, safe to use from any event loop. */
 public record Services(AppConfig config, Pool pool, AdminAuth adminAuth, OrganizationService orgs, TokenService tokens,
-                       UserService users, GroupService groups, MembershipService members, DiscoveryDocuments discovery) {
+                       UserService users, GroupService groups, MembershipService members, EventStore events,
+                       DiscoveryDocuments discovery) {
 }

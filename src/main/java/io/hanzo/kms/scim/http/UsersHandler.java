@@ -28,7 +28,7 @@ final class UsersHandler {
     }
 
     void create(RoutingContext ctx) {
-        users.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx))
+        users.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx), RequestContext.audit(ctx, "Users"))
                 .onSuccess(u -> sendUser(ctx, 201, u))
                 .onFailure(ctx::fail);
     }
@@ -70,20 +70,21 @@ final class UsersHandler {
     }
 
     void replace(RoutingContext ctx) {
-        users.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), ifMatch(ctx))
+        users.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), ifMatch(ctx),
+                        RequestContext.audit(ctx, "Users"))
                 .onSuccess(u -> sendUser(ctx, 200, u))
                 .onFailure(ctx::fail);
     }
 
     void patch(RoutingContext ctx) {
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
-        users.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, ifMatch(ctx))
+        users.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, ifMatch(ctx), RequestContext.audit(ctx, "Users"))
                 .onSuccess(u -> sendUser(ctx, 200, u))
                 .onFailure(ctx::fail);
     }
 
     void delete(RoutingContext ctx) {
-        users.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), ifMatch(ctx))
+        users.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), ifMatch(ctx), RequestContext.audit(ctx, "Users"))
                 .onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(ctx::fail);
     }

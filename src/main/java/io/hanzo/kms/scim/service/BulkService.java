@@ -9,10 +9,16 @@ import io.hanzo.kms.scim.protocol.bulk.BulkOperation;
 import io.hanzo.kms.scim.protocol.bulk.BulkPlan;
 import io.hanzo.kms.scim.protocol.bulk.BulkRequest;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.store.Audit;
+import io.hanzo.kms.scim.store.EventStore;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.ScimEvent;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,16 +40,18 @@ public final class BulkService {
 
     private final UserService users;
     private final GroupService groups;
+    private final EventStore events;
 
-    public BulkService(UserService users, GroupService groups) {
+    public BulkService(UserService users, GroupService groups, EventStore events) {
         this.users = users;
         this.groups = groups;
+        this.events = events;
     }
 
     /** Results in the order the operations ran; operations not run (failOnErrors reached) are left out. */
-    public Future<List<BulkResult>> run(UUID orgId, BulkRequest request) {
+    public Future<List<BulkResult>> run(UUID orgId, BulkRequest request, UUID tokenId) {
         BulkPlan plan = BulkPlan.of(request.operations());
-        Run run = new Run(orgId, request, plan);
+        Run run = new Run(orgId, request, plan, tokenId);
         return run.next(0).map(v -> run.results);
     }
 
@@ -54,12 +62,19 @@ public final class BulkService {
         private final BulkPlan plan;
         private final List<BulkResult> results = new ArrayList<>();
         private final Map<String, String> createdIds = new HashMap<>();
+        private final UUID tokenId;
         private int errors;
 
-        Run(UUID orgId, BulkRequest request, BulkPlan plan) {
+        Run(UUID orgId, BulkRequest request, BulkPlan plan, UUID tokenId) {
             this.orgId = orgId;
             this.request = request;
             this.plan = plan;
+            this.tokenId = tokenId;
+        }
+
+        /** Events of bulk operations name the bulk and the operation within it. */
+        private Audit audit(String method, String resource) {
+            return new Audit(tokenId, "POST /Bulk: " + method + " /" + resource);
         }
 
         /** Runs the plan from position {@code at}. */
@@ -127,7 +142,7 @@ public final class BulkService {
         private Future<Void> createUsers(List<BulkOperation> batch) {
             List<JsonNode> bodies = new ArrayList<>(batch.size());
             batch.forEach(op -> bodies.add(op.data()));
-            return users.createBatch(orgId, bodies).map(outcomes -> {
+            return users.createBatch(orgId, bodies, audit("POST", "Users")).map(outcomes -> {
                 for (int i = 0; i < batch.size(); i++) {
                     BulkOperation op = batch.get(i);
                     Object o = outcomes.get(i);
@@ -145,9 +160,25 @@ public final class BulkService {
             results.add(r);
             if (r.failed()) {
                 errors++;
+                refused(r);
             } else if (r.operation().isCreate() && r.id() != null) {
                 createdIds.put(r.operation().bulkId(), r.id());
             }
+        }
+
+        /** Refused operations are provisioning events of their own; successes were recorded with their change. */
+        private void refused(BulkResult r) {
+            if (r.status() >= 500) {
+                return;
+            }
+            BulkOperation op = r.operation();
+            Matcher m = PATH.matcher(op.path() == null ? "" : op.path());
+            String type = m.matches() ? (m.group(1).equalsIgnoreCase("Users") ? "User" : "Group") : null;
+            String id = m.matches() ? m.group(2) : null;
+            events.record(new ScimEvent(orgId, Ids.newId(), Instant.now().truncatedTo(ChronoUnit.MILLIS), tokenId,
+                            "POST /Bulk: " + (op.method() == null ? "?" : op.method()) + " " + (op.path() == null ? "" : op.path()),
+                            type, id, r.status(), "refused", r.error().detail()))
+                    .onFailure(e -> LOG.warn("A refused bulk operation could not be recorded: {}", e.getMessage()));
         }
 
         private Future<BulkResult> execute(BulkOperation op) {
@@ -164,23 +195,24 @@ public final class BulkService {
                         : op.method() + " needs the path of one resource, such as /Users/{id}."));
             }
             String ifMatch = op.version();
+            Audit audit = audit(op.method(), isUsers ? "Users" : "Groups");
             switch (op.method()) {
                 case "POST":
                     return isUsers
-                            ? users.create(orgId, op.data()).map(u -> created(op, u))
-                            : groups.create(orgId, op.data()).map(g -> created(op, g));
+                            ? users.create(orgId, op.data(), audit).map(u -> created(op, u))
+                            : groups.create(orgId, op.data(), audit).map(g -> created(op, g));
                 case "PUT":
                     return isUsers
-                            ? users.replace(orgId, id, op.data(), ifMatch).map(u -> changed(op, 200, u))
-                            : groups.replace(orgId, id, op.data(), ifMatch).map(g -> changed(op, 200, g));
+                            ? users.replace(orgId, id, op.data(), ifMatch, audit).map(u -> changed(op, 200, u))
+                            : groups.replace(orgId, id, op.data(), ifMatch, audit).map(g -> changed(op, 200, g));
                 case "PATCH": {
                     PatchRequest patch = PatchRequest.parse(op.data());
                     return isUsers
-                            ? users.patch(orgId, id, patch, ifMatch).map(u -> changed(op, 200, u))
-                            : groups.patch(orgId, id, patch, ifMatch).map(g -> changed(op, 200, g));
+                            ? users.patch(orgId, id, patch, ifMatch, audit).map(u -> changed(op, 200, u))
+                            : groups.patch(orgId, id, patch, ifMatch, audit).map(g -> changed(op, 200, g));
                 }
                 default:
-                    return (isUsers ? users.delete(orgId, id, ifMatch) : groups.delete(orgId, id, ifMatch))
+                    return (isUsers ? users.delete(orgId, id, ifMatch, audit) : groups.delete(orgId, id, ifMatch, audit))
                             .map(v -> new BulkResult(op, 204, id, null, null, null));
             }
         }

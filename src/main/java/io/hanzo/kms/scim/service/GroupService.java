@@ -21,6 +21,7 @@ import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
+import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupStore;
@@ -88,18 +89,18 @@ public final class GroupService {
         return query.run(index.groups(orgId), filter, order, startIndex, count);
     }
 
-    public Future<IndexedGroup> create(UUID orgId, JsonNode body) {
+    public Future<IndexedGroup> create(UUID orgId, JsonNode body, Audit audit) {
         GroupBody parts = GroupBody.split(body);
         ObjectNode attributes = normalizer.normalize(parts.attributes());
         checkDisplayNameFree(orgId, null, attributes);
         UUID id = Ids.newId();
-        return perGroup.submit(id, () -> store.insert(orgId, id, attributes, parts.memberIds())
+        return perGroup.submit(id, () -> store.insert(orgId, id, attributes, parts.memberIds(), audit)
                 .recover(GroupService::translate)
                 .map(w -> committed(orgId, w)));
     }
 
     /** Full replace (PUT), members included: a body without members leaves the group empty. */
-    public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body, String ifMatch) {
+    public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body, String ifMatch, Audit audit) {
         GroupBody parts = GroupBody.split(body);
         ObjectNode attributes = normalizer.normalize(parts.attributes());
         UUID gid = existing(orgId, id);
@@ -107,11 +108,11 @@ public final class GroupService {
         List<MemberOp> ops = List.of(new MemberOp(MemberOp.Kind.REPLACE_ALL, parts.memberIds()));
         return perGroup.submit(gid, () -> {
             ScimException stale = precondition(orgId, gid, ifMatch);
-            return stale != null ? Future.failedFuture(stale) : write(orgId, gid, attributes, ops);
+            return stale != null ? Future.failedFuture(stale) : write(orgId, gid, attributes, ops, audit);
         });
     }
 
-    public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, String ifMatch) {
+    public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, String ifMatch, Audit audit) {
         GroupPatchPlan plan = GroupPatchPlanner.plan(request);
         UUID gid = existing(orgId, id);
         return perGroup.submit(gid, () -> {
@@ -132,15 +133,15 @@ public final class GroupService {
                     return Future.failedFuture(e);
                 }
             }
-            return write(orgId, gid, attributes, plan.memberOps());
+            return write(orgId, gid, attributes, plan.memberOps(), audit);
         });
     }
 
-    public Future<Void> delete(UUID orgId, String id, String ifMatch) {
+    public Future<Void> delete(UUID orgId, String id, String ifMatch, Audit audit) {
         UUID gid = existing(orgId, id);
         return perGroup.submit(gid, () -> {
             ScimException stale = precondition(orgId, gid, ifMatch);
-            return stale != null ? Future.<Boolean>failedFuture(stale) : store.delete(orgId, gid);
+            return stale != null ? Future.<Boolean>failedFuture(stale) : store.delete(orgId, gid, audit);
         }).map(found -> {
             index.groups(orgId).removeGroup(gid);
             if (!found) {
@@ -160,8 +161,8 @@ public final class GroupService {
                 + current.row().meta().etag() + ".");
     }
 
-    private Future<IndexedGroup> write(UUID orgId, UUID gid, ObjectNode attributes, List<MemberOp> ops) {
-        return store.update(orgId, gid, attributes, ops)
+    private Future<IndexedGroup> write(UUID orgId, UUID gid, ObjectNode attributes, List<MemberOp> ops, Audit audit) {
+        return store.update(orgId, gid, attributes, ops, audit)
                 .recover(GroupService::translate)
                 .map(w -> {
                     if (w.isEmpty()) {

@@ -18,6 +18,7 @@ import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.UserRow;
@@ -59,7 +60,7 @@ public final class UserService {
     private final UserQuery query = new UserQuery(new FilterEvaluator(UserSchemas.USER));
     private static final int CREATE_BATCH = 1000;
     /** Per organisation: concurrent creations coalesced into shared statements and commits. */
-    private final Map<UUID, GroupCommit<ObjectNode, Object>> creations = new ConcurrentHashMap<>();
+    private final Map<UUID, GroupCommit<PendingCreate, Object>> creations = new ConcurrentHashMap<>();
     /** Writes to one user run one after another here; the version check covers other instances. */
     private final KeyedSerializer<UUID> perUser = new KeyedSerializer<>();
 
@@ -110,15 +111,15 @@ public final class UserService {
      * Creates a user. Concurrent creations in one organisation share a database statement and commit
      * (see {@link GroupCommit}); each still gets its own answer, and only after the commit.
      */
-    public Future<IndexedUser> create(UUID orgId, JsonNode body) {
+    public Future<IndexedUser> create(UUID orgId, JsonNode body, Audit audit) {
         ObjectNode attributes = normalizer.normalize(body);
         if (!attributes.has("active")) {
             attributes.put("active", true);
         }
         checkUserNameFree(orgId, null, attributes);
-        return creations.computeIfAbsent(orgId, id -> new GroupCommit<ObjectNode, Object>(
+        return creations.computeIfAbsent(orgId, id -> new GroupCommit<PendingCreate, Object>(
                         batch -> insertAll(id, batch), CREATE_BATCH))
-                .submit(attributes)
+                .submit(new PendingCreate(attributes, audit))
                 .map(outcome -> {
                     if (outcome instanceof ScimException e) {
                         throw e;
@@ -127,19 +128,28 @@ public final class UserService {
                 });
     }
 
+    /** A creation waiting for its batch. */
+    private record PendingCreate(ObjectNode attributes, Audit audit) {
+    }
+
     /** Inserts normalised users; each outcome is the created user or the uniqueness error. */
-    private Future<List<Object>> insertAll(UUID orgId, List<ObjectNode> batch) {
+    private Future<List<Object>> insertAll(UUID orgId, List<PendingCreate> batch) {
         List<UUID> ids = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
+        List<ObjectNode> attributes = new ArrayList<>(batch.size());
+        List<Audit> audits = new ArrayList<>(batch.size());
+        for (PendingCreate p : batch) {
             ids.add(Ids.newId());
+            attributes.add(p.attributes());
+            audits.add(p.audit());
         }
-        return store.insertAll(orgId, ids, batch).map(inserted -> {
+        return store.insertAll(orgId, ids, attributes, audits).map(inserted -> {
             Map<UUID, UserRow> byId = new HashMap<>();
             inserted.forEach(r -> byId.put(r.id(), r));
             List<Object> outcomes = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 UserRow row = byId.get(ids.get(i));
-                outcomes.add(row != null ? committed(orgId, row) : userNameTaken(batch.get(i).path("userName").asText()));
+                outcomes.add(row != null ? committed(orgId, row)
+                        : userNameTaken(batch.get(i).attributes().path("userName").asText()));
             }
             return outcomes;
         });
@@ -149,9 +159,9 @@ public final class UserService {
      * Creates several users with one database statement. Each outcome is the created user or the
      * {@link ScimException} that refused it; one refusal does not stop the others.
      */
-    public Future<List<Object>> createBatch(UUID orgId, List<JsonNode> bodies) {
+    public Future<List<Object>> createBatch(UUID orgId, List<JsonNode> bodies, Audit audit) {
         List<Object> outcomes = new ArrayList<>(Collections.nCopies(bodies.size(), null));
-        List<ObjectNode> rows = new ArrayList<>();
+        List<PendingCreate> rows = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         Set<String> namesInBatch = new HashSet<>();
         for (int i = 0; i < bodies.size(); i++) {
@@ -164,7 +174,7 @@ public final class UserService {
                 if (!namesInBatch.add(attributes.path("userName").asText().toLowerCase(Locale.ROOT))) {
                     throw userNameTaken(attributes.path("userName").asText());
                 }
-                rows.add(attributes);
+                rows.add(new PendingCreate(attributes, audit));
                 positions.add(i);
             } catch (ScimException e) {
                 outcomes.set(i, e);
@@ -185,9 +195,9 @@ public final class UserService {
      * Full replace (PUT). {@code active} left out keeps its value: an IdP that omits it is not asking
      * to reactivate a disabled person.
      */
-    public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body, String ifMatch) {
+    public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body, String ifMatch, Audit audit) {
         ObjectNode replacement = normalizer.normalize(body);
-        return update(orgId, id, ifMatch, current -> {
+        return update(orgId, id, ifMatch, audit, current -> {
             ObjectNode next = replacement.deepCopy();
             if (!next.has("active")) {
                 next.put("active", current.path("active").asBoolean(true));
@@ -196,8 +206,8 @@ public final class UserService {
         });
     }
 
-    public Future<IndexedUser> patch(UUID orgId, String id, PatchRequest request, String ifMatch) {
-        return update(orgId, id, ifMatch, current -> {
+    public Future<IndexedUser> patch(UUID orgId, String id, PatchRequest request, String ifMatch, Audit audit) {
+        return update(orgId, id, ifMatch, audit, current -> {
             ObjectNode next = patchEngine.apply(current, request);
             if (!next.has("active")) {
                 next.put("active", true);
@@ -206,7 +216,7 @@ public final class UserService {
         });
     }
 
-    public Future<Void> delete(UUID orgId, String id, String ifMatch) {
+    public Future<Void> delete(UUID orgId, String id, String ifMatch, Audit audit) {
         UUID uuid = Ids.parseOrNull(id);
         if (uuid == null) {
             return Future.failedFuture(notFound(id));
@@ -214,9 +224,9 @@ public final class UserService {
         return perUser.submit(uuid, () -> {
             IndexedUser latest = index.users(orgId).get(uuid);
             if (latest != null && ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
-                return Future.failedFuture(changed(latest));
+                return Future.<Boolean>failedFuture(changed(latest));
             }
-            return store.delete(orgId, uuid);
+            return store.delete(orgId, uuid, audit);
         }).map(found -> {
             // The database dropped the memberships in the same transaction. The user leaves the user
             // index first, so that a group write committed just before cannot add it back.
@@ -233,7 +243,8 @@ public final class UserService {
      * Applies a change to the current attributes and writes it if nobody changed the user meanwhile;
      * otherwise reloads the user and applies the change again, so concurrent writers lose nothing.
      */
-    private Future<IndexedUser> update(UUID orgId, String id, String ifMatch, UnaryOperator<ObjectNode> change) {
+    private Future<IndexedUser> update(UUID orgId, String id, String ifMatch, Audit audit,
+                                       UnaryOperator<ObjectNode> change) {
         UUID uuid = Ids.parseOrNull(id);
         IndexedUser current = uuid == null ? null : index.users(orgId).get(uuid);
         if (current == null) {
@@ -247,7 +258,7 @@ public final class UserService {
             if (ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
                 return Future.failedFuture(changed(latest));
             }
-            return attempt(orgId, latest.row(), change, ifMatch != null && !ifMatch.trim().equals("*"), 1);
+            return attempt(orgId, latest.row(), change, audit, ifMatch != null && !ifMatch.trim().equals("*"), 1);
         });
     }
 
@@ -255,8 +266,8 @@ public final class UserService {
      * @param pinned the client named the version it changes (If-Match), so a concurrent change is a
      *               412 rather than a reason to apply the change again
      */
-    private Future<IndexedUser> attempt(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, boolean pinned,
-                                        int attempt) {
+    private Future<IndexedUser> attempt(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, Audit audit,
+                                        boolean pinned, int attempt) {
         ObjectNode next;
         try {
             next = change.apply(current.attributes());
@@ -264,7 +275,7 @@ public final class UserService {
         } catch (ScimException e) {
             return Future.failedFuture(e);
         }
-        return store.replace(orgId, current.id(), current.version(), next)
+        return store.replace(orgId, current.id(), current.version(), next, audit)
                 .recover(UserService::translate)
                 .compose(written -> {
                     if (written.isPresent()) {
@@ -284,7 +295,7 @@ public final class UserService {
                             return Future.failedFuture(notFound(current.id().toString()));
                         }
                         committed(orgId, fresh.get());
-                        return attempt(orgId, fresh.get(), change, false, attempt + 1);
+                        return attempt(orgId, fresh.get(), change, audit, false, attempt + 1);
                     });
                 });
     }

@@ -14,16 +14,16 @@ import java.util.function.BiConsumer;
  * taken in the organisation fails the future with {@link DuplicateKeyException}.
  */
 public interface GroupStore {
-    Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds);
+    Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds, Audit audit);
 
     /**
      * Writes new attributes (when not null) and applies the membership changes in order, each as row
      * operations; empty when the group does not exist.
      */
-    Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps);
+    Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps, Audit audit);
 
     /** False when there was no such group. Its memberships go with it. */
-    Future<Boolean> delete(UUID orgId, UUID id);
+    Future<Boolean> delete(UUID orgId, UUID id, Audit audit);
 
     /** Every group of the organisation, to load its index. */
     Future<List<GroupRow>> all(UUID orgId);

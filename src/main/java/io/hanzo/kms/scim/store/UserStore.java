@@ -16,16 +16,16 @@ public interface UserStore {
      * Inserts several users in one statement. A user whose userName is already taken is left out of
      * the result rather than failing the others.
      */
-    Future<List<UserRow>> insertAll(UUID orgId, List<UUID> ids, List<ObjectNode> attributes);
+    Future<List<UserRow>> insertAll(UUID orgId, List<UUID> ids, List<ObjectNode> attributes, List<Audit> audits);
 
     /**
      * Replaces the attributes if the stored version is still {@code expectedVersion}; empty when the
      * user is gone or was changed meanwhile.
      */
-    Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes);
+    Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes, Audit audit);
 
     /** False when there was no such user. */
-    Future<Boolean> delete(UUID orgId, UUID id);
+    Future<Boolean> delete(UUID orgId, UUID id, Audit audit);
 
     Future<Optional<UserRow>> find(UUID orgId, UUID id);
 

@@ -6,6 +6,7 @@ import static io.hanzo.kms.scim.store.pg.Rows.ts;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.group.MemberOp;
+import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupStore;
@@ -41,20 +42,23 @@ public final class PgGroupStore implements GroupStore {
     }
 
     @Override
-    public Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds) {
+    public Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds, Audit audit) {
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_INSERT)
                         .execute(Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
                                 json(attributes), ts(now())))
                         .compose(rs -> {
                             GroupRow row = row(rs.iterator().next());
                             Delta delta = new Delta();
-                            return add(conn, orgId, id, memberIds, delta).map(v -> delta.write(row));
+                            return add(conn, orgId, id, memberIds, delta)
+                                    .compose(v -> event(conn, orgId, audit, row, 201, delta))
+                                    .map(v -> delta.write(row));
                         }))
                 .recover(PgGroupStore::translate);
     }
 
     @Override
-    public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps) {
+    public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps,
+                                               Audit audit) {
         return pool.withTransaction(conn -> {
             Future<RowSet<Row>> lock = attributes == null
                     ? conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
@@ -70,17 +74,20 @@ public final class PgGroupStore implements GroupStore {
                 for (MemberOp op : memberOps) {
                     chain = chain.compose(v -> apply(conn, orgId, id, op, delta));
                 }
-                return chain.map(v -> Optional.of(delta.write(row)));
+                return chain.compose(v -> event(conn, orgId, audit, row, 200, delta))
+                        .map(v -> Optional.of(delta.write(row)));
             });
         }).recover(PgGroupStore::translate);
     }
 
     @Override
-    public Future<Boolean> delete(UUID orgId, UUID id) {
+    public Future<Boolean> delete(UUID orgId, UUID id, Audit audit) {
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id))
                 .compose(rs -> rs.rowCount() == 0
                         ? Future.succeededFuture(false)
-                        : conn.preparedQuery(Sql.GROUP_MEMBERS_DELETE).execute(Tuple.of(orgId, id)).map(true)));
+                        : conn.preparedQuery(Sql.GROUP_MEMBERS_DELETE).execute(Tuple.of(orgId, id))
+                                .compose(v -> PgEventStore.success(conn, orgId, audit, now(), "Group", id, 204, null))
+                                .map(true)));
     }
 
     @Override
@@ -150,6 +157,17 @@ public final class PgGroupStore implements GroupStore {
             delta.skipped.addAll(skipped);
             return null;
         });
+    }
+
+    /** The write's event; member ids it skipped are named, so an admin can see them. */
+    private static Future<Void> event(SqlConnection conn, UUID orgId, Audit audit, GroupRow row, int status, Delta delta) {
+        String detail = null;
+        if (!delta.skipped.isEmpty()) {
+            List<String> shown = delta.skipped.subList(0, Math.min(50, delta.skipped.size()));
+            detail = "Skipped " + delta.skipped.size() + " member id(s) that name no user of the organization: "
+                    + String.join(", ", shown) + (shown.size() < delta.skipped.size() ? ", ..." : "");
+        }
+        return PgEventStore.success(conn, orgId, audit, now(), "Group", row.id(), status, detail);
     }
 
     /** The ids that can be user ids; the others name no user and go to {@code skipped}. */

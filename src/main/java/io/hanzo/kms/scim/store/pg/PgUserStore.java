@@ -5,7 +5,9 @@ import static io.hanzo.kms.scim.store.pg.Rows.ts;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
+import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
@@ -31,21 +33,28 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<List<UserRow>> insertAll(UUID orgId, List<UUID> ids, List<ObjectNode> attributes) {
+    public Future<List<UserRow>> insertAll(UUID orgId, List<UUID> ids, List<ObjectNode> attributes, List<Audit> audits) {
         int n = ids.size();
         String[] userNames = new String[n];
         String[] externalIds = new String[n];
         Boolean[] active = new Boolean[n];
         String[] json = new String[n];
+        UUID[] eventIds = new UUID[n];
+        UUID[] tokenIds = new UUID[n];
+        String[] operations = new String[n];
         for (int i = 0; i < n; i++) {
             ObjectNode a = attributes.get(i);
             userNames[i] = text(a, "userName");
             externalIds[i] = text(a, "externalId");
             active[i] = a.path("active").asBoolean(true);
             json[i] = json(a);
+            eventIds[i] = Ids.newId();
+            tokenIds[i] = audits.get(i) == null ? null : audits.get(i).tokenId();
+            operations[i] = audits.get(i) == null ? "POST /Users" : audits.get(i).operation();
         }
         Tuple t = Tuple.tuple().addUUID(orgId).addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfString(userNames)
-                .addArrayOfString(externalIds).addArrayOfBoolean(active).addArrayOfString(json).addOffsetDateTime(ts(now()));
+                .addArrayOfString(externalIds).addArrayOfBoolean(active).addArrayOfString(json).addOffsetDateTime(ts(now()))
+                .addArrayOfUUID(eventIds).addArrayOfUUID(tokenIds).addArrayOfString(operations);
         return pool.preparedQuery(Sql.USER_INSERT_MANY).execute(t).map(rs -> {
             List<UserRow> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
@@ -56,25 +65,30 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes) {
+    public Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes, Audit audit) {
         Tuple t = Tuple.tuple()
                 .addUUID(orgId).addUUID(id)
                 .addString(text(attributes, "userName")).addString(text(attributes, "externalId"))
                 .addBoolean(attributes.path("active").asBoolean(true))
                 .addString(json(attributes))
                 .addLong(expectedVersion)
-                .addOffsetDateTime(ts(now()));
+                .addOffsetDateTime(ts(now()))
+                .addUUID(Ids.newId())
+                .addUUID(audit == null ? null : audit.tokenId())
+                .addString(audit == null ? "PUT /Users" : audit.operation());
         return pool.preparedQuery(Sql.USER_REPLACE).execute(t)
                 .recover(PgUserStore::translate)
                 .map(PgUserStore::first);
     }
 
     @Override
-    public Future<Boolean> delete(UUID orgId, UUID id) {
+    public Future<Boolean> delete(UUID orgId, UUID id, Audit audit) {
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id))
                 .compose(rs -> rs.rowCount() == 0
                         ? Future.succeededFuture(false)
-                        : conn.preparedQuery(Sql.USER_MEMBERSHIPS_DELETE).execute(Tuple.of(orgId, id)).map(true)));
+                        : conn.preparedQuery(Sql.USER_MEMBERSHIPS_DELETE).execute(Tuple.of(orgId, id))
+                                .compose(v -> PgEventStore.success(conn, orgId, audit, now(), "User", id, 204, null))
+                                .map(true)));
     }
 
     @Override

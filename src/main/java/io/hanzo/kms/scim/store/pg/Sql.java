@@ -35,11 +35,20 @@ final class Sql {
                     + "AS t(id, user_name, external_id, active, attributes) "
                     + "ON CONFLICT DO NOTHING RETURNING " + USER_COLUMNS + "), "
                     + "inv AS (INSERT INTO invitations (org_id, id, user_id, created_at) "
-                    + "SELECT org_id, gen_random_uuid(), id, $7 FROM ins) "
+                    + "SELECT org_id, gen_random_uuid(), id, $7 FROM ins), "
+                    + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
+                    + "SELECT $1, e.event_id, $7, e.token_id, e.operation, 'User', ins.id::text, 201, 'success' "
+                    + "FROM ins JOIN unnest($2::uuid[], $8::uuid[], $9::uuid[], $10::text[]) AS e(user_id, event_id, token_id, operation) "
+                    + "ON e.user_id = ins.id) "
                     + "SELECT * FROM ins";
+    /** A conditional update and, when it happens, its event: one statement, one commit. */
     static final String USER_REPLACE =
-            "UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
-                    + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING " + USER_COLUMNS;
+            "WITH upd AS (UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
+                    + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING "
+                    + USER_COLUMNS + "), "
+                    + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
+                    + "SELECT org_id, $9, $8, $10, $11, 'User', id::text, 200, 'success' FROM upd) "
+                    + "SELECT * FROM upd";
     static final String USER_DELETE = "DELETE FROM scim_users WHERE org_id = $1 AND id = $2";
     /**
      * After USER_DELETE, in the same transaction: by then any add that locked the user has committed,
@@ -117,6 +126,14 @@ final class Sql {
     static final String ROLE_MAPPINGS_CLEAR = "DELETE FROM group_role_mappings WHERE org_id = $1";
     static final String ROLE_MAPPING_INSERT = "INSERT INTO group_role_mappings (org_id, group_name, role) VALUES ($1, $2, $3)";
     static final String ORG_DEFAULT_ROLE = "UPDATE organizations SET default_role = $2, updated_at = $3 WHERE id = $1";
+
+    static final String EVENT_INSERT =
+            "INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail) "
+                    + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    static final String EVENTS_PAGE =
+            "SELECT org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail FROM scim_events "
+                    + "WHERE org_id = $1 AND id < $2 AND ($3::text IS NULL OR outcome = $3) "
+                    + "AND ($4::text IS NULL OR resource_type = $4) ORDER BY id DESC LIMIT $5";
 
     static final String PING = "SELECT 1";
 

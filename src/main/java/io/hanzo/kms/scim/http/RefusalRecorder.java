@@ -1,0 +1,47 @@
+package io.hanzo.kms.scim.http;
+
+import io.hanzo.kms.scim.store.EventStore;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.ScimEvent;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * Records refused SCIM requests (4xx) as provisioning events, so that an admin can see why an IdP's
+ * requests fail. Only requests whose token named an organisation can be recorded; the response does
+ * not wait for the record.
+ */
+final class RefusalRecorder {
+    private static final Logger LOG = LoggerFactory.getLogger(RefusalRecorder.class);
+
+    private final EventStore events;
+
+    RefusalRecorder(EventStore events) {
+        this.events = events;
+    }
+
+    void refused(RoutingContext ctx, int status, String detail) {
+        UUID orgId = RequestContext.orgId(ctx);
+        if (orgId == null || status < 400 || status >= 500) {
+            return;
+        }
+        // /api/v1/scim/Users/{id}: the resource type and id, when the path names them.
+        String rest = ctx.request().path().substring(Math.min(ctx.request().path().length(), ApiRouter.SCIM_BASE.length()));
+        String[] parts = rest.replaceAll("^/+", "").split("/+");
+        String type = parts.length > 0 && !parts[0].isEmpty() ? parts[0] : null;
+        String resourceType = "Users".equals(type) ? "User" : "Groups".equals(type) ? "Group" : type;
+        String resourceId = parts.length > 1 ? parts[1] : null;
+        if (resourceId != null && resourceId.length() > 100) {
+            resourceId = resourceId.substring(0, 100);
+        }
+        String operation = ctx.request().method().name() + " /" + (type == null ? "" : type);
+        ScimEvent event = new ScimEvent(orgId, Ids.newId(), Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                RequestContext.tokenId(ctx), operation, resourceType, resourceId, status, "refused", detail);
+        events.record(event).onFailure(e -> LOG.warn("A refused request could not be recorded: {}", e.getMessage()));
+    }
+}

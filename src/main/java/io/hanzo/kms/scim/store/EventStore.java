@@ -1,0 +1,17 @@
+package io.hanzo.kms.scim.store;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.UUID;
+
+/** Provisioning events: written with each change by the stores, and here for refusals; read by admins. */
+public interface EventStore {
+    Future<Void> record(ScimEvent event);
+
+    /**
+     * Newest first, strictly older than {@code before} (null for the newest), optionally of one outcome
+     * and one resource type.
+     */
+    Future<List<ScimEvent>> page(UUID orgId, UUID before, String outcome, String resourceType, int limit);
+}

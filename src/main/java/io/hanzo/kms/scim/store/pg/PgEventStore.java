@@ -1,0 +1,69 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static io.hanzo.kms.scim.store.pg.Rows.instant;
+import static io.hanzo.kms.scim.store.pg.Rows.ts;
+
+import io.hanzo.kms.scim.store.Audit;
+import io.hanzo.kms.scim.store.EventStore;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.ScimEvent;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+public final class PgEventStore implements EventStore {
+    /** PostgreSQL orders uuids as unsigned bytes: all ones comes last. */
+    private static final UUID AFTER_ALL = new UUID(-1L, -1L);
+
+    private final Pool pool;
+
+    public PgEventStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<Void> record(ScimEvent e) {
+        return insert(pool, e);
+    }
+
+    /** Writes an event with the client given, so that it can share the transaction of a change. */
+    static Future<Void> insert(SqlClient client, ScimEvent e) {
+        return client.preparedQuery(Sql.EVENT_INSERT).execute(Tuple.tuple()
+                        .addUUID(e.orgId()).addUUID(e.id()).addOffsetDateTime(ts(e.at())).addUUID(e.tokenId())
+                        .addString(e.operation()).addString(e.resourceType()).addString(e.resourceId())
+                        .addInteger(e.status()).addString(e.outcome()).addString(e.detail()))
+                .mapEmpty();
+    }
+
+    /** The success event of a change made in the transaction {@code client} belongs to. */
+    static Future<Void> success(SqlClient client, UUID orgId, Audit audit, Instant at, String resourceType,
+                                UUID resourceId, int status, String detail) {
+        if (audit == null) {
+            return Future.succeededFuture();
+        }
+        return insert(client, new ScimEvent(orgId, Ids.newId(), at, audit.tokenId(), audit.operation(), resourceType,
+                resourceId.toString(), status, "success", detail));
+    }
+
+    @Override
+    public Future<List<ScimEvent>> page(UUID orgId, UUID before, String outcome, String resourceType, int limit) {
+        return pool.preparedQuery(Sql.EVENTS_PAGE)
+                .execute(Tuple.of(orgId, before == null ? AFTER_ALL : before, outcome, resourceType, limit))
+                .map(rs -> {
+                    List<ScimEvent> out = new ArrayList<>(rs.size());
+                    for (Row r : rs) {
+                        out.add(new ScimEvent(r.getUUID(0), r.getUUID(1), instant(r.getOffsetDateTime(2)), r.getUUID(3),
+                                r.getString(4), r.getString(5), r.getString(6), r.getInteger(7), r.getString(8),
+                                r.getString(9)));
+                    }
+                    return out;
+                });
+    }
+}
