@@ -44,6 +44,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Application {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+    /** How often every organisation's outbox is checked, for invitations other instances queued. */
+    private static final long OUTBOX_SWEEP_MILLIS = 60_000;
 
     private final Vertx vertx;
     private final DatabaseTarget database;
@@ -96,8 +98,10 @@ public final class Application {
         }
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
         vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse());
+        users.onProvisioned(members::invitationsQueued);
         vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
                 .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage())));
+        vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll());
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
         return new Application(vertx, database == null ? db : null, services);

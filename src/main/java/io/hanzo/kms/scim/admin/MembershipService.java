@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -45,6 +46,8 @@ public final class MembershipService {
     private final String setupUrl;
     private final Duration setupTokenTtl;
     private final Map<UUID, Map<String, Role>> roleMappings = new ConcurrentHashMap<>();
+    /** Organisations that may have undelivered invitations; the rest are not polled. */
+    private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
 
     public MembershipService(MemberStore store, OrganizationService orgs, DirectoryIndex index, InvitationSender sender,
                              String setupUrl, Duration setupTokenTtl) {
@@ -57,6 +60,8 @@ public final class MembershipService {
     }
 
     public Future<Void> load(List<Organization> all) {
+        // What was left undelivered before a restart is delivered now.
+        all.forEach(o -> outboxDirty.add(o.id()));
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : all) {
             chain = chain.compose(v -> store.roleMappings(org.id()).map(m -> {
@@ -67,13 +72,34 @@ public final class MembershipService {
         return chain;
     }
 
-    /** Delivers what the outbox holds, organisation by organisation. */
+    /** Tells the outbox that an organisation has new invitations (a user was provisioned). */
+    public void invitationsQueued(UUID orgId) {
+        outboxDirty.add(orgId);
+    }
+
+    /**
+     * Delivers what the outbox holds for the organisations that queued invitations since the last
+     * round. An organisation leaves the list once a round finds its outbox empty.
+     */
     public Future<Integer> deliverInvitations() {
         Future<Integer> chain = Future.succeededFuture(0);
-        for (Organization org : orgs.all()) {
-            chain = chain.compose(sent -> deliver(org.id()).map(n -> sent + n));
+        for (UUID orgId : List.copyOf(outboxDirty)) {
+            outboxDirty.remove(orgId);
+            chain = chain.compose(sent -> deliver(orgId)
+                    .onSuccess(n -> {
+                        if (n == DELIVERIES_PER_ROUND) {
+                            outboxDirty.add(orgId);
+                        }
+                    })
+                    .onFailure(e -> outboxDirty.add(orgId))
+                    .map(n -> sent + n));
         }
         return chain;
+    }
+
+    /** Periodically, every organisation: invitations another instance queued are delivered too. */
+    public void sweepAll() {
+        orgs.all().forEach(o -> outboxDirty.add(o.id()));
     }
 
     private Future<Integer> deliver(UUID orgId) {
@@ -94,6 +120,7 @@ public final class MembershipService {
 
     /** A new invitation for a member who has not set up yet; the previous one stops working. */
     public Future<UUID> reissue(UUID orgId, UUID memberId) {
+        outboxDirty.add(orgId);
         return store.find(orgId, memberId).compose(m -> {
             if (m == null) {
                 return Future.failedFuture(ScimException.notFound("Member " + memberId + " not found."));

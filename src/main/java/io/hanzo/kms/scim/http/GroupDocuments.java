@@ -47,6 +47,9 @@ final class GroupDocuments {
             last.appendString(",\"meta\":").appendBytes(Json.bytes(meta));
         }
         last.appendString("}");
+        MemberFields fields = new MemberFields(projection.includesSub("members", "value"),
+                projection.includesSub("members", "$ref"), projection.includesSub("members", "display"),
+                projection.includesSub("members", "type"));
         return new Iterator<>() {
             private final Iterator<UUID> ids = members.iterator();
             private int stage;
@@ -70,7 +73,7 @@ final class GroupDocuments {
                             b.appendByte((byte) ',');
                         }
                         firstMember = false;
-                        appendMember(b, orgId, ids.next());
+                        appendMember(b, orgId, ids.next(), fields);
                     }
                     return b;
                 }
@@ -83,19 +86,35 @@ final class GroupDocuments {
         };
     }
 
-    private void appendMember(Buffer b, UUID orgId, UUID userId) {
+    /** Which member sub-attributes the request asked for. */
+    private record MemberFields(boolean value, boolean ref, boolean display, boolean type) {
+    }
+
+    private void appendMember(Buffer b, UUID orgId, UUID userId, MemberFields fields) {
         String id = userId.toString();
-        b.appendString("{\"value\":\"").appendString(id)
-                .appendString("\",\"$ref\":\"").appendString(usersEndpointUrl).appendString("/").appendString(id)
-                .appendString("\"");
-        IndexedUser u = users.find(orgId, userId);
+        b.appendByte((byte) '{');
+        boolean first = true;
+        if (fields.value()) {
+            b.appendString("\"value\":\"").appendString(id).appendString("\"");
+            first = false;
+        }
+        if (fields.ref()) {
+            b.appendString(first ? "" : ",").appendString("\"$ref\":\"").appendString(usersEndpointUrl)
+                    .appendString("/").appendString(id).appendString("\"");
+            first = false;
+        }
+        IndexedUser u = fields.display() ? users.find(orgId, userId) : null;
         if (u != null) {
             String display = u.row().attributes().hasNonNull("displayName")
                     ? u.row().attributes().get("displayName").asText() : u.row().userName();
-            b.appendString(",\"display\":\"")
+            b.appendString(first ? "" : ",").appendString("\"display\":\"")
                     .appendString(new String(JsonStringEncoder.getInstance().quoteAsString(display)))
                     .appendString("\"");
+            first = false;
         }
-        b.appendString(",\"type\":\"User\"}");
+        if (fields.type()) {
+            b.appendString(first ? "" : ",").appendString("\"type\":\"User\"");
+        }
+        b.appendByte((byte) '}');
     }
 }

@@ -4,6 +4,7 @@ import io.hanzo.kms.scim.index.GroupQuery;
 import io.hanzo.kms.scim.index.UserQuery;
 import io.hanzo.kms.scim.protocol.ListRequest;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterParser;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
@@ -62,8 +63,8 @@ final class RootSearchHandler {
         if (searchGroups) {
             // Groups continue the numbering after the users.
             ListRequest groupRequest = new ListRequest(request.filter(), Math.max(1, request.startIndex() - usersTotal),
-                    pageSize - items.size(), request.sortBy(), request.sortOrder(), request.attributes(),
-                    request.excludedAttributes());
+                    pageSize - items.size(), sortsGroups(request.sortBy()) ? request.sortBy() : null, request.sortOrder(),
+                    request.attributes(), request.excludedAttributes());
             GroupQuery.Page page = groups.page(orgId, groupRequest, groupFilter);
             groupsTotal = page.totalResults();
             items.addAll(groups.items(orgId, page, groupRequest));
@@ -71,6 +72,19 @@ final class RootSearchHandler {
         int total = usersTotal + groupsTotal;
         ChunkPump.start(ctx.response(), 200, ScimResponses.SCIM_JSON,
                 new ListStream(total, items.size(), request.startIndex(), items));
+    }
+
+    /** A sort attribute only Users have (such as userName) leaves Groups in creation order. */
+    private static boolean sortsGroups(String sortBy) {
+        if (sortBy == null) {
+            return false;
+        }
+        try {
+            GroupSchemas.GROUP.resolve(AttributePath.parse(sortBy.trim()));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The filter resolved for one type, or null when it names attributes that type lacks. */

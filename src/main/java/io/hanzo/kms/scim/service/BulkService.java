@@ -142,10 +142,15 @@ public final class BulkService {
         private Future<Void> createUsers(List<BulkOperation> batch) {
             List<JsonNode> bodies = new ArrayList<>(batch.size());
             batch.forEach(op -> bodies.add(op.data()));
-            return users.createBatch(orgId, bodies, audit("POST", "Users")).map(outcomes -> {
+            int budget = request.failOnErrors() == null ? Integer.MAX_VALUE : request.failOnErrors() - errors;
+            return users.createBatch(orgId, bodies, audit("POST", "Users"), budget).map(outcomes -> {
                 for (int i = 0; i < batch.size(); i++) {
                     BulkOperation op = batch.get(i);
                     Object o = outcomes.get(i);
+                    if (o == null) {
+                        // Not attempted: failOnErrors was reached before it.
+                        break;
+                    }
                     if (o instanceof IndexedUser u) {
                         record(created(op, u));
                     } else {

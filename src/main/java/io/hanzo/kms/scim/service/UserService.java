@@ -41,6 +41,7 @@ import java.util.TreeSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -65,6 +66,8 @@ public final class UserService {
     private final KeyedSerializer<UUID> perUser = new KeyedSerializer<>();
 
     private final String groupsEndpointUrl;
+    /** Told after users are created, each with a queued invitation. */
+    private volatile Consumer<UUID> onProvisioned = orgId -> { };
 
     /**
      * @param groupsEndpointUrl absolute URL of /Groups, for the {@code $ref} of a user's groups
@@ -96,6 +99,11 @@ public final class UserService {
             throw notFound(id);
         }
         return u;
+    }
+
+    /** Sets who hears of new provisionings (the invitation outbox). */
+    public void onProvisioned(Consumer<UUID> listener) {
+        this.onProvisioned = listener;
     }
 
     /** The user, or null. */
@@ -143,6 +151,9 @@ public final class UserService {
             audits.add(p.audit());
         }
         return store.insertAll(orgId, ids, attributes, audits).map(inserted -> {
+            if (!inserted.isEmpty()) {
+                onProvisioned.accept(orgId);
+            }
             Map<UUID, UserRow> byId = new HashMap<>();
             inserted.forEach(r -> byId.put(r.id(), r));
             List<Object> outcomes = new ArrayList<>(batch.size());
@@ -159,12 +170,17 @@ public final class UserService {
      * Creates several users with one database statement. Each outcome is the created user or the
      * {@link ScimException} that refused it; one refusal does not stop the others.
      */
-    public Future<List<Object>> createBatch(UUID orgId, List<JsonNode> bodies, Audit audit) {
+    /**
+     * @param errorBudget once this many have been refused, the rest are not attempted: their outcome
+     *                    is null (a bulk request's failOnErrors)
+     */
+    public Future<List<Object>> createBatch(UUID orgId, List<JsonNode> bodies, Audit audit, int errorBudget) {
         List<Object> outcomes = new ArrayList<>(Collections.nCopies(bodies.size(), null));
         List<PendingCreate> rows = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         Set<String> namesInBatch = new HashSet<>();
-        for (int i = 0; i < bodies.size(); i++) {
+        int refused = 0;
+        for (int i = 0; i < bodies.size() && refused < errorBudget; i++) {
             try {
                 ObjectNode attributes = normalizer.normalize(bodies.get(i));
                 if (!attributes.has("active")) {
@@ -178,6 +194,7 @@ public final class UserService {
                 positions.add(i);
             } catch (ScimException e) {
                 outcomes.set(i, e);
+                refused++;
             }
         }
         if (rows.isEmpty()) {

@@ -9,14 +9,33 @@ import java.util.UUID;
  */
 public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static long lastMillis;
+    private static int sequence;
 
     private Ids() {
     }
 
+    /**
+     * A new id, greater than every id this process made before: within one millisecond the 12 bits
+     * after the timestamp count up (RFC 9562 §6.2, method 1), from a random start.
+     */
     public static UUID newId() {
-        long millis = System.currentTimeMillis();
-        long randA = RANDOM.nextInt(1 << 12);
-        long msb = (millis << 16) | (0x7L << 12) | randA;
+        long millis;
+        int seq;
+        synchronized (Ids.class) {
+            millis = Math.max(System.currentTimeMillis(), lastMillis);
+            if (millis == lastMillis) {
+                if (++sequence > 0xFFF) {
+                    millis++;
+                    sequence = RANDOM.nextInt(1 << 10);
+                }
+            } else {
+                sequence = RANDOM.nextInt(1 << 10);
+            }
+            lastMillis = millis;
+            seq = sequence;
+        }
+        long msb = (millis << 16) | (0x7L << 12) | seq;
         long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }

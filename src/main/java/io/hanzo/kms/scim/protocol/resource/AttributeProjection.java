@@ -66,6 +66,22 @@ public final class AttributeProjection {
         return excluded.stream().noneMatch(r -> r.attribute().name().equals(attributeName) && r.subAttribute() == null);
     }
 
+    /**
+     * Whether a sub-attribute of an included attribute is returned: for values the server writes
+     * itself, such as the members it streams.
+     */
+    public boolean includesSub(String attributeName, String subName) {
+        if (isAll()) {
+            return true;
+        }
+        if (!included.isEmpty()) {
+            return included.stream().anyMatch(r -> r.attribute().name().equals(attributeName)
+                    && (r.subAttribute() == null || r.subAttribute().name().equals(subName)));
+        }
+        return excluded.stream().noneMatch(r -> r.attribute().name().equals(attributeName)
+                && (r.subAttribute() == null || r.subAttribute().name().equals(subName)));
+    }
+
     public ObjectNode apply(ObjectNode full) {
         if (isAll()) {
             return full;

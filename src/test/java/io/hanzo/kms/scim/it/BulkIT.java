@@ -1,0 +1,654 @@
+package io.hanzo.kms.scim.it;
+
+import static io.hanzo.kms.scim.it.ScimChecks.CORE;
+import static io.hanzo.kms.scim.it.ScimChecks.ERROR;
+import static io.hanzo.kms.scim.it.ScimChecks.USERS;
+import static io.hanzo.kms.scim.it.ScimChecks.assertScimError;
+import static io.hanzo.kms.scim.it.ScimChecks.texts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.store.pg.DatabaseTarget;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** POST /Bulk (RFC 7644 §3.7): bulkId references, failOnErrors, limits, and batched user creation. */
+@ExtendWith(VertxExtension.class)
+class BulkIT {
+    private static final String BULK = TestOrg.SCIM + "/Bulk";
+    private static final String GROUPS = TestOrg.SCIM + "/Groups";
+    private static final String BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+    private static final String BULK_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
+    private static final String GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    private static Vertx vertx;
+    private static ApiClient client;
+    private static ScimChecks api;
+    private static TestOrg org;
+
+    @BeforeAll
+    static void start(Vertx v) {
+        vertx = v;
+        client = new ApiClient(vertx, TestServer.shared().port());
+        api = new ScimChecks(client);
+        org = TestOrg.create(client, "Bulk");
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "." + SEQ.incrementAndGet() + "." + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static ObjectNode op(String method, String path, String bulkId, JsonNode data) {
+        ObjectNode o = JSON.createObjectNode();
+        if (method != null) {
+            o.put("method", method);
+        }
+        if (path != null) {
+            o.put("path", path);
+        }
+        if (bulkId != null) {
+            o.put("bulkId", bulkId);
+        }
+        if (data != null) {
+            o.set("data", data);
+        }
+        return o;
+    }
+
+    private static ObjectNode userData(String userName) {
+        ObjectNode d = JSON.createObjectNode();
+        d.putArray("schemas").add(CORE);
+        d.put("userName", userName);
+        return d;
+    }
+
+    private static ObjectNode groupData(String displayName, String... memberValues) {
+        ObjectNode d = JSON.createObjectNode();
+        d.putArray("schemas").add(GROUP_SCHEMA);
+        d.put("displayName", displayName);
+        ArrayNode members = d.putArray("members");
+        for (String v : memberValues) {
+            members.addObject().put("value", v);
+        }
+        return d;
+    }
+
+    private static ObjectNode patchData(String operationJson) {
+        try {
+            return (ObjectNode) JSON.readTree(ScimChecks.patchOps(operationJson));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String bulk(Integer failOnErrors, List<ObjectNode> ops) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("schemas").add(BULK_REQUEST);
+        if (failOnErrors != null) {
+            body.put("failOnErrors", failOnErrors);
+        }
+        ArrayNode a = body.putArray("Operations");
+        ops.forEach(a::add);
+        return body.toString();
+    }
+
+    /** Runs a bulk request that must be answered 200 with a BulkResponse. */
+    private static JsonNode run(ScimChecks on, TestOrg o, String body) {
+        ApiClient.Response r = on.post(BULK, o.token(), body);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(texts(r.json().path("schemas"))).containsExactly(BULK_RESPONSE);
+        assertThat(r.json().path("Operations").isArray()).isTrue();
+        for (JsonNode result : r.json().path("Operations")) {
+            assertThat(result.path("status").isTextual()).as("status is a string: %s", result).isTrue();
+        }
+        return r.json();
+    }
+
+    private static JsonNode run(String body) {
+        return run(api, org, body);
+    }
+
+    /** The one result for the operation with this bulkId. */
+    private static JsonNode result(JsonNode response, String bulkId) {
+        List<JsonNode> found = new ArrayList<>();
+        response.path("Operations").forEach(r -> {
+            if (bulkId.equals(r.path("bulkId").asText(null))) {
+                found.add(r);
+            }
+        });
+        assertThat(found).as("results for bulkId %s in %s", bulkId, response).hasSize(1);
+        return found.get(0);
+    }
+
+    /** The results of operations of a method that carry no bulkId. */
+    private static List<JsonNode> withoutBulkId(JsonNode response, String method) {
+        List<JsonNode> found = new ArrayList<>();
+        response.path("Operations").forEach(r -> {
+            if (!r.has("bulkId") && method.equals(r.path("method").asText(null))) {
+                found.add(r);
+            }
+        });
+        return found;
+    }
+
+    private static String status(JsonNode result) {
+        return result.path("status").asText();
+    }
+
+    /** The id at the end of a successful result's location. */
+    private static String idOf(JsonNode result) {
+        String location = result.path("location").asText();
+        assertThat(location).as(result.toString()).isNotBlank();
+        return location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    /** A success: status, an absolute location for the resource type, a version equal to the resource's ETag. */
+    private static String assertSuccess(JsonNode result, String expectedStatus, String resourceType) {
+        assertThat(status(result)).as(result.toString()).isEqualTo(expectedStatus);
+        assertThat(result.has("response") && result.path("response").has("scimType")).as(result.toString()).isFalse();
+        String location = result.path("location").asText();
+        assertThat(location).as(result.toString()).startsWith("http").contains("/" + resourceType + "/");
+        String id = idOf(result);
+        ApiClient.Response read = api.get(URI.create(location).getPath(), org.token());
+        assertThat(read.status()).as(read.text()).isEqualTo(200);
+        assertThat(read.json().path("id").asText()).isEqualTo(id);
+        assertThat(result.path("version").asText()).as(result.toString()).isNotBlank().isEqualTo(read.header("ETag"));
+        return id;
+    }
+
+    private static void assertFailure(JsonNode result, String expectedStatus) {
+        assertThat(status(result)).as(result.toString()).isEqualTo(expectedStatus);
+        JsonNode error = result.path("response");
+        assertThat(texts(error.path("schemas"))).as(result.toString()).contains(ERROR);
+        assertThat(error.path("status").asText()).as(result.toString()).isEqualTo(expectedStatus);
+        assertThat(error.path("detail").asText()).as(result.toString()).isNotBlank();
+        assertThat(result.has("location")).as(result.toString()).isFalse();
+    }
+
+    private static JsonNode getGroup(String id) {
+        ApiClient.Response r = api.get(GROUPS + "/" + id, org.token());
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static List<String> memberIds(JsonNode group) {
+        List<String> out = new ArrayList<>();
+        group.path("members").forEach(m -> out.add(m.path("value").asText()));
+        return out;
+    }
+
+    private static int usersNamed(String userName) {
+        JsonNode l = api.list(org, "userName eq \"" + userName + "\"");
+        return l.path("totalResults").asInt();
+    }
+
+    private static int groupsNamed(String displayName) {
+        ApiClient.Response r = api.get(GROUPS + "?filter=" + ApiClient.encode("displayName eq \"" + displayName + "\""),
+                org.token());
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json().path("totalResults").asInt();
+    }
+
+    @Test
+    void groupReferringToUsersCreatedLaterInTheRequest() {
+        String n1 = unique("fwd.u1");
+        String n2 = unique("fwd.u2");
+        String groupName = unique("Forward Group");
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Groups", "g1", groupData(groupName, "bulkId:u1", "bulkId:u2")),
+                op("POST", "/Users", "u1", userData(n1)),
+                op("POST", "/Users", "u2", userData(n2)))));
+        assertThat(response.path("Operations").size()).isEqualTo(3);
+
+        String u1 = assertSuccess(result(response, "u1"), "201", "Users");
+        String u2 = assertSuccess(result(response, "u2"), "201", "Users");
+        String g1 = assertSuccess(result(response, "g1"), "201", "Groups");
+        for (String bulkId : List.of("u1", "u2", "g1")) {
+            assertThat(result(response, bulkId).path("method").asText()).isEqualTo("POST");
+        }
+        assertThat(memberIds(getGroup(g1))).containsExactlyInAnyOrder(u1, u2);
+        assertThat(api.getUser(org, u1).path("userName").asText()).isEqualTo(n1);
+        JsonNode groupsOfU2 = api.getUser(org, u2).path("groups");
+        assertThat(groupsOfU2.size()).isEqualTo(1);
+        assertThat(groupsOfU2.get(0).path("value").asText()).isEqualTo(g1);
+    }
+
+    @Test
+    void bulkIdInAPath() {
+        String name = unique("path.u1");
+        String groupName = unique("Path Group");
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Users", "u1", userData(name)),
+                op("PATCH", "/Users/bulkId:u1", "p1",
+                        patchData("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Patched In Bulk\"}")),
+                op("POST", "/Groups", "g1", groupData(groupName)),
+                op("PATCH", "/Groups/bulkId:g1", "p2",
+                        patchData("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"bulkId:u1\"}]}")))));
+        assertThat(status(result(response, "u1"))).isEqualTo("201");
+        assertThat(result(response, "u1").path("version").asText()).isEqualTo("W/\"1\"");
+        String u1 = idOf(result(response, "u1"));
+        JsonNode patched = result(response, "p1");
+        assertThat(patched.path("method").asText()).isEqualTo("PATCH");
+        assertThat(assertSuccess(patched, "200", "Users")).isEqualTo(u1);
+        JsonNode user = api.getUser(org, u1);
+        assertThat(user.path("title").asText()).isEqualTo("Patched In Bulk");
+        assertThat(patched.path("version").asText()).isEqualTo(user.path("meta").path("version").asText());
+        assertThat(patched.path("version").asText()).isNotEqualTo(result(response, "u1").path("version").asText());
+
+        assertThat(status(result(response, "g1"))).isEqualTo("201");
+        String g1 = idOf(result(response, "g1"));
+        assertThat(assertSuccess(result(response, "p2"), "200", "Groups")).isEqualTo(g1);
+        assertThat(memberIds(getGroup(g1))).containsExactly(u1);
+    }
+
+    @Test
+    void circularReferencesFailWith409AndTheRestSucceeds() {
+        String a = unique("Cycle A");
+        String b = unique("Cycle B");
+        String c = unique("Cycle C");
+        String userName = unique("cycle.u1");
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Groups", "ga", groupData(a, "bulkId:gb")),
+                op("POST", "/Groups", "gb", groupData(b, "bulkId:ga")),
+                op("POST", "/Users", "u1", userData(userName)),
+                op("POST", "/Groups", "gc", groupData(c, "bulkId:u1")))));
+        assertThat(response.path("Operations").size()).isEqualTo(4);
+        assertFailure(result(response, "ga"), "409");
+        assertFailure(result(response, "gb"), "409");
+        String u1 = assertSuccess(result(response, "u1"), "201", "Users");
+        String gc = assertSuccess(result(response, "gc"), "201", "Groups");
+        assertThat(memberIds(getGroup(gc))).containsExactly(u1);
+        assertThat(groupsNamed(a)).isZero();
+        assertThat(groupsNamed(b)).isZero();
+    }
+
+    @Test
+    void unknownBulkIdFailsThatOperationWith400() {
+        String groupName = unique("Unknown Ref");
+        String userName = unique("unknown.u1");
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Groups", "g1", groupData(groupName, "bulkId:nope")),
+                op("POST", "/Users", "u1", userData(userName)),
+                op("PATCH", "/Users/bulkId:missing", "p1",
+                        patchData("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}")))));
+        assertThat(response.path("Operations").size()).isEqualTo(3);
+        assertFailure(result(response, "g1"), "400");
+        assertFailure(result(response, "p1"), "400");
+        assertSuccess(result(response, "u1"), "201", "Users");
+        assertThat(groupsNamed(groupName)).isZero();
+        assertThat(usersNamed(userName)).isEqualTo(1);
+    }
+
+    @Test
+    void failOnErrorsStopsAfterADuplicateUserName() {
+        String taken = unique("foe.taken");
+        api.createUser(org, ScimChecks.user(taken));
+        String n1 = unique("foe.u1");
+        String n3 = unique("foe.u3");
+        String n4 = unique("foe.u4");
+        String n5 = unique("foe.u5");
+        JsonNode response = run(bulk(1, List.of(
+                op("POST", "/Users", "u1", userData(n1)),
+                op("POST", "/Users", "u2", userData(taken)),
+                op("POST", "/Users", "u3", userData(n3)),
+                op("POST", "/Users", "u4", userData(n4)),
+                op("POST", "/Users", "u5", userData(n5)))));
+
+        List<String> listed = new ArrayList<>();
+        response.path("Operations").forEach(r -> listed.add(r.path("bulkId").asText()));
+        assertThat(listed).as(response.toString()).containsExactly("u1", "u2");
+        assertSuccess(result(response, "u1"), "201", "Users");
+        assertFailure(result(response, "u2"), "409");
+        assertThat(result(response, "u2").path("response").path("scimType").asText()).isEqualTo("uniqueness");
+        assertThat(usersNamed(n1)).isEqualTo(1);
+        assertThat(usersNamed(taken)).isEqualTo(1);
+        assertThat(usersNamed(n3)).as("op 3 must not have run").isZero();
+        assertThat(usersNamed(n4)).as("op 4 must not have run").isZero();
+        assertThat(usersNamed(n5)).as("op 5 must not have run").isZero();
+    }
+
+    @Test
+    void failOnErrorsStopsAfterAFailedPatch() {
+        String n1 = unique("foe2.u1");
+        String n3 = unique("foe2.u3");
+        String n4 = unique("foe2.u4");
+        JsonNode response = run(bulk(1, List.of(
+                op("POST", "/Users", "u1", userData(n1)),
+                op("PATCH", "/Users/" + UUID.randomUUID(), "p2",
+                        patchData("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}")),
+                op("POST", "/Users", "u3", userData(n3)),
+                op("POST", "/Users", "u4", userData(n4)))));
+        List<String> listed = new ArrayList<>();
+        response.path("Operations").forEach(r -> listed.add(r.path("bulkId").asText()));
+        assertThat(listed).as(response.toString()).containsExactly("u1", "p2");
+        assertFailure(result(response, "p2"), "404");
+        assertThat(usersNamed(n1)).isEqualTo(1);
+        assertThat(usersNamed(n3)).isZero();
+        assertThat(usersNamed(n4)).isZero();
+    }
+
+    @Test
+    void failOnErrorsTwoAllowsOneError() {
+        String taken = unique("foe3.taken");
+        api.createUser(org, ScimChecks.user(taken));
+        String n3 = unique("foe3.u3");
+        JsonNode response = run(bulk(2, List.of(
+                op("POST", "/Users", "u1", userData(taken)),
+                op("PATCH", "/Users/" + UUID.randomUUID(), "p2",
+                        patchData("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}")),
+                op("POST", "/Users", "u3", userData(n3)))));
+        List<String> listed = new ArrayList<>();
+        response.path("Operations").forEach(r -> listed.add(r.path("bulkId").asText()));
+        assertThat(listed).as(response.toString()).containsExactly("u1", "p2");
+        assertThat(usersNamed(n3)).isZero();
+    }
+
+    @Test
+    void deleteOperationsAnswer204() {
+        String userId = api.createUser(org, ScimChecks.user(unique("del.u"))).path("id").asText();
+        ApiClient.Response g = api.post(GROUPS, org.token(), groupData(unique("Del Group")).toString());
+        assertThat(g.status()).as(g.text()).isEqualTo(201);
+        String groupId = g.json().path("id").asText();
+
+        JsonNode response = run(bulk(null, List.of(
+                op("DELETE", "/Users/" + userId, "d1", null),
+                op("DELETE", "/Groups/" + groupId, "d2", null),
+                op("DELETE", "/Users/" + UUID.randomUUID(), "d3", null))));
+        assertThat(status(result(response, "d1"))).isEqualTo("204");
+        assertThat(result(response, "d1").path("method").asText()).isEqualTo("DELETE");
+        assertThat(status(result(response, "d2"))).isEqualTo("204");
+        assertFailure(result(response, "d3"), "404");
+        assertThat(api.get(USERS + "/" + userId, org.token()).status()).isEqualTo(404);
+        assertThat(api.get(GROUPS + "/" + groupId, org.token()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void putOperationReplacesAndReportsTheNewVersion() {
+        String name = unique("put.u");
+        String id = api.createUser(org, ScimChecks.user(name)).path("id").asText();
+        ObjectNode data = userData(name);
+        data.put("title", "Replaced");
+        JsonNode response = run(bulk(null, List.of(op("PUT", "/Users/" + id, "r1", data))));
+        assertThat(assertSuccess(result(response, "r1"), "200", "Users")).isEqualTo(id);
+        assertThat(api.getUser(org, id).path("title").asText()).isEqualTo("Replaced");
+    }
+
+    @Test
+    void malformedBulkRequestsAre400() {
+        assertScimError(api.post(BULK, org.token(), "[{\"method\":\"POST\"}]"), 400, "invalidSyntax");
+        assertScimError(api.post(BULK, org.token(), "\"Operations\""), 400, "invalidSyntax");
+        assertScimError(api.post(BULK, org.token(), "{\"schemas\":[\"" + BULK_REQUEST + "\"]}"), 400, "invalidSyntax");
+        assertScimError(api.post(BULK, org.token(), "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":{}}"),
+                400, "invalidSyntax");
+        assertScimError(api.post(BULK, org.token(), "{\"Operations\":["), 400, "invalidSyntax");
+        assertScimError(api.post(BULK, org.token(), "{\"schemas\":[\"" + BULK_REQUEST
+                + "\"],\"failOnErrors\":0,\"Operations\":[]}"), 400, null);
+    }
+
+    @Test
+    void malformedOperationsFailAloneAndTheOthersRun() {
+        String good1 = unique("malformed.ok1");
+        String good2 = unique("malformed.ok2");
+        String noBulkId = unique("malformed.nobulkid");
+        String noMethod = unique("malformed.nomethod");
+        String noPath = unique("malformed.nopath");
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Users", "ok1", userData(good1)),
+                op(null, "/Users", "m1", userData(noMethod)),
+                op("POST", null, "m2", userData(noPath)),
+                op("POST", "/Users", null, userData(noBulkId)),
+                op("FETCH", "/Users", "m3", userData(unique("malformed.badmethod"))),
+                op("POST", "/Users", "ok2", userData(good2)))));
+        assertThat(response.path("Operations").size()).isEqualTo(6);
+        assertFailure(result(response, "m1"), "400");
+        assertFailure(result(response, "m2"), "400");
+        assertFailure(result(response, "m3"), "400");
+        List<JsonNode> anonymous = withoutBulkId(response, "POST");
+        assertThat(anonymous).as(response.toString()).hasSize(1);
+        assertFailure(anonymous.get(0), "400");
+        assertSuccess(result(response, "ok1"), "201", "Users");
+        assertSuccess(result(response, "ok2"), "201", "Users");
+        assertThat(usersNamed(good1)).isEqualTo(1);
+        assertThat(usersNamed(good2)).isEqualTo(1);
+        assertThat(usersNamed(noBulkId)).isZero();
+        assertThat(usersNamed(noMethod)).isZero();
+        assertThat(usersNamed(noPath)).isZero();
+    }
+
+    @Test
+    void meIsNotImplemented() {
+        assertScimError(api.get(TestOrg.SCIM + "/Me", org.token()), 501, null);
+    }
+
+    @Test
+    void limitsOfASmallerConfigurationAre413() {
+        TestServer small = TestServer.start(Map.of("SCIM_SCIM_BULK_MAX_OPERATIONS", "5",
+                "SCIM_SCIM_BULK_MAX_PAYLOAD_BYTES", "4096"));
+        ApiClient smallClient = new ApiClient(vertx, small.port());
+        try {
+            ScimChecks smallApi = new ScimChecks(smallClient);
+            TestOrg o = TestOrg.create(smallClient, "Bulk-limits");
+
+            JsonNode config = smallApi.get(TestOrg.SCIM + "/ServiceProviderConfig", o.token()).json();
+            assertThat(config.path("bulk").path("maxOperations").asInt()).isEqualTo(5);
+            assertThat(config.path("bulk").path("maxPayloadSize").asInt()).isEqualTo(4096);
+
+            List<ObjectNode> five = new ArrayList<>();
+            List<String> fiveNames = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String n = unique("limit.ok" + i);
+                fiveNames.add(n);
+                five.add(op("POST", "/Users", "b" + i, userData(n)));
+            }
+            String fiveBody = bulk(null, five);
+            assertThat(fiveBody.length()).isLessThan(4096);
+            JsonNode ok = run(smallApi, o, fiveBody);
+            assertThat(ok.path("Operations").size()).isEqualTo(5);
+            ok.path("Operations").forEach(r -> assertThat(status(r)).isEqualTo("201"));
+
+            List<ObjectNode> six = new ArrayList<>();
+            List<String> sixNames = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String n = unique("limit.six" + i);
+                sixNames.add(n);
+                six.add(op("POST", "/Users", "s" + i, userData(n)));
+            }
+            ApiClient.Response tooMany = smallApi.post(BULK, o.token(), bulk(null, six));
+            assertScimError(tooMany, 413, null);
+
+            ObjectNode big = userData(unique("limit.big"));
+            big.put("title", "x".repeat(5000));
+            String bigBody = bulk(null, List.of(op("POST", "/Users", "big", big)));
+            assertThat(bigBody.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isGreaterThan(4096);
+            ApiClient.Response tooLarge = smallApi.post(BULK, o.token(), bigBody);
+            assertScimError(tooLarge, 413, null);
+
+            for (String n : sixNames) {
+                JsonNode l = smallApi.list(o, "userName eq \"" + n + "\"");
+                assertThat(l.path("totalResults").asInt()).as(n).isZero();
+            }
+            JsonNode bigUsers = smallApi.list(o, "userName sw \"limit.big\"");
+            assertThat(bigUsers.path("totalResults").asInt()).isZero();
+            JsonNode fiveUsers = smallApi.list(o, "userName sw \"limit.ok\"");
+            assertThat(fiveUsers.path("totalResults").asInt()).isEqualTo(5);
+        } finally {
+            smallClient.close();
+            small.stop();
+        }
+    }
+
+    @Test
+    void thousandUserCreationsAreBatchedWrites() throws Exception {
+        TestOrg big = TestOrg.create(client, "Bulk-1000");
+        List<ObjectNode> ops = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            ObjectNode data = userData(String.format("bulk1k.%04d@example.com", i));
+            data.putObject("name").put("givenName", "Bulk").put("familyName", "User " + i);
+            ops.add(op("POST", "/Users", "k" + i, data));
+        }
+        String body = bulk(null, ops);
+
+        DatabaseTarget db = TestServer.database();
+        JsonNode response;
+        long before;
+        long after;
+        try (Connection stats = statsConnection(db)) {
+            boolean pg15 = serverVersion(stats) >= 150000;
+            flushPendingStatistics();
+            before = settledCommits(stats, db.database(), pg15);
+            ApiClient.Response r = api.post(BULK, big.token(), body);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            response = r.json();
+            after = settledCommits(stats, db.database(), pg15);
+        }
+
+        JsonNode results = response.path("Operations");
+        assertThat(results.size()).isEqualTo(1000);
+        Set<String> ids = new HashSet<>();
+        Set<String> bulkIds = new HashSet<>();
+        for (JsonNode result : results) {
+            assertThat(status(result)).as(result.toString()).isEqualTo("201");
+            assertThat(result.path("version").asText()).isNotBlank();
+            ids.add(idOf(result));
+            bulkIds.add(result.path("bulkId").asText());
+        }
+        assertThat(ids).hasSize(1000);
+        assertThat(bulkIds).hasSize(1000);
+
+        ApiClient.Response listed = api.get(USERS + "?count=1000&filter=" + ApiClient.encode("userName sw \"bulk1k.\""),
+                big.token());
+        assertThat(listed.status()).as(listed.text()).isEqualTo(200);
+        assertThat(listed.json().path("totalResults").asInt()).isEqualTo(1000);
+        assertThat(ScimChecks.ids(listed.json())).containsExactlyInAnyOrderElementsOf(ids);
+
+        List<Future<ApiClient.Response>> reads = new ArrayList<>();
+        for (JsonNode result : results) {
+            reads.add(api.send(HttpMethod.GET, URI.create(result.path("location").asText()).getPath(), big.token(), null));
+        }
+        ApiClient.await(Future.all(reads));
+        for (int i = 0; i < reads.size(); i++) {
+            ApiClient.Response read = reads.get(i).result();
+            assertThat(read.status()).as(read.text()).isEqualTo(200);
+            assertThat(read.json().path("userName").asText()).startsWith("bulk1k.");
+            assertThat(read.header("ETag")).isEqualTo(results.get(i).path("version").asText());
+        }
+
+        long delta = after - before;
+        assertThat(delta).as("transactions committed for 1,000 creations (before %d, after %d)", before, after)
+                .isLessThan(50);
+        assertThat(insertingTransactions(db, big.id())).as("distinct transactions that inserted the 1,000 users")
+                .isLessThan(50);
+    }
+
+    /**
+     * PostgreSQL 14 backends send their statistics at most every 500 ms and keep what they could not send
+     * until their next transaction, so the server's pooled connections may hold commits of earlier tests.
+     * Two rounds of concurrent writes, each after the connections were idle for longer than that, make
+     * them send what they hold before the count is taken.
+     */
+    private static void flushPendingStatistics() throws InterruptedException {
+        TestOrg warm = TestOrg.create(client, "Bulk-warm-up");
+        for (int round = 0; round < 2; round++) {
+            Thread.sleep(600);
+            List<Future<ApiClient.Response>> writes = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                writes.add(api.send(HttpMethod.POST, USERS, warm.token(), ScimChecks.user(unique("warm." + round))));
+            }
+            ApiClient.await(Future.all(writes));
+            writes.forEach(w -> assertThat(w.result().status()).isEqualTo(201));
+        }
+    }
+
+    /**
+     * A connection to another database of the same server, so that reading pg_stat_database does not add
+     * to the commits counted for the server's database.
+     */
+    private static Connection statsConnection(DatabaseTarget db) throws SQLException {
+        String url = "jdbc:postgresql://" + db.host() + ":" + db.port() + "/template1";
+        return DriverManager.getConnection(url, db.user(), db.password());
+    }
+
+    private static int serverVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1).trim());
+        }
+    }
+
+    private static long commits(Connection c, String database, boolean pg15) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            if (pg15) {
+                s.execute("SELECT pg_stat_force_next_flush()");
+            }
+            s.execute("SELECT pg_stat_clear_snapshot()");
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT xact_commit FROM pg_stat_database WHERE datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("pg_stat_database row for %s", database).isTrue();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * The commit count once it has stopped moving: statistics reach pg_stat_database with a delay, so the
+     * count is read until two reads 300 ms apart agree, for at most about two and a half seconds.
+     */
+    private static long settledCommits(Connection c, String database, boolean pg15) throws Exception {
+        long deadline = System.nanoTime() + 2_500_000_000L;
+        long last = commits(c, database, pg15);
+        int unchanged = 0;
+        while (System.nanoTime() < deadline && unchanged < 2) {
+            Thread.sleep(300);
+            long next = commits(c, database, pg15);
+            unchanged = next == last ? unchanged + 1 : 0;
+            last = next;
+        }
+        return last;
+    }
+
+    private static int insertingTransactions(DatabaseTarget db, String orgId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT count(*), count(DISTINCT xmin::text) FROM scim_users WHERE org_id = ? AND user_name LIKE 'bulk1k.%'")) {
+            ps.setObject(1, UUID.fromString(orgId));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1000);
+                return rs.getInt(2);
+            }
+        }
+    }
+}
