@@ -16,6 +16,7 @@ import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.GroupService;
 import io.hanzo.kms.scim.service.UserService;
+import io.hanzo.kms.scim.store.pg.AdminChangeFeed;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 import io.hanzo.kms.scim.store.pg.PgEventStore;
@@ -84,7 +85,11 @@ public final class Application {
         Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members,
                 new PgEventStore(pool), discovery);
 
-        Future<String> started = orgs.load()
+        users.onProvisioned(members::invitationsQueued);
+        // Listen before loading, so that no change between the two is missed.
+        Future<String> started = AdminChangeFeed.start(vertx, db, orgs::refresh, tokens::refresh,
+                        () -> orgs.load().compose(tokens::reload))
+                .compose(feed -> orgs.load())
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
                         .compose(v -> members.load(all)))
                 .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
@@ -98,7 +103,6 @@ public final class Application {
         }
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
         vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse());
-        users.onProvisioned(members::invitationsQueued);
         vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
                 .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage())));
         vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll());

@@ -34,6 +34,16 @@ public final class OrganizationService {
         return store.insert(org).onSuccess(o -> byId.put(o.id(), o));
     }
 
+    /** Reloads one organisation another instance changed. */
+    public Future<Void> refresh(UUID id) {
+        return store.find(id).map(o -> {
+            if (o != null) {
+                byId.put(o.id(), o);
+            }
+            return null;
+        });
+    }
+
     /** The organisation, or null. */
     public Organization get(UUID id) {
         return id == null ? null : byId.get(id);

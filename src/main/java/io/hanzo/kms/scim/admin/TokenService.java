@@ -50,6 +50,29 @@ public final class TokenService {
     }
 
     /**
+     * Reloads one token another instance created or revoked: a revoked one leaves the cache. The last
+     * use this instance saw is kept.
+     */
+    public Future<Void> refresh(UUID orgId, UUID tokenId) {
+        return store.find(orgId, tokenId).map(t -> {
+            if (t == null || t.revokedAt() != null) {
+                byId.remove(tokenId);
+            } else {
+                byId.merge(tokenId, t, (mine, theirs) -> mine.lastUsedAt() == null ? theirs : theirs.lastUsedAt(
+                        theirs.lastUsedAt() == null || mine.lastUsedAt().isAfter(theirs.lastUsedAt())
+                                ? mine.lastUsedAt() : theirs.lastUsedAt()));
+            }
+            return null;
+        });
+    }
+
+    /** Replaces the cache with the database's tokens, after changes may have been missed. */
+    public Future<Void> reload(List<Organization> orgs) {
+        byId.clear();
+        return load(orgs);
+    }
+
+    /**
      * @param ttlDays 0 for a token that never expires
      */
     public Future<IssuedToken> issue(UUID orgId, String description, int ttlDays) {

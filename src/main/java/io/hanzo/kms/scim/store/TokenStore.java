@@ -14,6 +14,9 @@ public interface TokenStore {
     /** Marks the token revoked; false when there is no such unrevoked token. */
     Future<Boolean> revoke(UUID orgId, UUID tokenId, Instant at);
 
+    /** The token in whatever state, or null. */
+    Future<ScimToken> find(UUID orgId, UUID tokenId);
+
     /** The organisation's tokens that are not revoked. */
     Future<List<ScimToken>> unrevoked(UUID orgId);
 

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 public final class PgOrganizationStore implements OrganizationStore {
     private final Pool pool;
@@ -24,16 +25,29 @@ public final class PgOrganizationStore implements OrganizationStore {
 
     @Override
     public Future<Organization> insert(Organization o) {
-        return pool.preparedQuery(Sql.ORG_INSERT)
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_INSERT)
                 .execute(Tuple.of(o.id(), o.name(), o.plan().wireName(), o.scimEnabled(), ts(o.createdAt()), ts(o.updatedAt())))
-                .map(rs -> o);
+                .compose(rs -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(o.id())))
+                .map(v -> o));
     }
 
     @Override
     public Future<Organization> update(Organization o) {
-        return pool.preparedQuery(Sql.ORG_UPDATE)
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_UPDATE)
                 .execute(Tuple.of(o.id(), o.name(), o.plan().wireName(), o.scimEnabled(), ts(o.updatedAt())))
-                .map(rs -> o);
+                .compose(rs -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(o.id())))
+                .map(v -> o));
+    }
+
+    @Override
+    public Future<Organization> find(UUID id) {
+        return pool.preparedQuery(Sql.ORG_FIND).execute(Tuple.of(id))
+                .map(rs -> rs.size() == 0 ? null : organization(rs.iterator().next()));
+    }
+
+    private static Organization organization(Row r) {
+        return new Organization(r.getUUID(0), r.getString(1), Plan.fromWireName(r.getString(2)), r.getBoolean(3),
+                Role.fromWireName(r.getString(6)), instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5)));
     }
 
     @Override
@@ -41,8 +55,7 @@ public final class PgOrganizationStore implements OrganizationStore {
         return pool.preparedQuery(Sql.ORG_ALL).execute().map(rs -> {
             List<Organization> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
-                out.add(new Organization(r.getUUID(0), r.getString(1), Plan.fromWireName(r.getString(2)), r.getBoolean(3),
-                        Role.fromWireName(r.getString(6)), instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5))));
+                out.add(organization(r));
             }
             return out;
         });

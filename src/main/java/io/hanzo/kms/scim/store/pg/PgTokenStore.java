@@ -26,15 +26,23 @@ public final class PgTokenStore implements TokenStore {
 
     @Override
     public Future<ScimToken> insert(ScimToken t) {
-        return pool.preparedQuery(Sql.TOKEN_INSERT)
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.TOKEN_INSERT)
                 .execute(Tuple.of(t.orgId(), t.id(), Buffer.buffer(t.hash()), t.description(), ts(t.createdAt()),
                         ts(t.expiresAt())))
-                .map(rs -> t);
+                .compose(rs -> AdminChangeFeed.notify(conn, AdminChangeFeed.token(t.orgId(), t.id())))
+                .map(v -> t));
     }
 
     @Override
     public Future<Boolean> revoke(UUID orgId, UUID tokenId, Instant at) {
-        return pool.preparedQuery(Sql.TOKEN_REVOKE).execute(Tuple.of(orgId, tokenId, ts(at))).map(rs -> rs.rowCount() == 1);
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.TOKEN_REVOKE).execute(Tuple.of(orgId, tokenId, ts(at)))
+                .compose(rs -> AdminChangeFeed.notify(conn, AdminChangeFeed.token(orgId, tokenId)).map(rs.rowCount() == 1)));
+    }
+
+    @Override
+    public Future<ScimToken> find(UUID orgId, UUID tokenId) {
+        return pool.preparedQuery(Sql.TOKEN_FIND).execute(Tuple.of(orgId, tokenId))
+                .map(rs -> rs.size() == 0 ? null : token(rs.iterator().next()));
     }
 
     @Override
@@ -42,12 +50,16 @@ public final class PgTokenStore implements TokenStore {
         return pool.preparedQuery(Sql.TOKEN_UNREVOKED).execute(Tuple.of(orgId)).map(rs -> {
             List<ScimToken> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
-                out.add(new ScimToken(r.getUUID(0), r.getUUID(1), r.getBuffer(2).getBytes(), r.getString(3),
-                        instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5)), instant(r.getOffsetDateTime(6)),
-                        instant(r.getOffsetDateTime(7))));
+                out.add(token(r));
             }
             return out;
         });
+    }
+
+    private static ScimToken token(Row r) {
+        return new ScimToken(r.getUUID(0), r.getUUID(1), r.getBuffer(2).getBytes(), r.getString(3),
+                instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5)), instant(r.getOffsetDateTime(6)),
+                instant(r.getOffsetDateTime(7)));
     }
 
     @Override

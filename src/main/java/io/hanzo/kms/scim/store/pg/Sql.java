@@ -9,6 +9,10 @@ final class Sql {
             "INSERT INTO organizations (id, name, plan, scim_enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)";
     static final String ORG_UPDATE =
             "UPDATE organizations SET name = $2, plan = $3, scim_enabled = $4, updated_at = $5 WHERE id = $1";
+    static final String ORG_FIND =
+            "SELECT id, name, plan, scim_enabled, created_at, updated_at, default_role FROM organizations WHERE id = $1";
+    /** Tells every instance's {@code AdminChangeFeed} what changed; delivered when the transaction commits. */
+    static final String NOTIFY_ADMIN_CHANGE = "SELECT pg_notify('" + AdminChangeFeed.CHANNEL + "', $1)";
     static final String ORG_ALL =
             "SELECT id, name, plan, scim_enabled, created_at, updated_at, default_role FROM organizations ORDER BY id";
 
@@ -19,6 +23,9 @@ final class Sql {
     static final String TOKEN_UNREVOKED =
             "SELECT org_id, id, token_hash, description, created_at, expires_at, last_used_at, revoked_at "
                     + "FROM scim_tokens WHERE org_id = $1 AND revoked_at IS NULL ORDER BY created_at, id";
+    static final String TOKEN_FIND =
+            "SELECT org_id, id, token_hash, description, created_at, expires_at, last_used_at, revoked_at "
+                    + "FROM scim_tokens WHERE org_id = $1 AND id = $2";
     static final String TOKEN_LAST_USED =
             "UPDATE scim_tokens SET last_used_at = GREATEST(last_used_at, $3) WHERE org_id = $1 AND id = $2";
 
