@@ -1,7 +1,9 @@
 package io.hanzo.kms.scim;
 
 import io.hanzo.kms.scim.admin.AdminAuth;
+import io.hanzo.kms.scim.admin.InvitationSender;
 import io.hanzo.kms.scim.admin.LogInvitationSender;
+import io.hanzo.kms.scim.admin.SmtpInvitationSender;
 import io.hanzo.kms.scim.admin.MembershipService;
 import io.hanzo.kms.scim.admin.OrganizationService;
 import io.hanzo.kms.scim.admin.TokenService;
@@ -80,7 +82,9 @@ public final class Application {
         DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER, GroupSchemas.GROUP),
                 new DiscoveryDocuments.Capabilities(config.maxResults(), true, true, config.bulkMaxOperations(),
                         config.bulkMaxPayloadBytes(), true, true));
-        MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, new LogInvitationSender(),
+        InvitationSender sender = config.smtpHost().isEmpty() ? new LogInvitationSender()
+                : new SmtpInvitationSender(vertx, config.smtpHost(), config.smtpPort(), config.smtpFrom());
+        MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, sender,
                 config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()));
         Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members,
                 new PgEventStore(pool), discovery);

@@ -4,5 +4,8 @@ import io.vertx.core.Future;
 
 /** Delivers an invitation's set-up link to the person. */
 public interface InvitationSender {
-    Future<Void> send(String userName, String setupLink);
+    /**
+     * @param recipient the person's email address: their primary email, else their userName
+     */
+    Future<Void> send(String recipient, String setupLink);
 }

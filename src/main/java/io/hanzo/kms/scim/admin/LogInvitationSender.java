@@ -12,8 +12,8 @@ public final class LogInvitationSender implements InvitationSender {
     private static final Logger LOG = LoggerFactory.getLogger(LogInvitationSender.class);
 
     @Override
-    public Future<Void> send(String userName, String setupLink) {
-        LOG.info("Invitation for {}: set-up link {}", userName, setupLink);
+    public Future<Void> send(String recipient, String setupLink) {
+        LOG.info("Invitation for {}: set-up link {}", recipient, setupLink);
         return Future.succeededFuture();
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.IndexedGroup;
+import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.MemberStore;
@@ -110,12 +111,27 @@ public final class MembershipService {
         }, now, now.plus(setupTokenTtl)).compose(deliveries -> {
             List<Future<Void>> sends = new ArrayList<>();
             for (MemberStore.Delivery d : deliveries) {
-                sends.add(sender.send(d.userName(), setupUrl + "?token=" + d.token())
+                sends.add(sender.send(recipient(orgId, d), setupUrl + "?token=" + d.token())
                         .onFailure(e -> LOG.warn("Invitation {} could not be sent; re-issue it: {}", d.invitationId(),
                                 e.getMessage())));
             }
             return Future.join(sends).map(v -> deliveries.size());
         });
+    }
+
+    /** The primary email (or the first), else the userName, which IdPs usually set to the email. */
+    private String recipient(UUID orgId, MemberStore.Delivery d) {
+        IndexedUser u = index.users(orgId).get(d.userId());
+        JsonNode emails = u == null ? null : u.row().attributes().get("emails");
+        String chosen = null;
+        if (emails != null && emails.isArray()) {
+            for (JsonNode e : emails) {
+                if (chosen == null || e.path("primary").asBoolean(false)) {
+                    chosen = e.path("value").asText(null);
+                }
+            }
+        }
+        return chosen != null ? chosen : d.userName();
     }
 
     /** A new invitation for a member who has not set up yet; the previous one stops working. */

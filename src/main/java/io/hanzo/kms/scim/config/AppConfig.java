@@ -35,7 +35,10 @@ public record AppConfig(
         int tokensLastUsedFlushSeconds,
         int tokensExpiryWarningDays,
         int invitationsSetupTokenTtlHours,
-        int invitationsPollMillis) {
+        int invitationsPollMillis,
+        String smtpHost,
+        int smtpPort,
+        String smtpFrom) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -60,6 +63,9 @@ public record AppConfig(
         d.put("tokens.expiry-warning-days", "14");
         d.put("invitations.setup-token-ttl-hours", "72");
         d.put("invitations.poll-millis", "1000");
+        d.put("smtp.host", "");
+        d.put("smtp.port", "25");
+        d.put("smtp.from", "kms@localhost");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -139,7 +145,10 @@ public record AppConfig(
                 intValue(v, "tokens.last-used-flush-seconds", 1, 86_400),
                 intValue(v, "tokens.expiry-warning-days", 0, 730),
                 intValue(v, "invitations.setup-token-ttl-hours", 1, 24 * 90),
-                intValue(v, "invitations.poll-millis", 50, 3_600_000));
+                intValue(v, "invitations.poll-millis", 50, 3_600_000),
+                v.get("smtp.host"),
+                intValue(v, "smtp.port", 1, 65535),
+                emailAddress(v, "smtp.from"));
     }
 
     private static Map<String, String> readFile(Path path) {
@@ -169,6 +178,15 @@ public record AppConfig(
             throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be a whole number, not '"
                     + s + "'.");
         }
+    }
+
+    private static String emailAddress(Map<String, String> v, String key) {
+        String s = v.get(key);
+        if (!s.matches("[^@\\s<>]+@[^@\\s<>]+")) {
+            throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be an email address, not '"
+                    + s + "'.");
+        }
+        return s;
     }
 
     private static String nonEmpty(Map<String, String> v, String key) {
