@@ -112,8 +112,13 @@ public final class MembershipService {
             List<Future<Void>> sends = new ArrayList<>();
             for (MemberStore.Delivery d : deliveries) {
                 sends.add(sender.send(recipient(orgId, d), setupUrl + "?token=" + d.token())
-                        .onFailure(e -> LOG.warn("Invitation {} could not be sent; re-issue it: {}", d.invitationId(),
-                                e.getMessage())));
+                        .recover(e -> {
+                            // Not lost: it goes back to the outbox and is sent again with a new token.
+                            LOG.warn("Invitation {} could not be sent; it will be retried: {}", d.invitationId(),
+                                    e.getMessage());
+                            return store.returnToOutbox(orgId, d.invitationId())
+                                    .onSuccess(x -> outboxDirty.add(orgId));
+                        }));
             }
             return Future.join(sends).map(v -> deliveries.size());
         });

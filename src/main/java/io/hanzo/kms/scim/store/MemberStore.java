@@ -44,6 +44,9 @@ public interface MemberStore {
     Future<List<Delivery>> deliverPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
                                           Instant expiresAt);
 
+    /** Puts an invitation whose sending failed back into the outbox. */
+    Future<Void> returnToOutbox(UUID orgId, UUID invitationId);
+
     /** Voids the member's open invitations and queues a new one; returns its id. */
     Future<UUID> reissue(UUID orgId, UUID userId, Instant now);
 

@@ -75,6 +75,11 @@ public final class PgMemberStore implements MemberStore {
     }
 
     @Override
+    public Future<Void> returnToOutbox(UUID orgId, UUID invitationId) {
+        return pool.preparedQuery(Sql.OUTBOX_RETURN).execute(Tuple.of(orgId, invitationId)).mapEmpty();
+    }
+
+    @Override
     public Future<UUID> reissue(UUID orgId, UUID userId, Instant now) {
         UUID id = Ids.newId();
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_VOID_OPEN).execute(Tuple.of(orgId, userId, ts(now)))

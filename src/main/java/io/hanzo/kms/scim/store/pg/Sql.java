@@ -114,6 +114,10 @@ final class Sql {
     static final String OUTBOX_ORPHANS =
             "UPDATE invitations i SET voided_at = $2 WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
                     + "AND NOT EXISTS (SELECT 1 FROM scim_users u WHERE u.org_id = i.org_id AND u.id = i.user_id)";
+    /** A send that failed: back to the outbox, its token forgotten; the next round mints a new one. */
+    static final String OUTBOX_RETURN =
+            "UPDATE invitations SET delivered_at = NULL, token_hash = NULL, expires_at = NULL "
+                    + "WHERE org_id = $1 AND id = $2 AND used_at IS NULL AND voided_at IS NULL";
     static final String INVITATION_VOID_OPEN =
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL AND voided_at IS NULL";
     static final String INVITATION_INSERT =

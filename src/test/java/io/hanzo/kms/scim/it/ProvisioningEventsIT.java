@@ -1,0 +1,116 @@
+package io.hanzo.kms.scim.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Provisioning events: what an admin reads to debug an IdP mapping. */
+@ExtendWith(VertxExtension.class)
+class ProvisioningEventsIT {
+    private static ApiClient client;
+
+    @BeforeAll
+    static void start(Vertx vertx) {
+        client = new ApiClient(vertx, TestServer.shared().port());
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+    }
+
+    private static JsonNode events(TestOrg org, String query) {
+        ApiClient.Response r = client.get("/api/v1/organizations/" + org.id() + "/scim-events" + query, TestServer.ADMIN_TOKEN);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json();
+    }
+
+    @Test
+    void changesAndRefusalsAreRecordedNewestFirstWithTheirToken() throws Exception {
+        TestOrg org = TestOrg.create(client, "Events Org");
+        String tokenId = client.get("/api/v1/organizations/" + org.id() + "/scim-tokens", TestServer.ADMIN_TOKEN)
+                .json().path("tokens").get(0).path("id").asText();
+        String userId = client.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"ev@example.com\"}")
+                .json().path("id").asText();
+        assertThat(client.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"EV@example.com\"}").status())
+                .isEqualTo(409);
+        assertThat(client.patch(TestOrg.SCIM + "/Users/" + userId, org.token(),
+                "{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}").status()).isEqualTo(200);
+        String groupId = client.post(TestOrg.SCIM + "/Groups", org.token(),
+                "{\"displayName\":\"Ev\",\"members\":[{\"value\":\"" + userId + "\"},{\"value\":\"ghost\"}]}")
+                .json().path("id").asText();
+        assertThat(client.get(TestOrg.SCIM + "/Users/not-there", org.token()).status()).isEqualTo(404);
+        assertThat(client.delete(TestOrg.SCIM + "/Users/" + userId, org.token()).status()).isEqualTo(204);
+
+        // The refusals are written after their answers; give them a moment.
+        JsonNode all = null;
+        for (int i = 0; i < 40; i++) {
+            all = events(org, "");
+            if (all.path("events").size() >= 6) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        List<String> seen = new ArrayList<>();
+        for (JsonNode e : all.path("events")) {
+            seen.add(e.path("operation").asText() + " " + e.path("status").asInt() + " " + e.path("outcome").asText());
+            assertThat(e.path("tokenId").asText()).isEqualTo(tokenId);
+            assertThat(e.path("at").asText()).isNotEmpty();
+        }
+        assertThat(seen).containsExactly(
+                "DELETE /Users 204 success",
+                "GET /Users 404 refused",
+                "POST /Groups 201 success",
+                "PATCH /Users 200 success",
+                "POST /Users 409 refused",
+                "POST /Users 201 success");
+        JsonNode groupEvent = all.path("events").get(2);
+        assertThat(groupEvent.path("resourceType").asText()).isEqualTo("Group");
+        assertThat(groupEvent.path("resourceId").asText()).isEqualTo(groupId);
+        assertThat(groupEvent.path("detail").asText()).contains("ghost");
+        assertThat(all.path("events").get(4).path("detail").asText()).contains("already taken");
+
+        JsonNode refused = events(org, "?outcome=refused");
+        assertThat(refused.path("events").size()).isEqualTo(2);
+        JsonNode groups = events(org, "?resourceType=Group");
+        assertThat(groups.path("events").size()).isEqualTo(1);
+
+        JsonNode first = events(org, "?limit=4");
+        assertThat(first.path("events").size()).isEqualTo(4);
+        String cursor = first.path("nextCursor").asText();
+        JsonNode second = events(org, "?limit=4&cursor=" + cursor);
+        assertThat(second.path("events").size()).isEqualTo(2);
+        assertThat(second.path("nextCursor").isNull()).isTrue();
+        assertThat(second.path("events").get(0).path("operation").asText()).isEqualTo("POST /Users");
+
+        assertThat(client.get("/api/v1/organizations/" + org.id() + "/scim-events?outcome=maybe", TestServer.ADMIN_TOKEN)
+                .status()).isEqualTo(400);
+    }
+
+    @Test
+    void aFailedChangeLeavesNoSuccessEvent() throws Exception {
+        TestOrg org = TestOrg.create(client, "Atomic Events");
+        String userId = client.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"a@example.com\"}")
+                .json().path("id").asText();
+        client.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"b@example.com\"}");
+        // A rename onto a taken userName fails: no PATCH success may be recorded for it.
+        assertThat(client.patch(TestOrg.SCIM + "/Users/" + userId, org.token(),
+                "{\"Operations\":[{\"op\":\"replace\",\"path\":\"userName\",\"value\":\"b@example.com\"}]}").status())
+                .isEqualTo(409);
+        Thread.sleep(200);
+        JsonNode successes = events(org, "?outcome=success");
+        for (JsonNode e : successes.path("events")) {
+            assertThat(e.path("operation").asText()).isEqualTo("POST /Users");
+        }
+        assertThat(successes.path("events").size()).isEqualTo(2);
+    }
+}
