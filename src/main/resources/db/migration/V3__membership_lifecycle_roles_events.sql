@@ -39,7 +39,7 @@ CREATE TABLE account_keys (
     PRIMARY KEY (org_id, user_id)
 );
 
--- IdP group name (in lower case) to organisation role.
+-- IdP group name, as the admin wrote it, to organisation role; matched in any letter case.
 CREATE TABLE group_role_mappings (
     org_id     uuid NOT NULL REFERENCES organizations (id),
     group_name text NOT NULL,

@@ -46,7 +46,10 @@ public final class MembershipService {
     private final InvitationSender sender;
     private final String setupUrl;
     private final Duration setupTokenTtl;
+    /** Group name as the admin wrote it, to role. */
     private final Map<UUID, Map<String, Role>> roleMappings = new ConcurrentHashMap<>();
+    /** The same, keyed by lower-case name: group names match in any letter case. */
+    private final Map<UUID, Map<String, Role>> roleByGroup = new ConcurrentHashMap<>();
     /** Organisations that may have undelivered invitations; the rest are not polled. */
     private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
 
@@ -66,7 +69,7 @@ public final class MembershipService {
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : all) {
             chain = chain.compose(v -> store.roleMappings(org.id()).map(m -> {
-                roleMappings.put(org.id(), parse(m));
+                putMappings(org.id(), parse(m));
                 return null;
             }));
         }
@@ -229,7 +232,7 @@ public final class MembershipService {
     public Role roleOf(UUID orgId, UUID userId) {
         Organization org = orgs.get(orgId);
         Role role = null;
-        Map<String, Role> mappings = roleMappings.getOrDefault(orgId, Map.of());
+        Map<String, Role> mappings = roleByGroup.getOrDefault(orgId, Map.of());
         GroupIndex groups = index.groups(orgId);
         for (UUID gid : groups.groupsOf(userId)) {
             IndexedGroup g = groups.get(gid);
@@ -256,9 +259,16 @@ public final class MembershipService {
         mappings.forEach((g, r) -> wire.put(g, r.wireName()));
         return store.replaceRoleMappings(orgId, defaultRole.wireName(), wire, Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .onSuccess(v -> {
-                    roleMappings.put(orgId, Map.copyOf(mappings));
+                    putMappings(orgId, mappings);
                     orgs.defaultRoleChanged(orgId, defaultRole);
                 });
+    }
+
+    private void putMappings(UUID orgId, Map<String, Role> mappings) {
+        Map<String, Role> lower = new HashMap<>();
+        mappings.forEach((g, r) -> lower.put(g.toLowerCase(Locale.ROOT), r));
+        roleMappings.put(orgId, Map.copyOf(mappings));
+        roleByGroup.put(orgId, Map.copyOf(lower));
     }
 
     private static Map<String, Role> parse(Map<String, String> wire) {

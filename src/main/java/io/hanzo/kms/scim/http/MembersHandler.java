@@ -11,6 +11,7 @@ import io.hanzo.kms.scim.store.Ids;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -83,14 +84,17 @@ final class MembersHandler {
             throw ScimException.invalidValue("Field 'mappings' must be an array of {\"group\": \"...\", \"role\": \"...\"}.");
         }
         Map<String, Role> mappings = new HashMap<>();
+        Set<String> seen = new HashSet<>();
         for (JsonNode m : list) {
-            if (!m.isObject() || !m.path("group").isTextual() || m.path("group").asText().isBlank()) {
-                throw ScimException.invalidValue("Each mapping needs a 'group' name and a 'role'.");
+            if (!m.isObject() || !m.path("group").isTextual() || m.path("group").asText().isBlank()
+                    || m.path("group").asText().length() > 512 || m.path("group").asText().indexOf('\u0000') >= 0) {
+                throw ScimException.invalidValue("Each mapping needs a 'group' name (at most 512 characters) and a 'role'.");
             }
-            String group = m.get("group").asText().trim().toLowerCase(Locale.ROOT);
-            if (mappings.put(group, role(m.path("role").asText(), "role")) != null) {
-                throw ScimException.invalidValue("Group '" + m.get("group").asText() + "' is mapped twice.");
+            String group = m.get("group").asText().trim();
+            if (!seen.add(group.toLowerCase(Locale.ROOT))) {
+                throw ScimException.invalidValue("Group '" + group + "' is mapped twice.");
             }
+            mappings.put(group, role(m.path("role").asText(), "role"));
         }
         members.replaceRoleMappings(org.id(), defaultRole, mappings)
                 .onSuccess(v -> ScimResponses.sendPlainJson(ctx, 200, members.roleMappingsJson(org.id())))
