@@ -19,7 +19,6 @@ import java.util.UUID;
 
 /** Admin API: members with their set-up state, invitations, role mappings; and account set-up. */
 final class MembersHandler {
-    private static final int MAX_PAGE = 500;
     private static final Set<String> STATES = Set.of("invited", "accepted");
 
     private final MembershipService members;
@@ -36,24 +35,8 @@ final class MembersHandler {
         if (state != null && !STATES.contains(state)) {
             throw ScimException.invalidValue("'state' must be invited or accepted.");
         }
-        String cursor = ctx.queryParams().get("cursor");
-        UUID after = cursor == null ? null : Ids.parseOrNull(cursor);
-        if (cursor != null && after == null) {
-            throw ScimException.invalidValue("'cursor' is not a cursor this API returned.");
-        }
-        int limit = 100;
-        String l = ctx.queryParams().get("limit");
-        if (l != null) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_PAGE) {
-                throw ScimException.invalidValue("'limit' must be a whole number from 1 to " + MAX_PAGE + ".");
-            }
-        }
-        members.members(org.id(), state, after, limit)
+        AdminPage paging = AdminPage.of(ctx);
+        members.members(org.id(), state, paging.cursor(), paging.limit())
                 .onSuccess(page -> ScimResponses.sendPlainJson(ctx, 200, page))
                 .onFailure(ctx::fail);
     }

@@ -140,26 +140,13 @@ public final class GroupQuery {
 
         @Override
         public Set<UUID> visitAnd(Filter.And and) {
-            Set<UUID> l = and.left().accept(this);
-            Set<UUID> r = and.right().accept(this);
-            if (l == null || r == null) {
-                return l == null ? r : l;
-            }
-            Set<UUID> out = new HashSet<>(l);
-            out.retainAll(r);
-            return out;
+            return CandidateSets.and(and.left().accept(this), and.right().accept(this));
         }
 
         @Override
         public Set<UUID> visitOr(Filter.Or or) {
             Set<UUID> l = or.left().accept(this);
-            Set<UUID> r = l == null ? null : or.right().accept(this);
-            if (r == null) {
-                return null;
-            }
-            Set<UUID> out = new HashSet<>(l);
-            out.addAll(r);
-            return out;
+            return l == null ? null : CandidateSets.or(l, or.right().accept(this));
         }
 
         @Override

@@ -7,7 +7,6 @@ import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterVisitor;
 import io.hanzo.kms.scim.store.Ids;
 
-import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 
@@ -25,32 +24,13 @@ final class IndexPlanner implements FilterVisitor<Set<UUID>> {
 
     @Override
     public Set<UUID> visitAnd(Filter.And and) {
-        Set<UUID> left = and.left().accept(this);
-        Set<UUID> right = and.right().accept(this);
-        if (left == null) {
-            return right;
-        }
-        if (right == null) {
-            return left;
-        }
-        Set<UUID> out = new HashSet<>(left);
-        out.retainAll(right);
-        return out;
+        return CandidateSets.and(and.left().accept(this), and.right().accept(this));
     }
 
     @Override
     public Set<UUID> visitOr(Filter.Or or) {
         Set<UUID> left = or.left().accept(this);
-        if (left == null) {
-            return null;
-        }
-        Set<UUID> right = or.right().accept(this);
-        if (right == null) {
-            return null;
-        }
-        Set<UUID> out = new HashSet<>(left);
-        out.addAll(right);
-        return out;
+        return left == null ? null : CandidateSets.or(left, or.right().accept(this));
     }
 
     @Override
@@ -86,13 +66,7 @@ final class IndexPlanner implements FilterVisitor<Set<UUID>> {
             @Override
             public Set<UUID> visitOr(Filter.Or or) {
                 Set<UUID> l = or.left().accept(this);
-                Set<UUID> r = l == null ? null : or.right().accept(this);
-                if (r == null) {
-                    return null;
-                }
-                Set<UUID> out = new HashSet<>(l);
-                out.addAll(r);
-                return out;
+                return l == null ? null : CandidateSets.or(l, or.right().accept(this));
             }
 
             @Override
