@@ -113,4 +113,18 @@ class ProvisioningEventsIT {
         }
         assertThat(successes.path("events").size()).isEqualTo(2);
     }
+
+    @Test
+    void aMemberIdWithANulCharacterIsSkippedAndRecordedWithoutAServerError() throws Exception {
+        TestOrg org = TestOrg.create(client, "Nul Events");
+        String userId = client.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"n@example.com\"}")
+                .json().path("id").asText();
+        ApiClient.Response group = client.post(TestOrg.SCIM + "/Groups", org.token(),
+                "{\"displayName\":\"Nul\",\"members\":[{\"value\":\"" + userId + "\"},{\"value\":\"a\\u0000b\"}]}");
+        assertThat(group.status()).as(group.text()).isEqualTo(201);
+        assertThat(group.json().path("members").size()).isEqualTo(1);
+        assertThat(client.get(TestOrg.SCIM + "/Users/%00x", org.token()).status()).isEqualTo(404);
+        JsonNode groupEvents = events(org, "?resourceType=Group");
+        assertThat(groupEvents.path("events").get(0).path("detail").asText()).contains("a\uFFFDb");
+    }
 }

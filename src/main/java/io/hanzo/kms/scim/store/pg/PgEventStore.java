@@ -37,9 +37,18 @@ public final class PgEventStore implements EventStore {
     static Future<Void> insert(SqlClient client, ScimEvent e) {
         return client.preparedQuery(Sql.EVENT_INSERT).execute(Tuple.tuple()
                         .addUUID(e.orgId()).addUUID(e.id()).addOffsetDateTime(ts(e.at())).addUUID(e.tokenId())
-                        .addString(e.operation()).addString(e.resourceType()).addString(e.resourceId())
-                        .addInteger(e.status()).addString(e.outcome()).addString(e.detail()))
+                        .addString(storable(e.operation())).addString(storable(e.resourceType()))
+                        .addString(storable(e.resourceId())).addInteger(e.status()).addString(e.outcome())
+                        .addString(storable(e.detail())))
                 .mapEmpty();
+    }
+
+    /**
+     * Text as PostgreSQL can keep it: events quote what clients sent (a path, a member id), and text
+     * columns cannot hold U+0000.
+     */
+    private static String storable(String s) {
+        return s == null ? null : s.replace('\u0000', '\uFFFD');
     }
 
     /** The success event of a change made in the transaction {@code client} belongs to. */
