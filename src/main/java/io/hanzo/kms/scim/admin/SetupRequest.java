@@ -43,6 +43,9 @@ public record SetupRequest(String token, KeyMaterial keys) {
             throw ScimException.invalidValue("kdfParams.algorithm must be one of " + String.join(", ", KDFS) + ".");
         }
         params.fields().forEachRemaining(f -> {
+            if (!f.getKey().matches("[A-Za-z][A-Za-z0-9_-]{0,31}")) {
+                throw ScimException.invalidValue("kdfParams names must be short words such as 'iterations'.");
+            }
             if (!f.getKey().equals("algorithm") && !(f.getValue().isIntegralNumber() && f.getValue().asLong() > 0)) {
                 throw ScimException.invalidValue("kdfParams." + f.getKey() + " must be a positive whole number.");
             }
