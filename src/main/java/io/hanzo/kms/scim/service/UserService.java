@@ -83,11 +83,8 @@ public final class UserService {
     public Future<Void> load(List<Organization> orgs) {
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
-            chain = chain.compose(v -> store.all(org.id()).map(rows -> {
-                UserIndex users = index.users(org.id());
-                rows.forEach(r -> users.put(indexed(r)));
-                return null;
-            }));
+            UserIndex users = index.users(org.id());
+            chain = chain.compose(v -> store.forEach(org.id(), r -> users.put(indexed(r))));
         }
         return chain;
     }

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Durable SCIM Users. A userName already taken in the organisation fails the future with
@@ -29,6 +30,9 @@ public interface UserStore {
 
     Future<Optional<UserRow>> find(UUID orgId, UUID id);
 
-    /** Every user of the organisation, to load its index. */
-    Future<List<UserRow>> all(UUID orgId);
+    /**
+     * Streams every user of the organisation, to load its index: row by row, so that a large
+     * organisation neither sits in memory as one result nor holds an event loop for seconds.
+     */
+    Future<Void> forEach(UUID orgId, Consumer<UserRow> sink);
 }

@@ -11,6 +11,7 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -24,8 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 public final class PgUserStore implements UserStore {
+    private static final int STREAM_FETCH = 2000;
+
     private final Pool pool;
 
     public PgUserStore(Pool pool) {
@@ -97,14 +101,15 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<List<UserRow>> all(UUID orgId) {
-        return pool.preparedQuery(Sql.USER_ALL).execute(Tuple.of(orgId)).map(rs -> {
-            List<UserRow> out = new ArrayList<>(rs.size());
-            for (Row r : rs) {
-                out.add(row(r));
-            }
-            return out;
-        });
+    public Future<Void> forEach(UUID orgId, Consumer<UserRow> sink) {
+        return pool.withTransaction(conn -> conn.prepare(Sql.USER_ALL).compose(ps -> {
+            Promise<Void> done = Promise.promise();
+            ps.createStream(STREAM_FETCH, Tuple.of(orgId))
+                    .exceptionHandler(done::tryFail)
+                    .endHandler(v -> done.tryComplete())
+                    .handler(r -> sink.accept(row(r)));
+            return done.future();
+        }));
     }
 
     /** Timestamps are kept to the millisecond so that what is returned equals what is stored. */
