@@ -34,14 +34,24 @@ public final class OrganizationService {
         return store.insert(org).onSuccess(o -> byId.put(o.id(), o));
     }
 
-    /** Reloads one organisation another instance changed. */
+    /**
+     * Reloads one organisation another instance changed. A read that started before a later change
+     * and ends after it is older than the cache and is dropped: updatedAt orders the changes.
+     */
     public Future<Void> refresh(UUID id) {
         return store.find(id).map(o -> {
             if (o != null) {
-                byId.put(o.id(), o);
+                byId.merge(o.id(), o, (mine, theirs) -> theirs.updatedAt().isBefore(mine.updatedAt()) ? mine : theirs);
             }
             return null;
         });
+    }
+
+    /** A change's time, strictly after the organisation's previous one even within a millisecond. */
+    private static Instant nextUpdate(Organization org) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant after = org.updatedAt().plusMillis(1);
+        return now.isBefore(after) ? after : now;
     }
 
     /** The organisation, or null. */
@@ -55,13 +65,13 @@ public final class OrganizationService {
                     "SCIM provisioning is a paid feature: the '" + org.plan().wireName()
                             + "' plan does not include it. Upgrade to the pro or enterprise plan to enable it."));
         }
-        Organization updated = org.withScimEnabled(enabled, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        Organization updated = org.withScimEnabled(enabled, nextUpdate(org));
         return store.update(updated).onSuccess(o -> byId.put(o.id(), o));
     }
 
     /** Changes the plan; a plan without SCIM switches provisioning off at once. */
     public Future<Organization> setPlan(Organization org, Plan plan) {
-        Organization updated = org.withPlan(plan, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        Organization updated = org.withPlan(plan, nextUpdate(org));
         return store.update(updated).onSuccess(o -> byId.put(o.id(), o));
     }
 

@@ -50,20 +50,29 @@ public final class TokenService {
     }
 
     /**
-     * Reloads one token another instance created or revoked: a revoked one leaves the cache. The last
-     * use this instance saw is kept.
+     * Reloads one token another instance created or revoked. Revocation is final: a read that started
+     * before a revocation and ends after it cannot bring the token back. The last use this instance
+     * saw is kept.
      */
     public Future<Void> refresh(UUID orgId, UUID tokenId) {
         return store.find(orgId, tokenId).map(t -> {
-            if (t == null || t.revokedAt() != null) {
+            if (t == null) {
                 byId.remove(tokenId);
             } else {
-                byId.merge(tokenId, t, (mine, theirs) -> mine.lastUsedAt() == null ? theirs : theirs.lastUsedAt(
-                        theirs.lastUsedAt() == null || mine.lastUsedAt().isAfter(theirs.lastUsedAt())
-                                ? mine.lastUsedAt() : theirs.lastUsedAt()));
+                byId.merge(tokenId, t, TokenService::newer);
             }
             return null;
         });
+    }
+
+    private static ScimToken newer(ScimToken mine, ScimToken theirs) {
+        if (mine.revokedAt() != null) {
+            return mine;
+        }
+        if (mine.lastUsedAt() == null || (theirs.lastUsedAt() != null && theirs.lastUsedAt().isAfter(mine.lastUsedAt()))) {
+            return theirs;
+        }
+        return theirs.lastUsedAt(mine.lastUsedAt());
     }
 
     /** Replaces the cache with the database's tokens, after changes may have been missed. */
@@ -108,10 +117,8 @@ public final class TokenService {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // Stop accepting it before the write, so no request slips in while the database answers.
         byId.put(tokenId, t.revokedAt(now));
-        return store.revoke(orgId, tokenId, now).map(found -> {
-            byId.remove(tokenId);
-            return found;
-        }).onFailure(e -> byId.put(tokenId, t));
+        // The revoked entry stays in the cache as a tombstone, so a late reload cannot revive it.
+        return store.revoke(orgId, tokenId, now).onFailure(e -> byId.put(tokenId, t));
     }
 
     /**
