@@ -91,7 +91,8 @@ public final class Application {
 
         users.onProvisioned(members::invitationsQueued);
         // Listen before loading, so that no change between the two is missed.
-        Future<String> started = AdminChangeFeed.start(vertx, db, orgs::refresh, tokens::refresh,
+        Future<String> started = AdminChangeFeed.start(vertx, db,
+                        orgId -> orgs.refresh(orgId).compose(v -> members.refreshRoleMappings(orgId)), tokens::refresh,
                         () -> orgs.load().compose(tokens::reload))
                 .compose(feed -> orgs.load())
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))

@@ -76,6 +76,14 @@ public final class MembershipService {
         return chain;
     }
 
+    /** Reloads an organisation's role mappings another instance may have changed. */
+    public Future<Void> refreshRoleMappings(UUID orgId) {
+        return store.roleMappings(orgId).map(m -> {
+            putMappings(orgId, parse(m));
+            return null;
+        });
+    }
+
     /** Tells the outbox that an organisation has new invitations (a user was provisioned). */
     public void invitationsQueued(UUID orgId) {
         outboxDirty.add(orgId);

@@ -30,7 +30,7 @@ public final class AdminChangeFeed {
     }
 
     /**
-     * @param onOrganization reloads one organisation
+     * @param onOrganization reloads one organisation (its settings and role mappings)
      * @param onToken        reloads one token (organisation id, token id)
      * @param onReconnect    reloads everything
      */

@@ -155,6 +155,6 @@ public final class PgMemberStore implements MemberStore {
                 .compose(v -> conn.preparedQuery(Sql.ORG_DEFAULT_ROLE).execute(Tuple.of(orgId, defaultRole, ts(now))))
                 .compose(v -> rows.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery(Sql.ROLE_MAPPING_INSERT).executeBatch(rows).mapEmpty())
-                .mapEmpty());
+                .compose(v -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(orgId))));
     }
 }
