@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running server: database ready and migrated, caches and index loaded, then one HTTP verticle per
@@ -53,11 +54,15 @@ public final class Application {
     private final Vertx vertx;
     private final DatabaseTarget database;
     private final Services services;
+    private final AdminChangeFeed feed;
+    private final List<Long> timers;
 
-    private Application(Vertx vertx, DatabaseTarget database, Services services) {
+    private Application(Vertx vertx, DatabaseTarget database, Services services, AdminChangeFeed feed, List<Long> timers) {
         this.vertx = vertx;
         this.database = database;
         this.services = services;
+        this.feed = feed;
+        this.timers = timers;
     }
 
     /** Starts the server, using {@code database} when given, else what the configuration says. */
@@ -91,10 +96,12 @@ public final class Application {
 
         users.onProvisioned(members::invitationsQueued);
         // Listen before loading, so that no change between the two is missed.
+        AtomicReference<AdminChangeFeed> feed = new AtomicReference<>();
         Future<String> started = AdminChangeFeed.start(vertx, db,
                         orgId -> orgs.refresh(orgId).compose(v -> members.refreshRoleMappings(orgId)), tokens::refresh,
                         () -> orgs.load().compose(tokens::reload))
-                .compose(feed -> orgs.load())
+                .onSuccess(feed::set)
+                .compose(f -> orgs.load())
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
                         .compose(v -> members.load(all)))
                 .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
@@ -107,13 +114,14 @@ public final class Application {
             throw e;
         }
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
-        vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse());
-        vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
-                .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage())));
-        vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll());
+        List<Long> timers = List.of(
+                vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
+                vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
+                        .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage()))),
+                vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()));
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
-        return new Application(vertx, database == null ? db : null, services);
+        return new Application(vertx, database == null ? db : null, services, feed.get(), timers);
     }
 
     public Services services() {
@@ -126,6 +134,13 @@ public final class Application {
 
     /** Stops serving, writes what is only in memory, and stops the embedded database this started. */
     public void stop() {
+        // Background work first, so nothing keeps trying the pool while it closes.
+        timers.forEach(vertx::cancelTimer);
+        try {
+            feed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Change feed did not close cleanly: {}", e.toString());
+        }
         try {
             services.tokens().flushLastUse().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

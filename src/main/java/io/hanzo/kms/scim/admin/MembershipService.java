@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lifecycle of a membership after SCIM created it: the invitation outbox, account set-up with
@@ -52,6 +53,7 @@ public final class MembershipService {
     private final Map<UUID, Map<String, Role>> roleByGroup = new ConcurrentHashMap<>();
     /** Organisations that may have undelivered invitations; the rest are not polled. */
     private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean delivering = new AtomicBoolean();
 
     public MembershipService(MemberStore store, OrganizationService orgs, DirectoryIndex index, InvitationSender sender,
                              String setupUrl, Duration setupTokenTtl) {
@@ -94,19 +96,26 @@ public final class MembershipService {
      * round. An organisation leaves the list once a round finds its outbox empty.
      */
     public Future<Integer> deliverInvitations() {
+        // One round at a time: a round still draining a backlog is not joined by the next tick.
+        if (!delivering.compareAndSet(false, true)) {
+            return Future.succeededFuture(0);
+        }
         Future<Integer> chain = Future.succeededFuture(0);
         for (UUID orgId : List.copyOf(outboxDirty)) {
             outboxDirty.remove(orgId);
-            chain = chain.compose(sent -> deliver(orgId)
-                    .onSuccess(n -> {
-                        if (n == DELIVERIES_PER_ROUND) {
-                            outboxDirty.add(orgId);
-                        }
-                    })
-                    .onFailure(e -> outboxDirty.add(orgId))
-                    .map(n -> sent + n));
+            chain = chain.compose(sent -> drain(orgId, sent));
         }
-        return chain;
+        return chain.onComplete(ar -> delivering.set(false));
+    }
+
+    /** Delivers the organisation's outbox batch after batch until it is empty. */
+    private Future<Integer> drain(UUID orgId, int sentBefore) {
+        return deliver(orgId)
+                .recover(e -> {
+                    outboxDirty.add(orgId);
+                    return Future.failedFuture(e);
+                })
+                .compose(n -> n == DELIVERIES_PER_ROUND ? drain(orgId, sentBefore + n) : Future.succeededFuture(sentBefore + n));
     }
 
     /** Periodically, every organisation: invitations another instance queued are delivered too. */

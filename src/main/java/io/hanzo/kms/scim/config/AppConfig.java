@@ -50,7 +50,7 @@ public record AppConfig(
         d.put("http.instances", "0");
         d.put("public.url", "http://localhost:8080");
         d.put("database.url", "");
-        d.put("database.pool-size", "8");
+        d.put("database.pool-size", "16");
         d.put("database.embedded-port", "0");
         d.put("data.dir", "./data");
         d.put("admin.token", "");

@@ -29,7 +29,7 @@ class AppConfigTest {
         assertThat(c.httpInstances()).isZero();
         assertThat(c.publicUrl()).isEqualTo("http://localhost:8080");
         assertThat(c.databaseUrl()).isEmpty();
-        assertThat(c.databasePoolSize()).isEqualTo(8);
+        assertThat(c.databasePoolSize()).isEqualTo(16);
         assertThat(c.databaseEmbeddedPort()).isZero();
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(c.adminToken()).isEmpty();
@@ -63,7 +63,7 @@ class AppConfigTest {
         file.put("http.instances", "3");
         file.put("public.url", "https://kms.example.com");
         file.put("database.url", "postgresql://scim:pw@db.internal:5432/scim");
-        file.put("database.pool-size", "16");
+        file.put("database.pool-size", "24");
         file.put("database.embedded-port", "15432");
         file.put("data.dir", "/var/lib/kms-scim");
         file.put("admin.token", "file-admin-token");
@@ -77,7 +77,7 @@ class AppConfigTest {
         assertThat(c.httpInstances()).isEqualTo(3);
         assertThat(c.publicUrl()).isEqualTo("https://kms.example.com");
         assertThat(c.databaseUrl()).isEqualTo("postgresql://scim:pw@db.internal:5432/scim");
-        assertThat(c.databasePoolSize()).isEqualTo(16);
+        assertThat(c.databasePoolSize()).isEqualTo(24);
         assertThat(c.databaseEmbeddedPort()).isEqualTo(15432);
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/kms-scim"));
         assertThat(c.adminToken()).isEqualTo("file-admin-token");

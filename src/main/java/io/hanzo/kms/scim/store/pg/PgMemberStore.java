@@ -56,8 +56,7 @@ public final class PgMemberStore implements MemberStore {
     @Override
     public Future<List<Delivery>> deliverPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
                                                  Instant expiresAt) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_ORPHANS).execute(Tuple.of(orgId, ts(now)))
-                .compose(v -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit)))
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit))
                 .compose(rs -> {
                     List<Delivery> out = new ArrayList<>(rs.size());
                     List<Tuple> updates = new ArrayList<>(rs.size());

@@ -91,6 +91,7 @@ public final class PgUserStore implements UserStore {
                 .compose(rs -> rs.rowCount() == 0
                         ? Future.succeededFuture(false)
                         : conn.preparedQuery(Sql.USER_MEMBERSHIPS_DELETE).execute(Tuple.of(orgId, id))
+                                .compose(v -> conn.preparedQuery(Sql.USER_INVITATIONS_VOID).execute(Tuple.of(orgId, id, ts(now()))))
                                 .compose(v -> PgEventStore.success(conn, orgId, audit, now(), "User", id, 204, null))
                                 .map(true)));
     }

@@ -62,6 +62,9 @@ final class Sql {
      * and this statement's fresh snapshot sees its rows.
      */
     static final String USER_MEMBERSHIPS_DELETE = "DELETE FROM scim_group_members WHERE org_id = $1 AND user_id = $2";
+    /** With USER_DELETE: a deleted membership's invitations are never delivered or used. */
+    static final String USER_INVITATIONS_VOID =
+            "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND voided_at IS NULL AND used_at IS NULL";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
     static final String USER_ALL = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 ORDER BY id";
 
@@ -110,10 +113,6 @@ final class Sql {
                     + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED";
     static final String OUTBOX_DELIVERED =
             "UPDATE invitations SET token_hash = $3, expires_at = $4, delivered_at = $5 WHERE org_id = $1 AND id = $2";
-    /** Invitations of deleted memberships are never delivered. */
-    static final String OUTBOX_ORPHANS =
-            "UPDATE invitations i SET voided_at = $2 WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
-                    + "AND NOT EXISTS (SELECT 1 FROM scim_users u WHERE u.org_id = i.org_id AND u.id = i.user_id)";
     /** A send that failed: back to the outbox, its token forgotten; the next round mints a new one. */
     static final String OUTBOX_RETURN =
             "UPDATE invitations SET delivered_at = NULL, token_hash = NULL, expires_at = NULL "
