@@ -15,7 +15,7 @@ test:
 	$(MVN) $(MVN_FLAGS) test
 
 bench:
-	@if [ -f load-tests/run.sh ]; then bash load-tests/run.sh; else echo "The load tests are not written yet (see load-tests/README.md)."; exit 1; fi
+	MVN="$(MVN)" JAVA="$(JAVA)" bash load-tests/run.sh
 
 clean:
 	$(MVN) $(MVN_FLAGS) -q clean

@@ -1,0 +1,269 @@
+package io.hanzo.kms.scim.loadtools;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The summary of a bench run: one line per simulation from Gatling's own statistics (the report's
+ * js/stats.js), the phase rates the simulations wrote, and the ceilings with their ratios.
+ * <pre>
+ * BenchReport --manifest FILE --results DIR --root REPO_DIR [--server-log FILE] [--markdown FILE] [--label TEXT]
+ * </pre>
+ * The manifest has one line per simulation run: name, report directory, exit code, wall seconds,
+ * separated by tabs.
+ */
+public final class BenchReport {
+    private static final Pattern BARE_KEY = Pattern.compile("(?m)^(\\s*)([A-Za-z_][A-Za-z0-9_]*)\\s*:");
+
+    record Run(String name, Path report, int exitCode, long seconds, JsonObject stats, JsonObject phases) {
+        String value(String metric) {
+            if (stats == null) {
+                return "-";
+            }
+            return stats.getJsonObject(metric, new JsonObject()).getString("total", "-");
+        }
+
+        double phaseRate(String phase) {
+            if (phases == null) {
+                return Double.NaN;
+            }
+            JsonObject p = phases.getJsonObject("phases", new JsonObject()).getJsonObject(phase);
+            return p == null ? Double.NaN : p.getDouble("perSecond");
+        }
+
+        long phaseCount(String phase) {
+            JsonObject p = phases == null ? null : phases.getJsonObject("phases", new JsonObject()).getJsonObject(phase);
+            return p == null ? 0 : p.getLong("count");
+        }
+
+        String fact(String name) {
+            return phases == null ? "?" : phases.getJsonObject("facts", new JsonObject()).getString(name, "?");
+        }
+    }
+
+    private BenchReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Args a = new Args(args, 0);
+        Path root = Path.of(a.get("root")).toAbsolutePath().normalize();
+        Path results = Path.of(a.get("results"));
+        List<Run> runs = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(a.get("manifest")))) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split("\t");
+            Path report = f[1].isEmpty() ? null : Path.of(f[1]);
+            runs.add(new Run(f[0], report, Integer.parseInt(f[2]), Long.parseLong(f[3]), readStats(report),
+                    readJson(results.resolve(f[0] + ".phases.json"))));
+        }
+        runs.sort((x, y) -> Boolean.compare(x.name().equals("BareLookupCeiling"), y.name().equals("BareLookupCeiling")));
+        JsonObject raw = readJson(results.resolve("raw-inserts.json"));
+        String serverLog = a.get("server-log", null);
+        String text = render(runs, raw, root, serverLog == null ? null : Path.of(serverLog), a.get("label", ""));
+        System.out.print(text);
+        String md = a.get("markdown", null);
+        if (md != null) {
+            Files.writeString(Path.of(md), text);
+        }
+    }
+
+    static String render(List<Run> runs, JsonObject raw, Path root, Path serverLog, String label) throws IOException {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%nkms-scim bench on %s%n", Machine.describe()));
+        if (!label.isEmpty()) {
+            out.append(label).append('\n');
+        }
+        out.append('\n');
+        String header = String.format(Locale.ROOT, "| %-20s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
+                "simulation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "result", "Gatling report");
+        out.append(header);
+        out.append("|").append("-".repeat(22)).append("|").append("-".repeat(11)).append("|").append("-".repeat(11))
+                .append("|").append("-".repeat(9)).append("|").append("-".repeat(9)).append("|").append("-".repeat(9))
+                .append("|").append("-".repeat(8)).append("|").append("-".repeat(8)).append("|").append("-".repeat(16))
+                .append("|\n");
+        for (Run r : runs) {
+            String report = r.report() == null ? "(none)" : shorten(root, r.report().resolve("index.html"));
+            out.append(String.format(Locale.ROOT, "| %-20s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
+                    r.name(), grouped(r.value("numberOfRequests")), r.value("meanNumberOfRequestsPerSecond"),
+                    r.value("percentiles1"), r.value("percentiles3"), r.value("percentiles4"),
+                    r.stats() == null ? "?" : r.stats().getJsonObject("numberOfRequests").getString("ko"),
+                    r.exitCode() == 0 ? "passed" : "FAILED", report));
+        }
+        out.append("\n(errors: requests that failed a status or response check; result: the simulation's own assertions,\n"
+                + " which also fail on a lost membership or a missing request.)\n\n");
+
+        out.append("Phases\n");
+        for (Run r : runs) {
+            String line = phaseLine(r);
+            if (line != null) {
+                out.append("  ").append(line).append('\n');
+            }
+        }
+
+        out.append("\nCeilings (measured in this run, same machine)\n");
+        Run lookups = find(runs, "LookupStorm");
+        Run bare = find(runs, "BareLookupCeiling");
+        if (lookups != null && bare != null) {
+            double l = lookups.phaseRate("lookups");
+            double b = bare.phaseRate("lookups");
+            out.append(String.format(Locale.ROOT,
+                    "  reads:  lookup req/s %,.0f ÷ bare Vert.x req/s %,.0f = %.2f   (%s connections, same request mix)%n",
+                    l, b, l / b, lookups.fact("concurrency")));
+        } else {
+            out.append("  reads:  not measured\n");
+        }
+        Run sync = find(runs, "PingOneInitialSync");
+        Run bulk = find(runs, "BulkSync");
+        if (raw != null && sync != null) {
+            double rawRate = raw.getDouble("perSecond");
+            double creates = sync.phaseRate("createUsers");
+            out.append(String.format(Locale.ROOT,
+                    "  writes: creates/s %,.0f ÷ raw rows/s %,.0f = %.2f   (PostgreSQL alone: %,d rows, one per transaction, "
+                            + "%d connections, p50 %.1f ms, p99 %.1f ms)%n",
+                    creates, rawRate, creates / rawRate, raw.getLong("rows"), raw.getInteger("concurrency"),
+                    raw.getDouble("p50"), raw.getDouble("p99")));
+            if (!sync.fact("concurrency").equals(String.valueOf(raw.getInteger("concurrency")))) {
+                out.append("          (note: the sync ran at ").append(sync.fact("concurrency"))
+                        .append(" connections, the raw loader at ").append(raw.getInteger("concurrency")).append(")\n");
+            }
+            if (bulk != null && !Double.isNaN(bulk.phaseRate("users"))) {
+                double b = bulk.phaseRate("users");
+                out.append(String.format(Locale.ROOT,
+                        "          (BulkSync users/s %,.0f ÷ raw rows/s %,.0f = %.2f; a bulk request writes its users in one statement)%n",
+                        b, rawRate, b / rawRate));
+            }
+        } else {
+            out.append("  writes: not measured\n");
+        }
+
+        out.append("\nWhere the CPU went during each simulation's measured part (CPU seconds; two cores shared by all)\n");
+        out.append(String.format(Locale.ROOT, "| %-20s | %7s | %8s | %10s | %14s | %7s | %9s |%n",
+                "simulation", "wall s", "server", "PostgreSQL", "load generator", "other", "busy %"));
+        out.append("|").append("-".repeat(22)).append("|").append("-".repeat(9)).append("|").append("-".repeat(10))
+                .append("|").append("-".repeat(12)).append("|").append("-".repeat(16)).append("|").append("-".repeat(9))
+                .append("|").append("-".repeat(11)).append("|\n");
+        for (Run r : runs) {
+            JsonObject cpu = r.phases() == null ? null : r.phases().getJsonObject("cpu");
+            if (cpu == null) {
+                continue;
+            }
+            out.append(String.format(Locale.ROOT, "| %-20s | %7.1f | %8.1f | %10.1f | %14.1f | %7.1f | %9.0f |%n",
+                    r.name(), cpu.getDouble("wallSeconds"), cpu.getDouble("server"), cpu.getDouble("postgres"),
+                    cpu.getDouble("loadGenerator"), cpu.getDouble("other"), cpu.getDouble("machineBusyPercent")));
+        }
+        out.append("(server: the kms-scim JVM, or the bare Vert.x server for BareLookupCeiling; other: every other process)\n");
+
+        if (serverLog != null && Files.exists(serverLog)) {
+            long errors;
+            long warnings;
+            try (var lines = Files.lines(serverLog)) {
+                List<String> all = lines.filter(s -> s.contains(" ERROR ") || s.contains(" WARN ")).toList();
+                errors = all.stream().filter(s -> s.contains(" ERROR ")).count();
+                warnings = all.size() - errors;
+            }
+            out.append(String.format(Locale.ROOT, "%nServer log: %d ERROR and %d WARN lines (%s)%n", errors, warnings,
+                    shorten(root, serverLog)));
+        }
+        return out.toString();
+    }
+
+    private static String phaseLine(Run r) {
+        return switch (r.name()) {
+            case "PingOneInitialSync" -> String.format(Locale.ROOT,
+                    "PingOneInitialSync: %s users (lookup + create) at %,.0f users/s, creates %,.0f/s; %s groups created at %,.0f/s; "
+                            + "%s memberships in %,d PATCHes at %,.0f PATCH/s (largest group %s members); %s connections",
+                    r.fact("users"), r.phaseRate("users"), r.phaseRate("createUsers"), r.fact("groups"),
+                    r.phaseRate("createGroups"), r.fact("memberships"), r.phaseCount("memberPatches"),
+                    r.phaseRate("memberPatches"), r.fact("largestGroup"), r.fact("concurrency"));
+            case "LookupStorm", "BareLookupCeiling" -> String.format(Locale.ROOT,
+                    "%s: %,d lookups at %,.0f/s over %s s, %s connections%s",
+                    r.name(), r.phaseCount("lookups"), r.phaseRate("lookups"), r.fact("seconds"), r.fact("concurrency"),
+                    r.name().equals("LookupStorm") ? " (" + r.fact("users") + " users loaded)" : "");
+            case "SteadyChurn" -> String.format(Locale.ROOT,
+                    "SteadyChurn: %,d operations at %,.0f/s over %s s on %s users, %s deleted and re-provisioned; %s connections",
+                    r.phaseCount("operations"), r.phaseRate("operations"), r.fact("seconds"), r.fact("users"),
+                    r.fact("reprovisioned"), r.fact("concurrency"));
+            case "EntraGroupStorm" -> String.format(Locale.ROOT,
+                    "EntraGroupStorm: %s single-member PATCHes at %,.0f/s on %s groups from %s connections; "
+                            + "every group verified at exactly %s members",
+                    r.fact("patches"), r.phaseRate("memberPatches"), r.fact("groups"), r.fact("concurrency"),
+                    r.fact("expectedMembersPerGroup"));
+            case "BulkSync" -> String.format(Locale.ROOT,
+                    "BulkSync: %s users at %,.0f users/s and %s memberships in %s bulk requests (%,.0f operations/s); "
+                            + "%s requests in flight",
+                    r.fact("users"), r.phaseRate("users"), r.fact("memberships"), r.fact("userRequests"),
+                    r.phaseRate("operations"), r.fact("concurrency"));
+            default -> null;
+        };
+    }
+
+    private static Run find(List<Run> runs, String name) {
+        return runs.stream().filter(r -> r.name().equals(name) && r.phases() != null).findFirst().orElse(null);
+    }
+
+    private static String grouped(String n) {
+        try {
+            return String.format(Locale.ROOT, "%,d", Long.parseLong(n));
+        } catch (NumberFormatException e) {
+            return n;
+        }
+    }
+
+    private static String shorten(Path root, Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(root) ? root.relativize(abs).toString() : abs.toString();
+    }
+
+    private static JsonObject readJson(Path p) throws IOException {
+        return Files.exists(p) ? new JsonObject(Files.readString(p)) : null;
+    }
+
+    /** The "All Requests" statistics of a Gatling report, from the object literal in js/stats.js. */
+    static JsonObject readStats(Path report) throws IOException {
+        if (report == null) {
+            return null;
+        }
+        Path file = report.resolve("js").resolve("stats.js");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        String js = Files.readString(file);
+        int start = js.indexOf('{', js.indexOf("var stats"));
+        int end = matchingBrace(js, start);
+        Matcher m = BARE_KEY.matcher(js.substring(start, end + 1));
+        String json = m.replaceAll("$1\"$2\":");
+        return new JsonObject(json).getJsonObject("stats");
+    }
+
+    private static int matchingBrace(String s, int open) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("Unbalanced braces in stats.js");
+    }
+}
