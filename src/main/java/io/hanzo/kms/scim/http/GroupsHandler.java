@@ -7,7 +7,6 @@ import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
-import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.service.GroupService;
@@ -46,12 +45,9 @@ final class GroupsHandler {
 
     void get(RoutingContext ctx) {
         IndexedGroup g = groups.get(RequestContext.orgId(ctx), ctx.pathParam("id"));
-        String ifNoneMatch = ctx.request().getHeader("If-None-Match");
-        if (ifNoneMatch != null && ETags.matches(ifNoneMatch, g.row().version())) {
-            ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(304).end();
-            return;
+        if (!ScimResponses.notModified(ctx, g.row().meta())) {
+            send(ctx, 200, g);
         }
-        send(ctx, 200, g);
     }
 
     void list(RoutingContext ctx) {

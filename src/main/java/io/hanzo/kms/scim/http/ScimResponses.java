@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.ScimUris;
+import io.hanzo.kms.scim.protocol.resource.ETags;
+import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -41,6 +43,20 @@ public final class ScimResponses {
             return;
         }
         r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+    }
+
+    /**
+     * Answers 304 when {@code If-None-Match} names the resource's current version (RFC 7644 §3.14).
+     *
+     * @return true when the response was sent
+     */
+    public static boolean notModified(RoutingContext ctx, ResourceMeta meta) {
+        String ifNoneMatch = ctx.request().getHeader("If-None-Match");
+        if (ifNoneMatch == null || !ETags.matches(ifNoneMatch, meta.version())) {
+            return false;
+        }
+        ctx.response().putHeader("ETag", meta.etag()).setStatusCode(304).end();
+        return true;
     }
 
     /** A single resource, with the headers RFC 7644 asks for. */

@@ -7,7 +7,6 @@ import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
-import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
@@ -35,12 +34,9 @@ final class UsersHandler {
 
     void get(RoutingContext ctx) {
         IndexedUser u = users.get(RequestContext.orgId(ctx), ctx.pathParam("id"));
-        String ifNoneMatch = ctx.request().getHeader("If-None-Match");
-        if (ifNoneMatch != null && ETags.matches(ifNoneMatch, u.row().version())) {
-            ctx.response().putHeader("ETag", u.row().meta().etag()).setStatusCode(304).end();
-            return;
+        if (!ScimResponses.notModified(ctx, u.row().meta())) {
+            sendUser(ctx, 200, u);
         }
-        sendUser(ctx, 200, u);
     }
 
     void list(RoutingContext ctx) {
