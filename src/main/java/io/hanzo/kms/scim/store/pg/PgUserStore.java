@@ -22,7 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -59,10 +61,14 @@ public final class PgUserStore implements UserStore {
         Tuple t = Tuple.tuple().addUUID(orgId).addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfString(userNames)
                 .addArrayOfString(externalIds).addArrayOfBoolean(active).addArrayOfString(json).addOffsetDateTime(ts(now()))
                 .addArrayOfUUID(eventIds).addArrayOfUUID(tokenIds).addArrayOfString(operations);
+        Map<UUID, ObjectNode> byId = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            byId.put(ids.get(i), attributes.get(i));
+        }
         return pool.preparedQuery(Sql.USER_INSERT_MANY).execute(t).map(rs -> {
             List<UserRow> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
-                out.add(row(r));
+                out.add(written(r, byId.get(r.getUUID(1))));
             }
             return out;
         });
@@ -82,7 +88,8 @@ public final class PgUserStore implements UserStore {
                 .addString(audit == null ? "PUT /Users" : audit.operation());
         return pool.preparedQuery(Sql.USER_REPLACE).execute(t)
                 .recover(PgUserStore::translate)
-                .map(PgUserStore::first);
+                .map(rs -> rs.size() == 0 ? Optional.<UserRow>empty()
+                        : Optional.of(written(rs.iterator().next(), attributes)));
     }
 
     @Override
@@ -120,6 +127,12 @@ public final class PgUserStore implements UserStore {
 
     private static Optional<UserRow> first(RowSet<Row> rs) {
         return rs.size() == 0 ? Optional.empty() : Optional.of(row(rs.iterator().next()));
+    }
+
+    /** A row a write returned (no attributes column) with the attributes it wrote. */
+    private static UserRow written(Row r, ObjectNode attributes) {
+        return new UserRow(r.getUUID(0), r.getUUID(1), attributes, r.getLong(2), instant(r.getOffsetDateTime(3)),
+                instant(r.getOffsetDateTime(4)));
     }
 
     private static UserRow row(Row r) {

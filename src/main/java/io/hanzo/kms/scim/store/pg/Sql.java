@@ -30,6 +30,8 @@ final class Sql {
             "UPDATE scim_tokens SET last_used_at = GREATEST(last_used_at, $3) WHERE org_id = $1 AND id = $2";
 
     private static final String USER_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
+    /** What a write returns: the caller already holds the attributes it wrote. */
+    private static final String USER_WRITTEN = "org_id, id, version, created_at, updated_at";
     /**
      * Inserts users, skipping those whose userName is taken, and in the same statement queues an
      * invitation for each one inserted: a first provisioning and its invitation commit together.
@@ -40,7 +42,7 @@ final class Sql {
                     + "SELECT $1, t.id, t.user_name, t.external_id, t.active, t.attributes::jsonb, 1, $7, $7 "
                     + "FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[]) "
                     + "AS t(id, user_name, external_id, active, attributes) "
-                    + "ON CONFLICT DO NOTHING RETURNING " + USER_COLUMNS + "), "
+                    + "ON CONFLICT DO NOTHING RETURNING " + USER_WRITTEN + "), "
                     + "inv AS (INSERT INTO invitations (org_id, id, user_id, created_at) "
                     + "SELECT org_id, gen_random_uuid(), id, $7 FROM ins), "
                     + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
@@ -52,7 +54,7 @@ final class Sql {
     static final String USER_REPLACE =
             "WITH upd AS (UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
                     + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING "
-                    + USER_COLUMNS + "), "
+                    + USER_WRITTEN + "), "
                     + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
                     + "SELECT org_id, $9, $8, $10, $11, 'User', id::text, 200, 'success' FROM upd) "
                     + "SELECT * FROM upd";
