@@ -7,8 +7,6 @@ import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 import io.hanzo.kms.scim.protocol.filter.FilterVisitor;
 import io.hanzo.kms.scim.store.Ids;
 
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -33,46 +31,11 @@ public final class GroupQuery {
         if (filter != null) {
             filter.accept(new MembershipCheck());
         }
-        Collection<IndexedGroup> candidates = candidates(index, filter);
-        if (order != null) {
-            List<IndexedGroup> all = new ArrayList<>();
-            for (IndexedGroup g : candidates) {
-                if (filter == null || filter.accept(new Matcher(index, g))) {
-                    all.add(g);
-                }
-            }
-            all.sort(Comparator.comparing(IndexedGroup::resource, order));
-            return new Page(all.size(), Pages.slice(all, startIndex, count));
-        }
-        List<IndexedGroup> page = new ArrayList<>(Math.min(count, 64));
-        int matched = 0;
-        for (IndexedGroup g : candidates) {
-            if (filter != null && !filter.accept(new Matcher(index, g))) {
-                continue;
-            }
-            matched++;
-            if (matched >= startIndex && page.size() < count) {
-                page.add(g);
-            }
-        }
-        return new Page(matched, page);
-    }
-
-    private static Collection<IndexedGroup> candidates(GroupIndex index, Filter filter) {
         Set<UUID> ids = filter == null ? null : filter.accept(new Planner(index));
-        if (ids == null) {
-            return index.all();
-        }
-        List<UUID> sorted = new ArrayList<>(ids);
-        sorted.sort(null);
-        List<IndexedGroup> out = new ArrayList<>(sorted.size());
-        for (UUID id : sorted) {
-            IndexedGroup g = index.get(id);
-            if (g != null) {
-                out.add(g);
-            }
-        }
-        return out;
+        Pages.Result<IndexedGroup> r = Pages.run(Pages.candidates(ids, index.all(), index::get),
+                g -> filter == null || filter.accept(new Matcher(index, g)),
+                order == null ? null : Comparator.comparing(IndexedGroup::resource, order), startIndex, count);
+        return new Page(r.total(), r.items());
     }
 
     /** Rejects membership conditions the index cannot answer before any work is done. */

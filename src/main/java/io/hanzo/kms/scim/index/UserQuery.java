@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -33,46 +31,10 @@ public final class UserQuery {
      * @param count      most results to return; 0 returns the total only
      */
     public Page run(UserIndex index, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
-        Collection<IndexedUser> candidates = candidates(index, filter);
-        if (order != null) {
-            List<IndexedUser> all = new ArrayList<>();
-            for (IndexedUser u : candidates) {
-                if (filter == null || evaluator.matches(filter, u.resource())) {
-                    all.add(u);
-                }
-            }
-            // A stable sort over candidates in id order: ties stay in creation order.
-            all.sort(Comparator.comparing(IndexedUser::resource, order));
-            return new Page(all.size(), Pages.slice(all, startIndex, count));
-        }
-        List<IndexedUser> page = new ArrayList<>(Math.min(count, 64));
-        int matched = 0;
-        for (IndexedUser u : candidates) {
-            if (filter != null && !evaluator.matches(filter, u.resource())) {
-                continue;
-            }
-            matched++;
-            if (matched >= startIndex && page.size() < count) {
-                page.add(u);
-            }
-        }
-        return new Page(matched, page);
-    }
-
-    private static Collection<IndexedUser> candidates(UserIndex index, Filter filter) {
         Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index));
-        if (ids == null) {
-            return index.all();
-        }
-        List<UUID> sorted = new ArrayList<>(ids);
-        sorted.sort(null);
-        List<IndexedUser> out = new ArrayList<>(sorted.size());
-        for (UUID id : sorted) {
-            IndexedUser u = index.get(id);
-            if (u != null) {
-                out.add(u);
-            }
-        }
-        return out;
+        Pages.Result<IndexedUser> r = Pages.run(Pages.candidates(ids, index.all(), index::get),
+                u -> filter == null || evaluator.matches(filter, u.resource()),
+                order == null ? null : Comparator.comparing(IndexedUser::resource, order), startIndex, count);
+        return new Page(r.total(), r.items());
     }
 }
