@@ -18,7 +18,6 @@ import static io.gatling.javaapi.core.CoreDsl.bodyString;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
-import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -43,8 +42,6 @@ public class BulkSync extends Simulation {
     private final AtomicReferenceArray<String> groupIds = new AtomicReferenceArray<>(layout.groups());
     private final AtomicInteger nextGroupChunk = new AtomicInteger();
     private final AtomicInteger nextUserChunk = new AtomicInteger();
-    private final AtomicInteger nextVerify = new AtomicInteger();
-    private final List<Integer> verified = new ArrayList<>();
     private final Phases phases = new Phases();
     private final int groupChunks = (layout.groups() + opsPerRequest - 1) / opsPerRequest;
 
@@ -89,24 +86,10 @@ public class BulkSync extends Simulation {
                                 return s.remove("body").set("c", nextUserChunk.getAndIncrement());
                             }));
 
-    private final ScenarioBuilder verify = scenario("verify: member counts")
-            .exec(s -> s.set("v", nextVerify.getAndIncrement()))
-            .asLongAs(s -> s.getInt("v") < verified.size()).on(
-                    exec(s -> {
-                        int g = verified.get(s.getInt("v"));
-                        return s.set("gid", String.valueOf(groupIds.get(g))).set("expected", layout.size(g));
-                    })
-                            .exec(http("GET /Groups/{id} verify").get("/Groups/#{gid}")
-                                    .check(status().is(200),
-                                            jsonPath("$.members[*].value").count().is(s -> s.getInt("expected"))))
-                            .exec(s -> s.set("v", nextVerify.getAndIncrement())));
+    private final MemberCountCheck check = new MemberCountCheck(layout, groupIds);
+    private final ScenarioBuilder verify = check.verification();
 
     public BulkSync() {
-        verified.add(0);
-        int step = Math.max(1, (layout.groups() - 1) / 10);
-        for (int g = 1; g < layout.groups() && verified.size() < 11; g += step) {
-            verified.add(g);
-        }
         Duration expected = Duration.ofSeconds(Math.max(120, layout.users() / 100 + layout.memberships() / 5000));
         setUp(createGroups.injectOpen(atOnceUsers(1)).andThen(
                 syncUsers.injectOpen(atOnceUsers(concurrency)).andThen(
@@ -115,7 +98,7 @@ public class BulkSync extends Simulation {
                 .maxDuration(Scim.maxDuration(expected))
                 .assertions(global().failedRequests().count().is(0L),
                         details("POST /Bulk users+memberships").successfulRequests().count().is((long) userChunks.size()),
-                        details("GET /Groups/{id} verify").successfulRequests().count().is((long) verified.size()));
+                        details(MemberCountCheck.REQUEST).successfulRequests().count().is((long) check.size()));
     }
 
     /**

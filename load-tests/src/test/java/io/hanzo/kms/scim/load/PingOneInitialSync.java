@@ -5,7 +5,6 @@ import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -42,8 +41,6 @@ public class PingOneInitialSync extends Simulation {
     private final AtomicInteger nextGroup = new AtomicInteger();
     private final AtomicInteger nextBatch = new AtomicInteger();
     private final AtomicInteger lookupHits = new AtomicInteger();
-    private final List<Integer> verified = verifiedGroups();
-    private final AtomicInteger nextVerify = new AtomicInteger();
     private final Phases phases = new Phases();
 
     private final ChainBuilder lookupThenCreate = exec(s -> {
@@ -124,17 +121,8 @@ public class PingOneInitialSync extends Simulation {
                                 return s.remove("body").set("b", nextBatch.getAndIncrement());
                             }));
 
-    private final ScenarioBuilder verify = scenario("verify: member counts")
-            .exec(s -> s.set("v", nextVerify.getAndIncrement()))
-            .asLongAs(s -> s.getInt("v") < verified.size()).on(
-                    exec(s -> {
-                        int g = verified.get(s.getInt("v"));
-                        return s.set("gid", String.valueOf(groupIds.get(g))).set("expected", layout.size(g));
-                    })
-                            .exec(http("GET /Groups/{id} verify").get("/Groups/#{gid}")
-                                    .check(status().is(200),
-                                            jsonPath("$.members[*].value").count().is(s -> s.getInt("expected"))))
-                            .exec(s -> s.set("v", nextVerify.getAndIncrement())));
+    private final MemberCountCheck check = new MemberCountCheck(layout, groupIds);
+    private final ScenarioBuilder verify = check.verification();
 
     public PingOneInitialSync() {
         Duration expected = Duration.ofSeconds(Math.max(120, users / 40 + layout.memberships() / 2000));
@@ -148,19 +136,7 @@ public class PingOneInitialSync extends Simulation {
                         global().failedRequests().count().is(0L),
                         details("POST /Users").successfulRequests().count().is((long) users),
                         details("PATCH /Groups add members").successfulRequests().count().is((long) batches.size()),
-                        details("GET /Groups/{id} verify").successfulRequests().count().is((long) verified.size()));
-    }
-
-    /** Group 0 (the big one) and up to ten others spread over the rest. */
-    private List<Integer> verifiedGroups() {
-        List<Integer> out = new ArrayList<>();
-        out.add(0);
-        int others = layout.groups() - 1;
-        int step = Math.max(1, others / 10);
-        for (int g = 1; g <= others && out.size() < 11; g += step) {
-            out.add(g);
-        }
-        return out;
+                        details(MemberCountCheck.REQUEST).successfulRequests().count().is((long) check.size()));
     }
 
     @Override
