@@ -2,7 +2,6 @@ package io.hanzo.kms.scim.protocol.bulk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.ScimException;
-import io.hanzo.kms.scim.protocol.ScimUris;
 
 import java.util.ArrayList;
 import java.util.Iterator;
