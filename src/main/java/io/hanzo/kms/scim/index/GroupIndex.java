@@ -87,25 +87,32 @@ public final class GroupIndex {
         groupsOfUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(groupId);
     }
 
+    /**
+     * Adds or replaces a group's own attributes. Readers are not locked out, so the new keys go in
+     * before stale ones come out, and keys that did not change are not touched: a lookup by name
+     * during a member change or a rename always finds the group.
+     */
     public synchronized void putGroup(IndexedGroup group) {
         GroupRow row = group.row();
         IndexedGroup old = byId.get(row.id());
-        if (old != null) {
-            if (old.row().version() > row.version()) {
-                return;
-            }
-            byDisplayName.remove(old.row().displayName().toLowerCase(Locale.ROOT), row.id());
-            if (old.row().externalId() != null) {
-                Set<UUID> ids = byExternalId.get(old.row().externalId());
-                if (ids != null) {
-                    ids.remove(row.id());
-                }
-            }
+        if (old != null && old.row().version() > row.version()) {
+            return;
         }
+        String name = row.displayName().toLowerCase(Locale.ROOT);
         byId.put(row.id(), group);
-        byDisplayName.put(row.displayName().toLowerCase(Locale.ROOT), row.id());
+        byDisplayName.put(name, row.id());
         if (row.externalId() != null) {
             byExternalId.computeIfAbsent(row.externalId(), k -> ConcurrentHashMap.newKeySet()).add(row.id());
+        }
+        if (old != null) {
+            String oldName = old.row().displayName().toLowerCase(Locale.ROOT);
+            if (!oldName.equals(name)) {
+                byDisplayName.remove(oldName, row.id());
+            }
+            String oldExternalId = old.row().externalId();
+            if (oldExternalId != null && !oldExternalId.equals(row.externalId())) {
+                removeExternalId(oldExternalId, row.id());
+            }
         }
     }
 
@@ -116,10 +123,7 @@ public final class GroupIndex {
         }
         byDisplayName.remove(old.row().displayName().toLowerCase(Locale.ROOT), id);
         if (old.row().externalId() != null) {
-            Set<UUID> ids = byExternalId.get(old.row().externalId());
-            if (ids != null) {
-                ids.remove(id);
-            }
+            removeExternalId(old.row().externalId(), id);
         }
         NavigableSet<UUID> m = members.remove(id);
         if (m != null) {
@@ -138,6 +142,16 @@ public final class GroupIndex {
                 if (m != null) {
                     m.remove(userId);
                 }
+            }
+        }
+    }
+
+    private void removeExternalId(String externalId, UUID id) {
+        Set<UUID> ids = byExternalId.get(externalId);
+        if (ids != null) {
+            ids.remove(id);
+            if (ids.isEmpty()) {
+                byExternalId.remove(externalId, ids);
             }
         }
     }

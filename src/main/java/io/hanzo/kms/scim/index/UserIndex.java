@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One organisation's users in memory, with the lookups IdPs make on every sync: by id, by userName and
@@ -25,10 +26,15 @@ public final class UserIndex {
     private final Map<String, Set<UUID>> byEmail = new ConcurrentHashMap<>();
     private final Map<String, Set<UUID>> byExternalId = new ConcurrentHashMap<>();
     /**
-     * Ids of deleted users. Ids are never reused, so this keeps a write that committed before a delete,
-     * but reaches the index after it, from bringing the user back.
+     * Ids of deleted users, with when they were deleted. Ids are never reused, so this keeps a write
+     * that committed before a delete, but reaches the index after it, from bringing the user back.
+     * Such a late write arrives within moments, so a tombstone expires after {@link #TOMBSTONE_TTL_NANOS}
+     * and the set stays small however many users are deleted over the server's uptime.
      */
-    private final Set<UUID> deleted = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Long> deleted = new ConcurrentHashMap<>();
+    static final long TOMBSTONE_TTL_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final int SWEEP_EVERY = 1024;
+    private int removesSinceSweep;
 
     public IndexedUser get(UUID id) {
         return byId.get(id);
@@ -36,7 +42,7 @@ public final class UserIndex {
 
     /** True for a user this index saw deleted. */
     public boolean isDeleted(UUID id) {
-        return deleted.contains(id);
+        return deleted.containsKey(id);
     }
 
     public UUID idByUserName(String userName) {
@@ -60,35 +66,71 @@ public final class UserIndex {
         return byId.size();
     }
 
-    /** Adds or replaces a user unless the index already holds a newer version of it. */
+    /**
+     * Adds or replaces a user unless the index already holds a newer version of it. Readers are not
+     * locked out, so the new keys go in before the old ones that no longer apply come out: a lookup
+     * running meanwhile finds the user by its old or its new key, never by neither.
+     */
     public synchronized void put(IndexedUser user) {
         UserRow row = user.row();
-        if (deleted.contains(row.id())) {
+        if (deleted.containsKey(row.id())) {
             return;
         }
         IndexedUser old = byId.get(row.id());
-        if (old != null) {
-            if (old.row().version() >= row.version()) {
-                return;
-            }
-            unlink(old.row());
+        if (old != null && old.row().version() >= row.version()) {
+            return;
         }
+        String userName = fold(row.userName());
+        Set<String> emails = emails(row);
         byId.put(row.id(), user);
-        byUserName.put(fold(row.userName()), row.id());
-        for (String email : emails(row)) {
+        byUserName.put(userName, row.id());
+        for (String email : emails) {
             byEmail.computeIfAbsent(email, k -> ConcurrentHashMap.newKeySet()).add(row.id());
         }
         if (row.externalId() != null) {
             byExternalId.computeIfAbsent(row.externalId(), k -> ConcurrentHashMap.newKeySet()).add(row.id());
         }
+        if (old != null) {
+            UserRow was = old.row();
+            String oldUserName = fold(was.userName());
+            if (!oldUserName.equals(userName)) {
+                byUserName.remove(oldUserName, row.id());
+            }
+            for (String email : emails(was)) {
+                if (!emails.contains(email)) {
+                    removeFrom(byEmail, email, row.id());
+                }
+            }
+            if (was.externalId() != null && !was.externalId().equals(row.externalId())) {
+                removeFrom(byExternalId, was.externalId(), row.id());
+            }
+        }
     }
 
+    /**
+     * Removes a user the database deleted, leaving a tombstone that keeps late writes out. Call it only
+     * for users that existed: a delete of an unknown id must leave nothing behind.
+     */
     public synchronized void remove(UUID id) {
-        deleted.add(id);
+        long now = System.nanoTime();
+        deleted.put(id, now);
+        if (++removesSinceSweep >= SWEEP_EVERY) {
+            removesSinceSweep = 0;
+            expireTombstones(now);
+        }
         IndexedUser old = byId.remove(id);
         if (old != null) {
             unlink(old.row());
         }
+    }
+
+    /** Drops tombstones older than the time any late write could take to arrive. */
+    synchronized void expireTombstones(long nowNanos) {
+        deleted.values().removeIf(at -> nowNanos - at > TOMBSTONE_TTL_NANOS);
+    }
+
+    int tombstones() {
+        return deleted.size();
     }
 
     private void unlink(UserRow row) {

@@ -242,13 +242,19 @@ public final class UserService {
             }
             return store.delete(orgId, uuid, audit);
         }).map(found -> {
+            if (!found) {
+                // Nothing was deleted here, so nothing is remembered for an unknown id; a user this
+                // index still held was deleted elsewhere and leaves it now.
+                if (index.users(orgId).get(uuid) != null) {
+                    index.users(orgId).remove(uuid);
+                    index.groups(orgId).removeUser(uuid);
+                }
+                throw notFound(id);
+            }
             // The database dropped the memberships in the same transaction. The user leaves the user
             // index first, so that a group write committed just before cannot add it back.
             index.users(orgId).remove(uuid);
             index.groups(orgId).removeUser(uuid);
-            if (!found) {
-                throw notFound(id);
-            }
             return null;
         });
     }

@@ -1,0 +1,149 @@
+package io.hanzo.kms.scim.index;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.store.GroupRow;
+import io.hanzo.kms.scim.store.GroupWrite;
+import io.hanzo.kms.scim.store.UserRow;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An index update must never leave a moment in which a lookup by a key the resource has both before
+ * and after the update finds nothing: an IdP that misses a user or group on lookup creates a duplicate.
+ */
+class IndexUpdateVisibilityTest {
+    private static final JsonMapper JSON = new JsonMapper();
+    private static final UUID ORG = UUID.randomUUID();
+    private static final int UPDATES = 200_000;
+
+    @Test
+    void userLookupsFindTheUserThroughoutItsUpdates() throws Exception {
+        UserIndex index = new UserIndex();
+        UUID id = UUID.randomUUID();
+        index.put(user(id, 1, "Jane@Acme.com", "jane@acme.com", "ext-1"));
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger misses = new AtomicInteger();
+        AtomicInteger lookups = new AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                if (!id.equals(index.idByUserName("jane@acme.com"))) {
+                    misses.incrementAndGet();
+                }
+                if (!index.idsByEmail("JANE@acme.com").contains(id)) {
+                    misses.incrementAndGet();
+                }
+                if (!index.idsByExternalId("ext-1").contains(id)) {
+                    misses.incrementAndGet();
+                }
+                lookups.addAndGet(3);
+            }
+        });
+        reader.start();
+        for (int v = 2; v < UPDATES; v++) {
+            // The letter case of the name changes on every write; the second email comes and goes.
+            String name = v % 2 == 0 ? "jane@acme.com" : "JANE@ACME.COM";
+            index.put(user(id, v, name, "jane@acme.com", "ext-1", v % 3 == 0 ? "j" + v + "@acme.com" : null));
+        }
+        done.set(true);
+        reader.join();
+        assertThat(lookups.get()).isPositive();
+        assertThat(misses.get()).as("lookups that found nobody in %d", lookups.get()).isZero();
+        // Keys that no longer apply are gone once the updates are over.
+        assertThat(index.idsByEmail("j" + (UPDATES - 2) + "@acme.com")).isEmpty();
+        assertThat(index.idsByEmail("jane@acme.com")).containsExactly(id);
+    }
+
+    @Test
+    void renamedUserLeavesItsOldKeys() {
+        UserIndex index = new UserIndex();
+        UUID id = UUID.randomUUID();
+        index.put(user(id, 1, "old@acme.com", "old@acme.com", "ext-old"));
+        index.put(user(id, 2, "new@acme.com", "new@acme.com", "ext-new"));
+        assertThat(index.idByUserName("old@acme.com")).isNull();
+        assertThat(index.idsByEmail("old@acme.com")).isEmpty();
+        assertThat(index.idsByExternalId("ext-old")).isEmpty();
+        assertThat(index.idByUserName("NEW@acme.com")).isEqualTo(id);
+        assertThat(index.idsByExternalId("ext-new")).containsExactly(id);
+        // An older version arriving late changes nothing.
+        index.put(user(id, 1, "old@acme.com", "old@acme.com", "ext-old"));
+        assertThat(index.idByUserName("old@acme.com")).isNull();
+        assertThat(index.get(id).row().version()).isEqualTo(2);
+    }
+
+    @Test
+    void groupNameLookupsFindTheGroupWhileItsMembersChange() throws Exception {
+        GroupIndex index = new GroupIndex();
+        UUID gid = UUID.randomUUID();
+        index.putGroup(group(gid, 1, "Engineering"));
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger misses = new AtomicInteger();
+        AtomicInteger lookups = new AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                if (!gid.equals(index.idByDisplayName("engineering"))) {
+                    misses.incrementAndGet();
+                }
+                lookups.incrementAndGet();
+            }
+        });
+        reader.start();
+        for (int v = 2; v < UPDATES; v++) {
+            UUID member = UUID.randomUUID();
+            IndexedGroup g = group(gid, v, v % 2 == 0 ? "Engineering" : "ENGINEERING");
+            index.apply(g, new GroupWrite(g.row(), Set.of(member), Set.of(), List.of()), u -> true);
+        }
+        done.set(true);
+        reader.join();
+        assertThat(lookups.get()).isPositive();
+        assertThat(misses.get()).as("name lookups that found nobody in %d", lookups.get()).isZero();
+    }
+
+    @Test
+    void tombstonesExpire() {
+        UserIndex index = new UserIndex();
+        UUID id = UUID.randomUUID();
+        index.put(user(id, 1, "gone@acme.com", "gone@acme.com", null));
+        index.remove(id);
+        assertThat(index.isDeleted(id)).isTrue();
+        // A write that committed before the delete and arrives after it stays out.
+        index.put(user(id, 2, "gone@acme.com", "gone@acme.com", null));
+        assertThat(index.get(id)).isNull();
+        index.expireTombstones(System.nanoTime() + UserIndex.TOMBSTONE_TTL_NANOS + 1);
+        assertThat(index.tombstones()).isZero();
+        assertThat(index.isDeleted(id)).isFalse();
+    }
+
+    private static IndexedUser user(UUID id, long version, String userName, String email, String externalId,
+                                    String... moreEmails) {
+        ObjectNode a = JSON.createObjectNode();
+        a.put("userName", userName);
+        if (externalId != null) {
+            a.put("externalId", externalId);
+        }
+        var emails = a.putArray("emails");
+        emails.addObject().put("value", email);
+        for (String e : moreEmails) {
+            if (e != null) {
+                emails.addObject().put("value", e);
+            }
+        }
+        Instant now = Instant.now();
+        return new IndexedUser(new UserRow(ORG, id, a, version, now, now), a, new byte[0]);
+    }
+
+    private static IndexedGroup group(UUID id, long version, String name) {
+        ObjectNode a = JSON.createObjectNode();
+        a.put("displayName", name);
+        Instant now = Instant.now();
+        return new IndexedGroup(new GroupRow(ORG, id, a, version, now, now), a);
+    }
+}
