@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Blocking start-up steps for the database: start the embedded server when none is configured, and
@@ -22,6 +23,12 @@ import java.time.Duration;
  */
 public final class DatabaseSetup {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseSetup.class);
+
+    /** Settings that make a commit survive kill -9, an operating-system crash and a power cut. */
+    static final Map<String, String> DURABLE = Map.of(
+            "fsync", "on",
+            "synchronous_commit", "on",
+            "full_page_writes", "on");
 
     private DatabaseSetup() {
     }
@@ -37,12 +44,17 @@ public final class DatabaseSetup {
     public static DatabaseTarget startEmbedded(Path dir, int port) {
         try {
             Files.createDirectories(dir);
+            EmbeddedLeftovers.clear(dir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     // The owner stops it, after the server that uses it.
                     .setRegisterShutdownHook(false)
                     .setPGStartupWait(Duration.ofSeconds(60));
+            // The library's defaults are for throw-away test databases (no fsync, asynchronous
+            // commit). An acknowledged SCIM write must survive a crash or a power cut, so every commit
+            // is flushed; group commit keeps that cheap.
+            DURABLE.forEach(builder::setServerConfig);
             if (port > 0) {
                 builder.setPort(port);
             }

@@ -1,0 +1,142 @@
+package io.hanzo.kms.scim.store.pg;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Clears what an embedded PostgreSQL left running when the JVM that owned it died without stopping it
+ * (the kernel's OOM killer, kill -9). Its postmaster, or only its backends if the postmaster was killed
+ * too, keep the data directory and its shared memory, and a new postmaster on the same directory would
+ * refuse to start. Every PostgreSQL process works with the data directory as its current directory,
+ * which is how they are found here (Linux /proc). They are stopped only when no live process holds the
+ * directory's lock, that is, when the JVM that started them is gone.
+ */
+final class EmbeddedLeftovers {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLeftovers.class);
+    /** The file the embedded library locks while a JVM owns the directory. */
+    private static final String OWNER_LOCK = "epg-lock";
+    private static final Duration CLEAN_STOP = Duration.ofSeconds(15);
+    private static final Duration FORCED_STOP = Duration.ofSeconds(10);
+
+    private EmbeddedLeftovers() {
+    }
+
+    /**
+     * Stops processes left running on {@code dataDir} by a JVM that is gone, and removes their stale
+     * lock file. Does nothing when no such process exists or the directory is still owned.
+     */
+    static void clear(Path dataDir) {
+        Path proc = Path.of("/proc");
+        if (!Files.isDirectory(proc) || !Files.isDirectory(dataDir)) {
+            return;
+        }
+        Path dir = realPath(dataDir);
+        List<ProcessHandle> leftovers = processesIn(proc, dir);
+        if (leftovers.isEmpty()) {
+            return;
+        }
+        if (ownedByLiveProcess(dir)) {
+            throw new IllegalStateException("The embedded PostgreSQL in " + dir
+                    + " belongs to another running kms-scim process; stop it first or set another data.dir.");
+        }
+        LOG.warn("Found {} PostgreSQL process(es) left running in {} by a server that stopped without "
+                + "closing it; stopping them before starting again", leftovers.size(), dir);
+        // A fast, clean stop when the postmaster survived; crash recovery on the next start otherwise.
+        leftovers.stream().filter(p -> p.parent().map(parent -> !leftovers.contains(parent)).orElse(true))
+                .forEach(ProcessHandle::destroy);
+        if (!waitForExit(leftovers, CLEAN_STOP)) {
+            LOG.warn("Leftover PostgreSQL processes did not stop within {} s; killing them", CLEAN_STOP.toSeconds());
+            leftovers.forEach(ProcessHandle::destroyForcibly);
+            if (!waitForExit(leftovers, FORCED_STOP)) {
+                throw new IllegalStateException("Leftover PostgreSQL processes in " + dir + " could not be stopped");
+            }
+        }
+        try {
+            // No process is left that could own it, and a reused pid must not make it look alive.
+            Files.deleteIfExists(dir.resolve("postmaster.pid"));
+        } catch (IOException e) {
+            LOG.warn("Could not remove the stale postmaster.pid in {}: {}", dir, e.toString());
+        }
+        LOG.info("Leftover PostgreSQL processes in {} stopped", dir);
+    }
+
+    private static List<ProcessHandle> processesIn(Path proc, Path dir) {
+        List<ProcessHandle> found = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path entry : entries) {
+                long pid = Long.parseLong(entry.getFileName().toString());
+                if (pid == self) {
+                    continue;
+                }
+                try {
+                    if (Files.readSymbolicLink(entry.resolve("cwd")).equals(dir)) {
+                        ProcessHandle.of(pid).ifPresent(found::add);
+                    }
+                } catch (IOException | SecurityException | UnsupportedOperationException e) {
+                    // Gone meanwhile, or not ours to inspect: not a leftover of this directory.
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not look for leftover PostgreSQL processes: {}", e.toString());
+        }
+        return found;
+    }
+
+    /** True when a live process (another JVM) holds the embedded library's lock on the directory. */
+    private static boolean ownedByLiveProcess(Path dir) {
+        Path lock = dir.resolve(OWNER_LOCK);
+        if (!Files.exists(lock)) {
+            return false;
+        }
+        try (RandomAccessFile file = new RandomAccessFile(lock.toFile(), "rw");
+             FileChannel channel = file.getChannel()) {
+            FileLock held = channel.tryLock();
+            if (held == null) {
+                return true;
+            }
+            held.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean waitForExit(List<ProcessHandle> processes, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (processes.stream().anyMatch(ProcessHandle::isAlive)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Path realPath(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize();
+        }
+    }
+}
