@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,9 @@ final class MultiValuedEditor {
 
     /** Remove with a value removes just those values; Entra removes group members this way. */
     void removeListed(JsonNode value) {
+        if (!IdpTolerance.PATCH_REMOVE_WITH_VALUE.accepted()) {
+            throw ScimException.invalidValue("'remove' takes no value; choose the values with a filter in the path.");
+        }
         ArrayNode values = slot.existingArray();
         if (values == null) {
             return;
@@ -117,6 +121,9 @@ final class MultiValuedEditor {
         }
         if (clear) {
             // Removing what is not there succeeds: identity providers retry removals.
+            if (matches.isEmpty() && !IdpTolerance.PATCH_REMOVE_OF_NOTHING_SUCCEEDS.accepted()) {
+                throw ScimException.noTarget("No value matches '" + target.describe() + "'.");
+            }
             if (!matches.isEmpty() && target.subAttribute() == null) {
                 removeElements(existing, matches);
                 slot.removeIfEmpty();
@@ -149,7 +156,7 @@ final class MultiValuedEditor {
      */
     private ObjectNode createMatching(PatchOp op, ArrayNode values) {
         Map<String, JsonNode> pinned = Values.equalities(target.valueFilter());
-        if (pinned == null) {
+        if (pinned == null || !IdpTolerance.PATCH_FILTER_CREATES_MISSING_VALUE.accepted()) {
             throw ScimException.noTarget("No value matches '" + target.describe() + "', and the filter does not"
                     + " describe a value that " + op.name().toLowerCase(Locale.ROOT) + " could create.");
         }
