@@ -32,8 +32,8 @@ public enum IdpTolerance {
     ANY_JSON_REQUEST_MEDIA_TYPE(
             "A request body is read as JSON whether its Content-Type is application/scim+json or"
                     + " application/json, with or without a charset parameter.",
-            "RFC 7644 §3.1, §8.1 (application/scim+json)",
-            List.of("Keycloak SCIM client", "authentik", "Okta", "home-grown scripts"),
+            "RFC 7644 §3.8 (application/scim+json)",
+            List.of("Microsoft Entra ID", "Keycloak SCIM client", "authentik", "Okta (charset parameter)"),
             "it.IdpEdgesIT#bothJsonMediaTypesWithAndWithoutCharsetAreAccepted"),
 
     // --- Filters ----------------------------------------------------------------------------------
