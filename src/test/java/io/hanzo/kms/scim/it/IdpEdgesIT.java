@@ -11,11 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,35 +35,25 @@ class IdpEdgesIT {
 
     private static ApiClient client;
     private static ScimChecks api;
-    private static WebClient web;
-    private static int port;
     private static TestOrg org;
     private static String scimUrl;
 
     @BeforeAll
     static void start(Vertx vertx) {
-        port = TestServer.shared().port();
-        client = new ApiClient(vertx, port);
+        client = new ApiClient(vertx, TestServer.shared().port());
         api = new ScimChecks(client);
-        web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(port));
         org = TestOrg.create(client, "IdpEdges");
         scimUrl = TestServer.shared().baseUrl() + BASE;
     }
 
     @AfterAll
     static void stop() {
-        web.close();
         client.close();
     }
 
     /** A request with exactly the headers given besides Authorization; never answered with a server error. */
     private static ApiClient.Response raw(HttpMethod method, String path, Map<String, String> headers, String body) {
-        HttpRequest<Buffer> req = web.request(method, port, "localhost", path)
-                .putHeader("Authorization", "Bearer " + org.token());
-        headers.forEach(req::putHeader);
-        var f = body == null ? req.send() : req.sendBuffer(Buffer.buffer(body));
-        return ScimChecks.noServerError(method + " " + path,
-                ApiClient.await(f.map(x -> new ApiClient.Response(x.statusCode(), x.headers(), x.bodyAsString()))));
+        return ScimChecks.noServerError(method + " " + path, client.sendWithHeaders(method, path, org.token(), headers, body));
     }
 
     private static String group(String displayName, String... memberIds) {
