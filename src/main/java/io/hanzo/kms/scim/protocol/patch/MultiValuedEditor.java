@@ -38,6 +38,9 @@ final class MultiValuedEditor {
                 }
             }
         } else {
+            if (!value.isArray() && !IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
+                throw ScimException.invalidValue("The value of '" + def.name() + "' must be an array.");
+            }
             for (JsonNode raw : value.isArray() ? value : List.of(value)) {
                 if (!isNone(raw)) {
                     appendOne(values, Values.complex(def, raw));
@@ -182,7 +185,8 @@ final class MultiValuedEditor {
      */
     private void removeSub(ArrayNode values, List<ObjectNode> elements) {
         String name = target.subAttribute().name();
-        boolean hasValueSub = def.subAttribute(Values.VALUE) != null;
+        boolean hasValueSub = def.subAttribute(Values.VALUE) != null
+                && IdpTolerance.PATCH_REMOVING_VALUE_DROPS_THE_ENTRY.accepted();
         List<ObjectNode> hollow = new ArrayList<>();
         for (ObjectNode element : elements) {
             element.remove(name);

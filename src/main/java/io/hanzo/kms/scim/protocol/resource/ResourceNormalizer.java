@@ -174,6 +174,9 @@ public final class ResourceNormalizer {
                 }
             }
         } else {
+            if (!IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
+                throw ScimException.invalidValue("Attribute '" + def.name() + "' takes an array of values.");
+            }
             JsonNode v = single(def, value);
             if (v != null) {
                 out.add(v);

@@ -113,6 +113,13 @@ public enum IdpTolerance {
             List.of("Microsoft Entra ID", "JumpCloud", "authentik", "OneLogin"),
             "it.GroupsPatchIT#entraRemoveWithValueListAndAddWithNullRef"),
 
+    PATCH_REMOVING_VALUE_DROPS_THE_ENTRY(
+            "remove of emails[type eq \"work\"].value removes the whole email, not just its value: an"
+                    + " entry without its value means nothing.",
+            "RFC 7644 §3.5.2.2 (only the named sub-attribute is removed)",
+            List.of("Microsoft Entra ID"),
+            "protocol.patch.PatchEngineTest#removingTheValueSubAttributeRemovesTheWholeValue"),
+
     PATCH_REMOVE_OF_NOTHING_SUCCEEDS(
             "remove through a filter that matches nothing succeeds and changes nothing.",
             "RFC 7644 §3.5.2.2 (no match is a 400 noTarget)",
@@ -139,6 +146,13 @@ public enum IdpTolerance {
             "RFC 7643 §2.3.8 (complex values are objects)",
             List.of("Microsoft Entra ID"),
             "protocol.patch.PatchEngineTest#managerGivenAsAnIdOrAsSubAttribute"),
+
+    SINGLE_VALUE_FOR_MULTI_VALUED(
+            "A single value where an array is expected stands for an array of one: \"emails\": \"a@x\","
+                    + " members {\"value\": \"id\"} without the brackets.",
+            "RFC 7643 §2.4 (multi-valued attributes are JSON arrays)",
+            List.of("home-grown scripts", "SCIM client libraries"),
+            "it.GroupsPatchIT#addWithSingleMemberObjectAsValue"),
 
     ARRAY_OF_ONE_FOR_SINGLE_VALUE(
             "A one-element array for a single-valued attribute stands for its element.",
