@@ -276,6 +276,10 @@ class IdpEdgesIT {
             assertThat(stored.path("title").asText()).isEqualTo("T" + n);
             assertThat(stored.path("nickName").asText()).isEqualTo("N" + n);
         }
+        // No Content-Type at all (older authentik releases): the body is still JSON.
+        ApiClient.Response untyped = raw(HttpMethod.POST, BASE + "/Users", Map.of(), user("media.none@example.com"));
+        assertThat(untyped.status()).as(untyped.text()).isEqualTo(201);
+        assertThat(api.list(org, "userName eq \"media.none@example.com\"").path("totalResults").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -31,9 +31,9 @@ public enum IdpTolerance {
 
     ANY_JSON_REQUEST_MEDIA_TYPE(
             "A request body is read as JSON whether its Content-Type is application/scim+json or"
-                    + " application/json, with or without a charset parameter.",
+                    + " application/json, with or without a charset parameter, or missing.",
             "RFC 7644 §3.8 (application/scim+json)",
-            List.of("Microsoft Entra ID", "Keycloak SCIM client", "authentik", "Okta (charset parameter)"),
+            List.of("Microsoft Entra ID", "Keycloak SCIM client", "authentik (none in older releases)", "Okta (charset parameter)"),
             "it.IdpEdgesIT#bothJsonMediaTypesWithAndWithoutCharsetAreAccepted"),
 
     // --- Filters ----------------------------------------------------------------------------------
