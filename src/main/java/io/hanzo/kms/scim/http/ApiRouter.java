@@ -105,13 +105,14 @@ public final class ApiRouter {
     }
 
     /**
-     * IdPs often store a base URL with a trailing slash and so send {@code /scim//Users}; the meaning is
-     * plain, so the request is routed as if the slashes were single.
+     * IdPs often store a base URL with a trailing slash and so send {@code /scim//Users}, and some
+     * clients write {@code /users}; the meaning is plain, so the request is routed by its canonical
+     * path ({@link CanonicalPath}).
      */
     private static void collapseSlashes(RoutingContext ctx) {
         String path = ctx.request().path();
-        if (path.contains("//")) {
-            String collapsed = path.replaceAll("/{2,}", "/");
+        String collapsed = CanonicalPath.of(path);
+        if (!collapsed.equals(path)) {
             String query = ctx.request().query();
             ctx.reroute(ctx.request().method() == null ? HttpMethod.GET : ctx.request().method(),
                     query == null ? collapsed : collapsed + "?" + query);

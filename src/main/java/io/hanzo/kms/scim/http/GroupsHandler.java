@@ -112,9 +112,8 @@ final class GroupsHandler {
 
     private void send(RoutingContext ctx, int status, IndexedGroup g) {
         UUID orgId = RequestContext.orgId(ctx);
-        if (status == 201) {
-            ctx.response().putHeader("Location", g.resource().path("meta").path("location").asText());
-        }
+        // Location on every single-group answer, as for users (see ScimResponses.sendResource).
+        ctx.response().putHeader("Location", g.resource().path("meta").path("location").asText());
         ctx.response().putHeader("ETag", g.row().meta().etag());
         AttributeProjection projection = AttributeProjection.of(GroupSchemas.GROUP, ctx.queryParams().get("attributes"),
                 ctx.queryParams().get("excludedAttributes"));

@@ -2,12 +2,14 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 import io.hanzo.kms.scim.store.Audit;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.Locale;
 import java.util.UUID;
 
 /** What handlers read from a request once the auth handler has run. */
@@ -39,10 +41,17 @@ final class RequestContext {
 
     /** The body as JSON; larger than {@code limit} bytes is a 413, malformed a 400. */
     static JsonNode jsonBody(RoutingContext ctx, int limit) {
+        if (!IdpTolerance.ANY_JSON_REQUEST_MEDIA_TYPE.accepted() && !isScimJson(ctx.request().getHeader("Content-Type"))) {
+            throw new ScimException(415, null, "The request body must be sent as " + ScimResponses.SCIM_JSON + ".");
+        }
         Buffer b = ctx.body() == null ? null : ctx.body().buffer();
         if (b != null && b.length() > limit) {
             throw new ScimException(413, null, "The request body is larger than " + limit + " bytes.");
         }
         return Json.parse(b == null ? null : b.getBytes());
+    }
+
+    private static boolean isScimJson(String contentType) {
+        return contentType != null && contentType.trim().toLowerCase(Locale.ROOT).startsWith(ScimResponses.SCIM_JSON);
     }
 }

@@ -59,10 +59,13 @@ public final class ScimResponses {
         return true;
     }
 
-    /** A single resource, with the headers RFC 7644 asks for. */
+    /**
+     * A single resource, with the headers RFC 7644 asks for. {@code Location} goes on every answer that
+     * carries one resource, not only on creation: client libraries and compliance suites read it there.
+     */
     public static void sendResource(RoutingContext ctx, int status, byte[] json, String location, String etag) {
         HttpServerResponse r = ctx.response();
-        if (status == 201) {
+        if (location != null && !location.isEmpty()) {
             r.putHeader("Location", location);
         }
         r.putHeader("ETag", etag);

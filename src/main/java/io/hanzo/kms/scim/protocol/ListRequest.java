@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ public record ListRequest(String filter, int startIndex, Integer count, String s
         if (v.isIntegralNumber()) {
             return v.canConvertToInt() ? v.intValue() : (v.bigIntegerValue().signum() > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE);
         }
-        if (v.isTextual()) {
+        if (v.isTextual() && IdpTolerance.SEARCH_NAMES_AS_ONE_STRING.accepted()) {
             return integer(name, v.asText());
         }
         throw ScimException.invalidValue("'" + name + "' must be a whole number.");
@@ -116,7 +117,7 @@ public record ListRequest(String filter, int startIndex, Integer count, String s
         if (v == null || v.isNull()) {
             return null;
         }
-        if (v.isTextual()) {
+        if (v.isTextual() && IdpTolerance.SEARCH_NAMES_AS_ONE_STRING.accepted()) {
             return v.asText();
         }
         if (!v.isArray()) {

@@ -18,6 +18,7 @@ import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.Ids;
@@ -214,7 +215,8 @@ public final class UserService {
         return update(orgId, id, ifMatch, audit, current -> {
             ObjectNode next = replacement.deepCopy();
             if (!next.has("active")) {
-                next.put("active", current.path("active").asBoolean(true));
+                next.put("active", IdpTolerance.PUT_WITHOUT_ACTIVE_KEEPS_ACTIVE.accepted()
+                        ? current.path("active").asBoolean(true) : true);
             }
             return next;
         });

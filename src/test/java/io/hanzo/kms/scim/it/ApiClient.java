@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,6 +65,20 @@ public final class ApiClient {
             f = req.send();
         }
         return f.map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString()));
+    }
+
+    /**
+     * A request with exactly the headers given, besides {@code Authorization} when a token is given:
+     * no Content-Type is added, so a test can send what a particular client sends.
+     */
+    public Response sendWithHeaders(HttpMethod method, String path, String token, Map<String, String> headers, String body) {
+        HttpRequest<Buffer> req = client.request(method, port, "localhost", path);
+        if (token != null) {
+            req.putHeader("Authorization", "Bearer " + token);
+        }
+        headers.forEach(req::putHeader);
+        Future<io.vertx.ext.web.client.HttpResponse<Buffer>> f = body == null ? req.send() : req.sendBuffer(Buffer.buffer(body));
+        return await(f.map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString())));
     }
 
     public Response sendAndWait(HttpMethod method, String path, String token, String body) {

@@ -413,7 +413,7 @@ class BulkIT {
                 400, "invalidSyntax");
         assertScimError(api.post(BULK, org.token(), "{\"Operations\":["), 400, "invalidSyntax");
         assertScimError(api.post(BULK, org.token(), "{\"schemas\":[\"" + BULK_REQUEST
-                + "\"],\"failOnErrors\":0,\"Operations\":[]}"), 400, null);
+                + "\"],\"failOnErrors\":-1,\"Operations\":[]}"), 400, null);
     }
 
     @Test

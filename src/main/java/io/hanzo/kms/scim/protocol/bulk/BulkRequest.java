@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.protocol.bulk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -51,10 +52,14 @@ public record BulkRequest(Integer failOnErrors, List<BulkOperation> operations) 
         Integer failOnErrors = null;
         JsonNode foe = member(body, "failOnErrors");
         if (foe != null && !foe.isNull()) {
-            if (!foe.canConvertToInt() || !foe.isIntegralNumber() || foe.intValue() < 1) {
+            if (!foe.canConvertToInt() || !foe.isIntegralNumber() || foe.intValue() < 0) {
                 throw ScimException.invalidValue("'failOnErrors' must be a whole number of at least 1.");
             }
-            failOnErrors = foe.intValue();
+            if (foe.intValue() == 0 && !IdpTolerance.BULK_FAIL_ON_ERRORS_ZERO.accepted()) {
+                throw ScimException.invalidValue("'failOnErrors' must be a whole number of at least 1.");
+            }
+            // 0 is what a client writes for a limit it never set: no limit, as an absent value.
+            failOnErrors = foe.intValue() == 0 ? null : foe.intValue();
         }
         List<BulkOperation> out = new ArrayList<>(ops.size());
         for (int i = 0; i < ops.size(); i++) {

@@ -1,5 +1,10 @@
 package io.hanzo.kms.scim.protocol.filter;
 
+import io.hanzo.kms.scim.protocol.ScimUris;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
+
+import java.util.List;
+
 /**
  * An attribute reference as written by a client: {@code [urn:]attribute[.subAttribute]}. Names keep
  * the client's letter case until {@link io.hanzo.kms.scim.protocol.schema.ResourceType#resolve} maps
@@ -10,6 +15,8 @@ package io.hanzo.kms.scim.protocol.filter;
  * @param subAttribute the sub-attribute name, or null
  */
 public record AttributePath(String schemaUrn, String attribute, String subAttribute) {
+    private static final List<String> KNOWN_SCHEMAS = List.of(ScimUris.ENTERPRISE_USER, ScimUris.CORE_USER,
+            ScimUris.CORE_GROUP);
 
     public AttributePath {
         if (attribute == null || attribute.isEmpty()) {
@@ -34,6 +41,9 @@ public record AttributePath(String schemaUrn, String attribute, String subAttrib
      * last colon; a dot after that colon separates the sub-attribute.
      */
     public static AttributePath parse(String text) {
+        if (IdpTolerance.PATCH_EXTENSION_PATH_DOT_SEPARATOR.accepted()) {
+            text = colonAfterKnownSchema(text);
+        }
         String urn = null;
         String rest = text;
         if (text.regionMatches(true, 0, "urn:", 0, 4)) {
@@ -48,6 +58,20 @@ public record AttributePath(String schemaUrn, String attribute, String subAttrib
             throw new IllegalArgumentException("not an attribute path: " + text);
         }
         return new AttributePath(urn, attr, sub);
+    }
+
+    /**
+     * {@code urn:...:enterprise:2.0:User.department} written with the RFC's colon. Only the schemas this
+     * server knows are recognised, since a dot inside an unknown URN (such as {@code 2.0}) is ambiguous.
+     */
+    private static String colonAfterKnownSchema(String text) {
+        for (String schema : KNOWN_SCHEMAS) {
+            if (text.length() > schema.length() + 1 && text.regionMatches(true, 0, schema, 0, schema.length())
+                    && text.charAt(schema.length()) == '.') {
+                return text.substring(0, schema.length()) + ':' + text.substring(schema.length() + 1);
+            }
+        }
+        return text;
     }
 
     @Override

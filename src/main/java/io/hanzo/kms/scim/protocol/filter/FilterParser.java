@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -160,7 +161,7 @@ public final class FilterParser {
             Filter inner = parseOr(true);
             skipSpace();
             expect(']');
-            if (peekChar() == '.') {
+            if (peekChar() == '.' && IdpTolerance.FILTER_COMPARISON_AFTER_VALUE_FILTER.accepted()) {
                 // emails[type eq "work"].value eq "x": the comparison applies to the same value.
                 pos++;
                 String sub = readPathText();
@@ -221,6 +222,9 @@ public final class FilterParser {
             return DecimalNode.valueOf(d);
         }
         // An unquoted word is taken as a string: some IdPs send userName eq bob@example.com.
+        if (!IdpTolerance.FILTER_UNQUOTED_STRING.accepted()) {
+            throw error("the string '" + word + "' must be in double quotes");
+        }
         return TextNode.valueOf(word);
     }
 

@@ -10,6 +10,7 @@ import io.hanzo.kms.scim.protocol.filter.PatchPath;
 import io.hanzo.kms.scim.protocol.patch.PatchOp;
 import io.hanzo.kms.scim.protocol.patch.PatchOperation;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -104,7 +105,14 @@ public final class GroupPatchPlanner {
                 return new MemberOp(MemberOp.Kind.REPLACE_ALL, MemberValues.ids(op.value()));
             default:
                 List<String> ids = MemberValues.ids(op.value());
-                return ids.isEmpty() ? MemberOp.removeAll() : new MemberOp(MemberOp.Kind.REMOVE, ids);
+                if (ids.isEmpty()) {
+                    return MemberOp.removeAll();
+                }
+                if (!IdpTolerance.PATCH_REMOVE_WITH_VALUE.accepted()) {
+                    throw ScimException.invalidValue("'remove' takes no value; choose members with "
+                            + "'members[value eq \"<id>\"]'.");
+                }
+                return new MemberOp(MemberOp.Kind.REMOVE, ids);
         }
     }
 

@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.protocol.group;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,9 @@ public final class MemberValues {
                 out.add(id(entry));
             }
         } else {
+            if (!IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
+                throw ScimException.invalidValue("'members' must be an array such as [{\"value\": \"<user id>\"}].");
+            }
             out.add(id(value));
         }
         return out;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,9 @@ final class MultiValuedEditor {
                 }
             }
         } else {
+            if (!value.isArray() && !IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
+                throw ScimException.invalidValue("The value of '" + def.name() + "' must be an array.");
+            }
             for (JsonNode raw : value.isArray() ? value : List.of(value)) {
                 if (!isNone(raw)) {
                     appendOne(values, Values.complex(def, raw));
@@ -68,6 +72,9 @@ final class MultiValuedEditor {
 
     /** Remove with a value removes just those values; Entra removes group members this way. */
     void removeListed(JsonNode value) {
+        if (!IdpTolerance.PATCH_REMOVE_WITH_VALUE.accepted()) {
+            throw ScimException.invalidValue("'remove' takes no value; choose the values with a filter in the path.");
+        }
         ArrayNode values = slot.existingArray();
         if (values == null) {
             return;
@@ -117,6 +124,9 @@ final class MultiValuedEditor {
         }
         if (clear) {
             // Removing what is not there succeeds: identity providers retry removals.
+            if (matches.isEmpty() && !IdpTolerance.PATCH_REMOVE_OF_NOTHING_SUCCEEDS.accepted()) {
+                throw ScimException.noTarget("No value matches '" + target.describe() + "'.");
+            }
             if (!matches.isEmpty() && target.subAttribute() == null) {
                 removeElements(existing, matches);
                 slot.removeIfEmpty();
@@ -149,7 +159,7 @@ final class MultiValuedEditor {
      */
     private ObjectNode createMatching(PatchOp op, ArrayNode values) {
         Map<String, JsonNode> pinned = Values.equalities(target.valueFilter());
-        if (pinned == null) {
+        if (pinned == null || !IdpTolerance.PATCH_FILTER_CREATES_MISSING_VALUE.accepted()) {
             throw ScimException.noTarget("No value matches '" + target.describe() + "', and the filter does not"
                     + " describe a value that " + op.name().toLowerCase(Locale.ROOT) + " could create.");
         }
@@ -175,7 +185,8 @@ final class MultiValuedEditor {
      */
     private void removeSub(ArrayNode values, List<ObjectNode> elements) {
         String name = target.subAttribute().name();
-        boolean hasValueSub = def.subAttribute(Values.VALUE) != null;
+        boolean hasValueSub = def.subAttribute(Values.VALUE) != null
+                && IdpTolerance.PATCH_REMOVING_VALUE_DROPS_THE_ENTRY.accepted();
         List<ObjectNode> hollow = new ArrayList<>();
         for (ObjectNode element : elements) {
             element.remove(name);

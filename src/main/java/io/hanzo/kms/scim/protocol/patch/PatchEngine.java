@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.protocol.filter.PatchPath;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.Schema;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.Iterator;
 import java.util.Locale;
@@ -90,9 +91,18 @@ public final class PatchEngine {
             } else if (schema != null) {
                 applyToExtension(editor, work, op, schema, f.getValue());
             } else {
+                if (isPath(key) && !IdpTolerance.PATCH_PATHLESS_VALUE_WITH_PATH_KEYS.accepted()) {
+                    throw ScimException.invalidValue("Without a 'path', the keys of the value must be attribute names,"
+                            + " not the path '" + key + "'.");
+                }
                 applyLenient(editor, op, key, f.getValue());
             }
         }
+    }
+
+    /** A key such as {@code name.givenName} or {@code urn:...:User:department} rather than a plain name. */
+    private static boolean isPath(String key) {
+        return key.indexOf('.') >= 0 || key.indexOf(':') >= 0;
     }
 
     /** A path equal to an extension URN: the value holds that extension's attributes. */
@@ -116,14 +126,20 @@ public final class PatchEngine {
 
     /** One key of a path-less value: applied when it names a writable attribute, skipped otherwise. */
     private void applyLenient(TargetEditor editor, PatchOp op, String pathText, JsonNode value) {
+        boolean skip = IdpTolerance.PATCH_PATHLESS_SKIPS_READ_ONLY_AND_UNKNOWN.accepted();
         PatchTarget target;
         try {
             target = PatchTarget.resolve(type, FilterParser.parsePath(pathText));
         } catch (ScimException e) {
-            return;
+            if (skip) {
+                return;
+            }
+            throw e;
         }
         if (!target.readOnly()) {
             editor.apply(op, target, value);
+        } else if (!skip) {
+            throw ScimException.mutability("Attribute '" + target.describe() + "' is read-only.");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.hanzo.kms.scim.protocol.patch;
 
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
+
 import java.util.Locale;
 
 /** The three PATCH operations of RFC 7644 §3.5.2. */
@@ -14,7 +16,8 @@ public enum PatchOp {
         if (name == null) {
             return null;
         }
-        switch (name.trim().toLowerCase(Locale.ROOT)) {
+        String key = IdpTolerance.PATCH_OP_ANY_CASE.accepted() ? name.trim().toLowerCase(Locale.ROOT) : name;
+        switch (key) {
             case "add": return ADD;
             case "replace": return REPLACE;
             case "remove": return REMOVE;

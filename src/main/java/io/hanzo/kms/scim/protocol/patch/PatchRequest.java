@@ -5,6 +5,7 @@ import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.ScimUris;
 import io.hanzo.kms.scim.protocol.filter.FilterParser;
 import io.hanzo.kms.scim.protocol.filter.PatchPath;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -68,13 +69,13 @@ public final class PatchRequest {
 
     /** A body without {@code schemas} is accepted: several clients omit it and the meaning is plain. */
     private static void checkSchemas(JsonNode schemas) {
-        if (schemas == null || schemas.isNull()) {
+        if ((schemas == null || schemas.isNull()) && IdpTolerance.PATCH_WITHOUT_SCHEMAS.accepted()) {
             return;
         }
-        if (schemas.isTextual() && schemas.asText().equalsIgnoreCase(ScimUris.PATCH_OP)) {
+        if (schemas != null && schemas.isTextual() && schemas.asText().equalsIgnoreCase(ScimUris.PATCH_OP)) {
             return;
         }
-        if (schemas.isArray()) {
+        if (schemas != null && schemas.isArray()) {
             for (JsonNode s : schemas) {
                 if (s.isTextual() && s.asText().equalsIgnoreCase(ScimUris.PATCH_OP)) {
                     return;
@@ -120,7 +121,7 @@ public final class PatchRequest {
         if (!node.isTextual()) {
             throw ScimException.invalidSyntax(where + ": 'path' must be a string.");
         }
-        if (node.asText().isBlank()) {
+        if (node.asText().isBlank() && IdpTolerance.PATCH_BLANK_PATH.accepted()) {
             return null;
         }
         return FilterParser.parsePath(node.asText());

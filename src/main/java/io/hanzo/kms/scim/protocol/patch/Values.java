@@ -9,6 +9,7 @@ import io.hanzo.kms.scim.protocol.filter.CompareOp;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -67,14 +68,14 @@ final class Values {
 
     private static JsonNode asObject(AttributeDef def, JsonNode raw) {
         JsonNode v = raw;
-        if (v.isArray() && v.size() == 1) {
+        if (v.isArray() && v.size() == 1 && IdpTolerance.ARRAY_OF_ONE_FOR_SINGLE_VALUE.accepted()) {
             v = v.get(0);
         }
         if (v.isObject()) {
             return v;
         }
         AttributeDef valueSub = def.subAttribute(VALUE);
-        if (valueSub != null && v.isValueNode()) {
+        if (valueSub != null && v.isValueNode() && IdpTolerance.SCALAR_FOR_COMPLEX_VALUE.accepted()) {
             ObjectNode o = JSON.objectNode();
             o.set(valueSub.name(), v);
             return o;

@@ -15,6 +15,7 @@ import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.Schema;
 import io.hanzo.kms.scim.protocol.schema.Uniqueness;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -157,7 +158,7 @@ public final class ResourceNormalizer {
         }
         if (!def.multiValued()) {
             if (value.isArray()) {
-                if (value.size() == 1) {
+                if (value.size() == 1 && IdpTolerance.ARRAY_OF_ONE_FOR_SINGLE_VALUE.accepted()) {
                     return single(def, value.get(0));
                 }
                 throw ScimException.invalidValue("Attribute '" + def.name() + "' takes a single value, not an array.");
@@ -173,6 +174,9 @@ public final class ResourceNormalizer {
                 }
             }
         } else {
+            if (!IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
+                throw ScimException.invalidValue("Attribute '" + def.name() + "' takes an array of values.");
+            }
             JsonNode v = single(def, value);
             if (v != null) {
                 out.add(v);
@@ -192,6 +196,9 @@ public final class ResourceNormalizer {
         boolean seen = false;
         for (JsonNode element : values) {
             if (element instanceof ObjectNode o && o.path("primary").asBoolean(false)) {
+                if (seen && !IdpTolerance.SEVERAL_PRIMARY_VALUES.accepted()) {
+                    throw ScimException.invalidValue("At most one value may be primary.");
+                }
                 if (seen) {
                     o.put("primary", false);
                 }
@@ -222,7 +229,7 @@ public final class ResourceNormalizer {
                 if (v.isBoolean()) {
                     return v;
                 }
-                if (v.isTextual()) {
+                if (v.isTextual() && IdpTolerance.BOOLEAN_AS_STRING.accepted()) {
                     String s = v.asText().trim().toLowerCase(Locale.ROOT);
                     if (s.equals("true") || s.equals("false")) {
                         return BooleanNode.valueOf(s.equals("true"));
@@ -267,7 +274,7 @@ public final class ResourceNormalizer {
     private static JsonNode complex(AttributeDef def, JsonNode v) {
         if (!v.isObject()) {
             AttributeDef valueSub = def.subAttribute("value");
-            if (valueSub != null && v.isValueNode()) {
+            if (valueSub != null && v.isValueNode() && IdpTolerance.SCALAR_FOR_COMPLEX_VALUE.accepted()) {
                 // "emails": ["a@example.com"] has one meaning: the value of an email.
                 ObjectNode o = JSON.objectNode();
                 o.set(valueSub.name(), single(valueSub, v));

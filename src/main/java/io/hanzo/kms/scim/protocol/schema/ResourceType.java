@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.protocol.schema;
 
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.List;
 import java.util.Locale;
@@ -84,7 +85,9 @@ public final class ResourceType {
         } else {
             attr = CommonAttributes.attribute(path.attribute());
             if (attr == null) {
-                String name = aliases.getOrDefault(path.attribute().toLowerCase(Locale.ROOT), path.attribute());
+                String name = IdpTolerance.SINGULAR_ATTRIBUTE_ALIASES.accepted()
+                        ? aliases.getOrDefault(path.attribute().toLowerCase(Locale.ROOT), path.attribute())
+                        : path.attribute();
                 schema = coreSchema;
                 attr = coreSchema.attribute(name);
                 for (int i = 0; attr == null && i < extensions.size(); i++) {
