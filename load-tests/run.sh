@@ -302,10 +302,10 @@ if ((INSTANCES > 1)); then
   done
   INSTANCE_PORTS=("$HTTP_PORT")
   for i in $(seq 2 "$INSTANCES"); do
-    pick_port p
-    INSTANCE_PORTS+=("$p")
-    say "starting instance $i on 127.0.0.1:$p"
-    cluster_start_instance "$i" "$p" "$DB_URL" "$ADMIN_TOKEN" "http://127.0.0.1:$PROXY_PORT"
+    pick_port INSTANCE_PORT
+    INSTANCE_PORTS+=("$INSTANCE_PORT")
+    say "starting instance $i on 127.0.0.1:$INSTANCE_PORT"
+    cluster_start_instance "$i" "$INSTANCE_PORT" "$DB_URL" "$ADMIN_TOKEN" "http://127.0.0.1:$PROXY_PORT"
   done
   for i in $(seq 2 "$INSTANCES"); do
     cluster_wait_ready "instance-$i" "${INSTANCE_PORTS[$((i - 1))]}" 180

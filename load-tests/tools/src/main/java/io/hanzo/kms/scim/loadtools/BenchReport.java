@@ -88,16 +88,16 @@ public final class BenchReport {
             out.append(label).append('\n');
         }
         out.append('\n');
-        String header = String.format(Locale.ROOT, "| %-20s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
+        String header = String.format(Locale.ROOT, "| %-28s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
                 "simulation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "result", "Gatling report");
         out.append(header);
-        out.append("|").append("-".repeat(22)).append("|").append("-".repeat(11)).append("|").append("-".repeat(11))
+        out.append("|").append("-".repeat(30)).append("|").append("-".repeat(11)).append("|").append("-".repeat(11))
                 .append("|").append("-".repeat(9)).append("|").append("-".repeat(9)).append("|").append("-".repeat(9))
                 .append("|").append("-".repeat(8)).append("|").append("-".repeat(8)).append("|").append("-".repeat(16))
                 .append("|\n");
         for (Run r : runs) {
             String report = r.report() == null ? "(none)" : shorten(root, r.report().resolve("index.html"));
-            out.append(String.format(Locale.ROOT, "| %-20s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %-28s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
                     r.name(), grouped(r.value("numberOfRequests")), r.value("meanNumberOfRequestsPerSecond"),
                     r.value("percentiles1"), r.value("percentiles3"), r.value("percentiles4"),
                     r.stats() == null ? "?" : r.stats().getJsonObject("numberOfRequests").getString("ko"),
@@ -151,9 +151,9 @@ public final class BenchReport {
         }
 
         out.append("\nWhere the CPU went during each simulation's measured part (CPU seconds; two cores shared by all)\n");
-        out.append(String.format(Locale.ROOT, "| %-20s | %7s | %8s | %10s | %14s | %7s | %9s |%n",
+        out.append(String.format(Locale.ROOT, "| %-28s | %7s | %8s | %10s | %14s | %7s | %9s |%n",
                 "simulation", "wall s", "server", "PostgreSQL", "load generator", "other", "busy %"));
-        out.append("|").append("-".repeat(22)).append("|").append("-".repeat(9)).append("|").append("-".repeat(10))
+        out.append("|").append("-".repeat(30)).append("|").append("-".repeat(9)).append("|").append("-".repeat(10))
                 .append("|").append("-".repeat(12)).append("|").append("-".repeat(16)).append("|").append("-".repeat(9))
                 .append("|").append("-".repeat(11)).append("|\n");
         for (Run r : runs) {
@@ -161,7 +161,7 @@ public final class BenchReport {
             if (cpu == null) {
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "| %-20s | %7.1f | %8.1f | %10.1f | %14.1f | %7.1f | %9.0f |%n",
+            out.append(String.format(Locale.ROOT, "| %-28s | %7.1f | %8.1f | %10.1f | %14.1f | %7.1f | %9.0f |%n",
                     r.name(), cpu.getDouble("wallSeconds"), cpu.getDouble("server"), cpu.getDouble("postgres"),
                     cpu.getDouble("loadGenerator"), cpu.getDouble("other"), cpu.getDouble("machineBusyPercent")));
         }
