@@ -274,7 +274,8 @@ start_probe() {
   PROBE_PID=$!
 }
 
-# stop_probe NAME: stops it; a probe that failed, or a user never seen on another instance, fails the bench.
+# stop_probe NAME: stops it; a probe that failed, a user never found by filter on another instance, or
+# one not found there by id at once, fails the bench.
 stop_probe() {
   kill -TERM "$PROBE_PID" 2>/dev/null || true
   wait "$PROBE_PID" 2>/dev/null || true
@@ -284,11 +285,16 @@ stop_probe() {
     say "$1: the propagation probe failed:"
     grep -A3 "Exception" "$RESULTS/$1.lag.log" | head -8 | sed 's/^/    /'
   fi
-  local lost
+  local lost missed
   lost=$(awk '$2 < 0' "$RESULTS/$1.lag.tsv" 2>/dev/null | wc -l)
   if ((lost > 0)); then
     FAILED+=" $1-propagation"
     say "$1: $lost user(s) created on one instance were not found on another within 10 s"
+  fi
+  missed=$(awk '$3 != 200' "$RESULTS/$1.lag.tsv" 2>/dev/null | wc -l)
+  if ((missed > 0)); then
+    FAILED+=" $1-read-by-id"
+    say "$1: $missed user(s) created on one instance were not found by id on another right after the 201"
   fi
 }
 

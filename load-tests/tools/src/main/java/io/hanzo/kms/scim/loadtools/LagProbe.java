@@ -24,13 +24,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code userName eq} filter, answered from its index, until it finds it. The lag is the time from the
  * creation's 201 (the commit happened before it) to the answer that first finds the user; polls are
  * {@code --poll-ms} apart, so a figure is at most one poll and one request later than the moment the
- * user became visible. Pairs rotate (1 to 2, 2 to 3, ..., N to 1). Runs until SIGTERM.
+ * user became visible. Before the first lookup, the other instance is asked for the user by id, which
+ * it must find at once (it reads the database before answering 404). Pairs rotate (1 to 2, 2 to 3,
+ * ..., N to 1). Runs until SIGTERM.
  * <pre>
  * LagProbe --instances http://127.0.0.1:P1,http://127.0.0.1:P2,... --token T --out FILE
  *          [--interval-ms 100] [--poll-ms 5] [--give-up-ms 10000]
  * </pre>
- * Each probe appends a line {@code <epoch ms of the 201> <lag ms, or -1 if not found within give-up>}
- * to FILE as it ends, so the file is complete whenever the probe is stopped.
+ * Each probe appends a line {@code <epoch ms of the 201> <lag ms, or -1 if not found within give-up>
+ * <status of the read by id>} to FILE as it ends, so the file is complete whenever the probe stops.
  */
 public final class LagProbe {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -69,7 +71,7 @@ public final class LagProbe {
                 String to = instances.get((int) ((k + 1) % instances.size()));
                 String userName = "probe." + run + "." + k + "@bench.example.com";
                 long[] sample = probe(from, to, auth, userName, poll, giveUp);
-                out.println(sample[0] + " " + sample[1]);
+                out.println(sample[0] + " " + sample[1] + " " + sample[2]);
                 out.flush();
                 long rest = interval - (System.nanoTime() - started) / 1_000_000;
                 if (rest > 0 && running) {
@@ -79,7 +81,7 @@ public final class LagProbe {
         }
     }
 
-    /** {epoch ms of the 201, lag ms or -1}. */
+    /** {epoch ms of the 201, lag ms or -1, status of GET /Users/{id} on the other instance}. */
     static long[] probe(String from, String to, String auth, String userName, int poll, int giveUp)
             throws IOException, InterruptedException {
         JsonObject user = new JsonObject()
@@ -98,6 +100,10 @@ public final class LagProbe {
             throw new IllegalStateException("POST /Users on " + from + " answered " + created.statusCode() + ": " + created.body());
         }
         String id = new JsonObject(created.body()).getString("id");
+        int byId = HTTP.send(HttpRequest.newBuilder(URI.create(to + "/api/v1/scim/Users/" + id))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", auth)
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         URI lookup = URI.create(to + "/api/v1/scim/Users?attributes=id&filter="
                 + URLEncoder.encode("userName eq \"" + userName + "\"", StandardCharsets.UTF_8).replace("+", "%20"));
         long deadline = committed + giveUp * 1_000_000L;
@@ -113,11 +119,11 @@ public final class LagProbe {
             JsonObject list = new JsonObject(found.body());
             if (list.getInteger("totalResults", 0) == 1
                     && id.equals(list.getJsonArray("Resources").getJsonObject(0).getString("id"))) {
-                return new long[] {at, (now - committed) / 1_000_000};
+                return new long[] {at, (now - committed) / 1_000_000, byId};
             }
             Thread.sleep(poll);
         }
-        return new long[] {at, -1};
+        return new long[] {at, -1, byId};
     }
 
     /** The organisation's token was made through one instance; the others learn it by notification. */
