@@ -4,6 +4,7 @@ MVN_FLAGS ?= -B -ntp
 JAVA ?= java
 
 .PHONY: run build test bench bench-groups clean
+.PHONY: cluster cluster-stop
 
 build:
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
@@ -24,3 +25,11 @@ clean:
 bench-groups:
 	$(MVN) $(MVN_FLAGS) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	$(JAVA) -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" org.openjdk.jmh.Main GroupPatchBenchmark -rf json -rff target/jmh-group-patch.json
+
+# N instances on one PostgreSQL behind HAProxy on this machine, until Ctrl-C (docs/scaling.md).
+N ?= 3
+cluster: build
+	JAVA="$(JAVA)" bash deploy/cluster/cluster.sh run $(N)
+
+cluster-stop:
+	bash deploy/cluster/cluster.sh stop

@@ -7,6 +7,10 @@
 #   BENCH_SCALE=default|large|smoke   sizes (default: about ten minutes on two cores)
 #   BENCH_SIMULATIONS="LookupStorm SteadyChurn"   a subset, in this order
 #   any BENCH_* size override read by load-tests/src/test/java/.../Scale.java (BENCH_SYNC_USERS=...)
+#   BENCH_INSTANCES=3   several instances on one PostgreSQL behind HAProxy (docs/scaling.md): LookupStorm
+#                       and PingOneInitialSync first run against instance 1 alone, then the other instances
+#                       and HAProxy start and every simulation runs through HAProxy, with a probe measuring
+#                       the propagation lag between instances beside it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +21,11 @@ JAVA="${JAVA:-java}"
 export BENCH_SCALE="${BENCH_SCALE:-default}"
 SIMULATIONS="${BENCH_SIMULATIONS:-PingOneInitialSync LookupStorm SteadyChurn EntraGroupStorm BulkSync}"
 RESULTS="$LT/target/bench"
+INSTANCES="${BENCH_INSTANCES:-1}"
+if ! [[ "$INSTANCES" =~ ^[1-9][0-9]?$ ]]; then
+  echo "BENCH_INSTANCES must be a number from 1 to 99, not '$INSTANCES'" >&2
+  exit 2
+fi
 MANIFEST="$RESULTS/manifest.tsv"
 STARTED_AT=$(date +%s)
 
@@ -24,6 +33,9 @@ RUN_DIR=""
 SERVER_PID=""
 BARE_PID=""
 USED_PORTS=" "
+CLUSTER_DIR=""
+PROBE_PID=""
+SINGLE="-1instance"
 
 say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -31,6 +43,15 @@ say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [[ -n "$PROBE_PID" ]] && kill -0 "$PROBE_PID" 2>/dev/null; then
+    kill -TERM "$PROBE_PID" 2>/dev/null || true
+    wait "$PROBE_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$CLUSTER_DIR" ]]; then
+    collect_server_log
+    say "stopping HAProxy, the instances and their database"
+    cluster_stop
+  fi
   if [[ -n "$BARE_PID" ]] && kill -0 "$BARE_PID" 2>/dev/null; then
     kill -TERM "$BARE_PID" 2>/dev/null || true
     wait "$BARE_PID" 2>/dev/null || true
@@ -57,7 +78,7 @@ cleanup() {
     fi
   fi
   if [[ -n "$RUN_DIR" && -d "$RUN_DIR" ]]; then
-    [[ -f "$RUN_DIR/server.log" ]] && cp "$RUN_DIR/server.log" "$RESULTS/server.log" 2>/dev/null || true
+    [[ -z "$CLUSTER_DIR" && -f "$RUN_DIR/server.log" ]] && cp "$RUN_DIR/server.log" "$RESULTS/server.log" 2>/dev/null || true
     rm -rf "$RUN_DIR"
   fi
   exit "$rc"
@@ -67,6 +88,18 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# With several instances: their logs, each line marked with its instance, as the one server log.
+collect_server_log() {
+  local f
+  [[ -n "$CLUSTER_DIR" && -d "$CLUSTER_DIR/logs" ]] || return 0
+  : >"$RESULTS/server.log"
+  for f in "$CLUSTER_DIR"/logs/instance-*.log; do
+    [[ -f "$f" ]] && sed "s/^/[$(basename "$f" .log)] /" "$f" >>"$RESULTS/server.log"
+  done
+  [[ -f "$CLUSTER_DIR/logs/haproxy.log" ]] && cp "$CLUSTER_DIR/logs/haproxy.log" "$RESULTS/haproxy.log"
+  return 0
+}
 
 # pick_port VAR: a port nobody listens on, and not handed out before by this script.
 pick_port() {
@@ -111,9 +144,18 @@ run_simulation() {
 FAILED=""
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.phases.json "$RESULTS"/*.log "$RESULTS/raw-inserts.json" "$RESULTS/lookup-hit-response.json" "$MANIFEST"
+rm -f "$RESULTS"/*.lag.tsv
+if ((INSTANCES > 1)); then
+  # shellcheck source=../deploy/cluster/cluster-lib.sh
+  source "$ROOT/deploy/cluster/cluster-lib.sh"
+  if [[ -z "$(cluster_haproxy_bin)" ]]; then
+    echo "BENCH_INSTANCES=$INSTANCES needs HAProxy: apt-get install haproxy" >&2
+    exit 1
+  fi
+fi
 : >"$MANIFEST"
 
-say "scale: $BENCH_SCALE; simulations: $SIMULATIONS"
+say "scale: $BENCH_SCALE; simulations: $SIMULATIONS$( ((INSTANCES > 1)) && echo "; $INSTANCES instances behind HAProxy")"
 say "building the server (make build)"
 make -C "$ROOT" --no-print-directory -s build MVN="$MVN" >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; exit 1; }
 say "building the load tests and their tools"
@@ -140,12 +182,32 @@ else
   pick_port PG_PORT
   SERVER_ENV+=(SCIM_DATABASE_EMBEDDED_PORT="$PG_PORT")
   PG_URI="postgresql://postgres:postgres@localhost:$PG_PORT/postgres"
-  say "database: fresh embedded PostgreSQL on port $PG_PORT in $RUN_DIR/data"
+  say "database: fresh embedded PostgreSQL on port $PG_PORT in $RUN_DIR/$( ((INSTANCES > 1)) && echo cluster/postgres || echo data)"
 fi
 
-say "starting the server on 127.0.0.1:$HTTP_PORT"
-(cd "$ROOT" && exec env "${SERVER_ENV[@]}" "$JAVA" @"$RUN_DIR/server.args") >"$RUN_DIR/server.log" 2>&1 &
-SERVER_PID=$!
+if ((INSTANCES == 1)); then
+  say "starting the server on 127.0.0.1:$HTTP_PORT"
+  (cd "$ROOT" && exec env "${SERVER_ENV[@]}" "$JAVA" @"$RUN_DIR/server.args") >"$RUN_DIR/server.log" 2>&1 &
+  SERVER_PID=$!
+else
+  # The database on its own, so that any instance can stop; instance 1 first, alone.
+  CLUSTER_ROOT="$ROOT"
+  CLUSTER_DIR="$RUN_DIR/cluster"
+  CLUSTER_CP="$RUN_DIR/server/classes:$RUN_DIR/server/lib/*"
+  pick_port PROXY_PORT
+  pick_port STATS_PORT
+  if [[ -n "${SCIM_DATABASE_URL:-}" ]]; then
+    DB_URL="$SCIM_DATABASE_URL"
+  else
+    cluster_start_database "$PG_PORT"
+    DB_URL="$CLUSTER_DB_URL"
+    PG_URI="$CLUSTER_DB_URL"
+  fi
+  say "starting instance 1 on 127.0.0.1:$HTTP_PORT"
+  cluster_start_instance 1 "$HTTP_PORT" "$DB_URL" "$ADMIN_TOKEN" "http://127.0.0.1:$PROXY_PORT"
+  SERVER_PID=$(cluster_pid instance-1)
+  ln -sf "$CLUSTER_DIR/logs/instance-1.log" "$RUN_DIR/server.log"
+fi
 if ! tools io.hanzo.kms.scim.loadtools.Admin wait --url "http://127.0.0.1:$HTTP_PORT/health/ready" \
     --seconds 180 --pid "$SERVER_PID"; then
   echo "The server did not become ready; its log:" >&2
@@ -155,6 +217,8 @@ fi
 PG_PID=""
 if [[ -f "$RUN_DIR/data/postgres/postmaster.pid" ]]; then
   PG_PID=$(head -1 "$RUN_DIR/data/postgres/postmaster.pid")
+elif [[ -n "$CLUSTER_DIR" && -f "$CLUSTER_DIR/postgres/postmaster.pid" ]]; then
+  PG_PID=$(head -1 "$CLUSTER_DIR/postgres/postmaster.pid")
 fi
 say "server ready (pid $SERVER_PID${PG_PID:+, PostgreSQL pid $PG_PID})"
 
@@ -200,11 +264,73 @@ if [[ " $SIMULATIONS " == *" LookupStorm "* ]]; then
   BARE_PID=""
 fi
 
+# start_probe NAME: the propagation probe beside simulation NAME, in an organisation of its own.
+start_probe() {
+  local token urls="" p
+  token=$(new_token "$1 probe")
+  for p in "${INSTANCE_PORTS[@]}"; do urls+="${urls:+,}http://127.0.0.1:$p"; done
+  (exec "$JAVA" -cp "$LT/tools/target/classes:$LT/tools/target/lib/*" io.hanzo.kms.scim.loadtools.LagProbe \
+    --instances "$urls" --token "$token" --out "$RESULTS/$1.lag.tsv") >"$RESULTS/$1.lag.log" 2>&1 &
+  PROBE_PID=$!
+}
+
+# stop_probe NAME: stops it; a probe that failed, a user never found by filter on another instance, or
+# one not found there by id at once, fails the bench.
+stop_probe() {
+  kill -TERM "$PROBE_PID" 2>/dev/null || true
+  wait "$PROBE_PID" 2>/dev/null || true
+  PROBE_PID=""
+  if grep -q "Exception" "$RESULTS/$1.lag.log" 2>/dev/null; then
+    FAILED+=" $1-probe"
+    say "$1: the propagation probe failed:"
+    grep -A3 "Exception" "$RESULTS/$1.lag.log" | head -8 | sed 's/^/    /'
+  fi
+  local lost missed
+  lost=$(awk '$2 < 0' "$RESULTS/$1.lag.tsv" 2>/dev/null | wc -l)
+  if ((lost > 0)); then
+    FAILED+=" $1-propagation"
+    say "$1: $lost user(s) created on one instance were not found on another within 10 s"
+  fi
+  missed=$(awk '$3 != 200' "$RESULTS/$1.lag.tsv" 2>/dev/null | wc -l)
+  if ((missed > 0)); then
+    FAILED+=" $1-read-by-id"
+    say "$1: $missed user(s) created on one instance were not found by id on another right after the 201"
+  fi
+}
+
+if ((INSTANCES > 1)); then
+  # One instance alone first, for the rates to compare with.
+  for sim in LookupStorm PingOneInitialSync; do
+    if [[ " $SIMULATIONS " == *" $sim "* ]]; then
+      token=$(new_token "$sim$SINGLE")
+      run_simulation "$sim$SINGLE" "$sim" "${SIM_ENV[@]}" BENCH_TOKEN="$token" BENCH_RUN_NAME="$sim$SINGLE"
+    fi
+  done
+  INSTANCE_PORTS=("$HTTP_PORT")
+  for i in $(seq 2 "$INSTANCES"); do
+    pick_port INSTANCE_PORT
+    INSTANCE_PORTS+=("$INSTANCE_PORT")
+    say "starting instance $i on 127.0.0.1:$INSTANCE_PORT"
+    cluster_start_instance "$i" "$INSTANCE_PORT" "$DB_URL" "$ADMIN_TOKEN" "http://127.0.0.1:$PROXY_PORT"
+  done
+  for i in $(seq 2 "$INSTANCES"); do
+    cluster_wait_ready "instance-$i" "${INSTANCE_PORTS[$((i - 1))]}" 180
+  done
+  say "starting HAProxy on 127.0.0.1:$PROXY_PORT (statistics on 127.0.0.1:$STATS_PORT)"
+  cluster_start_haproxy "$PROXY_PORT" "$STATS_PORT" "${INSTANCE_PORTS[@]}"
+  PIDS=""
+  for i in $(seq 1 "$INSTANCES"); do PIDS+="${PIDS:+ }$(cluster_pid "instance-$i")"; done
+  SIM_ENV=(BENCH_BASE_URL="http://127.0.0.1:$PROXY_PORT" BENCH_SERVER_PIDS="$PIDS"
+    BENCH_PROXY_PID="$(cluster_pid haproxy)" BENCH_POSTGRES_PID="$PG_PID")
+fi
+
 for sim in $SIMULATIONS; do
   case "$sim" in
     PingOneInitialSync | LookupStorm | SteadyChurn | EntraGroupStorm | BulkSync)
       token=$(new_token "$sim")
+      ((INSTANCES > 1)) && start_probe "$sim"
       run_simulation "$sim" "$sim" "${SIM_ENV[@]}" BENCH_TOKEN="$token"
+      ((INSTANCES > 1)) && stop_probe "$sim"
       ;;
     *)
       echo "Unknown simulation '$sim'" >&2
@@ -213,11 +339,20 @@ for sim in $SIMULATIONS; do
   esac
 done
 
-if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+if ((INSTANCES > 1)); then
+  for i in $(seq 1 "$INSTANCES"); do
+    if ! cluster_alive "instance-$i"; then
+      say "instance $i is no longer running; see ${RESULTS#"$ROOT"/}/server.log"
+      FAILED+=" instance-$i"
+    fi
+  done
+  cluster_alive haproxy || { say "HAProxy is no longer running"; FAILED+=" haproxy"; }
+  collect_server_log
+elif ! kill -0 "$SERVER_PID" 2>/dev/null; then
   say "the server is no longer running; see ${RESULTS#"$ROOT"/}/server.log"
   FAILED+=" server"
 fi
-cp "$RUN_DIR/server.log" "$RESULTS/server.log"
+((INSTANCES > 1)) || cp "$RUN_DIR/server.log" "$RESULTS/server.log"
 
 COMMIT=$(git -C "$ROOT" log -1 --format='%h %cs' 2>/dev/null || echo "unknown")
 if [[ -n "$(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null)" ]]; then
@@ -225,7 +360,7 @@ if [[ -n "$(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null)" ]]; t
 fi
 tools io.hanzo.kms.scim.loadtools.BenchReport --manifest "$MANIFEST" --results "$RESULTS" --root "$ROOT" \
   --server-log "$RESULTS/server.log" --markdown "$RESULTS/summary.md" \
-  --label "server: commit $COMMIT; scale: $BENCH_SCALE; $(date -u '+%Y-%m-%d %H:%M UTC')"
+  --label "server: commit $COMMIT; scale: $BENCH_SCALE$( ((INSTANCES > 1)) && echo "; $INSTANCES instances behind HAProxy"); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "Gatling HTML reports: ${LT#"$ROOT"/}/target/gatling/<simulation>-<time>/index.html; this summary: ${RESULTS#"$ROOT"/}/summary.md"
 say "finished in $(($(date +%s) - STARTED_AT)) s"

@@ -1,19 +1,24 @@
 package io.hanzo.kms.scim.load;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * CPU time used so far, from Linux's /proc, by the server under test (BENCH_SERVER_PID), by
  * PostgreSQL (BENCH_POSTGRES_PID, the postmaster, with its backends), by this load generator, and by
  * the whole machine. Two samples around a simulation's measured part tell where the cores went.
+ * With several instances (BENCH_SERVER_PIDS, space-separated) {@code server} is their sum and
+ * {@code instances} each one's share; {@code proxy} is HAProxy's (BENCH_PROXY_PID).
  * Without /proc (not Linux) every figure is zero.
  */
-public record CpuSample(long nanos, long server, long postgres, long self, long busy, long total) {
+public record CpuSample(long nanos, long server, long postgres, long self, long busy, long total,
+                        long[] instances, long proxy) {
     /** Clock ticks per second of /proc figures; 100 on every common Linux. */
     private static final double TICKS = 100.0;
 
@@ -36,9 +41,21 @@ public record CpuSample(long nanos, long server, long postgres, long self, long 
             }
         }
         long[] server = serverPid > 0 ? stat(Path.of("/proc", Long.toString(serverPid), "stat")) : new long[5];
+        String many = BenchConfig.get("serverPids", "");
+        long[] instances = many.isEmpty() ? new long[0]
+                : Arrays.stream(many.split("[ ,]+")).mapToLong(p -> used(Long.parseLong(p))).toArray();
+        long servers = instances.length > 0 ? Arrays.stream(instances).sum() : server[1] + server[2];
+        long proxyPid = pid("proxyPid");
+        long proxy = proxyPid > 0 ? used(proxyPid) : 0;
         long[] self = stat(Path.of("/proc/self/stat"));
         long[] machine = machine();
-        return new CpuSample(System.nanoTime(), server[1] + server[2], pg, self[1] + self[2], machine[0], machine[1]);
+        return new CpuSample(System.nanoTime(), servers, pg, self[1] + self[2], machine[0], machine[1], instances, proxy);
+    }
+
+    /** utime + stime of a process, in ticks. */
+    private static long used(long pid) {
+        long[] s = stat(Path.of("/proc", Long.toString(pid), "stat"));
+        return s[1] + s[2];
     }
 
     /** What happened between {@code start} and this sample, in CPU seconds, into {@code out}. */
@@ -54,7 +71,15 @@ public record CpuSample(long nanos, long server, long postgres, long self, long 
         out.put("server", round(serverSeconds));
         out.put("postgres", round(pgSeconds));
         out.put("loadGenerator", round(selfSeconds));
-        out.put("other", round(Math.max(0, busySeconds - serverSeconds - pgSeconds - selfSeconds)));
+        double proxySeconds = (proxy - start.proxy) / TICKS;
+        out.put("other", round(Math.max(0, busySeconds - serverSeconds - pgSeconds - selfSeconds - proxySeconds)));
+        if (instances.length > 0 && instances.length == start.instances.length) {
+            ArrayNode each = out.putArray("instances");
+            for (int i = 0; i < instances.length; i++) {
+                each.add(round((instances[i] - start.instances[i]) / TICKS));
+            }
+            out.put("proxy", round(proxySeconds));
+        }
         out.put("machineBusyPercent", total == start.total ? 0 : round(100.0 * (busy - start.busy) / (total - start.total)));
     }
 

@@ -55,9 +55,19 @@ public final class Phases {
         facts.put(name, value);
     }
 
+    /**
+     * Writes {@code <resultsDir>/<name>.phases.json}, where the name is BENCH_RUN_NAME when set (the
+     * same simulation run twice in one bench, against one instance and against several) or else the
+     * simulation's. {@code window} is the measured part in epoch milliseconds, which the propagation
+     * probe's samples are matched against.
+     */
     public void write(String simulation) {
         ObjectNode root = Provisioner.JSON.createObjectNode();
-        root.put("simulation", simulation);
+        String run = BenchConfig.get("runName", simulation);
+        root.put("simulation", run);
+        long from = spans.values().stream().mapToLong(s -> s.first.get()).min().orElse(0);
+        long to = spans.values().stream().mapToLong(s -> s.last.get()).max().orElse(0);
+        root.putObject("window").put("from", from).put("to", to);
         ObjectNode phases = root.putObject("phases");
         spans.forEach((name, s) -> {
             ObjectNode p = phases.putObject(name);
@@ -74,7 +84,7 @@ public final class Phases {
         Path dir = BenchConfig.resultsDir();
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(simulation + ".phases.json"),
+            Files.writeString(dir.resolve(run + ".phases.json"),
                     Provisioner.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

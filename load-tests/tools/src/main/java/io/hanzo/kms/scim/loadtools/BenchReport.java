@@ -23,7 +23,11 @@ import java.util.regex.Pattern;
 public final class BenchReport {
     private static final Pattern BARE_KEY = Pattern.compile("(?m)^(\\s*)([A-Za-z_][A-Za-z0-9_]*)\\s*:");
 
-    record Run(String name, Path report, int exitCode, long seconds, JsonObject stats, JsonObject phases) {
+    /** The same simulation run against one instance alone, before the others start (BENCH_INSTANCES > 1). */
+    static final String SINGLE = "-1instance";
+
+    record Run(String name, Path report, int exitCode, long seconds, JsonObject stats, JsonObject phases,
+               List<long[]> lag) {
         String value(String metric) {
             if (stats == null) {
                 return "-";
@@ -64,7 +68,7 @@ public final class BenchReport {
             String[] f = line.split("\t");
             Path report = f[1].isEmpty() ? null : Path.of(f[1]);
             runs.add(new Run(f[0], report, Integer.parseInt(f[2]), Long.parseLong(f[3]), readStats(report),
-                    readJson(results.resolve(f[0] + ".phases.json"))));
+                    readJson(results.resolve(f[0] + ".phases.json")), Propagation.read(results.resolve(f[0] + ".lag.tsv"))));
         }
         runs.sort((x, y) -> Boolean.compare(x.name().equals("BareLookupCeiling"), y.name().equals("BareLookupCeiling")));
         JsonObject raw = readJson(results.resolve("raw-inserts.json"));
@@ -84,16 +88,16 @@ public final class BenchReport {
             out.append(label).append('\n');
         }
         out.append('\n');
-        String header = String.format(Locale.ROOT, "| %-20s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
+        String header = String.format(Locale.ROOT, "| %-28s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
                 "simulation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "result", "Gatling report");
         out.append(header);
-        out.append("|").append("-".repeat(22)).append("|").append("-".repeat(11)).append("|").append("-".repeat(11))
+        out.append("|").append("-".repeat(30)).append("|").append("-".repeat(11)).append("|").append("-".repeat(11))
                 .append("|").append("-".repeat(9)).append("|").append("-".repeat(9)).append("|").append("-".repeat(9))
                 .append("|").append("-".repeat(8)).append("|").append("-".repeat(8)).append("|").append("-".repeat(16))
                 .append("|\n");
         for (Run r : runs) {
             String report = r.report() == null ? "(none)" : shorten(root, r.report().resolve("index.html"));
-            out.append(String.format(Locale.ROOT, "| %-20s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %-28s | %9s | %9s | %7s | %7s | %7s | %6s | %-6s | %s |%n",
                     r.name(), grouped(r.value("numberOfRequests")), r.value("meanNumberOfRequestsPerSecond"),
                     r.value("percentiles1"), r.value("percentiles3"), r.value("percentiles4"),
                     r.stats() == null ? "?" : r.stats().getJsonObject("numberOfRequests").getString("ko"),
@@ -147,9 +151,9 @@ public final class BenchReport {
         }
 
         out.append("\nWhere the CPU went during each simulation's measured part (CPU seconds; two cores shared by all)\n");
-        out.append(String.format(Locale.ROOT, "| %-20s | %7s | %8s | %10s | %14s | %7s | %9s |%n",
+        out.append(String.format(Locale.ROOT, "| %-28s | %7s | %8s | %10s | %14s | %7s | %9s |%n",
                 "simulation", "wall s", "server", "PostgreSQL", "load generator", "other", "busy %"));
-        out.append("|").append("-".repeat(22)).append("|").append("-".repeat(9)).append("|").append("-".repeat(10))
+        out.append("|").append("-".repeat(30)).append("|").append("-".repeat(9)).append("|").append("-".repeat(10))
                 .append("|").append("-".repeat(12)).append("|").append("-".repeat(16)).append("|").append("-".repeat(9))
                 .append("|").append("-".repeat(11)).append("|\n");
         for (Run r : runs) {
@@ -157,11 +161,12 @@ public final class BenchReport {
             if (cpu == null) {
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "| %-20s | %7.1f | %8.1f | %10.1f | %14.1f | %7.1f | %9.0f |%n",
+            out.append(String.format(Locale.ROOT, "| %-28s | %7.1f | %8.1f | %10.1f | %14.1f | %7.1f | %9.0f |%n",
                     r.name(), cpu.getDouble("wallSeconds"), cpu.getDouble("server"), cpu.getDouble("postgres"),
                     cpu.getDouble("loadGenerator"), cpu.getDouble("other"), cpu.getDouble("machineBusyPercent")));
         }
         out.append("(server: the kms-scim JVM, or the bare Vert.x server for BareLookupCeiling; other: every other process)\n");
+        Propagation.render(runs, out);
 
         if (serverLog != null && Files.exists(serverLog)) {
             long errors;
@@ -178,7 +183,13 @@ public final class BenchReport {
     }
 
     private static String phaseLine(Run r) {
-        return switch (r.name()) {
+        String base = r.name().endsWith(SINGLE) ? r.name().substring(0, r.name().length() - SINGLE.length()) : r.name();
+        String line = phaseLine(r, base);
+        return line == null || base.equals(r.name()) ? line : line.replaceFirst("^" + base + ":", r.name() + ":");
+    }
+
+    private static String phaseLine(Run r, String base) {
+        return switch (base) {
             case "PingOneInitialSync" -> String.format(Locale.ROOT,
                     "PingOneInitialSync: %s users (lookup + create) at %,.0f users/s, creates %,.0f/s; %s groups created at %,.0f/s; "
                             + "%s memberships in %,d PATCHes at %,.0f PATCH/s (largest group %s members); %s connections",
@@ -188,7 +199,7 @@ public final class BenchReport {
             case "LookupStorm", "BareLookupCeiling" -> String.format(Locale.ROOT,
                     "%s: %,d lookups at %,.0f/s over %s s, %s connections%s",
                     r.name(), r.phaseCount("lookups"), r.phaseRate("lookups"), r.fact("seconds"), r.fact("concurrency"),
-                    r.name().equals("LookupStorm") ? " (" + r.fact("users") + " users loaded)" : "");
+                    base.equals("LookupStorm") ? " (" + r.fact("users") + " users loaded)" : "");
             case "SteadyChurn" -> String.format(Locale.ROOT,
                     "SteadyChurn: %,d operations at %,.0f/s over %s s on %s users, %s deleted and re-provisioned; %s connections",
                     r.phaseCount("operations"), r.phaseRate("operations"), r.fact("seconds"), r.fact("users"),
@@ -207,7 +218,7 @@ public final class BenchReport {
         };
     }
 
-    private static Run find(List<Run> runs, String name) {
+    static Run find(List<Run> runs, String name) {
         return runs.stream().filter(r -> r.name().equals(name) && r.phases() != null).findFirst().orElse(null);
     }
 
