@@ -3,7 +3,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 JAVA ?= java
 
-.PHONY: run build test bench bench-groups clean
+.PHONY: run build test bench bench-groups clean image image-test k8s-check
 
 build:
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
@@ -24,3 +24,22 @@ clean:
 bench-groups:
 	$(MVN) $(MVN_FLAGS) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	$(JAVA) -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" org.openjdk.jmh.Main GroupPatchBenchmark -rf json -rff target/jmh-group-patch.json
+
+# Container image as a tarball (target/kms-scim-image.tar), no daemon or registry needed: a jlink base
+# built here, then jib. IMAGE_BASE=eclipse-temurin:17-jre uses a published base instead (needs a registry).
+IMAGE_BASE ?=
+image: build
+ifeq ($(IMAGE_BASE),)
+	bash deploy/image/build-base.sh target/lib target/image-base/base.tar
+	$(MVN) $(MVN_FLAGS) -q jib:buildTar -Dimage.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown)
+else
+	$(MVN) $(MVN_FLAGS) -q jib:buildTar -Dimage.base=$(IMAGE_BASE) -Dimage.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown)
+endif
+
+# Loads the image into podman and runs it on its embedded PostgreSQL and on an external one.
+image-test: image
+	bash deploy/image/image-test.sh target/kms-scim-image.tar
+
+# Helm chart: lint, render, and validate every object against the Kubernetes schemas, offline.
+k8s-check:
+	bash deploy/scripts/k8s-check.sh
