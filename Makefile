@@ -28,12 +28,15 @@ bench-groups:
 # Container image as a tarball (target/kms-scim-image.tar), no daemon or registry needed: a jlink base
 # built here, then jib. IMAGE_BASE=eclipse-temurin:17-jre uses a published base instead (needs a registry).
 IMAGE_BASE ?=
+# Labels: the commit, and the repository it came from (any credentials in the remote URL removed).
+IMAGE_LABELS = -Dimage.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+	-Dimage.source=$$(git config --get remote.origin.url 2>/dev/null | sed -E 's#//[^@/]*@#//#' | grep . || echo unknown)
 image: build
 ifeq ($(IMAGE_BASE),)
 	bash deploy/image/build-base.sh target/lib target/image-base/base.tar
-	$(MVN) $(MVN_FLAGS) -q jib:buildTar -Dimage.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown)
+	$(MVN) $(MVN_FLAGS) -q jib:buildTar $(IMAGE_LABELS)
 else
-	$(MVN) $(MVN_FLAGS) -q jib:buildTar -Dimage.base=$(IMAGE_BASE) -Dimage.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown)
+	$(MVN) $(MVN_FLAGS) -q jib:buildTar -Dimage.base=$(IMAGE_BASE) $(IMAGE_LABELS)
 endif
 
 # Loads the image into podman and runs it on its embedded PostgreSQL and on an external one.
