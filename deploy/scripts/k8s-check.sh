@@ -31,6 +31,7 @@ OPTIONAL=(--set autoscaling.enabled=true --set serviceMonitor.enabled=true)
 "$HELM" template kms-scim "$CHART" "${OPTIONAL[@]}" > "$OUT/optional.yaml"
 node deploy/scripts/validate-k8s.mjs "$TOOLS/node_modules" "$OUT/defaults.yaml" "$OUT/optional.yaml"
 
-# The grace period must outlast the drain, or Kubernetes kills requests the server is still finishing.
-grep -q "terminationGracePeriodSeconds: 30" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
+# The grace period must outlast the pre-stop pause and the drain (5 + 20 + 10 by default), or
+# Kubernetes kills requests the server is still finishing.
+grep -q "terminationGracePeriodSeconds: 35" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
 echo "k8s-check: chart lints and every rendered object is valid"
