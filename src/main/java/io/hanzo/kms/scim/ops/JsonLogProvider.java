@@ -30,7 +30,7 @@ public final class JsonLogProvider implements SLF4JServiceProvider {
     private final IMarkerFactory markers = new BasicMarkerFactory();
     private final MDCAdapter mdc = new NOPMDCAdapter();
     private Properties levels = new Properties();
-    private final ILoggerFactory factory = name -> loggers.computeIfAbsent(name, n -> new JsonLogger(n, levelOf(n)));
+    private final ILoggerFactory factory = name -> loggers.computeIfAbsent(name, n -> new JsonLogger(n, levelOf(n), System.err));
 
     @Override
     public void initialize() {

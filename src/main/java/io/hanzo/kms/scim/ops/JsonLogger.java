@@ -26,13 +26,13 @@ import java.util.List;
 final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware {
     private static final long serialVersionUID = 1L;
     private static final JsonFactory JSON = new JsonFactory();
-    private static final PrintStream OUT = System.err;
-
     private final Level threshold;
+    private final transient PrintStream out;
 
-    JsonLogger(String name, Level threshold) {
+    JsonLogger(String name, Level threshold, PrintStream out) {
         this.name = name;
         this.threshold = threshold;
+        this.out = out;
     }
 
     private boolean enabled(Level level) {
@@ -122,7 +122,7 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
             throw new UncheckedIOException(e);
         }
         line.append('\n');
-        OUT.print(line);
-        OUT.flush();
+        out.print(line);
+        out.flush();
     }
 }
