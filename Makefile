@@ -30,7 +30,7 @@ bench-groups:
 IMAGE_BASE ?=
 # Labels: the commit, and the repository it came from (any credentials in the remote URL removed).
 IMAGE_LABELS = -Dimage.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
-	-Dimage.source=$$(git config --get remote.origin.url 2>/dev/null | sed -E 's#//[^@/]*@#//#' | grep . || echo unknown)
+	-Dimage.source=$$(git config --get remote.origin.url 2>/dev/null | sed -E 's|//[^@/]*@|//|' | grep . || echo unknown)
 image: build
 ifeq ($(IMAGE_BASE),)
 	bash deploy/image/build-base.sh target/lib target/image-base/base.tar

@@ -6,8 +6,7 @@
 # tarball, which jib reads as a tar:// base.
 #
 # Usage: build-base.sh <runtime classpath dir> <output tar>
-# Needs: a JDK 17 with jmods, busybox-static, tar, sha256sum; run as root (or under fakeroot) so that
-# /data and /tmp can be owned by the image's user.
+# Needs: a JDK 17 with jmods, busybox-static, GNU tar, sha256sum. No root: tar sets the owners.
 set -euo pipefail
 LIB_DIR=${1:?runtime classpath dir (target/lib)}
 OUT=${2:?output tar}
