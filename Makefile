@@ -3,8 +3,8 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 JAVA ?= java
 
-.PHONY: run build test bench bench-groups clean
 .PHONY: cluster cluster-stop
+.PHONY: run build test bench bench-groups clean image image-test k8s-check
 
 build:
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
@@ -33,3 +33,24 @@ cluster: build
 
 cluster-stop:
 	bash deploy/cluster/cluster.sh stop
+# Container image as a tarball (target/kms-scim-image.tar), no daemon or registry needed: a jlink base
+# built here, then jib. IMAGE_BASE=eclipse-temurin:17-jre uses a published base instead (needs a registry).
+IMAGE_BASE ?=
+# Labels: the commit, and the repository it came from (any credentials in the remote URL removed).
+IMAGE_LABELS = -Dimage.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+	-Dimage.source=$$(git config --get remote.origin.url 2>/dev/null | sed -E 's|//[^@/]*@|//|' | grep . || echo unknown)
+image: build
+ifeq ($(IMAGE_BASE),)
+	bash deploy/image/build-base.sh target/lib target/image-base/base.tar
+	$(MVN) $(MVN_FLAGS) -q jib:buildTar $(IMAGE_LABELS)
+else
+	$(MVN) $(MVN_FLAGS) -q jib:buildTar -Dimage.base=$(IMAGE_BASE) $(IMAGE_LABELS)
+endif
+
+# Loads the image into podman and runs it on its embedded PostgreSQL and on an external one.
+image-test: image
+	bash deploy/image/image-test.sh target/kms-scim-image.tar
+
+# Helm chart: lint, render, and validate every object against the Kubernetes schemas, offline.
+k8s-check:
+	bash deploy/scripts/k8s-check.sh

@@ -174,7 +174,9 @@ printf '%s\n' "-cp" "$RUN_DIR/server/classes:$RUN_DIR/server/lib/*" "io.hanzo.km
 pick_port HTTP_PORT
 ADMIN_TOKEN="bench_admin_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 SERVER_ENV=(SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$HTTP_PORT" SCIM_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
-  SCIM_DATA_DIR="$RUN_DIR/data" SCIM_ADMIN_TOKEN="$ADMIN_TOKEN")
+  SCIM_DATA_DIR="$RUN_DIR/data" SCIM_ADMIN_TOKEN="$ADMIN_TOKEN"
+  # One log line per request would weigh on the measurement; no metrics port that could be taken.
+  SCIM_LOG_REQUESTS=false SCIM_MANAGEMENT_PORT=0)
 if [[ -n "${SCIM_DATABASE_URL:-}" ]]; then
   PG_URI="$SCIM_DATABASE_URL"
   say "database: SCIM_DATABASE_URL (the simulations use organisations of their own there)"

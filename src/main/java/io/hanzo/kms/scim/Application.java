@@ -12,6 +12,9 @@ import io.hanzo.kms.scim.http.ApiRouter;
 import io.hanzo.kms.scim.http.HttpVerticle;
 import io.hanzo.kms.scim.http.Services;
 import io.hanzo.kms.scim.index.DirectoryIndex;
+import io.hanzo.kms.scim.ops.ManagementServer;
+import io.hanzo.kms.scim.ops.Operations;
+import io.hanzo.kms.scim.ops.ServerMetrics;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
@@ -31,11 +34,13 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,19 +55,27 @@ public final class Application {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
     /** How often every organisation's outbox is checked, for invitations other instances queued. */
     private static final long OUTBOX_SWEEP_MILLIS = 60_000;
+    /** How often the invitation outbox backlog metric is measured (one count per organisation). */
+    private static final long OUTBOX_METRIC_MILLIS = 15_000;
 
     private final Vertx vertx;
     private final DatabaseTarget database;
     private final Services services;
     private final AdminChangeFeed feed;
     private final List<Long> timers;
+    private final String httpDeployment;
+    private final HttpServer management;
+    private boolean stopped;
 
-    private Application(Vertx vertx, DatabaseTarget database, Services services, AdminChangeFeed feed, List<Long> timers) {
+    private Application(Vertx vertx, DatabaseTarget database, Services services, AdminChangeFeed feed, List<Long> timers,
+                        String httpDeployment, HttpServer management) {
         this.vertx = vertx;
         this.database = database;
         this.services = services;
         this.feed = feed;
         this.timers = timers;
+        this.httpDeployment = httpDeployment;
+        this.management = management;
     }
 
     /** Starts the server, using {@code database} when given, else what the configuration says. */
@@ -72,7 +85,8 @@ public final class Application {
         AdminAuth adminAuth = AdminAuth.initialise(config.adminToken(), config.dataDir());
 
         VertxOptions options = new VertxOptions();
-        Vertx vertx = Vertx.vertx(options);
+        ServerMetrics metrics = config.managementPort() > 0 ? new ServerMetrics() : null;
+        Vertx vertx = metrics != null ? metrics.vertxBuilder(options).build() : Vertx.vertx(options);
         int instances = config.httpInstances() > 0 ? config.httpInstances() : options.getEventLoopPoolSize();
         Pool pool = DatabaseSetup.pool(vertx, db, config.databasePoolSize());
         String scimBase = config.publicUrl() + ApiRouter.SCIM_BASE;
@@ -92,12 +106,19 @@ public final class Application {
         MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, sender,
                 config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()));
         Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members,
-                new PgEventStore(pool), discovery);
+                new PgEventStore(pool), discovery, new Operations(metrics));
+        if (metrics != null) {
+            users.onBatch(metrics::batchCommitted);
+            members.onDeliveryFailure(metrics::deliveryFailed);
+            metrics.watchIndex(index);
+        }
 
         users.onProvisioned(members::invitationsQueued);
         // Listen before loading, so that no change between the two is missed.
         AtomicReference<AdminChangeFeed> feed = new AtomicReference<>();
-        Future<String> started = AdminChangeFeed.start(vertx, db,
+        AtomicReference<String> deployment = new AtomicReference<>();
+        AtomicReference<HttpServer> management = new AtomicReference<>();
+        Future<Void> started = AdminChangeFeed.start(vertx, db,
                         orgId -> orgs.refresh(orgId).compose(v -> members.refreshRoleMappings(orgId)), tokens::refresh,
                         () -> orgs.load().compose(tokens::reload))
                 .onSuccess(feed::set)
@@ -105,7 +126,11 @@ public final class Application {
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
                         .compose(v -> members.load(all)))
                 .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
-                        new DeploymentOptions().setInstances(instances)));
+                        new DeploymentOptions().setInstances(instances)))
+                .onSuccess(deployment::set)
+                .compose(v -> metrics == null ? Future.<Void>succeededFuture()
+                        : ManagementServer.start(vertx, metrics, config.httpHost(), config.managementPort())
+                                .onSuccess(management::set).<Void>mapEmpty());
         try {
             started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
@@ -114,14 +139,21 @@ public final class Application {
             throw e;
         }
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
-        List<Long> timers = List.of(
+        List<Long> timers = new ArrayList<>(List.of(
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
                 vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
                         .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage()))),
-                vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()));
+                vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll())));
+        if (metrics != null) {
+            timers.add(vertx.setPeriodic(OUTBOX_METRIC_MILLIS, id -> members.outboxBacklog()
+                    .onSuccess(metrics::outboxBacklog)
+                    .onFailure(e -> LOG.debug("Outbox backlog not measured: {}", e.getMessage()))));
+            LOG.info("Metrics at http://{}:{}/metrics", config.httpHost(), config.managementPort());
+        }
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
-        return new Application(vertx, database == null ? db : null, services, feed.get(), timers);
+        return new Application(vertx, database == null ? db : null, services, feed.get(), timers, deployment.get(),
+                management.get());
     }
 
     public Services services() {
@@ -132,26 +164,64 @@ public final class Application {
         return vertx;
     }
 
-    /** Stops serving, writes what is only in memory, and stops the embedded database this started. */
-    public void stop() {
-        // Background work first, so nothing keeps trying the pool while it closes.
-        timers.forEach(vertx::cancelTimer);
+    /**
+     * Stops in order, logging each step: readiness turns 503, the port stops accepting and the requests
+     * in flight are answered (bounded by {@code shutdown.drain-seconds}), token last-use times are
+     * written, timers and the change feed stop, the pool closes, and an embedded PostgreSQL this
+     * started stops. Safe to call more than once; later calls return at once.
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        int drain = services.config().shutdownDrainSeconds();
+        services.ops().startDraining();
+        LOG.info("Shutting down: readiness now answers 503");
         try {
-            feed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            if (httpDeployment != null) {
+                LOG.info("Closing the HTTP port; requests in flight have up to {} s to finish", drain);
+                vertx.undeploy(httpDeployment).toCompletionStage().toCompletableFuture().get(drain + 10L, TimeUnit.SECONDS);
+                LOG.info("HTTP server closed: every request in flight was answered or the drain time ran out");
+            }
+        } catch (Exception e) {
+            LOG.warn("HTTP server did not close cleanly: {}", e.toString());
+        }
+        try {
+            services.tokens().flushLastUse().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            LOG.info("Token last-use times written");
+        } catch (Exception e) {
+            LOG.warn("Token last-use times were not written at shut-down: {}", e.toString());
+        }
+        timers.forEach(vertx::cancelTimer);
+        LOG.info("Timers stopped");
+        try {
+            if (feed != null) {
+                feed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                LOG.info("Change feed stopped");
+            }
         } catch (Exception e) {
             LOG.warn("Change feed did not close cleanly: {}", e.toString());
         }
         try {
-            services.tokens().flushLastUse().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (management != null) {
+                management.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+            services.pool().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            LOG.info("Database pool closed");
         } catch (Exception e) {
-            LOG.warn("Token last-use times were not written at shut-down: {}", e.toString());
+            LOG.warn("Database pool did not close cleanly: {}", e.toString());
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Shut-down did not complete cleanly: {}", e.toString());
         }
-        closeEmbedded(database);
+        if (database != null && database.embedded() != null) {
+            closeEmbedded(database);
+            LOG.info("Embedded PostgreSQL stopped");
+        }
+        LOG.info("kms-scim stopped");
     }
 
     private static void closeEmbedded(DatabaseTarget db) {

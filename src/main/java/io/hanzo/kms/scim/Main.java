@@ -2,6 +2,8 @@ package io.hanzo.kms.scim;
 
 import io.hanzo.kms.scim.config.AppConfig;
 import io.hanzo.kms.scim.config.ConfigException;
+import io.hanzo.kms.scim.ops.LogSetup;
+import sun.misc.Signal;
 
 /** Loads the configuration and starts the server; stops it cleanly on SIGTERM or Ctrl-C. */
 public final class Main {
@@ -17,9 +19,16 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogSetup.use(config.logFormat());
         try {
             Application app = Application.start(config, null);
             Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "shutdown"));
+            // SIGTERM (docker stop, Kubernetes): the orderly stop, then exit 0; the JVM's default would
+            // exit 143 after the shutdown hook. Ctrl-C keeps the hook alone.
+            Signal.handle(new Signal("TERM"), signal -> {
+                app.stop();
+                System.exit(0);
+            });
         } catch (Exception e) {
             System.err.println("kms-scim could not start: " + e);
             e.printStackTrace();

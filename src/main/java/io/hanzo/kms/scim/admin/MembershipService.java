@@ -54,6 +54,8 @@ public final class MembershipService {
     /** Organisations that may have undelivered invitations; the rest are not polled. */
     private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean delivering = new AtomicBoolean();
+    /** Told of each invitation whose sending failed (for metrics). */
+    private volatile Runnable onDeliveryFailure = () -> { };
 
     public MembershipService(MemberStore store, OrganizationService orgs, DirectoryIndex index, InvitationSender sender,
                              String setupUrl, Duration setupTokenTtl) {
@@ -118,6 +120,19 @@ public final class MembershipService {
                 .compose(n -> n == DELIVERIES_PER_ROUND ? drain(orgId, sentBefore + n) : Future.succeededFuture(sentBefore + n));
     }
 
+    public void onDeliveryFailure(Runnable listener) {
+        this.onDeliveryFailure = listener;
+    }
+
+    /** Invitations queued and not yet delivered, summed over the organisations one query each. */
+    public Future<Long> outboxBacklog() {
+        Future<Long> total = Future.succeededFuture(0L);
+        for (Organization o : orgs.all()) {
+            total = total.compose(sum -> store.outboxBacklog(o.id()).map(n -> sum + n));
+        }
+        return total;
+    }
+
     /** Periodically, every organisation: invitations another instance queued are delivered too. */
     public void sweepAll() {
         orgs.all().forEach(o -> outboxDirty.add(o.id()));
@@ -134,6 +149,7 @@ public final class MembershipService {
                 sends.add(sender.send(recipient(orgId, d), setupUrl + "?token=" + d.token())
                         .recover(e -> {
                             // Not lost: it goes back to the outbox and is sent again with a new token.
+                            onDeliveryFailure.run();
                             LOG.warn("Invitation {} could not be sent; it will be retried: {}", d.invitationId(),
                                     e.getMessage());
                             return store.returnToOutbox(orgId, d.invitationId())

@@ -38,7 +38,11 @@ public record AppConfig(
         int invitationsPollMillis,
         String smtpHost,
         int smtpPort,
-        String smtpFrom) {
+        String smtpFrom,
+        int managementPort,
+        String logFormat,
+        boolean logRequests,
+        int shutdownDrainSeconds) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -66,6 +70,10 @@ public record AppConfig(
         d.put("smtp.host", "");
         d.put("smtp.port", "25");
         d.put("smtp.from", "kms@localhost");
+        d.put("management.port", "9090");
+        d.put("log.format", "plain");
+        d.put("log.requests", "true");
+        d.put("shutdown.drain-seconds", "20");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -148,7 +156,11 @@ public record AppConfig(
                 intValue(v, "invitations.poll-millis", 50, 3_600_000),
                 v.get("smtp.host"),
                 intValue(v, "smtp.port", 1, 65535),
-                emailAddress(v, "smtp.from"));
+                emailAddress(v, "smtp.from"),
+                intValue(v, "management.port", 0, 65535),
+                oneOf(v, "log.format", List.of("plain", "json")),
+                bool(v, "log.requests"),
+                intValue(v, "shutdown.drain-seconds", 0, 3600));
     }
 
     private static Map<String, String> readFile(Path path) {
@@ -178,6 +190,19 @@ public record AppConfig(
             throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be a whole number, not '"
                     + s + "'.");
         }
+    }
+
+    private static String oneOf(Map<String, String> v, String key, List<String> allowed) {
+        String s = v.get(key);
+        if (!allowed.contains(s)) {
+            throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be one of "
+                    + String.join(", ", allowed) + ", not '" + s + "'.");
+        }
+        return s;
+    }
+
+    private static boolean bool(Map<String, String> v, String key) {
+        return Boolean.parseBoolean(oneOf(v, key, List.of("true", "false")));
     }
 
     private static String emailAddress(Map<String, String> v, String key) {

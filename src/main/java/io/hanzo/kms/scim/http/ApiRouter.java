@@ -21,9 +21,10 @@ public final class ApiRouter {
 
     public static Router create(Vertx vertx, Services s) {
         Router router = Router.router(vertx);
+        router.route().handler(new RequestLogHandler(s.config().logRequests())::handle);
         router.route().handler(ApiRouter::collapseSlashes);
 
-        HealthHandler health = new HealthHandler(s.pool());
+        HealthHandler health = new HealthHandler(s.pool(), s.ops());
         router.get("/health/live").handler(health::live);
         router.get("/health/ready").handler(health::ready);
 

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.http;
 
+import io.hanzo.kms.scim.ops.Operations;
 import io.hanzo.kms.scim.protocol.Json;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -10,9 +11,11 @@ import io.vertx.sqlclient.Pool;
  */
 final class HealthHandler {
     private final Pool pool;
+    private final Operations ops;
 
-    HealthHandler(Pool pool) {
+    HealthHandler(Pool pool, Operations ops) {
         this.pool = pool;
+        this.ops = ops;
     }
 
     void live(RoutingContext ctx) {
@@ -20,6 +23,12 @@ final class HealthHandler {
     }
 
     void ready(RoutingContext ctx) {
+        // Shutting down: the load balancer should send nothing new while the requests in flight finish.
+        if (ops.draining()) {
+            ScimResponses.sendPlainJson(ctx, 503, Json.MAPPER.createObjectNode().put("status", "DOWN")
+                    .put("detail", "The server is shutting down."));
+            return;
+        }
         pool.query("SELECT 1").execute()
                 .onSuccess(rs -> ScimResponses.sendPlainJson(ctx, 200,
                         Json.MAPPER.createObjectNode().put("status", "UP").put("database", "UP").put("index", "LOADED")))

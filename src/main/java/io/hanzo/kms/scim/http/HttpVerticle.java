@@ -5,6 +5,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * One HTTP server per event loop, all listening on the same port (Vert.x spreads connections across
  * them). Deployed only once the shared services are loaded, so the port opens ready to serve.
@@ -25,11 +27,20 @@ public final class HttpVerticle extends VerticleBase {
                 .setCompressionSupported(true)
                 .setTcpNoDelay(true);
         server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services));
+        if (services.ops().metrics() != null) {
+            // On this verticle's event loop; undeploying cancels it.
+            services.ops().metrics().probeEventLoop(vertx);
+        }
         return server.listen();
     }
 
+    /**
+     * Stops accepting connections at once; requests in flight get up to the drain time to be answered,
+     * idle connections are closed, and whatever is still open after the drain time is closed.
+     */
     @Override
     public Future<?> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return server == null ? Future.succeededFuture()
+                : server.shutdown(services.config().shutdownDrainSeconds(), TimeUnit.SECONDS);
     }
 }

@@ -16,4 +16,19 @@ public final class DirectoryIndex {
     public GroupIndex groups(UUID orgId) {
         return groups.computeIfAbsent(orgId, k -> new GroupIndex());
     }
+
+    /** Users in all organisations' indexes (for metrics). */
+    public long userCount() {
+        return users.values().stream().mapToLong(UserIndex::size).sum();
+    }
+
+    /** Groups in all organisations' indexes (for metrics). */
+    public long groupCount() {
+        return groups.values().stream().mapToLong(GroupIndex::size).sum();
+    }
+
+    /** Memberships in all organisations' indexes (for metrics). */
+    public long membershipCount() {
+        return groups.values().stream().mapToLong(GroupIndex::membershipCount).sum();
+    }
 }

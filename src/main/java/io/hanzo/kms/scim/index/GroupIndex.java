@@ -28,6 +28,19 @@ public final class GroupIndex {
     private final Map<UUID, NavigableSet<UUID>> members = new ConcurrentHashMap<>();
     private final Map<UUID, Set<UUID>> groupsOfUser = new ConcurrentHashMap<>();
 
+    public int size() {
+        return byId.size();
+    }
+
+    /** Direct memberships, counted over the groups (for metrics). */
+    public long membershipCount() {
+        long n = 0;
+        for (NavigableSet<UUID> m : members.values()) {
+            n += m.size();
+        }
+        return n;
+    }
+
     public IndexedGroup get(UUID id) {
         return byId.get(id);
     }

@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,6 +70,8 @@ public final class UserService {
     private final String groupsEndpointUrl;
     /** Told after users are created, each with a queued invitation. */
     private volatile Consumer<UUID> onProvisioned = orgId -> { };
+    /** Told the size of each group-commit batch of creations (for metrics). */
+    private volatile IntConsumer onBatch = size -> { };
 
     /**
      * @param groupsEndpointUrl absolute URL of /Groups, for the {@code $ref} of a user's groups
@@ -100,6 +103,10 @@ public final class UserService {
     }
 
     /** Sets who hears of new provisionings (the invitation outbox). */
+    public void onBatch(IntConsumer listener) {
+        this.onBatch = listener;
+    }
+
     public void onProvisioned(Consumer<UUID> listener) {
         this.onProvisioned = listener;
     }
@@ -124,7 +131,10 @@ public final class UserService {
         }
         checkUserNameFree(orgId, null, attributes);
         return creations.computeIfAbsent(orgId, id -> new GroupCommit<PendingCreate, Object>(
-                        batch -> insertAll(id, batch), CREATE_BATCH))
+                        batch -> {
+                            onBatch.accept(batch.size());
+                            return insertAll(id, batch);
+                        }, CREATE_BATCH))
                 .submit(new PendingCreate(attributes, audit))
                 .map(outcome -> {
                     if (outcome instanceof ScimException e) {

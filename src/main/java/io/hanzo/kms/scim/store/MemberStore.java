@@ -47,6 +47,9 @@ public interface MemberStore {
     /** Puts an invitation whose sending failed back into the outbox. */
     Future<Void> returnToOutbox(UUID orgId, UUID invitationId);
 
+    /** Invitations of the organisation queued and not yet delivered. */
+    Future<Long> outboxBacklog(UUID orgId);
+
     /** Voids the member's open invitations and queues a new one; returns its id. */
     Future<UUID> reissue(UUID orgId, UUID userId, Instant now);
 

@@ -117,7 +117,9 @@ public class GroupPatchBenchmark {
                 "SCIM_HTTP_PORT", Integer.toString(port),
                 "SCIM_HTTP_HOST", "127.0.0.1",
                 "SCIM_ADMIN_TOKEN", ADMIN,
-                "SCIM_DATA_DIR", dataDir.toString()));
+                "SCIM_DATA_DIR", dataDir.toString(),
+                "SCIM_MANAGEMENT_PORT", "0",
+                "SCIM_LOG_REQUESTS", "false"));
         app = Application.start(config, db);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String base = "http://127.0.0.1:" + port;

@@ -45,7 +45,8 @@ class AppConfigTest {
                 "database.url", "database.pool-size", "database.embedded-port", "data.dir", "admin.token",
                 "scim.max-results", "scim.default-count", "http.max-body-bytes", "scim.bulk-max-operations",
                 "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds", "tokens.expiry-warning-days",
-                "invitations.setup-token-ttl-hours", "invitations.poll-millis", "smtp.host", "smtp.port", "smtp.from");
+                "invitations.setup-token-ttl-hours", "invitations.poll-millis", "smtp.host", "smtp.port", "smtp.from",
+                "management.port", "log.format", "log.requests", "shutdown.drain-seconds");
     }
 
     @Test
@@ -255,6 +256,27 @@ class AppConfigTest {
         Map<String, String> values = new HashMap<>();
         p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k)));
         assertThat(AppConfig.from(values, Map.of())).isNotNull();
+    }
+
+    @Test
+    void operationsKeys() {
+        AppConfig d = AppConfig.from(Map.of(), Map.of());
+        assertThat(d.managementPort()).isEqualTo(9090);
+        assertThat(d.logFormat()).isEqualTo("plain");
+        assertThat(d.logRequests()).isTrue();
+        assertThat(d.shutdownDrainSeconds()).isEqualTo(20);
+        AppConfig c = fromEnv(Map.of("SCIM_MANAGEMENT_PORT", "0", "SCIM_LOG_FORMAT", "json",
+                "SCIM_LOG_REQUESTS", "false", "SCIM_SHUTDOWN_DRAIN_SECONDS", "5"));
+        assertThat(c.managementPort()).isZero();
+        assertThat(c.logFormat()).isEqualTo("json");
+        assertThat(c.logRequests()).isFalse();
+        assertThat(c.shutdownDrainSeconds()).isEqualTo(5);
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_LOG_FORMAT", "xml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.format");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_LOG_REQUESTS", "yes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.requests");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_SHUTDOWN_DRAIN_SECONDS", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.drain-seconds");
     }
 
     private static Path projectDir() {

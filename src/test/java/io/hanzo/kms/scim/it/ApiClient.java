@@ -81,6 +81,12 @@ public final class ApiClient {
         return await(f.map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString())));
     }
 
+    /** A bodiless request with one extra header. */
+    public Future<Response> sendWithHeader(HttpMethod method, String path, String header, String value) {
+        return client.request(method, port, "localhost", path).putHeader(header, value).send()
+                .map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString()));
+    }
+
     public Response sendAndWait(HttpMethod method, String path, String token, String body) {
         return await(send(method, path, token, body));
     }

@@ -56,6 +56,8 @@ public final class TestServer {
             env.put("SCIM_PUBLIC_URL", "http://localhost:" + port);
             env.put("SCIM_ADMIN_TOKEN", ADMIN_TOKEN);
             env.put("SCIM_DATA_DIR", dataDir.toString());
+            // Several servers share this JVM: no management port unless a test asks for one.
+            env.put("SCIM_MANAGEMENT_PORT", "0");
             env.putAll(extraEnv);
             AppConfig config = AppConfig.from(Map.of(), env);
             return new TestServer(Application.start(config, db), port);

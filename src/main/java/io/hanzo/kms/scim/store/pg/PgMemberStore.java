@@ -79,6 +79,11 @@ public final class PgMemberStore implements MemberStore {
     }
 
     @Override
+    public Future<Long> outboxBacklog(UUID orgId) {
+        return pool.preparedQuery(Sql.OUTBOX_BACKLOG).execute(Tuple.of(orgId)).map(rs -> rs.iterator().next().getLong(0));
+    }
+
+    @Override
     public Future<UUID> reissue(UUID orgId, UUID userId, Instant now) {
         UUID id = Ids.newId();
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_VOID_OPEN).execute(Tuple.of(orgId, userId, ts(now)))

@@ -119,6 +119,8 @@ final class Sql {
     static final String OUTBOX_RETURN =
             "UPDATE invitations SET delivered_at = NULL, token_hash = NULL, expires_at = NULL "
                     + "WHERE org_id = $1 AND id = $2 AND used_at IS NULL AND voided_at IS NULL";
+    static final String OUTBOX_BACKLOG =
+            "SELECT count(*) FROM invitations WHERE org_id = $1 AND delivered_at IS NULL AND voided_at IS NULL";
     static final String INVITATION_VOID_OPEN =
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL AND voided_at IS NULL";
     static final String INVITATION_INSERT =

