@@ -24,3 +24,8 @@ clean:
 bench-groups:
 	$(MVN) $(MVN_FLAGS) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	$(JAVA) -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" org.openjdk.jmh.Main GroupPatchBenchmark -rf json -rff target/jmh-group-patch.json
+
+# Retakes the pictures of the web pages in docs/screenshots (needs chromium and chromium-driver).
+.PHONY: screenshots
+screenshots:
+	$(MVN) $(MVN_FLAGS) test -Dtest=WebPagesIT -Dsurefire.failIfNoSpecifiedTests=false -Dkms.screenshots=docs/screenshots

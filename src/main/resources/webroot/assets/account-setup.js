@@ -52,6 +52,13 @@ function showProblem(kind, extra) {
 }
 
 async function loadInvitation() {
+  $('problem').hidden = true;
+  $('setup').hidden = true;
+  $('done').hidden = true;
+  $('loading').hidden = false;
+  $('form-error').textContent = '';
+  $('working').textContent = '';
+  $('submit').disabled = false;
   token = takeToken();
   if (!token) {
     showProblem('missing');
@@ -156,6 +163,7 @@ async function submit(event) {
 async function showDone(keyType, spki, sealed, kdfParams) {
   const print = await fingerprint(spki);
   $('fingerprint').textContent = print;
+  $('key-type').textContent = keyType;
   const kit = [
     'Hanzo KMS emergency kit',
     '',
@@ -183,5 +191,14 @@ async function showDone(keyType, spki, sealed, kdfParams) {
 }
 
 $('password').addEventListener('input', showStrength);
+$('setup-form').addEventListener('input', () => {
+  $('form-error').textContent = '';
+});
 $('setup-form').addEventListener('submit', submit);
+// A second link opened in the same tab changes only the fragment, which reloads nothing.
+window.addEventListener('hashchange', () => {
+  if (location.hash) {
+    loadInvitation();
+  }
+});
 loadInvitation();

@@ -162,7 +162,6 @@ public final class MembershipService {
 
     /** A new invitation for a member who has not set up yet; the previous one stops working. */
     public Future<UUID> reissue(UUID orgId, UUID memberId) {
-        outboxDirty.add(orgId);
         return store.find(orgId, memberId).compose(m -> {
             if (m == null) {
                 return Future.failedFuture(ScimException.notFound("Member " + memberId + " not found."));
@@ -174,7 +173,10 @@ public final class MembershipService {
                 return Future.failedFuture(new ScimException(409, null,
                         "The membership is deactivated; activate it through the identity provider first."));
             }
-            return store.reissue(orgId, memberId, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            // Marked after the commit: a delivery round between marking and committing would find
+            // the outbox empty and forget the organisation until the next sweep.
+            return store.reissue(orgId, memberId, Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                    .onSuccess(id -> outboxDirty.add(orgId));
         });
     }
 
