@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The two web pages in a real headless Chromium against the real server and PostgreSQL: the admin's
@@ -43,16 +42,12 @@ class WebPagesIT {
     private static final String ORGS = "/api/v1/organizations";
     private static final String ADMIN = TestServer.ADMIN_TOKEN;
     private static final String GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
-    private static final Map<String, String> FAST_POLL = Map.of("SCIM_INVITATIONS_POLL_MILLIS", "100");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUN = HexFormat.of().formatHex(DeviceKeys.random(3));
     private static final Path SHOTS = Path.of(System.getProperty("kms.screenshots", "target/screenshots"));
 
     private static HeadlessChromium browser;
-    private static InvitationLog log;
-    private static TestServer server;
-    private static ApiClient client;
-    private static ScimChecks api;
+    private static InvitingServer running;
 
     /** Made by the first test, used by the ones after it. */
     private static String orgId;
@@ -67,10 +62,7 @@ class WebPagesIT {
         if (browser == null) {
             return;
         }
-        log = InvitationLog.install();
-        server = TestServer.start(FAST_POLL);
-        client = new ApiClient(vertx, server.port());
-        api = new ScimChecks(client);
+        running = InvitingServer.start(vertx);
     }
 
     @AfterAll
@@ -78,14 +70,8 @@ class WebPagesIT {
         if (browser != null) {
             browser.close();
         }
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.stop();
-        }
-        if (log != null) {
-            log.uninstall();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -101,7 +87,7 @@ class WebPagesIT {
     @Order(1)
     void adminSwitchesScimOnCreatesATokenAndWatchesProvisioning() {
         orgName = "Acme Robotics " + RUN;
-        orgId = createOrganization(orgName, "pro");
+        orgId = running.createOrganization(orgName, "pro");
         signIn();
         assertThat(browser.script("return sessionStorage.getItem('kms-scim.adminToken')")).isEqualTo(ADMIN);
         assertThat(browser.script("return localStorage.length")).isEqualTo(0L);
@@ -118,7 +104,7 @@ class WebPagesIT {
         assertThat(browser.find("scim-enabled").isSelected()).isTrue();
 
         // What to paste into PingOne.
-        assertThat(browser.find("scim-url").getDomProperty("value")).isEqualTo(server.baseUrl() + "/api/v1/scim");
+        assertThat(browser.find("scim-url").getDomProperty("value")).isEqualTo(running.server.baseUrl() + "/api/v1/scim");
         assertThat(browser.find("user-filter").getDomProperty("value")).isEqualTo("email.value Eq \"%s\"");
         assertThat(browser.find("user-identifier").getDomProperty("value")).isEqualTo("workEmail");
         assertThat(browser.find("auth-header").getDomProperty("value")).isEqualTo("Bearer");
@@ -131,11 +117,11 @@ class WebPagesIT {
 
         // An identity provider uses the token: one person in one group, and one refused request.
         userName = "jane." + RUN + "@acme.example";
-        userId = api.createUser(org, ScimChecks.user(userName)).path("id").asText();
-        ApiClient.Response group = api.post(TestOrg.SCIM + "/Groups", token, "{\"schemas\":[\"" + GROUP_SCHEMA
+        userId = running.api.createUser(org, ScimChecks.user(userName)).path("id").asText();
+        ApiClient.Response group = running.api.post(TestOrg.SCIM + "/Groups", token, "{\"schemas\":[\"" + GROUP_SCHEMA
                 + "\"],\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + userId + "\"}]}");
         assertThat(group.status()).as(group.text()).isEqualTo(201);
-        ApiClient.Response refused = api.post(ScimChecks.USERS, token, "{\"schemas\":[\"" + ScimChecks.CORE + "\"]}");
+        ApiClient.Response refused = running.api.post(ScimChecks.USERS, token, "{\"schemas\":[\"" + ScimChecks.CORE + "\"]}");
         assertThat(refused.status()).as(refused.text()).isEqualTo(400);
         String reason = refused.json().path("detail").asText();
 
@@ -177,7 +163,7 @@ class WebPagesIT {
         new Select(browser.find("default-role")).selectByValue("viewer");
         browser.find("mappings-form").findElement(By.cssSelector("button[type=submit]")).click();
         browser.await(10, "mappings saved", d -> browser.find("mappings-status").getText().contains("saved"));
-        JsonNode mappings = client.get(ORGS + "/" + orgId + "/group-role-mappings", ADMIN).json();
+        JsonNode mappings = running.client.get(ORGS + "/" + orgId + "/group-role-mappings", ADMIN).json();
         assertThat(mappings.path("defaultRole").asText()).isEqualTo("viewer");
         assertThat(mappings.path("mappings").toString()).isEqualTo("[{\"group\":\"Engineering\",\"role\":\"admin\"}]");
         browser.await(10, "the member's role follows the mapping", d -> d.findElement(
@@ -197,7 +183,7 @@ class WebPagesIT {
         pickOrganization(orgName, orgId);
         String token = createTokenInPage("Old connector " + RUN, "30");
         browser.find("new-token-done").click();
-        assertThat(api.get(ScimChecks.USERS, token).status()).isEqualTo(200);
+        assertThat(running.api.get(ScimChecks.USERS, token).status()).isEqualTo(200);
 
         tokenRow("Old connector " + RUN).findElement(By.cssSelector("button.danger")).click();
         WebElement dialog = browser.awaitVisible("revoke-dialog");
@@ -209,16 +195,16 @@ class WebPagesIT {
         browser.awaitVisible("revoke-confirm").click();
         browser.await(10, "the token gone from the list", d -> !tokenDescriptions().contains("Old connector " + RUN));
         assertThat(tokenDescriptions()).contains("PingOne");
-        assertThat(client.get(ORGS + "/" + orgId + "/scim-tokens", ADMIN).text()).doesNotContain("Old connector " + RUN);
-        assertThat(api.get(ScimChecks.USERS, token).status()).isEqualTo(401);
-        assertThat(api.get(ScimChecks.USERS, org.token()).status()).isEqualTo(200);
+        assertThat(running.client.get(ORGS + "/" + orgId + "/scim-tokens", ADMIN).text()).doesNotContain("Old connector " + RUN);
+        assertThat(running.api.get(ScimChecks.USERS, token).status()).isEqualTo(401);
+        assertThat(running.api.get(ScimChecks.USERS, org.token()).status()).isEqualTo(200);
     }
 
     @Test
     @Order(3)
     void theSwitchIsDisabledOnTheFreePlan() {
         String name = "Free Tier " + RUN;
-        String id = createOrganization(name, "free");
+        String id = running.createOrganization(name, "free");
         signIn();
         pickOrganization(id, id);
         WebElement scim = browser.find("scim-enabled");
@@ -238,8 +224,8 @@ class WebPagesIT {
     @Test
     @Order(4)
     void aPersonSetsUpTheirAccountInTheBrowser() throws Exception {
-        InvitationLog.Link link = log.awaitFirst(userName);
-        assertThat(link.url()).isEqualTo(server.baseUrl() + "/account/setup");
+        InvitationLog.Link link = running.log.awaitFirst(userName);
+        assertThat(link.url()).isEqualTo(running.server.baseUrl() + "/account/setup");
         browser.sentRequests();
 
         browser.open(link.url() + "#token=" + link.token());
@@ -247,7 +233,7 @@ class WebPagesIT {
         assertThat(browser.find("org-name").getText()).isEqualTo(orgName);
         assertThat(browser.find("user-name").getText()).isEqualTo(userName);
         assertThat(browser.driver().getCurrentUrl()).as("the token is taken out of the address bar")
-                .isEqualTo(server.baseUrl() + "/account/setup");
+                .isEqualTo(running.server.baseUrl() + "/account/setup");
 
         assertThat(browser.overflowingAt(320)).as("no sideways scrolling at 320 px").isEmpty();
         browser.screenshot(SHOTS.resolve("account-setup-320px.png"), 320);
@@ -293,11 +279,11 @@ class WebPagesIT {
         List<HeadlessChromium.SentRequest> sent = browser.sentRequests();
         assertThat(sent).anySatisfy(r -> {
             assertThat(r.method()).isEqualTo("POST");
-            assertThat(r.url()).isEqualTo(server.baseUrl() + "/api/v1/account/setup");
+            assertThat(r.url()).isEqualTo(running.server.baseUrl() + "/api/v1/account/setup");
             assertThat(r.body()).contains(DeviceKeys.b64(keys.publicKey())).contains(link.token());
         });
         assertThat(sent).anySatisfy(r -> {
-            assertThat(r.url()).isEqualTo(server.baseUrl() + "/api/v1/account/invitation");
+            assertThat(r.url()).isEqualTo(running.server.baseUrl() + "/api/v1/account/invitation");
             assertThat(r.body()).isEqualTo("{\"token\":\"" + link.token() + "\"}");
         });
         for (HeadlessChromium.SentRequest r : sent) {
@@ -327,8 +313,8 @@ class WebPagesIT {
     @Order(5)
     void expiredAndReplacedLinksAndAReSentInvitation() {
         String name = "sam." + RUN + "@acme.example";
-        String id = api.createUser(org, ScimChecks.user(name)).path("id").asText();
-        InvitationLog.Link first = log.awaitFirst(name);
+        String id = running.api.createUser(org, ScimChecks.user(name)).path("id").asText();
+        InvitationLog.Link first = running.log.awaitFirst(name);
         List<MembershipDb.Invitation> invitations = MembershipDb.invitations(orgId, id);
         MembershipDb.expire(orgId, invitations.get(invitations.size() - 1).id());
 
@@ -348,7 +334,7 @@ class WebPagesIT {
                 By.cssSelector("#member-rows tr[data-user-name='" + name + "']")));
         row.findElement(By.tagName("button")).click();
         browser.await(10, "re-sent", d -> browser.find("members-status").getText().contains(name));
-        InvitationLog.Link second = log.await(name, 2, Duration.ofSeconds(15));
+        InvitationLog.Link second = running.log.await(name, 2, Duration.ofSeconds(15));
 
         browser.open(first.url() + "#token=" + first.token());
         assertThat(problemShown()).isEqualTo("replaced");
@@ -359,23 +345,17 @@ class WebPagesIT {
 
     // ---- helpers ----
 
-    private static String createOrganization(String name, String plan) {
-        ApiClient.Response r = client.post(ORGS, ADMIN, "{\"name\":\"" + name + "\",\"plan\":\"" + plan + "\"}");
-        assertThat(r.status()).as(r.text()).isEqualTo(201);
-        return r.json().path("id").asText();
-    }
-
     private static JsonNode organization(String id) {
-        ApiClient.Response r = client.get(ORGS + "/" + id, ADMIN);
+        ApiClient.Response r = running.client.get(ORGS + "/" + id, ADMIN);
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         return r.json();
     }
 
     /** Opens the console signed out and signs in with the admin token. */
     private static void signIn() {
-        browser.open(server.baseUrl() + "/console/");
+        browser.open(running.server.baseUrl() + "/console/");
         browser.script("sessionStorage.clear()");
-        browser.open(server.baseUrl() + "/console/");
+        browser.open(running.server.baseUrl() + "/console/");
         browser.awaitVisible("sign-in");
         browser.type("admin-token", ADMIN);
         browser.find("admin-token").sendKeys(Keys.ENTER);
