@@ -154,6 +154,22 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /**
+     * The shown inputs, selects, text areas and buttons with no accessible name: no label, no
+     * aria-label or aria-labelledby, and (for buttons) no text.
+     */
+    @SuppressWarnings("unchecked")
+    List<String> unnamedControls() {
+        return (List<String>) driver.executeScript("const out = [];"
+                + "for (const e of document.querySelectorAll('input, select, textarea, button')) {"
+                + "  if (!e.getClientRects().length || e.type === 'hidden') continue;"
+                + "  const named = (e.labels && e.labels.length) || e.getAttribute('aria-label')"
+                + "    || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim());"
+                + "  if (!named) out.push(e.outerHTML.slice(0, 120));"
+                + "}"
+                + "return out;");
+    }
+
+    /**
      * Clicks a download link and returns the file the browser saved, waiting for it to be complete.
      */
     Path download(WebElement link, String fileName) {

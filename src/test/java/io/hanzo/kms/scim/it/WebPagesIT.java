@@ -24,9 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The two web pages in a real headless Chromium against the real server and PostgreSQL: the admin's
@@ -169,6 +172,19 @@ class WebPagesIT {
         browser.await(10, "the member's role follows the mapping", d -> d.findElement(
                 By.cssSelector("#member-rows tr[data-user-name='" + userName + "']")).getText().contains("Admin"));
 
+        // Copy buttons put the value on the clipboard.
+        browser.driver().executeCdpCommand("Browser.grantPermissions", Map.of("origin", running.server.baseUrl(),
+                "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+        WebElement copyUrl = browser.driver().findElement(By.cssSelector("button[data-copy='scim-url']"));
+        copyUrl.click();
+        browser.await(5, "the button says it copied", d -> copyUrl.getText().equals("Copied"));
+        assertThat(browser.driver().executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, e => done('failed: ' + e));"))
+                .isEqualTo(running.server.baseUrl() + "/api/v1/scim");
+
+        // Every control has a name a screen reader can say.
+        assertThat(browser.unnamedControls()).isEmpty();
+
         // The token is not left on screen for the picture.
         browser.find("new-token-done").click();
         assertThat(browser.find("new-token-value").getDomProperty("value")).isEmpty();
@@ -181,8 +197,10 @@ class WebPagesIT {
     void aRevokedTokenDisappearsAndStopsWorking() {
         signIn();
         pickOrganization(orgName, orgId);
-        String token = createTokenInPage("Old connector " + RUN, "30");
+        String token = createTokenInPage("Old connector " + RUN, "7");
         browser.find("new-token-done").click();
+        assertThat(tokenRow("Old connector " + RUN).getText()).containsIgnoringCase("expiring soon");
+        assertThat(tokenRow("PingOne").getText()).doesNotContainIgnoringCase("expiring soon");
         assertThat(running.api.get(ScimChecks.USERS, token).status()).isEqualTo(200);
 
         tokenRow("Old connector " + RUN).findElement(By.cssSelector("button.danger")).click();
@@ -236,6 +254,7 @@ class WebPagesIT {
                 .isEqualTo(running.server.baseUrl() + "/account/setup");
 
         assertThat(browser.overflowingAt(320)).as("no sideways scrolling at 320 px").isEmpty();
+        assertThat(browser.unnamedControls()).isEmpty();
         browser.screenshot(SHOTS.resolve("account-setup-320px.png"), 320);
 
         // Clear refusals before anything is sent.
@@ -341,6 +360,31 @@ class WebPagesIT {
         browser.open(second.url() + "#token=" + second.token());
         browser.awaitVisible("setup");
         assertThat(browser.find("user-name").getText()).isEqualTo(name);
+    }
+
+    @Test
+    @Order(6)
+    void olderActivityLoadsByCursor() {
+        // Thirty refused requests: more than one page of the feed.
+        for (int i = 0; i < 30; i++) {
+            assertThat(running.api.get(ScimChecks.USERS + "/no-such-user-" + i, org.token()).status()).isEqualTo(404);
+        }
+        browser.await(15, "the refusals recorded", d -> running.client.get(ORGS + "/" + orgId
+                + "/scim-events?outcome=refused&limit=500", ADMIN).json().path("events").size() >= 31);
+        signIn();
+        pickOrganization(orgName, orgId);
+        new Select(browser.find("event-outcome")).selectByValue("refused");
+        browser.await(10, "the first page", d -> d.findElements(By.cssSelector("#events li")).size() == 25
+                && browser.find("events-more").isDisplayed());
+        browser.find("events-more").click();
+        browser.await(10, "the older events appended", d -> d.findElements(By.cssSelector("#events li")).size() >= 31
+                && !browser.find("events-more").isDisplayed());
+        List<String> ids = browser.driver().findElements(By.cssSelector("#events li")).stream()
+                .map(e -> e.getDomAttribute("data-event")).toList();
+        assertThat(ids).doesNotHaveDuplicates();
+        List<Instant> times = browser.driver().findElements(By.cssSelector("#events li time")).stream()
+                .map(e -> Instant.parse(e.getDomAttribute("datetime"))).toList();
+        assertThat(times).as("newest first").isSortedAccordingTo(Comparator.reverseOrder());
     }
 
     // ---- helpers ----
