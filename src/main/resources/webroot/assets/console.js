@@ -7,6 +7,7 @@ const TOKEN_KEY = 'kms-scim.adminToken';
 const ORG_KEY = 'kms-scim.orgId';
 const REFRESH_MS = 5000;
 const PAGE = 25;
+const MAX_CATCH_UP_PAGES = 8;
 const ROLES = [
   ['admin', 'Admin'],
   ['member', 'Member'],
@@ -287,21 +288,34 @@ async function resetEvents() {
   await refreshEvents();
 }
 
-/** Puts the newest events on top; the first load also sets the cursor for "load more". */
+/**
+ * Puts the newest events on top; the first load also sets the cursor for "load more". When a whole
+ * page is new, more arrived than a page holds since the last refresh: the pages after it are read
+ * until a known event (at most MAX_CATCH_UP_PAGES), so the feed has no hole.
+ */
 async function refreshEvents() {
   const { generation } = state.events;
   try {
-    const page = await api('GET', eventQuery(null));
-    if (generation !== state.events.generation) {
-      return;
+    let page = await api('GET', eventQuery(null));
+    const fresh = [];
+    for (let pages = 1; ; pages++) {
+      if (generation !== state.events.generation) {
+        return;
+      }
+      const unseen = page.events.filter((e) => !state.events.ids.has(e.id));
+      fresh.push(...unseen);
+      if (!state.events.loaded) {
+        state.events.cursor = page.nextCursor;
+        break;
+      }
+      if (unseen.length < page.events.length || !page.nextCursor || pages >= MAX_CATCH_UP_PAGES) {
+        break;
+      }
+      page = await api('GET', eventQuery(page.nextCursor));
     }
-    const fresh = page.events.filter((e) => !state.events.ids.has(e.id));
+    state.events.loaded = true;
     fresh.forEach((e) => state.events.ids.add(e.id));
     $('events').prepend(...fresh.map(eventItem));
-    if (!state.events.loaded) {
-      state.events.loaded = true;
-      state.events.cursor = page.nextCursor;
-    }
     renderEventsFooter();
     clearError('events-error');
   } catch (e) {

@@ -385,6 +385,19 @@ class WebPagesIT {
         List<Instant> times = browser.driver().findElements(By.cssSelector("#events li time")).stream()
                 .map(e -> Instant.parse(e.getDomAttribute("datetime"))).toList();
         assertThat(times).as("newest first").isSortedAccordingTo(Comparator.reverseOrder());
+
+        // More new events than a page holds between two refreshes: all of them arrive, on top.
+        for (int i = 0; i < 30; i++) {
+            assertThat(running.api.get(ScimChecks.USERS + "/later-" + i, org.token()).status()).isEqualTo(404);
+        }
+        browser.await(20, "the later refusals on top", d -> {
+            List<WebElement> shown = d.findElements(By.cssSelector("#events li"));
+            return shown.size() >= ids.size() + 30 && shown.get(0).getText().contains("later-");
+        });
+        List<WebElement> after = browser.driver().findElements(By.cssSelector("#events li"));
+        assertThat(after.stream().map(e -> e.getDomAttribute("data-event")).toList()).doesNotHaveDuplicates();
+        assertThat(after.stream().filter(e -> e.getText().contains("later-")).count()).isEqualTo(30);
+        assertThat(after.get(ids.size() + 29).getText()).as("the older ones below, in place").doesNotContain("later-");
     }
 
     // ---- helpers ----
