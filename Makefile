@@ -54,3 +54,8 @@ image-test: image
 # Helm chart: lint, render, and validate every object against the Kubernetes schemas, offline.
 k8s-check:
 	bash deploy/scripts/k8s-check.sh
+
+# Retakes the pictures of the web pages in docs/screenshots (needs chromium and chromium-driver).
+.PHONY: screenshots
+screenshots:
+	$(MVN) $(MVN_FLAGS) test -Dtest=WebPagesIT -Dsurefire.failIfNoSpecifiedTests=false -Dkms.screenshots=docs/screenshots

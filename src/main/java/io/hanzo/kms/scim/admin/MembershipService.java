@@ -146,7 +146,8 @@ public final class MembershipService {
         }, now, now.plus(setupTokenTtl)).compose(deliveries -> {
             List<Future<Void>> sends = new ArrayList<>();
             for (MemberStore.Delivery d : deliveries) {
-                sends.add(sender.send(recipient(orgId, d), setupUrl + "?token=" + d.token())
+                // The token rides in the fragment: browsers send no fragment to a server, nor in a Referer.
+                sends.add(sender.send(recipient(orgId, d), setupUrl + "#token=" + d.token())
                         .recover(e -> {
                             // Not lost: it goes back to the outbox and is sent again with a new token.
                             onDeliveryFailure.run();
@@ -177,7 +178,6 @@ public final class MembershipService {
 
     /** A new invitation for a member who has not set up yet; the previous one stops working. */
     public Future<UUID> reissue(UUID orgId, UUID memberId) {
-        outboxDirty.add(orgId);
         return store.find(orgId, memberId).compose(m -> {
             if (m == null) {
                 return Future.failedFuture(ScimException.notFound("Member " + memberId + " not found."));
@@ -189,7 +189,10 @@ public final class MembershipService {
                 return Future.failedFuture(new ScimException(409, null,
                         "The membership is deactivated; activate it through the identity provider first."));
             }
-            return store.reissue(orgId, memberId, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            // Marked after the commit: a delivery round between marking and committing would find
+            // the outbox empty and forget the organisation until the next sweep.
+            return store.reissue(orgId, memberId, Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                    .onSuccess(id -> outboxDirty.add(orgId));
         });
     }
 
@@ -208,6 +211,56 @@ public final class MembershipService {
         return store.completeSetup(ids.orgId(), ids.recordId(), hash -> Secrets.matches(request.token(), hash), keys,
                         Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .compose(refusal -> refusal == null ? Future.succeededFuture() : Future.failedFuture(refused(refusal)));
+    }
+
+    /**
+     * What the set-up page shows before the person chooses a password: the organisation, the userName
+     * and the expiry of an invitation that works, or only the reason it does not. An unknown token
+     * learns nothing.
+     *
+     * @throws ScimException for a malformed request
+     */
+    public Future<ObjectNode> describeInvitation(JsonNode body) {
+        String token = SetupRequest.tokenOnly(body);
+        CompositeToken ids = CompositeToken.parse(SETUP_PREFIX, token);
+        if (ids == null) {
+            return Future.failedFuture(ScimException.unauthorized("The set-up token is not valid."));
+        }
+        return store.peek(ids.orgId(), ids.recordId(), hash -> Secrets.matches(token, hash),
+                Instant.now().truncatedTo(ChronoUnit.MILLIS)).compose(view -> {
+                    ObjectNode out = Json.MAPPER.createObjectNode();
+                    if (view.refusal() == MemberStore.SetupRefusal.UNKNOWN) {
+                        return Future.failedFuture(ScimException.unauthorized("The set-up token is not valid."));
+                    }
+                    if (view.refusal() != null) {
+                        return Future.succeededFuture(out.put("state", stateOf(view.refusal())));
+                    }
+                    Organization org = orgs.get(ids.orgId());
+                    out.put("state", "open");
+                    out.put("organization", org == null ? null : org.name());
+                    out.put("userName", view.userName());
+                    out.put("expiresAt", view.expiresAt() == null ? null : view.expiresAt().toString());
+                    return Future.succeededFuture(out);
+                });
+    }
+
+    private static String stateOf(MemberStore.SetupRefusal refusal) {
+        switch (refusal) {
+            case USED:
+                return "used";
+            case VOIDED:
+                return "replaced";
+            case EXPIRED:
+                return "expired";
+            case MEMBERSHIP_GONE:
+                return "gone";
+            case DEACTIVATED:
+                return "deactivated";
+            case ALREADY_SET_UP:
+                return "already-set-up";
+            default:
+                throw new IllegalArgumentException(refusal.name());
+        }
     }
 
     private static ScimException refused(MemberStore.SetupRefusal refusal) {

@@ -18,6 +18,8 @@ import java.util.Set;
 public record SetupRequest(String token, KeyMaterial keys) {
     private static final Set<String> FIELDS = Set.of("token", "publicKey", "encryptedPrivateKey", "kdfSalt", "kdfParams");
     private static final Set<String> KDFS = Set.of("argon2id", "pbkdf2-sha256", "scrypt");
+    /** Which key pair the device made: browsers without X25519 in Web Crypto make a P-256 pair. */
+    private static final Set<String> KEY_TYPES = Set.of("X25519", "P-256");
 
     public static SetupRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -46,6 +48,12 @@ public record SetupRequest(String token, KeyMaterial keys) {
             if (!f.getKey().matches("[A-Za-z][A-Za-z0-9_-]{0,31}")) {
                 throw ScimException.invalidValue("kdfParams names must be short words such as 'iterations'.");
             }
+            if (f.getKey().equals("keyType")) {
+                if (!KEY_TYPES.contains(f.getValue().asText()) || !f.getValue().isTextual()) {
+                    throw ScimException.invalidValue("kdfParams.keyType must be one of " + String.join(", ", KEY_TYPES) + ".");
+                }
+                return;
+            }
             if (!f.getKey().equals("algorithm") && !(f.getValue().isIntegralNumber() && f.getValue().asLong() > 0)) {
                 throw ScimException.invalidValue("kdfParams." + f.getKey() + " must be a positive whole number.");
             }
@@ -55,6 +63,17 @@ public record SetupRequest(String token, KeyMaterial keys) {
             throw ScimException.invalidValue("kdfParams is too large.");
         }
         return new SetupRequest(token, new KeyMaterial(publicKey, encryptedPrivateKey, salt, paramsJson));
+    }
+
+    /** The body of the set-up page's invitation read: {@code {"token": "..."}} and nothing else. */
+    public static String tokenOnly(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ScimException.invalidSyntax("The request body must be a JSON object.");
+        }
+        if (body.size() != 1 || !body.has("token")) {
+            throw ScimException.invalidValue("The body must be {\"token\": \"...\"} and nothing else.");
+        }
+        return text(body, "token");
     }
 
     private static String text(JsonNode body, String name) {

@@ -14,6 +14,7 @@ public final class ApiRouter {
     public static final String SCIM_BASE = "/api/v1/scim";
     static final String ORGS = "/api/v1/organizations";
     static final String ACCOUNT_SETUP = "/api/v1/account/setup";
+    static final String ACCOUNT_INVITATION = "/api/v1/account/invitation";
     private static final int ADMIN_BODY_LIMIT = 64 * 1024;
 
     private ApiRouter() {
@@ -28,12 +29,13 @@ public final class ApiRouter {
         router.get("/health/live").handler(health::live);
         router.get("/health/ready").handler(health::ready);
 
-        OrganizationsHandler orgs = new OrganizationsHandler(s.orgs());
+        OrganizationsHandler orgs = new OrganizationsHandler(s.orgs(), s.config().publicUrl() + SCIM_BASE);
         ScimTokensHandler tokens = new ScimTokensHandler(s.tokens(), orgs, s.config().publicUrl() + SCIM_BASE,
                 Duration.ofDays(s.config().tokensExpiryWarningDays()));
         router.route(ORGS + "*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
         router.route(ORGS + "*").handler(new AdminAuthHandler(s.adminAuth()));
         router.post(ORGS).handler(orgs::create);
+        router.get(ORGS).handler(orgs::list);
         router.get(ORGS + "/:orgId").handler(orgs::get);
         router.patch(ORGS + "/:orgId").handler(orgs::update);
         router.post(ORGS + "/:orgId/scim-tokens").handler(tokens::create);
@@ -49,6 +51,10 @@ public final class ApiRouter {
         // The set-up token in the body is the credential: no admin or SCIM token here.
         router.post(ACCOUNT_SETUP).handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
         router.post(ACCOUNT_SETUP).handler(members::setup);
+        // The set-up page asks whom its invitation is for; the token again only in the body.
+        router.post(ACCOUNT_INVITATION).handler(BodyHandler.create(false).setBodyLimit(4 * 1024));
+        router.post(ACCOUNT_INVITATION).handler(members::describeInvitation);
+        WebPages.mount(router);
 
         DiscoveryHandler discovery = new DiscoveryHandler(s.discovery());
         UsersHandler users = new UsersHandler(s.users(), s.config().defaultCount(), s.config().maxResults());

@@ -90,6 +90,16 @@ final class MembersHandler {
                 .onFailure(ctx::fail);
     }
 
+    /** What the set-up page shows about an invitation; the token travels in the body, never in the URL. */
+    void describeInvitation(RoutingContext ctx) {
+        members.describeInvitation(RequestContext.jsonBody(ctx))
+                .onSuccess(view -> {
+                    ctx.response().putHeader("Cache-Control", "no-store");
+                    ScimResponses.sendPlainJson(ctx, 200, view);
+                })
+                .onFailure(ctx::fail);
+    }
+
     private static Role role(String name, String field) {
         Role r = Role.fromWireName(name);
         if (r == null) {

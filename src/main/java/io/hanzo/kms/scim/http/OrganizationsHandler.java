@@ -1,23 +1,32 @@
 package io.hanzo.kms.scim.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.OrganizationService;
 import io.hanzo.kms.scim.admin.Plan;
+import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** Admin API: organisations and their SCIM switch (the KMS "Provisioning" tab). */
 final class OrganizationsHandler {
-    private final OrganizationService orgs;
+    static final int LIST_LIMIT = 100;
 
-    OrganizationsHandler(OrganizationService orgs) {
+    private final OrganizationService orgs;
+    private final String scimUrl;
+
+    OrganizationsHandler(OrganizationService orgs, String scimUrl) {
         this.orgs = orgs;
+        this.scimUrl = scimUrl;
     }
 
     void create(RoutingContext ctx) {
@@ -37,6 +46,25 @@ final class OrganizationsHandler {
                     ScimResponses.sendPlainJson(ctx, 201, AdminJson.organization(o));
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * The organisations whose name contains {@code name} (any letter case), by name, at most
+     * {@value #LIST_LIMIT}; with the SCIM base URL, which the console shows before any token exists.
+     */
+    void list(RoutingContext ctx) {
+        String name = ctx.queryParams().get("name");
+        String needle = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        List<Organization> found = orgs.all().stream()
+                .filter(o -> o.name().toLowerCase(Locale.ROOT).contains(needle))
+                .sorted(Comparator.comparing((Organization o) -> o.name().toLowerCase(Locale.ROOT)).thenComparing(Organization::id))
+                .limit(LIST_LIMIT)
+                .toList();
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("scimUrl", scimUrl);
+        ArrayNode list = out.putArray("organizations");
+        found.forEach(o -> list.add(AdminJson.organization(o)));
+        ScimResponses.sendPlainJson(ctx, 200, out);
     }
 
     void get(RoutingContext ctx) {

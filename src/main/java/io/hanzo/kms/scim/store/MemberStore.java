@@ -28,6 +28,13 @@ public interface MemberStore {
     record KeyMaterial(byte[] publicKey, byte[] encryptedPrivateKey, byte[] kdfSalt, String kdfParamsJson) {
     }
 
+    /**
+     * What the set-up page may learn of an invitation: whether set-up would be refused and why, and
+     * otherwise whose it is and until when it works.
+     */
+    record InvitationView(SetupRefusal refusal, String userName, Instant expiresAt) {
+    }
+
     /** Why a set-up was refused, or null on success. */
     enum SetupRefusal { UNKNOWN, USED, VOIDED, EXPIRED, MEMBERSHIP_GONE, DEACTIVATED, ALREADY_SET_UP }
 
@@ -59,6 +66,9 @@ public interface MemberStore {
      */
     Future<SetupRefusal> completeSetup(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches,
                                        KeyMaterial keys, Instant now);
+
+    /** Checks an invitation the way {@link #completeSetup} does, changing nothing. */
+    Future<InvitationView> peek(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches, Instant now);
 
     /** Group name (lower case) to role wire name. */
     Future<Map<String, String>> roleMappings(UUID orgId);

@@ -16,6 +16,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
@@ -119,16 +120,47 @@ final class DeviceKeys {
 
     /** The X25519 shared secret of a private key (PKCS#8) and a public key (X.509), both as bytes. */
     static byte[] agree(byte[] privatePkcs8, byte[] publicX509) {
+        return agree("X25519", privatePkcs8, publicX509);
+    }
+
+    /**
+     * The shared secret of a private key (PKCS#8) and a public key (X.509) of the key type a device
+     * names in its kdfParams: {@code X25519}, or {@code P-256} for ECDH on that curve.
+     */
+    static byte[] agree(String keyType, byte[] privatePkcs8, byte[] publicX509) {
+        boolean x25519 = "X25519".equals(keyType);
         try {
-            KeyFactory kf = KeyFactory.getInstance("X25519");
+            KeyFactory kf = KeyFactory.getInstance(x25519 ? "X25519" : "EC");
             PrivateKey priv = kf.generatePrivate(new PKCS8EncodedKeySpec(privatePkcs8));
             PublicKey pub = kf.generatePublic(new X509EncodedKeySpec(publicX509));
-            KeyAgreement ka = KeyAgreement.getInstance("X25519");
+            KeyAgreement ka = KeyAgreement.getInstance(x25519 ? "X25519" : "ECDH");
             ka.init(priv);
             ka.doPhase(pub, true);
             return ka.generateSecret();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Key agreement failed", e);
+        }
+    }
+
+    /**
+     * Whether a private key and a public key are one pair: each agrees with a fresh pair of the same
+     * type on the same secret, which only the matching halves can do.
+     */
+    static boolean samePair(String keyType, byte[] privatePkcs8, byte[] publicX509) {
+        try {
+            KeyPairGenerator g;
+            if ("X25519".equals(keyType)) {
+                g = KeyPairGenerator.getInstance("X25519");
+            } else {
+                g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp256r1"));
+            }
+            KeyPair other = g.generateKeyPair();
+            byte[] mine = agree(keyType, privatePkcs8, other.getPublic().getEncoded());
+            byte[] theirs = agree(keyType, other.getPrivate().getEncoded(), publicX509);
+            return Arrays.equals(mine, theirs);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("No key pair generator for " + keyType, e);
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class InvitationLog {
     private static final Pattern LINE =
-            Pattern.compile("Invitation for (\\S+): set-up link (\\S+)\\?token=([A-Za-z0-9_\\-]+)");
+            Pattern.compile("Invitation for (\\S+): set-up link (\\S+)#token=([A-Za-z0-9_\\-]+)");
 
     /**
      * One delivered invitation as the log shows it; the recipient is the person's primary email, or

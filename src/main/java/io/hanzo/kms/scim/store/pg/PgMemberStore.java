@@ -114,6 +114,19 @@ public final class PgMemberStore implements MemberStore {
                 }));
     }
 
+    @Override
+    public Future<InvitationView> peek(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches, Instant now) {
+        return pool.preparedQuery(Sql.INVITATION_PEEK).execute(Tuple.of(orgId, invitationId)).map(rs -> {
+            Row r = rs.size() == 0 ? null : rs.iterator().next();
+            SetupRefusal refusal = check(r, tokenMatches, now);
+            if (refusal != null) {
+                return new InvitationView(refusal, null, null);
+            }
+            OffsetDateTime expires = r.getOffsetDateTime(2);
+            return new InvitationView(null, r.getString(7), expires == null ? null : expires.toInstant());
+        });
+    }
+
     private static SetupRefusal check(Row r, Function<byte[], Boolean> tokenMatches, Instant now) {
         if (r == null || r.getBuffer(1) == null || !tokenMatches.apply(r.getBuffer(1).getBytes())) {
             return SetupRefusal.UNKNOWN;

@@ -1,0 +1,470 @@
+package io.hanzo.kms.scim.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The two web pages in a real headless Chromium against the real server and PostgreSQL: the admin's
+ * Provisioning tab (switch, token, activity, members, mappings, revoke, free plan) and the person's
+ * account set-up page (keys made in the browser, checked here against what the server stored; the
+ * password never in any request; used, expired and replaced links). The tests run in order and share
+ * one organisation, as an admin and a person would. Screenshots go to {@code target/screenshots}, or
+ * to the folder named by {@code -Dkms.screenshots=...} ({@code make screenshots} refreshes docs/).
+ */
+@ExtendWith(VertxExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebPagesIT {
+    private static final String ORGS = "/api/v1/organizations";
+    private static final String ADMIN = TestServer.ADMIN_TOKEN;
+    private static final String GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RUN = HexFormat.of().formatHex(DeviceKeys.random(3));
+    private static final Path SHOTS = Path.of(System.getProperty("kms.screenshots", "target/screenshots"));
+
+    private static HeadlessChromium browser;
+    private static InvitingServer running;
+
+    /** Made by the first test, used by the ones after it. */
+    private static String orgId;
+    private static String orgName;
+    private static TestOrg org;
+    private static String userId;
+    private static String userName;
+
+    @BeforeAll
+    static void start(Vertx vertx) {
+        browser = HeadlessChromium.startIfInstalled();
+        if (browser == null) {
+            return;
+        }
+        running = InvitingServer.start(vertx);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    /** Each test is reported skipped, with how to install Chromium, on a machine without it. */
+    @BeforeEach
+    void needsChromium() {
+        HeadlessChromium.assumeInstalled(browser);
+    }
+
+    // ---- the admin's side ----
+
+    @Test
+    @Order(1)
+    void adminSwitchesScimOnCreatesATokenAndWatchesProvisioning() {
+        orgName = "Acme Robotics " + RUN;
+        orgId = running.createOrganization(orgName, "pro");
+        signIn();
+        assertThat(browser.script("return sessionStorage.getItem('kms-scim.adminToken')")).isEqualTo(ADMIN);
+        assertThat(browser.script("return localStorage.length")).isEqualTo(0L);
+        assertThat(browser.driver().getCurrentUrl()).doesNotContain(ADMIN);
+        pickOrganization("acme robotics " + RUN, orgId);
+
+        // The switch, by keyboard.
+        WebElement scim = browser.find("scim-enabled");
+        assertThat(scim.isSelected()).isFalse();
+        assertThat(scim.isEnabled()).isTrue();
+        scim.sendKeys(Keys.SPACE);
+        browser.await(15, "SCIM switched on in the database", d -> organization(orgId).path("scimEnabled").asBoolean());
+        browser.await(15, "the page says SCIM is on", d -> browser.find("scim-status").getText().startsWith("On"));
+        assertThat(browser.find("scim-enabled").isSelected()).isTrue();
+
+        // What to paste into PingOne.
+        assertThat(browser.find("scim-url").getDomProperty("value")).isEqualTo(running.server.baseUrl() + "/api/v1/scim");
+        assertThat(browser.find("user-filter").getDomProperty("value")).isEqualTo("email.value Eq \"%s\"");
+        assertThat(browser.find("user-identifier").getDomProperty("value")).isEqualTo("workEmail");
+        assertThat(browser.find("auth-header").getDomProperty("value")).isEqualTo("Bearer");
+
+        String token = createTokenInPage("PingOne", "365");
+        assertThat(browser.find("new-token").getText()).contains("will not be shown again");
+        WebElement row = tokenRow("PingOne");
+        assertThat(row.getText()).contains("Never");
+        org = new TestOrg(orgId, token);
+
+        // An identity provider uses the token: one person in one group, and one refused request.
+        userName = "jane." + RUN + "@acme.example";
+        userId = running.api.createUser(org, ScimChecks.user(userName)).path("id").asText();
+        ApiClient.Response group = running.api.post(TestOrg.SCIM + "/Groups", token, "{\"schemas\":[\"" + GROUP_SCHEMA
+                + "\"],\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + userId + "\"}]}");
+        assertThat(group.status()).as(group.text()).isEqualTo(201);
+        ApiClient.Response refused = running.api.post(ScimChecks.USERS, token, "{\"schemas\":[\"" + ScimChecks.CORE + "\"]}");
+        assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+        String reason = refused.json().path("detail").asText();
+
+        // The activity feed refreshes by itself: the events appear without a reload, newest first.
+        browser.await(20, "the provisioning and the refusal in the feed", d -> {
+            List<WebElement> events = d.findElements(By.cssSelector("#events li"));
+            return events.size() >= 3 && events.stream().anyMatch(e -> e.getText().contains(userId))
+                    && events.stream().anyMatch(e -> "refused".equals(e.getDomAttribute("data-outcome")));
+        });
+        List<WebElement> events = browser.driver().findElements(By.cssSelector("#events li"));
+        assertThat(events.get(0).getDomAttribute("data-outcome")).as("the newest event first").isEqualTo("refused");
+        assertThat(events.get(0).getDomAttribute("class")).contains("refused");
+        assertThat(events.get(0).getText()).contains("400").contains(reason);
+        new Select(browser.find("event-outcome")).selectByValue("refused");
+        browser.await(10, "only refusals", d -> {
+            List<WebElement> shown = d.findElements(By.cssSelector("#events li"));
+            return !shown.isEmpty() && shown.stream().allMatch(e -> "refused".equals(e.getDomAttribute("data-outcome")));
+        });
+        new Select(browser.find("event-outcome")).selectByValue("");
+        new Select(browser.find("event-type")).selectByValue("Group");
+        browser.await(10, "only group events", d -> {
+            List<WebElement> shown = d.findElements(By.cssSelector("#events li"));
+            return shown.size() == 1 && shown.get(0).getText().contains("Group");
+        });
+        new Select(browser.find("event-type")).selectByValue("");
+
+        // Members: invited, with the group pending until set-up.
+        new Select(browser.find("member-state")).selectByValue("invited");
+        WebElement member = browser.await(10, "the member listed", d -> d.findElement(
+                By.cssSelector("#member-rows tr[data-user-name='" + userName + "']")));
+        assertThat(member.getText()).containsIgnoringCase("invited").contains("Engineering (pending)").contains("Member");
+
+        // Group-to-role mappings.
+        browser.find("mapping-add").click();
+        List<WebElement> mappingRows = browser.driver().findElements(By.cssSelector("#mapping-rows tr"));
+        WebElement last = mappingRows.get(mappingRows.size() - 1);
+        last.findElement(By.tagName("input")).sendKeys("Engineering");
+        new Select(last.findElement(By.tagName("select"))).selectByValue("admin");
+        new Select(browser.find("default-role")).selectByValue("viewer");
+        browser.find("mappings-form").findElement(By.cssSelector("button[type=submit]")).click();
+        browser.await(10, "mappings saved", d -> browser.find("mappings-status").getText().contains("saved"));
+        JsonNode mappings = running.client.get(ORGS + "/" + orgId + "/group-role-mappings", ADMIN).json();
+        assertThat(mappings.path("defaultRole").asText()).isEqualTo("viewer");
+        assertThat(mappings.path("mappings").toString()).isEqualTo("[{\"group\":\"Engineering\",\"role\":\"admin\"}]");
+        browser.await(10, "the member's role follows the mapping", d -> d.findElement(
+                By.cssSelector("#member-rows tr[data-user-name='" + userName + "']")).getText().contains("Admin"));
+
+        // Copy buttons put the value on the clipboard.
+        browser.driver().executeCdpCommand("Browser.grantPermissions", Map.of("origin", running.server.baseUrl(),
+                "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+        WebElement copyUrl = browser.driver().findElement(By.cssSelector("button[data-copy='scim-url']"));
+        copyUrl.click();
+        browser.await(5, "the button says it copied", d -> copyUrl.getText().equals("Copied"));
+        assertThat(browser.driver().executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, e => done('failed: ' + e));"))
+                .isEqualTo(running.server.baseUrl() + "/api/v1/scim");
+
+        // Every control has a name a screen reader can say.
+        assertThat(browser.unnamedControls()).isEmpty();
+
+        // The token is not left on screen for the picture.
+        browser.find("new-token-done").click();
+        assertThat(browser.find("new-token-value").getDomProperty("value")).isEmpty();
+        assertThat(browser.overflowingAt(320)).as("no sideways scrolling at 320 px").isEmpty();
+        browser.screenshot(SHOTS.resolve("provisioning-tab.png"), 1280);
+    }
+
+    @Test
+    @Order(2)
+    void aRevokedTokenDisappearsAndStopsWorking() {
+        signIn();
+        pickOrganization(orgName, orgId);
+        String token = createTokenInPage("Old connector " + RUN, "7");
+        browser.find("new-token-done").click();
+        assertThat(tokenRow("Old connector " + RUN).getText()).containsIgnoringCase("expiring soon");
+        assertThat(tokenRow("PingOne").getText()).doesNotContainIgnoringCase("expiring soon");
+        assertThat(running.api.get(ScimChecks.USERS, token).status()).isEqualTo(200);
+
+        tokenRow("Old connector " + RUN).findElement(By.cssSelector("button.danger")).click();
+        WebElement dialog = browser.awaitVisible("revoke-dialog");
+        assertThat(dialog.getText()).contains("Old connector " + RUN).contains("cannot be undone");
+        // Cancelling keeps it.
+        dialog.findElement(By.cssSelector("button[value=cancel]")).click();
+        assertThat(tokenDescriptions()).contains("Old connector " + RUN);
+        tokenRow("Old connector " + RUN).findElement(By.cssSelector("button.danger")).click();
+        browser.awaitVisible("revoke-confirm").click();
+        browser.await(10, "the token gone from the list", d -> !tokenDescriptions().contains("Old connector " + RUN));
+        assertThat(tokenDescriptions()).contains("PingOne");
+        assertThat(running.client.get(ORGS + "/" + orgId + "/scim-tokens", ADMIN).text()).doesNotContain("Old connector " + RUN);
+        assertThat(running.api.get(ScimChecks.USERS, token).status()).isEqualTo(401);
+        assertThat(running.api.get(ScimChecks.USERS, org.token()).status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(3)
+    void theSwitchIsDisabledOnTheFreePlan() {
+        String name = "Free Tier " + RUN;
+        String id = running.createOrganization(name, "free");
+        signIn();
+        pickOrganization(id, id);
+        WebElement scim = browser.find("scim-enabled");
+        assertThat(scim.isEnabled()).isFalse();
+        assertThat(scim.isSelected()).isFalse();
+        WebElement note = browser.find("scim-plan-note");
+        assertThat(note.isDisplayed()).isTrue();
+        assertThat(note.getText()).contains("paid feature").contains("free plan");
+        assertThat(scim.getDomAttribute("aria-describedby")).contains("scim-plan-note");
+        browser.script("arguments[0].click()", scim);
+        assertThat(scim.isSelected()).isFalse();
+        assertThat(organization(id).path("scimEnabled").asBoolean()).isFalse();
+    }
+
+    // ---- the person's side ----
+
+    @Test
+    @Order(4)
+    void aPersonSetsUpTheirAccountInTheBrowser() throws Exception {
+        InvitationLog.Link link = running.log.awaitFirst(userName);
+        assertThat(link.url()).isEqualTo(running.server.baseUrl() + "/account/setup");
+        browser.sentRequests();
+
+        browser.open(link.url() + "#token=" + link.token());
+        browser.awaitVisible("setup");
+        assertThat(browser.find("org-name").getText()).isEqualTo(orgName);
+        assertThat(browser.find("user-name").getText()).isEqualTo(userName);
+        assertThat(browser.driver().getCurrentUrl()).as("the token is taken out of the address bar")
+                .isEqualTo(running.server.baseUrl() + "/account/setup");
+
+        assertThat(browser.overflowingAt(320)).as("no sideways scrolling at 320 px").isEmpty();
+        assertThat(browser.unnamedControls()).isEmpty();
+        browser.screenshot(SHOTS.resolve("account-setup-320px.png"), 320);
+
+        // Clear refusals before anything is sent.
+        String password = "Lantern orbit " + RUN + " maple Quartz";
+        browser.type("password", password);
+        browser.type("password-again", password + "!");
+        browser.find("submit").click();
+        assertThat(browser.find("form-error").getText()).contains("differ");
+        browser.type("password", "short");
+        browser.type("password-again", "short");
+        browser.find("submit").click();
+        assertThat(browser.find("form-error").getText()).contains("at least 12 characters");
+        assertThat(browser.find("strength-text").getText()).isEqualTo("Strength: Too weak");
+
+        browser.type("password", password);
+        browser.type("password-again", password);
+        assertThat(browser.find("strength-text").getText()).isEqualTo("Strength: Strong");
+        browser.screenshot(SHOTS.resolve("account-setup.png"), 1280);
+        browser.find("submit").click();
+        browser.await(60, "set-up done", d -> browser.find("done").isDisplayed());
+        String shownFingerprint = browser.find("fingerprint").getText();
+
+        // What the server stored opens with the password, to the private half of the stored public key.
+        MembershipDb.AccountKeys keys = MembershipDb.accountKeys(orgId, userId);
+        assertThat(keys).as("key material stored").isNotNull();
+        JsonNode kdf = JSON.readTree(keys.kdfParams());
+        assertThat(kdf.path("algorithm").asText()).isEqualTo("pbkdf2-sha256");
+        assertThat(kdf.path("iterations").asInt()).isGreaterThanOrEqualTo(600_000);
+        String keyType = kdf.path("keyType").asText();
+        assertThat(keyType).isIn("X25519", "P-256");
+        assertThat(keys.kdfSalt()).hasSize(16);
+        byte[] privateKey = DeviceKeys.decryptPrivateKey(keys.encryptedPrivateKey(), password, keys.kdfSalt(),
+                kdf.path("iterations").asInt());
+        assertThat(DeviceKeys.samePair(keyType, privateKey, keys.publicKey())).as("the pair matches").isTrue();
+        assertThatThrownBy(() -> DeviceKeys.decryptPrivateKey(keys.encryptedPrivateKey(), password + "x", keys.kdfSalt(),
+                kdf.path("iterations").asInt())).isInstanceOf(IllegalStateException.class);
+        assertThat(MembershipDb.member(orgId, userId).setupState()).isEqualTo("accepted");
+        assertThat(shownFingerprint).isEqualTo(fingerprint(keys.publicKey()));
+
+        // Nothing the page sent held the password; the set-up token went only in bodies.
+        List<HeadlessChromium.SentRequest> sent = browser.sentRequests();
+        assertThat(sent).anySatisfy(r -> {
+            assertThat(r.method()).isEqualTo("POST");
+            assertThat(r.url()).isEqualTo(running.server.baseUrl() + "/api/v1/account/setup");
+            assertThat(r.body()).contains(DeviceKeys.b64(keys.publicKey())).contains(link.token());
+        });
+        assertThat(sent).anySatisfy(r -> {
+            assertThat(r.url()).isEqualTo(running.server.baseUrl() + "/api/v1/account/invitation");
+            assertThat(r.body()).isEqualTo("{\"token\":\"" + link.token() + "\"}");
+        });
+        for (HeadlessChromium.SentRequest r : sent) {
+            assertThat(r.url()).as("request URL").doesNotContain(password).doesNotContain(link.token())
+                    .doesNotContain(ApiClient.encode(password));
+            if (r.body() != null) {
+                assertThat(r.body()).as("body of %s %s", r.method(), r.url()).doesNotContain(password)
+                        .doesNotContain(ApiClient.encode(password));
+            }
+        }
+        assertThat(MembershipDb.tablesContaining(password)).isEmpty();
+
+        // The emergency kit: fingerprint and sealed key, never the password.
+        String kit = Files.readString(browser.download(browser.find("kit"), "hanzo-kms-emergency-kit.txt"));
+        assertThat(kit).contains(shownFingerprint).contains(DeviceKeys.b64(keys.encryptedPrivateKey()))
+                .contains(DeviceKeys.b64(keys.kdfSalt())).doesNotContain(password);
+        browser.screenshot(SHOTS.resolve("account-setup-done.png"), 1280);
+
+        // The same link again: used.
+        browser.open(link.url() + "#token=" + link.token());
+        assertThat(problemShown()).isEqualTo("used");
+        assertThat(browser.find("problem-title").getText()).isEqualTo("This link has already been used");
+        assertThat(browser.find("setup").isDisplayed()).isFalse();
+    }
+
+    @Test
+    @Order(5)
+    void expiredAndReplacedLinksAndAReSentInvitation() {
+        String name = "sam." + RUN + "@acme.example";
+        String id = running.api.createUser(org, ScimChecks.user(name)).path("id").asText();
+        InvitationLog.Link first = running.log.awaitFirst(name);
+        List<MembershipDb.Invitation> invitations = MembershipDb.invitations(orgId, id);
+        MembershipDb.expire(orgId, invitations.get(invitations.size() - 1).id());
+
+        browser.open(first.url() + "#token=" + first.token());
+        assertThat(problemShown()).isEqualTo("expired");
+        assertThat(browser.find("problem-text").getText()).contains("re-send");
+        browser.open(first.url() + "#token=" + first.token().substring(0, first.token().length() - 4) + "AAAA");
+        assertThat(problemShown()).isEqualTo("invalid");
+        browser.open(first.url());
+        assertThat(problemShown()).isEqualTo("missing");
+
+        // The admin re-sends it from the members list.
+        signIn();
+        pickOrganization(orgName, orgId);
+        new Select(browser.find("member-state")).selectByValue("invited");
+        WebElement row = browser.await(10, "the member listed", d -> d.findElement(
+                By.cssSelector("#member-rows tr[data-user-name='" + name + "']")));
+        row.findElement(By.tagName("button")).click();
+        browser.await(10, "re-sent", d -> browser.find("members-status").getText().contains(name));
+        InvitationLog.Link second = running.log.await(name, 2, Duration.ofSeconds(15));
+
+        browser.open(first.url() + "#token=" + first.token());
+        assertThat(problemShown()).isEqualTo("replaced");
+        browser.open(second.url() + "#token=" + second.token());
+        browser.awaitVisible("setup");
+        assertThat(browser.find("user-name").getText()).isEqualTo(name);
+    }
+
+    @Test
+    @Order(6)
+    void olderActivityLoadsByCursor() {
+        // Thirty refused requests: more than one page of the feed.
+        for (int i = 0; i < 30; i++) {
+            assertThat(running.api.get(ScimChecks.USERS + "/no-such-user-" + i, org.token()).status()).isEqualTo(404);
+        }
+        browser.await(15, "the refusals recorded", d -> running.client.get(ORGS + "/" + orgId
+                + "/scim-events?outcome=refused&limit=500", ADMIN).json().path("events").size() >= 31);
+        signIn();
+        pickOrganization(orgName, orgId);
+        new Select(browser.find("event-outcome")).selectByValue("refused");
+        browser.await(10, "the first page", d -> d.findElements(By.cssSelector("#events li")).size() == 25
+                && browser.find("events-more").isDisplayed());
+        browser.find("events-more").click();
+        browser.await(10, "the older events appended", d -> d.findElements(By.cssSelector("#events li")).size() >= 31
+                && !browser.find("events-more").isDisplayed());
+        List<String> ids = browser.driver().findElements(By.cssSelector("#events li")).stream()
+                .map(e -> e.getDomAttribute("data-event")).toList();
+        assertThat(ids).doesNotHaveDuplicates();
+        List<Instant> times = browser.driver().findElements(By.cssSelector("#events li time")).stream()
+                .map(e -> Instant.parse(e.getDomAttribute("datetime"))).toList();
+        assertThat(times).as("newest first").isSortedAccordingTo(Comparator.reverseOrder());
+
+        // More new events than a page holds between two refreshes: all of them arrive, on top.
+        for (int i = 0; i < 30; i++) {
+            assertThat(running.api.get(ScimChecks.USERS + "/later-" + i, org.token()).status()).isEqualTo(404);
+        }
+        browser.await(20, "the later refusals on top", d -> {
+            List<WebElement> shown = d.findElements(By.cssSelector("#events li"));
+            return shown.size() >= ids.size() + 30 && shown.get(0).getText().contains("later-");
+        });
+        List<WebElement> after = browser.driver().findElements(By.cssSelector("#events li"));
+        assertThat(after.stream().map(e -> e.getDomAttribute("data-event")).toList()).doesNotHaveDuplicates();
+        assertThat(after.stream().filter(e -> e.getText().contains("later-")).count()).isEqualTo(30);
+        assertThat(after.get(ids.size() + 29).getText()).as("the older ones below, in place").doesNotContain("later-");
+    }
+
+    // ---- helpers ----
+
+    private static JsonNode organization(String id) {
+        ApiClient.Response r = running.client.get(ORGS + "/" + id, ADMIN);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json();
+    }
+
+    /** Opens the console signed out and signs in with the admin token. */
+    private static void signIn() {
+        browser.open(running.server.baseUrl() + "/console/");
+        browser.script("sessionStorage.clear()");
+        browser.open(running.server.baseUrl() + "/console/");
+        browser.awaitVisible("sign-in");
+        browser.type("admin-token", ADMIN);
+        browser.find("admin-token").sendKeys(Keys.ENTER);
+        browser.awaitVisible("workspace");
+    }
+
+    /** Finds the organisation by a name or id in the picker and opens it. */
+    private static void pickOrganization(String query, String id) {
+        browser.type("org-query", query);
+        browser.find("org-query").sendKeys(Keys.ENTER);
+        browser.await(10, "organisation " + id + " offered and chosen", d -> {
+            d.findElement(By.cssSelector("#org-results button[data-org='" + id + "']")).click();
+            return true;
+        });
+        browser.awaitVisible("org-view");
+        browser.await(10, "the organisation opened", d -> browser.find("org-title").getText().startsWith("Provisioning · "));
+    }
+
+    /** Creates a token through the form and reads it from the page, where it is shown once. */
+    private static String createTokenInPage(String description, String ttlDays) {
+        browser.type("token-description", description);
+        new Select(browser.find("token-ttl")).selectByValue(ttlDays);
+        browser.find("token-form").findElement(By.cssSelector("button[type=submit]")).click();
+        browser.awaitVisible("new-token");
+        String token = browser.find("new-token-value").getDomProperty("value");
+        assertThat(token).startsWith("kms_scim_");
+        browser.await(10, "the new token listed", d -> tokenDescriptions().contains(description));
+        return token;
+    }
+
+    private static List<String> tokenDescriptions() {
+        return browser.driver().findElements(By.cssSelector("#token-rows tr td:first-child")).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    private static WebElement tokenRow(String description) {
+        return browser.driver().findElements(By.cssSelector("#token-rows tr")).stream()
+                .filter(r -> r.findElement(By.tagName("td")).getText().equals(description))
+                .findFirst().orElseThrow(() -> new AssertionError("no token row " + description));
+    }
+
+    /** Waits for the set-up page's verdict on its link and returns its kind. */
+    private static String problemShown() {
+        return browser.await(10, "the page's verdict on the link", d -> {
+            WebElement p = d.findElement(By.id("problem"));
+            return p.isDisplayed() ? p.getDomAttribute("data-problem") : null;
+        });
+    }
+
+    /** SHA-256 of the public key in groups of four upper-case hex digits, as the page shows it. */
+    private static String fingerprint(byte[] spki) throws Exception {
+        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spki)).toUpperCase(Locale.ROOT);
+        return String.join(" ", hex.split("(?<=\\G.{4})"));
+    }
+}
