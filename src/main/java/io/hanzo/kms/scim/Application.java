@@ -17,6 +17,7 @@ import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.GroupService;
+import io.hanzo.kms.scim.service.IndexFollower;
 import io.hanzo.kms.scim.service.UserService;
 import io.hanzo.kms.scim.store.pg.AdminChangeFeed;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
@@ -27,6 +28,7 @@ import io.hanzo.kms.scim.store.pg.PgMemberStore;
 import io.hanzo.kms.scim.store.pg.PgOrganizationStore;
 import io.hanzo.kms.scim.store.pg.PgTokenStore;
 import io.hanzo.kms.scim.store.pg.PgUserStore;
+import io.hanzo.kms.scim.store.pg.ResourceChangeFeed;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -56,13 +58,16 @@ public final class Application {
     private final Services services;
     private final AdminChangeFeed feed;
     private final List<Long> timers;
+    private final ResourceChangeFeed changeFeed;
 
-    private Application(Vertx vertx, DatabaseTarget database, Services services, AdminChangeFeed feed, List<Long> timers) {
+    private Application(Vertx vertx, DatabaseTarget database, Services services, AdminChangeFeed feed, List<Long> timers,
+                        ResourceChangeFeed changeFeed) {
         this.vertx = vertx;
         this.database = database;
         this.services = services;
         this.feed = feed;
         this.timers = timers;
+        this.changeFeed = changeFeed;
     }
 
     /** Starts the server, using {@code database} when given, else what the configuration says. */
@@ -97,18 +102,31 @@ public final class Application {
         users.onProvisioned(members::invitationsQueued);
         // Listen before loading, so that no change between the two is missed.
         AtomicReference<AdminChangeFeed> feed = new AtomicReference<>();
+        AtomicReference<ResourceChangeFeed> changes = new AtomicReference<>();
         Future<String> started = AdminChangeFeed.start(vertx, db,
                         orgId -> orgs.refresh(orgId).compose(v -> members.refreshRoleMappings(orgId)), tokens::refresh,
                         () -> orgs.load().compose(tokens::reload))
                 .onSuccess(feed::set)
+                // The change feed's position is taken before the index is loaded: nothing falls between.
+                .compose(f -> ResourceChangeFeed.open(vertx, pool, db, new IndexFollower(index, users, groups),
+                        Duration.ofSeconds(config.feedRetentionSeconds())))
+                .onSuccess(changes::set)
                 .compose(f -> orgs.load())
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
                         .compose(v -> members.load(all)))
+                .compose(v -> {
+                    users.onCommitted(changes.get()::signal);
+                    groups.onCommitted(changes.get()::signal);
+                    return changes.get().follow(config.feedPollMillis());
+                })
                 .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
                         new DeploymentOptions().setInstances(instances)));
         try {
             started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (changes.get() != null) {
+                changes.get().close();
+            }
             vertx.close();
             closeEmbedded(database == null ? db : null);
             throw e;
@@ -121,7 +139,7 @@ public final class Application {
                 vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()));
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
-        return new Application(vertx, database == null ? db : null, services, feed.get(), timers);
+        return new Application(vertx, database == null ? db : null, services, feed.get(), timers, changes.get());
     }
 
     public Services services() {
@@ -132,6 +150,11 @@ public final class Application {
         return vertx;
     }
 
+    /** The feed of users, groups and memberships written through any instance: its lag and counts. */
+    public ResourceChangeFeed changeFeed() {
+        return changeFeed;
+    }
+
     /** Stops serving, writes what is only in memory, and stops the embedded database this started. */
     public void stop() {
         // Background work first, so nothing keeps trying the pool while it closes.
@@ -140,6 +163,11 @@ public final class Application {
             feed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Change feed did not close cleanly: {}", e.toString());
+        }
+        try {
+            changeFeed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Resource change feed did not close cleanly: {}", e.toString());
         }
         try {
             services.tokens().flushLastUse().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -38,7 +38,9 @@ public record AppConfig(
         int invitationsPollMillis,
         String smtpHost,
         int smtpPort,
-        String smtpFrom) {
+        String smtpFrom,
+        int feedPollMillis,
+        int feedRetentionSeconds) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -66,6 +68,8 @@ public record AppConfig(
         d.put("smtp.host", "");
         d.put("smtp.port", "25");
         d.put("smtp.from", "kms@localhost");
+        d.put("feed.poll-millis", "50");
+        d.put("feed.retention-seconds", "600");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -148,7 +152,9 @@ public record AppConfig(
                 intValue(v, "invitations.poll-millis", 50, 3_600_000),
                 v.get("smtp.host"),
                 intValue(v, "smtp.port", 1, 65535),
-                emailAddress(v, "smtp.from"));
+                emailAddress(v, "smtp.from"),
+                intValue(v, "feed.poll-millis", 10, 60_000),
+                intValue(v, "feed.retention-seconds", 1, 7 * 86_400));
     }
 
     private static Map<String, String> readFile(Path path) {

@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.index;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,5 +16,16 @@ public final class DirectoryIndex {
 
     public GroupIndex groups(UUID orgId) {
         return groups.computeIfAbsent(orgId, k -> new GroupIndex());
+    }
+
+    /** Puts freshly loaded indexes of an organisation in place of the ones it had. */
+    public void replace(UUID orgId, UserIndex newUsers, GroupIndex newGroups) {
+        users.put(orgId, newUsers);
+        groups.put(orgId, newGroups);
+    }
+
+    /** The organisations that have a group index. */
+    public Set<UUID> groupOrganizations() {
+        return Set.copyOf(groups.keySet());
     }
 }

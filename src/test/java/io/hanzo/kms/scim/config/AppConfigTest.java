@@ -45,7 +45,8 @@ class AppConfigTest {
                 "database.url", "database.pool-size", "database.embedded-port", "data.dir", "admin.token",
                 "scim.max-results", "scim.default-count", "http.max-body-bytes", "scim.bulk-max-operations",
                 "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds", "tokens.expiry-warning-days",
-                "invitations.setup-token-ttl-hours", "invitations.poll-millis", "smtp.host", "smtp.port", "smtp.from");
+                "invitations.setup-token-ttl-hours", "invitations.poll-millis", "smtp.host", "smtp.port", "smtp.from",
+                "feed.poll-millis", "feed.retention-seconds");
     }
 
     @Test
