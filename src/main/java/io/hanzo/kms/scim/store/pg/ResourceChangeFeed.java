@@ -81,6 +81,7 @@ public final class ResourceChangeFeed {
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong reloads = new AtomicLong();
+    private volatile boolean closed;
     private volatile long lastLagMillis;
     private volatile long lastRoundNanos = System.nanoTime();
 
@@ -146,7 +147,7 @@ public final class ResourceChangeFeed {
         context.runOnContext(v -> {
             if (running) {
                 again = true;
-            } else if (!paused) {
+            } else if (!paused && !closed) {
                 runRounds();
             }
         });
@@ -157,9 +158,9 @@ public final class ResourceChangeFeed {
         again = false;
         round().onComplete(ar -> {
             running = false;
-            if (ar.failed()) {
+            if (ar.failed() && !closed) {
                 LOG.warn("Change feed round failed; retrying on the next poll: {}", ar.cause().toString());
-            } else if ((ar.result() || again) && !paused) {
+            } else if (ar.succeeded() && (ar.result() || again) && !paused && !closed) {
                 runRounds();
             }
         });
@@ -300,6 +301,7 @@ public final class ResourceChangeFeed {
     }
 
     public Future<Void> close() {
+        closed = true;
         timers.forEach(vertx::cancelTimer);
         return subscriber.close();
     }
