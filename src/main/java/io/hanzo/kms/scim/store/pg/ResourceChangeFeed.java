@@ -50,6 +50,7 @@ public final class ResourceChangeFeed {
     static final String CHANNEL = "kms_resource_changes";
     private static final Logger LOG = LoggerFactory.getLogger(ResourceChangeFeed.class);
     private static final int BATCH = 1000;
+    private static final long SIGNAL_GAP_MILLIS = 10;
 
     /** Where the changes go: reloads first, then the round's changes in order. */
     public interface Sink {
@@ -253,19 +254,23 @@ public final class ResourceChangeFeed {
 
     /**
      * Tells every instance's reader, this one's included, that something was committed. Coalesced:
-     * at most one notification is in flight, and signals meanwhile make one more.
+     * at most one notification per {@link #SIGNAL_GAP_MILLIS}, and signals meanwhile make one more,
+     * so that a burst of writes costs the readers a few rounds, not one each.
      */
     public void signal() {
+        if (closed) {
+            return;
+        }
         if (!waking.compareAndSet(false, true)) {
             wakeAgain.set(true);
             return;
         }
-        pool.query(Sql.FEED_WAKE).execute().onComplete(ar -> {
+        pool.query(Sql.FEED_WAKE).execute().onComplete(ar -> vertx.setTimer(SIGNAL_GAP_MILLIS, id -> {
             waking.set(false);
             if (wakeAgain.getAndSet(false)) {
                 signal();
             }
-        });
+        }));
     }
 
     /** Stops reading until {@link #resume}; the position is kept. */
