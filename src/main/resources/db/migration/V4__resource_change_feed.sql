@@ -37,3 +37,5 @@ CREATE TABLE resource_changes_pruned (
     org_id  uuid   NOT NULL PRIMARY KEY,
     max_xid bigint NOT NULL
 );
+-- Readers ask only for what was pruned past their position.
+CREATE INDEX resource_changes_pruned_max_xid ON resource_changes_pruned (max_xid);

@@ -153,11 +153,12 @@ public final class GroupService {
         GroupBody parts = GroupBody.split(body);
         ObjectNode attributes = normalizer.normalize(parts.attributes());
         List<MemberOp> ops = List.of(new MemberOp(MemberOp.Kind.REPLACE_ALL, parts.memberIds()));
+        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
         return lookup(orgId, id).compose(found -> {
             UUID gid = found.row().id();
             return displayNameFree(orgId, gid, attributes).compose(v -> perGroup.submit(gid,
                     () -> precondition(orgId, gid, ifMatch).compose(current ->
-                            write(orgId, gid, attributes, null, ops, audit))));
+                            write(orgId, gid, attributes, pinned ? current.row().version() : null, ops, audit))));
         });
     }
 
@@ -256,11 +257,16 @@ public final class GroupService {
         return store.update(orgId, gid, attributes, expectedVersion, ops, audit)
                 .recover(GroupService::translate)
                 .compose(w -> {
-                    if (w.isEmpty()) {
+                    if (w.isPresent()) {
+                        return committed(orgId, w.get());
+                    }
+                    if (expectedVersion == null) {
                         index.groups(orgId).deleteGroup(gid);
                         return Future.failedFuture(notFound(gid.toString()));
                     }
-                    return committed(orgId, w.get());
+                    // Gone, or changed (on another instance) since the If-Match was checked.
+                    return reread(orgId, gid).compose(fresh -> Future.failedFuture(
+                            fresh == null ? notFound(gid.toString()) : changed(fresh)));
                 });
     }
 

@@ -106,7 +106,7 @@ public final class ResourceChangeFeed {
         return pool.query(Sql.FEED_HORIZON).execute()
                 .compose(rs -> {
                     feed.positionXid = Long.parseLong(rs.iterator().next().getString(0));
-                    return pool.query(Sql.FEED_PRUNED).execute();
+                    return pool.preparedQuery(Sql.FEED_PRUNED).execute(Tuple.of(0L));
                 })
                 .map(rs -> {
                     for (Row r : rs) {
@@ -172,7 +172,7 @@ public final class ResourceChangeFeed {
         long fromXid = positionXid;
         long fromSeq = positionSeq;
         return pool.preparedQuery(Sql.FEED_READ).execute(Tuple.of(Long.toString(fromXid), fromSeq, BATCH))
-                .compose(rs -> pool.query(Sql.FEED_PRUNED).execute().compose(pruned -> {
+                .compose(rs -> pool.preparedQuery(Sql.FEED_PRUNED).execute(Tuple.of(fromXid)).compose(pruned -> {
                     // Read after the rows: a prune that deleted rows this read did not see shows here.
                     Set<UUID> reload = new LinkedHashSet<>();
                     Map<UUID, Long> seen = new HashMap<>();

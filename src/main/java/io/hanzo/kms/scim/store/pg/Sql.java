@@ -177,9 +177,9 @@ final class Sql {
                     + "WHERE (r.xid, r.seq) > ($1::text::xid8, $2::bigint) AND r.xid < h.below ORDER BY r.xid, r.seq LIMIT $3) c ON true";
     /** The horizon of transactions that have all ended: where a reader starting now begins. */
     static final String FEED_HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text";
-    /** Per organisation, the highest transaction id pruned from the feed. */
-    static final String FEED_PRUNED = "SELECT org_id, max_xid FROM resource_changes_pruned";
-    /** Drops rows below a horizon every reader has long passed, remembering per organisation how far. */
+    /** Organisations whose pruned rows reach a reader's position (the highest transaction id pruned from each). */
+    static final String FEED_PRUNED = "SELECT org_id, max_xid FROM resource_changes_pruned WHERE max_xid >= $1";
+    /** Drops rows below a horizon seen longer ago than the retention, remembering per organisation how far. */
     static final String FEED_PRUNE =
             "WITH gone AS (DELETE FROM resource_changes WHERE xid < $1::text::xid8 RETURNING org_id, xid::text::bigint AS x) "
                     + "INSERT INTO resource_changes_pruned (org_id, max_xid) SELECT org_id, max(x) FROM gone GROUP BY org_id "
