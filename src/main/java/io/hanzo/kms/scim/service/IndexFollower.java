@@ -41,13 +41,24 @@ public final class IndexFollower implements ResourceChangeFeed.Sink {
 
     @Override
     public Future<Void> apply(List<ResourceChange> changes) {
+        List<Future<?>> repairs = new ArrayList<>();
         for (ResourceChange c : changes) {
-            switch (c.kind()) {
-                case USER, USER_DELETED -> users.applyChange(c);
-                default -> groups.applyChange(c);
+            try {
+                switch (c.kind()) {
+                    case USER, USER_DELETED -> users.applyChange(c);
+                    default -> groups.applyChange(c);
+                }
+            } catch (RuntimeException e) {
+                // One change this instance cannot apply must not stop the feed for every other one:
+                // the resource is read again from the database instead.
+                LOG.error("Change {} of {} {} in organization {} could not be applied; reading it again", c.version(),
+                        c.kind().wireName(), c.id(), c.orgId(), e);
+                repairs.add(c.kind() == ResourceChange.Kind.GROUP ? groups.reread(c.orgId(), c.id())
+                        : users.lookup(c.orgId(), c.id().toString()).otherwiseEmpty());
             }
         }
-        return rereadStalled();
+        Future<Void> repaired = repairs.isEmpty() ? Future.succeededFuture() : Future.join(repairs).mapEmpty();
+        return repaired.compose(v -> rereadStalled());
     }
 
     private Future<Void> rereadStalled() {

@@ -77,6 +77,7 @@ public final class ResourceChangeFeed {
     private boolean running;
     private boolean again;
     private boolean paused;
+    private boolean failing;
 
     private final AtomicBoolean waking = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
@@ -160,8 +161,18 @@ public final class ResourceChangeFeed {
         round().onComplete(ar -> {
             running = false;
             if (ar.failed() && !closed) {
-                LOG.warn("Change feed round failed; retrying on the next poll: {}", ar.cause().toString());
-            } else if (ar.succeeded() && (ar.result() || again) && !paused && !closed) {
+                // Once per outage, not once per poll.
+                if (!failing) {
+                    LOG.warn("Change feed round failed; retrying every poll: {}", ar.cause().toString());
+                }
+                failing = true;
+                return;
+            }
+            if (failing && ar.succeeded()) {
+                LOG.info("Change feed reads again");
+                failing = false;
+            }
+            if (ar.succeeded() && (ar.result() || again) && !paused && !closed) {
                 runRounds();
             }
         });
