@@ -130,12 +130,20 @@ class SharedDirectoryIT {
         for (JsonNode e : events.json().get("events")) {
             assertThat(e.path("detail").isNull() || e.path("detail").isMissingNode()).as(e.toString()).isTrue();
         }
-        // Each user's groups, on every instance.
+        // Each user's groups, on every instance, in SCIM and in the admin member list.
         for (ApiClient any : clients) {
             Polling.until(LAG_BOUND, () -> {
                 JsonNode u = any.get(USERS + "/" + ids.get(7), org.token()).json();
                 assertThat(u.path("groups").size()).as(u.toString()).isEqualTo(1);
                 assertThat(u.path("groups").get(0).get("value").asText()).isEqualTo(gid);
+                JsonNode listed = any.get("/api/v1/organizations/" + org.id() + "/members?limit=100",
+                        TestServer.ADMIN_TOKEN).json();
+                assertThat(listed.get("members").size()).isEqualTo(ids.size());
+                for (JsonNode m : listed.get("members")) {
+                    assertThat(m.get("groups").size()).as(m.toString()).isEqualTo(1);
+                    assertThat(m.get("groups").get(0).get("id").asText()).isEqualTo(gid);
+                    assertThat(m.get("groups").get(0).get("displayName").asText()).isEqualTo("Fresh");
+                }
             });
         }
     }
