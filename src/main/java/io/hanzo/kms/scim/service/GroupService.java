@@ -214,8 +214,15 @@ public final class GroupService {
     public Future<Void> delete(UUID orgId, String id, String ifMatch, Audit audit) {
         return lookup(orgId, id).compose(found -> {
             UUID gid = found.row().id();
-            return perGroup.submit(gid, () -> precondition(orgId, gid, ifMatch)
-                    .compose(current -> store.delete(orgId, gid, audit))).map(deleted -> {
+            boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
+            return perGroup.submit(gid, () -> precondition(orgId, gid, ifMatch).compose(current -> {
+                Long expected = pinned ? current.row().version() : null;
+                return store.delete(orgId, gid, expected, audit).compose(deleted -> deleted || expected == null
+                        ? Future.succeededFuture(deleted)
+                        // Changed on another instance since the If-Match was checked, or gone.
+                        : reread(orgId, gid).compose(fresh -> fresh == null ? Future.succeededFuture(false)
+                                : Future.failedFuture(changed(fresh))));
+            })).map(deleted -> {
                 index.groups(orgId).deleteGroup(gid);
                 if (!deleted) {
                     throw notFound(id);

@@ -298,12 +298,18 @@ public final class UserService {
         if (uuid == null) {
             return Future.failedFuture(notFound(id));
         }
+        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
         return perUser.submit(uuid, () -> (ifMatch == null ? Future.<IndexedUser>succeededFuture(null)
                 : current(orgId, uuid, ifMatch)).compose(latest -> {
             if (latest != null && !ETags.matches(ifMatch, latest.row().version())) {
                 return Future.<Boolean>failedFuture(changed(latest));
             }
-            return store.delete(orgId, uuid, audit);
+            Long expected = pinned && latest != null ? latest.row().version() : null;
+            return store.delete(orgId, uuid, expected, audit).compose(deleted -> deleted || expected == null
+                    ? Future.succeededFuture(deleted)
+                    // Changed on another instance since the If-Match was checked, or gone.
+                    : reread(orgId, uuid).compose(fresh -> fresh == null ? Future.succeededFuture(false)
+                            : Future.failedFuture(changed(fresh))));
         })).map(found -> {
             if (!found) {
                 // Nothing was deleted here, so nothing is remembered for an unknown id; a user this

@@ -24,8 +24,11 @@ public interface GroupStore {
     Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
                                         List<MemberOp> memberOps, Audit audit);
 
-    /** False when there was no such group. Its memberships go with it. */
-    Future<Boolean> delete(UUID orgId, UUID id, Audit audit);
+    /**
+     * False when there was no such group, or (when {@code expectedVersion} is given) not at that
+     * version. Its memberships go with it.
+     */
+    Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit);
 
     /** The group and its members as of one moment, or empty. */
     Future<Optional<GroupSnapshot>> find(UUID orgId, UUID id);

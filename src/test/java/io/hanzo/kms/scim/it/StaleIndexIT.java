@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +115,19 @@ class StaleIndexIT {
         ApiClient.Response old = b.patchIfMatch(GROUPS + "/" + gid, org.token(), "W/\"1\"",
                 PATCH_OP + "{\"op\":\"replace\",\"path\":\"externalId\",\"value\":\"v4\"}]}");
         assertThat(old.status()).as(old.text()).isEqualTo(412);
+
+        // Deletions under If-Match: a version A committed is current, the one before is not.
+        ApiClient.Response lastChange = a.patch(USERS + "/" + uid, org.token(),
+                PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Four\"}]}");
+        assertThat(b.ifMatch(HttpMethod.DELETE, USERS + "/" + uid, org.token(), withEtag.header("ETag"), null).status())
+                .isEqualTo(412);
+        assertThat(b.ifMatch(HttpMethod.DELETE, USERS + "/" + uid, org.token(), lastChange.header("ETag"), null).status())
+                .isEqualTo(204);
+        assertThat(b.ifMatch(HttpMethod.DELETE, GROUPS + "/" + gid, org.token(), "W/\"2\"", null).status()).isEqualTo(412);
+        assertThat(b.ifMatch(HttpMethod.DELETE, GROUPS + "/" + gid, org.token(), groupWithEtag.header("ETag"), null).status())
+                .isEqualTo(204);
+        assertThat(a.get(USERS + "/" + uid, org.token()).status()).isEqualTo(404);
+        assertThat(a.get(GROUPS + "/" + gid, org.token()).status()).isEqualTo(404);
     }
 
     @Test

@@ -85,8 +85,8 @@ public final class PgGroupStore implements GroupStore {
     }
 
     @Override
-    public Future<Boolean> delete(UUID orgId, UUID id, Audit audit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id))
+    public Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id, expectedVersion))
                 .compose(rs -> rs.rowCount() == 0
                         ? Future.succeededFuture(false)
                         : conn.preparedQuery(Sql.GROUP_MEMBERS_DELETE).execute(Tuple.of(orgId, id))

@@ -94,8 +94,8 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<Boolean> delete(UUID orgId, UUID id, Audit audit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id))
+    public Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id, expectedVersion))
                 .compose(rs -> rs.rowCount() == 0
                         ? Future.succeededFuture(false)
                         : conn.preparedQuery(Sql.USER_MEMBERSHIPS_DELETE).execute(Tuple.of(orgId, id))

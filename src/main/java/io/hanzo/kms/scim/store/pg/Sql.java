@@ -63,7 +63,9 @@ final class Sql {
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT org_id, 'user', id, version, $6::text::jsonb, created_at, updated_at FROM upd) "
                     + "SELECT * FROM upd";
-    static final String USER_DELETE = "DELETE FROM scim_users WHERE org_id = $1 AND id = $2 RETURNING version";
+    /** With a version ($3), only that version: an If-Match checked before is still true when it deletes. */
+    static final String USER_DELETE =
+            "DELETE FROM scim_users WHERE org_id = $1 AND id = $2 AND ($3::bigint IS NULL OR version = $3) RETURNING version";
     /**
      * After USER_DELETE, in the same transaction: by then any add that locked the user has committed,
      * and this statement's fresh snapshot sees its rows.
@@ -87,7 +89,8 @@ final class Sql {
     static final String GROUP_TOUCH =
             "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING "
                     + GROUP_COLUMNS;
-    static final String GROUP_DELETE = "DELETE FROM scim_groups WHERE org_id = $1 AND id = $2 RETURNING version";
+    static final String GROUP_DELETE =
+            "DELETE FROM scim_groups WHERE org_id = $1 AND id = $2 AND ($3::bigint IS NULL OR version = $3) RETURNING version";
     /** After GROUP_DELETE, in the same transaction. */
     static final String GROUP_MEMBERS_DELETE = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2";
     /** One group and its members, read in one statement so that they show one moment. */
