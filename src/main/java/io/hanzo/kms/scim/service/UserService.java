@@ -222,10 +222,14 @@ public final class UserService {
     private Future<Void> verifyIndexedHolders(UUID orgId, List<JsonNode> bodies) {
         Set<UUID> holders = new HashSet<>();
         for (JsonNode b : bodies) {
-            UUID holder = b.hasNonNull("userName") ? index.users(orgId).idByUserName(b.get("userName").asText()) : null;
-            if (holder != null) {
-                holders.add(holder);
-            }
+            // Attribute names are case-insensitive (RFC 7643 §2.1); the body is not normalised yet.
+            b.fields().forEachRemaining(field -> {
+                UUID holder = field.getKey().equalsIgnoreCase("userName") && field.getValue().isTextual()
+                        ? index.users(orgId).idByUserName(field.getValue().asText()) : null;
+                if (holder != null) {
+                    holders.add(holder);
+                }
+            });
         }
         List<Future<Void>> checks = new ArrayList<>();
         for (UUID holder : holders) {
