@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
@@ -53,6 +54,35 @@ class StaleIndexIT {
         TestOrg org = TestOrg.create(a, name);
         Polling.until(SharedDirectoryIT.LAG_BOUND, () -> assertThat(b.get(USERS + "?count=0", org.token()).status()).isEqualTo(200));
         return org;
+    }
+
+    @Test
+    void aReaderThatWasAwayResumesFromItsPositionWithoutReloading() {
+        TestOrg org = orgSeenByBoth("Resumed");
+        serverB.app().changeFeed().pause();
+        long reloads = serverB.app().changeFeed().reloadedOrganizations();
+        long applied = serverB.app().changeFeed().appliedChanges();
+        String kept = SharedDirectoryIT.createUser(a, org, "kept@resumed.example");
+        String dropped = SharedDirectoryIT.createUser(a, org, "dropped@resumed.example");
+        String gid = SharedDirectoryIT.createGroup(a, org, "Resumed");
+        assertThat(a.patch(GROUPS + "/" + gid, org.token(),
+                SharedDirectoryIT.addMembers("{\"value\":\"" + kept + "\"},{\"value\":\"" + dropped + "\"}")).status())
+                .isEqualTo(204);
+        assertThat(a.delete(USERS + "/" + dropped, org.token()).status()).isEqualTo(204);
+        assertThat(b.get(USERS + "?filter=" + ApiClient.encode("userName eq \"kept@resumed.example\""), org.token())
+                .json().get("totalResults").asInt()).as("nothing reaches a paused reader").isZero();
+
+        serverB.app().changeFeed().resume();
+        // Filters and lists answer from the index only: this is the feed's work.
+        Polling.until(SharedDirectoryIT.LAG_BOUND, () -> {
+            assertThat(b.get(USERS + "?filter=" + ApiClient.encode("userName sw \"\""), org.token())
+                    .json().get("Resources").findValuesAsText("id")).containsExactly(kept);
+            JsonNode groups = b.get(GROUPS + "?filter=" + ApiClient.encode("displayName eq \"Resumed\""), org.token()).json();
+            assertThat(groups.get("totalResults").asInt()).isEqualTo(1);
+            assertThat(groups.get("Resources").get(0).get("members").findValuesAsText("value")).containsExactly(kept);
+        });
+        assertThat(serverB.app().changeFeed().reloadedOrganizations()).isEqualTo(reloads);
+        assertThat(serverB.app().changeFeed().appliedChanges() - applied).isGreaterThanOrEqualTo(5);
     }
 
     @Test
