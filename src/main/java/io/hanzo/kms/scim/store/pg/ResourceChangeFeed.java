@@ -20,9 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -50,7 +47,6 @@ public final class ResourceChangeFeed {
     static final String CHANNEL = "kms_resource_changes";
     private static final Logger LOG = LoggerFactory.getLogger(ResourceChangeFeed.class);
     private static final int BATCH = 1000;
-    private static final long SIGNAL_GAP_MILLIS = 10;
 
     /** Where the changes go: reloads first, then the round's changes in order. */
     public interface Sink {
@@ -63,12 +59,11 @@ public final class ResourceChangeFeed {
     private final Context context;
     private final Pool pool;
     private final Sink sink;
-    private final Duration retention;
     private final PgSubscriber subscriber;
     /** What was pruned per organisation when this reader last looked (transaction id). */
     private final Map<UUID, Long> prunedSeen = new HashMap<>();
-    /** This reader's horizons over time, to prune below one that is older than the retention. */
-    private final Deque<long[]> horizons = new ArrayDeque<>();
+    private final ChangeFeedPruner pruner;
+    private final ChangeSignal signal;
     private final List<Long> timers = new ArrayList<>();
 
     // Touched only on the feed's context.
@@ -79,8 +74,6 @@ public final class ResourceChangeFeed {
     private boolean paused;
     private boolean failing;
 
-    private final AtomicBoolean waking = new AtomicBoolean();
-    private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong reloads = new AtomicLong();
     private volatile boolean closed;
@@ -93,7 +86,8 @@ public final class ResourceChangeFeed {
         this.pool = pool;
         this.subscriber = subscriber;
         this.sink = sink;
-        this.retention = retention;
+        this.pruner = new ChangeFeedPruner(pool, retention);
+        this.signal = new ChangeSignal(vertx, pool);
     }
 
     /**
@@ -124,8 +118,7 @@ public final class ResourceChangeFeed {
     public Future<Void> follow(long pollMillis) {
         return catchUp().compose(v -> {
             timers.add(vertx.setPeriodic(pollMillis, id -> wake()));
-            long pruneEvery = Math.max(1_000L, retention.toMillis() / 10);
-            timers.add(vertx.setPeriodic(pruneEvery, id -> prune()));
+            timers.add(vertx.setPeriodic(pruner.interval(), id -> context.runOnContext(x -> pruner.prune())));
             subscriber.channel(CHANNEL)
                     .subscribeHandler(x -> wake())
                     .handler(payload -> wake());
@@ -232,56 +225,19 @@ public final class ResourceChangeFeed {
     }
 
     private void finished(List<ResourceChange> changes, long horizon) {
-        long now = System.nanoTime();
-        lastRoundNanos = now;
+        lastRoundNanos = System.nanoTime();
         if (!changes.isEmpty()) {
             applied.addAndGet(changes.size());
             lastLagMillis = Math.max(0, Instant.now().toEpochMilli() - changes.get(changes.size() - 1).at().toEpochMilli());
         }
-        long sampleEvery = Math.max(1_000L, retention.toMillis() / 10) * 1_000_000L;
-        if (horizons.isEmpty() || now - horizons.peekLast()[0] >= sampleEvery) {
-            horizons.addLast(new long[] {now, horizon});
-        }
+        pruner.saw(horizon);
     }
 
-    /**
-     * Deletes rows below a horizon this reader saw longer than the retention ago: all of them committed
-     * before then. Every instance does it; deleting twice is harmless.
-     */
-    private void prune() {
-        context.runOnContext(v -> {
-            long cutoff = System.nanoTime() - retention.toNanos();
-            long below = -1;
-            while (!horizons.isEmpty() && horizons.peekFirst()[0] <= cutoff) {
-                below = horizons.pollFirst()[1];
-            }
-            if (below < 0) {
-                return;
-            }
-            pool.preparedQuery(Sql.FEED_PRUNE).execute(Tuple.of(Long.toString(below)))
-                    .onFailure(e -> LOG.warn("Change feed prune failed; will retry: {}", e.getMessage()));
-        });
-    }
-
-    /**
-     * Tells every instance's reader, this one's included, that something was committed. Coalesced:
-     * at most one notification per {@link #SIGNAL_GAP_MILLIS}, and signals meanwhile make one more,
-     * so that a burst of writes costs the readers a few rounds, not one each.
-     */
+    /** Tells every instance's reader, this one's included, that something was committed. */
     public void signal() {
-        if (closed) {
-            return;
+        if (!closed) {
+            signal.send();
         }
-        if (!waking.compareAndSet(false, true)) {
-            wakeAgain.set(true);
-            return;
-        }
-        pool.query(Sql.FEED_WAKE).execute().onComplete(ar -> vertx.setTimer(SIGNAL_GAP_MILLIS, id -> {
-            waking.set(false);
-            if (wakeAgain.getAndSet(false)) {
-                signal();
-            }
-        }));
     }
 
     /** Stops reading until {@link #resume}; the position is kept. */
