@@ -20,6 +20,7 @@ import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.GroupService;
+import io.hanzo.kms.scim.service.IndexFollower;
 import io.hanzo.kms.scim.service.UserService;
 import io.hanzo.kms.scim.store.pg.AdminChangeFeed;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
@@ -30,6 +31,7 @@ import io.hanzo.kms.scim.store.pg.PgMemberStore;
 import io.hanzo.kms.scim.store.pg.PgOrganizationStore;
 import io.hanzo.kms.scim.store.pg.PgTokenStore;
 import io.hanzo.kms.scim.store.pg.PgUserStore;
+import io.hanzo.kms.scim.store.pg.ResourceChangeFeed;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,10 +67,11 @@ public final class Application {
     private final List<Long> timers;
     private final String httpDeployment;
     private final HttpServer management;
+    private final ResourceChangeFeed changeFeed;
     private boolean stopped;
 
     private Application(Vertx vertx, DatabaseTarget database, Services services, AdminChangeFeed feed, List<Long> timers,
-                        String httpDeployment, HttpServer management) {
+                        String httpDeployment, HttpServer management, ResourceChangeFeed changeFeed) {
         this.vertx = vertx;
         this.database = database;
         this.services = services;
@@ -76,6 +79,7 @@ public final class Application {
         this.timers = timers;
         this.httpDeployment = httpDeployment;
         this.management = management;
+        this.changeFeed = changeFeed;
     }
 
     /** Starts the server, using {@code database} when given, else what the configuration says. */
@@ -118,13 +122,28 @@ public final class Application {
         AtomicReference<AdminChangeFeed> feed = new AtomicReference<>();
         AtomicReference<String> deployment = new AtomicReference<>();
         AtomicReference<HttpServer> management = new AtomicReference<>();
+        AtomicReference<ResourceChangeFeed> changes = new AtomicReference<>();
         Future<Void> started = AdminChangeFeed.start(vertx, db,
                         orgId -> orgs.refresh(orgId).compose(v -> members.refreshRoleMappings(orgId)), tokens::refresh,
                         () -> orgs.load().compose(tokens::reload))
                 .onSuccess(feed::set)
+                // The change feed's position is taken before the index is loaded: nothing falls between.
+                .compose(f -> ResourceChangeFeed.open(vertx, pool, db, new IndexFollower(index, users, groups),
+                        Duration.ofSeconds(config.feedRetentionSeconds())))
+                .onSuccess(changes::set)
+                .onSuccess(f -> {
+                    if (metrics != null) {
+                        metrics.watchChangeFeedLag(() -> Duration.ofMillis(f.lagMillis()));
+                    }
+                })
                 .compose(f -> orgs.load())
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
                         .compose(v -> members.load(all)))
+                .compose(v -> {
+                    users.onCommitted(changes.get()::signal);
+                    groups.onCommitted(changes.get()::signal);
+                    return changes.get().follow(config.feedPollMillis());
+                })
                 .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
                         new DeploymentOptions().setInstances(instances)))
                 .onSuccess(deployment::set)
@@ -134,6 +153,9 @@ public final class Application {
         try {
             started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (changes.get() != null) {
+                changes.get().close();
+            }
             vertx.close();
             closeEmbedded(database == null ? db : null);
             throw e;
@@ -153,7 +175,7 @@ public final class Application {
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
         return new Application(vertx, database == null ? db : null, services, feed.get(), timers, deployment.get(),
-                management.get());
+                management.get(), changes.get());
     }
 
     public Services services() {
@@ -164,10 +186,15 @@ public final class Application {
         return vertx;
     }
 
+    /** The feed of users, groups and memberships written through any instance: its lag and counts. */
+    public ResourceChangeFeed changeFeed() {
+        return changeFeed;
+    }
+
     /**
      * Stops in order, logging each step: readiness turns 503, the port stops accepting and the requests
      * in flight are answered (bounded by {@code shutdown.drain-seconds}), token last-use times are
-     * written, timers and the change feed stop, the pool closes, and an embedded PostgreSQL this
+     * written, timers and the change feeds stop, the pool closes, and an embedded PostgreSQL this
      * started stops. Safe to call more than once; later calls return at once.
      */
     public synchronized void stop() {
@@ -202,6 +229,12 @@ public final class Application {
             }
         } catch (Exception e) {
             LOG.warn("Change feed did not close cleanly: {}", e.toString());
+        }
+        try {
+            changeFeed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            LOG.info("Resource change feed stopped");
+        } catch (Exception e) {
+            LOG.warn("Resource change feed did not close cleanly: {}", e.toString());
         }
         try {
             if (management != null) {

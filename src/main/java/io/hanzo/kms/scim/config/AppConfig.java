@@ -42,7 +42,9 @@ public record AppConfig(
         int managementPort,
         String logFormat,
         boolean logRequests,
-        int shutdownDrainSeconds) {
+        int shutdownDrainSeconds,
+        int feedPollMillis,
+        int feedRetentionSeconds) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -74,6 +76,8 @@ public record AppConfig(
         d.put("log.format", "plain");
         d.put("log.requests", "true");
         d.put("shutdown.drain-seconds", "20");
+        d.put("feed.poll-millis", "50");
+        d.put("feed.retention-seconds", "600");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -160,7 +164,9 @@ public record AppConfig(
                 intValue(v, "management.port", 0, 65535),
                 oneOf(v, "log.format", List.of("plain", "json")),
                 bool(v, "log.requests"),
-                intValue(v, "shutdown.drain-seconds", 0, 3600));
+                intValue(v, "shutdown.drain-seconds", 0, 3600),
+                intValue(v, "feed.poll-millis", 10, 60_000),
+                intValue(v, "feed.retention-seconds", 1, 7 * 86_400));
     }
 
     private static Map<String, String> readFile(Path path) {

@@ -44,10 +44,13 @@ final class GroupsHandler {
     }
 
     void get(RoutingContext ctx) {
-        IndexedGroup g = groups.get(RequestContext.orgId(ctx), ctx.pathParam("id"));
-        if (!ScimResponses.notModified(ctx, g.row().meta())) {
-            send(ctx, 200, g);
-        }
+        groups.lookup(RequestContext.orgId(ctx), ctx.pathParam("id"))
+                .onSuccess(g -> {
+                    if (!ScimResponses.notModified(ctx, g.row().meta())) {
+                        send(ctx, 200, g);
+                    }
+                })
+                .onFailure(ctx::fail);
     }
 
     void list(RoutingContext ctx) {

@@ -33,10 +33,13 @@ final class UsersHandler {
     }
 
     void get(RoutingContext ctx) {
-        IndexedUser u = users.get(RequestContext.orgId(ctx), ctx.pathParam("id"));
-        if (!ScimResponses.notModified(ctx, u.row().meta())) {
-            sendUser(ctx, 200, u);
-        }
+        users.lookup(RequestContext.orgId(ctx), ctx.pathParam("id"))
+                .onSuccess(u -> {
+                    if (!ScimResponses.notModified(ctx, u.row().meta())) {
+                        sendUser(ctx, 200, u);
+                    }
+                })
+                .onFailure(ctx::fail);
     }
 
     void list(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.index;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,5 +31,16 @@ public final class DirectoryIndex {
     /** Memberships in all organisations' indexes (for metrics). */
     public long membershipCount() {
         return groups.values().stream().mapToLong(GroupIndex::membershipCount).sum();
+    }
+
+    /** Puts freshly loaded indexes of an organisation in place of the ones it had. */
+    public void replace(UUID orgId, UserIndex newUsers, GroupIndex newGroups) {
+        users.put(orgId, newUsers);
+        groups.put(orgId, newGroups);
+    }
+
+    /** The organisations that have a group index. */
+    public Set<UUID> groupOrganizations() {
+        return Set.copyOf(groups.keySet());
     }
 }

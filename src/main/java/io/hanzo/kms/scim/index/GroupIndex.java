@@ -5,10 +5,14 @@ import io.hanzo.kms.scim.store.GroupWrite;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -17,9 +21,9 @@ import java.util.function.Predicate;
 
 /**
  * One organisation's groups and memberships in memory: groups by id, displayName (any letter case)
- * and externalId; each group's members in id order; each user's groups. Written only after commits,
- * one write per group at a time in commit order (see {@code GroupService}), so membership deltas
- * apply in the order the database applied them.
+ * and externalId; each group's members in id order; each user's groups. Written only after commits;
+ * each group's writes are applied in version order (see {@link #offer}), so membership deltas apply
+ * in the order the database applied them, whichever instance made them.
  */
 public final class GroupIndex {
     private final ConcurrentSkipListMap<UUID, IndexedGroup> byId = new ConcurrentSkipListMap<>();
@@ -27,6 +31,12 @@ public final class GroupIndex {
     private final Map<String, Set<UUID>> byExternalId = new ConcurrentHashMap<>();
     private final Map<UUID, NavigableSet<UUID>> members = new ConcurrentHashMap<>();
     private final Map<UUID, Set<UUID>> groupsOfUser = new ConcurrentHashMap<>();
+    /** Per group, writes waiting for an earlier version, by version. Guarded by this. */
+    private final Map<UUID, TreeMap<Long, Waiting>> waiting = new HashMap<>();
+    /** Deleted groups, with when; like the user index's tombstones, they expire. */
+    private final Map<UUID, Long> deleted = new ConcurrentHashMap<>();
+    private static final int SWEEP_EVERY = 1024;
+    private int deletesSinceSweep;
 
     public int size() {
         return byId.size();
@@ -74,23 +84,132 @@ public final class GroupIndex {
         return g == null ? Set.of() : Collections.unmodifiableSet(g);
     }
 
+    /** What became of a committed group write offered to the index. */
+    public enum Outcome {
+        /** Applied, with any buffered writes that followed it. */
+        APPLIED,
+        /** The index already holds this version or a later one, or the group was deleted. */
+        STALE,
+        /** An earlier version has not arrived yet; the write waits for it. */
+        WAITING
+    }
+
+    /** A write that arrived before the one preceding it. */
+    private record Waiting(IndexedGroup group, Set<UUID> added, Set<UUID> removed, long sinceNanos) {
+    }
+
     /**
      * @param live whether a user may still be added: false for users deleted meanwhile
      */
-    public synchronized void apply(IndexedGroup group, GroupWrite write, Predicate<UUID> live) {
+    public Outcome apply(IndexedGroup group, GroupWrite write, Predicate<UUID> live) {
+        return offer(group, write.added(), write.removed(), live);
+    }
+
+    /**
+     * Applies a committed group write in version order. Member deltas only make sense on the state
+     * they were made on, and writes reach an instance in another order than they committed (from this
+     * instance's writers and from the change feed), so a write is applied when the index holds the
+     * version just before it, waits when an earlier one is missing, and is dropped when it is old.
+     */
+    public synchronized Outcome offer(IndexedGroup group, Set<UUID> added, Set<UUID> removed, Predicate<UUID> live) {
+        UUID gid = group.row().id();
+        long version = group.row().version();
+        long current = versionOf(gid);
+        if (deleted.containsKey(gid) || version <= current) {
+            return Outcome.STALE;
+        }
+        if (version > current + 1) {
+            waiting.computeIfAbsent(gid, k -> new TreeMap<>())
+                    .putIfAbsent(version, new Waiting(group, added, removed, System.nanoTime()));
+            return Outcome.WAITING;
+        }
+        applyNow(group, added, removed, live);
+        drain(gid, live);
+        return Outcome.APPLIED;
+    }
+
+    /**
+     * Sets a group and its members from one database snapshot, unless the index is already at that
+     * version or later; waiting writes that follow it are applied.
+     */
+    public synchronized void reset(IndexedGroup group, Collection<UUID> memberIds, Predicate<UUID> live) {
+        UUID gid = group.row().id();
+        if (deleted.containsKey(gid) || versionOf(gid) >= group.row().version()) {
+            return;
+        }
+        putGroup(group);
+        NavigableSet<UUID> m = members.computeIfAbsent(gid, k -> new ConcurrentSkipListSet<>());
+        Set<UUID> target = new HashSet<>();
+        for (UUID u : memberIds) {
+            if (live.test(u)) {
+                target.add(u);
+                m.add(u);
+                groupsOfUser.computeIfAbsent(u, k -> ConcurrentHashMap.newKeySet()).add(gid);
+            }
+        }
+        for (UUID u : List.copyOf(m)) {
+            if (!target.contains(u)) {
+                m.remove(u);
+                unlinkUser(u, gid);
+            }
+        }
+        drain(gid, live);
+    }
+
+    /** The version the index holds, 0 for a group it does not hold. */
+    public synchronized long versionOf(UUID gid) {
+        IndexedGroup g = byId.get(gid);
+        return g == null ? 0 : g.row().version();
+    }
+
+    /** Groups with a write that has waited longer than the given time for the one before it. */
+    public synchronized Set<UUID> stalled(long olderThanNanos) {
+        if (waiting.isEmpty()) {
+            return Set.of();
+        }
+        long now = System.nanoTime();
+        Set<UUID> out = new HashSet<>();
+        waiting.forEach((gid, writes) -> {
+            if (!writes.isEmpty() && now - writes.firstEntry().getValue().sinceNanos() > olderThanNanos) {
+                out.add(gid);
+            }
+        });
+        return out;
+    }
+
+    private void applyNow(IndexedGroup group, Set<UUID> added, Set<UUID> removed, Predicate<UUID> live) {
         putGroup(group);
         UUID gid = group.row().id();
         NavigableSet<UUID> m = members.computeIfAbsent(gid, k -> new ConcurrentSkipListSet<>());
-        for (UUID u : write.removed()) {
+        for (UUID u : removed) {
             m.remove(u);
             unlinkUser(u, gid);
         }
-        for (UUID u : write.added()) {
+        for (UUID u : added) {
             if (!live.test(u)) {
                 continue;
             }
             m.add(u);
             groupsOfUser.computeIfAbsent(u, k -> ConcurrentHashMap.newKeySet()).add(gid);
+        }
+    }
+
+    /** Applies the waiting writes that now follow the held version, and drops those it passed. */
+    private void drain(UUID gid, Predicate<UUID> live) {
+        TreeMap<Long, Waiting> writes = waiting.get(gid);
+        while (writes != null && !writes.isEmpty()) {
+            long next = versionOf(gid) + 1;
+            while (!writes.isEmpty() && writes.firstKey() < next) {
+                writes.pollFirstEntry();
+            }
+            if (writes.isEmpty() || writes.firstKey() != next) {
+                break;
+            }
+            Waiting w = writes.pollFirstEntry().getValue();
+            applyNow(w.group(), w.added(), w.removed(), live);
+        }
+        if (writes != null && writes.isEmpty()) {
+            waiting.remove(gid);
         }
     }
 
@@ -129,7 +248,27 @@ public final class GroupIndex {
         }
     }
 
-    public synchronized void removeGroup(UUID id) {
+    /**
+     * A group the database deleted: it leaves the index for good (ids are never reused), and writes
+     * that arrive late for it are dropped.
+     */
+    public synchronized void deleteGroup(UUID id) {
+        long now = System.nanoTime();
+        deleted.put(id, now);
+        waiting.remove(id);
+        if (++deletesSinceSweep >= SWEEP_EVERY) {
+            deletesSinceSweep = 0;
+            deleted.values().removeIf(at -> now - at > UserIndex.TOMBSTONE_TTL_NANOS);
+        }
+        removeGroup(id);
+    }
+
+    /** Keeps what another index of the organisation knew of deleted groups (a reload). */
+    public synchronized void inheritDeletions(GroupIndex previous) {
+        deleted.putAll(previous.deleted);
+    }
+
+    private void removeGroup(UUID id) {
         IndexedGroup old = byId.remove(id);
         if (old == null) {
             return;

@@ -124,6 +124,11 @@ public final class UserIndex {
         }
     }
 
+    /** Keeps what another index of the organisation knew of deleted users (a reload). */
+    public synchronized void inheritDeletions(UserIndex previous) {
+        deleted.putAll(previous.deleted);
+    }
+
     /** Drops tombstones older than the time any late write could take to arrive. */
     synchronized void expireTombstones(long nowNanos) {
         deleted.values().removeIf(at -> nowNanos - at > TOMBSTONE_TTL_NANOS);

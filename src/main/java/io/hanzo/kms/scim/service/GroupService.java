@@ -27,6 +27,7 @@ import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupStore;
 import io.hanzo.kms.scim.store.GroupWrite;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.ResourceChange;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +38,9 @@ import java.util.UUID;
 
 /**
  * SCIM Groups of every organisation. Memberships are rows, changed by set operations that cost in
- * proportion to the change. Writes to one group run one at a time on this instance (the database's
- * row lock would serialise them anyway), so the index applies their membership deltas in commit order.
+ * proportion to the change. Writes to one group run one at a time on this instance, and the database's
+ * row lock serialises them across instances; the index applies each group's writes in version order,
+ * whether they come from this instance or through the change feed.
  */
 public final class GroupService {
     private static final Logger LOG = LoggerFactory.getLogger(GroupService.class);
@@ -51,6 +53,9 @@ public final class GroupService {
     private final PatchEngine patchEngine = new PatchEngine(GroupSchemas.GROUP);
     private final GroupQuery query = new GroupQuery(new FilterEvaluator(GroupSchemas.GROUP));
     private final KeyedSerializer<UUID> perGroup = new KeyedSerializer<>();
+    /** How often a PATCH of attributes is retried when another instance changed the group first. */
+    private static final int MAX_ATTEMPTS = 8;
+    private volatile Runnable onCommitted = () -> { };
 
     public GroupService(GroupStore store, DirectoryIndex index, ResourceRenderer renderer) {
         this.store = store;
@@ -62,23 +67,67 @@ public final class GroupService {
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
             GroupIndex groups = index.groups(org.id());
-            chain = chain
-                    .compose(v -> store.all(org.id()))
-                    .compose(rows -> {
-                        rows.forEach(r -> groups.putGroup(indexed(r)));
-                        return store.memberships(org.id(), groups::addMembership);
-                    });
+            chain = chain.compose(v -> loadInto(org.id(), groups));
         }
         return chain;
     }
 
-    public IndexedGroup get(UUID orgId, String id) {
+    /** Fills a new index of the organisation's groups and memberships from the database. */
+    public Future<Void> loadInto(UUID orgId, GroupIndex groups) {
+        return store.all(orgId).compose(rows -> {
+            rows.forEach(r -> groups.putGroup(indexed(r)));
+            return store.memberships(orgId, groups::addMembership);
+        });
+    }
+
+    /** Sets what runs after each committed write (tells the other instances' change feeds). */
+    public void onCommitted(Runnable listener) {
+        this.onCommitted = listener;
+    }
+
+    /**
+     * The group, from the index or else from the database: a group another instance created moments
+     * ago may not have reached this index yet.
+     */
+    public Future<IndexedGroup> lookup(UUID orgId, String id) {
         UUID uuid = Ids.parseOrNull(id);
-        IndexedGroup g = uuid == null ? null : index.groups(orgId).get(uuid);
-        if (g == null) {
-            throw notFound(id);
+        if (uuid == null) {
+            return Future.failedFuture(notFound(id));
         }
-        return g;
+        IndexedGroup g = index.groups(orgId).get(uuid);
+        return g != null ? Future.succeededFuture(g) : reread(orgId, uuid)
+                .compose(found -> found != null ? Future.succeededFuture(found) : Future.failedFuture(notFound(id)));
+    }
+
+    /**
+     * The group and its members as the database holds them now, set into the index unless it holds
+     * that version already; null when there is no such group.
+     */
+    public Future<IndexedGroup> reread(UUID orgId, UUID gid) {
+        return store.find(orgId, gid).map(found -> {
+            GroupIndex groups = index.groups(orgId);
+            if (found.isEmpty()) {
+                if (groups.get(gid) != null) {
+                    groups.deleteGroup(gid);
+                }
+                return null;
+            }
+            UserIndex users = index.users(orgId);
+            groups.reset(indexed(found.get().row()), found.get().members(), u -> !users.isDeleted(u));
+            IndexedGroup held = groups.get(gid);
+            return held != null ? held : indexed(found.get().row());
+        });
+    }
+
+    /** A change another instance (or this one) committed, from the change feed. */
+    public void applyChange(ResourceChange change) {
+        GroupIndex groups = index.groups(change.orgId());
+        if (change.kind() == ResourceChange.Kind.GROUP_DELETED) {
+            groups.deleteGroup(change.id());
+        } else {
+            UserIndex users = index.users(change.orgId());
+            groups.offer(indexed(change.groupRow()), change.added(), change.removed(), u -> !users.isDeleted(u));
+        }
     }
 
     public GroupIndex groups(UUID orgId) {
@@ -92,119 +141,186 @@ public final class GroupService {
     public Future<IndexedGroup> create(UUID orgId, JsonNode body, Audit audit) {
         GroupBody parts = GroupBody.split(body);
         ObjectNode attributes = normalizer.normalize(parts.attributes());
-        checkDisplayNameFree(orgId, null, attributes);
         UUID id = Ids.newId();
-        return perGroup.submit(id, () -> store.insert(orgId, id, attributes, parts.memberIds(), audit)
-                .recover(GroupService::translate)
-                .map(w -> committed(orgId, w)));
+        return displayNameFree(orgId, null, attributes).compose(v -> perGroup.submit(id,
+                () -> store.insert(orgId, id, attributes, parts.memberIds(), audit)
+                        .recover(GroupService::translate)
+                        .compose(w -> committed(orgId, w))));
     }
 
     /** Full replace (PUT), members included: a body without members leaves the group empty. */
     public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body, String ifMatch, Audit audit) {
         GroupBody parts = GroupBody.split(body);
         ObjectNode attributes = normalizer.normalize(parts.attributes());
-        UUID gid = existing(orgId, id);
-        checkDisplayNameFree(orgId, gid, attributes);
         List<MemberOp> ops = List.of(new MemberOp(MemberOp.Kind.REPLACE_ALL, parts.memberIds()));
-        return perGroup.submit(gid, () -> {
-            ScimException stale = precondition(orgId, gid, ifMatch);
-            return stale != null ? Future.failedFuture(stale) : write(orgId, gid, attributes, ops, audit);
+        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
+        return lookup(orgId, id).compose(found -> {
+            UUID gid = found.row().id();
+            return displayNameFree(orgId, gid, attributes).compose(v -> perGroup.submit(gid,
+                    () -> precondition(orgId, gid, ifMatch).compose(current ->
+                            write(orgId, gid, attributes, pinned ? current.row().version() : null, ops, audit))));
         });
     }
 
     public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, String ifMatch, Audit audit) {
         GroupPatchPlan plan = GroupPatchPlanner.plan(request);
-        UUID gid = existing(orgId, id);
-        return perGroup.submit(gid, () -> {
-            IndexedGroup current = index.groups(orgId).get(gid);
-            if (current == null) {
-                return Future.failedFuture(notFound(id));
-            }
-            ScimException stale = precondition(orgId, gid, ifMatch);
-            if (stale != null) {
-                return Future.failedFuture(stale);
-            }
-            ObjectNode attributes = null;
-            if (plan.changesAttributes()) {
-                try {
-                    attributes = patchEngine.apply(current.row().attributes(), PatchRequest.of(plan.attributeOps()));
-                    checkDisplayNameFree(orgId, gid, attributes);
-                } catch (ScimException e) {
-                    return Future.failedFuture(e);
-                }
-            }
-            return write(orgId, gid, attributes, plan.memberOps(), audit);
-        });
+        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
+        return lookup(orgId, id).compose(found -> perGroup.submit(found.row().id(),
+                () -> precondition(orgId, found.row().id(), ifMatch)
+                        .compose(current -> patchAttempt(orgId, current, plan, pinned, audit, 1))));
+    }
+
+    /**
+     * Writes a PATCH. When it changes attributes, they are computed from the version the index holds
+     * and written only if the database still has that version; otherwise the group is read again and
+     * the PATCH applied again (or, under If-Match, refused), so a change made on another instance is
+     * never overwritten with older attributes.
+     */
+    private Future<IndexedGroup> patchAttempt(UUID orgId, IndexedGroup current, GroupPatchPlan plan, boolean pinned,
+                                              Audit audit, int attempt) {
+        if (!plan.changesAttributes()) {
+            return write(orgId, current.row().id(), null, null, plan.memberOps(), audit);
+        }
+        ObjectNode attributes;
+        try {
+            attributes = patchEngine.apply(current.row().attributes(), PatchRequest.of(plan.attributeOps()));
+        } catch (ScimException e) {
+            return Future.failedFuture(e);
+        }
+        UUID gid = current.row().id();
+        return displayNameFree(orgId, gid, attributes)
+                .compose(v -> store.update(orgId, gid, attributes, current.row().version(), plan.memberOps(), audit))
+                .recover(GroupService::translate)
+                .compose(w -> {
+                    if (w.isPresent()) {
+                        return committed(orgId, w.get());
+                    }
+                    return reread(orgId, gid).compose(fresh -> {
+                        if (fresh == null) {
+                            return Future.failedFuture(notFound(gid.toString()));
+                        }
+                        if (pinned) {
+                            return Future.failedFuture(changed(fresh));
+                        }
+                        if (attempt >= MAX_ATTEMPTS) {
+                            return Future.failedFuture(new ScimException(409, null,
+                                    "The group is being changed by other requests at the same time; retry."));
+                        }
+                        return patchAttempt(orgId, fresh, plan, false, audit, attempt + 1);
+                    });
+                });
     }
 
     public Future<Void> delete(UUID orgId, String id, String ifMatch, Audit audit) {
-        UUID gid = existing(orgId, id);
-        return perGroup.submit(gid, () -> {
-            ScimException stale = precondition(orgId, gid, ifMatch);
-            return stale != null ? Future.<Boolean>failedFuture(stale) : store.delete(orgId, gid, audit);
-        }).map(found -> {
-            index.groups(orgId).removeGroup(gid);
-            if (!found) {
-                throw notFound(id);
-            }
-            return null;
+        return lookup(orgId, id).compose(found -> {
+            UUID gid = found.row().id();
+            boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
+            return perGroup.submit(gid, () -> precondition(orgId, gid, ifMatch).compose(current -> {
+                Long expected = pinned ? current.row().version() : null;
+                return store.delete(orgId, gid, expected, audit).compose(deleted -> deleted || expected == null
+                        ? Future.succeededFuture(deleted)
+                        // Changed on another instance since the If-Match was checked, or gone.
+                        : reread(orgId, gid).compose(fresh -> fresh == null ? Future.succeededFuture(false)
+                                : Future.failedFuture(changed(fresh))));
+            })).map(deleted -> {
+                index.groups(orgId).deleteGroup(gid);
+                if (!deleted) {
+                    throw notFound(id);
+                }
+                onCommitted.run();
+                return null;
+            });
         });
     }
 
-    /** The 412 to answer when If-Match names another version than the group's current one, else null. */
-    private ScimException precondition(UUID orgId, UUID gid, String ifMatch) {
-        IndexedGroup current = index.groups(orgId).get(gid);
-        if (ifMatch == null || current == null || ETags.matches(ifMatch, current.row().version())) {
-            return null;
+    /**
+     * The group as the write will find it; a 412 when If-Match names another version. The index may
+     * lag behind a version committed on another instance, so a mismatch is checked against the
+     * database before it is answered.
+     */
+    private Future<IndexedGroup> precondition(UUID orgId, UUID gid, String ifMatch) {
+        IndexedGroup held = index.groups(orgId).get(gid);
+        if (held != null && (ifMatch == null || ETags.matches(ifMatch, held.row().version()))) {
+            return Future.succeededFuture(held);
         }
+        return reread(orgId, gid).compose(fresh -> {
+            if (fresh == null) {
+                return Future.failedFuture(notFound(gid.toString()));
+            }
+            if (ifMatch != null && !ETags.matches(ifMatch, fresh.row().version())) {
+                return Future.failedFuture(changed(fresh));
+            }
+            return Future.succeededFuture(fresh);
+        });
+    }
+
+    private static ScimException changed(IndexedGroup current) {
         return ScimException.preconditionFailed("The group has changed: its version is now "
                 + current.row().meta().etag() + ".");
     }
 
-    private Future<IndexedGroup> write(UUID orgId, UUID gid, ObjectNode attributes, List<MemberOp> ops, Audit audit) {
-        return store.update(orgId, gid, attributes, ops, audit)
+    private Future<IndexedGroup> write(UUID orgId, UUID gid, ObjectNode attributes, Long expectedVersion,
+                                       List<MemberOp> ops, Audit audit) {
+        return store.update(orgId, gid, attributes, expectedVersion, ops, audit)
                 .recover(GroupService::translate)
-                .map(w -> {
-                    if (w.isEmpty()) {
-                        index.groups(orgId).removeGroup(gid);
-                        throw notFound(gid.toString());
+                .compose(w -> {
+                    if (w.isPresent()) {
+                        return committed(orgId, w.get());
                     }
-                    return committed(orgId, w.get());
+                    if (expectedVersion == null) {
+                        index.groups(orgId).deleteGroup(gid);
+                        return Future.failedFuture(notFound(gid.toString()));
+                    }
+                    // Gone, or changed (on another instance) since the If-Match was checked.
+                    return reread(orgId, gid).compose(fresh -> Future.failedFuture(
+                            fresh == null ? notFound(gid.toString()) : changed(fresh)));
                 });
     }
 
-    /** The one place where committed group writes reach the index. */
-    private IndexedGroup committed(UUID orgId, GroupWrite write) {
+    /**
+     * The one place where this instance's committed group writes reach its index. A write whose
+     * predecessor, committed on another instance, has not arrived through the feed yet cannot be
+     * applied on its own; the group is then read again, so that this instance shows its own write at once.
+     */
+    private Future<IndexedGroup> committed(UUID orgId, GroupWrite write) {
+        onCommitted.run();
         IndexedGroup g = indexed(write.row());
         // A user deleted right after this commit may have left the index already; it stays out.
         UserIndex users = index.users(orgId);
-        index.groups(orgId).apply(g, write, u -> !users.isDeleted(u));
+        GroupIndex.Outcome outcome = index.groups(orgId).apply(g, write, u -> !users.isDeleted(u));
         if (!write.skipped().isEmpty()) {
             List<String> shown = write.skipped().subList(0, Math.min(SKIPPED_IN_LOG, write.skipped().size()));
             LOG.warn("Group {} of organization {}: skipped {} member id(s) that name no user of the organization: {}{}",
                     g.row().id(), orgId, write.skipped().size(), shown, write.skipped().size() > shown.size() ? " ..." : "");
         }
-        return g;
+        if (outcome != GroupIndex.Outcome.WAITING) {
+            return Future.succeededFuture(g);
+        }
+        return reread(orgId, g.row().id()).map(fresh -> fresh != null && fresh.row().version() >= g.row().version() ? fresh : g);
     }
 
     private IndexedGroup indexed(GroupRow row) {
         return new IndexedGroup(row, renderer.render(row.attributes(), row.meta()));
     }
 
-    private UUID existing(UUID orgId, String id) {
-        UUID uuid = Ids.parseOrNull(id);
-        if (uuid == null || index.groups(orgId).get(uuid) == null) {
-            throw notFound(id);
-        }
-        return uuid;
-    }
-
-    private void checkDisplayNameFree(UUID orgId, UUID self, ObjectNode attributes) {
+    /**
+     * Refuses a displayName the index says another group holds, once the database confirms it: the
+     * index may still show a holder another instance deleted or renamed moments ago.
+     */
+    private Future<Void> displayNameFree(UUID orgId, UUID self, ObjectNode attributes) {
         String name = attributes.path("displayName").asText();
         UUID holder = index.groups(orgId).idByDisplayName(name);
-        if (holder != null && !holder.equals(self)) {
-            throw ScimException.uniqueness("A group named '" + name + "' already exists in this organisation.");
+        if (holder == null || holder.equals(self)) {
+            return Future.succeededFuture();
         }
+        return reread(orgId, holder).compose(fresh -> {
+            UUID still = index.groups(orgId).idByDisplayName(name);
+            if (still != null && !still.equals(self)) {
+                return Future.failedFuture(
+                        ScimException.uniqueness("A group named '" + name + "' already exists in this organisation."));
+            }
+            return Future.succeededFuture();
+        });
     }
 
     private static <T> Future<T> translate(Throwable failure) {

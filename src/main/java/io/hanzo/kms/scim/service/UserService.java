@@ -22,6 +22,7 @@ import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.ResourceChange;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
@@ -72,6 +73,7 @@ public final class UserService {
     private volatile Consumer<UUID> onProvisioned = orgId -> { };
     /** Told the size of each group-commit batch of creations (for metrics). */
     private volatile IntConsumer onBatch = size -> { };
+    private volatile Runnable onCommitted = () -> { };
 
     /**
      * @param groupsEndpointUrl absolute URL of /Groups, for the {@code $ref} of a user's groups
@@ -88,18 +90,56 @@ public final class UserService {
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
             UserIndex users = index.users(org.id());
-            chain = chain.compose(v -> store.forEach(org.id(), r -> users.put(indexed(r))));
+            chain = chain.compose(v -> loadInto(org.id(), users));
         }
         return chain;
     }
 
-    public IndexedUser get(UUID orgId, String id) {
+    /** Fills a new index of the organisation's users from the database. */
+    public Future<Void> loadInto(UUID orgId, UserIndex users) {
+        return store.forEach(orgId, r -> users.put(indexed(r)));
+    }
+
+    /**
+     * The user, from the index or else from the database: a user another instance created moments ago
+     * may not have reached this index yet.
+     */
+    public Future<IndexedUser> lookup(UUID orgId, String id) {
         UUID uuid = Ids.parseOrNull(id);
-        IndexedUser u = uuid == null ? null : index.users(orgId).get(uuid);
-        if (u == null) {
-            throw notFound(id);
+        if (uuid == null) {
+            return Future.failedFuture(notFound(id));
         }
-        return u;
+        IndexedUser u = index.users(orgId).get(uuid);
+        return u != null ? Future.succeededFuture(u) : reread(orgId, uuid)
+                .compose(found -> found != null ? Future.succeededFuture(found) : Future.failedFuture(notFound(id)));
+    }
+
+    /** The user as the database holds it now, put into the index; null when there is none. */
+    private Future<IndexedUser> reread(UUID orgId, UUID id) {
+        return store.find(orgId, id).map(row -> {
+            if (row.isEmpty()) {
+                return null;
+            }
+            IndexedUser fresh = committed(orgId, row.get());
+            IndexedUser held = index.users(orgId).get(id);
+            return held != null && held.row().version() > fresh.row().version() ? held : fresh;
+        });
+    }
+
+    /** Sets what runs after each committed write (tells the other instances' change feeds). */
+    public void onCommitted(Runnable listener) {
+        this.onCommitted = listener;
+    }
+
+    /** A change another instance (or this one) committed, from the change feed. */
+    public void applyChange(ResourceChange change) {
+        UUID orgId = change.orgId();
+        if (change.kind() == ResourceChange.Kind.USER_DELETED) {
+            index.users(orgId).remove(change.id());
+            index.groups(orgId).removeUser(change.id());
+        } else {
+            index.users(orgId).put(indexed(change.userRow()));
+        }
     }
 
     /** Sets who hears of new provisionings (the invitation outbox). */
@@ -129,13 +169,12 @@ public final class UserService {
         if (!attributes.has("active")) {
             attributes.put("active", true);
         }
-        checkUserNameFree(orgId, null, attributes);
-        return creations.computeIfAbsent(orgId, id -> new GroupCommit<PendingCreate, Object>(
-                        batch -> {
+        return userNameFree(orgId, null, attributes).compose(v -> creations.computeIfAbsent(orgId,
+                        id -> new GroupCommit<PendingCreate, Object>(batch -> {
                             onBatch.accept(batch.size());
                             return insertAll(id, batch);
                         }, CREATE_BATCH))
-                .submit(new PendingCreate(attributes, audit))
+                .submit(new PendingCreate(attributes, audit)))
                 .map(outcome -> {
                     if (outcome instanceof ScimException e) {
                         throw e;
@@ -161,6 +200,7 @@ public final class UserService {
         return store.insertAll(orgId, ids, attributes, audits).map(inserted -> {
             if (!inserted.isEmpty()) {
                 onProvisioned.accept(orgId);
+                onCommitted.run();
             }
             Map<UUID, UserRow> byId = new HashMap<>();
             inserted.forEach(r -> byId.put(r.id(), r));
@@ -183,6 +223,33 @@ public final class UserService {
      *                    is null (a bulk request's failOnErrors)
      */
     public Future<List<Object>> createBatch(UUID orgId, List<JsonNode> bodies, Audit audit, int errorBudget) {
+        return verifyIndexedHolders(orgId, bodies).compose(v -> createVerified(orgId, bodies, audit, errorBudget));
+    }
+
+    /**
+     * Before a batch is checked against the index: the holders the index names for the batch's
+     * userNames are read again from the database, so that a name freed on another instance is free.
+     */
+    private Future<Void> verifyIndexedHolders(UUID orgId, List<JsonNode> bodies) {
+        Set<UUID> holders = new HashSet<>();
+        for (JsonNode b : bodies) {
+            // Attribute names are case-insensitive (RFC 7643 §2.1); the body is not normalised yet.
+            b.fields().forEachRemaining(field -> {
+                UUID holder = field.getKey().equalsIgnoreCase("userName") && field.getValue().isTextual()
+                        ? index.users(orgId).idByUserName(field.getValue().asText()) : null;
+                if (holder != null) {
+                    holders.add(holder);
+                }
+            });
+        }
+        List<Future<Void>> checks = new ArrayList<>();
+        for (UUID holder : holders) {
+            checks.add(refreshOrForget(orgId, holder));
+        }
+        return Future.all(checks).mapEmpty();
+    }
+
+    private Future<List<Object>> createVerified(UUID orgId, List<JsonNode> bodies, Audit audit, int errorBudget) {
         List<Object> outcomes = new ArrayList<>(Collections.nCopies(bodies.size(), null));
         List<PendingCreate> rows = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
@@ -247,13 +314,19 @@ public final class UserService {
         if (uuid == null) {
             return Future.failedFuture(notFound(id));
         }
-        return perUser.submit(uuid, () -> {
-            IndexedUser latest = index.users(orgId).get(uuid);
-            if (latest != null && ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
+        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
+        return perUser.submit(uuid, () -> (ifMatch == null ? Future.<IndexedUser>succeededFuture(null)
+                : current(orgId, uuid, ifMatch)).compose(latest -> {
+            if (latest != null && !ETags.matches(ifMatch, latest.row().version())) {
                 return Future.<Boolean>failedFuture(changed(latest));
             }
-            return store.delete(orgId, uuid, audit);
-        }).map(found -> {
+            Long expected = pinned && latest != null ? latest.row().version() : null;
+            return store.delete(orgId, uuid, expected, audit).compose(deleted -> deleted || expected == null
+                    ? Future.succeededFuture(deleted)
+                    // Changed on another instance since the If-Match was checked, or gone.
+                    : reread(orgId, uuid).compose(fresh -> fresh == null ? Future.succeededFuture(false)
+                            : Future.failedFuture(changed(fresh))));
+        })).map(found -> {
             if (!found) {
                 // Nothing was deleted here, so nothing is remembered for an unknown id; a user this
                 // index still held was deleted elsewhere and leaves it now.
@@ -267,6 +340,7 @@ public final class UserService {
             // index first, so that a group write committed just before cannot add it back.
             index.users(orgId).remove(uuid);
             index.groups(orgId).removeUser(uuid);
+            onCommitted.run();
             return null;
         });
     }
@@ -277,20 +351,32 @@ public final class UserService {
      */
     private Future<IndexedUser> update(UUID orgId, String id, String ifMatch, Audit audit,
                                        UnaryOperator<ObjectNode> change) {
-        UUID uuid = Ids.parseOrNull(id);
-        IndexedUser current = uuid == null ? null : index.users(orgId).get(uuid);
-        if (current == null) {
-            return Future.failedFuture(notFound(id));
+        return lookup(orgId, id).compose(found -> perUser.submit(found.row().id(), () ->
+                current(orgId, found.row().id(), ifMatch).compose(latest -> {
+                    if (latest == null) {
+                        return Future.failedFuture(notFound(id));
+                    }
+                    if (ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
+                        return Future.failedFuture(changed(latest));
+                    }
+                    return attempt(orgId, latest.row(), change, audit, ifMatch != null && !ifMatch.trim().equals("*"), 1);
+                })));
+    }
+
+    /**
+     * The user to check an If-Match against: the index's, unless it does not match, in which case the
+     * database's (the client may hold a version committed on another instance). Null when gone.
+     */
+    private Future<IndexedUser> current(UUID orgId, UUID id, String ifMatch) {
+        IndexedUser held = index.users(orgId).get(id);
+        if (held != null && (ifMatch == null || ETags.matches(ifMatch, held.row().version()))) {
+            return Future.succeededFuture(held);
         }
-        return perUser.submit(uuid, () -> {
-            IndexedUser latest = index.users(orgId).get(uuid);
-            if (latest == null) {
-                return Future.failedFuture(notFound(id));
+        return reread(orgId, id).map(fresh -> {
+            if (fresh == null && held != null) {
+                forget(orgId, id);
             }
-            if (ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
-                return Future.failedFuture(changed(latest));
-            }
-            return attempt(orgId, latest.row(), change, audit, ifMatch != null && !ifMatch.trim().equals("*"), 1);
+            return fresh;
         });
     }
 
@@ -303,14 +389,15 @@ public final class UserService {
         ObjectNode next;
         try {
             next = change.apply(current.attributes());
-            checkUserNameFree(orgId, current.id(), next);
         } catch (ScimException e) {
             return Future.failedFuture(e);
         }
-        return store.replace(orgId, current.id(), current.version(), next, audit)
+        return userNameFree(orgId, current.id(), next)
+                .compose(v -> store.replace(orgId, current.id(), current.version(), next, audit))
                 .recover(UserService::translate)
                 .compose(written -> {
                     if (written.isPresent()) {
+                        onCommitted.run();
                         return Future.succeededFuture(committed(orgId, written.get()));
                     }
                     if (pinned) {
@@ -323,7 +410,7 @@ public final class UserService {
                     }
                     return store.find(orgId, current.id()).compose(fresh -> {
                         if (fresh.isEmpty()) {
-                            index.users(orgId).remove(current.id());
+                            forget(orgId, current.id());
                             return Future.failedFuture(notFound(current.id().toString()));
                         }
                         committed(orgId, fresh.get());
@@ -344,11 +431,51 @@ public final class UserService {
         return new IndexedUser(row, resource, Json.bytes(resource));
     }
 
-    /** Answers a clash from the index at once; the database's unique key settles races. */
+    /**
+     * Answers a clash from the index at once; the database's unique key settles races. A synchronous
+     * check, for callers that verified the index's holders first ({@link #verifyIndexedHolders}).
+     */
     private void checkUserNameFree(UUID orgId, UUID self, ObjectNode attributes) {
         UUID holder = index.users(orgId).idByUserName(attributes.path("userName").asText());
         if (holder != null && !holder.equals(self)) {
             throw userNameTaken(attributes.path("userName").asText());
+        }
+    }
+
+    /**
+     * Refuses a userName the index says another user holds, once the database confirms it: the index
+     * may still show a holder that another instance deleted or renamed moments ago.
+     */
+    private Future<Void> userNameFree(UUID orgId, UUID self, ObjectNode attributes) {
+        UUID holder = index.users(orgId).idByUserName(attributes.path("userName").asText());
+        if (holder == null || holder.equals(self)) {
+            return Future.succeededFuture();
+        }
+        return refreshOrForget(orgId, holder).compose(v -> {
+            try {
+                checkUserNameFree(orgId, self, attributes);
+                return Future.succeededFuture();
+            } catch (ScimException e) {
+                return Future.failedFuture(e);
+            }
+        });
+    }
+
+    /** Reads a user again from the database: the index gets its current row, or loses it. */
+    private Future<Void> refreshOrForget(UUID orgId, UUID id) {
+        return reread(orgId, id).map(fresh -> {
+            if (fresh == null) {
+                forget(orgId, id);
+            }
+            return null;
+        });
+    }
+
+    /** A user the index holds but the database no longer does: deleted on another instance. */
+    private void forget(UUID orgId, UUID id) {
+        if (index.users(orgId).get(id) != null) {
+            index.users(orgId).remove(id);
+            index.groups(orgId).removeUser(id);
         }
     }
 

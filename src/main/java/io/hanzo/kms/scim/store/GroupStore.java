@@ -18,12 +18,20 @@ public interface GroupStore {
 
     /**
      * Writes new attributes (when not null) and applies the membership changes in order, each as row
-     * operations; empty when the group does not exist.
+     * operations; empty when the group does not exist, or when {@code expectedVersion} is given and the
+     * group has another version.
      */
-    Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps, Audit audit);
+    Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
+                                        List<MemberOp> memberOps, Audit audit);
 
-    /** False when there was no such group. Its memberships go with it. */
-    Future<Boolean> delete(UUID orgId, UUID id, Audit audit);
+    /**
+     * False when there was no such group, or (when {@code expectedVersion} is given) not at that
+     * version. Its memberships go with it.
+     */
+    Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit);
+
+    /** The group and its members as of one moment, or empty. */
+    Future<Optional<GroupSnapshot>> find(UUID orgId, UUID id);
 
     /** Every group of the organisation, to load its index. */
     Future<List<GroupRow>> all(UUID orgId);

@@ -25,8 +25,8 @@ public interface UserStore {
      */
     Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes, Audit audit);
 
-    /** False when there was no such user. */
-    Future<Boolean> delete(UUID orgId, UUID id, Audit audit);
+    /** False when there was no such user, or (when {@code expectedVersion} is given) not at that version. */
+    Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit);
 
     Future<Optional<UserRow>> find(UUID orgId, UUID id);
 

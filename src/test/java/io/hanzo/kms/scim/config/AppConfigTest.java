@@ -46,7 +46,8 @@ class AppConfigTest {
                 "scim.max-results", "scim.default-count", "http.max-body-bytes", "scim.bulk-max-operations",
                 "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds", "tokens.expiry-warning-days",
                 "invitations.setup-token-ttl-hours", "invitations.poll-millis", "smtp.host", "smtp.port", "smtp.from",
-                "management.port", "log.format", "log.requests", "shutdown.drain-seconds");
+                "management.port", "log.format", "log.requests", "shutdown.drain-seconds",
+                "feed.poll-millis", "feed.retention-seconds");
     }
 
     @Test

@@ -107,6 +107,23 @@ public final class ApiClient {
         return sendAndWait(HttpMethod.PATCH, path, token, body);
     }
 
+    /** A PATCH that changes the resource only if its version is still {@code ifMatch}. */
+    public Response patchIfMatch(String path, String token, String ifMatch, String body) {
+        return ifMatch(HttpMethod.PATCH, path, token, ifMatch, body);
+    }
+
+    /** A request with If-Match; {@code body} null sends none. */
+    public Response ifMatch(HttpMethod method, String path, String token, String ifMatch, String body) {
+        HttpRequest<Buffer> req = client.request(method, port, "localhost", path)
+                .putHeader("Authorization", "Bearer " + token)
+                .putHeader("If-Match", ifMatch);
+        if (body == null) {
+            return await(req.send().map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString())));
+        }
+        req.putHeader("Content-Type", "application/scim+json");
+        return await(req.sendBuffer(Buffer.buffer(body)).map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString())));
+    }
+
     public Response delete(String path, String token) {
         return sendAndWait(HttpMethod.DELETE, path, token, null);
     }

@@ -565,7 +565,7 @@ class BulkIT {
         }
 
         long delta = after - before;
-        assertThat(delta).as("transactions committed for 1,000 creations (before %d, after %d)", before, after)
+        assertThat(delta).as("writing transactions for 1,000 creations (before %d, after %d)", before, after)
                 .isLessThan(50);
         assertThat(insertingTransactions(db, big.id())).as("distinct transactions that inserted the 1,000 users")
                 .isLessThan(50);
@@ -606,19 +606,16 @@ class BulkIT {
         }
     }
 
+    /**
+     * Transactions that wrote, counted by the next transaction id to be assigned: only a transaction
+     * that writes takes one, so the read-only statements that go on meanwhile (each instance's change
+     * feed reads every few milliseconds) are not counted, as they are in pg_stat_database.
+     */
     private static long commits(Connection c, String database, boolean pg15) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            if (pg15) {
-                s.execute("SELECT pg_stat_force_next_flush()");
-            }
-            s.execute("SELECT pg_stat_clear_snapshot()");
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT xact_commit FROM pg_stat_database WHERE datname = ?")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("pg_stat_database row for %s", database).isTrue();
-                return rs.getLong(1);
-            }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_snapshot_xmax(pg_current_snapshot())::text")) {
+            rs.next();
+            return Long.parseLong(rs.getString(1));
         }
     }
 

@@ -9,6 +9,8 @@ import io.hanzo.kms.scim.protocol.group.MemberOp;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.GroupRow;
+import io.hanzo.kms.scim.store.GroupSnapshot;
+import io.hanzo.kms.scim.store.ResourceChange;
 import io.hanzo.kms.scim.store.GroupStore;
 import io.hanzo.kms.scim.store.GroupWrite;
 import io.hanzo.kms.scim.store.Ids;
@@ -51,19 +53,20 @@ public final class PgGroupStore implements GroupStore {
                             Delta delta = new Delta();
                             return add(conn, orgId, id, memberIds, delta)
                                     .compose(v -> event(conn, orgId, audit, row, 201, delta))
+                                    .compose(v -> feed(conn, row, delta))
                                     .map(v -> delta.write(row));
                         }))
                 .recover(PgGroupStore::translate);
     }
 
     @Override
-    public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, List<MemberOp> memberOps,
-                                               Audit audit) {
+    public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
+                                               List<MemberOp> memberOps, Audit audit) {
         return pool.withTransaction(conn -> {
             Future<RowSet<Row>> lock = attributes == null
                     ? conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
                     : conn.preparedQuery(Sql.GROUP_UPDATE).execute(Tuple.of(orgId, id, text(attributes, "displayName"),
-                            text(attributes, "externalId"), json(attributes), ts(now())));
+                            text(attributes, "externalId"), json(attributes), ts(now()), expectedVersion));
             return lock.compose(rs -> {
                 if (rs.size() == 0) {
                     return Future.succeededFuture(Optional.<GroupWrite>empty());
@@ -75,19 +78,33 @@ public final class PgGroupStore implements GroupStore {
                     chain = chain.compose(v -> apply(conn, orgId, id, op, delta));
                 }
                 return chain.compose(v -> event(conn, orgId, audit, row, 200, delta))
+                        .compose(v -> feed(conn, row, delta))
                         .map(v -> Optional.of(delta.write(row)));
             });
         }).recover(PgGroupStore::translate);
     }
 
     @Override
-    public Future<Boolean> delete(UUID orgId, UUID id, Audit audit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id))
+    public Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id, expectedVersion))
                 .compose(rs -> rs.rowCount() == 0
                         ? Future.succeededFuture(false)
                         : conn.preparedQuery(Sql.GROUP_MEMBERS_DELETE).execute(Tuple.of(orgId, id))
                                 .compose(v -> PgEventStore.success(conn, orgId, audit, now(), "Group", id, 204, null))
+                                .compose(v -> ChangeRows.deleted(conn, orgId, ResourceChange.Kind.GROUP_DELETED, id,
+                                        rs.iterator().next().getLong(0) + 1))
                                 .map(true)));
+    }
+
+    @Override
+    public Future<Optional<GroupSnapshot>> find(UUID orgId, UUID id) {
+        return pool.preparedQuery(Sql.GROUP_WITH_MEMBERS).execute(Tuple.of(orgId, id)).map(rs -> {
+            if (rs.size() == 0) {
+                return Optional.empty();
+            }
+            Row r = rs.iterator().next();
+            return Optional.of(new GroupSnapshot(row(r), List.of(r.getArrayOfUUIDs(6))));
+        });
     }
 
     @Override
@@ -157,6 +174,15 @@ public final class PgGroupStore implements GroupStore {
             delta.skipped.addAll(skipped);
             return null;
         });
+    }
+
+    /** The write in the change feed, for the other instances' indexes. */
+    private static Future<Void> feed(SqlConnection conn, GroupRow row, Delta delta) {
+        return conn.preparedQuery(Sql.FEED_GROUP).execute(Tuple.tuple().addUUID(row.orgId()).addUUID(row.id())
+                        .addLong(row.version()).addString(json(row.attributes())).addOffsetDateTime(ts(row.created()))
+                        .addOffsetDateTime(ts(row.lastModified())).addArrayOfUUID(delta.added.toArray(new UUID[0]))
+                        .addArrayOfUUID(delta.removed.toArray(new UUID[0])))
+                .mapEmpty();
     }
 
     /** The write's event; member ids it skipped are named, so an admin can see them. */

@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.ResourceChange;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
@@ -93,12 +94,14 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<Boolean> delete(UUID orgId, UUID id, Audit audit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id))
+    public Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id, expectedVersion))
                 .compose(rs -> rs.rowCount() == 0
                         ? Future.succeededFuture(false)
                         : conn.preparedQuery(Sql.USER_MEMBERSHIPS_DELETE).execute(Tuple.of(orgId, id))
                                 .compose(v -> conn.preparedQuery(Sql.USER_INVITATIONS_VOID).execute(Tuple.of(orgId, id, ts(now()))))
+                                .compose(v -> ChangeRows.deleted(conn, orgId, ResourceChange.Kind.USER_DELETED, id,
+                                        rs.iterator().next().getLong(0) + 1))
                                 .compose(v -> PgEventStore.success(conn, orgId, audit, now(), "User", id, 204, null))
                                 .map(true)));
     }

@@ -48,7 +48,10 @@ final class Sql {
                     + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
                     + "SELECT $1, e.event_id, $7, e.token_id, e.operation, 'User', ins.id::text, 201, 'success' "
                     + "FROM ins JOIN unnest($2::uuid[], $8::uuid[], $9::uuid[], $10::text[]) AS e(user_id, event_id, token_id, operation) "
-                    + "ON e.user_id = ins.id) "
+                    + "ON e.user_id = ins.id), "
+                    + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
+                    + "SELECT ins.org_id, 'user', ins.id, ins.version, a.attributes::jsonb, ins.created_at, ins.updated_at "
+                    + "FROM ins JOIN unnest($2::uuid[], $6::text[]) AS a(id, attributes) ON a.id = ins.id) "
                     + "SELECT * FROM ins";
     /** A conditional update and, when it happens, its event: one statement, one commit. */
     static final String USER_REPLACE =
@@ -56,9 +59,13 @@ final class Sql {
                     + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING "
                     + USER_WRITTEN + "), "
                     + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
-                    + "SELECT org_id, $9, $8, $10, $11, 'User', id::text, 200, 'success' FROM upd) "
+                    + "SELECT org_id, $9, $8, $10, $11, 'User', id::text, 200, 'success' FROM upd), "
+                    + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
+                    + "SELECT org_id, 'user', id, version, $6::text::jsonb, created_at, updated_at FROM upd) "
                     + "SELECT * FROM upd";
-    static final String USER_DELETE = "DELETE FROM scim_users WHERE org_id = $1 AND id = $2";
+    /** With a version ($3), only that version: an If-Match checked before is still true when it deletes. */
+    static final String USER_DELETE =
+            "DELETE FROM scim_users WHERE org_id = $1 AND id = $2 AND ($3::bigint IS NULL OR version = $3) RETURNING version";
     /**
      * After USER_DELETE, in the same transaction: by then any add that locked the user has committed,
      * and this statement's fresh snapshot sees its rows.
@@ -77,13 +84,19 @@ final class Sql {
     /** Every group write takes the group's row lock here first, so writes to one group commit in order. */
     static final String GROUP_UPDATE =
             "UPDATE scim_groups SET display_name = $3, external_id = $4, attributes = $5::text::jsonb, "
-                    + "version = version + 1, updated_at = $6 WHERE org_id = $1 AND id = $2 RETURNING " + GROUP_COLUMNS;
+                    + "version = version + 1, updated_at = $6 WHERE org_id = $1 AND id = $2 "
+                    + "AND ($7::bigint IS NULL OR version = $7) RETURNING " + GROUP_COLUMNS;
     static final String GROUP_TOUCH =
             "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING "
                     + GROUP_COLUMNS;
-    static final String GROUP_DELETE = "DELETE FROM scim_groups WHERE org_id = $1 AND id = $2";
+    static final String GROUP_DELETE =
+            "DELETE FROM scim_groups WHERE org_id = $1 AND id = $2 AND ($3::bigint IS NULL OR version = $3) RETURNING version";
     /** After GROUP_DELETE, in the same transaction. */
     static final String GROUP_MEMBERS_DELETE = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2";
+    /** One group and its members, read in one statement so that they show one moment. */
+    static final String GROUP_WITH_MEMBERS =
+            "SELECT " + GROUP_COLUMNS + ", ARRAY(SELECT m.user_id FROM scim_group_members m "
+                    + "WHERE m.org_id = g.org_id AND m.group_id = g.id) FROM scim_groups g WHERE g.org_id = $1 AND g.id = $2";
     static final String GROUP_ALL = "SELECT " + GROUP_COLUMNS + " FROM scim_groups WHERE org_id = $1 ORDER BY id";
 
     /**
@@ -153,6 +166,36 @@ final class Sql {
             "SELECT org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail FROM scim_events "
                     + "WHERE org_id = $1 AND id < $2 AND ($3::text IS NULL OR outcome = $3) "
                     + "AND ($4::text IS NULL OR resource_type = $4) ORDER BY id DESC LIMIT $5";
+
+    /** A group write in the change feed, in the write's transaction: the group as written and its member delta. */
+    static final String FEED_GROUP =
+            "INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at, added, removed) "
+                    + "VALUES ($1, 'group', $2, $3, $4::text::jsonb, $5, $6, $7::uuid[], $8::uuid[])";
+    /** A deletion in the change feed ('user-deleted' or 'group-deleted'). */
+    static final String FEED_DELETED =
+            "INSERT INTO resource_changes (org_id, kind, resource_id, version) VALUES ($1, $2, $3, $4)";
+    /**
+     * The next rows of the feed after a position, below the horizon of transactions that have all ended,
+     * and that horizon; horizon and rows come from one snapshot. Without rows, one row of nulls carries
+     * the horizon.
+     */
+    static final String FEED_READ =
+            "SELECT h.below::text, c.xid::text, c.seq, c.org_id, c.kind, c.resource_id, c.version, c.attributes::text, "
+                    + "c.created_at, c.updated_at, c.added, c.removed, c.at "
+                    + "FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS below) h "
+                    + "LEFT JOIN LATERAL (SELECT * FROM resource_changes r "
+                    + "WHERE (r.xid, r.seq) > ($1::text::xid8, $2::bigint) AND r.xid < h.below ORDER BY r.xid, r.seq LIMIT $3) c ON true";
+    /** The horizon of transactions that have all ended: where a reader starting now begins. */
+    static final String FEED_HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text";
+    /** Organisations whose pruned rows reach a reader's position (the highest transaction id pruned from each). */
+    static final String FEED_PRUNED = "SELECT org_id, max_xid FROM resource_changes_pruned WHERE max_xid >= $1";
+    /** Drops rows below a horizon seen longer ago than the retention, remembering per organisation how far. */
+    static final String FEED_PRUNE =
+            "WITH gone AS (DELETE FROM resource_changes WHERE xid < $1::text::xid8 RETURNING org_id, xid::text::bigint AS x) "
+                    + "INSERT INTO resource_changes_pruned (org_id, max_xid) SELECT org_id, max(x) FROM gone GROUP BY org_id "
+                    + "ON CONFLICT (org_id) DO UPDATE SET max_xid = GREATEST(resource_changes_pruned.max_xid, EXCLUDED.max_xid)";
+    /** Wakes the readers of every instance; they read the table, the payload is empty. */
+    static final String FEED_WAKE = "SELECT pg_notify('" + ResourceChangeFeed.CHANNEL + "', '')";
 
     static final String PING = "SELECT 1";
 
