@@ -38,7 +38,24 @@ public record AppConfig(
         int invitationsPollMillis,
         String smtpHost,
         int smtpPort,
-        String smtpFrom) {
+        String smtpFrom,
+        int httpIdleTimeoutSeconds,
+        int httpHeaderTimeoutSeconds,
+        int httpMaxHeaderBytes,
+        int httpMaxInitialLineBytes,
+        int httpRequestTimeoutSeconds,
+        int databaseConnectTimeoutSeconds,
+        int databaseMaxWaitQueue,
+        int databaseWaitTimeoutSeconds,
+        int scimRateLimitPerSecond,
+        int scimRateLimitBurst,
+        int eventsRetentionDays,
+        int eventsPruneIntervalSeconds,
+        boolean invitationsLogLinks,
+        String smtpStarttls,
+        String smtpUsername,
+        String smtpPassword,
+        String smtpTrustFile) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -66,6 +83,23 @@ public record AppConfig(
         d.put("smtp.host", "");
         d.put("smtp.port", "25");
         d.put("smtp.from", "kms@localhost");
+        d.put("http.idle-timeout-seconds", "60");
+        d.put("http.header-timeout-seconds", "10");
+        d.put("http.max-header-bytes", "16384");
+        d.put("http.max-initial-line-bytes", "8192");
+        d.put("http.request-timeout-seconds", "30");
+        d.put("database.connect-timeout-seconds", "5");
+        d.put("database.max-wait-queue", "2000");
+        d.put("database.wait-timeout-seconds", "10");
+        d.put("scim.rate-limit-per-second", "100000");
+        d.put("scim.rate-limit-burst", "200000");
+        d.put("events.retention-days", "90");
+        d.put("events.prune-interval-seconds", "3600");
+        d.put("invitations.log-links", "false");
+        d.put("smtp.starttls", "optional");
+        d.put("smtp.username", "");
+        d.put("smtp.password", "");
+        d.put("smtp.trust-file", "");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -148,7 +182,42 @@ public record AppConfig(
                 intValue(v, "invitations.poll-millis", 50, 3_600_000),
                 v.get("smtp.host"),
                 intValue(v, "smtp.port", 1, 65535),
-                emailAddress(v, "smtp.from"));
+                emailAddress(v, "smtp.from"),
+                intValue(v, "http.idle-timeout-seconds", 1, 86_400),
+                intValue(v, "http.header-timeout-seconds", 1, 3_600),
+                intValue(v, "http.max-header-bytes", 1024, 1024 * 1024),
+                intValue(v, "http.max-initial-line-bytes", 256, 1024 * 1024),
+                intValue(v, "http.request-timeout-seconds", 1, 3_600),
+                intValue(v, "database.connect-timeout-seconds", 1, 600),
+                intValue(v, "database.max-wait-queue", 1, 1_000_000),
+                intValue(v, "database.wait-timeout-seconds", 1, 600),
+                intValue(v, "scim.rate-limit-per-second", 0, 10_000_000),
+                intValue(v, "scim.rate-limit-burst", 1, 100_000_000),
+                intValue(v, "events.retention-days", 1, 36_500),
+                intValue(v, "events.prune-interval-seconds", 1, 86_400),
+                booleanValue(v, "invitations.log-links"),
+                oneOf(v, "smtp.starttls", List.of("required", "optional", "off")),
+                v.get("smtp.username"),
+                v.get("smtp.password"),
+                v.get("smtp.trust-file"));
+    }
+
+    private static boolean booleanValue(Map<String, String> v, String key) {
+        String s = v.get(key);
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be true or false, not '"
+                + s + "'.");
+    }
+
+    private static String oneOf(Map<String, String> v, String key, List<String> allowed) {
+        String s = v.get(key).toLowerCase(Locale.ROOT);
+        if (!allowed.contains(s)) {
+            throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be one of "
+                    + String.join(", ", allowed) + ", not '" + v.get(key) + "'.");
+        }
+        return s;
     }
 
     private static Map<String, String> readFile(Path path) {

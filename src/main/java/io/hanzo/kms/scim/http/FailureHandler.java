@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -9,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns every failure into a SCIM error body. Client mistakes arrive as {@link ScimException} or as a
- * status set by vertx-web (404, 405, 413); anything else is the server's fault, logged with its stack
- * and answered with a 500 that reveals nothing of it.
+ * status set by vertx-web (404, 405, 413); a database that cannot serve now, or a request past its
+ * deadline, is a 503 with Retry-After; anything else is the server's fault, logged with its stack and
+ * answered with a 500 that reveals nothing of it.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -29,9 +31,22 @@ public final class FailureHandler implements Handler<RoutingContext> {
             ScimResponses.sendError(ctx, e);
             return;
         }
+        if (DatabaseUnavailable.matches(failure)) {
+            LOG.warn("Request {} {} answered 503, the database is unavailable: {}", ctx.request().method(),
+                    ctx.request().path(), failure.toString());
+            ScimResponses.sendRetryLater(ctx, 503, DatabaseUnavailable.RETRY_AFTER_SECONDS,
+                    "The service is temporarily unavailable; retry later.");
+            return;
+        }
         int status = ctx.statusCode();
         if (failure instanceof HttpException h) {
             status = h.getStatusCode();
+        }
+        if (status == 503) {
+            // The request deadline (TimeoutHandler) passed before an answer.
+            ScimResponses.sendRetryLater(ctx, 503, DatabaseUnavailable.RETRY_AFTER_SECONDS,
+                    "The request was not answered in time; retry later.");
+            return;
         }
         if (status >= 400 && status < 500) {
             refusals.refused(ctx, status, describe(status));

@@ -23,8 +23,13 @@ public final class HttpVerticle extends VerticleBase {
                 .setHost(services.config().httpHost())
                 .setPort(services.config().httpPort())
                 .setCompressionSupported(true)
-                .setTcpNoDelay(true);
-        server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services));
+                .setTcpNoDelay(true)
+                .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
+                .setMaxHeaderSize(services.config().httpMaxHeaderBytes())
+                .setMaxInitialLineLength(services.config().httpMaxInitialLineBytes());
+        HeaderDeadline headers = new HeaderDeadline(vertx, services.config().httpHeaderTimeoutSeconds() * 1000L);
+        server = vertx.createHttpServer(options).connectionHandler(headers::connected)
+                .requestHandler(headers.then(ApiRouter.create(vertx, services)));
         return server.listen();
     }
 

@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.protocol.ScimUris;
 import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -42,7 +43,20 @@ public final class ScimResponses {
         if (r.ended()) {
             return;
         }
+        if (status >= 400 && bodyUnread(ctx)) {
+            // Refused before its body was read (no or a bad token, too large, too many requests): close
+            // the connection instead of reading and discarding what the client still sends.
+            r.putHeader("Connection", "close");
+        }
         r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+    }
+
+    private static boolean bodyUnread(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        if (req.isEnded() || ctx.body().available()) {
+            return false;
+        }
+        return BodyLimit.announcedLength(req) > 0 || req.headers().contains("Transfer-Encoding");
     }
 
     /**
@@ -104,6 +118,14 @@ public final class ScimResponses {
         // The admin API shares the error shape but is plain JSON.
         boolean scim = ctx.request().path().startsWith(ApiRouter.SCIM_BASE);
         send(ctx, status, Json.bytes(body), scim ? SCIM_JSON : JSON);
+    }
+
+    /** A refusal to retry later (429, 503), with the seconds to wait in {@code Retry-After} (RFC 9110 §10.2.3). */
+    public static void sendRetryLater(RoutingContext ctx, int status, long retryAfterSeconds, String detail) {
+        if (!ctx.response().headWritten()) {
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, retryAfterSeconds)));
+        }
+        sendError(ctx, status, null, detail);
     }
 
     public static void sendError(RoutingContext ctx, ScimException e) {

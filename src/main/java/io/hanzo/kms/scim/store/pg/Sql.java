@@ -147,6 +147,16 @@ final class Sql {
                     + "WHERE org_id = $1 AND id < $2 AND ($3::text IS NULL OR outcome = $3) "
                     + "AND ($4::text IS NULL OR resource_type = $4) ORDER BY id DESC LIMIT $5";
 
+    /**
+     * One batch of an organisation's expired events, oldest first. Keyed like every statement here:
+     * organisation id, then a range of ids, which is the primary key's order. The retention is the
+     * same for every organisation, so pruning them one by one costs nothing over one statement across
+     * all of them, and keeps each batch short.
+     */
+    static final String EVENTS_PRUNE =
+            "DELETE FROM scim_events WHERE org_id = $1 AND id IN "
+                    + "(SELECT id FROM scim_events WHERE org_id = $1 AND id < $2 ORDER BY id LIMIT $3)";
+
     static final String PING = "SELECT 1";
 
     /** SQLSTATE of a unique-key violation. */
