@@ -8,6 +8,8 @@ import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Turns every failure into a SCIM error body. Client mistakes arrive as {@link ScimException} or as a
  * status set by vertx-web (404, 405, 413); a database that cannot serve now, or a request past its
@@ -16,6 +18,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+    private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 5_000_000_000L;
+    private static final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS);
+    private static final AtomicLong unavailableSinceLog = new AtomicLong();
 
     private final RefusalRecorder refusals;
 
@@ -32,8 +38,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
             return;
         }
         if (DatabaseUnavailable.matches(failure)) {
-            LOG.warn("Request {} {} answered 503, the database is unavailable: {}", ctx.request().method(),
-                    ctx.request().path(), failure.toString());
+            logUnavailable(failure);
             ScimResponses.sendRetryLater(ctx, 503, DatabaseUnavailable.RETRY_AFTER_SECONDS,
                     "The service is temporarily unavailable; retry later.");
             return;
@@ -55,6 +60,17 @@ public final class FailureHandler implements Handler<RoutingContext> {
         }
         LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
         ScimResponses.sendError(ctx, 500, null, "Internal server error.");
+    }
+
+    /** An outage fails every request: one line per few seconds says so without flooding the log. */
+    private static void logUnavailable(Throwable failure) {
+        long now = System.nanoTime();
+        long last = lastUnavailableLog.get();
+        long suppressed = unavailableSinceLog.incrementAndGet();
+        if (now - last >= UNAVAILABLE_LOG_INTERVAL_NANOS && lastUnavailableLog.compareAndSet(last, now)) {
+            unavailableSinceLog.addAndGet(-suppressed);
+            LOG.warn("Answered {} request(s) 503: the database is unavailable ({})", suppressed, failure.toString());
+        }
     }
 
     static String describe(int status) {
