@@ -31,8 +31,8 @@ final class HeaderDeadline {
                 conn.close();
             }
         });
+        // No close handler to clean up: the timer always fires within the deadline and drops the entry.
         waiting.put(conn, timer);
-        conn.closeHandler(v -> stop(conn));
     }
 
     /** Wraps the request handler: a request whose headers arrived stops its connection's clock. */

@@ -24,6 +24,10 @@ public final class HttpVerticle extends VerticleBase {
                 .setPort(services.config().httpPort())
                 .setCompressionSupported(true)
                 .setTcpNoDelay(true)
+                // HTTP/1.1 only (TLS and HTTP/2 end at the proxy in front). Cleartext HTTP/2 detection
+                // would also hold back the connection handler, and with it the header deadline, until
+                // a request's headers are complete.
+                .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
                 .setMaxHeaderSize(services.config().httpMaxHeaderBytes())
                 .setMaxInitialLineLength(services.config().httpMaxInitialLineBytes());

@@ -7,7 +7,9 @@ import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.ScimUris;
 import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -43,12 +45,17 @@ public final class ScimResponses {
         if (r.ended()) {
             return;
         }
-        if (status >= 400 && bodyUnread(ctx)) {
-            // Refused before its body was read (no or a bad token, too large, too many requests): close
-            // the connection instead of reading and discarding what the client still sends.
+        // Refused before its body was read (no or a bad token, too large, too many requests): close the
+        // connection once the answer is out, instead of reading and discarding what the client still
+        // sends (HTTP/1.1 could only reuse the connection after the whole body).
+        boolean close = status >= 400 && bodyUnread(ctx) && ctx.request().version() != HttpVersion.HTTP_2;
+        if (close) {
             r.putHeader("Connection", "close");
         }
-        r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+        Future<Void> sent = r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+        if (close) {
+            sent.onComplete(ar -> ctx.request().connection().close());
+        }
     }
 
     private static boolean bodyUnread(RoutingContext ctx) {
