@@ -83,6 +83,9 @@ public final class ScimResponses {
     /** A single resource, with the headers RFC 7644 asks for. */
     public static void sendResource(RoutingContext ctx, int status, byte[] json, String location, String etag) {
         HttpServerResponse r = ctx.response();
+        if (r.ended()) {
+            return; // answered already (the request deadline passed)
+        }
         if (status == 201) {
             r.putHeader("Location", location);
         }
@@ -100,6 +103,9 @@ public final class ScimResponses {
 
     /** A ListResponse assembled from documents already serialised. */
     public static void sendList(RoutingContext ctx, int totalResults, int startIndex, List<byte[]> resources) {
+        if (ctx.response().ended()) {
+            return; // answered already (the request deadline passed)
+        }
         Buffer b = listHead(Buffer.buffer(128 + resources.size() * 512), totalResults, resources.size(), startIndex);
         for (int i = 0; i < resources.size(); i++) {
             if (i > 0) {
