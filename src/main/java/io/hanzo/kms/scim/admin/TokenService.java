@@ -55,12 +55,19 @@ public final class TokenService {
         return read(orgs, byId);
     }
 
+    /**
+     * One organisation after the other, like the other loaders: all at once would fill the database
+     * wait queue (and be refused) with many organisations.
+     */
     private Future<Void> read(List<Organization> orgs, Map<UUID, ScimToken> into) {
-        List<Future<List<ScimToken>>> loads = new ArrayList<>();
+        Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
-            loads.add(store.unrevoked(org.id()).onSuccess(tokens -> tokens.forEach(t -> into.put(t.id(), t))));
+            chain = chain.compose(v -> store.unrevoked(org.id()).map(tokens -> {
+                tokens.forEach(t -> into.put(t.id(), t));
+                return null;
+            }));
         }
-        return Future.all(loads).mapEmpty();
+        return chain;
     }
 
     /** Applies a change to the cache, noting it for a reload that is reading meanwhile. */
