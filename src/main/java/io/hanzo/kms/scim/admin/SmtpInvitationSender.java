@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -43,20 +42,20 @@ public final class SmtpInvitationSender implements InvitationSender {
 
     private final NetClient client;
     private final Relay relay;
-    private final ClientSSLOptions tls;
 
     public SmtpInvitationSender(Vertx vertx, String host, int port, String from) {
         this(vertx, new Relay(host, port, from, StartTls.OPTIONAL, "", "", ""));
     }
 
     public SmtpInvitationSender(Vertx vertx, Relay relay) {
-        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setIdleTimeout(30));
-        this.relay = relay;
-        ClientSSLOptions options = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
+        // Plain at first; the TLS settings are used when STARTTLS upgrades the connection.
+        NetClientOptions options = new NetClientOptions().setConnectTimeout(10_000).setIdleTimeout(30)
+                .setHostnameVerificationAlgorithm("HTTPS");
         if (!relay.trustFile().isEmpty()) {
             options.setTrustOptions(new PemTrustOptions().addCertPath(relay.trustFile()));
         }
-        this.tls = options;
+        this.client = vertx.createNetClient(options);
+        this.relay = relay;
     }
 
     @Override
@@ -138,7 +137,7 @@ public final class SmtpInvitationSender implements InvitationSender {
                         : Future.succeededFuture(capabilities);
             }
             return command("STARTTLS", "220", "STARTTLS")
-                    .compose(r -> socket.upgradeToSsl(tls, relay.host()))
+                    .compose(r -> socket.upgradeToSsl(relay.host()))
                     .compose(v -> hello());
         }
 

@@ -38,6 +38,9 @@ class SmtpInvitationIT {
     private static final List<String> TLS_COMMANDS = new CopyOnWriteArrayList<>();
     private static NetServer relay;
     private static NetServer secureRelay;
+    private static NetServer loginRelay;
+    private static TestServer loginServer;
+    private static ApiClient loginClient;
     private static SelfSignedCertificate certificate;
     private static TestServer server;
     private static TestServer secureServer;
@@ -48,10 +51,12 @@ class SmtpInvitationIT {
     @BeforeAll
     static void start(Vertx vertx) {
         log = InvitationLog.install();
-        relay = ApiClient.await(vertx.createNetServer().connectHandler(s -> session(s, false)).listen(0, "127.0.0.1"));
+        relay = ApiClient.await(vertx.createNetServer().connectHandler(s -> session(s, false, "")).listen(0, "127.0.0.1"));
         certificate = SelfSignedCertificate.create("localhost");
         secureRelay = ApiClient.await(vertx.createNetServer(new NetServerOptions().setKeyCertOptions(certificate.keyCertOptions()))
-                .connectHandler(s -> session(s, true)).listen(0, "127.0.0.1"));
+                .connectHandler(s -> session(s, true, "LOGIN PLAIN")).listen(0, "127.0.0.1"));
+        loginRelay = ApiClient.await(vertx.createNetServer(new NetServerOptions().setKeyCertOptions(certificate.keyCertOptions()))
+                .connectHandler(s -> session(s, true, "LOGIN")).listen(0, "127.0.0.1"));
         server = TestServer.start(Map.of(
                 "SCIM_SMTP_HOST", "127.0.0.1",
                 "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
@@ -68,14 +73,26 @@ class SmtpInvitationIT {
                 "SCIM_SMTP_TRUST_FILE", certificate.certificatePath(),
                 "SCIM_INVITATIONS_POLL_MILLIS", "100"));
         secureClient = new ApiClient(vertx, secureServer.port());
+        loginServer = TestServer.start(Map.of(
+                "SCIM_SMTP_HOST", "localhost",
+                "SCIM_SMTP_PORT", Integer.toString(loginRelay.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_SMTP_USERNAME", USER,
+                "SCIM_SMTP_PASSWORD", PASSWORD,
+                "SCIM_SMTP_TRUST_FILE", certificate.certificatePath(),
+                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        loginClient = new ApiClient(vertx, loginServer.port());
     }
 
     @AfterAll
     static void stop() {
         client.close();
         secureClient.close();
+        loginClient.close();
         server.stop();
         secureServer.stop();
+        loginServer.stop();
+        ApiClient.await(loginRelay.close());
         ApiClient.await(relay.close());
         ApiClient.await(secureRelay.close());
         certificate.delete();
@@ -84,9 +101,9 @@ class SmtpInvitationIT {
 
     /**
      * A relay that accepts every message and keeps it. The secure one offers STARTTLS, and after it
-     * AUTH PLAIN and LOGIN, and refuses mail before both.
+     * AUTH with the mechanisms given, and refuses mail before both.
      */
-    private static void session(NetSocket socket, boolean secure) {
+    private static void session(NetSocket socket, boolean secure, String mechanisms) {
         String[] rcpt = {null};
         String[] user = {null};
         StringBuilder data = new StringBuilder();
@@ -132,11 +149,13 @@ class SmtpInvitationIT {
                 } else if (!socket.isSsl()) {
                     socket.write("250-relay.test greets you\r\n250-8BITMIME\r\n250 STARTTLS\r\n");
                 } else {
-                    socket.write("250-relay.test greets you\r\n250-AUTH LOGIN PLAIN\r\n250 8BITMIME\r\n");
+                    socket.write("250-relay.test greets you\r\n250-AUTH " + mechanisms + "\r\n250 8BITMIME\r\n");
                 }
             } else if (secure && line.equals("STARTTLS")) {
-                socket.write("220 go ahead\r\n").compose(v -> socket.upgradeToSsl());
-            } else if (secure && line.startsWith("AUTH PLAIN ")) {
+                // The reply and the switch to TLS as one step: the server's TLS context is made on first use,
+                // and the client's handshake must not reach the plain line parser meanwhile.
+                socket.upgradeToSsl(Buffer.buffer("220 go ahead\r\n"));
+            } else if (secure && line.startsWith("AUTH PLAIN ") && mechanisms.contains("PLAIN")) {
                 String[] parts = decode(line.substring("AUTH PLAIN ".length())).split("\0", -1);
                 if (parts.length == 3 && PASSWORD.equals(parts[2])) {
                     user[0] = parts[1];
@@ -144,9 +163,11 @@ class SmtpInvitationIT {
                 } else {
                     socket.write("535 bad credentials\r\n");
                 }
-            } else if (secure && line.equals("AUTH LOGIN")) {
+            } else if (secure && line.equals("AUTH LOGIN") && mechanisms.contains("LOGIN")) {
                 state[0] = "login-user";
                 socket.write("334 VXNlcm5hbWU6\r\n");
+            } else if (line.startsWith("AUTH")) {
+                socket.write("504 mechanism not offered\r\n");
             } else if (line.startsWith("MAIL FROM:") && secure && (!socket.isSsl() || user[0] == null)) {
                 socket.write("530 authentication required\r\n");
             } else if (line.startsWith("RCPT TO:")) {
@@ -221,5 +242,18 @@ class SmtpInvitationIT {
         assertThat(log.anyLineContains(PASSWORD)).as("the SMTP password in the log").isFalse();
         assertThat(log.anyLineContains(setupToken)).as("the set-up token in the log").isFalse();
         assertThat(log.anyLineContains(org.token())).as("the SCIM token in the log").isFalse();
+    }
+
+    @Test
+    void aRelayOfferingOnlyAuthLoginGetsLoginAfterOptionalStartTls() throws Exception {
+        TestOrg org = TestOrg.create(loginClient, "Login Mail Org");
+        ApiClient.Response created = loginClient.post(TestOrg.SCIM + "/Users", org.token(),
+                "{\"userName\":\"lale\",\"emails\":[{\"value\":\"lale@example.com\",\"primary\":true}]}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        Mail mail = awaitMail("<lale@example.com>");
+        assertThat(mail).as("an email through the AUTH LOGIN relay").isNotNull();
+        assertThat(mail.tls()).as("STARTTLS used when offered (smtp.starttls=optional)").isTrue();
+        assertThat(mail.authenticatedAs()).isEqualTo(USER);
+        assertThat(TLS_COMMANDS).contains("AUTH LOGIN");
     }
 }
