@@ -22,6 +22,9 @@ public final class ScimResponses {
     public static final String SCIM_JSON = "application/scim+json";
     public static final String JSON = "application/json";
 
+    /** Unread request bodies up to this size are discarded as they arrive; beyond it the connection is closed. */
+    private static final long DISCARD_AT_MOST = 2L * 1024 * 1024;
+
     private static final byte[] LIST_HEAD = ("{\"schemas\":[\"" + ScimUris.LIST_RESPONSE + "\"],\"totalResults\":")
             .getBytes(StandardCharsets.UTF_8);
 
@@ -45,10 +48,11 @@ public final class ScimResponses {
         if (r.ended()) {
             return;
         }
-        // Refused before its body was read (no or a bad token, too large, too many requests): close the
-        // connection once the answer is out, instead of reading and discarding what the client still
-        // sends (HTTP/1.1 could only reuse the connection after the whole body).
-        boolean close = status >= 400 && bodyUnread(ctx) && ctx.request().version() != HttpVersion.HTTP_2;
+        // Refused before its body was read (no or a bad token, too large, too many requests): a large
+        // unread body is not worth reading and discarding (HTTP/1.1 could reuse the connection only
+        // after it), so the connection is closed once the answer is out. A small one is discarded as it
+        // comes: a client still sending when the connection closes may never see the answer.
+        boolean close = status >= 400 && largeBodyUnread(ctx) && ctx.request().version() != HttpVersion.HTTP_2;
         if (close) {
             r.putHeader("Connection", "close");
         }
@@ -58,12 +62,13 @@ public final class ScimResponses {
         }
     }
 
-    private static boolean bodyUnread(RoutingContext ctx) {
+    private static boolean largeBodyUnread(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         if (req.isEnded() || ctx.body().available()) {
             return false;
         }
-        return BodyLimit.announcedLength(req) > 0 || req.headers().contains("Transfer-Encoding");
+        long length = BodyLimit.announcedLength(req);
+        return length > DISCARD_AT_MOST || (length < 0 && req.headers().contains("Transfer-Encoding"));
     }
 
     /**
