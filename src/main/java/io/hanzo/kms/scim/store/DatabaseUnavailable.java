@@ -48,13 +48,17 @@ public final class DatabaseUnavailable {
         return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57"));
     }
 
-    /** The pool's own refusals carry no dedicated type, only their message. */
+    /**
+     * The pool's own refusals, and a query sent on a connection that just closed ("Connection is not
+     * active now, current status: CLOSED"), carry no dedicated type, only their message.
+     */
     private static boolean poolMessage(String message) {
         if (message == null) {
             return false;
         }
         String m = message.toLowerCase(Locale.ROOT);
         return m.contains("timeout waiting for connection") || m.contains("wait queue") || m.contains("pool closed")
-                || m.contains("connection refused") || m.contains("connection reset") || m.contains("closed connection");
+                || m.contains("connection refused") || m.contains("connection reset") || m.contains("closed connection")
+                || m.contains("connection is not active");
     }
 }
