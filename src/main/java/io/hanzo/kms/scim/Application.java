@@ -11,6 +11,7 @@ import io.hanzo.kms.scim.config.AppConfig;
 import io.hanzo.kms.scim.http.ApiRouter;
 import io.hanzo.kms.scim.http.HttpVerticle;
 import io.hanzo.kms.scim.http.Services;
+import io.hanzo.kms.scim.http.TokenRateLimits;
 import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.ops.ManagementServer;
 import io.hanzo.kms.scim.ops.Operations;
@@ -19,6 +20,7 @@ import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.service.EventRetention;
 import io.hanzo.kms.scim.service.GroupService;
 import io.hanzo.kms.scim.service.IndexFollower;
 import io.hanzo.kms.scim.service.UserService;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -92,7 +95,8 @@ public final class Application {
         ServerMetrics metrics = config.managementPort() > 0 ? new ServerMetrics() : null;
         Vertx vertx = metrics != null ? metrics.vertxBuilder(options).build() : Vertx.vertx(options);
         int instances = config.httpInstances() > 0 ? config.httpInstances() : options.getEventLoopPoolSize();
-        Pool pool = DatabaseSetup.pool(vertx, db, config.databasePoolSize());
+        Pool pool = DatabaseSetup.pool(vertx, db, config.databasePoolSize(), config.databaseMaxWaitQueue(),
+                config.databaseWaitTimeoutSeconds(), config.databaseConnectTimeoutSeconds());
         String scimBase = config.publicUrl() + ApiRouter.SCIM_BASE;
         OrganizationService orgs = new OrganizationService(new PgOrganizationStore(pool));
         TokenService tokens = new TokenService(new PgTokenStore(pool));
@@ -105,12 +109,17 @@ public final class Application {
         DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER, GroupSchemas.GROUP),
                 new DiscoveryDocuments.Capabilities(config.maxResults(), true, true, config.bulkMaxOperations(),
                         config.bulkMaxPayloadBytes(), true, true));
-        InvitationSender sender = config.smtpHost().isEmpty() ? new LogInvitationSender()
-                : new SmtpInvitationSender(vertx, config.smtpHost(), config.smtpPort(), config.smtpFrom());
+        InvitationSender sender = config.smtpHost().isEmpty() ? new LogInvitationSender(config.invitationsLogLinks())
+                : new SmtpInvitationSender(vertx, new SmtpInvitationSender.Relay(config.smtpHost(), config.smtpPort(),
+                        config.smtpFrom(), SmtpInvitationSender.StartTls.valueOf(config.smtpStarttls().toUpperCase(Locale.ROOT)),
+                        config.smtpUsername(), config.smtpPassword(), config.smtpTrustFile()));
         MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, sender,
                 config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()));
+        PgEventStore events = new PgEventStore(pool);
         Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members,
-                new PgEventStore(pool), discovery, new Operations(metrics));
+                events, discovery, new Operations(metrics),
+                new TokenRateLimits(config.scimRateLimitPerSecond(), config.scimRateLimitBurst()));
+        EventRetention retention = new EventRetention(events, orgs, Duration.ofDays(config.eventsRetentionDays()));
         if (metrics != null) {
             users.onBatch(metrics::batchCommitted);
             members.onDeliveryFailure(metrics::deliveryFailed);
@@ -165,7 +174,9 @@ public final class Application {
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
                 vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
                         .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage()))),
-                vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll())));
+                vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()),
+                vertx.setPeriodic(config.eventsPruneIntervalSeconds() * 1000L, id -> retention.prune()
+                        .onFailure(e -> LOG.warn("Pruning old provisioning events failed; will retry: {}", e.toString())))));
         if (metrics != null) {
             timers.add(vertx.setPeriodic(OUTBOX_METRIC_MILLIS, id -> members.outboxBacklog()
                     .onSuccess(metrics::outboxBacklog)

@@ -24,8 +24,17 @@ public final class OrganizationService {
         this.store = store;
     }
 
+    /**
+     * Loads every organisation, at start-up and again after the change feed was lost. Each is merged
+     * into the cache entry by entry, never by emptying it first, so requests keep finding their
+     * organisation during a reload; a read older than a change already cached here loses to it.
+     */
     public Future<List<Organization>> load() {
-        return store.all().onSuccess(orgs -> orgs.forEach(o -> byId.put(o.id(), o)));
+        return store.all().onSuccess(orgs -> orgs.forEach(o -> byId.merge(o.id(), o, OrganizationService::later)));
+    }
+
+    private static Organization later(Organization mine, Organization theirs) {
+        return theirs.updatedAt().isBefore(mine.updatedAt()) ? mine : theirs;
     }
 
     public Future<Organization> create(String name, Plan plan) {
@@ -41,7 +50,7 @@ public final class OrganizationService {
     public Future<Void> refresh(UUID id) {
         return store.find(id).map(o -> {
             if (o != null) {
-                byId.merge(o.id(), o, (mine, theirs) -> theirs.updatedAt().isBefore(mine.updatedAt()) ? mine : theirs);
+                byId.merge(o.id(), o, OrganizationService::later);
             }
             return null;
         });

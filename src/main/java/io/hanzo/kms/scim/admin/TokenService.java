@@ -12,11 +12,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * SCIM tokens: issued, listed, revoked, and checked on every SCIM request without a database read.
@@ -30,8 +32,16 @@ public final class TokenService {
     static final String PREFIX = "kms_scim_";
 
     private final TokenStore store;
-    private final Map<UUID, ScimToken> byId = new ConcurrentHashMap<>();
+    /**
+     * The cache. A reload builds a complete new map and swaps it in, so that a request never sees a
+     * half-loaded cache (and refuses a valid token meanwhile).
+     */
+    private volatile Map<UUID, ScimToken> byId = new ConcurrentHashMap<>();
     private final Set<UUID> usedSinceFlush = ConcurrentHashMap.newKeySet();
+    /** Reloads reading the database now; guarded by this. */
+    private int reloadsRunning;
+    /** Tokens changed here while a reload was reading: their cached state is newer than its read. Guarded by this. */
+    private final Set<UUID> changedDuringReload = new HashSet<>();
 
     public TokenService(TokenStore store) {
         this.store = store;
@@ -42,11 +52,30 @@ public final class TokenService {
     }
 
     public Future<Void> load(List<Organization> orgs) {
-        List<Future<List<ScimToken>>> loads = new ArrayList<>();
+        return read(orgs, byId);
+    }
+
+    /**
+     * One organisation after the other, like the other loaders: all at once would fill the database
+     * wait queue (and be refused) with many organisations.
+     */
+    private Future<Void> read(List<Organization> orgs, Map<UUID, ScimToken> into) {
+        Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
-            loads.add(store.unrevoked(org.id()).onSuccess(tokens -> tokens.forEach(t -> byId.put(t.id(), t))));
+            chain = chain.compose(v -> store.unrevoked(org.id()).map(tokens -> {
+                tokens.forEach(t -> into.put(t.id(), t));
+                return null;
+            }));
         }
-        return Future.all(loads).mapEmpty();
+        return chain;
+    }
+
+    /** Applies a change to the cache, noting it for a reload that is reading meanwhile. */
+    private synchronized void change(UUID tokenId, Consumer<Map<UUID, ScimToken>> edit) {
+        edit.accept(byId);
+        if (reloadsRunning > 0) {
+            changedDuringReload.add(tokenId);
+        }
     }
 
     /**
@@ -56,11 +85,13 @@ public final class TokenService {
      */
     public Future<Void> refresh(UUID orgId, UUID tokenId) {
         return store.find(orgId, tokenId).map(t -> {
-            if (t == null) {
-                byId.remove(tokenId);
-            } else {
-                byId.merge(tokenId, t, TokenService::newer);
-            }
+            change(tokenId, m -> {
+                if (t == null) {
+                    m.remove(tokenId);
+                } else {
+                    m.merge(tokenId, t, TokenService::newer);
+                }
+            });
             return null;
         });
     }
@@ -75,10 +106,47 @@ public final class TokenService {
         return theirs.lastUsedAt(mine.lastUsedAt());
     }
 
-    /** Replaces the cache with the database's tokens, after changes may have been missed. */
+    /**
+     * Replaces the cache with the database's tokens, after changes may have been missed (a lost change
+     * feed). The old cache keeps answering until the new one is complete, then the new one is swapped
+     * in at once: valid tokens keep working throughout, and a token revoked meanwhile is gone from the
+     * new one. Changes made here during the read (issued, revoked, refreshed) are newer than the read
+     * and are carried over; a revoked token stays revoked. On failure the old cache stays.
+     */
     public Future<Void> reload(List<Organization> orgs) {
-        byId.clear();
-        return load(orgs);
+        synchronized (this) {
+            reloadsRunning++;
+        }
+        Map<UUID, ScimToken> fresh = new ConcurrentHashMap<>();
+        return read(orgs, fresh).andThen(ar -> swapIn(ar.succeeded() ? fresh : null));
+    }
+
+    private synchronized void swapIn(Map<UUID, ScimToken> fresh) {
+        reloadsRunning--;
+        if (fresh != null) {
+            Map<UUID, ScimToken> old = byId;
+            for (ScimToken mine : old.values()) {
+                ScimToken read = fresh.get(mine.id());
+                if (mine.revokedAt() != null) {
+                    // Revocation is final, even if its write has not committed yet.
+                    fresh.put(mine.id(), mine);
+                } else if (read != null && mine.lastUsedAt() != null) {
+                    fresh.put(read.id(), newer(mine, read));
+                }
+            }
+            for (UUID id : changedDuringReload) {
+                ScimToken current = old.get(id);
+                if (current == null) {
+                    fresh.remove(id);
+                } else {
+                    fresh.merge(id, current, (read, mine) -> newer(mine, read));
+                }
+            }
+            byId = fresh;
+        }
+        if (reloadsRunning == 0) {
+            changedDuringReload.clear();
+        }
     }
 
     /**
@@ -91,7 +159,7 @@ public final class TokenService {
         Instant expires = ttlDays == 0 ? null : now.plus(Duration.ofDays(ttlDays));
         ScimToken token = new ScimToken(orgId, id, Secrets.sha256(secret), description, now, expires, null, null);
         return store.insert(token).map(t -> {
-            byId.put(t.id(), t);
+            change(t.id(), m -> m.put(t.id(), t));
             return new IssuedToken(t, secret);
         });
     }
@@ -116,9 +184,9 @@ public final class TokenService {
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // Stop accepting it before the write, so no request slips in while the database answers.
-        byId.put(tokenId, t.revokedAt(now));
+        change(tokenId, m -> m.put(tokenId, t.revokedAt(now)));
         // The revoked entry stays in the cache as a tombstone, so a late reload cannot revive it.
-        return store.revoke(orgId, tokenId, now).onFailure(e -> byId.put(tokenId, t));
+        return store.revoke(orgId, tokenId, now).onFailure(e -> change(tokenId, m -> m.put(tokenId, t)));
     }
 
     /**

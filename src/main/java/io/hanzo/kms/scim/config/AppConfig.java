@@ -44,7 +44,24 @@ public record AppConfig(
         boolean logRequests,
         int shutdownDrainSeconds,
         int feedPollMillis,
-        int feedRetentionSeconds) {
+        int feedRetentionSeconds,
+        int httpIdleTimeoutSeconds,
+        int httpHeaderTimeoutSeconds,
+        int httpMaxHeaderBytes,
+        int httpMaxInitialLineBytes,
+        int httpRequestTimeoutSeconds,
+        int databaseConnectTimeoutSeconds,
+        int databaseMaxWaitQueue,
+        int databaseWaitTimeoutSeconds,
+        int scimRateLimitPerSecond,
+        int scimRateLimitBurst,
+        int eventsRetentionDays,
+        int eventsPruneIntervalSeconds,
+        boolean invitationsLogLinks,
+        String smtpStarttls,
+        String smtpUsername,
+        String smtpPassword,
+        String smtpTrustFile) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -78,6 +95,23 @@ public record AppConfig(
         d.put("shutdown.drain-seconds", "20");
         d.put("feed.poll-millis", "50");
         d.put("feed.retention-seconds", "600");
+        d.put("http.idle-timeout-seconds", "60");
+        d.put("http.header-timeout-seconds", "10");
+        d.put("http.max-header-bytes", "16384");
+        d.put("http.max-initial-line-bytes", "8192");
+        d.put("http.request-timeout-seconds", "30");
+        d.put("database.connect-timeout-seconds", "5");
+        d.put("database.max-wait-queue", "2000");
+        d.put("database.wait-timeout-seconds", "10");
+        d.put("scim.rate-limit-per-second", "100000");
+        d.put("scim.rate-limit-burst", "200000");
+        d.put("events.retention-days", "90");
+        d.put("events.prune-interval-seconds", "3600");
+        d.put("invitations.log-links", "false");
+        d.put("smtp.starttls", "optional");
+        d.put("smtp.username", "");
+        d.put("smtp.password", "");
+        d.put("smtp.trust-file", "");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -166,7 +200,24 @@ public record AppConfig(
                 bool(v, "log.requests"),
                 intValue(v, "shutdown.drain-seconds", 0, 3600),
                 intValue(v, "feed.poll-millis", 10, 60_000),
-                intValue(v, "feed.retention-seconds", 1, 7 * 86_400));
+                intValue(v, "feed.retention-seconds", 1, 7 * 86_400),
+                intValue(v, "http.idle-timeout-seconds", 1, 86_400),
+                intValue(v, "http.header-timeout-seconds", 1, 3_600),
+                intValue(v, "http.max-header-bytes", 1024, 1024 * 1024),
+                intValue(v, "http.max-initial-line-bytes", 256, 1024 * 1024),
+                intValue(v, "http.request-timeout-seconds", 1, 3_600),
+                intValue(v, "database.connect-timeout-seconds", 1, 600),
+                intValue(v, "database.max-wait-queue", 1, 1_000_000),
+                intValue(v, "database.wait-timeout-seconds", 1, 600),
+                intValue(v, "scim.rate-limit-per-second", 0, 10_000_000),
+                intValue(v, "scim.rate-limit-burst", 1, 100_000_000),
+                intValue(v, "events.retention-days", 1, 36_500),
+                intValue(v, "events.prune-interval-seconds", 1, 86_400),
+                bool(v, "invitations.log-links"),
+                oneOf(v, "smtp.starttls", List.of("required", "optional", "off")),
+                v.get("smtp.username"),
+                v.get("smtp.password"),
+                v.get("smtp.trust-file"));
     }
 
     private static Map<String, String> readFile(Path path) {

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 
 import java.time.Duration;
 
@@ -16,6 +17,7 @@ public final class ApiRouter {
     static final String ACCOUNT_SETUP = "/api/v1/account/setup";
     static final String ACCOUNT_INVITATION = "/api/v1/account/invitation";
     private static final int ADMIN_BODY_LIMIT = 64 * 1024;
+    private static final int INVITATION_BODY_LIMIT = 4 * 1024;
 
     private ApiRouter() {
     }
@@ -24,6 +26,7 @@ public final class ApiRouter {
         Router router = Router.router(vertx);
         router.route().handler(new RequestLogHandler(s.config().logRequests())::handle);
         router.route().handler(ApiRouter::collapseSlashes);
+        router.route().handler(TimeoutHandler.create(s.config().httpRequestTimeoutSeconds() * 1000L, 503));
 
         HealthHandler health = new HealthHandler(s.pool(), s.ops());
         router.get("/health/live").handler(health::live);
@@ -32,8 +35,10 @@ public final class ApiRouter {
         OrganizationsHandler orgs = new OrganizationsHandler(s.orgs(), s.config().publicUrl() + SCIM_BASE);
         ScimTokensHandler tokens = new ScimTokensHandler(s.tokens(), orgs, s.config().publicUrl() + SCIM_BASE,
                 Duration.ofDays(s.config().tokensExpiryWarningDays()));
-        router.route(ORGS + "*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
+        // The token first: a request without a valid one is refused before any of its body is read.
         router.route(ORGS + "*").handler(new AdminAuthHandler(s.adminAuth()));
+        router.route(ORGS + "*").handler(new BodyLimit(path -> ADMIN_BODY_LIMIT));
+        router.route(ORGS + "*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
         router.post(ORGS).handler(orgs::create);
         router.get(ORGS).handler(orgs::list);
         router.get(ORGS + "/:orgId").handler(orgs::get);
@@ -49,10 +54,12 @@ public final class ApiRouter {
         router.get(ORGS + "/:orgId/group-role-mappings").handler(members::getRoleMappings);
         router.put(ORGS + "/:orgId/group-role-mappings").handler(members::putRoleMappings);
         // The set-up token in the body is the credential: no admin or SCIM token here.
+        router.post(ACCOUNT_SETUP).handler(new BodyLimit(path -> ADMIN_BODY_LIMIT));
         router.post(ACCOUNT_SETUP).handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
         router.post(ACCOUNT_SETUP).handler(members::setup);
         // The set-up page asks whom its invitation is for; the token again only in the body.
-        router.post(ACCOUNT_INVITATION).handler(BodyHandler.create(false).setBodyLimit(4 * 1024));
+        router.post(ACCOUNT_INVITATION).handler(new BodyLimit(path -> INVITATION_BODY_LIMIT));
+        router.post(ACCOUNT_INVITATION).handler(BodyHandler.create(false).setBodyLimit(INVITATION_BODY_LIMIT));
         router.post(ACCOUNT_INVITATION).handler(members::describeInvitation);
         WebPages.mount(router);
 
@@ -61,8 +68,11 @@ public final class ApiRouter {
         // One body limit for all SCIM routes, large enough for /Bulk; the smaller one for single
         // resources is checked when their body is read.
         int bodyLimit = Math.max(s.config().maxBodyBytes(), s.config().bulkMaxPayloadBytes());
-        router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
         router.route(SCIM_BASE + "*").handler(new ScimAuthHandler(s.tokens(), s.orgs()));
+        router.route(SCIM_BASE + "*").handler(s.rateLimits());
+        router.route(SCIM_BASE + "*").handler(new BodyLimit(path -> path.endsWith("/Bulk")
+                ? s.config().bulkMaxPayloadBytes() : s.config().maxBodyBytes()));
+        router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
         router.route(SCIM_BASE + "*").handler(ctx -> {
             ctx.put(RequestContext.BODY_LIMIT, s.config().maxBodyBytes());
             ctx.next();

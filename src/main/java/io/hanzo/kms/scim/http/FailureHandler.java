@@ -1,19 +1,27 @@
 package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Turns every failure into a SCIM error body. Client mistakes arrive as {@link ScimException} or as a
- * status set by vertx-web (404, 405, 413); anything else is the server's fault, logged with its stack
- * and answered with a 500 that reveals nothing of it.
+ * status set by vertx-web (404, 405, 413); a database that cannot serve now, or a request past its
+ * deadline, is a 503 with Retry-After; anything else is the server's fault, logged with its stack and
+ * answered with a 500 that reveals nothing of it.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+    private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 5_000_000_000L;
+    private static final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS);
+    private static final AtomicLong unavailableSinceLog = new AtomicLong();
 
     private final RefusalRecorder refusals;
 
@@ -29,9 +37,21 @@ public final class FailureHandler implements Handler<RoutingContext> {
             ScimResponses.sendError(ctx, e);
             return;
         }
+        if (DatabaseUnavailable.matches(failure)) {
+            logUnavailable(failure);
+            ScimResponses.sendRetryLater(ctx, 503, DatabaseUnavailable.RETRY_AFTER_SECONDS,
+                    "The service is temporarily unavailable; retry later.");
+            return;
+        }
         int status = ctx.statusCode();
         if (failure instanceof HttpException h) {
             status = h.getStatusCode();
+        }
+        if (status == 503) {
+            // The request deadline (TimeoutHandler) passed before an answer.
+            ScimResponses.sendRetryLater(ctx, 503, DatabaseUnavailable.RETRY_AFTER_SECONDS,
+                    "The request was not answered in time; retry later.");
+            return;
         }
         if (status >= 400 && status < 500) {
             refusals.refused(ctx, status, describe(status));
@@ -40,6 +60,17 @@ public final class FailureHandler implements Handler<RoutingContext> {
         }
         LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
         ScimResponses.sendError(ctx, 500, null, "Internal server error.");
+    }
+
+    /** An outage fails every request: one line per few seconds says so without flooding the log. */
+    private static void logUnavailable(Throwable failure) {
+        long now = System.nanoTime();
+        long last = lastUnavailableLog.get();
+        long suppressed = unavailableSinceLog.incrementAndGet();
+        if (now - last >= UNAVAILABLE_LOG_INTERVAL_NANOS && lastUnavailableLog.compareAndSet(last, now)) {
+            unavailableSinceLog.addAndGet(-suppressed);
+            LOG.warn("Answered {} request(s) 503: the database is unavailable ({})", suppressed, failure.toString());
+        }
     }
 
     static String describe(int status) {

@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.ops.Operations;
 import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 
@@ -32,8 +33,11 @@ final class HealthHandler {
         pool.query("SELECT 1").execute()
                 .onSuccess(rs -> ScimResponses.sendPlainJson(ctx, 200,
                         Json.MAPPER.createObjectNode().put("status", "UP").put("database", "UP").put("index", "LOADED")))
-                .onFailure(e -> ScimResponses.sendPlainJson(ctx, 503,
-                        Json.MAPPER.createObjectNode().put("status", "DOWN").put("database", "DOWN")
-                                .put("detail", "The database does not answer.")));
+                .onFailure(e -> {
+                    ctx.response().putHeader("Retry-After", Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+                    ScimResponses.sendPlainJson(ctx, 503,
+                            Json.MAPPER.createObjectNode().put("status", "DOWN").put("database", "DOWN")
+                                    .put("detail", "The database does not answer."));
+                });
     }
 }

@@ -25,8 +25,17 @@ public final class HttpVerticle extends VerticleBase {
                 .setHost(services.config().httpHost())
                 .setPort(services.config().httpPort())
                 .setCompressionSupported(true)
-                .setTcpNoDelay(true);
-        server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services));
+                .setTcpNoDelay(true)
+                // HTTP/1.1 only (TLS and HTTP/2 end at the proxy in front). Cleartext HTTP/2 detection
+                // would also hold back the connection handler, and with it the header deadline, until
+                // a request's headers are complete.
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
+                .setMaxHeaderSize(services.config().httpMaxHeaderBytes())
+                .setMaxInitialLineLength(services.config().httpMaxInitialLineBytes());
+        HeaderDeadline headers = new HeaderDeadline(vertx, services.config().httpHeaderTimeoutSeconds() * 1000L);
+        server = vertx.createHttpServer(options).connectionHandler(headers::connected)
+                .requestHandler(headers.then(ApiRouter.create(vertx, services)));
         if (services.ops().metrics() != null) {
             // On this verticle's event loop; undeploying cancels it.
             services.ops().metrics().probeEventLoop(vertx);

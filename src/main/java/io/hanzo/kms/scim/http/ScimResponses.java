@@ -7,7 +7,10 @@ import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.ScimUris;
 import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -18,6 +21,9 @@ import java.util.List;
 public final class ScimResponses {
     public static final String SCIM_JSON = "application/scim+json";
     public static final String JSON = "application/json";
+
+    /** Unread request bodies up to this size are discarded as they arrive; beyond it the connection is closed. */
+    private static final long DISCARD_AT_MOST = 2L * 1024 * 1024;
 
     private static final byte[] LIST_HEAD = ("{\"schemas\":[\"" + ScimUris.LIST_RESPONSE + "\"],\"totalResults\":")
             .getBytes(StandardCharsets.UTF_8);
@@ -42,7 +48,27 @@ public final class ScimResponses {
         if (r.ended()) {
             return;
         }
-        r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+        // Refused before its body was read (no or a bad token, too large, too many requests): a large
+        // unread body is not worth reading and discarding (HTTP/1.1 could reuse the connection only
+        // after it), so the connection is closed once the answer is out. A small one is discarded as it
+        // comes: a client still sending when the connection closes may never see the answer.
+        boolean close = status >= 400 && largeBodyUnread(ctx) && ctx.request().version() != HttpVersion.HTTP_2;
+        if (close) {
+            r.putHeader("Connection", "close");
+        }
+        Future<Void> sent = r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+        if (close) {
+            sent.onComplete(ar -> ctx.request().connection().close());
+        }
+    }
+
+    private static boolean largeBodyUnread(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        if (req.isEnded() || ctx.body().available()) {
+            return false;
+        }
+        long length = BodyLimit.announcedLength(req);
+        return length > DISCARD_AT_MOST || (length < 0 && req.headers().contains("Transfer-Encoding"));
     }
 
     /**
@@ -65,6 +91,9 @@ public final class ScimResponses {
      */
     public static void sendResource(RoutingContext ctx, int status, byte[] json, String location, String etag) {
         HttpServerResponse r = ctx.response();
+        if (r.ended()) {
+            return; // answered already (the request deadline passed)
+        }
         if (location != null && !location.isEmpty()) {
             r.putHeader("Location", location);
         }
@@ -82,6 +111,9 @@ public final class ScimResponses {
 
     /** A ListResponse assembled from documents already serialised. */
     public static void sendList(RoutingContext ctx, int totalResults, int startIndex, List<byte[]> resources) {
+        if (ctx.response().ended()) {
+            return; // answered already (the request deadline passed)
+        }
         Buffer b = listHead(Buffer.buffer(128 + resources.size() * 512), totalResults, resources.size(), startIndex);
         for (int i = 0; i < resources.size(); i++) {
             if (i > 0) {
@@ -107,6 +139,14 @@ public final class ScimResponses {
         // The admin API shares the error shape but is plain JSON.
         boolean scim = ctx.request().path().startsWith(ApiRouter.SCIM_BASE);
         send(ctx, status, Json.bytes(body), scim ? SCIM_JSON : JSON);
+    }
+
+    /** A refusal to retry later (429, 503), with the seconds to wait in {@code Retry-After} (RFC 9110 §10.2.3). */
+    public static void sendRetryLater(RoutingContext ctx, int status, long retryAfterSeconds, String detail) {
+        if (!ctx.response().headWritten()) {
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, retryAfterSeconds)));
+        }
+        sendError(ctx, status, null, detail);
     }
 
     public static void sendError(RoutingContext ctx, ScimException e) {

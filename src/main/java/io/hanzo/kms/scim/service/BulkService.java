@@ -10,6 +10,7 @@ import io.hanzo.kms.scim.protocol.bulk.BulkPlan;
 import io.hanzo.kms.scim.protocol.bulk.BulkRequest;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.store.Audit;
+import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.hanzo.kms.scim.store.EventStore;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.ScimEvent;
@@ -244,6 +245,9 @@ public final class BulkService {
     private static ScimException asScim(Throwable e) {
         if (e instanceof ScimException s) {
             return s;
+        }
+        if (DatabaseUnavailable.matches(e)) {
+            return new ScimException(503, null, "The service is temporarily unavailable; retry later.");
         }
         LOG.error("Bulk operation failed", e);
         return new ScimException(500, null, "Internal server error.");

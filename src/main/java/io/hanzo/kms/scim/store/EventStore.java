@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.store;
 
 import io.vertx.core.Future;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,4 +15,7 @@ public interface EventStore {
      * and one resource type.
      */
     Future<List<ScimEvent>> page(UUID orgId, UUID before, String outcome, String resourceType, int limit);
+
+    /** Deletes up to {@code batch} of the organisation's events made before {@code cutoff}; answers how many. */
+    Future<Integer> pruneBefore(UUID orgId, Instant cutoff, int batch);
 }

@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.store;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -38,6 +39,11 @@ public final class Ids {
         long msb = (millis << 16) | (0x7L << 12) | seq;
         long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
+    }
+
+    /** The smallest version 7 id of the instant's millisecond: every id made earlier sorts below it. */
+    public static UUID smallestAt(Instant at) {
+        return new UUID((at.toEpochMilli() << 16) | (0x7L << 12), 0x8000000000000000L);
     }
 
     /** Parses an id from a URL; anything that is not a UUID is null (and so a 404, never a 500). */

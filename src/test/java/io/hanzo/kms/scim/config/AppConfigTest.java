@@ -37,6 +37,20 @@ class AppConfigTest {
         assertThat(c.defaultCount()).isEqualTo(100);
         assertThat(c.maxBodyBytes()).isEqualTo(1048576);
         assertThat(c.tokensLastUsedFlushSeconds()).isEqualTo(30);
+        assertThat(c.invitationsLogLinks()).isFalse();
+        assertThat(c.smtpStarttls()).isEqualTo("optional");
+        assertThat(c.eventsRetentionDays()).isEqualTo(90);
+    }
+
+    @Test
+    void switchesAndChoicesAreChecked() {
+        AppConfig c = AppConfig.from(Map.of("invitations.log-links", "TRUE", "smtp.starttls", "Required"), Map.of());
+        assertThat(c.invitationsLogLinks()).isTrue();
+        assertThat(c.smtpStarttls()).isEqualTo("required");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("invitations.log-links", "yes"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SCIM_INVITATIONS_LOG_LINKS");
+        assertThatThrownBy(() -> AppConfig.from(Map.of(), Map.of("SCIM_SMTP_STARTTLS", "maybe")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.starttls");
     }
 
     @Test
@@ -47,7 +61,12 @@ class AppConfigTest {
                 "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds", "tokens.expiry-warning-days",
                 "invitations.setup-token-ttl-hours", "invitations.poll-millis", "smtp.host", "smtp.port", "smtp.from",
                 "management.port", "log.format", "log.requests", "shutdown.drain-seconds",
-                "feed.poll-millis", "feed.retention-seconds");
+                "feed.poll-millis", "feed.retention-seconds",
+                "http.idle-timeout-seconds", "http.header-timeout-seconds", "http.max-header-bytes",
+                "http.max-initial-line-bytes", "http.request-timeout-seconds", "database.connect-timeout-seconds",
+                "database.max-wait-queue", "database.wait-timeout-seconds", "scim.rate-limit-per-second",
+                "scim.rate-limit-burst", "events.retention-days", "events.prune-interval-seconds",
+                "invitations.log-links", "smtp.starttls", "smtp.username", "smtp.password", "smtp.trust-file");
     }
 
     @Test

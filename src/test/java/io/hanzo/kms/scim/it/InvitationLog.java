@@ -31,6 +31,7 @@ final class InvitationLog {
     private final PrintStream original;
     private final PrintStream tee;
     private final List<Link> links = new ArrayList<>();
+    private final List<String> lines = new ArrayList<>();
 
     private InvitationLog(PrintStream original) {
         this.original = original;
@@ -102,7 +103,17 @@ final class InvitationLog {
         }
     }
 
+    /** Whether any line written since {@link #install} contains {@code text}. */
+    synchronized boolean anyLineContains(String text) {
+        return lines.stream().anyMatch(l -> l.contains(text));
+    }
+
+    synchronized List<String> lines() {
+        return List.copyOf(lines);
+    }
+
     private synchronized void line(String text) {
+        lines.add(text);
         Matcher m = LINE.matcher(text);
         if (m.find()) {
             links.add(new Link(m.group(1), m.group(2), m.group(3)));

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.core.parsetools.RecordParser;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -14,62 +16,165 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Invitations sent by SMTP to a relay: a small SMTP server here plays the relay. */
+/**
+ * Invitations sent by SMTP to a relay: small SMTP servers here play the relay, one plain, one that
+ * offers STARTTLS (with a certificate made for the test) and requires AUTH.
+ */
 @ExtendWith(VertxExtension.class)
 class SmtpInvitationIT {
-    /** What the relay received: the envelope recipient and the message. */
-    record Mail(String rcpt, String data) {
+    private static final String USER = "kms-relay-user";
+    private static final String PASSWORD = "relay-secret-Zq7!";
+
+    /** What a relay received: the envelope recipient, the message, and whether the session was encrypted and authenticated. */
+    record Mail(String rcpt, String data, boolean tls, String authenticatedAs) {
     }
 
     private static final List<Mail> RECEIVED = new CopyOnWriteArrayList<>();
+    private static final List<String> TLS_COMMANDS = new CopyOnWriteArrayList<>();
     private static NetServer relay;
+    private static NetServer secureRelay;
+    private static NetServer loginRelay;
+    private static TestServer loginServer;
+    private static ApiClient loginClient;
+    private static SelfSignedCertificate certificate;
     private static TestServer server;
+    private static TestServer secureServer;
     private static ApiClient client;
+    private static ApiClient secureClient;
+    private static InvitationLog log;
 
     @BeforeAll
     static void start(Vertx vertx) {
-        relay = ApiClient.await(vertx.createNetServer().connectHandler(SmtpInvitationIT::session).listen(0, "127.0.0.1"));
+        log = InvitationLog.install();
+        relay = ApiClient.await(vertx.createNetServer().connectHandler(s -> session(s, false, "")).listen(0, "127.0.0.1"));
+        certificate = SelfSignedCertificate.create("localhost");
+        secureRelay = ApiClient.await(vertx.createNetServer(new NetServerOptions().setKeyCertOptions(certificate.keyCertOptions()))
+                .connectHandler(s -> session(s, true, "LOGIN PLAIN")).listen(0, "127.0.0.1"));
+        loginRelay = ApiClient.await(vertx.createNetServer(new NetServerOptions().setKeyCertOptions(certificate.keyCertOptions()))
+                .connectHandler(s -> session(s, true, "LOGIN")).listen(0, "127.0.0.1"));
         server = TestServer.start(Map.of(
                 "SCIM_SMTP_HOST", "127.0.0.1",
                 "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
                 "SCIM_SMTP_FROM", "kms@example.com",
                 "SCIM_INVITATIONS_POLL_MILLIS", "100"));
         client = new ApiClient(vertx, server.port());
+        secureServer = TestServer.start(Map.of(
+                "SCIM_SMTP_HOST", "localhost",
+                "SCIM_SMTP_PORT", Integer.toString(secureRelay.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_SMTP_STARTTLS", "required",
+                "SCIM_SMTP_USERNAME", USER,
+                "SCIM_SMTP_PASSWORD", PASSWORD,
+                "SCIM_SMTP_TRUST_FILE", certificate.certificatePath(),
+                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        secureClient = new ApiClient(vertx, secureServer.port());
+        loginServer = TestServer.start(Map.of(
+                "SCIM_SMTP_HOST", "localhost",
+                "SCIM_SMTP_PORT", Integer.toString(loginRelay.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_SMTP_USERNAME", USER,
+                "SCIM_SMTP_PASSWORD", PASSWORD,
+                "SCIM_SMTP_TRUST_FILE", certificate.certificatePath(),
+                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        loginClient = new ApiClient(vertx, loginServer.port());
     }
 
     @AfterAll
     static void stop() {
         client.close();
+        secureClient.close();
+        loginClient.close();
         server.stop();
+        secureServer.stop();
+        loginServer.stop();
+        ApiClient.await(loginRelay.close());
         ApiClient.await(relay.close());
+        ApiClient.await(secureRelay.close());
+        certificate.delete();
+        log.uninstall();
     }
 
-    /** A relay that accepts every message and keeps it. */
-    private static void session(NetSocket socket) {
+    /**
+     * A relay that accepts every message and keeps it. The secure one offers STARTTLS, and after it
+     * AUTH with the mechanisms given, and refuses mail before both.
+     */
+    private static void session(NetSocket socket, boolean secure, String mechanisms) {
         String[] rcpt = {null};
+        String[] user = {null};
         StringBuilder data = new StringBuilder();
-        boolean[] inData = {false};
+        String[] state = {"command"};
         RecordParser lines = RecordParser.newDelimited("\r\n", (Buffer b) -> {
             String line = b.toString(StandardCharsets.UTF_8);
-            if (inData[0]) {
-                if (line.equals(".")) {
-                    inData[0] = false;
-                    RECEIVED.add(new Mail(rcpt[0], data.toString()));
-                    socket.write("250 queued\r\n");
-                } else {
-                    data.append(line).append('\n');
+            if (socket.isSsl()) {
+                TLS_COMMANDS.add(line);
+            }
+            switch (state[0]) {
+                case "data" -> {
+                    if (line.equals(".")) {
+                        state[0] = "command";
+                        RECEIVED.add(new Mail(rcpt[0], data.toString(), socket.isSsl(), user[0]));
+                        socket.write("250 queued\r\n");
+                    } else {
+                        data.append(line).append('\n');
+                    }
+                    return;
                 }
-            } else if (line.startsWith("EHLO")) {
-                socket.write("250-relay.test greets you\r\n250 8BITMIME\r\n");
+                case "login-user" -> {
+                    user[0] = decode(line);
+                    state[0] = "login-password";
+                    socket.write("334 UGFzc3dvcmQ6\r\n");
+                    return;
+                }
+                case "login-password" -> {
+                    state[0] = "command";
+                    if (!PASSWORD.equals(decode(line))) {
+                        user[0] = null;
+                        socket.write("535 bad credentials\r\n");
+                    } else {
+                        socket.write("235 ok\r\n");
+                    }
+                    return;
+                }
+                default -> {
+                }
+            }
+            if (line.startsWith("EHLO")) {
+                if (!secure) {
+                    socket.write("250-relay.test greets you\r\n250 8BITMIME\r\n");
+                } else if (!socket.isSsl()) {
+                    socket.write("250-relay.test greets you\r\n250-8BITMIME\r\n250 STARTTLS\r\n");
+                } else {
+                    socket.write("250-relay.test greets you\r\n250-AUTH " + mechanisms + "\r\n250 8BITMIME\r\n");
+                }
+            } else if (secure && line.equals("STARTTLS")) {
+                // The reply and the switch to TLS as one step: the server's TLS context is made on first use,
+                // and the client's handshake must not reach the plain line parser meanwhile.
+                socket.upgradeToSsl(Buffer.buffer("220 go ahead\r\n"));
+            } else if (secure && line.startsWith("AUTH PLAIN ") && mechanisms.contains("PLAIN")) {
+                String[] parts = decode(line.substring("AUTH PLAIN ".length())).split("\0", -1);
+                if (parts.length == 3 && PASSWORD.equals(parts[2])) {
+                    user[0] = parts[1];
+                    socket.write("235 ok\r\n");
+                } else {
+                    socket.write("535 bad credentials\r\n");
+                }
+            } else if (secure && line.equals("AUTH LOGIN") && mechanisms.contains("LOGIN")) {
+                state[0] = "login-user";
+                socket.write("334 VXNlcm5hbWU6\r\n");
+            } else if (line.startsWith("AUTH")) {
+                socket.write("504 mechanism not offered\r\n");
+            } else if (line.startsWith("MAIL FROM:") && secure && (!socket.isSsl() || user[0] == null)) {
+                socket.write("530 authentication required\r\n");
             } else if (line.startsWith("RCPT TO:")) {
                 rcpt[0] = line.substring("RCPT TO:".length());
                 socket.write("250 ok\r\n");
             } else if (line.equals("DATA")) {
-                inData[0] = true;
+                state[0] = "data";
                 socket.write("354 go ahead\r\n");
             } else if (line.equals("QUIT")) {
                 socket.write("221 bye\r\n").onComplete(v -> socket.close());
@@ -81,6 +186,21 @@ class SmtpInvitationIT {
         socket.write("220 relay.test ESMTP\r\n");
     }
 
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
+    }
+
+    private static Mail awaitMail(String rcpt) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            Mail mail = RECEIVED.stream().filter(m -> rcpt.equals(m.rcpt())).findFirst().orElse(null);
+            if (mail != null) {
+                return mail;
+            }
+            Thread.sleep(50);
+        }
+        return null;
+    }
+
     @Test
     void aProvisionedPersonGetsOneEmailAtTheirPrimaryAddressWithASetUpLink() throws Exception {
         TestOrg org = TestOrg.create(client, "Mail Org");
@@ -89,14 +209,11 @@ class SmtpInvitationIT {
                  {"value":"mira@example.com","primary":true}]}
                 """);
         assertThat(created.status()).as(created.text()).isEqualTo(201);
-        Mail mail = null;
-        for (int i = 0; i < 100 && mail == null; i++) {
-            mail = RECEIVED.stream().filter(m -> "<mira@example.com>".equals(m.rcpt())).findFirst().orElse(null);
-            Thread.sleep(50);
-        }
+        Mail mail = awaitMail("<mira@example.com>");
         assertThat(mail).as("an email to the primary address").isNotNull();
         assertThat(mail.data()).contains("To: <mira@example.com>").contains("From: <kms@example.com>")
                 .containsPattern("/account/setup#token=kms_setup_[A-Za-z0-9_-]{80,}");
+        assertThat(mail.tls()).isFalse();
 
         // A PUT of the same person sends nothing new.
         String id = created.json().get("id").asText();
@@ -104,5 +221,39 @@ class SmtpInvitationIT {
                 .status()).isEqualTo(200);
         Thread.sleep(500);
         assertThat(RECEIVED.stream().filter(m -> "<mira@example.com>".equals(m.rcpt())).count()).isEqualTo(1);
+    }
+
+    @Test
+    void withStartTlsRequiredTheMailGoesEncryptedAndAuthenticatedAndNoSecretIsLogged() throws Exception {
+        TestOrg org = TestOrg.create(secureClient, "Secure Mail Org");
+        ApiClient.Response created = secureClient.post(TestOrg.SCIM + "/Users", org.token(),
+                "{\"userName\":\"noor\",\"emails\":[{\"value\":\"noor@example.com\",\"primary\":true}]}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        Mail mail = awaitMail("<noor@example.com>");
+        assertThat(mail).as("an email through the STARTTLS relay").isNotNull();
+        assertThat(mail.tls()).as("sent after STARTTLS").isTrue();
+        assertThat(mail.authenticatedAs()).isEqualTo(USER);
+        assertThat(mail.data()).containsPattern("/account/setup#token=kms_setup_[A-Za-z0-9_-]{80,}");
+        // The credentials went only over TLS: the AUTH command was among those read after the upgrade.
+        assertThat(TLS_COMMANDS).anyMatch(c -> c.startsWith("AUTH "));
+
+        String link = mail.data().replaceAll("(?s).*(/account/setup#token=kms_setup_[A-Za-z0-9_-]+).*", "$1");
+        String setupToken = link.substring(link.indexOf("kms_setup_"));
+        assertThat(log.anyLineContains(PASSWORD)).as("the SMTP password in the log").isFalse();
+        assertThat(log.anyLineContains(setupToken)).as("the set-up token in the log").isFalse();
+        assertThat(log.anyLineContains(org.token())).as("the SCIM token in the log").isFalse();
+    }
+
+    @Test
+    void aRelayOfferingOnlyAuthLoginGetsLoginAfterOptionalStartTls() throws Exception {
+        TestOrg org = TestOrg.create(loginClient, "Login Mail Org");
+        ApiClient.Response created = loginClient.post(TestOrg.SCIM + "/Users", org.token(),
+                "{\"userName\":\"lale\",\"emails\":[{\"value\":\"lale@example.com\",\"primary\":true}]}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        Mail mail = awaitMail("<lale@example.com>");
+        assertThat(mail).as("an email through the AUTH LOGIN relay").isNotNull();
+        assertThat(mail.tls()).as("STARTTLS used when offered (smtp.starttls=optional)").isTrue();
+        assertThat(mail.authenticatedAs()).isEqualTo(USER);
+        assertThat(TLS_COMMANDS).contains("AUTH LOGIN");
     }
 }

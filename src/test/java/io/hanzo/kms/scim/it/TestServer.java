@@ -46,8 +46,13 @@ public final class TestServer {
     }
 
     public static synchronized TestServer start(Map<String, String> extraEnv) {
+        DatabaseTarget db = database();
+        return start(db, dataDir, extraEnv);
+    }
+
+    /** A new server on a database of the caller's (its data directory for the admin token hash); the caller stops it. */
+    public static TestServer start(DatabaseTarget db, Path dataDir, Map<String, String> extraEnv) {
         try {
-            DatabaseTarget db = database();
             int port = freePort();
             Map<String, String> env = new HashMap<>();
             env.put("SCIM_HTTP_PORT", Integer.toString(port));
@@ -58,6 +63,8 @@ public final class TestServer {
             env.put("SCIM_DATA_DIR", dataDir.toString());
             // Several servers share this JVM: no management port unless a test asks for one.
             env.put("SCIM_MANAGEMENT_PORT", "0");
+            // The tests read set-up links from the log.
+            env.put("SCIM_INVITATIONS_LOG_LINKS", "true");
             env.putAll(extraEnv);
             AppConfig config = AppConfig.from(Map.of(), env);
             return new TestServer(Application.start(config, db), port);
@@ -107,7 +114,7 @@ public final class TestServer {
         app.stop();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Keeps every server instance's organisation and token caches in step: each change to an
@@ -32,10 +33,11 @@ public final class AdminChangeFeed {
     /**
      * @param onOrganization reloads one organisation (its settings and role mappings)
      * @param onToken        reloads one token (organisation id, token id)
-     * @param onReconnect    reloads everything
+     * @param onReconnect    reloads everything; retried until it succeeds, as the database may still
+     *                       be coming back
      */
     public static Future<AdminChangeFeed> start(Vertx vertx, DatabaseTarget db, Consumer<UUID> onOrganization,
-                                                BiConsumer<UUID, UUID> onToken, Runnable onReconnect) {
+                                                BiConsumer<UUID, UUID> onToken, Supplier<Future<?>> onReconnect) {
         PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
                 .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
         boolean[] subscribedOnce = {false};
@@ -43,12 +45,22 @@ public final class AdminChangeFeed {
                 .subscribeHandler(v -> {
                     if (subscribedOnce[0]) {
                         LOG.info("Change feed reconnected; reloading organisations and tokens");
-                        onReconnect.run();
+                        reloadUntilDone(vertx, subscriber, onReconnect, 1);
                     }
                     subscribedOnce[0] = true;
                 })
                 .handler(payload -> dispatch(payload, onOrganization, onToken));
         return subscriber.connect().map(v -> new AdminChangeFeed(subscriber));
+    }
+
+    private static void reloadUntilDone(Vertx vertx, PgSubscriber subscriber, Supplier<Future<?>> reload, int attempt) {
+        reload.get().onFailure(e -> {
+            if (subscriber.closed()) {
+                return;
+            }
+            LOG.warn("Reloading organisations and tokens failed (attempt {}); retrying: {}", attempt, e.toString());
+            vertx.setTimer(Math.min(5_000L, 250L * attempt), id -> reloadUntilDone(vertx, subscriber, reload, attempt + 1));
+        });
     }
 
     private static void dispatch(String payload, Consumer<UUID> onOrganization, BiConsumer<UUID, UUID> onToken) {

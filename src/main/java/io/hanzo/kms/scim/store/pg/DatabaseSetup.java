@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.store.pg;
 
 import io.hanzo.kms.scim.config.AppConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Blocking start-up steps for the database: start the embedded server when none is configured, and
@@ -76,8 +78,23 @@ public final class DatabaseSetup {
     }
 
     public static Pool pool(Vertx vertx, DatabaseTarget target, int size) {
+        return pool(vertx, target, size, new PoolOptions().getMaxWaitQueueSize(), new PoolOptions().getConnectionTimeout(),
+                60);
+    }
+
+    /**
+     * A pool that never makes a request wait without end: at most {@code maxWaitQueue} requests wait
+     * for a connection, none longer than {@code waitTimeoutSeconds}, and a connection attempt to a
+     * database that does not answer gives up after {@code connectTimeoutSeconds}. Each of these fails
+     * the request, which is then answered 503 (see {@code DatabaseUnavailable}).
+     */
+    public static Pool pool(Vertx vertx, DatabaseTarget target, int size, int maxWaitQueue, int waitTimeoutSeconds,
+                            int connectTimeoutSeconds) {
         return PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(size).setShared(false))
+                .with(new PoolOptions().setMaxSize(size).setShared(false)
+                        .setMaxWaitQueueSize(maxWaitQueue)
+                        .setConnectionTimeout(waitTimeoutSeconds).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+                .with(new NetClientOptions().setConnectTimeout(connectTimeoutSeconds * 1000))
                 .connectingTo(target.connectOptions())
                 .using(vertx)
                 .build();

@@ -61,6 +61,16 @@ public final class PgEventStore implements EventStore {
                 resourceId.toString(), status, "success", detail));
     }
 
+    /**
+     * Event ids are time-ordered (version 7), so "made before the cutoff" is "id below the smallest id
+     * of the cutoff's millisecond": a range of the (org_id, id) primary key, one organisation at a time.
+     */
+    @Override
+    public Future<Integer> pruneBefore(UUID orgId, Instant cutoff, int batch) {
+        return pool.preparedQuery(Sql.EVENTS_PRUNE).execute(Tuple.of(orgId, Ids.smallestAt(cutoff), batch))
+                .map(rs -> rs.rowCount());
+    }
+
     @Override
     public Future<List<ScimEvent>> page(UUID orgId, UUID before, String outcome, String resourceType, int limit) {
         return pool.preparedQuery(Sql.EVENTS_PAGE)

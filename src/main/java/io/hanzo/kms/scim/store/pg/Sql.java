@@ -196,6 +196,15 @@ final class Sql {
                     + "ON CONFLICT (org_id) DO UPDATE SET max_xid = GREATEST(resource_changes_pruned.max_xid, EXCLUDED.max_xid)";
     /** Wakes the readers of every instance; they read the table, the payload is empty. */
     static final String FEED_WAKE = "SELECT pg_notify('" + ResourceChangeFeed.CHANNEL + "', '')";
+    /**
+     * One batch of an organisation's expired events, oldest first. Keyed like every statement here:
+     * organisation id, then a range of ids, which is the primary key's order. The retention is the
+     * same for every organisation, so pruning them one by one costs nothing over one statement across
+     * all of them, and keeps each batch short.
+     */
+    static final String EVENTS_PRUNE =
+            "DELETE FROM scim_events WHERE org_id = $1 AND id IN "
+                    + "(SELECT id FROM scim_events WHERE org_id = $1 AND id < $2 ORDER BY id LIMIT $3)";
 
     static final String PING = "SELECT 1";
 

@@ -1,0 +1,236 @@
+package io.hanzo.kms.scim.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Limits against hostile or broken clients, over raw sockets: the token is checked before a body is
+ * read, an oversize body is refused from its Content-Length, half-sent requests and idle connections
+ * are closed, and oversize headers are refused.
+ */
+@ExtendWith(VertxExtension.class)
+class RequestLimitsIT {
+    private static final int HEADER_TIMEOUT_SECONDS = 1;
+    private static final int IDLE_TIMEOUT_SECONDS = 3;
+    private static final long BIG = 64L * 1024 * 1024;
+    private static final int HALF_SENT = Integer.getInteger("kms.halfSent", 200);
+
+    private static TestServer server;
+    private static ApiClient client;
+    private static TestOrg org;
+
+    @BeforeAll
+    static void start(Vertx vertx) {
+        server = TestServer.start(Map.of(
+                "SCIM_HTTP_HEADER_TIMEOUT_SECONDS", Integer.toString(HEADER_TIMEOUT_SECONDS),
+                "SCIM_HTTP_IDLE_TIMEOUT_SECONDS", Integer.toString(IDLE_TIMEOUT_SECONDS),
+                "SCIM_HTTP_MAX_HEADER_BYTES", "4096",
+                "SCIM_HTTP_MAX_INITIAL_LINE_BYTES", "2048"));
+        client = new ApiClient(vertx, server.port());
+        org = TestOrg.create(client, "Limits Org");
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        server.stop();
+    }
+
+    /** What a client sending a large body saw: the status line, and how much it had sent by then. */
+    record Upload(String statusLine, long sentWhenAnswered, long sentInTotal, boolean closedByServer) {
+    }
+
+    /**
+     * Sends the head, then up to {@code length} bytes of body while reading the answer at the same
+     * time; stops sending when the server closes the connection.
+     */
+    private static Upload upload(String head, long length) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            AtomicLong sent = new AtomicLong();
+            AtomicBoolean closed = new AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                java.util.Arrays.fill(chunk, (byte) 'x');
+                try {
+                    while (sent.get() < length) {
+                        int n = (int) Math.min(chunk.length, length - sent.get());
+                        out.write(chunk, 0, n);
+                        sent.addAndGet(n);
+                    }
+                } catch (IOException e) {
+                    closed.set(true);
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            String status = readLine(s.getInputStream());
+            long atAnswer = sent.get();
+            // The rest of the answer, then the end of the connection.
+            boolean eof = drainToEnd(s.getInputStream());
+            writer.join(20_000);
+            return new Upload(status, atAnswer, sent.get(), eof || closed.get());
+        }
+    }
+
+    @Test
+    void anUnauthenticatedBodyIsNotReadBeforeThe401() throws Exception {
+        Upload u = upload("POST /api/v1/scim/Users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/scim+json\r\n"
+                + "Content-Length: " + BIG + "\r\n\r\n", BIG);
+        assertThat(u.statusLine()).startsWith("HTTP/1.1 401");
+        assertThat(u.closedByServer()).as("the server closes instead of draining").isTrue();
+        assertThat(u.sentInTotal()).as("bytes of a 64 MB body the client got to send").isLessThan(BIG / 4);
+        System.out.printf("Unauthenticated 64 MB POST: 401 after %d KB sent, %d KB in total before the server closed%n",
+                u.sentWhenAnswered() / 1024, u.sentInTotal() / 1024);
+
+        Upload admin = upload("POST /api/v1/organizations HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer wrong\r\n"
+                + "Content-Length: " + (4 * 1024 * 1024) + "\r\n\r\n", 4 * 1024 * 1024);
+        assertThat(admin.statusLine()).startsWith("HTTP/1.1 401");
+        assertThat(admin.closedByServer()).isTrue();
+        assertThat(admin.sentInTotal()).isLessThan(4 * 1024 * 1024);
+    }
+
+    @Test
+    void anOversizeBodyIsRefusedFromItsContentLengthAlone() throws Exception {
+        Upload u = upload("POST /api/v1/scim/Users HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + org.token()
+                + "\r\nContent-Type: application/scim+json\r\nContent-Length: " + BIG + "\r\n\r\n", BIG);
+        assertThat(u.statusLine()).startsWith("HTTP/1.1 413");
+        assertThat(u.closedByServer()).isTrue();
+        assertThat(u.sentInTotal()).isLessThan(BIG / 4);
+        System.out.printf("Authenticated 64 MB POST: 413 after %d KB sent, %d KB in total before the server closed%n",
+                u.sentWhenAnswered() / 1024, u.sentInTotal() / 1024);
+
+        // A body within the limit on the same route still works.
+        ApiClient.Response ok = client.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"limits-ok\"}");
+        assertThat(ok.status()).as(ok.text()).isEqualTo(201);
+    }
+
+    @Test
+    void connectionsThatSendHalfAHeaderAreClosedAfterTheHeaderTimeout() throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < HALF_SENT; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                s.setSoTimeout(15_000);
+                s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: loc".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                sockets.add(s);
+            }
+            // One that keeps trickling a byte at a time, never idle, never done.
+            Socket trickle = new Socket("127.0.0.1", server.port());
+            trickle.setSoTimeout(15_000);
+            sockets.add(trickle);
+            long start = System.nanoTime();
+            Thread t = new Thread(() -> {
+                try {
+                    OutputStream out = trickle.getOutputStream();
+                    out.write("GET /health/live HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 100; i++) {
+                        out.write('X');
+                        out.flush();
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server, as it should be
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            long slowest = 0;
+            for (Socket s : sockets) {
+                assertThat(drainToEnd(s.getInputStream())).as("closed by the server: socket %d", sockets.indexOf(s)).isTrue();
+                slowest = Math.max(slowest, (System.nanoTime() - start) / 1_000_000);
+            }
+            assertThat(slowest).as("ms until the last half-sent request's connection was closed")
+                    .isLessThan((HEADER_TIMEOUT_SECONDS + 4) * 1000L);
+            System.out.printf("%d connections with half-sent headers (one trickling): all closed within %d ms "
+                    + "(header timeout %d s)%n", HALF_SENT + 1, slowest, HEADER_TIMEOUT_SECONDS);
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        // The server still serves.
+        assertThat(client.get("/health/live", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            assertThat(readLine(in)).startsWith("HTTP/1.1 200");
+            long start = System.nanoTime();
+            assertThat(drainToEnd(in)).isTrue();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(ms).isBetween(IDLE_TIMEOUT_SECONDS * 1000L - 500, IDLE_TIMEOUT_SECONDS * 1000L + 3000);
+        }
+    }
+
+    @Test
+    void oversizeHeadersAndRequestLinesAreRefused() throws Exception {
+        String big = "x".repeat(8 * 1024);
+        assertThat(exchange("GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: " + big + "\r\n\r\n"))
+                .matches("HTTP/1\\.[01] 431 .*");
+        assertThat(exchange("GET /health/live?" + "q=" + "y".repeat(4 * 1024) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+                .matches("HTTP/1\\.[01] 414 .*");
+    }
+
+    private static String exchange(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return readLine(s.getInputStream());
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Reads until the server ends the connection: true when it did (an end of stream or a reset). */
+    private static boolean drainToEnd(InputStream in) {
+        byte[] buf = new byte[8192];
+        try {
+            while (in.read(buf) != -1) {
+                // discard
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
