@@ -21,6 +21,7 @@ import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.StatementRefusedException;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
@@ -123,7 +124,7 @@ public final class UserService {
         }
         checkUserNameFree(orgId, null, attributes);
         return creations.computeIfAbsent(orgId, id -> new GroupCommit<PendingCreate, Object>(
-                        batch -> insertAll(id, batch), CREATE_BATCH))
+                        batch -> insertAll(id, batch), CREATE_BATCH, StatementRefusedException.class::isInstance))
                 .submit(new PendingCreate(attributes, audit))
                 .map(outcome -> {
                     if (outcome instanceof ScimException e) {
@@ -197,12 +198,32 @@ public final class UserService {
         if (rows.isEmpty()) {
             return Future.succeededFuture(outcomes);
         }
-        return insertAll(orgId, rows).map(written -> {
-            for (int i = 0; i < rows.size(); i++) {
-                outcomes.set(positions.get(i), written.get(i));
-            }
-            return outcomes;
-        });
+        return insertAll(orgId, rows)
+                .recover(failure -> rows.size() > 1 && failure instanceof StatementRefusedException
+                        ? insertOneByOne(orgId, rows) : Future.failedFuture(failure))
+                .map(written -> {
+                    for (int i = 0; i < rows.size(); i++) {
+                        outcomes.set(positions.get(i), written.get(i));
+                    }
+                    return outcomes;
+                });
+    }
+
+    /**
+     * The rows of a refused insert, each alone, so that only the one the database cannot take fails
+     * (its outcome is a 500 {@link ScimException}, the others are created).
+     */
+    private Future<List<Object>> insertOneByOne(UUID orgId, List<PendingCreate> rows) {
+        List<Object> outcomes = new ArrayList<>(rows.size());
+        Future<Void> chain = Future.succeededFuture();
+        for (PendingCreate row : rows) {
+            chain = chain.compose(v -> insertAll(orgId, List.of(row)).transform(ar -> {
+                outcomes.add(ar.succeeded() ? ar.result().get(0)
+                        : new ScimException(500, null, "The database could not store this user."));
+                return Future.<Void>succeededFuture();
+            }));
+        }
+        return chain.map(v -> outcomes);
     }
 
     /**
