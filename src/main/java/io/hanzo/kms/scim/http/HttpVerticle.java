@@ -25,6 +25,7 @@ public final class HttpVerticle extends VerticleBase {
                 .setCompressionSupported(true)
                 .setTcpNoDelay(true);
         server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services));
+        server.invalidRequestHandler(InvalidRequests::answer);
         return server.listen();
     }
 
