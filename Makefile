@@ -24,3 +24,16 @@ clean:
 bench-groups:
 	$(MVN) $(MVN_FLAGS) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	$(JAVA) -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" org.openjdk.jmh.Main GroupPatchBenchmark -rf json -rff target/jmh-group-patch.json
+
+# Reliability (docs/reliability.md): the kill -9 test with more kills, and the fuzzer with 100,000 cases.
+CHAOS_KILLS ?= 25
+FUZZ_CASES ?= 100000
+.PHONY: chaos fuzz
+
+chaos:
+	$(MVN) $(MVN_FLAGS) test -Dtest=KillNineIT -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.kills=$(CHAOS_KILLS)
+	@cat target/chaos-summary.txt
+
+fuzz:
+	$(MVN) $(MVN_FLAGS) test -Dtest=ScimFuzzIT -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.cases=$(FUZZ_CASES)
+	@cat target/fuzz-summary.txt

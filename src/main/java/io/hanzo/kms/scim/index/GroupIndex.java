@@ -1,11 +1,11 @@
 package io.hanzo.kms.scim.index;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupWrite;
 
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
@@ -33,7 +33,7 @@ public final class GroupIndex {
     }
 
     public UUID idByDisplayName(String displayName) {
-        return byDisplayName.get(displayName.toLowerCase(Locale.ROOT));
+        return byDisplayName.get(CaseFold.lower(displayName));
     }
 
     public Set<UUID> idsByExternalId(String externalId) {
@@ -98,14 +98,14 @@ public final class GroupIndex {
         if (old != null && old.row().version() > row.version()) {
             return;
         }
-        String name = row.displayName().toLowerCase(Locale.ROOT);
+        String name = CaseFold.lower(row.displayName());
         byId.put(row.id(), group);
         byDisplayName.put(name, row.id());
         if (row.externalId() != null) {
             byExternalId.computeIfAbsent(row.externalId(), k -> ConcurrentHashMap.newKeySet()).add(row.id());
         }
         if (old != null) {
-            String oldName = old.row().displayName().toLowerCase(Locale.ROOT);
+            String oldName = CaseFold.lower(old.row().displayName());
             if (!oldName.equals(name)) {
                 byDisplayName.remove(oldName, row.id());
             }
@@ -121,7 +121,7 @@ public final class GroupIndex {
         if (old == null) {
             return;
         }
-        byDisplayName.remove(old.row().displayName().toLowerCase(Locale.ROOT), id);
+        byDisplayName.remove(CaseFold.lower(old.row().displayName()), id);
         if (old.row().externalId() != null) {
             removeExternalId(old.row().externalId(), id);
         }

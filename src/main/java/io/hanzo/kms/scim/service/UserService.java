@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.service;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.admin.Organization;
@@ -34,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Comparator;
 import java.util.Set;
@@ -185,7 +185,7 @@ public final class UserService {
                     attributes.put("active", true);
                 }
                 checkUserNameFree(orgId, null, attributes);
-                if (!namesInBatch.add(attributes.path("userName").asText().toLowerCase(Locale.ROOT))) {
+                if (!namesInBatch.add(CaseFold.lower(attributes.path("userName").asText()))) {
                     throw userNameTaken(attributes.path("userName").asText());
                 }
                 rows.add(new PendingCreate(attributes, audit));

@@ -187,7 +187,15 @@ class ScimFuzzIT {
             for (int i = 0; i < cases && failures.size() < 20; i++) {
                 Case c = generator.apply(grammar, fx);
                 c.headers().put("Authorization", "Bearer " + fx.token());
-                PlainHttp.Response r = http.sendRaw(c.method(), c.path(), c.headers(), c.body());
+                PlainHttp.Response r;
+                try {
+                    r = http.sendRaw(c.method(), c.path(), c.headers(), c.body());
+                } catch (java.net.http.HttpTimeoutException e) {
+                    CASES.incrementAndGet();
+                    failures.add("no answer within 30 s: " + name + " case " + i + " (seed " + SEED + "): " + c.method() + " "
+                            + shorten(c.path()) + " " + shorten(c.body()));
+                    break;
+                }
                 CASES.incrementAndGet();
                 String what = name + " case " + i + " (seed " + SEED + "): " + c.method() + " " + shorten(c.path())
                         + " " + c.headers() + " " + shorten(c.body()) + " -> " + r.status() + " " + shorten(r.text());

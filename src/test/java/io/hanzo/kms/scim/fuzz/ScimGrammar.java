@@ -99,7 +99,8 @@ final class ScimGrammar {
 
     private String huge() {
         int n = new int[] {2_001, 3_000, 70_000, 300_000}[rnd.nextInt(4)];
-        String unit = rnd.nextBoolean() ? "x" : "\u00df";
+        // Characters whose case mapping the JDK does in quadratic time: sigma, sharp s, dotted capital I.
+        String unit = new String[] {"x", "\u00df", "\u03a3", "\u0130", "\u0391\u03a3 "}[rnd.nextInt(5)];
         return unit.repeat(n);
     }
 

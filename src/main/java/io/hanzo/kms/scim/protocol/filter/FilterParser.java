@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.filter;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 
 import java.math.BigDecimal;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -203,7 +203,7 @@ public final class FilterParser {
         if (word.isEmpty()) {
             throw error("a value was expected after '" + op.keyword() + "'");
         }
-        switch (word.toLowerCase(Locale.ROOT)) {
+        switch (CaseFold.lower(word)) {
             case "true":
                 return BooleanNode.TRUE;
             case "false":

@@ -1,6 +1,6 @@
 package io.hanzo.kms.scim.protocol.patch;
 
-import java.util.Locale;
+import io.hanzo.kms.scim.protocol.CaseFold;
 
 /** The three PATCH operations of RFC 7644 §3.5.2. */
 public enum PatchOp {
@@ -14,7 +14,7 @@ public enum PatchOp {
         if (name == null) {
             return null;
         }
-        switch (name.trim().toLowerCase(Locale.ROOT)) {
+        switch (CaseFold.lower(name.trim())) {
             case "add": return ADD;
             case "replace": return REPLACE;
             case "remove": return REMOVE;

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.resource;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
@@ -20,7 +21,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -222,7 +222,7 @@ public final class ResourceNormalizer {
                     return v;
                 }
                 if (v.isTextual()) {
-                    String s = v.asText().trim().toLowerCase(Locale.ROOT);
+                    String s = CaseFold.lower(v.asText().trim());
                     if (s.equals("true") || s.equals("false")) {
                         return BooleanNode.valueOf(s.equals("true"));
                     }

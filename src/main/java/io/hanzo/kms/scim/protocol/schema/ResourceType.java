@@ -1,9 +1,9 @@
 package io.hanzo.kms.scim.protocol.schema;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -84,7 +84,7 @@ public final class ResourceType {
         } else {
             attr = CommonAttributes.attribute(path.attribute());
             if (attr == null) {
-                String name = aliases.getOrDefault(path.attribute().toLowerCase(Locale.ROOT), path.attribute());
+                String name = aliases.getOrDefault(CaseFold.lower(path.attribute()), path.attribute());
                 schema = coreSchema;
                 attr = coreSchema.attribute(name);
                 for (int i = 0; attr == null && i < extensions.size(); i++) {
