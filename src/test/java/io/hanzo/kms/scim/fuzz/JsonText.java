@@ -26,6 +26,8 @@ final class JsonText {
         }
     };
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private JsonText() {
     }
 
@@ -80,7 +82,8 @@ final class JsonText {
             if (c == '"' || c == '\\') {
                 sb.append('\\').append(c);
             } else if (c < 0x20 || c >= 0x7f) {
-                sb.append(String.format("\\u%04x", (int) c));
+                sb.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF]).append(HEX[(c >> 4) & 0xF])
+                        .append(HEX[c & 0xF]);
             } else {
                 sb.append(c);
             }

@@ -196,7 +196,9 @@ class ScimFuzzIT {
                             + shorten(c.path()) + " " + shorten(c.body()));
                     break;
                 }
-                CASES.incrementAndGet();
+                if (CASES.incrementAndGet() % 5_000 == 0) {
+                    System.out.println("SCIM FUZZ progress: " + CASES.get() + " cases, " + SERVER_ERRORS.get() + " 5xx");
+                }
                 String what = name + " case " + i + " (seed " + SEED + "): " + c.method() + " " + shorten(c.path())
                         + " " + c.headers() + " " + shorten(c.body()) + " -> " + r.status() + " " + shorten(r.text());
                 if (r.status() >= 500) {
@@ -234,6 +236,19 @@ class ScimFuzzIT {
                     String id = r.json().path("id").asText();
                     http.send("DELETE", c.path() + "/" + id, fx.token(), null);
                     after = state.take();
+                } else if (r.status() == 200 && c.path().endsWith("/Bulk")) {
+                    boolean deleted = false;
+                    for (JsonNode op : r.json().path("Operations")) {
+                        String location = op.path("location").asText("");
+                        int at = location.indexOf(SCIM + "/");
+                        if ("201".equals(op.path("status").asText()) && at >= 0) {
+                            http.send("DELETE", location.substring(at), fx.token(), null);
+                            deleted = true;
+                        }
+                    }
+                    if (deleted) {
+                        after = state.take();
+                    }
                 }
                 before = after;
             }
