@@ -107,6 +107,19 @@ class BadValuesIT {
         assertThat(count(fx)).isEqualTo(3 + 19);
     }
 
+    @Test
+    void requestsTheHttpDecoderRefusesGetAnErrorDocument() throws Exception {
+        ScimFuzzIT.Fixture fx = fixture("too long");
+        PlainHttp.Response r = http.send("GET", USERS + "?filter=" + PlainHttp.encode("userName eq \"" + "x".repeat(9000) + "\""),
+                fx.token(), null);
+        assertThat(r.status()).isEqualTo(414);
+        assertThat(ScimFuzzIT.errorDocumentProblem(r)).as(r.text()).isNull();
+        PlainHttp.Response big = http.sendRaw("GET", USERS, java.util.Map.of("Authorization", "Bearer " + fx.token(),
+                "X-Padding", "p".repeat(20_000)), null);
+        assertThat(big.status()).isEqualTo(431);
+        assertThat(ScimFuzzIT.errorDocumentProblem(big)).as(big.text()).isNull();
+    }
+
     private static ScimFuzzIT.Fixture fixture(String name) throws Exception {
         ScimFuzzIT.initialise();
         return ScimFuzzIT.fixture(name);
