@@ -9,6 +9,8 @@ import io.hanzo.kms.scim.it.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +32,11 @@ import java.util.function.BiFunction;
  * nothing, in the database or in what the API shows. Each property works in an organisation of its
  * own. {@code -Dfuzz.cases=N} sets the total number of cases (default 5,000; make fuzz runs 100,000),
  * {@code -Dfuzz.seed=S} replays a run.
+ * <p>
+ * The properties may run at the same time (each has its organisation): with
+ * {@code junit.jupiter.execution.parallel.enabled=true}, as make fuzz sets it.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ScimFuzzIT {
     private static final String SCIM = "/api/v1/scim";
     private static final String ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
