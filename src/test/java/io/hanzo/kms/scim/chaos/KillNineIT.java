@@ -121,8 +121,9 @@ class KillNineIT {
             assertThat(anomalies).as("answers no correct server gives (seed " + seed + ")").isEmpty();
             assertThat(acknowledged).as("the clients got work done between kills").isGreaterThan(100);
             assertThat(injected).hasSize(kills);
-            // The target is under 10 s; the bound here only catches a start that waits for a timeout.
-            assertThat(restartMillis).allSatisfy(ms -> assertThat(ms).isLessThan(30_000));
+            // The target is under 10 s (reported above); on a busy shared machine a start can take longer,
+            // so the bound here only catches a start that waits for a timeout (60 s before this was fixed).
+            assertThat(restartMillis).allSatisfy(ms -> assertThat(ms).isLessThan(45_000));
             passed = true;
         } finally {
             server.stop();
@@ -159,7 +160,7 @@ class KillNineIT {
             Duration restart = server.start();
             System.out.println("KILL-9 JVM ONLY: restart with an orphaned PostgreSQL took " + restart.toMillis() + " ms");
             assertThat(orphans.stream().filter(ProcessHandle::isAlive)).as("the orphans were stopped").isEmpty();
-            assertThat(restart).isLessThan(Duration.ofSeconds(30));
+            assertThat(restart).isLessThan(Duration.ofSeconds(45));
             PlainHttp.Response got = http.send("GET", SCIM + "/Users/" + id, org[1], null);
             assertThat(got.status()).as(got.text()).isEqualTo(200);
             assertThat(got.json().path("title").asText()).isEqualTo("before");
