@@ -59,3 +59,18 @@ k8s-check:
 .PHONY: screenshots
 screenshots:
 	$(MVN) $(MVN_FLAGS) test -Dtest=WebPagesIT -Dsurefire.failIfNoSpecifiedTests=false -Dkms.screenshots=docs/screenshots
+
+# Reliability (docs/reliability.md): the kill -9 test with more kills, and the fuzzer with 100,000 cases.
+CHAOS_KILLS ?= 25
+FUZZ_CASES ?= 100000
+.PHONY: chaos fuzz
+
+chaos:
+	$(MVN) $(MVN_FLAGS) test -Dtest=KillNineIT -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.kills=$(CHAOS_KILLS)
+	@cat target/chaos-summary.txt
+
+fuzz:
+	$(MVN) $(MVN_FLAGS) test -Dtest=ScimFuzzIT -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.cases=$(FUZZ_CASES) \
+		-Djunit.jupiter.execution.parallel.enabled=true -Djunit.jupiter.execution.parallel.config.strategy=fixed \
+		-Djunit.jupiter.execution.parallel.config.fixed.parallelism=8
+	@cat target/fuzz-summary.txt

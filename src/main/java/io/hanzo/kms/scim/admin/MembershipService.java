@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.admin;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +23,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -322,7 +322,7 @@ public final class MembershipService {
         GroupIndex groups = index.groups(orgId);
         for (UUID gid : groups.groupsOf(userId)) {
             IndexedGroup g = groups.get(gid);
-            Role mapped = g == null ? null : mappings.get(g.row().displayName().toLowerCase(Locale.ROOT));
+            Role mapped = g == null ? null : mappings.get(CaseFold.lower(g.row().displayName()));
             if (mapped != null && (role == null || mapped.compareTo(role) > 0)) {
                 role = mapped;
             }
@@ -352,7 +352,7 @@ public final class MembershipService {
 
     private void putMappings(UUID orgId, Map<String, Role> mappings) {
         Map<String, Role> lower = new HashMap<>();
-        mappings.forEach((g, r) -> lower.put(g.toLowerCase(Locale.ROOT), r));
+        mappings.forEach((g, r) -> lower.put(CaseFold.lower(g), r));
         roleMappings.put(orgId, Map.copyOf(mappings));
         roleByGroup.put(orgId, Map.copyOf(lower));
     }

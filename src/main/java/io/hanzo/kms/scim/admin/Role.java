@@ -1,6 +1,6 @@
 package io.hanzo.kms.scim.admin;
 
-import java.util.Locale;
+import io.hanzo.kms.scim.protocol.CaseFold;
 
 /** Organisation roles, weakest first: a member with several mapped groups gets the strongest. */
 public enum Role {
@@ -22,7 +22,7 @@ public enum Role {
             return null;
         }
         for (Role r : values()) {
-            if (r.wireName.equals(s.toLowerCase(Locale.ROOT))) {
+            if (r.wireName.equals(CaseFold.lower(s))) {
                 return r;
             }
         }

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.http;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
@@ -59,7 +60,7 @@ final class DiscoveryHandler {
 
     private static void one(RoutingContext ctx, Map<String, byte[]> docs, String what) {
         String id = ctx.pathParam("id");
-        byte[] doc = docs.get(id.toLowerCase(Locale.ROOT));
+        byte[] doc = docs.get(CaseFold.lower(id));
         if (doc == null) {
             throw ScimException.notFound("No " + what + " '" + id + "'.");
         }

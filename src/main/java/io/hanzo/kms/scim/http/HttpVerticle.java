@@ -40,6 +40,7 @@ public final class HttpVerticle extends VerticleBase {
             // On this verticle's event loop; undeploying cancels it.
             services.ops().metrics().probeEventLoop(vertx);
         }
+        server.invalidRequestHandler(InvalidRequests::answer);
         return server.listen();
     }
 

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.http;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.admin.MembershipService;
@@ -12,7 +13,6 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -74,7 +74,7 @@ final class MembersHandler {
                 throw ScimException.invalidValue("Each mapping needs a 'group' name (at most 512 characters) and a 'role'.");
             }
             String group = m.get("group").asText().trim();
-            if (!seen.add(group.toLowerCase(Locale.ROOT))) {
+            if (!seen.add(CaseFold.lower(group))) {
                 throw ScimException.invalidValue("Group '" + group + "' is mapped twice.");
             }
             mappings.put(group, role(m.path("role").asText(), "role"));

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.index;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupWrite;
 
@@ -56,7 +57,7 @@ public final class GroupIndex {
     }
 
     public UUID idByDisplayName(String displayName) {
-        return byDisplayName.get(displayName.toLowerCase(Locale.ROOT));
+        return byDisplayName.get(CaseFold.lower(displayName));
     }
 
     public Set<UUID> idsByExternalId(String externalId) {
@@ -230,14 +231,14 @@ public final class GroupIndex {
         if (old != null && old.row().version() > row.version()) {
             return;
         }
-        String name = row.displayName().toLowerCase(Locale.ROOT);
+        String name = CaseFold.lower(row.displayName());
         byId.put(row.id(), group);
         byDisplayName.put(name, row.id());
         if (row.externalId() != null) {
             byExternalId.computeIfAbsent(row.externalId(), k -> ConcurrentHashMap.newKeySet()).add(row.id());
         }
         if (old != null) {
-            String oldName = old.row().displayName().toLowerCase(Locale.ROOT);
+            String oldName = CaseFold.lower(old.row().displayName());
             if (!oldName.equals(name)) {
                 byDisplayName.remove(oldName, row.id());
             }
@@ -273,7 +274,7 @@ public final class GroupIndex {
         if (old == null) {
             return;
         }
-        byDisplayName.remove(old.row().displayName().toLowerCase(Locale.ROOT), id);
+        byDisplayName.remove(CaseFold.lower(old.row().displayName()), id);
         if (old.row().externalId() != null) {
             removeExternalId(old.row().externalId(), id);
         }

@@ -1,11 +1,11 @@
 package io.hanzo.kms.scim.index;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.store.UserRow;
 
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -173,6 +173,6 @@ public final class UserIndex {
     }
 
     static String fold(String s) {
-        return s.toLowerCase(Locale.ROOT);
+        return CaseFold.lower(s);
     }
 }

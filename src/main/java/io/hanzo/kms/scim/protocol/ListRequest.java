@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -54,7 +53,7 @@ public record ListRequest(String filter, int startIndex, Integer count, String s
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             JsonNode v = f.getValue();
-            switch (f.getKey().toLowerCase(Locale.ROOT)) {
+            switch (CaseFold.lower(f.getKey())) {
                 case "filter": filter = text(f.getKey(), v); break;
                 case "sortby": sortBy = text(f.getKey(), v); break;
                 case "sortorder": sortOrder = text(f.getKey(), v); break;

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.service;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.admin.Organization;
@@ -23,6 +24,7 @@ import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.ResourceChange;
+import io.hanzo.kms.scim.store.StatementRefusedException;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
@@ -35,7 +37,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Comparator;
 import java.util.Set;
@@ -173,7 +174,7 @@ public final class UserService {
                         id -> new GroupCommit<PendingCreate, Object>(batch -> {
                             onBatch.accept(batch.size());
                             return insertAll(id, batch);
-                        }, CREATE_BATCH))
+                        }, CREATE_BATCH, StatementRefusedException.class::isInstance))
                 .submit(new PendingCreate(attributes, audit)))
                 .map(outcome -> {
                     if (outcome instanceof ScimException e) {
@@ -262,7 +263,7 @@ public final class UserService {
                     attributes.put("active", true);
                 }
                 checkUserNameFree(orgId, null, attributes);
-                if (!namesInBatch.add(attributes.path("userName").asText().toLowerCase(Locale.ROOT))) {
+                if (!namesInBatch.add(CaseFold.lower(attributes.path("userName").asText()))) {
                     throw userNameTaken(attributes.path("userName").asText());
                 }
                 rows.add(new PendingCreate(attributes, audit));
@@ -275,12 +276,32 @@ public final class UserService {
         if (rows.isEmpty()) {
             return Future.succeededFuture(outcomes);
         }
-        return insertAll(orgId, rows).map(written -> {
-            for (int i = 0; i < rows.size(); i++) {
-                outcomes.set(positions.get(i), written.get(i));
-            }
-            return outcomes;
-        });
+        return insertAll(orgId, rows)
+                .recover(failure -> rows.size() > 1 && failure instanceof StatementRefusedException
+                        ? insertOneByOne(orgId, rows) : Future.failedFuture(failure))
+                .map(written -> {
+                    for (int i = 0; i < rows.size(); i++) {
+                        outcomes.set(positions.get(i), written.get(i));
+                    }
+                    return outcomes;
+                });
+    }
+
+    /**
+     * The rows of a refused insert, each alone, so that only the one the database cannot take fails
+     * (its outcome is a 500 {@link ScimException}, the others are created).
+     */
+    private Future<List<Object>> insertOneByOne(UUID orgId, List<PendingCreate> rows) {
+        List<Object> outcomes = new ArrayList<>(rows.size());
+        Future<Void> chain = Future.succeededFuture();
+        for (PendingCreate row : rows) {
+            chain = chain.compose(v -> insertAll(orgId, List.of(row)).transform(ar -> {
+                outcomes.add(ar.succeeded() ? ar.result().get(0)
+                        : new ScimException(500, null, "The database could not store this user."));
+                return Future.<Void>succeededFuture();
+            }));
+        }
+        return chain.map(v -> outcomes);
     }
 
     /**

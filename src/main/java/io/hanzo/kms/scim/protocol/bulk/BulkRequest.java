@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.bulk;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
@@ -7,7 +8,6 @@ import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -77,7 +77,7 @@ public record BulkRequest(Integer failOnErrors, List<BulkOperation> operations) 
         String version = text(member(op, "version"));
         String path = text(member(op, "path"));
         JsonNode data = member(op, "data");
-        String m = method == null ? null : method.toUpperCase(Locale.ROOT);
+        String m = method == null ? null : CaseFold.upper(method);
         if (m == null || !METHODS.contains(m)) {
             return invalid(index, null, bulkId, path, "'method' must be POST, PUT, PATCH or DELETE.");
         }

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.filter;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import java.util.Locale;
 
 /** RFC 7644 §3.4.2.2 attribute operators, other than {@code pr}. */
@@ -13,7 +14,7 @@ public enum CompareOp {
 
     /** Operator by its keyword in any letter case, or null. */
     public static CompareOp fromKeyword(String word) {
-        switch (word.toLowerCase(Locale.ROOT)) {
+        switch (CaseFold.lower(word)) {
             case "eq": return EQ;
             case "ne": return NE;
             case "co": return CO;

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.filter;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
 import io.hanzo.kms.scim.protocol.schema.AttributeType;
@@ -10,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Evaluates a resolved filter (see {@link FilterResolver}) against resources as they are returned to
@@ -212,8 +212,8 @@ public final class FilterEvaluator {
     }
 
     private static boolean compareText(CompareOp op, String actual, String expected, boolean caseExact) {
-        String a = caseExact ? actual : actual.toLowerCase(Locale.ROOT);
-        String e = caseExact ? expected : expected.toLowerCase(Locale.ROOT);
+        String a = caseExact ? actual : CaseFold.lower(actual);
+        String e = caseExact ? expected : CaseFold.lower(expected);
         switch (op) {
             case EQ: return a.equals(e);
             case NE: return !a.equals(e);

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.filter;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
@@ -10,7 +11,6 @@ import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.math.BigDecimal;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -204,7 +204,7 @@ public final class FilterParser {
         if (word.isEmpty()) {
             throw error("a value was expected after '" + op.keyword() + "'");
         }
-        switch (word.toLowerCase(Locale.ROOT)) {
+        switch (CaseFold.lower(word)) {
             case "true":
                 return BooleanNode.TRUE;
             case "false":

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.filter;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -139,7 +140,7 @@ public final class FilterResolver {
                     return value;
                 }
                 if (value.isTextual() && (value.asText().equalsIgnoreCase("true") || value.asText().equalsIgnoreCase("false"))) {
-                    return BooleanNode.valueOf(Boolean.parseBoolean(value.asText().toLowerCase()));
+                    return BooleanNode.valueOf(Boolean.parseBoolean(CaseFold.lower(value.asText())));
                 }
                 throw ScimException.invalidFilter("Attribute '" + def.name() + "' is boolean: compare it with true or false.");
             case DATE_TIME:

@@ -1,8 +1,7 @@
 package io.hanzo.kms.scim.protocol.patch;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
-
-import java.util.Locale;
 
 /** The three PATCH operations of RFC 7644 §3.5.2. */
 public enum PatchOp {
@@ -16,7 +15,7 @@ public enum PatchOp {
         if (name == null) {
             return null;
         }
-        String key = IdpTolerance.PATCH_OP_ANY_CASE.accepted() ? name.trim().toLowerCase(Locale.ROOT) : name;
+        String key = IdpTolerance.PATCH_OP_ANY_CASE.accepted() ? CaseFold.lower(name.trim()) : name;
         switch (key) {
             case "add": return ADD;
             case "replace": return REPLACE;

@@ -1,11 +1,11 @@
 package io.hanzo.kms.scim.protocol.resource;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
@@ -22,7 +22,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -177,6 +176,11 @@ public final class ResourceNormalizer {
             if (!IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
                 throw ScimException.invalidValue("Attribute '" + def.name() + "' takes an array of values.");
             }
+            if (def.isComplex() && !value.isObject()) {
+                // A bare "emails": "x" is a wrong type, not an email: a single value of a multi-valued
+                // complex attribute is an object (PATCH adds one that way), a list is an array.
+                throw wrongType(def, "an array of objects");
+            }
             JsonNode v = single(def, value);
             if (v != null) {
                 out.add(v);
@@ -215,37 +219,32 @@ public final class ResourceNormalizer {
             case STRING:
             case REFERENCE:
                 if (v.isTextual()) {
-                    if (v.asText().indexOf('\u0000') >= 0) {
-                        // PostgreSQL cannot store U+0000 in text or jsonb, and no IdP means it.
-                        throw ScimException.invalidValue("Attribute '" + def.name() + "' must not contain the NUL character.");
-                    }
+                    checkStorable(def, v.asText());
                     return v;
                 }
-                if (v.isNumber() || v.isBoolean()) {
-                    return TextNode.valueOf(v.asText());
-                }
+                // Types are checked, not coerced: 1e400 is not the name "Infinity".
                 throw wrongType(def, "a string");
             case BOOLEAN:
                 if (v.isBoolean()) {
                     return v;
                 }
                 if (v.isTextual() && IdpTolerance.BOOLEAN_AS_STRING.accepted()) {
-                    String s = v.asText().trim().toLowerCase(Locale.ROOT);
+                    String s = CaseFold.lower(v.asText().trim());
                     if (s.equals("true") || s.equals("false")) {
                         return BooleanNode.valueOf(s.equals("true"));
                     }
                 }
                 throw wrongType(def, "true or false");
             case INTEGER:
-                if (v.isIntegralNumber()) {
+                if (v.isIntegralNumber() && v.canConvertToLong()) {
                     return v;
                 }
-                throw wrongType(def, "an integer");
+                throw wrongType(def, "an integer within 64 bits");
             case DECIMAL:
-                if (v.isNumber()) {
+                if (v.isNumber() && (!v.isFloatingPointNumber() || Double.isFinite(v.doubleValue()))) {
                     return v;
                 }
-                throw wrongType(def, "a number");
+                throw wrongType(def, "a finite number");
             case DATE_TIME:
                 if (v.isTextual()) {
                     try {
@@ -258,6 +257,7 @@ public final class ResourceNormalizer {
                 throw wrongType(def, "an RFC 3339 dateTime");
             case BINARY:
                 if (v.isTextual()) {
+                    checkStorable(def, v.asText());
                     try {
                         Base64.getMimeDecoder().decode(v.asText());
                         return v;
@@ -269,6 +269,40 @@ public final class ResourceNormalizer {
             default:
                 return complex(def, v);
         }
+    }
+
+    /**
+     * Refuses text PostgreSQL cannot store: U+0000 (not allowed in text or jsonb) and a UTF-16
+     * surrogate without its pair (valid JSON, "\\ud800", but no Unicode character, so not encodable
+     * in UTF-8). No IdP means either; answering 400 here keeps them away from the database, where
+     * they would fail a whole batched statement.
+     */
+    public static void checkStorable(AttributeDef def, String s) {
+        String problem = unstorable(s);
+        if (problem != null) {
+            throw ScimException.invalidValue("Attribute '" + def.name() + "' must not contain " + problem + ".");
+        }
+    }
+
+    /** What in {@code s} PostgreSQL cannot store, or null when it can store all of it. */
+    public static String unstorable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\u0000') {
+                return "the NUL character";
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return "an unpaired UTF-16 surrogate";
+            }
+            if (Character.isLowSurrogate(c)) {
+                return "an unpaired UTF-16 surrogate";
+            }
+        }
+        return null;
     }
 
     private static JsonNode complex(AttributeDef def, JsonNode v) {

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.resource;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
@@ -11,7 +12,6 @@ import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
-import java.util.Locale;
 
 /**
  * Orders resources by {@code sortBy} and {@code sortOrder} (RFC 7644 §3.4.2.3). A multi-valued
@@ -30,7 +30,7 @@ public final class ResourceSorter {
     public static Comparator<JsonNode> comparator(ResourceType type, String sortBy, String sortOrder) {
         boolean descending = false;
         if (sortOrder != null && !sortOrder.isBlank()) {
-            switch (sortOrder.trim().toLowerCase(Locale.ROOT)) {
+            switch (CaseFold.lower(sortOrder.trim())) {
                 case "ascending":
                     break;
                 case "descending":

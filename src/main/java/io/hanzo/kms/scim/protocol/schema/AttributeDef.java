@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.schema;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,7 +101,7 @@ public final class AttributeDef {
 
     /** Sub-attribute by name in any letter case, or null. */
     public AttributeDef subAttribute(String anyCaseName) {
-        return subByLowerName.get(anyCaseName.toLowerCase(Locale.ROOT));
+        return subByLowerName.get(CaseFold.lower(anyCaseName));
     }
 
     /** True when clients can never set this attribute (the server owns it). */

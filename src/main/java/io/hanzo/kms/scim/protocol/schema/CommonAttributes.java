@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.schema;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import static io.hanzo.kms.scim.protocol.schema.AttributeType.DATE_TIME;
 import static io.hanzo.kms.scim.protocol.schema.AttributeType.REFERENCE;
 import static io.hanzo.kms.scim.protocol.schema.AttributeType.STRING;
@@ -39,7 +40,7 @@ public final class CommonAttributes {
 
     /** Common attribute by name in any letter case, or null. */
     public static AttributeDef attribute(String anyCaseName) {
-        String lower = anyCaseName.toLowerCase(Locale.ROOT);
+        String lower = CaseFold.lower(anyCaseName);
         for (AttributeDef a : ALL) {
             if (a.name().toLowerCase(Locale.ROOT).equals(lower)) {
                 return a;

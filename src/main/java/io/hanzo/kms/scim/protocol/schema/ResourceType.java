@@ -1,10 +1,10 @@
 package io.hanzo.kms.scim.protocol.schema;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -86,7 +86,7 @@ public final class ResourceType {
             attr = CommonAttributes.attribute(path.attribute());
             if (attr == null) {
                 String name = IdpTolerance.SINGULAR_ATTRIBUTE_ALIASES.accepted()
-                        ? aliases.getOrDefault(path.attribute().toLowerCase(Locale.ROOT), path.attribute())
+                        ? aliases.getOrDefault(CaseFold.lower(path.attribute()), path.attribute())
                         : path.attribute();
                 schema = coreSchema;
                 attr = coreSchema.attribute(name);

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol.schema;
 
+import io.hanzo.kms.scim.protocol.CaseFold;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +42,6 @@ public final class Schema {
 
     /** Attribute by name in any letter case, or null. */
     public AttributeDef attribute(String anyCaseName) {
-        return byLowerName.get(anyCaseName.toLowerCase(Locale.ROOT));
+        return byLowerName.get(CaseFold.lower(anyCaseName));
     }
 }

@@ -13,6 +13,7 @@ import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.hanzo.kms.scim.store.StatementRefusedException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -66,13 +67,15 @@ public final class PgUserStore implements UserStore {
         for (int i = 0; i < n; i++) {
             byId.put(ids.get(i), attributes.get(i));
         }
-        return pool.preparedQuery(Sql.USER_INSERT_MANY).execute(t).map(rs -> {
+        return pool.preparedQuery(Sql.USER_INSERT_MANY).execute(t).<List<UserRow>>map(rs -> {
             List<UserRow> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
                 out.add(written(r, byId.get(r.getUUID(1))));
             }
             return out;
-        });
+        }).recover(failure -> Future.failedFuture(failure instanceof PgException pg
+                ? new StatementRefusedException("The database refused the insert (SQLSTATE " + pg.getSqlState() + ")", pg)
+                : failure));
     }
 
     @Override

@@ -91,12 +91,37 @@ class ResourceNormalizerTest {
     }
 
     @Test
-    void scalarsAreMadeStringsAndBareValuesWrapped() {
+    void listedBareValuesAreWrapped() {
         ObjectNode out = normalize("""
-                {"userName":"bob","title":42,"emails":"bob@x.com","phoneNumbers":["+1 555","+1 556"]}""");
-        assertThat(out.get("title").asText()).isEqualTo("42");
+                {"userName":"bob","emails":{"value":"bob@x.com"},"phoneNumbers":["+1 555","+1 556"]}""");
         assertThat(out.get("emails")).isEqualTo(Json.parse("[{\"value\":\"bob@x.com\"}]"));
         assertThat(out.get("phoneNumbers")).isEqualTo(Json.parse("[{\"value\":\"+1 555\"},{\"value\":\"+1 556\"}]"));
+    }
+
+    @Test
+    void wrongTypesAreRefusedNotCoerced() {
+        for (String body : new String[] {
+                "{\"userName\":1e400}", "{\"userName\":123}", "{\"userName\":true}", "{\"userName\":\"bob\",\"title\":42}",
+                "{\"userName\":\"bob\",\"emails\":\"x\"}", "{\"userName\":\"bob\",\"emails\":[42]}",
+                "{\"userName\":\"bob\",\"emails\":[{\"value\":false}]}", "{\"userName\":\"bob\",\"name\":\"Bob\"}",
+                "{\"userName\":\"bob\",\"name\":{\"givenName\":[\"a\",\"b\"]}}", "{\"userName\":\"bob\",\"active\":1}",
+                "{\"userName\":\"bob\",\"active\":\"yes\"}", "{\"userName\":{\"a\":1}}", "{\"userName\":[\"a\",\"b\"]}",
+                "{\"userName\":\"bob\",\"externalId\":7}", "{\"userName\":\"bob\",\"x509Certificates\":[{\"value\":\"\\ud800\"}]}"}) {
+            assertThatThrownBy(() -> normalize(body)).as(body).isInstanceOfSatisfying(ScimException.class, e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.scimType()).isEqualTo("invalidValue");
+            });
+        }
+    }
+
+    @Test
+    void textPostgresqlCannotStoreIsRefused() {
+        for (String name : new String[] {"bad\\ud800x", "bad\\udc00", "x\\ud800", "nul\\u0000"}) {
+            String body = "{\"userName\":\"" + name + "\"}";
+            assertThatThrownBy(() -> normalize(body)).as(body).isInstanceOfSatisfying(ScimException.class,
+                    e -> assertThat(e.status()).isEqualTo(400));
+        }
+        assertThat(normalize("{\"userName\":\"emoji\\ud83d\\ude00\"}").get("userName").asText()).isEqualTo("emoji\ud83d\ude00");
     }
 
     @Test
