@@ -19,7 +19,7 @@ MVN="${MVN:-mvn}"
 MVN_FLAGS=(-B -ntp -q)
 JAVA="${JAVA:-java}"
 export BENCH_SCALE="${BENCH_SCALE:-default}"
-SIMULATIONS="${BENCH_SIMULATIONS:-PingOneInitialSync LookupStorm SteadyChurn EntraGroupStorm BulkSync}"
+SIMULATIONS="${BENCH_SIMULATIONS:-PingOneInitialSync LookupStorm SteadyChurn EntraGroupStorm BulkSync FilterScans}"
 RESULTS="$LT/target/bench"
 INSTANCES="${BENCH_INSTANCES:-1}"
 if ! [[ "$INSTANCES" =~ ^[1-9][0-9]?$ ]]; then
@@ -328,7 +328,7 @@ fi
 
 for sim in $SIMULATIONS; do
   case "$sim" in
-    PingOneInitialSync | LookupStorm | SteadyChurn | EntraGroupStorm | BulkSync)
+    PingOneInitialSync | LookupStorm | SteadyChurn | EntraGroupStorm | BulkSync | FilterScans)
       token=$(new_token "$sim")
       ((INSTANCES > 1)) && start_probe "$sim"
       run_simulation "$sim" "$sim" "${SIM_ENV[@]}" BENCH_TOKEN="$token"

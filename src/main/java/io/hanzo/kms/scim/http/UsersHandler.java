@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.index.UserQuery;
 import io.hanzo.kms.scim.protocol.ListRequest;
@@ -12,6 +13,7 @@ import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Comparator;
 import java.util.UUID;
 
 /** The SCIM /Users endpoint (RFC 7644 §3.3 to §3.6, §3.14). */
@@ -49,10 +51,24 @@ final class UsersHandler {
 
     private void respond(RoutingContext ctx, ListRequest request) {
         UUID orgId = RequestContext.orgId(ctx);
-        UserQuery.Page page = page(orgId, request, FilterResolver.parse(request.filter(), UserSchemas.USER));
+        Filter filter = FilterResolver.parse(request.filter(), UserSchemas.USER);
         AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, request.attributes(),
                 request.excludedAttributes());
+        if (users.listScansMany(orgId, filter, order(request))) {
+            // A filter the index cannot narrow, on a large organisation: scanned on a worker (unordered,
+            // so scans run side by side), the page rendered back on the event loop.
+            ctx.vertx().executeBlocking(() -> page(orgId, request, filter), false)
+                    .onSuccess(page -> ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(),
+                            users.documents(orgId, page, projection)))
+                    .onFailure(ctx::fail);
+            return;
+        }
+        UserQuery.Page page = page(orgId, request, filter);
         ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(), users.documents(orgId, page, projection));
+    }
+
+    private static Comparator<JsonNode> order(ListRequest request) {
+        return ResourceSorter.comparator(UserSchemas.USER, request.sortBy(), request.sortOrder());
     }
 
     int pageSize(ListRequest request) {
@@ -61,8 +77,7 @@ final class UsersHandler {
 
     /** One page of users for a request whose filter is already resolved (null for none). */
     UserQuery.Page page(UUID orgId, ListRequest request, Filter filter) {
-        return users.list(orgId, filter, ResourceSorter.comparator(UserSchemas.USER, request.sortBy(), request.sortOrder()),
-                request.startIndex(), pageSize(request));
+        return users.list(orgId, filter, order(request), request.startIndex(), pageSize(request));
     }
 
     void replace(RoutingContext ctx) {
