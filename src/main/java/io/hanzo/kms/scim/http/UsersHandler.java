@@ -11,6 +11,8 @@ import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Comparator;
@@ -21,6 +23,8 @@ final class UsersHandler {
     private final UserService users;
     private final int defaultCount;
     private final int maxResults;
+    /** Made on this verticle's event loop at the first large scan, and only used there. */
+    private WorkerExecutor scans;
 
     UsersHandler(UserService users, int defaultCount, int maxResults) {
         this.users = users;
@@ -56,8 +60,8 @@ final class UsersHandler {
                 request.excludedAttributes());
         if (users.listScansMany(orgId, filter, order(request))) {
             // A filter the index cannot narrow, on a large organisation: scanned on a worker (unordered,
-            // so scans run side by side), the page rendered back on the event loop.
-            ctx.vertx().executeBlocking(() -> page(orgId, request, filter), false)
+            // so scans run side by side up to the pool's size), the page rendered back on the event loop.
+            scans(ctx.vertx()).executeBlocking(() -> page(orgId, request, filter), false)
                     .onSuccess(page -> ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(),
                             users.documents(orgId, page, projection)))
                     .onFailure(ctx::fail);
@@ -65,6 +69,18 @@ final class UsersHandler {
         }
         UserQuery.Page page = page(orgId, request, filter);
         ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(), users.documents(orgId, page, projection));
+    }
+
+    /**
+     * Large scans share a pool of half the cores (at least one thread), whichever verticle asks: many
+     * scans at once queue there instead of taking every core from the event loops.
+     */
+    private WorkerExecutor scans(Vertx vertx) {
+        if (scans == null) {
+            scans = vertx.createSharedWorkerExecutor("kms-scim-scans",
+                    Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        }
+        return scans;
     }
 
     private static Comparator<JsonNode> order(ListRequest request) {
