@@ -277,10 +277,12 @@ public final class BenchReport {
                     r.phaseRate("operations"), r.fact("concurrency"));
             case "FilterScans" -> String.format(Locale.ROOT,
                     "FilterScans: %s users; equality lookups p99 %s ms alone, %s ms with unindexed filters scanning beside "
-                            + "them (ratio %s, target at most 2.00; p50 %s and %s ms); %,d scans at %,.1f/s from %s "
-                            + "connections, lookups from %s",
+                            + "them (ratio %s, target at most 2.00; p50 %s and %s ms, p99.9 %s and %s ms, max %s and %s ms); "
+                            + "%,d scans at %,.1f/s from %s connections, lookups from %s",
                     r.fact("users"), r.fact("lookupP99AloneMs"), r.fact("lookupP99WithScansMs"), r.fact("p99Ratio"),
-                    r.fact("lookupP50AloneMs"), r.fact("lookupP50WithScansMs"), r.phaseCount("scans"),
+                    r.fact("lookupP50AloneMs"), r.fact("lookupP50WithScansMs"), r.fact("lookupP999AloneMs"),
+                    r.fact("lookupP999WithScansMs"), r.fact("lookupMaxAloneMs"), r.fact("lookupMaxWithScansMs"),
+                    r.phaseCount("scans"),
                     r.phaseRate("scans"), r.fact("scanConcurrency"), r.fact("lookupConcurrency"));
             default -> null;
         };
