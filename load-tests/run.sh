@@ -19,7 +19,7 @@ MVN="${MVN:-mvn}"
 MVN_FLAGS=(-B -ntp -q)
 JAVA="${JAVA:-java}"
 export BENCH_SCALE="${BENCH_SCALE:-default}"
-SIMULATIONS="${BENCH_SIMULATIONS:-PingOneInitialSync LookupStorm SteadyChurn EntraGroupStorm BulkSync}"
+SIMULATIONS="${BENCH_SIMULATIONS:-PingOneInitialSync LookupStorm SteadyChurn EntraGroupStorm BulkSync FilterScans}"
 RESULTS="$LT/target/bench"
 INSTANCES="${BENCH_INSTANCES:-1}"
 if ! [[ "$INSTANCES" =~ ^[1-9][0-9]?$ ]]; then
@@ -170,6 +170,12 @@ mkdir -p "$RUN_DIR/server"
 cp -r "$ROOT/target/classes" "$RUN_DIR/server/classes"
 cp -r "$ROOT/target/lib" "$RUN_DIR/server/lib"
 printf '%s\n' "-cp" "$RUN_DIR/server/classes:$RUN_DIR/server/lib/*" "io.hanzo.kms.scim.Main" >"$RUN_DIR/server.args"
+# BENCH_SERVER_JAVA_OPTS: JVM options for the server alone, such as a flight recording to profile it
+# (docs/benchmarks.md); one option per word.
+if [[ -n "${BENCH_SERVER_JAVA_OPTS:-}" ]]; then
+  { printf '%s\n' ${BENCH_SERVER_JAVA_OPTS}; cat "$RUN_DIR/server.args"; } >"$RUN_DIR/server.args.new"
+  mv "$RUN_DIR/server.args.new" "$RUN_DIR/server.args"
+fi
 
 pick_port HTTP_PORT
 ADMIN_TOKEN="bench_admin_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
@@ -328,7 +334,7 @@ fi
 
 for sim in $SIMULATIONS; do
   case "$sim" in
-    PingOneInitialSync | LookupStorm | SteadyChurn | EntraGroupStorm | BulkSync)
+    PingOneInitialSync | LookupStorm | SteadyChurn | EntraGroupStorm | BulkSync | FilterScans)
       token=$(new_token "$sim")
       ((INSTANCES > 1)) && start_probe "$sim"
       run_simulation "$sim" "$sim" "${SIM_ENV[@]}" BENCH_TOKEN="$token"

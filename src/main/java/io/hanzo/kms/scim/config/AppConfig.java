@@ -249,13 +249,16 @@ public record AppConfig(
         }
     }
 
+    /** One of the allowed words, in any letter case; answers the word as allowed spells it. */
     private static String oneOf(Map<String, String> v, String key, List<String> allowed) {
-        String s = v.get(key);
-        if (!allowed.contains(s)) {
-            throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be one of "
-                    + String.join(", ", allowed) + ", not '" + s + "'.");
+        String s = v.get(key).trim();
+        for (String word : allowed) {
+            if (word.equalsIgnoreCase(s)) {
+                return word;
+            }
         }
-        return s;
+        throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be one of "
+                + String.join(", ", allowed) + ", not '" + s + "'.");
     }
 
     private static boolean bool(Map<String, String> v, String key) {

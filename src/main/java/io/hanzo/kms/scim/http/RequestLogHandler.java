@@ -4,8 +4,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +20,6 @@ final class RequestLogHandler {
     private static final Logger LOG = LoggerFactory.getLogger("io.hanzo.kms.scim.http.requests");
     /** Letters, digits and a few separators, bounded: nothing that could forge a log line or a header. */
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final boolean logRequests;
 
@@ -54,9 +53,13 @@ final class RequestLogHandler {
         ctx.next();
     }
 
+    /**
+     * A request id tells requests apart in logs; it guards nothing, so it comes from the thread's own
+     * generator rather than from a SecureRandom that every event loop would wait on.
+     */
     private static String newId() {
         byte[] b = new byte[12];
-        RANDOM.nextBytes(b);
+        ThreadLocalRandom.current().nextBytes(b);
         return HexFormat.of().formatHex(b);
     }
 }

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.index.UserQuery;
 import io.hanzo.kms.scim.protocol.ListRequest;
@@ -10,8 +11,11 @@ import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Comparator;
 import java.util.UUID;
 
 /** The SCIM /Users endpoint (RFC 7644 §3.3 to §3.6, §3.14). */
@@ -19,6 +23,8 @@ final class UsersHandler {
     private final UserService users;
     private final int defaultCount;
     private final int maxResults;
+    /** Made on this verticle's event loop at the first large scan, and only used there. */
+    private WorkerExecutor scans;
 
     UsersHandler(UserService users, int defaultCount, int maxResults) {
         this.users = users;
@@ -52,10 +58,36 @@ final class UsersHandler {
 
     private void respond(RoutingContext ctx, ListRequest request) {
         UUID orgId = RequestContext.orgId(ctx);
-        UserQuery.Page page = page(orgId, request, FilterResolver.parse(request.filter(), UserSchemas.USER));
+        Filter filter = FilterResolver.parse(request.filter(), UserSchemas.USER);
         AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, request.attributes(),
                 request.excludedAttributes());
+        if (users.listScansMany(orgId, filter, order(request))) {
+            // A filter the index cannot narrow, on a large organisation: scanned on a worker (unordered,
+            // so scans run side by side up to the pool's size), the page rendered back on the event loop.
+            scans(ctx.vertx()).executeBlocking(() -> page(orgId, request, filter), false)
+                    .onSuccess(page -> ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(),
+                            users.documents(orgId, page, projection)))
+                    .onFailure(ctx::fail);
+            return;
+        }
+        UserQuery.Page page = page(orgId, request, filter);
         ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(), users.documents(orgId, page, projection));
+    }
+
+    /**
+     * Large scans share a pool of half the cores (at least one thread), whichever verticle asks: many
+     * scans at once queue there instead of taking every core from the event loops.
+     */
+    private WorkerExecutor scans(Vertx vertx) {
+        if (scans == null) {
+            scans = vertx.createSharedWorkerExecutor("kms-scim-scans",
+                    Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        }
+        return scans;
+    }
+
+    private static Comparator<JsonNode> order(ListRequest request) {
+        return ResourceSorter.comparator(UserSchemas.USER, request.sortBy(), request.sortOrder());
     }
 
     int pageSize(ListRequest request) {
@@ -64,8 +96,7 @@ final class UsersHandler {
 
     /** One page of users for a request whose filter is already resolved (null for none). */
     UserQuery.Page page(UUID orgId, ListRequest request, Filter filter) {
-        return users.list(orgId, filter, ResourceSorter.comparator(UserSchemas.USER, request.sortBy(), request.sortOrder()),
-                request.startIndex(), pageSize(request));
+        return users.list(orgId, filter, order(request), request.startIndex(), pageSize(request));
     }
 
     void replace(RoutingContext ctx) {

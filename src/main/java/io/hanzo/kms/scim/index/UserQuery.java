@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.protocol.filter.CompiledFilter;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 
@@ -14,6 +15,13 @@ import java.util.UUID;
  * lookup maps, anything else scans the organisation's users in id order.
  */
 public final class UserQuery {
+    /**
+     * Above this many users to filter or sort, a list is answered on a worker thread: a scan of a
+     * large organisation takes tens of milliseconds, which an event loop must not spend while
+     * lookups wait behind it.
+     */
+    public static final int SCAN_OFF_LOOP = 5_000;
+
     private final FilterEvaluator evaluator;
 
     public UserQuery(FilterEvaluator evaluator) {
@@ -32,9 +40,26 @@ public final class UserQuery {
      */
     public Page run(UserIndex index, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
         Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index));
+        // Compiled once for the whole scan, not interpreted again for every user.
+        CompiledFilter compiled = filter == null ? null : evaluator.compile(filter);
         Pages.Result<IndexedUser> r = Pages.run(Pages.candidates(ids, index.all(), index::get),
-                u -> filter == null || evaluator.matches(filter, u.resource()),
+                u -> compiled == null || compiled.matches(u.resource()),
                 order == null ? null : Comparator.comparing(IndexedUser::resource, order), startIndex, count);
         return new Page(r.total(), r.items());
+    }
+
+    /**
+     * True when {@link #run} would filter or sort more than {@link #SCAN_OFF_LOOP} users: the index
+     * cannot narrow the filter to a few candidates.
+     */
+    public boolean scansMany(UserIndex index, Filter filter, Comparator<JsonNode> order) {
+        if (filter == null && order == null) {
+            return false; // a page in creation order: counted, nothing tested
+        }
+        if (index.size() <= SCAN_OFF_LOOP) {
+            return false;
+        }
+        Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index));
+        return ids == null || ids.size() > SCAN_OFF_LOOP;
     }
 }

@@ -161,6 +161,11 @@ public final class UserService {
         return query.run(index.users(orgId), filter, order, startIndex, count);
     }
 
+    /** True when {@link #list} would scan so many users that it belongs on a worker thread. */
+    public boolean listScansMany(UUID orgId, Filter filter, Comparator<JsonNode> order) {
+        return query.scansMany(index.users(orgId), filter, order);
+    }
+
     /**
      * Creates a user. Concurrent creations in one organisation share a database statement and commit
      * (see {@link GroupCommit}); each still gets its own answer, and only after the commit.

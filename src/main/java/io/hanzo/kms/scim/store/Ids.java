@@ -1,43 +1,41 @@
 package io.hanzo.kms.scim.store;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Time-ordered UUIDs (RFC 9562 version 7): ids sort in creation order, which gives list pages a stable
  * order in which new resources land at the end, and keeps primary-key inserts local in the B-tree.
+ *
+ * <p>Ids must be unique, not secret (tokens are made elsewhere, from {@code SecureRandom}): the random
+ * bits come from each thread's own generator, and the clock and counter advance by compare-and-set,
+ * so creating ids takes no lock and threads never wait for each other.
  */
 public final class Ids {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static long lastMillis;
-    private static int sequence;
+    /** The last id's 48-bit millisecond timestamp and 12-bit counter, as {@code millis << 12 | counter}. */
+    private static final AtomicLong LAST = new AtomicLong();
 
     private Ids() {
     }
 
     /**
      * A new id, greater than every id this process made before: within one millisecond the 12 bits
-     * after the timestamp count up (RFC 9562 §6.2, method 1), from a random start.
+     * after the timestamp count up (RFC 9562 §6.2, method 1), from a random start; when they run out
+     * the id borrows the next millisecond.
      */
     public static UUID newId() {
-        long millis;
-        int seq;
-        synchronized (Ids.class) {
-            millis = Math.max(System.currentTimeMillis(), lastMillis);
-            if (millis == lastMillis) {
-                if (++sequence > 0xFFF) {
-                    millis++;
-                    sequence = RANDOM.nextInt(1 << 10);
-                }
-            } else {
-                sequence = RANDOM.nextInt(1 << 10);
-            }
-            lastMillis = millis;
-            seq = sequence;
-        }
-        long msb = (millis << 16) | (0x7L << 12) | seq;
-        long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long prev;
+        long next;
+        do {
+            prev = LAST.get();
+            long fresh = (System.currentTimeMillis() << 12) | random.nextInt(1 << 10);
+            next = (fresh >>> 12) > (prev >>> 12) ? fresh : prev + 1;
+        } while (!LAST.compareAndSet(prev, next));
+        long msb = ((next >>> 12) << 16) | (0x7L << 12) | (next & 0xFFF);
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }
 

@@ -52,6 +52,24 @@ public record CpuSample(long nanos, long server, long postgres, long self, long 
         return new CpuSample(System.nanoTime(), servers, pg, self[1] + self[2], machine[0], machine[1], instances, proxy);
     }
 
+    /**
+     * CPU time the server under test (or the sum of its instances) used so far, in ticks: only its
+     * own /proc entries are read, so this is cheap enough to sample several times a second.
+     */
+    public static long serverTicks() {
+        String many = BenchConfig.get("serverPids", "");
+        if (!many.isEmpty()) {
+            return Arrays.stream(many.split("[ ,]+")).mapToLong(p -> used(Long.parseLong(p))).sum();
+        }
+        long serverPid = pid("serverPid");
+        return serverPid > 0 ? used(serverPid) : 0;
+    }
+
+    /** Ticks to microseconds. */
+    public static double ticksToMicros(long ticks) {
+        return ticks * 1e6 / TICKS;
+    }
+
     /** utime + stime of a process, in ticks. */
     private static long used(long pid) {
         long[] s = stat(Path.of("/proc", Long.toString(pid), "stat"));

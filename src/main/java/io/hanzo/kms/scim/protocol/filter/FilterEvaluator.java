@@ -28,6 +28,11 @@ public final class FilterEvaluator {
         return filter.accept(new Matcher(resource, null, type));
     }
 
+    /** The filter as a predicate built once, for testing many resources of this type. */
+    public CompiledFilter compile(Filter filter) {
+        return FilterCompiler.compile(filter, type);
+    }
+
     /**
      * True when one value of a complex attribute, such as one element of {@code emails}, matches a
      * filter whose paths name sub-attributes of {@code parent}.
@@ -224,7 +229,7 @@ public final class FilterEvaluator {
         }
     }
 
-    private static boolean ordered(CompareOp op, int c) {
+    static boolean ordered(CompareOp op, int c) {
         switch (op) {
             case EQ: return c == 0;
             case NE: return c != 0;

@@ -59,17 +59,22 @@ public final class PgMemberStore implements MemberStore {
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit))
                 .compose(rs -> {
                     List<Delivery> out = new ArrayList<>(rs.size());
-                    List<Tuple> updates = new ArrayList<>(rs.size());
+                    UUID[] ids = new UUID[rs.size()];
+                    Buffer[] hashes = new Buffer[rs.size()];
                     for (Row r : rs) {
                         UUID invitationId = r.getUUID(0);
                         MintedToken t = mint.apply(invitationId);
+                        hashes[out.size()] = Buffer.buffer(t.hash());
+                        ids[out.size()] = invitationId;
                         out.add(new Delivery(invitationId, r.getUUID(1), r.getString(2), t.token()));
-                        updates.add(Tuple.of(orgId, invitationId, Buffer.buffer(t.hash()), ts(expiresAt), ts(now)));
                     }
-                    if (updates.isEmpty()) {
+                    if (out.isEmpty()) {
                         return Future.succeededFuture(out);
                     }
-                    return conn.preparedQuery(Sql.OUTBOX_DELIVERED).executeBatch(updates).map(done -> out);
+                    return conn.preparedQuery(Sql.OUTBOX_DELIVERED)
+                            .execute(Tuple.tuple().addUUID(orgId).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
+                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(now)))
+                            .map(done -> out);
                 }));
     }
 

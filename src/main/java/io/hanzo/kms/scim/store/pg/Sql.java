@@ -126,8 +126,10 @@ final class Sql {
             "SELECT i.id, i.user_id, u.user_name FROM invitations i JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
                     + "WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
                     + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED";
+    /** Marks a whole claimed batch delivered, each invitation with its own token hash: one statement. */
     static final String OUTBOX_DELIVERED =
-            "UPDATE invitations SET token_hash = $3, expires_at = $4, delivered_at = $5 WHERE org_id = $1 AND id = $2";
+            "UPDATE invitations AS i SET token_hash = t.token_hash, expires_at = $4, delivered_at = $5 "
+                    + "FROM unnest($2::uuid[], $3::bytea[]) AS t(id, token_hash) WHERE i.org_id = $1 AND i.id = t.id";
     /** A send that failed: back to the outbox, its token forgotten; the next round mints a new one. */
     static final String OUTBOX_RETURN =
             "UPDATE invitations SET delivered_at = NULL, token_hash = NULL, expires_at = NULL "

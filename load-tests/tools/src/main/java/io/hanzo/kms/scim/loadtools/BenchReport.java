@@ -136,6 +136,12 @@ public final class BenchReport {
                             + "%d connections, p50 %.1f ms, p99 %.1f ms)%n",
                     creates, rawRate, creates / rawRate, raw.getLong("rows"), raw.getInteger("concurrency"),
                     raw.getDouble("p50"), raw.getDouble("p99")));
+            JsonObject durability = raw.getJsonObject("durability");
+            out.append(durability == null ? "          (durability of the ceiling's database: not reported)\n"
+                    : String.format(Locale.ROOT, "          (the ceiling's database: fsync=%s synchronous_commit=%s "
+                            + "full_page_writes=%s; the server writes to the same database)%n",
+                    durability.getString("fsync"), durability.getString("synchronous_commit"),
+                    durability.getString("full_page_writes")));
             if (!sync.fact("concurrency").equals(String.valueOf(raw.getInteger("concurrency")))) {
                 out.append("          (note: the sync ran at ").append(sync.fact("concurrency"))
                         .append(" connections, the raw loader at ").append(raw.getInteger("concurrency")).append(")\n");
@@ -166,6 +172,7 @@ public final class BenchReport {
                     cpu.getDouble("loadGenerator"), cpu.getDouble("other"), cpu.getDouble("machineBusyPercent")));
         }
         out.append("(server: the kms-scim JVM, or the bare Vert.x server for BareLookupCeiling; other: every other process)\n");
+        renderCpuPerOperation(runs, out);
         Propagation.render(runs, out);
 
         if (serverLog != null && Files.exists(serverLog)) {
@@ -180,6 +187,60 @@ public final class BenchReport {
                     shorten(root, serverLog)));
         }
         return out.toString();
+    }
+
+    /**
+     * The server's CPU per operation of each phase, from /proc of the server process alone: unlike a
+     * rate, it does not depend on how much of the shared cores the load generator took.
+     */
+    static void renderCpuPerOperation(List<Run> runs, StringBuilder out) {
+        Run bare = find(runs, "BareLookupCeiling");
+        double bareMicros = bare == null ? Double.NaN : cpuPerItem(bare, "lookups");
+        StringBuilder rows = new StringBuilder();
+        for (Run r : runs) {
+            JsonObject phases = r.phases() == null ? null : r.phases().getJsonObject("phases");
+            if (phases == null) {
+                continue;
+            }
+            for (String phase : phases.fieldNames().stream().sorted().toList()) {
+                double micros = cpuPerItem(r, phase);
+                if (!Double.isNaN(micros)) {
+                    rows.append(cpuRow(r.name(), phase, r.phaseCount(phase), micros, bareMicros));
+                }
+            }
+            // Members added in PATCHes of many members: the server CPU of the PATCH phase per member.
+            String memberships = r.fact("memberships");
+            JsonObject patches = phases.getJsonObject("memberPatches");
+            if (r.name().startsWith("PingOneInitialSync") && patches != null && patches.containsKey("serverCpuSeconds")
+                    && memberships.matches("\\d+") && Long.parseLong(memberships) > 0) {
+                long m = Long.parseLong(memberships);
+                rows.append(cpuRow(r.name(), "member added", m, patches.getDouble("serverCpuSeconds") * 1e6 / m, bareMicros));
+            }
+        }
+        if (rows.length() == 0) {
+            return;
+        }
+        out.append("\nServer CPU per operation (the server process's own CPU from /proc over each phase, whatever the load "
+                + "generator took)\n");
+        out.append(String.format(Locale.ROOT, "| %-28s | %-16s | %9s | %9s | %8s |%n",
+                "simulation", "per", "count", "CPU µs", "× bare"));
+        out.append("|").append("-".repeat(30)).append("|").append("-".repeat(18)).append("|").append("-".repeat(11))
+                .append("|").append("-".repeat(11)).append("|").append("-".repeat(10)).append("|\n");
+        out.append(rows);
+        out.append(Double.isNaN(bareMicros)
+                ? "(× bare: not measured; BareLookupCeiling runs with LookupStorm)\n"
+                : String.format(Locale.ROOT, "(× bare: against the bare Vert.x server's %.1f µs per request)%n", bareMicros));
+    }
+
+    private static String cpuRow(String simulation, String phase, long count, double micros, double bareMicros) {
+        return String.format(Locale.ROOT, "| %-28s | %-16s | %,9d | %,9.1f | %8s |%n", simulation, phase, count, micros,
+                Double.isNaN(bareMicros) || bareMicros <= 0 ? "-" : String.format(Locale.ROOT, "%.1f", micros / bareMicros));
+    }
+
+    private static double cpuPerItem(Run r, String phase) {
+        JsonObject p = r.phases() == null ? null
+                : r.phases().getJsonObject("phases", new JsonObject()).getJsonObject(phase);
+        return p == null || !p.containsKey("serverCpuMicrosPerItem") ? Double.NaN : p.getDouble("serverCpuMicrosPerItem");
     }
 
     private static String phaseLine(Run r) {
@@ -214,6 +275,15 @@ public final class BenchReport {
                             + "%s requests in flight",
                     r.fact("users"), r.phaseRate("users"), r.fact("memberships"), r.fact("userRequests"),
                     r.phaseRate("operations"), r.fact("concurrency"));
+            case "FilterScans" -> String.format(Locale.ROOT,
+                    "FilterScans: %s users; equality lookups p99 %s ms alone, %s ms with unindexed filters scanning beside "
+                            + "them (ratio %s, target at most 2.00; p50 %s and %s ms, p99.9 %s and %s ms, max %s and %s ms); "
+                            + "%,d scans at %,.1f/s from %s connections, lookups from %s",
+                    r.fact("users"), r.fact("lookupP99AloneMs"), r.fact("lookupP99WithScansMs"), r.fact("p99Ratio"),
+                    r.fact("lookupP50AloneMs"), r.fact("lookupP50WithScansMs"), r.fact("lookupP999AloneMs"),
+                    r.fact("lookupP999WithScansMs"), r.fact("lookupMaxAloneMs"), r.fact("lookupMaxWithScansMs"),
+                    r.phaseCount("scans"),
+                    r.phaseRate("scans"), r.fact("scanConcurrency"), r.fact("lookupConcurrency"));
             default -> null;
         };
     }
