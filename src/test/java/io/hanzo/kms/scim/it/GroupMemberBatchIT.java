@@ -199,7 +199,7 @@ class GroupMemberBatchIT {
         assertThat(group.path("displayName").asText()).isEqualTo("Pinned, renamed");
         assertThat(dbMembers(org, gid)).isEqualTo(new TreeSet<>(users));
 
-        // A stale If-Match is refused, alone, while adds queue beside it.
+        // Batched removals move the version on: an If-Match of the version before them is refused.
         String etag = a1.get(GROUPS + "/" + gid, org.token()).header("ETag");
         List<Future<ApiClient.Response>> more = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
