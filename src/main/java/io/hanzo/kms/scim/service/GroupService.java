@@ -27,6 +27,8 @@ import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupStore;
 import io.hanzo.kms.scim.store.GroupWrite;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.MemberPatch;
+import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.hanzo.kms.scim.store.ResourceChange;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -53,6 +55,10 @@ public final class GroupService {
     private final PatchEngine patchEngine = new PatchEngine(GroupSchemas.GROUP);
     private final GroupQuery query = new GroupQuery(new FilterEvaluator(GroupSchemas.GROUP));
     private final KeyedSerializer<UUID> perGroup = new KeyedSerializer<>();
+    /** Membership PATCHes queued behind a group's running write go together (group commit for memberships). */
+    private final KeyedBatcher<UUID, QueuedPatch, IndexedGroup> memberBatches =
+            new KeyedBatcher<>(perGroup, MAX_MEMBER_BATCH);
+    private static final int MAX_MEMBER_BATCH = 1000;
     /** How often a PATCH of attributes is retried when another instance changed the group first. */
     private static final int MAX_ATTEMPTS = 8;
     private volatile Runnable onCommitted = () -> { };
@@ -156,7 +162,7 @@ public final class GroupService {
         boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
         return lookup(orgId, id).compose(found -> {
             UUID gid = found.row().id();
-            return displayNameFree(orgId, gid, attributes).compose(v -> perGroup.submit(gid,
+            return displayNameFree(orgId, gid, attributes).compose(v -> memberBatches.alone(gid,
                     () -> precondition(orgId, gid, ifMatch).compose(current ->
                             write(orgId, gid, attributes, pinned ? current.row().version() : null, ops, audit))));
         });
@@ -164,10 +170,76 @@ public final class GroupService {
 
     public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, String ifMatch, Audit audit) {
         GroupPatchPlan plan = GroupPatchPlanner.plan(request);
+        if (ifMatch == null && batchable(plan)) {
+            MemberPatch patch = new MemberPatch(plan.memberOps(), audit);
+            return lookup(orgId, id).compose(found -> memberBatches.join(found.row().id(),
+                    new QueuedPatch(orgId, found.row().id(), patch), this::writeMemberBatch));
+        }
         boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
-        return lookup(orgId, id).compose(found -> perGroup.submit(found.row().id(),
+        return lookup(orgId, id).compose(found -> memberBatches.alone(found.row().id(),
                 () -> precondition(orgId, found.row().id(), ifMatch)
                         .compose(current -> patchAttempt(orgId, current, plan, pinned, audit, 1))));
+    }
+
+    /** A PATCH that only adds or removes listed members: it can be written together with others. */
+    private static boolean batchable(GroupPatchPlan plan) {
+        return !plan.changesAttributes() && !plan.memberOps().isEmpty()
+                && plan.memberOps().stream().allMatch(MemberPatch::composable);
+    }
+
+    /** A membership PATCH waiting for its group's batch. */
+    private record QueuedPatch(UUID orgId, UUID groupId, MemberPatch patch) {
+    }
+
+    /** One queued PATCH in a transaction of its own; its caller gets its own outcome. */
+    private Future<Void> writeOne(KeyedBatcher.Entry<QueuedPatch, IndexedGroup> e) {
+        QueuedPatch q = e.item();
+        return write(q.orgId(), q.groupId(), null, null, q.patch().ops(), q.patch().audit())
+                .transform(ar -> {
+                    e.promise().handle(ar);
+                    return Future.succeededFuture();
+                });
+    }
+
+    /**
+     * Writes the membership PATCHes queued on one group in one transaction and answers each of them
+     * with the group as the batch left it, once it is durable. A batch of one is written as any PATCH.
+     * When the batch cannot be written, its requests are written one by one, so a request that fails
+     * fails alone.
+     */
+    private Future<Void> writeMemberBatch(List<KeyedBatcher.Entry<QueuedPatch, IndexedGroup>> entries) {
+        UUID orgId = entries.get(0).item().orgId();
+        UUID group = entries.get(0).item().groupId();
+        if (entries.size() == 1) {
+            return writeOne(entries.get(0));
+        }
+        List<MemberPatch> patches = entries.stream().map(e -> e.item().patch()).toList();
+        return store.updateMembers(orgId, group, new MemberPatchBatch(patches)).transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn("Group {} of organization {}: a batch of {} membership PATCHes failed; writing them one by one",
+                        group, orgId, entries.size(), ar.cause());
+                Future<Void> chain = Future.succeededFuture();
+                for (KeyedBatcher.Entry<QueuedPatch, IndexedGroup> e : entries) {
+                    chain = chain.compose(v -> writeOne(e));
+                }
+                return chain;
+            }
+            if (ar.result().isEmpty()) {
+                index.groups(orgId).deleteGroup(group);
+                entries.forEach(e -> e.promise().fail(notFound(group.toString())));
+                return Future.succeededFuture();
+            }
+            return committed(orgId, ar.result().get()).transform(done -> {
+                for (KeyedBatcher.Entry<QueuedPatch, IndexedGroup> e : entries) {
+                    if (done.succeeded()) {
+                        e.promise().complete(done.result());
+                    } else {
+                        e.promise().fail(done.cause());
+                    }
+                }
+                return Future.succeededFuture();
+            });
+        });
     }
 
     /**
@@ -215,7 +287,7 @@ public final class GroupService {
         return lookup(orgId, id).compose(found -> {
             UUID gid = found.row().id();
             boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
-            return perGroup.submit(gid, () -> precondition(orgId, gid, ifMatch).compose(current -> {
+            return memberBatches.alone(gid, () -> precondition(orgId, gid, ifMatch).compose(current -> {
                 Long expected = pinned ? current.row().version() : null;
                 return store.delete(orgId, gid, expected, audit).compose(deleted -> deleted || expected == null
                         ? Future.succeededFuture(deleted)

@@ -25,6 +25,13 @@ public interface GroupStore {
                                         List<MemberOp> memberOps, Audit audit);
 
     /**
+     * Writes membership PATCHes queued on one group in one transaction: the group's version goes up
+     * once, the net change is applied as one set operation, and each request gets its own success
+     * event (naming the ids it added that are not users). Empty when the group does not exist.
+     */
+    Future<Optional<GroupWrite>> updateMembers(UUID orgId, UUID id, MemberPatchBatch batch);
+
+    /**
      * False when there was no such group, or (when {@code expectedVersion} is given) not at that
      * version. Its memberships go with it.
      */

@@ -14,6 +14,8 @@ import io.hanzo.kms.scim.store.ResourceChange;
 import io.hanzo.kms.scim.store.GroupStore;
 import io.hanzo.kms.scim.store.GroupWrite;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.MemberPatch;
+import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.pgclient.PgException;
@@ -82,6 +84,67 @@ public final class PgGroupStore implements GroupStore {
                         .map(v -> Optional.of(delta.write(row)));
             });
         }).recover(PgGroupStore::translate);
+    }
+
+    @Override
+    public Future<Optional<GroupWrite>> updateMembers(UUID orgId, UUID id, MemberPatchBatch batch) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
+                .compose(rs -> {
+                    if (rs.size() == 0) {
+                        return Future.succeededFuture(Optional.<GroupWrite>empty());
+                    }
+                    GroupRow row = row(rs.iterator().next());
+                    return conn.preparedQuery(Sql.MEMBERS_BATCH).execute(Tuple.tuple().addUUID(orgId).addUUID(id)
+                                    .addArrayOfUUID(batch.toCheck()).addArrayOfUUID(batch.netRemoved())
+                                    .addArrayOfUUID(batch.netAdded()).addLong(row.version()).addString(json(row.attributes()))
+                                    .addOffsetDateTime(ts(row.created())).addOffsetDateTime(ts(row.lastModified())))
+                            .compose(members -> {
+                                Row r = members.iterator().next();
+                                Set<UUID> added = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(0)));
+                                Set<UUID> removed = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(1)));
+                                Set<UUID> users = Set.of(r.getArrayOfUUIDs(2));
+                                List<List<String>> skipped = new ArrayList<>(batch.size());
+                                List<String> allSkipped = new ArrayList<>();
+                                for (int i = 0; i < batch.size(); i++) {
+                                    skipped.add(batch.skipped(i, users));
+                                    allSkipped.addAll(skipped.get(i));
+                                }
+                                return events(conn, orgId, row, batch.patches(), skipped)
+                                        .map(v -> Optional.of(new GroupWrite(row, added, removed, allSkipped)));
+                            });
+                }));
+    }
+
+    /** Each request's own event, all in one statement. */
+    private static Future<Void> events(SqlConnection conn, UUID orgId, GroupRow row, List<MemberPatch> patches,
+                                       List<List<String>> skipped) {
+        List<UUID> ids = new ArrayList<>();
+        List<UUID> tokens = new ArrayList<>();
+        List<String> operations = new ArrayList<>();
+        List<String> details = new ArrayList<>();
+        for (int i = 0; i < patches.size(); i++) {
+            Audit audit = patches.get(i).audit();
+            if (audit == null) {
+                continue;
+            }
+            ids.add(Ids.newId());
+            tokens.add(audit.tokenId());
+            operations.add(storable(audit.operation()));
+            details.add(storable(skippedDetail(skipped.get(i))));
+        }
+        if (ids.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return conn.preparedQuery(Sql.EVENTS_INSERT_SUCCESSES).execute(Tuple.tuple().addUUID(orgId)
+                        .addOffsetDateTime(ts(row.lastModified())).addString("Group").addString(row.id().toString())
+                        .addInteger(200).addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfUUID(tokens.toArray(new UUID[0]))
+                        .addArrayOfString(operations.toArray(new String[0])).addArrayOfString(details.toArray(new String[0])))
+                .mapEmpty();
+    }
+
+    /** Text PostgreSQL can keep: a client's member id may hold U+0000, which text columns cannot. */
+    private static String storable(String s) {
+        return s == null ? null : s.replace('\u0000', '\uFFFD');
     }
 
     @Override
@@ -187,13 +250,16 @@ public final class PgGroupStore implements GroupStore {
 
     /** The write's event; member ids it skipped are named, so an admin can see them. */
     private static Future<Void> event(SqlConnection conn, UUID orgId, Audit audit, GroupRow row, int status, Delta delta) {
-        String detail = null;
-        if (!delta.skipped.isEmpty()) {
-            List<String> shown = delta.skipped.subList(0, Math.min(50, delta.skipped.size()));
-            detail = "Skipped " + delta.skipped.size() + " member id(s) that name no user of the organization: "
-                    + String.join(", ", shown) + (shown.size() < delta.skipped.size() ? ", ..." : "");
+        return PgEventStore.success(conn, orgId, audit, now(), "Group", row.id(), status, skippedDetail(delta.skipped));
+    }
+
+    private static String skippedDetail(List<String> skipped) {
+        if (skipped.isEmpty()) {
+            return null;
         }
-        return PgEventStore.success(conn, orgId, audit, now(), "Group", row.id(), status, detail);
+        List<String> shown = skipped.subList(0, Math.min(50, skipped.size()));
+        return "Skipped " + skipped.size() + " member id(s) that name no user of the organization: "
+                + String.join(", ", shown) + (shown.size() < skipped.size() ? ", ..." : "");
     }
 
     /** The ids that can be user ids; the others name no user and go to {@code skipped}. */

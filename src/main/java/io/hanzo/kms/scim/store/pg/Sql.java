@@ -114,6 +114,23 @@ final class Sql {
             "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 RETURNING user_id";
     static final String MEMBERS_KEEP_ONLY =
             "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 AND user_id <> ALL($3::uuid[]) RETURNING user_id";
+    /**
+     * A batch of membership PATCHes of one group, after GROUP_TOUCH took the group's row lock: checks
+     * every added id against the users ($3), removes the net removals ($4), adds the net additions
+     * that are users ($5) and writes the batch's change-feed row (version $6), in one statement.
+     * Answers the memberships it created, the ones it removed and the ids found to be users. The two
+     * sets are disjoint, so the delete and the insert never touch the same row.
+     */
+    static final String MEMBERS_BATCH =
+            "WITH known AS (SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = ANY($3::uuid[]) FOR KEY SHARE), "
+                    + "del AS (DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 AND user_id = ANY($4::uuid[]) "
+                    + "RETURNING user_id), "
+                    + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, id FROM known "
+                    + "WHERE id = ANY($5::uuid[]) ON CONFLICT DO NOTHING RETURNING user_id), "
+                    + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, "
+                    + "updated_at, added, removed) VALUES ($1, 'group', $2, $6, $7::text::jsonb, $8, $9, "
+                    + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del))) "
+                    + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
     static final String MEMBERS_OF_ORG = "SELECT group_id, user_id FROM scim_group_members WHERE org_id = $1";
 
     static final String MEMBERS_PAGE =
@@ -164,6 +181,11 @@ final class Sql {
     static final String EVENT_INSERT =
             "INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail) "
                     + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    /** One success event per request of a batch written in one transaction (ids, tokens, operations, details). */
+    static final String EVENTS_INSERT_SUCCESSES =
+            "INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail) "
+                    + "SELECT $1, e.id, $2, e.token_id, e.operation, $3, $4, $5, 'success', e.detail "
+                    + "FROM unnest($6::uuid[], $7::uuid[], $8::text[], $9::text[]) AS e(id, token_id, operation, detail)";
     static final String EVENTS_PAGE =
             "SELECT org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail FROM scim_events "
                     + "WHERE org_id = $1 AND id < $2 AND ($3::text IS NULL OR outcome = $3) "
