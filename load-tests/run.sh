@@ -211,6 +211,8 @@ else
     DB_URL="$CLUSTER_DB_URL"
     PG_URI="$CLUSTER_DB_URL"
   fi
+  # As for one instance: no request log lines during the measurements.
+  export SCIM_LOG_REQUESTS=false
   say "starting instance 1 on 127.0.0.1:$HTTP_PORT"
   cluster_start_instance 1 "$HTTP_PORT" "$DB_URL" "$ADMIN_TOKEN" "http://127.0.0.1:$PROXY_PORT"
   SERVER_PID=$(cluster_pid instance-1)

@@ -81,9 +81,14 @@ cluster_start_database() {
 # wait for it with cluster_wait_ready instance-I PORT.
 cluster_start_instance() {
   local i=$1 port=$2 db=$3 admin=$4 public=$5
+  # Instances on one machine cannot share a metrics port: none by default, or CLUSTER_METRICS_FROM,
+  # CLUSTER_METRICS_FROM+1, ... for instances 1, 2, ...
+  local metrics=0
+  [[ -n "${CLUSTER_METRICS_FROM:-}" ]] && metrics=$((CLUSTER_METRICS_FROM + i - 1))
   mkdir -p "$CLUSTER_DIR/pids" "$CLUSTER_DIR/logs" "$CLUSTER_DIR/instance-$i"
   (cd "$CLUSTER_ROOT" && exec env SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$port" SCIM_PUBLIC_URL="$public" \
     SCIM_DATA_DIR="$CLUSTER_DIR/instance-$i" SCIM_DATABASE_URL="$db" SCIM_ADMIN_TOKEN="$admin" \
+    SCIM_MANAGEMENT_PORT="$metrics" \
     "$JAVA" -cp "$CLUSTER_CP" io.hanzo.kms.scim.Main) >"$CLUSTER_DIR/logs/instance-$i.log" 2>&1 &
   echo $! >"$CLUSTER_DIR/pids/instance-$i.pid"
 }
