@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.protocol.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
 import io.hanzo.kms.scim.protocol.schema.AttributeType;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
@@ -9,7 +10,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
@@ -60,7 +60,7 @@ public final class FilterCompiler {
         @Override
         public CompiledFilter visitPresent(Filter.Present present) {
             Values values = values(present.path());
-            return n -> values.any(n, FilterCompiler::isPresent);
+            return n -> values.any(n, FilterEvaluator::isPresent);
         }
 
         @Override
@@ -71,14 +71,14 @@ public final class FilterCompiler {
             if (compare.op() == CompareOp.NE) {
                 if (expected.isNull()) {
                     // null means unassigned (RFC 7643 §2.5): "ne null" is "pr"
-                    return n -> values.any(n, FilterCompiler::isPresent);
+                    return n -> values.any(n, FilterEvaluator::isPresent);
                 }
                 Predicate<JsonNode> equal = comparison(def, CompareOp.EQ, expected);
                 return n -> !values.any(n, equal);
             }
             if (expected.isNull()) {
                 // No value compares with null; "eq null" holds when nothing is present.
-                return compare.op() == CompareOp.EQ ? n -> !values.any(n, FilterCompiler::isPresent) : n -> false;
+                return compare.op() == CompareOp.EQ ? n -> !values.any(n, FilterEvaluator::isPresent) : n -> false;
             }
             Predicate<JsonNode> one = comparison(def, compare.op(), expected);
             return n -> values.any(n, one);
@@ -211,7 +211,7 @@ public final class FilterCompiler {
     }
 
     private static Predicate<String> textPredicate(CompareOp op, String expected, boolean caseExact) {
-        String e = caseExact ? expected : expected.toLowerCase(Locale.ROOT);
+        String e = caseExact ? expected : CaseFold.lower(expected);
         Predicate<String> folded = switch (op) {
             case EQ -> a -> a.equals(e);
             case NE -> a -> !a.equals(e);
@@ -220,19 +220,6 @@ public final class FilterCompiler {
             case EW -> a -> a.endsWith(e);
             default -> a -> FilterEvaluator.ordered(op, a.compareTo(e));
         };
-        return caseExact ? folded : a -> folded.test(a.toLowerCase(Locale.ROOT));
-    }
-
-    private static boolean isPresent(JsonNode v) {
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (v.isTextual()) {
-            return !v.asText().isEmpty();
-        }
-        if (v.isContainerNode()) {
-            return v.size() > 0;
-        }
-        return true;
+        return caseExact ? folded : a -> folded.test(CaseFold.lower(a));
     }
 }

@@ -169,18 +169,20 @@ public final class FilterEvaluator {
             return true;
         }
 
-        private static boolean isPresent(JsonNode v) {
-            if (v == null || v.isNull()) {
-                return false;
-            }
-            if (v.isTextual()) {
-                return !v.asText().isEmpty();
-            }
-            if (v.isContainerNode()) {
-                return v.size() > 0;
-            }
-            return true;
+    }
+
+    /** RFC 7644 "pr": a value that is there, not null, not empty text and not an empty array or object. */
+    static boolean isPresent(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return false;
         }
+        if (v.isTextual()) {
+            return !v.asText().isEmpty();
+        }
+        if (v.isContainerNode()) {
+            return v.size() > 0;
+        }
+        return true;
     }
 
     private static boolean compareOne(AttributeDef def, CompareOp op, JsonNode actual, JsonNode expected) {
