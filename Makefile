@@ -70,7 +70,7 @@ chaos:
 	@cat target/chaos-summary.txt
 
 fuzz:
-	$(MVN) $(MVN_FLAGS) test -Dtest=ScimFuzzIT -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.cases=$(FUZZ_CASES) \
+	$(MVN) $(MVN_FLAGS) test -Dtest=ScimFuzzIT -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.cases=$(FUZZ_CASES) -Dfuzz.explore=true \
 		-Djunit.jupiter.execution.parallel.enabled=true -Djunit.jupiter.execution.parallel.config.strategy=fixed \
 		-Djunit.jupiter.execution.parallel.config.fixed.parallelism=8
 	@cat target/fuzz-summary.txt

@@ -26,6 +26,7 @@ public final class ApiRouter {
         Router router = Router.router(vertx);
         router.route().handler(new RequestLogHandler(s.config().logRequests())::handle);
         router.route().handler(ApiRouter::collapseSlashes);
+        router.route().handler(JsonBodies::handle);
         router.route().handler(TimeoutHandler.create(s.config().httpRequestTimeoutSeconds() * 1000L, 503));
 
         HealthHandler health = new HealthHandler(s.pool(), s.ops());

@@ -41,7 +41,7 @@ final class RequestContext {
 
     /** The body as JSON; larger than {@code limit} bytes is a 413, malformed a 400. */
     static JsonNode jsonBody(RoutingContext ctx, int limit) {
-        if (!IdpTolerance.ANY_JSON_REQUEST_MEDIA_TYPE.accepted() && !isScimJson(ctx.request().getHeader("Content-Type"))) {
+        if (!IdpTolerance.ANY_JSON_REQUEST_MEDIA_TYPE.accepted() && !isScimJson(JsonBodies.sentContentType(ctx))) {
             throw new ScimException(415, null, "The request body must be sent as " + ScimResponses.SCIM_JSON + ".");
         }
         Buffer b = ctx.body() == null ? null : ctx.body().buffer();

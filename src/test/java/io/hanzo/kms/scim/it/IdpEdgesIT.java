@@ -283,6 +283,19 @@ class IdpEdgesIT {
     }
 
     @Test
+    void jsonLabelledAsAFormIsReadAsJson() {
+        // curl -d labels its body application/x-www-form-urlencoded; a long value must not be decoded as a form field.
+        String title = "x".repeat(20_000);
+        for (String type : List.of("application/x-www-form-urlencoded", "multipart/form-data; boundary=b")) {
+            String name = "form." + type.length() + "@example.com";
+            ApiClient.Response created = raw(HttpMethod.POST, BASE + "/Users", Map.of("Content-Type", type),
+                    "{\"schemas\":[\"" + CORE + "\"],\"userName\":\"" + name + "\",\"title\":\"" + title + "\"}");
+            assertThat(created.status()).as(type + ": " + created.text()).isEqualTo(201);
+            assertThat(api.getUser(org, created.json().path("id").asText()).path("title").asText()).isEqualTo(title);
+        }
+    }
+
+    @Test
     void acceptHeadersOfEitherTypeAreAnswered() {
         String id = api.createUser(org, user("accept.header@example.com")).path("id").asText();
         for (String accept : List.of("application/scim+json", "application/json", "*/*",
