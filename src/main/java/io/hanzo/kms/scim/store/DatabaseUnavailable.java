@@ -6,7 +6,8 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
 
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
@@ -25,9 +26,8 @@ public final class DatabaseUnavailable {
 
     public static boolean matches(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ConnectException || t instanceof ClosedConnectionException
-                    || t instanceof ConnectionPoolTooBusyException || t instanceof TimeoutException
-                    || t instanceof IOException) {
+            if (t instanceof ClosedConnectionException || t instanceof ConnectionPoolTooBusyException
+                    || t instanceof TimeoutException || socketFailure(t)) {
                 return true;
             }
             if (t instanceof DatabaseException d && unavailableState(d.getSqlState())) {
@@ -38,6 +38,29 @@ public final class DatabaseUnavailable {
             }
         }
         return false;
+    }
+
+    /**
+     * A failure of a network connection: refused, reset, closed under the caller. Other I/O failures
+     * (a request body that cannot be decoded, a file) say nothing about the database and are not
+     * answered 503, lest a bug hide behind "try again later".
+     */
+    private static boolean socketFailure(Throwable t) {
+        return t instanceof SocketException || t instanceof ClosedChannelException
+                || t instanceof IOException && thrownBySocket(t);
+    }
+
+    /**
+     * A reset or a broken pipe comes as a plain IOException (from the JDK's socket channel, or from
+     * Netty's native transport), told apart from other I/O failures only by where it was thrown.
+     */
+    private static boolean thrownBySocket(Throwable t) {
+        StackTraceElement[] frames = t.getStackTrace();
+        if (frames.length == 0) {
+            return t.getClass().getName().startsWith("io.netty.channel.unix.");
+        }
+        String origin = frames[0].getClassName();
+        return origin.startsWith("sun.nio.ch.") || origin.startsWith("io.netty.channel.");
     }
 
     /**
