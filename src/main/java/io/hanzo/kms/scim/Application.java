@@ -16,6 +16,7 @@ import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.ops.ManagementServer;
 import io.hanzo.kms.scim.ops.Operations;
 import io.hanzo.kms.scim.ops.ServerMetrics;
+import io.hanzo.kms.scim.ops.UnhandledFailures;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
@@ -94,6 +95,7 @@ public final class Application {
         VertxOptions options = new VertxOptions();
         ServerMetrics metrics = config.managementPort() > 0 ? new ServerMetrics() : null;
         Vertx vertx = metrics != null ? metrics.vertxBuilder(options).build() : Vertx.vertx(options);
+        UnhandledFailures.install(vertx);
         int instances = config.httpInstances() > 0 ? config.httpInstances() : options.getEventLoopPoolSize();
         Pool pool = DatabaseSetup.pool(vertx, db, config.databasePoolSize(), config.databaseMaxWaitQueue(),
                 config.databaseWaitTimeoutSeconds(), config.databaseConnectTimeoutSeconds());
