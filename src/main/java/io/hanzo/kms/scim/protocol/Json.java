@@ -47,6 +47,15 @@ public final class Json {
         }
     }
 
+    /** The tree as JSON text, written straight to a string (no byte array decoded again). */
+    public static String text(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("JSON tree could not be written", e);
+        }
+    }
+
     public static JsonNode parse(String text) {
         try {
             return MAPPER.readTree(text);

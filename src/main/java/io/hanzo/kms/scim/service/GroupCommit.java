@@ -13,7 +13,8 @@ import java.util.function.Predicate;
  * Group commit: writes submitted while a previous batch is in the database wait and then go together
  * in the next batch, one statement and one commit for all of them. A write submitted when nothing is
  * in flight goes at once, so a lone request waits for nothing. Each caller's future completes only
- * after its batch committed, with its own outcome.
+ * after its batch committed, with its own outcome; the next batch is on its way to the database
+ * before those futures complete.
  * <p>
  * When the database refuses a whole batch for what one write holds (see {@code retryAlone}), the
  * batch's writes are tried again one by one, so the bad one fails alone and the others commit.
@@ -81,6 +82,9 @@ public final class GroupCommit<I, O> {
             written = written.recover(failure -> retryAlone.test(failure) ? oneByOne(batch) : Future.failedFuture(failure));
         }
         written.onComplete(ar -> {
+            // The writes queued meanwhile go to the database first: the next statement and its commit
+            // run while this batch's callers build and send their answers.
+            flush();
             for (int i = 0; i < promises.size(); i++) {
                 if (ar.succeeded()) {
                     promises.get(i).handle(ar.result().get(i));
@@ -88,7 +92,6 @@ public final class GroupCommit<I, O> {
                     promises.get(i).fail(ar.cause());
                 }
             }
-            flush();
         });
     }
 

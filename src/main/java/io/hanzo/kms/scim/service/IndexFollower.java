@@ -61,6 +61,12 @@ public final class IndexFollower implements ResourceChangeFeed.Sink {
         return repaired.compose(v -> rereadStalled());
     }
 
+    /** This instance's own creations and updates come back through the feed; they are in the index already. */
+    @Override
+    public boolean holdsUser(UUID orgId, UUID userId, long version) {
+        return users.holds(orgId, userId, version);
+    }
+
     private Future<Void> rereadStalled() {
         List<Future<?>> rereads = new ArrayList<>();
         for (UUID orgId : index.groupOrganizations()) {

@@ -143,6 +143,16 @@ public final class UserService {
         }
     }
 
+    /**
+     * True when applying this version of the user from the change feed would change nothing: the
+     * index holds that version or a newer one, or saw the user deleted.
+     */
+    public boolean holds(UUID orgId, UUID id, long version) {
+        UserIndex users = index.users(orgId);
+        IndexedUser held = users.get(id);
+        return held != null ? held.row().version() >= version : users.isDeleted(id);
+    }
+
     /** Sets who hears of new provisionings (the invitation outbox). */
     public void onBatch(IntConsumer listener) {
         this.onBatch = listener;

@@ -93,6 +93,15 @@ class SharedDirectoryIT {
                 "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
                         + "\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Ada L\"}]}");
         assertThat(renamed.status()).as(renamed.text()).isEqualTo(200);
+        // A passed over its own creation when the feed brought it back (its index held that version);
+        // B's newer version is not passed over: A's index, read by filter, shows it within the lag.
+        Polling.until(LAG_BOUND, () -> {
+            ApiClient.Response r = a().get(USERS + "?filter=" + ApiClient.encode("displayName eq \"Ada L\""), org.token());
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            assertThat(r.json().get("totalResults").asInt()).isEqualTo(1);
+            assertThat(r.json().get("Resources").get(0).get("meta").get("version").asText())
+                    .isEqualTo(renamed.json().get("meta").get("version").asText());
+        });
         ApiClient.Response titled = a().patch(USERS + "/" + id, org.token(),
                 "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
                         + "\"Operations\":[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Engineer\"}]}");

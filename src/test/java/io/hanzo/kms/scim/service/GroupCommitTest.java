@@ -51,6 +51,24 @@ class GroupCommitTest {
     }
 
     @Test
+    void theNextBatchIsSentBeforeTheCallersOfTheLastOneHearTheirOutcome() {
+        Statements db = new Statements();
+        io.vertx.core.Promise<List<String>> first = io.vertx.core.Promise.promise();
+        GroupCommit<String, String> commit = new GroupCommit<>(batch -> batch.contains("first") ? first.future() : db.write(batch),
+                100, failure -> false);
+        List<List<List<String>>> seenWhenAnswered = new ArrayList<>();
+        commit.submit("first").onSuccess(v -> seenWhenAnswered.add(List.copyOf(db.seen)));
+        Future<String> a = commit.submit("a");
+        Future<String> b = commit.submit("b");
+        first.complete(List.of("ok:first"));
+
+        // By the time the first write's caller is answered, the writes queued behind it are written.
+        assertThat(seenWhenAnswered).containsExactly(List.of(List.of("a", "b")));
+        assertThat(a.result()).isEqualTo("ok:a");
+        assertThat(b.result()).isEqualTo("ok:b");
+    }
+
+    @Test
     void otherFailuresFailTheBatchWithoutRetries() {
         Statements db = new Statements();
         io.vertx.core.Promise<List<String>> first = io.vertx.core.Promise.promise();

@@ -98,6 +98,19 @@ public final class Phases {
         s.count.addAndGet(items);
     }
 
+    /**
+     * Milliseconds from the first operation of {@code firstPhase} to the end of the last one of
+     * {@code lastPhase} (a whole sync from its first lookup to its last PATCH); -1 when either is missing.
+     */
+    public long millisBetween(String firstPhase, String lastPhase) {
+        Span a = spans.get(firstPhase);
+        Span b = spans.get(lastPhase);
+        if (a == null || b == null || a.first.get() == Long.MAX_VALUE || b.last.get() == Long.MIN_VALUE) {
+            return -1;
+        }
+        return b.last.get() - a.first.get();
+    }
+
     /** A fact about the run to show in the summary (sizes, expected counts). */
     public void fact(String name, Object value) {
         facts.put(name, value);

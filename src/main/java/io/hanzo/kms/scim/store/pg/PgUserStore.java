@@ -159,6 +159,6 @@ public final class PgUserStore implements UserStore {
     }
 
     private static String json(ObjectNode attributes) {
-        return new String(Json.bytes(attributes), StandardCharsets.UTF_8);
+        return Json.text(attributes);
     }
 }

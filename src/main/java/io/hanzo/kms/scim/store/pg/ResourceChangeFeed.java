@@ -53,6 +53,15 @@ public final class ResourceChangeFeed {
         Future<Void> apply(List<ResourceChange> changes);
 
         Future<Void> reload(Set<UUID> orgIds);
+
+        /**
+         * True when applying this version of the user would change nothing: the index holds it or a
+         * newer one already, or saw the user deleted. Such rows (this instance's own writes, mostly)
+         * are passed over without parsing their attributes.
+         */
+        default boolean holdsUser(UUID orgId, UUID userId, long version) {
+            return false;
+        }
     }
 
     private final Vertx vertx;
@@ -193,18 +202,26 @@ public final class ResourceChangeFeed {
                     long horizon = -1;
                     long lastXid = -1;
                     long lastSeq = 0;
+                    int rows = 0;
+                    Instant lastAt = null;
                     for (Row r : rs) {
                         horizon = Long.parseLong(r.getString(0));
                         if (r.getString(1) != null) {
                             lastXid = Long.parseLong(r.getString(1));
                             lastSeq = r.getLong(2);
-                            changes.add(change(r));
+                            rows++;
+                            lastAt = instant(r.getOffsetDateTime(12));
+                            if (!held(r)) {
+                                changes.add(change(r));
+                            }
                         }
                     }
-                    boolean full = changes.size() == BATCH;
+                    boolean full = rows == BATCH;
                     long nextXid = full ? lastXid : horizon;
                     long nextSeq = full ? lastSeq : 0;
                     long h = horizon;
+                    int read = rows;
+                    Instant readAt = lastAt;
                     Future<Void> reloaded = reload.isEmpty() ? Future.succeededFuture() : reload(reload);
                     return reloaded.compose(v -> sink.apply(changes)).map(v -> {
                         prunedSeen.putAll(seen);
@@ -212,7 +229,7 @@ public final class ResourceChangeFeed {
                             positionXid = nextXid;
                             positionSeq = nextSeq;
                         }
-                        finished(changes, h);
+                        finished(read, readAt, h);
                         return full;
                     });
                 }));
@@ -224,13 +241,19 @@ public final class ResourceChangeFeed {
         return sink.reload(orgs).onSuccess(v -> reloads.addAndGet(orgs.size()));
     }
 
-    private void finished(List<ResourceChange> changes, long horizon) {
+    private void finished(int rows, Instant lastAt, long horizon) {
         lastRoundNanos = System.nanoTime();
-        if (!changes.isEmpty()) {
-            applied.addAndGet(changes.size());
-            lastLagMillis = Math.max(0, Instant.now().toEpochMilli() - changes.get(changes.size() - 1).at().toEpochMilli());
+        if (rows > 0) {
+            applied.addAndGet(rows);
+            lastLagMillis = Math.max(0, Instant.now().toEpochMilli() - lastAt.toEpochMilli());
         }
         pruner.saw(horizon);
+    }
+
+    /** A user row the sink already holds (or newer): nothing to parse or apply. */
+    private boolean held(Row r) {
+        return ResourceChange.Kind.USER.wireName().equals(r.getString(4))
+                && sink.holdsUser(r.getUUID(3), r.getUUID(5), r.getLong(6));
     }
 
     /** Tells every instance's reader, this one's included, that something was committed. */

@@ -34,7 +34,8 @@ final class Sql {
     private static final String USER_WRITTEN = "org_id, id, version, created_at, updated_at";
     /**
      * Inserts users, skipping those whose userName is taken, and in the same statement queues an
-     * invitation for each one inserted: a first provisioning and its invitation commit together.
+     * invitation for each one inserted: a first provisioning and its invitation commit together. The
+     * change-feed row takes the jsonb the insert made, so each document is parsed once.
      */
     static final String USER_INSERT_MANY =
             "WITH ins AS (INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, "
@@ -42,7 +43,7 @@ final class Sql {
                     + "SELECT $1, t.id, t.user_name, t.external_id, t.active, t.attributes::jsonb, 1, $7, $7 "
                     + "FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[]) "
                     + "AS t(id, user_name, external_id, active, attributes) "
-                    + "ON CONFLICT DO NOTHING RETURNING " + USER_WRITTEN + "), "
+                    + "ON CONFLICT DO NOTHING RETURNING " + USER_WRITTEN + ", attributes), "
                     + "inv AS (INSERT INTO invitations (org_id, id, user_id, created_at) "
                     + "SELECT org_id, gen_random_uuid(), id, $7 FROM ins), "
                     + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
@@ -50,9 +51,8 @@ final class Sql {
                     + "FROM ins JOIN unnest($2::uuid[], $8::uuid[], $9::uuid[], $10::text[]) AS e(user_id, event_id, token_id, operation) "
                     + "ON e.user_id = ins.id), "
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
-                    + "SELECT ins.org_id, 'user', ins.id, ins.version, a.attributes::jsonb, ins.created_at, ins.updated_at "
-                    + "FROM ins JOIN unnest($2::uuid[], $6::text[]) AS a(id, attributes) ON a.id = ins.id) "
-                    + "SELECT * FROM ins";
+                    + "SELECT ins.org_id, 'user', ins.id, ins.version, ins.attributes, ins.created_at, ins.updated_at FROM ins) "
+                    + "SELECT " + USER_WRITTEN + " FROM ins";
     /** A conditional update and, when it happens, its event: one statement, one commit. */
     static final String USER_REPLACE =
             "WITH upd AS (UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
