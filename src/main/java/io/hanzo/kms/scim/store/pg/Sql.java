@@ -131,7 +131,9 @@ final class Sql {
                     + "updated_at, added, removed) VALUES ($1, 'group', $2, $6, $7::text::jsonb, $8, $9, "
                     + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del))) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
-    static final String MEMBERS_OF_ORG = "SELECT group_id, user_id FROM scim_group_members WHERE org_id = $1";
+    /** Every membership of the organisation, one row per group (loading the index). */
+    static final String MEMBERS_OF_ORG_BY_GROUP =
+            "SELECT group_id, array_agg(user_id) FROM scim_group_members WHERE org_id = $1 GROUP BY group_id";
 
     static final String MEMBERS_PAGE =
             "SELECT id, user_name, active, setup_state FROM scim_users WHERE org_id = $1 AND id > $2 "
