@@ -87,7 +87,7 @@ SERVER_ENV=(SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$HTTP_PORT" SCIM_PUBLIC_URL
   SCIM_LOG_REQUESTS=false SCIM_MANAGEMENT_PORT=0 SCIM_DATABASE_EMBEDDED_PORT="$PG_PORT")
 PG_URI="postgresql://postgres:postgres@localhost:$PG_PORT/postgres"
 
-# start_server LOG: starts the server and waits until it answers; prints the seconds it took.
+# start_server LOG: starts the server and waits until it answers; sets STARTED to the seconds it took.
 start_server() {
   local t0 t1
   t0=$(date +%s%N)
@@ -101,7 +101,9 @@ start_server() {
     exit 1
   fi
   t1=$(date +%s%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
+  STARTED=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+  # The server's own CPU until then (utime + stime), which does not depend on what else the machine ran.
+  STARTED_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SERVER_PID/stat")
 }
 
 # live_bytes: the server's live heap after a full GC, in bytes.
@@ -110,7 +112,9 @@ live_bytes() {
 }
 
 say "starting an empty server (embedded PostgreSQL on port $PG_PORT)"
-EMPTY_START=$(start_server "$RUN_DIR/empty.log")
+start_server "$RUN_DIR/empty.log"
+EMPTY_START=$STARTED
+EMPTY_CPU=$STARTED_CPU
 BASE=$(live_bytes)
 say "empty server ready in $EMPTY_START s; live heap $((BASE / 1048576)) MB"
 say "filling $USERS users with $PER_USER memberships each"
@@ -119,7 +123,9 @@ ORG=$(tools io.hanzo.kms.scim.loadtools.IndexFill --pg "$PG_URI" --users "$USERS
 FILL_SECONDS=$(($(date +%s) - FILL_T0))
 stop_server
 say "filled in $FILL_SECONDS s; starting the server on that database"
-START=$(start_server "$RUN_DIR/loaded.log")
+start_server "$RUN_DIR/loaded.log"
+START=$STARTED
+START_CPU=$STARTED_CPU
 LIVE=$(live_bytes)
 LOADED=$(grep -E "Index: " "$RUN_DIR/loaded.log" | sed -E 's/.*Index: //' | tr '\n' ';' || true)
 USER_MS=$(grep -oE "Index: [0-9]+ users of [0-9]+ organisations loaded in [0-9]+ ms" "$RUN_DIR/loaded.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
@@ -132,8 +138,9 @@ if [[ -n "$USER_MS" && -n "$GROUP_MS" ]]; then LOAD_MS=$((USER_MS + GROUP_MS)); 
 cat >"$OUT" <<JSON
 {"users": $USERS, "memberships": $MEMBERSHIPS, "org": "$ORG", "liveBytesEmpty": $BASE, "liveBytesLoaded": $LIVE,
  "bytesPerUser": $PER_USER_BYTES, "startSeconds": $START, "emptyStartSeconds": $EMPTY_START,
+ "startCpuSeconds": $START_CPU, "emptyStartCpuSeconds": $EMPTY_CPU,
  "indexLoadMillis": ${LOAD_MS:-null}, "userLoadMillis": ${USER_MS:-null}, "groupLoadMillis": ${GROUP_MS:-null},
  "fillSeconds": $FILL_SECONDS, "serverLog": "$(printf '%s' "$LOADED" | tr -d '"\\')"}
 JSON
-printf 'Index heap per user: %d bytes with %d users and %d memberships (live heap %d MB loaded, %d MB empty); start-up %s s (empty %s s), index load %s ms\n' \
-  "$PER_USER_BYTES" "$USERS" "$MEMBERSHIPS" $((LIVE / 1048576)) $((BASE / 1048576)) "$START" "$EMPTY_START" "${LOAD_MS:-?}"
+printf 'Index heap per user: %d bytes with %d users and %d memberships (live heap %d MB loaded, %d MB empty); start-up %s s, server CPU %s s (empty: %s s, CPU %s s), index load %s ms\n' \
+  "$PER_USER_BYTES" "$USERS" "$MEMBERSHIPS" $((LIVE / 1048576)) $((BASE / 1048576)) "$START" "$START_CPU" "$EMPTY_START" "$EMPTY_CPU" "${LOAD_MS:-?}"

@@ -101,7 +101,7 @@ public final class IndexFill {
         for (long from = 0; from < users; from += CHUNK) {
             long f = from;
             long to = Math.min(users, from + CHUNK) - 1;
-            chain = chain.compose(v -> conn.preparedQuery(USERS).execute(Tuple.of(org, f, to)).mapEmpty())
+            chain = chain.compose(v -> conn.preparedQuery(USERS).execute(Tuple.of(org, f, to)).<Void>mapEmpty())
                     .onSuccess(v -> System.err.printf("  users %d..%d%n", f, to));
         }
         chain = chain.compose(v -> conn.preparedQuery(GROUPS).execute(Tuple.of(org, groups)).mapEmpty());
@@ -109,7 +109,7 @@ public final class IndexFill {
             long f = from;
             long to = Math.min(users, from + CHUNK) - 1;
             chain = chain.compose(v -> conn.preparedQuery(MEMBERS)
-                            .execute(Tuple.of(org, f, to, run, groups, (long) perUser)).mapEmpty())
+                            .execute(Tuple.of(org, f, to, run, groups, (long) perUser)).<Void>mapEmpty())
                     .onSuccess(v -> System.err.printf("  memberships of users %d..%d%n", f, to));
         }
         return chain.compose(v -> conn.query("VACUUM ANALYZE scim_users").execute())
