@@ -30,6 +30,8 @@ import io.hanzo.kms.scim.store.StatementRefusedException;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.nio.charset.StandardCharsets;
 import io.vertx.core.Vertx;
 import io.hanzo.kms.scim.store.StoredUser;
 import org.slf4j.Logger;
@@ -553,6 +555,9 @@ public final class UserService {
         if (groupIds.isEmpty()) {
             return projection.isAll() ? user.json() : Json.bytes(projection.apply(user.resource()));
         }
+        if (projection.isAll()) {
+            return withGroups(user.json(), groups, groupIds);
+        }
         ObjectNode out = user.resource();
         JsonNode meta = out.remove("meta");
         ArrayNode list = out.putArray("groups");
@@ -568,6 +573,52 @@ public final class UserService {
         }
         out.set("meta", meta);
         return Json.bytes(projection.apply(out));
+    }
+
+    /**
+     * The document with its {@code groups} written in before {@code meta}, the last member, as the
+     * tree above would serialise them: no parsing. {@code ,"meta":{} cannot occur inside a string
+     * (its quotes would be escaped), so its last occurrence is the top-level one.
+     */
+    private byte[] withGroups(byte[] document, GroupIndex groups, Set<UUID> groupIds) {
+        int meta = lastIndexOf(document, META);
+        if (meta < 0) {
+            throw new IllegalStateException("An indexed user has no meta");
+        }
+        StringBuilder b = new StringBuilder(64 + groupIds.size() * 160).append(",\"groups\":[");
+        boolean first = true;
+        for (UUID gid : groupIds) {
+            IndexedGroup g = groups.get(gid);
+            if (g != null) {
+                b.append(first ? "" : ",").append("{\"value\":\"").append(gid).append("\",\"$ref\":\"")
+                        .append(JsonStringEncoder.getInstance().quoteAsString(groupsEndpointUrl + "/" + gid))
+                        .append("\",\"display\":\"")
+                        .append(JsonStringEncoder.getInstance().quoteAsString(g.row().displayName()))
+                        .append("\",\"type\":\"direct\"}");
+                first = false;
+            }
+        }
+        byte[] inserted = b.append(']').toString().getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[document.length + inserted.length];
+        System.arraycopy(document, 0, out, 0, meta);
+        System.arraycopy(inserted, 0, out, meta, inserted.length);
+        System.arraycopy(document, meta, out, meta + inserted.length, document.length - meta);
+        return out;
+    }
+
+    private static final byte[] META = ",\"meta\":{".getBytes(StandardCharsets.UTF_8);
+
+    private static int lastIndexOf(byte[] in, byte[] what) {
+        outer:
+        for (int i = in.length - what.length; i >= 0; i--) {
+            for (int k = 0; k < what.length; k++) {
+                if (in[i + k] != what[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** The users on one page, as clients receive them. */
