@@ -21,9 +21,9 @@ import java.util.Arrays;
 public final class DocumentCodec {
     private static final int MIN_MATCH = 4;
     private static final int DICT_HASH_BITS = 14;
-    private static final int DOC_HASH_BITS = 12;
+    private static final int DOC_HASH_BITS = 10;
     /** Dictionary candidates tried per position (the dictionary's chains are built once). */
-    private static final int DICT_TRIES = 8;
+    private static final int DICT_TRIES = 4;
 
     private final byte[] dictionary;
     /** Per hash of four bytes, the last dictionary position starting with them, plus one (0: none). */

@@ -3,7 +3,6 @@ package io.hanzo.kms.scim.store;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.Json;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -14,7 +13,7 @@ import java.util.UUID;
 public record StoredUser(UUID orgId, UUID id, String attributes, long version, Instant created, Instant lastModified) {
 
     public UserRow parse() {
-        ObjectNode a = (ObjectNode) Json.parse(attributes.getBytes(StandardCharsets.UTF_8));
+        ObjectNode a = (ObjectNode) Json.parse(attributes);
         return new UserRow(orgId, id, a, version, created, lastModified);
     }
 }
