@@ -198,9 +198,11 @@ public final class BenchReport {
         Object loadMillis = index.getValue("indexLoadMillis");
         return String.format(Locale.ROOT, "%nIndex (one organisation filled by SQL, the server restarted on it; live heap after a full GC)%n"
                         + "  index heap per user: %,d bytes with %,d users and %,d memberships (limit 1,024)%n"
-                        + "  start-up with that organisation: %.1f s (empty database: %.1f s); index loaded in %s ms%n",
+                        + "  start-up with that organisation: %.1f s, server CPU %.1f s (empty database: %.1f s, CPU %.1f s); "
+                        + "index loaded in %s ms%n",
                 index.getLong("bytesPerUser"), index.getLong("users"), index.getLong("memberships"),
-                index.getDouble("startSeconds"), index.getDouble("emptyStartSeconds"),
+                index.getDouble("startSeconds"), index.getDouble("startCpuSeconds", Double.NaN),
+                index.getDouble("emptyStartSeconds"), index.getDouble("emptyStartCpuSeconds", Double.NaN),
                 loadMillis == null ? "?" : String.format(Locale.ROOT, "%,d", ((Number) loadMillis).longValue()));
     }
 
