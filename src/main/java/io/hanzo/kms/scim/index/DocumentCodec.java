@@ -1,5 +1,7 @@
 package io.hanzo.kms.scim.index;
 
+import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
+
 import java.util.Arrays;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Arrays;
  * format hashes the dictionary once and unpacks with plain array copies, in well under a microsecond,
  * which matters because every user sent to a client is unpacked.
  *
- * <p>Format: the unpacked length (varint), then sequences of a token byte (high nibble: literal
+ * <p>Format: a kind byte the caller chooses, the unpacked length (varint), then sequences of a token byte (high nibble: literal
  * count, low nibble: copy length − 4; 15 means a varint with the rest follows), the literals, and,
  * unless the document is complete, the copy's distance back (varint) counted in the dictionary
  * followed by the document.
@@ -31,6 +33,7 @@ public final class DocumentCodec {
     /** Per dictionary position, the previous position with the same hash, plus one. */
     private final int[] dictionaryChain;
     private final String locationPrefix;
+    private final ResourceRenderer renderer;
     private final ThreadLocal<int[]> documentHeads = ThreadLocal.withInitial(() -> new int[1 << DOC_HASH_BITS]);
     private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[4096]);
 
@@ -41,7 +44,13 @@ public final class DocumentCodec {
      *                       nearer copies cost fewer bytes, so the likeliest text goes last
      */
     public DocumentCodec(String locationPrefix, byte[] typical) {
+        this(locationPrefix, typical, null);
+    }
+
+    /** @param renderer renders the documents of this codec from stored attributes (see {@link #renderer}) */
+    public DocumentCodec(String locationPrefix, byte[] typical, ResourceRenderer renderer) {
         this.locationPrefix = locationPrefix;
+        this.renderer = renderer;
         this.dictionary = typical.clone();
         this.dictionaryChain = new int[dictionary.length];
         for (int p = 0; p + MIN_MATCH <= dictionary.length; p++) {
@@ -51,12 +60,22 @@ public final class DocumentCodec {
         }
     }
 
+    /** What renders documents packed as stored attributes; null when the codec was given none. */
+    ResourceRenderer renderer() {
+        return renderer;
+    }
+
     /** The URL of the resource with this id. */
     public String location(String id) {
         return locationPrefix + id;
     }
 
     public byte[] pack(byte[] doc) {
+        return pack(doc, (byte) 0);
+    }
+
+    /** Packs with the given kind byte first (see {@link #kind}). */
+    public byte[] pack(byte[] doc, byte kind) {
         int n = doc.length;
         byte[] out = buffers.get();
         // Worst case: every byte a literal, a varint per 128 of them, and the length.
@@ -68,7 +87,8 @@ public final class DocumentCodec {
         int[] heads = documentHeads.get();
         Arrays.fill(heads, 0);
         int d = dictionary.length;
-        int o = writeVarInt(out, 0, n);
+        out[0] = kind;
+        int o = writeVarInt(out, 1, n);
         int literalStart = 0;
         int i = 0;
         while (i + MIN_MATCH <= n) {
@@ -112,8 +132,13 @@ public final class DocumentCodec {
         return Arrays.copyOf(out, o);
     }
 
+    /** The kind byte a document was packed with. */
+    public static byte kind(byte[] packed) {
+        return packed[0];
+    }
+
     public byte[] unpack(byte[] packed) {
-        int at = 0;
+        int at = 1;
         int length = 0;
         for (int shift = 0; ; shift += 7) {
             byte b = packed[at++];

@@ -303,6 +303,62 @@ public final class GroupIndex {
         }
     }
 
+    /**
+     * Loading: every group's members at once, into an index that has no memberships yet (otherwise
+     * they are added group by group). Each user's groups are built in one pass over the groups in id
+     * order, with plain maps, rather than one concurrent update per membership.
+     *
+     * @param memberIds per group id, its members in any order (the arrays are reused)
+     */
+    public synchronized void loadMembers(Map<UUID, UUID[]> memberIds) {
+        if (!groupsOfUser.isEmpty()) {
+            memberIds.forEach(this::addMembers);
+            return;
+        }
+        List<UUID> order = new ArrayList<>(memberIds.keySet());
+        order.sort(null);
+        Map<UUID, Joined> joined = new HashMap<>();
+        for (UUID groupId : order) {
+            UUID gid = canonicalGroup(groupId);
+            UUID[] ids = memberIds.get(groupId);
+            if (!ascending(ids)) {
+                Arrays.sort(ids);
+            }
+            int n = 0;
+            for (int i = 0; i < ids.length; i++) {
+                if (n > 0 && ids[n - 1].equals(ids[i])) {
+                    continue;
+                }
+                Joined j = joined.get(ids[i]);
+                if (j == null) {
+                    j = new Joined(shared(ids[i]));
+                    joined.put(j.entry[0], j);
+                }
+                j.add(gid); // groups come in id order, so each user's stay sorted
+                ids[n++] = j.entry[0];
+            }
+            members.put(gid, MemberIds.ofSorted(ids, n));
+        }
+        joined.forEach((user, j) -> groupsOfUser.put(user, Arrays.copyOf(j.entry, j.count + 1)));
+    }
+
+    /** A user's groups while loading: a {@link UserGroups} entry with room to grow. */
+    private static final class Joined {
+        UUID[] entry = new UUID[4];
+        int count;
+
+        Joined(UUID user) {
+            entry[0] = user;
+        }
+
+        void add(UUID gid) {
+            if (count + 2 > entry.length) {
+                entry = Arrays.copyOf(entry, entry.length * 2);
+            }
+            entry[++count] = gid;
+        }
+    }
+
     private static boolean ascending(UUID[] ids) {
         for (int i = 1; i < ids.length; i++) {
             if (ids[i - 1].compareTo(ids[i]) > 0) {

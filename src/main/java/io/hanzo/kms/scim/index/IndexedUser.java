@@ -7,25 +7,38 @@ import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
 import io.hanzo.kms.scim.store.UserRow;
 
+import io.hanzo.kms.scim.store.StoredUser;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * A user as the index keeps it: the representation clients receive, rendered once per change and
  * kept packed ({@link DocumentCodec}), and beside it only what lookups, {@code meta} and member
- * listings need. The document is inflated when it is sent and parsed only where a tree is needed
- * (filters, projections, PATCH). Never mutated.
+ * listings need. The document is unpacked when it is sent and parsed only where a tree is needed
+ * (filters, projections, PATCH).
+ *
+ * <p>A user loaded at start-up holds its stored attributes instead, packed the same way, and is
+ * rendered the first time it is read: loading then parses no document, and a user never read costs
+ * nothing more. The rendered document replaces the stored one; a reader racing that only renders it
+ * twice. Otherwise never changed.
  */
 public final class IndexedUser {
+    /** Kinds of packed document: the stored attributes (not rendered yet), or the rendered document. */
+    private static final byte STORED = 0;
+    private static final byte RENDERED = 1;
+
     private final UUID orgId;
     private UUID id;
     private final long version;
     private final long createdNanos;
     private final long lastModifiedNanos;
-    private final byte[] packed;
+    private volatile byte[] packed;
     private final DocumentCodec codec;
     /** userName in lower case: the user's key in the userName lookup. */
     String userNameKey;
@@ -36,19 +49,19 @@ public final class IndexedUser {
     /** What a group's member list shows as the member's {@code display}. */
     private final String display;
 
-    private IndexedUser(UserRow row, byte[] packed, DocumentCodec codec) {
-        this.orgId = row.orgId();
-        this.id = row.id();
-        this.version = row.version();
-        this.createdNanos = nanos(row.created());
-        this.lastModifiedNanos = nanos(row.lastModified());
+    private IndexedUser(UUID orgId, UUID id, long version, Instant created, Instant lastModified, byte[] packed,
+                        DocumentCodec codec, String userName, String externalId, List<String> emails, String displayName) {
+        this.orgId = orgId;
+        this.id = id;
+        this.version = version;
+        this.createdNanos = nanos(created);
+        this.lastModifiedNanos = nanos(lastModified);
         this.packed = packed;
         this.codec = codec;
-        this.userNameKey = CaseFold.lower(row.userName());
-        this.externalId = row.externalId();
-        this.emailKeys = emailKeys(row.attributes(), userNameKey);
-        JsonNode displayName = row.attributes().get("displayName");
-        this.display = displayName != null && !displayName.isNull() ? displayName.asText() : row.userName();
+        this.userNameKey = CaseFold.lower(userName);
+        this.externalId = externalId;
+        this.emailKeys = emailKeys(emails, userNameKey);
+        this.display = displayName != null ? displayName : userName;
     }
 
     /**
@@ -56,7 +69,27 @@ public final class IndexedUser {
      *                 {@link io.hanzo.kms.scim.protocol.resource.ResourceRenderer#render}), serialised
      */
     public static IndexedUser of(UserRow row, byte[] rendered, DocumentCodec codec) {
-        return new IndexedUser(row, codec.pack(rendered), codec);
+        ObjectNode a = row.attributes();
+        List<String> emails = new ArrayList<>(1);
+        JsonNode list = a.get("emails");
+        if (list != null && list.isArray()) {
+            for (JsonNode e : list) {
+                if (e.hasNonNull("value")) {
+                    emails.add(e.get("value").asText());
+                }
+            }
+        }
+        JsonNode displayName = a.get("displayName");
+        return new IndexedUser(row.orgId(), row.id(), row.version(), row.created(), row.lastModified(),
+                codec.pack(rendered, RENDERED), codec, row.userName(), row.externalId(), emails,
+                displayName != null && !displayName.isNull() ? displayName.asText() : null);
+    }
+
+    /** A user as loaded from the database, rendered when first read (the codec must have a renderer). */
+    public static IndexedUser stored(StoredUser s, DocumentCodec codec) {
+        return new IndexedUser(s.orgId(), s.id(), s.version(), s.created(), s.lastModified(),
+                codec.pack(s.attributes().getBytes(StandardCharsets.UTF_8), STORED), codec, s.userName(), s.externalId(),
+                s.emails() == null ? List.of() : Arrays.asList(s.emails()), s.displayName());
     }
 
     public UUID id() {
@@ -100,16 +133,18 @@ public final class IndexedUser {
 
     /** The full representation as clients receive it (a fresh array the caller may keep). */
     public byte[] json() {
-        return codec.unpack(packed);
+        byte[] p = packed;
+        if (DocumentCodec.kind(p) == RENDERED) {
+            return codec.unpack(p);
+        }
+        byte[] rendered = Json.bytes(codec.renderer().render(parse(codec.unpack(p)), meta()));
+        packed = codec.pack(rendered, RENDERED);
+        return rendered;
     }
 
     /** The full representation as a tree (parsed anew on each call; callers may change it). */
     public ObjectNode resource() {
-        try {
-            return (ObjectNode) Json.MAPPER.readTree(json());
-        } catch (IOException e) {
-            throw new IllegalStateException("An indexed document does not parse", e);
-        }
+        return parse(json());
     }
 
     /**
@@ -117,11 +152,22 @@ public final class IndexedUser {
      * ({@code schemas}, {@code id}, {@code meta}). Built anew on each call.
      */
     public UserRow row() {
-        ObjectNode attributes = resource();
-        attributes.remove("schemas");
-        attributes.remove("id");
-        attributes.remove("meta");
+        byte[] p = packed;
+        ObjectNode attributes = parse(codec.unpack(p));
+        if (DocumentCodec.kind(p) == RENDERED) {
+            attributes.remove("schemas");
+            attributes.remove("id");
+            attributes.remove("meta");
+        }
         return new UserRow(orgId, id, attributes, version, created(), lastModified());
+    }
+
+    private static ObjectNode parse(byte[] json) {
+        try {
+            return (ObjectNode) Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("An indexed document does not parse", e);
+        }
     }
 
     /**
@@ -142,6 +188,11 @@ public final class IndexedUser {
         if (externalId != null && externalId.equals(previous.externalId)) {
             externalId = previous.externalId;
         }
+    }
+
+    /** True once the document is rendered (users loaded from the database are rendered when first read). */
+    boolean rendered() {
+        return DocumentCodec.kind(packed) == RENDERED;
     }
 
     /** Bytes of the packed document (for measurements). */
@@ -174,21 +225,15 @@ public final class IndexedUser {
     }
 
     /** The same String as the userName key when an email equals it, as it usually does. */
-    private static Object emailKeys(ObjectNode attributes, String userNameKey) {
-        JsonNode emails = attributes.get("emails");
-        if (emails == null || !emails.isArray()) {
-            return null;
-        }
+    private static Object emailKeys(List<String> emails, String userNameKey) {
         List<String> keys = new ArrayList<>(1);
-        for (JsonNode e : emails) {
-            if (e.hasNonNull("value")) {
-                String key = CaseFold.lower(e.get("value").asText());
-                if (key.equals(userNameKey)) {
-                    key = userNameKey;
-                }
-                if (!keys.contains(key)) {
-                    keys.add(key);
-                }
+        for (String value : emails) {
+            String key = CaseFold.lower(value);
+            if (key.equals(userNameKey)) {
+                key = userNameKey;
+            }
+            if (!keys.contains(key)) {
+                keys.add(key);
             }
         }
         if (keys.isEmpty()) {

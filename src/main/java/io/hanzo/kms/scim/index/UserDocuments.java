@@ -53,6 +53,6 @@ public final class UserDocuments {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(RARER.getBytes(StandardCharsets.UTF_8));
         out.writeBytes(typical);
-        return new DocumentCodec(renderer.location(""), out.toByteArray());
+        return new DocumentCodec(renderer.location(""), out.toByteArray(), renderer);
     }
 }

@@ -30,12 +30,16 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberPatch;
 import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.hanzo.kms.scim.store.ResourceChange;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 
@@ -88,10 +92,15 @@ public final class GroupService {
     public Future<Void> loadInto(UUID orgId, GroupIndex groups) {
         return store.all(orgId).compose(rows -> {
             rows.forEach(r -> groups.putGroup(indexed(r)));
-            return store.memberships(orgId, batch -> Vertx.currentContext().executeBlocking(() -> {
-                for (GroupStore.GroupMembers m : batch) {
-                    groups.addMembers(m.groupId(), m.userIds());
-                }
+            // Gathered as they come (the event loop only keeps the arrays), then linked in one pass.
+            Map<UUID, UUID[]> members = new HashMap<>();
+            Context[] reading = new Context[1];
+            return store.memberships(orgId, batch -> {
+                reading[0] = Vertx.currentContext();
+                batch.forEach(m -> members.merge(m.groupId(), m.userIds(), GroupService::concat));
+                return Future.<Void>succeededFuture();
+            }).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture() : reading[0].executeBlocking(() -> {
+                groups.loadMembers(members);
                 return null;
             }, false));
         });
@@ -380,6 +389,12 @@ public final class GroupService {
             return Future.succeededFuture(g);
         }
         return reread(orgId, g.row().id()).map(fresh -> fresh != null && fresh.row().version() >= g.row().version() ? fresh : g);
+    }
+
+    private static UUID[] concat(UUID[] a, UUID[] b) {
+        UUID[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private IndexedGroup indexed(GroupRow row) {

@@ -111,12 +111,13 @@ public final class UserService {
 
     /**
      * Fills a new index of the organisation's users from the database. The event loop only reads rows;
-     * parsing, rendering and packing the documents run on worker threads, several batches at once.
+     * packing them runs on worker threads, several batches at once. No document is parsed: each user
+     * keeps its stored attributes until it is first read (see {@link IndexedUser#stored}).
      */
     public Future<Void> loadInto(UUID orgId, UserIndex users) {
         return store.forEach(orgId, batch -> Vertx.currentContext().executeBlocking(() -> {
             for (StoredUser s : batch) {
-                users.put(indexed(s.parse()));
+                users.put(IndexedUser.stored(s, codec));
             }
             return null;
         }, false));

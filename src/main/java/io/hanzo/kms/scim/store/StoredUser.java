@@ -7,10 +7,14 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A user as read from the database for loading, its attributes still JSON text: parsing them is the
- * costly part of loading, and is left to whoever can do it off the event loop.
+ * A user as read from the database for loading, its attributes still JSON text (parsing them is the
+ * costly part of loading), with what lookups need taken out of them by the database.
+ *
+ * @param displayName the displayName attribute, or null
+ * @param emails      the values of the emails attribute, in order
  */
-public record StoredUser(UUID orgId, UUID id, String attributes, long version, Instant created, Instant lastModified) {
+public record StoredUser(UUID orgId, UUID id, String attributes, long version, Instant created, Instant lastModified,
+                         String userName, String externalId, String displayName, String[] emails) {
 
     public UserRow parse() {
         ObjectNode a = (ObjectNode) Json.parse(attributes);

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -169,6 +171,41 @@ class MemberIdsTest {
     }
 
     @Test
+    void loadingEveryGroupAtOnceEqualsAddingThemOneByOne() {
+        Random random = new Random(9);
+        List<UUID> users = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            users.add(Ids.newId());
+        }
+        Map<UUID, UUID[]> load = new HashMap<>();
+        GroupIndex oneByOne = new GroupIndex();
+        for (int g = 0; g < 40; g++) {
+            List<UUID> members = new ArrayList<>();
+            for (int k = 0; k < 60; k++) {
+                members.add(users.get(random.nextInt(users.size()))); // repeats included
+            }
+            Collections.shuffle(members, random);
+            UUID gid = new UUID(random.nextLong(), random.nextLong());
+            load.put(gid, members.toArray(new UUID[0]));
+            oneByOne.addMembers(gid, members.toArray(new UUID[0]));
+        }
+        GroupIndex loaded = new GroupIndex();
+        loaded.loadMembers(load);
+        assertThat(loaded.membershipCount()).isEqualTo(oneByOne.membershipCount());
+        for (UUID gid : load.keySet()) {
+            assertThat(loaded.members(gid)).containsExactlyElementsOf(oneByOne.members(gid));
+        }
+        for (UUID u : users) {
+            assertThat(loaded.groupsOf(u)).containsExactlyElementsOf(oneByOne.groupsOf(u));
+            assertThat(new ArrayList<>(loaded.groupsOf(u))).isSortedAccordingTo(UUID::compareTo);
+        }
+        // Into an index that has memberships already, the groups are added to what it holds.
+        UUID extra = Ids.newId();
+        loaded.loadMembers(new HashMap<>(Map.of(extra, new UUID[] {users.get(0)})));
+        assertThat(loaded.groupsOf(users.get(0))).contains(extra);
+    }
+
+    @Test
     void memberSetsShareTheUserIndexsIdInstances() {
         UserIndex users = new UserIndex();
         GroupIndex index = new GroupIndex(users);
@@ -178,5 +215,9 @@ class MemberIdsTest {
         UUID gid = Ids.newId();
         index.addMembers(gid, new UUID[] {sameValue});
         assertThat(index.members(gid).iterator().next()).isSameAs(users.get(id).id());
+        GroupIndex loaded = new GroupIndex(users);
+        loaded.loadMembers(new HashMap<>(Map.of(gid, new UUID[] {
+                new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits())})));
+        assertThat(loaded.members(gid).iterator().next()).isSameAs(users.get(id).id());
     }
 }

@@ -8,12 +8,18 @@ import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.StoredUser;
 import io.hanzo.kms.scim.store.UserRow;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Users kept packed: what comes out is byte for byte what was rendered, and the row is the stored one. */
 class UserDocumentsTest {
@@ -50,6 +56,49 @@ class UserDocumentsTest {
             assertThat(u.location()).isEqualTo(RENDERER.location(row.id().toString()));
             assertThat(u.display()).isEqualTo(attributes.hasNonNull("displayName")
                     ? attributes.get("displayName").asText() : attributes.get("userName").asText());
+        }
+    }
+
+    @Test
+    void aLoadedUserIsRenderedOnFirstReadAsItWouldHaveBeenAtOnce() throws Exception {
+        for (String body : new String[] {bench(7), "{\"userName\":\"Only@X.com\",\"emails\":[{\"value\":\"A@x.com\"},"
+                + "{\"value\":\"only@x.com\"}],\"externalId\":\"e-1\"}"}) {
+            ObjectNode attributes = NORMALIZER.normalize(Json.parse(body));
+            Instant created = Instant.parse("2026-03-04T05:06:07.123456Z");
+            UserRow row = new UserRow(ORG, Ids.newId(), attributes, 4, created, created.plusSeconds(9));
+            byte[] rendered = Json.bytes(RENDERER.render(attributes, row.meta()));
+            IndexedUser fresh = IndexedUser.of(row, rendered, CODEC);
+            // As PostgreSQL gives jsonb back: other key order and spacing.
+            String text = attributes.toPrettyString();
+            List<String> emails = new ArrayList<>();
+            attributes.path("emails").forEach(e -> emails.add(e.path("value").asText()));
+            StoredUser stored = new StoredUser(ORG, row.id(), text, 4, row.created(), row.lastModified(), row.userName(),
+                    row.externalId(), attributes.hasNonNull("displayName") ? attributes.get("displayName").asText() : null,
+                    emails.toArray(new String[0]));
+            IndexedUser loaded = IndexedUser.stored(stored, CODEC);
+            assertThat(loaded.rendered()).isFalse();
+            assertThat(loaded.row()).isEqualTo(row);
+            assertThat(loaded.userNameKey).isEqualTo(fresh.userNameKey);
+            assertThat(loaded.emailKeyList()).isEqualTo(fresh.emailKeyList());
+            assertThat(loaded.externalId).isEqualTo(fresh.externalId);
+            assertThat(loaded.display()).isEqualTo(fresh.display());
+            // Readers racing the first rendering all get the same bytes.
+            List<Future<byte[]>> reads = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                for (int i = 0; i < 8; i++) {
+                    reads.add(pool.submit(loaded::json));
+                }
+                for (Future<byte[]> f : reads) {
+                    assertThat(f.get()).isEqualTo(rendered);
+                }
+            } finally {
+                pool.shutdown();
+            }
+            assertThat(loaded.rendered()).isTrue();
+            assertThat(loaded.json()).isEqualTo(rendered);
+            assertThat(loaded.row()).isEqualTo(row);
+            assertThat(loaded.resource()).isEqualTo(fresh.resource());
         }
     }
 

@@ -126,7 +126,7 @@ public final class PgUserStore implements UserStore {
 
     private static StoredUser stored(Row r) {
         return new StoredUser(r.getUUID(0), r.getUUID(1), r.getString(2), r.getLong(3), instant(r.getOffsetDateTime(4)),
-                instant(r.getOffsetDateTime(5)));
+                instant(r.getOffsetDateTime(5)), r.getString(6), r.getString(7), r.getString(8), r.getArrayOfStrings(9));
     }
 
     /** Timestamps are kept to the millisecond so that what is returned equals what is stored. */

@@ -75,7 +75,15 @@ final class Sql {
     static final String USER_INVITATIONS_VOID =
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND voided_at IS NULL AND used_at IS NULL";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
-    static final String USER_ALL = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 ORDER BY id";
+    /**
+     * Every user of the organisation, to load the index: besides the row, what the index's lookups
+     * need (userName, externalId, the emails' values, the display name), taken out of the JSON here
+     * so that loading does not parse every document.
+     */
+    static final String USER_ALL = "SELECT " + USER_COLUMNS + ", user_name, external_id, attributes->>'displayName', "
+            + "ARRAY(SELECT e->>'value' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(attributes->'emails') = 'array' "
+            + "THEN attributes->'emails' ELSE '[]'::jsonb END) e WHERE e->>'value' IS NOT NULL) "
+            + "FROM scim_users WHERE org_id = $1 ORDER BY id";
 
     private static final String GROUP_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
     static final String GROUP_INSERT =
