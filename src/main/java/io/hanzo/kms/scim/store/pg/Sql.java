@@ -139,9 +139,13 @@ final class Sql {
                     + "updated_at, added, removed) VALUES ($1, 'group', $2, $6, $7::text::jsonb, $8, $9, "
                     + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del))) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
-    /** Every membership of the organisation, one row per group (loading the index). */
-    static final String MEMBERS_OF_ORG_BY_GROUP =
-            "SELECT group_id, array_agg(user_id) FROM scim_group_members WHERE org_id = $1 GROUP BY group_id";
+    /**
+     * Every membership of the organisation, one row per group (loading the index): each group's
+     * members read from the primary key in order, rather than one aggregate over all memberships,
+     * which would sort or hash ten million rows.
+     */
+    static final String MEMBERS_OF_ORG_BY_GROUP = "SELECT g.id, ARRAY(SELECT m.user_id FROM scim_group_members m "
+            + "WHERE m.org_id = $1 AND m.group_id = g.id ORDER BY m.user_id) FROM scim_groups g WHERE g.org_id = $1";
 
     static final String MEMBERS_PAGE =
             "SELECT id, user_name, active, setup_state FROM scim_users WHERE org_id = $1 AND id > $2 "
