@@ -74,3 +74,9 @@ fuzz:
 		-Djunit.jupiter.execution.parallel.enabled=true -Djunit.jupiter.execution.parallel.config.strategy=fixed \
 		-Djunit.jupiter.execution.parallel.config.fixed.parallelism=8
 	@cat target/fuzz-summary.txt
+
+# The index's heap per user and start-up time at 1,000,000 users and 10,000,000 memberships
+# (docs/benchmarks.md, "Compact index"); BENCH_INDEX_USERS sets another size. About 5 minutes.
+.PHONY: index-bench
+index-bench:
+	MVN="$(MVN)" JAVA="$(JAVA)" BENCH_INDEX_USERS="$${BENCH_INDEX_USERS:-1000000}" bash load-tests/index-bench.sh

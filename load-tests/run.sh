@@ -145,6 +145,7 @@ FAILED=""
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.phases.json "$RESULTS"/*.log "$RESULTS/raw-inserts.json" "$RESULTS/lookup-hit-response.json" "$MANIFEST"
 rm -f "$RESULTS"/*.lag.tsv
+rm -f "$RESULTS/index-heap.json"
 if ((INSTANCES > 1)); then
   # shellcheck source=../deploy/cluster/cluster-lib.sh
   source "$ROOT/deploy/cluster/cluster-lib.sh"
@@ -363,6 +364,20 @@ elif ! kill -0 "$SERVER_PID" 2>/dev/null; then
   FAILED+=" server"
 fi
 ((INSTANCES > 1)) || cp "$RUN_DIR/server.log" "$RESULTS/server.log"
+
+# The index's heap per user and start-up time, on a server and database of their own
+# (load-tests/index-bench.sh; BENCH_INDEX_USERS=0 leaves it out, make index-bench measures 1,000,000).
+case "$BENCH_SCALE" in
+  smoke) INDEX_USERS=10000 ;;
+  *) INDEX_USERS=100000 ;;
+esac
+INDEX_USERS="${BENCH_INDEX_USERS:-$INDEX_USERS}"
+if [[ "$INDEX_USERS" != 0 ]]; then
+  say "index: $INDEX_USERS users and their memberships filled by SQL, then a server started on them"
+  BENCH_INDEX_SKIP_BUILD=1 BENCH_INDEX_USERS="$INDEX_USERS" BENCH_INDEX_OUT="$RESULTS/index-heap.json" \
+    "$LT/index-bench.sh" >"$RESULTS/index-bench.log" 2>&1 || FAILED+=" index-bench"
+  tail -1 "$RESULTS/index-bench.log" | sed 's/^/    /'
+fi
 
 COMMIT=$(git -C "$ROOT" log -1 --format='%h %cs' 2>/dev/null || echo "unknown")
 if [[ -n "$(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null)" ]]; then

@@ -164,7 +164,7 @@ public final class MembershipService {
     /** The primary email (or the first), else the userName, which IdPs usually set to the email. */
     private String recipient(UUID orgId, MemberStore.Delivery d) {
         IndexedUser u = index.users(orgId).get(d.userId());
-        JsonNode emails = u == null ? null : u.row().attributes().get("emails");
+        JsonNode emails = u == null ? null : u.resource().get("emails");
         String chosen = null;
         if (emails != null && emails.isArray()) {
             for (JsonNode e : emails) {

@@ -12,8 +12,8 @@ import io.vertx.core.buffer.Buffer;
 
 import java.util.Iterator;
 import java.util.List;
-import java.util.NavigableSet;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -31,8 +31,8 @@ final class GroupDocuments {
         this.usersEndpointUrl = usersEndpointUrl;
     }
 
-    /** The chunks of one group; members are read from the live membership set as they are written. */
-    Iterator<Buffer> chunks(UUID orgId, IndexedGroup group, NavigableSet<UUID> members, AttributeProjection projection) {
+    /** The chunks of one group; {@code members} iterates in id order, and is read as chunks are written. */
+    Iterator<Buffer> chunks(UUID orgId, IndexedGroup group, Set<UUID> members, AttributeProjection projection) {
         ObjectNode projected = projection.apply(group.resource());
         if (!projection.includes("members")) {
             return List.of(Buffer.buffer(Json.bytes(projected))).iterator();
@@ -105,8 +105,7 @@ final class GroupDocuments {
         }
         IndexedUser u = fields.display() ? users.find(orgId, userId) : null;
         if (u != null) {
-            String display = u.row().attributes().hasNonNull("displayName")
-                    ? u.row().attributes().get("displayName").asText() : u.row().userName();
+            String display = u.display();
             b.appendString(first ? "" : ",").appendString("\"display\":\"")
                     .appendString(new String(JsonStringEncoder.getInstance().quoteAsString(display)))
                     .appendString("\"");

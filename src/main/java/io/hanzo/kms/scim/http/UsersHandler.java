@@ -127,6 +127,6 @@ final class UsersHandler {
         AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, ctx.queryParams().get("attributes"),
                 ctx.queryParams().get("excludedAttributes"));
         ScimResponses.sendResource(ctx, status, users.document(RequestContext.orgId(ctx), u, projection),
-                u.resource().path("meta").path("location").asText(), u.row().meta().etag());
+                u.location(), u.etag());
     }
 }

@@ -15,7 +15,7 @@ public final class DirectoryIndex {
     }
 
     public GroupIndex groups(UUID orgId) {
-        return groups.computeIfAbsent(orgId, k -> new GroupIndex());
+        return groups.computeIfAbsent(orgId, k -> new GroupIndex(users(orgId)));
     }
 
     /** Users in all organisations' indexes (for metrics). */

@@ -4,6 +4,8 @@ import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupWrite;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,13 +13,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Predicate;
 
 /**
@@ -30,14 +30,30 @@ public final class GroupIndex {
     private final ConcurrentSkipListMap<UUID, IndexedGroup> byId = new ConcurrentSkipListMap<>();
     private final Map<String, UUID> byDisplayName = new ConcurrentHashMap<>();
     private final Map<String, Set<UUID>> byExternalId = new ConcurrentHashMap<>();
-    private final Map<UUID, NavigableSet<UUID>> members = new ConcurrentHashMap<>();
-    private final Map<UUID, Set<UUID>> groupsOfUser = new ConcurrentHashMap<>();
+    /** Each group's members; a change puts a new set in place, so readers never see one half-made. */
+    private final Map<UUID, MemberIds> members = new ConcurrentHashMap<>();
+    /** Each user's groups, as {@link UserGroups} entries. */
+    private final Map<UUID, UUID[]> groupsOfUser = new ConcurrentHashMap<>();
+    /** Where a user id seen for the first time finds the instance the user index holds; may be null. */
+    private final UserIndex users;
     /** Per group, writes waiting for an earlier version, by version. Guarded by this. */
     private final Map<UUID, TreeMap<Long, Waiting>> waiting = new HashMap<>();
     /** Deleted groups, with when; like the user index's tombstones, they expire. */
     private final Map<UUID, Long> deleted = new ConcurrentHashMap<>();
     private static final int SWEEP_EVERY = 1024;
     private int deletesSinceSweep;
+
+    public GroupIndex() {
+        this(null);
+    }
+
+    /**
+     * @param users the organisation's user index, whose id instances the member sets share (one
+     *              UUID object per user however many groups it is in); null keeps ids as given
+     */
+    public GroupIndex(UserIndex users) {
+        this.users = users;
+    }
 
     public int size() {
         return byId.size();
@@ -46,7 +62,7 @@ public final class GroupIndex {
     /** Direct memberships, counted over the groups (for metrics). */
     public long membershipCount() {
         long n = 0;
-        for (NavigableSet<UUID> m : members.values()) {
+        for (MemberIds m : members.values()) {
             n += m.size();
         }
         return n;
@@ -68,21 +84,24 @@ public final class GroupIndex {
         return Collections.unmodifiableCollection(byId.values());
     }
 
-    /** The group's members in id order; a live view that later commits may change while it is read. */
-    public NavigableSet<UUID> members(UUID groupId) {
-        NavigableSet<UUID> m = members.get(groupId);
-        return m == null ? Collections.emptyNavigableSet() : Collections.unmodifiableNavigableSet(m);
+    /**
+     * The group's members, iterated in id order: the set as it is now, which later commits do not
+     * change (they put a new set in its place).
+     */
+    public Set<UUID> members(UUID groupId) {
+        MemberIds m = members.get(groupId);
+        return m == null ? MemberIds.EMPTY : m;
     }
 
     public boolean isMember(UUID groupId, UUID userId) {
-        NavigableSet<UUID> m = members.get(groupId);
+        MemberIds m = members.get(groupId);
         return m != null && m.contains(userId);
     }
 
-    /** The groups the user is directly in. */
+    /** The groups the user is directly in, iterated in id order. */
     public Set<UUID> groupsOf(UUID userId) {
-        Set<UUID> g = groupsOfUser.get(userId);
-        return g == null ? Set.of() : Collections.unmodifiableSet(g);
+        UUID[] entry = groupsOfUser.get(userId);
+        return entry == null ? Set.of() : UserGroups.groups(entry);
     }
 
     /** What became of a committed group write offered to the index. */
@@ -139,21 +158,13 @@ public final class GroupIndex {
             return;
         }
         putGroup(group);
-        NavigableSet<UUID> m = members.computeIfAbsent(gid, k -> new ConcurrentSkipListSet<>());
-        Set<UUID> target = new HashSet<>();
+        List<UUID> target = new ArrayList<>(memberIds.size());
         for (UUID u : memberIds) {
             if (live.test(u)) {
                 target.add(u);
-                m.add(u);
-                groupsOfUser.computeIfAbsent(u, k -> ConcurrentHashMap.newKeySet()).add(gid);
             }
         }
-        for (UUID u : List.copyOf(m)) {
-            if (!target.contains(u)) {
-                m.remove(u);
-                unlinkUser(u, gid);
-            }
-        }
+        replaceMembers(gid, target.toArray(new UUID[0]));
         drain(gid, live);
     }
 
@@ -181,18 +192,50 @@ public final class GroupIndex {
     private void applyNow(IndexedGroup group, Set<UUID> added, Set<UUID> removed, Predicate<UUID> live) {
         putGroup(group);
         UUID gid = group.row().id();
-        NavigableSet<UUID> m = members.computeIfAbsent(gid, k -> new ConcurrentSkipListSet<>());
+        members.putIfAbsent(gid, MemberIds.EMPTY);
         for (UUID u : removed) {
-            m.remove(u);
-            unlinkUser(u, gid);
+            removeMember(gid, u);
         }
         for (UUID u : added) {
-            if (!live.test(u)) {
-                continue;
+            if (live.test(u)) {
+                addMember(gid, u);
             }
-            m.add(u);
-            groupsOfUser.computeIfAbsent(u, k -> ConcurrentHashMap.newKeySet()).add(gid);
         }
+    }
+
+    /** The group's members get the user, and the user the group; the user's groups first. */
+    private void addMember(UUID gid, UUID userId) {
+        UUID user = link(userId, gid);
+        members.put(gid, members.getOrDefault(gid, MemberIds.EMPTY).with(user));
+    }
+
+    private void removeMember(UUID gid, UUID userId) {
+        MemberIds m = members.get(gid);
+        if (m != null) {
+            members.put(gid, m.without(userId));
+        }
+        unlinkUser(userId, gid);
+    }
+
+    /** Adds the group to the user's groups; answers the user's id as every member set holds it. */
+    private UUID link(UUID userId, UUID gid) {
+        UUID[] entry = groupsOfUser.get(userId);
+        if (entry == null) {
+            UUID user = shared(userId);
+            groupsOfUser.put(user, entry = UserGroups.of(user, gid));
+        } else {
+            UUID[] next = UserGroups.with(entry, gid);
+            if (next != entry) {
+                groupsOfUser.put(userId, next);
+            }
+        }
+        return UserGroups.user(entry);
+    }
+
+    /** The id instance the user index holds for this user, so that no user's id is kept twice. */
+    private UUID shared(UUID userId) {
+        IndexedUser u = users == null ? null : users.get(userId);
+        return u != null && u.id().equals(userId) ? u.id() : userId;
     }
 
     /** Applies the waiting writes that now follow the held version, and drops those it passed. */
@@ -216,8 +259,119 @@ public final class GroupIndex {
 
     /** Loading: one membership read from the database. */
     public synchronized void addMembership(UUID groupId, UUID userId) {
-        members.computeIfAbsent(groupId, k -> new ConcurrentSkipListSet<>()).add(userId);
-        groupsOfUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(groupId);
+        addMember(canonicalGroup(groupId), userId);
+    }
+
+    /**
+     * Loading: a group's members read from the database, in any order. A group that has no members
+     * yet gets them in one sorted set at once.
+     */
+    public synchronized void addMembers(UUID groupId, UUID[] userIds) {
+        UUID gid = canonicalGroup(groupId);
+        MemberIds held = members.get(gid);
+        if (held == null || held.isEmpty()) {
+            replaceMembers(gid, userIds);
+            return;
+        }
+        UUID[] all = Arrays.copyOf(held.toArray(new UUID[0]), held.size() + userIds.length);
+        System.arraycopy(userIds, 0, all, held.size(), userIds.length);
+        replaceMembers(gid, all);
+    }
+
+    /**
+     * Puts the group's members in place at once, sorted here, rather than one by one: users that
+     * join are linked to the group first, the new set is published, then users that left are unlinked.
+     */
+    private void replaceMembers(UUID gid, UUID[] userIds) {
+        MemberIds old = members.getOrDefault(gid, MemberIds.EMPTY);
+        UUID[] sorted = userIds.clone();
+        if (!ascending(sorted)) {
+            Arrays.sort(sorted);
+        }
+        int n = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (n == 0 || !sorted[n - 1].equals(sorted[i])) {
+                sorted[n++] = link(sorted[i], gid);
+            }
+        }
+        MemberIds next = MemberIds.ofSorted(sorted, n);
+        members.put(gid, next);
+        for (UUID u : old) {
+            if (!next.contains(u)) {
+                unlinkUser(u, gid);
+            }
+        }
+    }
+
+    /**
+     * Loading: every group's members at once, into an index that has no memberships yet (otherwise
+     * they are added group by group). Each user's groups are built in one pass over the groups in id
+     * order, with plain maps, rather than one concurrent update per membership.
+     *
+     * @param memberIds per group id, its members in any order (the arrays are reused)
+     */
+    public synchronized void loadMembers(Map<UUID, UUID[]> memberIds) {
+        if (!groupsOfUser.isEmpty()) {
+            memberIds.forEach(this::addMembers);
+            return;
+        }
+        List<UUID> order = new ArrayList<>(memberIds.keySet());
+        order.sort(null);
+        Map<UUID, Joined> joined = new HashMap<>();
+        for (UUID groupId : order) {
+            UUID gid = canonicalGroup(groupId);
+            UUID[] ids = memberIds.get(groupId);
+            if (!ascending(ids)) {
+                Arrays.sort(ids);
+            }
+            int n = 0;
+            for (int i = 0; i < ids.length; i++) {
+                if (n > 0 && ids[n - 1].equals(ids[i])) {
+                    continue;
+                }
+                Joined j = joined.get(ids[i]);
+                if (j == null) {
+                    j = new Joined(shared(ids[i]));
+                    joined.put(j.entry[0], j);
+                }
+                j.add(gid); // groups come in id order, so each user's stay sorted
+                ids[n++] = j.entry[0];
+            }
+            members.put(gid, MemberIds.ofSorted(ids, n));
+        }
+        joined.forEach((user, j) -> groupsOfUser.put(user, Arrays.copyOf(j.entry, j.count + 1)));
+    }
+
+    /** A user's groups while loading: a {@link UserGroups} entry with room to grow. */
+    private static final class Joined {
+        UUID[] entry = new UUID[4];
+        int count;
+
+        Joined(UUID user) {
+            entry[0] = user;
+        }
+
+        void add(UUID gid) {
+            if (count + 2 > entry.length) {
+                entry = Arrays.copyOf(entry, entry.length * 2);
+            }
+            entry[++count] = gid;
+        }
+    }
+
+    private static boolean ascending(UUID[] ids) {
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i - 1].compareTo(ids[i]) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The id instance the group index holds for this group. */
+    private UUID canonicalGroup(UUID groupId) {
+        IndexedGroup g = byId.get(groupId);
+        return g != null ? g.row().id() : groupId;
     }
 
     /**
@@ -278,7 +432,7 @@ public final class GroupIndex {
         if (old.row().externalId() != null) {
             removeExternalId(old.row().externalId(), id);
         }
-        NavigableSet<UUID> m = members.remove(id);
+        MemberIds m = members.remove(id);
         if (m != null) {
             for (UUID u : m) {
                 unlinkUser(u, id);
@@ -288,12 +442,13 @@ public final class GroupIndex {
 
     /** A deleted user leaves every group (the database cascades the same way). */
     public synchronized void removeUser(UUID userId) {
-        Set<UUID> groups = groupsOfUser.remove(userId);
-        if (groups != null) {
-            for (UUID g : groups) {
-                NavigableSet<UUID> m = members.get(g);
+        UUID[] entry = groupsOfUser.remove(userId);
+        if (entry != null) {
+            for (int i = 0; i < UserGroups.count(entry); i++) {
+                UUID g = UserGroups.group(entry, i);
+                MemberIds m = members.get(g);
                 if (m != null) {
-                    m.remove(userId);
+                    members.put(g, m.without(userId));
                 }
             }
         }
@@ -310,11 +465,13 @@ public final class GroupIndex {
     }
 
     private void unlinkUser(UUID userId, UUID groupId) {
-        Set<UUID> g = groupsOfUser.get(userId);
-        if (g != null) {
-            g.remove(groupId);
-            if (g.isEmpty()) {
-                groupsOfUser.remove(userId, g);
+        UUID[] entry = groupsOfUser.get(userId);
+        if (entry != null) {
+            UUID[] next = UserGroups.without(entry, groupId);
+            if (next == null) {
+                groupsOfUser.remove(userId);
+            } else if (next != entry) {
+                groupsOfUser.put(userId, next);
             }
         }
     }

@@ -1,11 +1,12 @@
 package io.hanzo.kms.scim.index;
 
 import io.hanzo.kms.scim.protocol.CaseFold;
-import io.hanzo.kms.scim.store.UserRow;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -23,8 +24,9 @@ public final class UserIndex {
     /** Ordered by id; ids are time-ordered, so this is creation order and pages stay stable. */
     private final ConcurrentSkipListMap<UUID, IndexedUser> byId = new ConcurrentSkipListMap<>();
     private final Map<String, UUID> byUserName = new ConcurrentHashMap<>();
-    private final Map<String, Set<UUID>> byEmail = new ConcurrentHashMap<>();
-    private final Map<String, Set<UUID>> byExternalId = new ConcurrentHashMap<>();
+    /** Values are one id or, for a key several users share, a UUID[] (replaced, never changed). */
+    private final Map<String, Object> byEmail = new ConcurrentHashMap<>();
+    private final Map<String, Object> byExternalId = new ConcurrentHashMap<>();
     /**
      * Ids of deleted users, with when they were deleted. Ids are never reused, so this keeps a write
      * that committed before a delete, but reaches the index after it, from bringing the user back.
@@ -50,11 +52,11 @@ public final class UserIndex {
     }
 
     public Set<UUID> idsByEmail(String email) {
-        return byEmail.getOrDefault(fold(email), Set.of());
+        return ids(byEmail.get(fold(email)));
     }
 
     public Set<UUID> idsByExternalId(String externalId) {
-        return byExternalId.getOrDefault(externalId, Set.of());
+        return ids(byExternalId.get(externalId));
     }
 
     /** All users in id order. */
@@ -72,37 +74,38 @@ public final class UserIndex {
      * running meanwhile finds the user by its old or its new key, never by neither.
      */
     public synchronized void put(IndexedUser user) {
-        UserRow row = user.row();
-        if (deleted.containsKey(row.id())) {
+        UUID id = user.id();
+        if (deleted.containsKey(id)) {
             return;
         }
-        IndexedUser old = byId.get(row.id());
-        if (old != null && old.row().version() >= row.version()) {
+        IndexedUser old = byId.get(id);
+        if (old != null && old.version() >= user.version()) {
             return;
         }
-        String userName = fold(row.userName());
-        Set<String> emails = emails(row);
-        byId.put(row.id(), user);
-        byUserName.put(userName, row.id());
-        for (String email : emails) {
-            byEmail.computeIfAbsent(email, k -> ConcurrentHashMap.newKeySet()).add(row.id());
+        // One UUID and one String per key, shared by every map that names it and by each version.
+        if (old != null) {
+            user.shareKeysWith(old);
+            id = user.id();
         }
-        if (row.externalId() != null) {
-            byExternalId.computeIfAbsent(row.externalId(), k -> ConcurrentHashMap.newKeySet()).add(row.id());
+        byId.put(id, user);
+        byUserName.put(user.userNameKey, id);
+        for (String email : user.emailKeyList()) {
+            link(byEmail, email, id);
+        }
+        if (user.externalId != null) {
+            link(byExternalId, user.externalId, id);
         }
         if (old != null) {
-            UserRow was = old.row();
-            String oldUserName = fold(was.userName());
-            if (!oldUserName.equals(userName)) {
-                byUserName.remove(oldUserName, row.id());
+            if (!old.userNameKey.equals(user.userNameKey)) {
+                byUserName.remove(old.userNameKey, id);
             }
-            for (String email : emails(was)) {
-                if (!emails.contains(email)) {
-                    removeFrom(byEmail, email, row.id());
+            for (String email : old.emailKeyList()) {
+                if (!user.hasEmailKey(email)) {
+                    unlink(byEmail, email, id);
                 }
             }
-            if (was.externalId() != null && !was.externalId().equals(row.externalId())) {
-                removeFrom(byExternalId, was.externalId(), row.id());
+            if (old.externalId != null && !old.externalId.equals(user.externalId)) {
+                unlink(byExternalId, old.externalId, id);
             }
         }
     }
@@ -120,7 +123,13 @@ public final class UserIndex {
         }
         IndexedUser old = byId.remove(id);
         if (old != null) {
-            unlink(old.row());
+            byUserName.remove(old.userNameKey, old.id());
+            for (String email : old.emailKeyList()) {
+                unlink(byEmail, email, old.id());
+            }
+            if (old.externalId != null) {
+                unlink(byExternalId, old.externalId, old.id());
+            }
         }
     }
 
@@ -138,38 +147,52 @@ public final class UserIndex {
         return deleted.size();
     }
 
-    private void unlink(UserRow row) {
-        byUserName.remove(fold(row.userName()), row.id());
-        for (String email : emails(row)) {
-            removeFrom(byEmail, email, row.id());
-        }
-        if (row.externalId() != null) {
-            removeFrom(byExternalId, row.externalId(), row.id());
+    /** Adds an id to a key's holders; most keys have one holder, kept without a collection. */
+    private static void link(Map<String, Object> map, String key, UUID id) {
+        Object held = map.get(key);
+        if (held == null) {
+            map.put(key, id);
+        } else if (held instanceof UUID one) {
+            if (!one.equals(id)) {
+                map.put(key, new UUID[] {one, id});
+            }
+        } else {
+            UUID[] many = (UUID[]) held;
+            for (UUID u : many) {
+                if (u.equals(id)) {
+                    return;
+                }
+            }
+            UUID[] more = Arrays.copyOf(many, many.length + 1);
+            more[many.length] = id;
+            map.put(key, more);
         }
     }
 
-    private static void removeFrom(Map<String, Set<UUID>> map, String key, UUID id) {
-        Set<UUID> ids = map.get(key);
-        if (ids != null) {
-            ids.remove(id);
-            if (ids.isEmpty()) {
-                map.remove(key, ids);
+    private static void unlink(Map<String, Object> map, String key, UUID id) {
+        Object held = map.get(key);
+        if (held instanceof UUID one) {
+            if (one.equals(id)) {
+                map.remove(key);
+            }
+        } else if (held instanceof UUID[] many) {
+            List<UUID> rest = new ArrayList<>(many.length);
+            for (UUID u : many) {
+                if (!u.equals(id)) {
+                    rest.add(u);
+                }
+            }
+            if (rest.size() != many.length) {
+                map.put(key, rest.size() == 1 ? rest.get(0) : rest.toArray(new UUID[0]));
             }
         }
     }
 
-    private static Set<String> emails(UserRow row) {
-        var emails = row.attributes().get("emails");
-        if (emails == null || !emails.isArray()) {
+    private static Set<UUID> ids(Object held) {
+        if (held == null) {
             return Set.of();
         }
-        Set<String> out = new HashSet<>();
-        for (var e : emails) {
-            if (e.hasNonNull("value")) {
-                out.add(fold(e.get("value").asText()));
-            }
-        }
-        return out;
+        return held instanceof UUID one ? Set.of(one) : Set.of((UUID[]) held);
     }
 
     static String fold(String s) {

@@ -1,11 +1,17 @@
 package io.hanzo.kms.scim.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.protocol.filter.CompareOp;
 import io.hanzo.kms.scim.protocol.filter.CompiledFilter;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
+import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 
+import java.util.AbstractCollection;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -16,11 +22,12 @@ import java.util.UUID;
  */
 public final class UserQuery {
     /**
-     * Above this many users to filter or sort, a list is answered on a worker thread: a scan of a
-     * large organisation takes tens of milliseconds, which an event loop must not spend while
-     * lookups wait behind it.
+     * Above this many users to filter or sort, a list is answered on a worker thread: each user's
+     * document is inflated and parsed to be tested (about ten microseconds), so a scan of a large
+     * organisation takes tens of milliseconds, which an event loop must not spend while lookups wait
+     * behind it.
      */
-    public static final int SCAN_OFF_LOOP = 5_000;
+    public static final int SCAN_OFF_LOOP = 1_000;
 
     private final FilterEvaluator evaluator;
 
@@ -40,12 +47,87 @@ public final class UserQuery {
      */
     public Page run(UserIndex index, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
         Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index));
-        // Compiled once for the whole scan, not interpreted again for every user.
+        Collection<IndexedUser> candidates = Pages.candidates(ids, index.all(), index::get);
+        if (order == null && (filter == null || answeredByLookup(filter))) {
+            Pages.Result<IndexedUser> r = Pages.run(candidates, u -> true, null, startIndex, count);
+            return new Page(r.total(), r.items());
+        }
+        // Compiled once for the whole scan, not interpreted again for every user; each candidate's
+        // document is parsed once, whether it is tested, sorted or both, and a sort keeps only the
+        // value it sorts by, not the whole tree.
         CompiledFilter compiled = filter == null ? null : evaluator.compile(filter);
-        Pages.Result<IndexedUser> r = Pages.run(Pages.candidates(ids, index.all(), index::get),
-                u -> compiled == null || compiled.matches(u.resource()),
-                order == null ? null : Comparator.comparing(IndexedUser::resource, order), startIndex, count);
-        return new Page(r.total(), r.items());
+        ResourceSorter.Order keyed = order instanceof ResourceSorter.Order o ? o : null;
+        Comparator<Candidate> byKey = keyed != null ? (x, y) -> keyed.compareKeys(x.key, y.key)
+                : order != null ? Comparator.comparing(c -> c.tree, order) : null;
+        Pages.Result<Candidate> r = Pages.run(new Parsing(candidates), c -> {
+            boolean matches = compiled == null || compiled.matches(c.tree);
+            if (keyed != null) {
+                c.key = keyed.key(c.tree);
+                c.tree = null;
+            }
+            return matches;
+        }, byKey, startIndex, count);
+        List<IndexedUser> users = new ArrayList<>(r.items().size());
+        r.items().forEach(c -> users.add(c.user));
+        return new Page(r.total(), users);
+    }
+
+    /**
+     * True for a single equality the lookup maps answer exactly, as the evaluator would: userName and
+     * emails.value fold letter case the same way, externalId matches exactly. Such a lookup, the one
+     * IdPs make before every write, then reads no document.
+     */
+    static boolean answeredByLookup(Filter filter) {
+        if (!(filter instanceof Filter.Compare c) || c.op() != CompareOp.EQ || !c.value().isTextual()
+                || c.path().schemaUrn() != null) {
+            return false;
+        }
+        String attr = c.path().attribute();
+        String sub = c.path().subAttribute();
+        return sub == null ? attr.equals("userName") || attr.equals("externalId")
+                : attr.equals("emails") && sub.equals("value");
+    }
+
+    /** A user in a scan: its document as a tree while it is tested, then only its sort key. */
+    private static final class Candidate {
+        final IndexedUser user;
+        JsonNode tree;
+        JsonNode key;
+
+        Candidate(IndexedUser user) {
+            this.user = user;
+            this.tree = user.resource();
+        }
+    }
+
+    /** The candidates, each parsed as the scan reaches it. */
+    private static final class Parsing extends AbstractCollection<Candidate> {
+        private final Collection<IndexedUser> users;
+
+        Parsing(Collection<IndexedUser> users) {
+            this.users = users;
+        }
+
+        @Override
+        public Iterator<Candidate> iterator() {
+            Iterator<IndexedUser> it = users.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Candidate next() {
+                    return new Candidate(it.next());
+                }
+            };
+        }
+
+        @Override
+        public int size() {
+            return users.size();
+        }
     }
 
     /**
@@ -53,7 +135,7 @@ public final class UserQuery {
      * cannot narrow the filter to a few candidates.
      */
     public boolean scansMany(UserIndex index, Filter filter, Comparator<JsonNode> order) {
-        if (filter == null && order == null) {
+        if (order == null && (filter == null || answeredByLookup(filter))) {
             return false; // a page in creation order: counted, nothing tested
         }
         if (index.size() <= SCAN_OFF_LOOP) {

@@ -233,8 +233,7 @@ public final class BulkService {
     }
 
     private static BulkResult changed(BulkOperation op, int status, IndexedUser u) {
-        return new BulkResult(op, status, u.row().id().toString(), u.resource().path("meta").path("location").asText(),
-                u.row().meta().etag(), null);
+        return new BulkResult(op, status, u.id().toString(), u.location(), u.etag(), null);
     }
 
     private static BulkResult changed(BulkOperation op, int status, IndexedGroup g) {

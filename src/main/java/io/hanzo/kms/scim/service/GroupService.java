@@ -30,11 +30,16 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberPatch;
 import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.hanzo.kms.scim.store.ResourceChange;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 
@@ -70,19 +75,34 @@ public final class GroupService {
     }
 
     public Future<Void> load(List<Organization> orgs) {
+        long start = System.nanoTime();
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
             GroupIndex groups = index.groups(org.id());
             chain = chain.compose(v -> loadInto(org.id(), groups));
         }
-        return chain;
+        return chain.onSuccess(v -> LOG.info("Index: {} groups with {} memberships loaded in {} ms", index.groupCount(),
+                index.membershipCount(), (System.nanoTime() - start) / 1_000_000));
     }
 
-    /** Fills a new index of the organisation's groups and memberships from the database. */
+    /**
+     * Fills a new index of the organisation's groups and memberships from the database; each group's
+     * members are sorted and linked on a worker thread.
+     */
     public Future<Void> loadInto(UUID orgId, GroupIndex groups) {
         return store.all(orgId).compose(rows -> {
             rows.forEach(r -> groups.putGroup(indexed(r)));
-            return store.memberships(orgId, groups::addMembership);
+            // Gathered as they come (the event loop only keeps the arrays), then linked in one pass.
+            Map<UUID, UUID[]> members = new HashMap<>();
+            Context[] reading = new Context[1];
+            return store.memberships(orgId, batch -> {
+                reading[0] = Vertx.currentContext();
+                batch.forEach(m -> members.merge(m.groupId(), m.userIds(), GroupService::concat));
+                return Future.<Void>succeededFuture();
+            }).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture() : reading[0].executeBlocking(() -> {
+                groups.loadMembers(members);
+                return null;
+            }, false));
         });
     }
 
@@ -369,6 +389,12 @@ public final class GroupService {
             return Future.succeededFuture(g);
         }
         return reread(orgId, g.row().id()).map(fresh -> fresh != null && fresh.row().version() >= g.row().version() ? fresh : g);
+    }
+
+    private static UUID[] concat(UUID[] a, UUID[] b) {
+        UUID[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private IndexedGroup indexed(GroupRow row) {

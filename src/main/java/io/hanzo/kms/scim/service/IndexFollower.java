@@ -85,7 +85,7 @@ public final class IndexFollower implements ResourceChangeFeed.Sink {
         for (UUID orgId : orgIds) {
             chain = chain.compose(v -> {
                 UserIndex freshUsers = new UserIndex();
-                GroupIndex freshGroups = new GroupIndex();
+                GroupIndex freshGroups = new GroupIndex(freshUsers);
                 freshUsers.inheritDeletions(index.users(orgId));
                 freshGroups.inheritDeletions(index.groups(orgId));
                 return users.loadInto(orgId, freshUsers)

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.index.DirectoryIndex;
+import io.hanzo.kms.scim.index.DocumentCodec;
+import io.hanzo.kms.scim.index.UserDocuments;
 import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.index.UserIndex;
 import io.hanzo.kms.scim.index.UserQuery;
@@ -28,6 +30,12 @@ import io.hanzo.kms.scim.store.StatementRefusedException;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.nio.charset.StandardCharsets;
+import io.vertx.core.Vertx;
+import io.hanzo.kms.scim.store.StoredUser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.hanzo.kms.scim.index.GroupIndex;
@@ -40,7 +48,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Comparator;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +61,7 @@ import java.util.function.UnaryOperator;
  * the index never shows what the database does not hold.
  */
 public final class UserService {
+    private static final Logger LOG = LoggerFactory.getLogger(UserService.class);
     /** How often a conditional update is retried when another writer got there first. */
     private static final int MAX_ATTEMPTS = 8;
 
@@ -70,6 +78,8 @@ public final class UserService {
     private final KeyedSerializer<UUID> perUser = new KeyedSerializer<>();
 
     private final String groupsEndpointUrl;
+    /** How the index keeps user documents small. */
+    private final DocumentCodec codec;
     /** Told after users are created, each with a queued invitation. */
     private volatile Consumer<UUID> onProvisioned = orgId -> { };
     /** Told the size of each group-commit batch of creations (for metrics). */
@@ -84,21 +94,33 @@ public final class UserService {
         this.index = index;
         this.renderer = renderer;
         this.groupsEndpointUrl = groupsEndpointUrl;
+        this.codec = UserDocuments.codec(renderer);
     }
 
     /** Fills the index from the database, one organisation at a time. */
     public Future<Void> load(List<Organization> orgs) {
+        long start = System.nanoTime();
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
             UserIndex users = index.users(org.id());
             chain = chain.compose(v -> loadInto(org.id(), users));
         }
-        return chain;
+        return chain.onSuccess(v -> LOG.info("Index: {} users of {} organisations loaded in {} ms", index.userCount(),
+                orgs.size(), (System.nanoTime() - start) / 1_000_000));
     }
 
-    /** Fills a new index of the organisation's users from the database. */
+    /**
+     * Fills a new index of the organisation's users from the database. The event loop only reads rows;
+     * packing them runs on worker threads, several batches at once. No document is parsed: each user
+     * keeps its stored attributes until it is first read (see {@link IndexedUser#stored}).
+     */
     public Future<Void> loadInto(UUID orgId, UserIndex users) {
-        return store.forEach(orgId, r -> users.put(indexed(r)));
+        return store.forEach(orgId, batch -> Vertx.currentContext().executeBlocking(() -> {
+            for (StoredUser s : batch) {
+                users.put(IndexedUser.stored(s, codec));
+            }
+            return null;
+        }, false));
     }
 
     /**
@@ -123,7 +145,7 @@ public final class UserService {
             }
             IndexedUser fresh = committed(orgId, row.get());
             IndexedUser held = index.users(orgId).get(id);
-            return held != null && held.row().version() > fresh.row().version() ? held : fresh;
+            return held != null && held.version() > fresh.version() ? held : fresh;
         });
     }
 
@@ -353,10 +375,10 @@ public final class UserService {
         boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
         return perUser.submit(uuid, () -> (ifMatch == null ? Future.<IndexedUser>succeededFuture(null)
                 : current(orgId, uuid, ifMatch)).compose(latest -> {
-            if (latest != null && !ETags.matches(ifMatch, latest.row().version())) {
+            if (latest != null && !ETags.matches(ifMatch, latest.version())) {
                 return Future.<Boolean>failedFuture(changed(latest));
             }
-            Long expected = pinned && latest != null ? latest.row().version() : null;
+            Long expected = pinned && latest != null ? latest.version() : null;
             return store.delete(orgId, uuid, expected, audit).compose(deleted -> deleted || expected == null
                     ? Future.succeededFuture(deleted)
                     // Changed on another instance since the If-Match was checked, or gone.
@@ -387,12 +409,12 @@ public final class UserService {
      */
     private Future<IndexedUser> update(UUID orgId, String id, String ifMatch, Audit audit,
                                        UnaryOperator<ObjectNode> change) {
-        return lookup(orgId, id).compose(found -> perUser.submit(found.row().id(), () ->
-                current(orgId, found.row().id(), ifMatch).compose(latest -> {
+        return lookup(orgId, id).compose(found -> perUser.submit(found.id(), () ->
+                current(orgId, found.id(), ifMatch).compose(latest -> {
                     if (latest == null) {
                         return Future.failedFuture(notFound(id));
                     }
-                    if (ifMatch != null && !ETags.matches(ifMatch, latest.row().version())) {
+                    if (ifMatch != null && !ETags.matches(ifMatch, latest.version())) {
                         return Future.failedFuture(changed(latest));
                     }
                     return attempt(orgId, latest.row(), change, audit, ifMatch != null && !ifMatch.trim().equals("*"), 1);
@@ -405,7 +427,7 @@ public final class UserService {
      */
     private Future<IndexedUser> current(UUID orgId, UUID id, String ifMatch) {
         IndexedUser held = index.users(orgId).get(id);
-        if (held != null && (ifMatch == null || ETags.matches(ifMatch, held.row().version()))) {
+        if (held != null && (ifMatch == null || ETags.matches(ifMatch, held.version()))) {
             return Future.succeededFuture(held);
         }
         return reread(orgId, id).map(fresh -> {
@@ -463,8 +485,7 @@ public final class UserService {
     }
 
     private IndexedUser indexed(UserRow row) {
-        ObjectNode resource = renderer.render(row.attributes(), row.meta());
-        return new IndexedUser(row, resource, Json.bytes(resource));
+        return IndexedUser.of(row, Json.bytes(renderer.render(row.attributes(), row.meta())), codec);
     }
 
     /**
@@ -528,7 +549,7 @@ public final class UserService {
 
     static ScimException changed(IndexedUser current) {
         return ScimException.preconditionFailed("The user has changed: its version is now "
-                + current.row().meta().etag() + ".");
+                + current.etag() + ".");
     }
 
     private static ScimException notFound(String id) {
@@ -540,15 +561,18 @@ public final class UserService {
      * index at read time, so that a membership change never re-renders the member.
      */
     public byte[] document(UUID orgId, IndexedUser user, AttributeProjection projection) {
-        Set<UUID> groupIds = index.groups(orgId).groupsOf(user.row().id());
+        GroupIndex groups = index.groups(orgId);
+        Set<UUID> groupIds = groups.groupsOf(user.id());
         if (groupIds.isEmpty()) {
             return projection.isAll() ? user.json() : Json.bytes(projection.apply(user.resource()));
         }
-        GroupIndex groups = index.groups(orgId);
-        ObjectNode out = user.resource().deepCopy();
+        if (projection.isAll()) {
+            return withGroups(user.json(), groups, groupIds);
+        }
+        ObjectNode out = user.resource();
         JsonNode meta = out.remove("meta");
         ArrayNode list = out.putArray("groups");
-        for (UUID gid : new TreeSet<>(groupIds)) {
+        for (UUID gid : groupIds) { // in id order
             IndexedGroup g = groups.get(gid);
             if (g != null) {
                 list.addObject()
@@ -560,6 +584,52 @@ public final class UserService {
         }
         out.set("meta", meta);
         return Json.bytes(projection.apply(out));
+    }
+
+    /**
+     * The document with its {@code groups} written in before {@code meta}, the last member, as the
+     * tree above would serialise them: no parsing. {@code ,"meta":{} cannot occur inside a string
+     * (its quotes would be escaped), so its last occurrence is the top-level one.
+     */
+    private byte[] withGroups(byte[] document, GroupIndex groups, Set<UUID> groupIds) {
+        int meta = lastIndexOf(document, META);
+        if (meta < 0) {
+            throw new IllegalStateException("An indexed user has no meta");
+        }
+        StringBuilder b = new StringBuilder(64 + groupIds.size() * 160).append(",\"groups\":[");
+        boolean first = true;
+        for (UUID gid : groupIds) {
+            IndexedGroup g = groups.get(gid);
+            if (g != null) {
+                b.append(first ? "" : ",").append("{\"value\":\"").append(gid).append("\",\"$ref\":\"")
+                        .append(JsonStringEncoder.getInstance().quoteAsString(groupsEndpointUrl + "/" + gid))
+                        .append("\",\"display\":\"")
+                        .append(JsonStringEncoder.getInstance().quoteAsString(g.row().displayName()))
+                        .append("\",\"type\":\"direct\"}");
+                first = false;
+            }
+        }
+        byte[] inserted = b.append(']').toString().getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[document.length + inserted.length];
+        System.arraycopy(document, 0, out, 0, meta);
+        System.arraycopy(inserted, 0, out, meta, inserted.length);
+        System.arraycopy(document, meta, out, meta + inserted.length, document.length - meta);
+        return out;
+    }
+
+    private static final byte[] META = ",\"meta\":{".getBytes(StandardCharsets.UTF_8);
+
+    private static int lastIndexOf(byte[] in, byte[] what) {
+        outer:
+        for (int i = in.length - what.length; i >= 0; i--) {
+            for (int k = 0; k < what.length; k++) {
+                if (in[i + k] != what[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** The users on one page, as clients receive them. */

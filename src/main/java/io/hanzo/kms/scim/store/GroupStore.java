@@ -7,7 +7,7 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Durable SCIM Groups and their memberships. Each call is one transaction. A displayName already
@@ -43,6 +43,14 @@ public interface GroupStore {
     /** Every group of the organisation, to load its index. */
     Future<List<GroupRow>> all(UUID orgId);
 
-    /** Streams every membership of the organisation as (group id, user id), to load its index. */
-    Future<Void> memberships(UUID orgId, BiConsumer<UUID, UUID> sink);
+    /**
+     * Streams every membership of the organisation, to load its index: each group's member ids
+     * together (in no particular order), in batches handed to {@code sink} a few at a time, as
+     * {@link UserStore#forEach} does.
+     */
+    Future<Void> memberships(UUID orgId, Function<List<GroupMembers>, Future<Void>> sink);
+
+    /** A group's member ids, for loading. */
+    record GroupMembers(UUID groupId, UUID[] userIds) {
+    }
 }

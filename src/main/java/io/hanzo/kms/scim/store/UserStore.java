@@ -6,7 +6,7 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Durable SCIM Users. A userName already taken in the organisation fails the future with
@@ -31,8 +31,10 @@ public interface UserStore {
     Future<Optional<UserRow>> find(UUID orgId, UUID id);
 
     /**
-     * Streams every user of the organisation, to load its index: row by row, so that a large
-     * organisation neither sits in memory as one result nor holds an event loop for seconds.
+     * Streams every user of the organisation in id order, to load its index: in batches handed to
+     * {@code sink} a few at a time, so that a large organisation neither sits in memory as one result
+     * nor holds an event loop for seconds. The sink's futures complete on the caller's context (the
+     * stream's), as those of {@code Context.executeBlocking} do.
      */
-    Future<Void> forEach(UUID orgId, Consumer<UserRow> sink);
+    Future<Void> forEach(UUID orgId, Function<List<StoredUser>, Future<Void>> sink);
 }

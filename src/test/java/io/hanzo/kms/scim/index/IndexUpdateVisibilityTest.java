@@ -2,6 +2,9 @@ package io.hanzo.kms.scim.index;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
+import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupWrite;
 import io.hanzo.kms.scim.store.UserRow;
@@ -24,6 +27,8 @@ class IndexUpdateVisibilityTest {
     private static final JsonMapper JSON = new JsonMapper();
     private static final UUID ORG = UUID.randomUUID();
     private static final int UPDATES = 200_000;
+    private static final ResourceRenderer RENDERER = new ResourceRenderer(UserSchemas.USER, "https://kms.example.com/Users");
+    private static final DocumentCodec CODEC = UserDocuments.codec(RENDERER);
 
     @Test
     void userLookupsFindTheUserThroughoutItsUpdates() throws Exception {
@@ -137,7 +142,8 @@ class IndexUpdateVisibilityTest {
             }
         }
         Instant now = Instant.now();
-        return new IndexedUser(new UserRow(ORG, id, a, version, now, now), a, new byte[0]);
+        UserRow row = new UserRow(ORG, id, a, version, now, now);
+        return IndexedUser.of(row, Json.bytes(RENDERER.render(a, row.meta())), CODEC);
     }
 
     private static IndexedGroup group(UUID id, long version, String name) {

@@ -58,8 +58,42 @@ public final class ResourceSorter {
         String urn = r.inExtension(type) ? r.schema().id() : null;
         String attr = r.attribute().name();
         String sub = leaf == r.attribute() ? null : leaf.name();
-        Comparator<JsonNode> byValue = (a, b) -> compare(valueDef, key(a, urn, attr, sub), key(b, urn, attr, sub));
-        return descending ? byValue.reversed() : byValue;
+        return new Order(valueDef, urn, attr, sub, descending);
+    }
+
+    /**
+     * A sort order whose key can be taken out of each resource once, so that a large sort compares
+     * small keys rather than holding or reading whole resources.
+     */
+    public static final class Order implements Comparator<JsonNode> {
+        private final AttributeDef def;
+        private final String urn;
+        private final String attr;
+        private final String sub;
+        private final boolean descending;
+
+        private Order(AttributeDef def, String urn, String attr, String sub, boolean descending) {
+            this.def = def;
+            this.urn = urn;
+            this.attr = attr;
+            this.sub = sub;
+            this.descending = descending;
+        }
+
+        /** The value the resource sorts by, or null. */
+        public JsonNode key(JsonNode resource) {
+            return ResourceSorter.key(resource, urn, attr, sub);
+        }
+
+        /** Compares two keys from {@link #key} as {@link #compare} compares their resources. */
+        public int compareKeys(JsonNode a, JsonNode b) {
+            return descending ? ResourceSorter.compare(def, b, a) : ResourceSorter.compare(def, a, b);
+        }
+
+        @Override
+        public int compare(JsonNode a, JsonNode b) {
+            return compareKeys(key(a), key(b));
+        }
     }
 
     /** The value a resource sorts by, or null. */

@@ -17,7 +17,6 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberPatch;
 import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -34,10 +33,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 public final class PgGroupStore implements GroupStore {
-    private static final int STREAM_FETCH = 5000;
+    /** Groups per fetch and per batch when loading memberships (a group's row may hold many ids). */
+    private static final int MEMBER_GROUPS_FETCH = 64;
+    private static final int MEMBER_GROUPS_BATCH = 16;
 
     private final Pool pool;
 
@@ -182,16 +183,13 @@ public final class PgGroupStore implements GroupStore {
     }
 
     @Override
-    public Future<Void> memberships(UUID orgId, BiConsumer<UUID, UUID> sink) {
-        // A cursor, so that a million memberships never sit in memory as one result set.
-        return pool.withTransaction(conn -> conn.prepare(Sql.MEMBERS_OF_ORG).compose(ps -> {
-            Promise<Void> done = Promise.promise();
-            ps.createStream(STREAM_FETCH, Tuple.of(orgId))
-                    .exceptionHandler(done::tryFail)
-                    .endHandler(v -> done.tryComplete())
-                    .handler(r -> sink.accept(r.getUUID(0), r.getUUID(1)));
-            return done.future();
-        }));
+    public Future<Void> memberships(UUID orgId, Function<List<GroupMembers>, Future<Void>> sink) {
+        // A cursor over one row per group: ten million memberships are a few thousand rows whose
+        // arrays the client decodes in bulk, rather than ten million rows on the event loop.
+        return pool.withTransaction(conn -> conn.prepare(Sql.MEMBERS_OF_ORG_BY_GROUP).compose(ps ->
+                BatchedStream.consume(ps.createStream(MEMBER_GROUPS_FETCH, Tuple.of(orgId)),
+                        r -> new GroupMembers(r.getUUID(0), r.getArrayOfUUIDs(1)),
+                        MEMBER_GROUPS_BATCH, PgUserStore.LOAD_BATCHES_IN_FLIGHT, sink)));
     }
 
     private Future<Void> apply(SqlConnection conn, UUID orgId, UUID groupId, MemberOp op, Delta delta) {

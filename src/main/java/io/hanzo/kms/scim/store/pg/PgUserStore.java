@@ -12,8 +12,8 @@ import io.hanzo.kms.scim.store.ResourceChange;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.hanzo.kms.scim.store.StatementRefusedException;
+import io.hanzo.kms.scim.store.StoredUser;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -29,10 +29,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 public final class PgUserStore implements UserStore {
     private static final int STREAM_FETCH = 2000;
+    /** Users per batch handed to the loader, and batches it may have unfinished (one per core, and one more). */
+    static final int LOAD_BATCH = 1000;
+    static final int LOAD_BATCHES_IN_FLIGHT = Runtime.getRuntime().availableProcessors() + 1;
 
     private final Pool pool;
 
@@ -115,15 +118,15 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
-    public Future<Void> forEach(UUID orgId, Consumer<UserRow> sink) {
-        return pool.withTransaction(conn -> conn.prepare(Sql.USER_ALL).compose(ps -> {
-            Promise<Void> done = Promise.promise();
-            ps.createStream(STREAM_FETCH, Tuple.of(orgId))
-                    .exceptionHandler(done::tryFail)
-                    .endHandler(v -> done.tryComplete())
-                    .handler(r -> sink.accept(row(r)));
-            return done.future();
-        }));
+    public Future<Void> forEach(UUID orgId, Function<List<StoredUser>, Future<Void>> sink) {
+        return pool.withTransaction(conn -> conn.prepare(Sql.USER_ALL).compose(ps ->
+                BatchedStream.consume(ps.createStream(STREAM_FETCH, Tuple.of(orgId)), PgUserStore::stored,
+                        LOAD_BATCH, LOAD_BATCHES_IN_FLIGHT, sink)));
+    }
+
+    private static StoredUser stored(Row r) {
+        return new StoredUser(r.getUUID(0), r.getUUID(1), r.getString(2), r.getLong(3), instant(r.getOffsetDateTime(4)),
+                instant(r.getOffsetDateTime(5)), r.getString(6), r.getString(7), r.getString(8), r.getArrayOfStrings(9));
     }
 
     /** Timestamps are kept to the millisecond so that what is returned equals what is stored. */

@@ -75,7 +75,15 @@ final class Sql {
     static final String USER_INVITATIONS_VOID =
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND voided_at IS NULL AND used_at IS NULL";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
-    static final String USER_ALL = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 ORDER BY id";
+    /**
+     * Every user of the organisation, to load the index: besides the row, what the index's lookups
+     * need (userName, externalId, the emails' values, the display name), taken out of the JSON here
+     * so that loading does not parse every document.
+     */
+    static final String USER_ALL = "SELECT " + USER_COLUMNS + ", user_name, external_id, attributes->>'displayName', "
+            + "ARRAY(SELECT e->>'value' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(attributes->'emails') = 'array' "
+            + "THEN attributes->'emails' ELSE '[]'::jsonb END) e WHERE e->>'value' IS NOT NULL) "
+            + "FROM scim_users WHERE org_id = $1 ORDER BY id";
 
     private static final String GROUP_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
     static final String GROUP_INSERT =
@@ -131,7 +139,13 @@ final class Sql {
                     + "updated_at, added, removed) VALUES ($1, 'group', $2, $6, $7::text::jsonb, $8, $9, "
                     + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del))) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
-    static final String MEMBERS_OF_ORG = "SELECT group_id, user_id FROM scim_group_members WHERE org_id = $1";
+    /**
+     * Every membership of the organisation, one row per group (loading the index): each group's
+     * members read from the primary key in order, rather than one aggregate over all memberships,
+     * which would sort or hash ten million rows.
+     */
+    static final String MEMBERS_OF_ORG_BY_GROUP = "SELECT g.id, ARRAY(SELECT m.user_id FROM scim_group_members m "
+            + "WHERE m.org_id = $1 AND m.group_id = g.id ORDER BY m.user_id) FROM scim_groups g WHERE g.org_id = $1";
 
     static final String MEMBERS_PAGE =
             "SELECT id, user_name, active, setup_state FROM scim_users WHERE org_id = $1 AND id > $2 "

@@ -73,7 +73,8 @@ public final class BenchReport {
         runs.sort((x, y) -> Boolean.compare(x.name().equals("BareLookupCeiling"), y.name().equals("BareLookupCeiling")));
         JsonObject raw = readJson(results.resolve("raw-inserts.json"));
         String serverLog = a.get("server-log", null);
-        String text = render(runs, raw, root, serverLog == null ? null : Path.of(serverLog), a.get("label", ""));
+        String text = render(runs, raw, root, serverLog == null ? null : Path.of(serverLog), a.get("label", ""))
+                + indexSection(readJson(results.resolve("index-heap.json")));
         System.out.print(text);
         String md = a.get("markdown", null);
         if (md != null) {
@@ -187,6 +188,22 @@ public final class BenchReport {
                     shorten(root, serverLog)));
         }
         return out.toString();
+    }
+
+    /** The in-memory index's cost, from load-tests/index-bench.sh (run by make bench at 100,000 users). */
+    static String indexSection(JsonObject index) {
+        if (index == null) {
+            return "";
+        }
+        Object loadMillis = index.getValue("indexLoadMillis");
+        return String.format(Locale.ROOT, "%nIndex (one organisation filled by SQL, the server restarted on it; live heap after a full GC)%n"
+                        + "  index heap per user: %,d bytes with %,d users and %,d memberships (limit 1,024)%n"
+                        + "  start-up with that organisation: %.1f s, server CPU %.1f s (empty database: %.1f s, CPU %.1f s); "
+                        + "index loaded in %s ms%n",
+                index.getLong("bytesPerUser"), index.getLong("users"), index.getLong("memberships"),
+                index.getDouble("startSeconds"), index.getDouble("startCpuSeconds", Double.NaN),
+                index.getDouble("emptyStartSeconds"), index.getDouble("emptyStartCpuSeconds", Double.NaN),
+                loadMillis == null ? "?" : String.format(Locale.ROOT, "%,d", ((Number) loadMillis).longValue()));
     }
 
     /**

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# make index-bench: what the in-memory index costs. Starts kms-scim on a fresh embedded PostgreSQL,
+# counts its live heap after a full GC with no users, fills one organisation by SQL (IndexFill: users
+# shaped as the load tests', memberships per user), restarts the server on that database, and reports
+# how long the index took to load and the live heap per user after a full GC (jcmd GC.class_histogram,
+# which collects before counting). Writes a line to stdout and JSON to --out.
+#
+#   BENCH_INDEX_USERS=100000         users in the organisation (make index-bench: 1,000,000)
+#   BENCH_INDEX_PER_USER=10          direct memberships per user (groups of about 1,000 members)
+#   BENCH_INDEX_SERVER_DIR=dir       run the server from dir/classes and dir/lib instead of this build
+#                                    (to measure another commit's build the same way)
+#   BENCH_INDEX_OUT=file.json        where the figures go (default load-tests/target/bench/index-heap.json)
+#   BENCH_INDEX_SKIP_BUILD=1         the server and tools are built already (as make bench does)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LT="$ROOT/load-tests"
+MVN="${MVN:-mvn}"
+JAVA="${JAVA:-java}"
+USERS="${BENCH_INDEX_USERS:-100000}"
+PER_USER="${BENCH_INDEX_PER_USER:-10}"
+OUT="${BENCH_INDEX_OUT:-$LT/target/bench/index-heap.json}"
+RUN_DIR=""
+SERVER_PID=""
+
+say() { printf '[index-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+stop_server() {
+  [[ -n "$SERVER_PID" ]] || return 0
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 240); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_server
+  if [[ -n "$RUN_DIR" && -f "$RUN_DIR/data/postgres/postmaster.pid" ]]; then
+    local pg
+    pg=$(head -1 "$RUN_DIR/data/postgres/postmaster.pid" 2>/dev/null || true)
+    if [[ "$pg" =~ ^[0-9]+$ ]] && kill -0 "$pg" 2>/dev/null; then
+      kill -INT "$pg" 2>/dev/null || true
+      for _ in $(seq 1 60); do kill -0 "$pg" 2>/dev/null || break; sleep 0.5; done
+    fi
+  fi
+  [[ -n "$RUN_DIR" ]] && rm -rf "$RUN_DIR"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if port_free "$p" && [[ "$p" != "${2:-}" ]]; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+tools() { "$JAVA" -cp "$LT/tools/target/classes:$LT/tools/target/lib/*" "$@"; }
+
+if [[ -z "${BENCH_INDEX_SKIP_BUILD:-}" ]]; then
+  say "building the server and the load tools"
+  mkdir -p "$LT/target/bench"
+  make -C "$ROOT" --no-print-directory -s build MVN="$MVN" >"$LT/target/bench/index-build.log" 2>&1 \
+    || { cat "$LT/target/bench/index-build.log"; exit 1; }
+  (cd "$LT/tools" && "$MVN" -B -ntp -q package dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory=target/lib) >>"$LT/target/bench/index-build.log" 2>&1 \
+    || { cat "$LT/target/bench/index-build.log"; exit 1; }
+fi
+SERVER_DIR="${BENCH_INDEX_SERVER_DIR:-$ROOT/target}"
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kms-scim-index.XXXXXX")
+mkdir -p "$RUN_DIR/server" "$(dirname "$OUT")"
+cp -r "$SERVER_DIR/classes" "$RUN_DIR/server/classes"
+cp -r "$SERVER_DIR/lib" "$RUN_DIR/server/lib"
+HTTP_PORT=$(free_port)
+PG_PORT=$(free_port "$HTTP_PORT")
+SERVER_ENV=(SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$HTTP_PORT" SCIM_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
+  SCIM_DATA_DIR="$RUN_DIR/data" SCIM_ADMIN_TOKEN="index_bench_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  SCIM_LOG_REQUESTS=false SCIM_MANAGEMENT_PORT=0 SCIM_DATABASE_EMBEDDED_PORT="$PG_PORT")
+PG_URI="postgresql://postgres:postgres@localhost:$PG_PORT/postgres"
+
+# start_server LOG: starts the server and waits until it answers; sets STARTED to the seconds it took.
+start_server() {
+  local t0 t1
+  t0=$(date +%s%N)
+  (cd "$RUN_DIR" && exec env "${SERVER_ENV[@]}" "$JAVA" ${BENCH_INDEX_JAVA_OPTS:-} \
+    -cp "$RUN_DIR/server/classes:$RUN_DIR/server/lib/*" io.hanzo.kms.scim.Main) >"$1" 2>&1 &
+  SERVER_PID=$!
+  if ! tools io.hanzo.kms.scim.loadtools.Admin wait --url "http://127.0.0.1:$HTTP_PORT/health/ready" \
+      --seconds 900 --pid "$SERVER_PID" >/dev/null; then
+    say "the server did not become ready; its log:"
+    tail -40 "$1" >&2
+    exit 1
+  fi
+  t1=$(date +%s%N)
+  STARTED=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+  # The server's own CPU until then (utime + stime), which does not depend on what else the machine ran.
+  STARTED_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SERVER_PID/stat")
+}
+
+# live_bytes: the server's live heap after a full GC, in bytes.
+live_bytes() {
+  jcmd "$SERVER_PID" GC.class_histogram | awk '$1 == "Total" { print $3 }'
+}
+
+say "starting an empty server (embedded PostgreSQL on port $PG_PORT)"
+start_server "$RUN_DIR/empty.log"
+EMPTY_START=$STARTED
+EMPTY_CPU=$STARTED_CPU
+BASE=$(live_bytes)
+say "empty server ready in $EMPTY_START s; live heap $((BASE / 1048576)) MB"
+say "filling $USERS users with $PER_USER memberships each"
+FILL_T0=$(date +%s)
+ORG=$(tools io.hanzo.kms.scim.loadtools.IndexFill --pg "$PG_URI" --users "$USERS" --per-user "$PER_USER")
+FILL_SECONDS=$(($(date +%s) - FILL_T0))
+stop_server
+say "filled in $FILL_SECONDS s; starting the server on that database"
+start_server "$RUN_DIR/loaded.log"
+START=$STARTED
+START_CPU=$STARTED_CPU
+LIVE=$(live_bytes)
+LOADED=$(grep -E "Index: " "$RUN_DIR/loaded.log" | sed -E 's/.*Index: //' | tr '\n' ';' || true)
+USER_MS=$(grep -oE "Index: [0-9]+ users of [0-9]+ organisations loaded in [0-9]+ ms" "$RUN_DIR/loaded.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
+GROUP_MS=$(grep -oE "memberships loaded in [0-9]+ ms" "$RUN_DIR/loaded.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
+stop_server
+MEMBERSHIPS=$((USERS * PER_USER))
+PER_USER_BYTES=$(( (LIVE - BASE) / USERS ))
+LOAD_MS=""
+if [[ -n "$USER_MS" && -n "$GROUP_MS" ]]; then LOAD_MS=$((USER_MS + GROUP_MS)); fi
+cat >"$OUT" <<JSON
+{"users": $USERS, "memberships": $MEMBERSHIPS, "org": "$ORG", "liveBytesEmpty": $BASE, "liveBytesLoaded": $LIVE,
+ "bytesPerUser": $PER_USER_BYTES, "startSeconds": $START, "emptyStartSeconds": $EMPTY_START,
+ "startCpuSeconds": $START_CPU, "emptyStartCpuSeconds": $EMPTY_CPU,
+ "indexLoadMillis": ${LOAD_MS:-null}, "userLoadMillis": ${USER_MS:-null}, "groupLoadMillis": ${GROUP_MS:-null},
+ "fillSeconds": $FILL_SECONDS, "serverLog": "$(printf '%s' "$LOADED" | tr -d '"\\')"}
+JSON
+printf 'Index heap per user: %d bytes with %d users and %d memberships (live heap %d MB loaded, %d MB empty); start-up %s s, server CPU %s s (empty: %s s, CPU %s s), index load %s ms\n' \
+  "$PER_USER_BYTES" "$USERS" "$MEMBERSHIPS" $((LIVE / 1048576)) $((BASE / 1048576)) "$START" "$START_CPU" "$EMPTY_START" "$EMPTY_CPU" "${LOAD_MS:-?}"
