@@ -41,7 +41,7 @@ final class UsersHandler {
     void get(RoutingContext ctx) {
         users.lookup(RequestContext.orgId(ctx), ctx.pathParam("id"))
                 .onSuccess(u -> {
-                    if (!ScimResponses.notModified(ctx, u.row().meta())) {
+                    if (!ScimResponses.notModified(ctx, u.meta())) {
                         sendUser(ctx, 200, u);
                     }
                 })

@@ -172,7 +172,7 @@ public final class UserService {
     public boolean holds(UUID orgId, UUID id, long version) {
         UserIndex users = index.users(orgId);
         IndexedUser held = users.get(id);
-        return held != null ? held.row().version() >= version : users.isDeleted(id);
+        return held != null ? held.version() >= version : users.isDeleted(id);
     }
 
     /** Sets who hears of new provisionings (the invitation outbox). */
