@@ -89,7 +89,8 @@ public final class PgGroupStore implements GroupStore {
     /**
      * One transaction per batch, in one round trip: BEGIN, the group's row lock ({@code GROUP_TOUCH}),
      * the whole change with its feed row and events ({@code MEMBERS_BATCH}) and COMMIT are sent
-     * together, since nothing in the second statement is bound to what the first answers. PostgreSQL
+     * together, since nothing in the second statement is bound to what the first answers; the
+     * transaction uses the statements' generic plans ({@link Sql#GENERIC_PLANS}). PostgreSQL
      * runs them in order; when one fails the rest of the transaction fails with it and COMMIT rolls it
      * back, so either all of the batch is durable when this completes, or none of it and this fails.
      */
@@ -100,11 +101,12 @@ public final class PgGroupStore implements GroupStore {
         Tuple change = membersBatch(orgId, id, batch);
         return pool.withConnection(conn -> {
             Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
+            Future<RowSet<Row>> generic = conn.query(Sql.GENERIC_PLANS).execute();
             Future<RowSet<Row>> locked = conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch);
             Future<RowSet<Row>> changed = conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change);
             Future<RowSet<Row>> commit = conn.query("COMMIT").execute();
-            return Future.join(begin, locked, changed, commit).transform(ar -> {
-                for (Future<RowSet<Row>> f : List.of(begin, locked, changed, commit)) {
+            return Future.join(List.of(begin, generic, locked, changed, commit)).transform(ar -> {
+                for (Future<RowSet<Row>> f : List.of(begin, generic, locked, changed, commit)) {
                     if (f.failed()) {
                         return Future.failedFuture(f.cause());
                     }

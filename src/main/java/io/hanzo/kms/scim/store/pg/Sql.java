@@ -166,6 +166,13 @@ final class Sql {
                     + "FROM g CROSS JOIN unnest($8::uuid[], $9::uuid[], $10::text[], $11::int[]) AS e(id, token_id, operation, req) "
                     + "LEFT JOIN skip s ON s.req = e.req) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
+    /**
+     * For the rest of a membership batch's transaction: the prepared statements' generic plans. The
+     * planner otherwise planned MEMBERS_BATCH afresh for most batches (2,294 plans for 3,215 batches
+     * in a storm, 0.62 ms each, more than the statement's 0.43 ms of execution); its plan probes by
+     * key whatever the arrays hold, so one plan fits every batch.
+     */
+    static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
     static final String MEMBERS_OF_ORG = "SELECT group_id, user_id FROM scim_group_members WHERE org_id = $1";
 
     static final String MEMBERS_PAGE =
