@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 
 import java.time.Duration;
 
@@ -24,14 +23,62 @@ public final class ApiRouter {
 
     public static Router create(Vertx vertx, Services s) {
         Router router = Router.router(vertx);
-        router.route().handler(new RequestLogHandler(s.config().logRequests())::handle);
-        router.route().handler(ApiRouter::collapseSlashes);
-        router.route().handler(JsonBodies::handle);
-        router.route().handler(TimeoutHandler.create(s.config().httpRequestTimeoutSeconds() * 1000L, 503));
+        // What every request passes through, as one route with several handlers: Vert.x matches a
+        // route once and then runs its handlers in order, where separate routes are matched one by one.
+        router.route().handler(new RequestLogHandler(s.config().logRequests())::handle)
+                .handler(ApiRouter::collapseSlashes)
+                .handler(JsonBodies::handle)
+                .handler(new RequestDeadlines(vertx, s.config().httpRequestTimeoutSeconds() * 1000L));
 
         HealthHandler health = new HealthHandler(s.pool(), s.ops());
         router.get("/health/live").handler(health::live);
         router.get("/health/ready").handler(health::ready);
+
+        // SCIM first: nearly all traffic is SCIM, and Vert.x tries routes in the order they were added,
+        // so a SCIM request never tries the admin API's and web pages' routes.
+        DiscoveryHandler discovery = new DiscoveryHandler(s.discovery());
+        UsersHandler users = new UsersHandler(s.users(), s.config().defaultCount(), s.config().maxResults());
+        // One body limit for all SCIM routes, large enough for /Bulk; the smaller one for single
+        // resources is checked when their body is read.
+        int bodyLimit = Math.max(s.config().maxBodyBytes(), s.config().bulkMaxPayloadBytes());
+        // Two routes, not one: Vert.x runs a body handler only before a route's other handlers.
+        router.route(SCIM_BASE + "*").handler(new ScimAuthHandler(s.tokens(), s.orgs()))
+                .handler(s.rateLimits())
+                .handler(new BodyLimit(path -> path.endsWith("/Bulk")
+                        ? s.config().bulkMaxPayloadBytes() : s.config().maxBodyBytes()));
+        router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
+                .handler(ctx -> {
+                    ctx.put(RequestContext.BODY_LIMIT, s.config().maxBodyBytes());
+                    ctx.next();
+                });
+        router.get(SCIM_BASE + "/ServiceProviderConfig").handler(discovery::serviceProviderConfig);
+        router.get(SCIM_BASE + "/ResourceTypes").handler(discovery::resourceTypes);
+        router.get(SCIM_BASE + "/ResourceTypes/:id").handler(discovery::resourceType);
+        router.get(SCIM_BASE + "/Schemas").handler(discovery::schemas);
+        router.get(SCIM_BASE + "/Schemas/:id").handler(discovery::schema);
+        router.post(SCIM_BASE + "/Users/.search").handler(users::search);
+        router.post(SCIM_BASE + "/Users").handler(users::create);
+        router.get(SCIM_BASE + "/Users").handler(users::list);
+        router.get(SCIM_BASE + "/Users/:id").handler(users::get);
+        router.put(SCIM_BASE + "/Users/:id").handler(users::replace);
+        router.patch(SCIM_BASE + "/Users/:id").handler(users::patch);
+        router.delete(SCIM_BASE + "/Users/:id").handler(users::delete);
+        GroupsHandler groups = new GroupsHandler(s.groups(), new GroupDocuments(s.users(),
+                s.config().publicUrl() + SCIM_BASE + "/Users"), s.config().defaultCount(), s.config().maxResults());
+        router.post(SCIM_BASE + "/Groups/.search").handler(groups::search);
+        router.post(SCIM_BASE + "/Groups").handler(groups::create);
+        router.get(SCIM_BASE + "/Groups").handler(groups::list);
+        router.get(SCIM_BASE + "/Groups/:id").handler(groups::get);
+        router.put(SCIM_BASE + "/Groups/:id").handler(groups::replace);
+        router.patch(SCIM_BASE + "/Groups/:id").handler(groups::patch);
+        router.delete(SCIM_BASE + "/Groups/:id").handler(groups::delete);
+        BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups(), s.events()), s.config().bulkMaxOperations(),
+                s.config().bulkMaxPayloadBytes());
+        router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
+        RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());
+        router.post(SCIM_BASE + "/.search").handler(rootSearch::search);
+        router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,
+                "/Me is not available: a SCIM token acts for an organisation, not for a user."));
 
         OrganizationsHandler orgs = new OrganizationsHandler(s.orgs(), s.config().publicUrl() + SCIM_BASE);
         ScimTokensHandler tokens = new ScimTokensHandler(s.tokens(), orgs, s.config().publicUrl() + SCIM_BASE,
@@ -63,49 +110,6 @@ public final class ApiRouter {
         router.post(ACCOUNT_INVITATION).handler(BodyHandler.create(false).setBodyLimit(INVITATION_BODY_LIMIT));
         router.post(ACCOUNT_INVITATION).handler(members::describeInvitation);
         WebPages.mount(router);
-
-        DiscoveryHandler discovery = new DiscoveryHandler(s.discovery());
-        UsersHandler users = new UsersHandler(s.users(), s.config().defaultCount(), s.config().maxResults());
-        // One body limit for all SCIM routes, large enough for /Bulk; the smaller one for single
-        // resources is checked when their body is read.
-        int bodyLimit = Math.max(s.config().maxBodyBytes(), s.config().bulkMaxPayloadBytes());
-        router.route(SCIM_BASE + "*").handler(new ScimAuthHandler(s.tokens(), s.orgs()));
-        router.route(SCIM_BASE + "*").handler(s.rateLimits());
-        router.route(SCIM_BASE + "*").handler(new BodyLimit(path -> path.endsWith("/Bulk")
-                ? s.config().bulkMaxPayloadBytes() : s.config().maxBodyBytes()));
-        router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
-        router.route(SCIM_BASE + "*").handler(ctx -> {
-            ctx.put(RequestContext.BODY_LIMIT, s.config().maxBodyBytes());
-            ctx.next();
-        });
-        router.get(SCIM_BASE + "/ServiceProviderConfig").handler(discovery::serviceProviderConfig);
-        router.get(SCIM_BASE + "/ResourceTypes").handler(discovery::resourceTypes);
-        router.get(SCIM_BASE + "/ResourceTypes/:id").handler(discovery::resourceType);
-        router.get(SCIM_BASE + "/Schemas").handler(discovery::schemas);
-        router.get(SCIM_BASE + "/Schemas/:id").handler(discovery::schema);
-        router.post(SCIM_BASE + "/Users/.search").handler(users::search);
-        router.post(SCIM_BASE + "/Users").handler(users::create);
-        router.get(SCIM_BASE + "/Users").handler(users::list);
-        router.get(SCIM_BASE + "/Users/:id").handler(users::get);
-        router.put(SCIM_BASE + "/Users/:id").handler(users::replace);
-        router.patch(SCIM_BASE + "/Users/:id").handler(users::patch);
-        router.delete(SCIM_BASE + "/Users/:id").handler(users::delete);
-        GroupsHandler groups = new GroupsHandler(s.groups(), new GroupDocuments(s.users(),
-                s.config().publicUrl() + SCIM_BASE + "/Users"), s.config().defaultCount(), s.config().maxResults());
-        router.post(SCIM_BASE + "/Groups/.search").handler(groups::search);
-        router.post(SCIM_BASE + "/Groups").handler(groups::create);
-        router.get(SCIM_BASE + "/Groups").handler(groups::list);
-        router.get(SCIM_BASE + "/Groups/:id").handler(groups::get);
-        router.put(SCIM_BASE + "/Groups/:id").handler(groups::replace);
-        router.patch(SCIM_BASE + "/Groups/:id").handler(groups::patch);
-        router.delete(SCIM_BASE + "/Groups/:id").handler(groups::delete);
-        BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups(), s.events()), s.config().bulkMaxOperations(),
-                s.config().bulkMaxPayloadBytes());
-        router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
-        RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());
-        router.post(SCIM_BASE + "/.search").handler(rootSearch::search);
-        router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,
-                "/Me is not available: a SCIM token acts for an organisation, not for a user."));
 
         RefusalRecorder refusals = new RefusalRecorder(s.events());
         FailureHandler failures = new FailureHandler(refusals);

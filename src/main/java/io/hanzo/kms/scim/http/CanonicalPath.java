@@ -30,27 +30,52 @@ final class CanonicalPath {
         return p;
     }
 
+    /**
+     * Rewrites the first segment after the SCIM base, and a {@code .search} after Users or Groups, to
+     * their schema spelling. Every request passes here, so a path already spelled right is returned as
+     * it is, without splitting it.
+     */
     private static String endpointsInSchemaCase(String path) {
         String prefix = ApiRouter.SCIM_BASE + "/";
         if (!path.startsWith(prefix)) {
             return path;
         }
-        String[] segments = path.substring(prefix.length()).split("/", -1);
-        String first = canonical(segments[0]);
+        int start = prefix.length();
+        int end = segmentEnd(path, start);
+        String first = canonical(path, start, end);
         if (first == null) {
             return path;
         }
-        segments[0] = first;
+        String second = null;
+        int secondEnd = -1;
         boolean searchable = first.equals("Users") || first.equals("Groups");
-        if (searchable && segments.length > 1 && segments[1].equalsIgnoreCase(SEARCH)) {
-            segments[1] = SEARCH;
+        if (searchable && end < path.length()) {
+            secondEnd = segmentEnd(path, end + 1);
+            if (secondEnd - end - 1 == SEARCH.length() && path.regionMatches(true, end + 1, SEARCH, 0, SEARCH.length())) {
+                second = SEARCH;
+            }
         }
-        return prefix + String.join("/", segments);
+        boolean firstSame = path.startsWith(first, start);
+        boolean secondSame = second == null || path.startsWith(second, end + 1);
+        if (firstSame && secondSame) {
+            return path;
+        }
+        StringBuilder b = new StringBuilder(path.length()).append(path, 0, start).append(first);
+        if (second == null) {
+            return b.append(path, end, path.length()).toString();
+        }
+        return b.append('/').append(second).append(path, secondEnd, path.length()).toString();
     }
 
-    private static String canonical(String segment) {
+    private static int segmentEnd(String path, int from) {
+        int slash = path.indexOf('/', from);
+        return slash < 0 ? path.length() : slash;
+    }
+
+    /** The endpoint's schema spelling when path[start, end) names one in any letter case, else null. */
+    private static String canonical(String path, int start, int end) {
         for (String endpoint : ENDPOINTS) {
-            if (endpoint.equalsIgnoreCase(segment)) {
+            if (endpoint.length() == end - start && path.regionMatches(true, start, endpoint, 0, endpoint.length())) {
                 return endpoint;
             }
         }

@@ -48,7 +48,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
             status = h.getStatusCode();
         }
         if (status == 503) {
-            // The request deadline (TimeoutHandler) passed before an answer.
+            // The request deadline (RequestDeadlines) passed before an answer.
             ScimResponses.sendRetryLater(ctx, 503, DatabaseUnavailable.RETRY_AFTER_SECONDS,
                     "The request was not answered in time; retry later.");
             return;

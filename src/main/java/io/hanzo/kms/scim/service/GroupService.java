@@ -223,18 +223,20 @@ public final class GroupService {
 
     /**
      * Writes the membership PATCHes queued on one group in one transaction and answers each of them
-     * with the group as the batch left it, once it is durable. A batch of one is written as any PATCH.
-     * When the batch cannot be written, its requests are written one by one, so a request that fails
-     * fails alone.
+     * with the group as the batch left it, once it is durable. A batch of one takes the same way: it
+     * is one round trip to the database, where a PATCH written on its own is one per statement. When
+     * a batch of several cannot be written, its requests are written one by one, so a request that
+     * fails fails alone; a batch of one fails as its request.
      */
     private Future<Void> writeMemberBatch(List<KeyedBatcher.Entry<QueuedPatch, IndexedGroup>> entries) {
         UUID orgId = entries.get(0).item().orgId();
         UUID group = entries.get(0).item().groupId();
-        if (entries.size() == 1) {
-            return writeOne(entries.get(0));
-        }
         List<MemberPatch> patches = entries.stream().map(e -> e.item().patch()).toList();
         return store.updateMembers(orgId, group, new MemberPatchBatch(patches)).transform(ar -> {
+            if (ar.failed() && entries.size() == 1) {
+                entries.get(0).promise().fail(ar.cause());
+                return Future.succeededFuture();
+            }
             if (ar.failed()) {
                 LOG.warn("Group {} of organization {}: a batch of {} membership PATCHes failed; writing them one by one",
                         group, orgId, entries.size(), ar.cause());

@@ -89,6 +89,16 @@ public final class MemberPatchBatch {
         return out;
     }
 
+    /** The ids request {@code i} adds that cannot be user ids, in its order: skipped whatever the users are. */
+    public List<String> unparseable(int i) {
+        return unparseable.get(i);
+    }
+
+    /** The ids request {@code i} adds that can be user ids, each once, in its order. */
+    public List<UUID> adds(int i) {
+        return adds.get(i);
+    }
+
     private UUID[] filter(boolean add) {
         List<UUID> out = new ArrayList<>();
         lastIsAdd.forEach((u, isAdd) -> {

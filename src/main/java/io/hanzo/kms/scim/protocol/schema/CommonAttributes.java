@@ -30,6 +30,8 @@ public final class CommonAttributes {
             .build();
 
     private static final List<AttributeDef> ALL = List.of(ID, EXTERNAL_ID, META);
+    /** ALL's names in lower case, folded once: every filter and projection looks names up here. */
+    private static final List<String> LOWER_NAMES = ALL.stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList();
 
     private CommonAttributes() {
     }
@@ -41,9 +43,9 @@ public final class CommonAttributes {
     /** Common attribute by name in any letter case, or null. */
     public static AttributeDef attribute(String anyCaseName) {
         String lower = CaseFold.lower(anyCaseName);
-        for (AttributeDef a : ALL) {
-            if (a.name().toLowerCase(Locale.ROOT).equals(lower)) {
-                return a;
+        for (int i = 0; i < ALL.size(); i++) {
+            if (LOWER_NAMES.get(i).equals(lower)) {
+                return ALL.get(i);
             }
         }
         return null;

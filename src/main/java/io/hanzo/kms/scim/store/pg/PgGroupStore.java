@@ -87,60 +87,85 @@ public final class PgGroupStore implements GroupStore {
         }).recover(PgGroupStore::translate);
     }
 
+    /**
+     * One transaction per batch, in one round trip: BEGIN, the group's row lock ({@code GROUP_TOUCH}),
+     * the whole change with its feed row and events ({@code MEMBERS_BATCH}) and COMMIT are sent
+     * together, since nothing in the second statement is bound to what the first answers; the
+     * transaction uses the statements' generic plans ({@link Sql#GENERIC_PLANS}). PostgreSQL
+     * runs them in order; when one fails the rest of the transaction fails with it and COMMIT rolls it
+     * back, so either all of the batch is durable when this completes, or none of it and this fails.
+     */
     @Override
     public Future<Optional<GroupWrite>> updateMembers(UUID orgId, UUID id, MemberPatchBatch batch) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
-                .compose(rs -> {
-                    if (rs.size() == 0) {
-                        return Future.succeededFuture(Optional.<GroupWrite>empty());
+        // Everything is bound before BEGIN is sent: nothing can fail between it and COMMIT on this side.
+        Tuple touch = Tuple.of(orgId, id, ts(now()));
+        Tuple change = membersBatch(orgId, id, batch);
+        return pool.withConnection(conn -> {
+            Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
+            Future<RowSet<Row>> generic = conn.query(Sql.GENERIC_PLANS).execute();
+            Future<RowSet<Row>> locked = conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch);
+            Future<RowSet<Row>> changed = conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change);
+            Future<RowSet<Row>> commit = conn.query("COMMIT").execute();
+            return Future.join(List.of(begin, generic, locked, changed, commit)).transform(ar -> {
+                for (Future<RowSet<Row>> f : List.of(begin, generic, locked, changed, commit)) {
+                    if (f.failed()) {
+                        return Future.failedFuture(f.cause());
                     }
-                    GroupRow row = row(rs.iterator().next());
-                    return conn.preparedQuery(Sql.MEMBERS_BATCH).execute(Tuple.tuple().addUUID(orgId).addUUID(id)
-                                    .addArrayOfUUID(batch.toCheck()).addArrayOfUUID(batch.netRemoved())
-                                    .addArrayOfUUID(batch.netAdded()).addLong(row.version()).addString(json(row.attributes()))
-                                    .addOffsetDateTime(ts(row.created())).addOffsetDateTime(ts(row.lastModified())))
-                            .compose(members -> {
-                                Row r = members.iterator().next();
-                                Set<UUID> added = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(0)));
-                                Set<UUID> removed = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(1)));
-                                Set<UUID> users = Set.of(r.getArrayOfUUIDs(2));
-                                List<List<String>> skipped = new ArrayList<>(batch.size());
-                                List<String> allSkipped = new ArrayList<>();
-                                for (int i = 0; i < batch.size(); i++) {
-                                    skipped.add(batch.skipped(i, users));
-                                    allSkipped.addAll(skipped.get(i));
-                                }
-                                return events(conn, orgId, row, batch.patches(), skipped)
-                                        .map(v -> Optional.of(new GroupWrite(row, added, removed, allSkipped)));
-                            });
-                }));
+                }
+                RowSet<Row> rs = locked.result();
+                if (rs.size() == 0) {
+                    return Future.succeededFuture(Optional.<GroupWrite>empty());
+                }
+                GroupRow row = row(rs.iterator().next());
+                Row r = changed.result().iterator().next();
+                Set<UUID> added = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(0)));
+                Set<UUID> removed = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(1)));
+                Set<UUID> users = Set.of(r.getArrayOfUUIDs(2));
+                List<String> allSkipped = new ArrayList<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    allSkipped.addAll(batch.skipped(i, users));
+                }
+                return Future.succeededFuture(Optional.of(new GroupWrite(row, added, removed, allSkipped)));
+            });
+        });
     }
 
-    /** Each request's own event, all in one statement. */
-    private static Future<Void> events(SqlConnection conn, UUID orgId, GroupRow row, List<MemberPatch> patches,
-                                       List<List<String>> skipped) {
-        List<UUID> ids = new ArrayList<>();
+    /** MEMBERS_BATCH's parameters: the net change, and each audited request's event with its skip candidates. */
+    private static Tuple membersBatch(UUID orgId, UUID id, MemberPatchBatch batch) {
+        List<UUID> events = new ArrayList<>();
         List<UUID> tokens = new ArrayList<>();
         List<String> operations = new ArrayList<>();
-        List<String> details = new ArrayList<>();
-        for (int i = 0; i < patches.size(); i++) {
-            Audit audit = patches.get(i).audit();
+        List<Integer> eventRequests = new ArrayList<>();
+        List<Integer> candidateRequests = new ArrayList<>();
+        List<String> candidates = new ArrayList<>();
+        List<UUID> candidateIds = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Audit audit = batch.patches().get(i).audit();
             if (audit == null) {
                 continue;
             }
-            ids.add(Ids.newId());
+            events.add(Ids.newId());
             tokens.add(audit.tokenId());
             operations.add(storable(audit.operation()));
-            details.add(storable(skippedDetail(skipped.get(i))));
+            eventRequests.add(i);
+            for (String bad : batch.unparseable(i)) {
+                candidateRequests.add(i);
+                candidates.add(storable(bad));
+                candidateIds.add(null);
+            }
+            for (UUID u : batch.adds(i)) {
+                candidateRequests.add(i);
+                candidates.add(u.toString());
+                candidateIds.add(u);
+            }
         }
-        if (ids.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        return conn.preparedQuery(Sql.EVENTS_INSERT_SUCCESSES).execute(Tuple.tuple().addUUID(orgId)
-                        .addOffsetDateTime(ts(row.lastModified())).addString("Group").addString(row.id().toString())
-                        .addInteger(200).addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfUUID(tokens.toArray(new UUID[0]))
-                        .addArrayOfString(operations.toArray(new String[0])).addArrayOfString(details.toArray(new String[0])))
-                .mapEmpty();
+        return Tuple.tuple().addUUID(orgId).addUUID(id)
+                .addArrayOfUUID(batch.toCheck()).addArrayOfUUID(batch.netRemoved()).addArrayOfUUID(batch.netAdded())
+                .addString("Group").addString(id.toString())
+                .addArrayOfUUID(events.toArray(new UUID[0])).addArrayOfUUID(tokens.toArray(new UUID[0]))
+                .addArrayOfString(operations.toArray(new String[0])).addArrayOfInteger(eventRequests.toArray(new Integer[0]))
+                .addArrayOfInteger(candidateRequests.toArray(new Integer[0])).addArrayOfString(candidates.toArray(new String[0]))
+                .addArrayOfUUID(candidateIds.toArray(new UUID[0]));
     }
 
     /** Text PostgreSQL can keep: a client's member id may hold U+0000, which text columns cannot. */

@@ -82,6 +82,18 @@ public final class BenchReport {
         }
     }
 
+    /** EntraGroupStorm's PATCH/s when issue 12 was filed, the base of its target (3 times as many). */
+    private static final int ENTRA_PATCHES_BEFORE = 577;
+
+    /** A Gatling figure as a number; NaN when it is missing. */
+    private static double number(String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     static String render(List<Run> runs, JsonObject raw, Path root, Path serverLog, String label) throws IOException {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%nkms-scim bench on %s%n", Machine.describe()));
@@ -124,8 +136,20 @@ public final class BenchReport {
             out.append(String.format(Locale.ROOT,
                     "  reads:  lookup req/s %,.0f ÷ bare Vert.x req/s %,.0f = %.2f   (%s connections, same request mix)%n",
                     l, b, l / b, lookups.fact("concurrency")));
+            out.append(String.format(Locale.ROOT,
+                    "          lookup p99 %s ms ÷ bare Vert.x p99 %s ms = %.2f   (target at most 1.25)%n",
+                    lookups.value("percentiles4"), bare.value("percentiles4"),
+                    number(lookups.value("percentiles4")) / number(bare.value("percentiles4"))));
         } else {
             out.append("  reads:  not measured\n");
+        }
+        Run storm = find(runs, "EntraGroupStorm");
+        if (storm != null && !Double.isNaN(storm.phaseRate("memberPatches"))) {
+            double rate = storm.phaseRate("memberPatches");
+            out.append(String.format(Locale.ROOT,
+                    "  group storm: single-member PATCH/s %,.0f = %.2f × the %,d of issue 12 (target at least 3); "
+                            + "p99 %s ms (target at most 100)%n",
+                    rate, rate / ENTRA_PATCHES_BEFORE, ENTRA_PATCHES_BEFORE, storm.value("percentiles4")));
         }
         Run sync = find(runs, "PingOneInitialSync");
         Run bulk = find(runs, "BulkSync");
