@@ -30,6 +30,10 @@ public final class HttpVerticle extends VerticleBase {
                 // would also hold back the connection handler, and with it the header deadline, until
                 // a request's headers are complete.
                 .setHttp2ClearTextEnabled(false)
+                // No WebSocket is served: without compression extensions to offer, the server keeps no
+                // WebSocket extension handler in every connection's pipeline, which each request crossed.
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false)
                 .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
                 .setMaxHeaderSize(services.config().httpMaxHeaderBytes())
                 .setMaxInitialLineLength(services.config().httpMaxInitialLineBytes());
