@@ -17,11 +17,11 @@ public final class Payloads {
 
     /** userName and work email of user {@code i} of a simulation; {@code prefix} tells simulations apart. */
     public static String userName(String prefix, int i) {
-        return prefix + "." + String.format("%07d", i) + DOMAIN;
+        return prefix + "." + digits(i, 7) + DOMAIN;
     }
 
     public static String externalId(String prefix, int i) {
-        return "ext-" + prefix + "-" + String.format("%07d", i);
+        return "ext-" + prefix + "-" + digits(i, 7);
     }
 
     /**
@@ -43,7 +43,7 @@ public final class Payloads {
         b.append("\"displayName\":\"").append(display).append("\",");
         b.append("\"title\":\"").append(revision % 2 == 0 ? "Engineer" : "Senior Engineer").append("\",");
         b.append("\"emails\":[{\"value\":\"").append(userName).append("\",\"type\":\"work\",\"primary\":true}],");
-        b.append("\"phoneNumbers\":[{\"value\":\"+1 555 ").append(String.format("%07d", i)).append("\",\"type\":\"work\"}],");
+        b.append("\"phoneNumbers\":[{\"value\":\"+1 555 ").append(digits(i, 7)).append("\",\"type\":\"work\"}],");
         b.append("\"").append(ENTERPRISE_SCHEMA).append("\":{\"employeeNumber\":\"").append(i)
                 .append("\",\"department\":\"Department ").append(i % 50)
                 .append("\",\"organization\":\"Bench\"}}");
@@ -56,7 +56,7 @@ public final class Payloads {
     }
 
     public static String groupName(String prefix, int g) {
-        return "CN=" + prefix + "-group-" + String.format("%04d", g) + ",OU=Groups,DC=bench,DC=example";
+        return "CN=" + prefix + "-group-" + digits(g, 4) + ",OU=Groups,DC=bench,DC=example";
     }
 
     /** A new group without members (PingOne creates the group, then pushes members with PATCH). */
@@ -119,6 +119,15 @@ public final class Payloads {
             b.append(operations.get(i));
         }
         return b.append("]}").toString();
+    }
+
+    /**
+     * {@code n} (not negative) in decimal, zero-padded to {@code width} digits: what
+     * {@code String.format("%0<width>d", n)} gives, without parsing a format per request.
+     */
+    static String digits(int n, int width) {
+        String d = Integer.toString(n);
+        return d.length() >= width ? d : "0".repeat(width - d.length()) + d;
     }
 
     /** SCIM filter value quoting. */

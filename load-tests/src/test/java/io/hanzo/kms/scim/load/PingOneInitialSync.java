@@ -8,13 +8,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.regex.Pattern;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.bodyString;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
-import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -43,16 +44,25 @@ public class PingOneInitialSync extends Simulation {
     private final AtomicInteger lookupHits = new AtomicInteger();
     private final Phases phases = new Phases();
 
+    private static final Pattern USER_NAME = AnswerText.stringField("userName");
+    private static final Pattern DISPLAY_NAME = AnswerText.stringField("displayName");
+
     private final ChainBuilder lookupThenCreate = exec(s -> {
         phases.started("users");
-        return s.remove("id").remove("found");
+        int i = s.getInt("i");
+        String userName = Payloads.userName(PREFIX, i);
+        return s.remove("id").remove("found")
+                .set("userName", userName)
+                .set("filter", "email.value Eq " + Payloads.quoted(userName));
     })
             .exec(http("lookup email.value Eq").get("/Users")
-                    .queryParam("filter", s -> "email.value Eq " + Payloads.quoted(Payloads.userName(PREFIX, s.getInt("i"))))
+                    .queryParam("filter", "#{filter}")
+                    // "" when nobody has that email, else the id of the one user found, whose
+                    // userName (equal to its work email here) must be the one asked for
                     .check(status().is(200),
-                            jsonPath("$.totalResults").ofInt().in(0, 1).saveAs("found"),
-                            jsonPath("$.Resources[0].id").optional().saveAs("id")))
-            .doIfOrElse(s -> s.contains("found") && s.getInt("found") == 0).then(
+                            bodyString().transformWithSession((body, s) ->
+                                    AnswerText.lookup(body, USER_NAME, s.getString("userName"))).saveAs("found")))
+            .doIfOrElse(s -> s.contains("found") && s.getString("found").isEmpty()).then(
                     exec(s -> {
                         phases.started("createUsers");
                         return s;
@@ -60,16 +70,21 @@ public class PingOneInitialSync extends Simulation {
                             .exec(http("POST /Users").post("/Users")
                                     .body(StringBody(s -> Payloads.user(PREFIX, s.getInt("i"), 0)))
                                     .check(status().is(201),
-                                            jsonPath("$.id").saveAs("id"),
-                                            jsonPath("$.userName").is(s -> Payloads.userName(PREFIX, s.getInt("i"))),
-                                            jsonPath("$.active").ofBoolean().is(true)))
+                                            bodyString().transformWithSession((body, s) -> {
+                                                AnswerText.echoes(body, USER_NAME, s.getString("userName"));
+                                                AnswerText.active(body);
+                                                return AnswerText.id(body);
+                                            }).saveAs("id")))
                             .exec(s -> {
                                 phases.finished("createUsers");
                                 return s;
                             }))
             .orElse(exec(s -> {
+                if (!s.contains("found")) {
+                    return s;
+                }
                 lookupHits.incrementAndGet();
-                return s;
+                return s.set("id", s.getString("found"));
             }))
             .exec(s -> {
                 if (s.contains("id")) {
@@ -94,8 +109,10 @@ public class PingOneInitialSync extends Simulation {
                             .exec(http("POST /Groups").post("/Groups")
                                     .body(StringBody(s -> Payloads.group(PREFIX, s.getInt("g"))))
                                     .check(status().is(201),
-                                            jsonPath("$.id").saveAs("gid"),
-                                            jsonPath("$.displayName").is(s -> Payloads.groupName(PREFIX, s.getInt("g")))))
+                                            bodyString().transformWithSession((body, s) -> {
+                                                AnswerText.echoes(body, DISPLAY_NAME, Payloads.groupName(PREFIX, s.getInt("g")));
+                                                return AnswerText.id(body);
+                                            }).saveAs("gid")))
                             .exec(s -> {
                                 if (s.contains("gid")) {
                                     groupIds.set(s.getInt("g"), s.getString("gid"));
@@ -109,16 +126,17 @@ public class PingOneInitialSync extends Simulation {
             .asLongAs(s -> s.getInt("b") < batches.size()).on(
                     exec(s -> {
                         phases.started("memberPatches");
-                        Layout.Slice slice = batches.get(s.getInt("b"));
-                        return s.set("gid", String.valueOf(groupIds.get(slice.group())))
-                                .set("body", Payloads.addMembers(slice.from(), slice.to(), userIds::get));
+                        return s.set("gid", String.valueOf(groupIds.get(batches.get(s.getInt("b")).group())));
                     })
                             .exec(http("PATCH /Groups add members").patch("/Groups/#{gid}")
-                                    .body(StringBody("#{body}"))
+                                    .body(StringBody(s -> {
+                                        Layout.Slice slice = batches.get(s.getInt("b"));
+                                        return Payloads.addMembers(slice.from(), slice.to(), userIds::get);
+                                    }))
                                     .check(status().is(204)))
                             .exec(s -> {
                                 phases.finished("memberPatches");
-                                return s.remove("body").set("b", nextBatch.getAndIncrement());
+                                return s.set("b", nextBatch.getAndIncrement());
                             }));
 
     private final MemberCountCheck check = new MemberCountCheck(layout, groupIds);
