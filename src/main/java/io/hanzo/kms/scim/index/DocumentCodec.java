@@ -138,31 +138,19 @@ public final class DocumentCodec {
     }
 
     public byte[] unpack(byte[] packed) {
-        int at = 1;
-        int length = 0;
-        for (int shift = 0; ; shift += 7) {
-            byte b = packed[at++];
-            length |= (b & 0x7f) << shift;
-            if (b >= 0) {
-                break;
-            }
-        }
-        byte[] out = new byte[length];
+        long read = readVarInt(packed, 1);
+        int at = (int) read;
+        byte[] out = new byte[(int) (read >>> 32)];
+        int length = out.length;
         int d = dictionary.length;
         int o = 0;
         while (true) {
             int token = packed[at++] & 0xff;
             int literals = token >>> 4;
             if (literals == 15) {
-                int v = 0;
-                for (int shift = 0; ; shift += 7) {
-                    byte b = packed[at++];
-                    v |= (b & 0x7f) << shift;
-                    if (b >= 0) {
-                        break;
-                    }
-                }
-                literals += v;
+                read = readVarInt(packed, at);
+                at = (int) read;
+                literals += (int) (read >>> 32);
             }
             System.arraycopy(packed, at, out, o, literals);
             at += literals;
@@ -170,25 +158,14 @@ public final class DocumentCodec {
             if (o >= length) {
                 return out;
             }
-            int distance = 0;
-            for (int shift = 0; ; shift += 7) {
-                byte b = packed[at++];
-                distance |= (b & 0x7f) << shift;
-                if (b >= 0) {
-                    break;
-                }
-            }
+            read = readVarInt(packed, at);
+            at = (int) read;
+            int distance = (int) (read >>> 32);
             int copy = (token & 0x0f) + MIN_MATCH;
             if ((token & 0x0f) == 15) {
-                int v = 0;
-                for (int shift = 0; ; shift += 7) {
-                    byte b = packed[at++];
-                    v |= (b & 0x7f) << shift;
-                    if (b >= 0) {
-                        break;
-                    }
-                }
-                copy += v;
+                read = readVarInt(packed, at);
+                at = (int) read;
+                copy += (int) (read >>> 32);
             }
             int from = o - distance;
             if (from < 0) {
@@ -202,6 +179,21 @@ public final class DocumentCodec {
                 }
             }
             o += copy;
+        }
+    }
+
+    /**
+     * The varint at {@code at}: its value in the high 32 bits, the position after it in the low 32
+     * (one long, so that the hot loop above allocates nothing).
+     */
+    private static long readVarInt(byte[] in, int at) {
+        int v = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = in[at++];
+            v |= (b & 0x7f) << shift;
+            if (b >= 0) {
+                return ((long) v << 32) | at;
+            }
         }
     }
 
