@@ -137,14 +137,31 @@ public final class IndexedUser {
         if (DocumentCodec.kind(p) == RENDERED) {
             return codec.unpack(p);
         }
-        byte[] rendered = Json.bytes(codec.renderer().render(parse(codec.unpack(p)), meta()));
-        packed = codec.pack(rendered, RENDERED);
-        return rendered;
+        return keepRendered(Json.bytes(renderStored(p)));
     }
 
     /** The full representation as a tree (parsed anew on each call; callers may change it). */
     public ObjectNode resource() {
-        return parse(json());
+        byte[] p = packed;
+        if (DocumentCodec.kind(p) == RENDERED) {
+            return parse(codec.unpack(p));
+        }
+        // The tree the first rendering builds is the answer: parsing its own bytes again would double
+        // the cost of a scan over users loaded at start-up and never read since.
+        ObjectNode rendered = renderStored(p);
+        keepRendered(Json.bytes(rendered));
+        return rendered;
+    }
+
+    /** The client representation of a user still held as its stored attributes. */
+    private ObjectNode renderStored(byte[] stored) {
+        return codec.renderer().render(parse(codec.unpack(stored)), meta());
+    }
+
+    /** Holds the rendered document from now on, in place of the stored attributes. */
+    private byte[] keepRendered(byte[] rendered) {
+        packed = codec.pack(rendered, RENDERED);
+        return rendered;
     }
 
     /**

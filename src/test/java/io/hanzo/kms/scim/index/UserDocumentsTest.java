@@ -99,6 +99,11 @@ class UserDocumentsTest {
             assertThat(loaded.json()).isEqualTo(rendered);
             assertThat(loaded.row()).isEqualTo(row);
             assertThat(loaded.resource()).isEqualTo(fresh.resource());
+            // A loaded user first read as a tree (a scan) is rendered and kept the same way.
+            IndexedUser scanned = IndexedUser.stored(stored, CODEC);
+            assertThat(scanned.resource()).isEqualTo(fresh.resource());
+            assertThat(scanned.rendered()).isTrue();
+            assertThat(scanned.json()).isEqualTo(rendered);
         }
     }
 
