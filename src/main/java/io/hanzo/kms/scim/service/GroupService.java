@@ -30,7 +30,6 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberPatch;
 import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.hanzo.kms.scim.store.ResourceChange;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -94,12 +93,10 @@ public final class GroupService {
             rows.forEach(r -> groups.putGroup(indexed(r)));
             // Gathered as they come (the event loop only keeps the arrays), then linked in one pass.
             Map<UUID, UUID[]> members = new HashMap<>();
-            Context[] reading = new Context[1];
             return store.memberships(orgId, batch -> {
-                reading[0] = Vertx.currentContext();
                 batch.forEach(m -> members.merge(m.groupId(), m.userIds(), GroupService::concat));
                 return Future.<Void>succeededFuture();
-            }).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture() : reading[0].executeBlocking(() -> {
+            }).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture() : Vertx.currentContext().executeBlocking(() -> {
                 groups.loadMembers(members);
                 return null;
             }, false));
