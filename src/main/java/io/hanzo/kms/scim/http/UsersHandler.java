@@ -61,16 +61,18 @@ final class UsersHandler {
         Filter filter = FilterResolver.parse(request.filter(), UserSchemas.USER);
         AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, request.attributes(),
                 request.excludedAttributes());
-        if (users.listScansMany(orgId, filter, order(request))) {
+        Comparator<JsonNode> order = order(request);
+        UserQuery.Plan plan = users.plan(orgId, filter, order);
+        if (plan.scansMany()) {
             // A filter the index cannot narrow, on a large organisation: scanned on a worker (unordered,
             // so scans run side by side up to the pool's size), the page rendered back on the event loop.
-            scans(ctx.vertx()).executeBlocking(() -> page(orgId, request, filter), false)
+            scans(ctx.vertx()).executeBlocking(() -> page(orgId, request, plan, filter, order), false)
                     .onSuccess(page -> ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(),
                             users.documents(orgId, page, projection)))
                     .onFailure(ctx::fail);
             return;
         }
-        UserQuery.Page page = page(orgId, request, filter);
+        UserQuery.Page page = page(orgId, request, plan, filter, order);
         ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(), users.documents(orgId, page, projection));
     }
 
@@ -97,6 +99,11 @@ final class UsersHandler {
     /** One page of users for a request whose filter is already resolved (null for none). */
     UserQuery.Page page(UUID orgId, ListRequest request, Filter filter) {
         return users.list(orgId, filter, order(request), request.startIndex(), pageSize(request));
+    }
+
+    private UserQuery.Page page(UUID orgId, ListRequest request, UserQuery.Plan plan, Filter filter,
+                                Comparator<JsonNode> order) {
+        return users.list(orgId, plan, filter, order, request.startIndex(), pageSize(request));
     }
 
     void replace(RoutingContext ctx) {

@@ -46,8 +46,12 @@ public final class UserQuery {
      * @param count      most results to return; 0 returns the total only
      */
     public Page run(UserIndex index, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
-        Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index));
-        Collection<IndexedUser> candidates = Pages.candidates(ids, index.all(), index::get);
+        return run(index, plan(index, filter, order), filter, order, startIndex, count);
+    }
+
+    /** As {@link #run(UserIndex, Filter, Comparator, int, int)}, with the candidates already planned. */
+    public Page run(UserIndex index, Plan plan, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
+        Collection<IndexedUser> candidates = Pages.candidates(plan.ids(), index.all(), index::get);
         if (order == null && (filter == null || answeredByLookup(filter))) {
             Pages.Result<IndexedUser> r = Pages.run(candidates, u -> true, null, startIndex, count);
             return new Page(r.total(), r.items());
@@ -131,17 +135,19 @@ public final class UserQuery {
     }
 
     /**
-     * True when {@link #run} would filter or sort more than {@link #SCAN_OFF_LOOP} users: the index
-     * cannot narrow the filter to a few candidates.
+     * What a list will examine, worked out once: the candidates the lookup maps give (null: every
+     * user), and whether filtering or sorting them means more than {@link #SCAN_OFF_LOOP} users, so
+     * that the list belongs on a worker thread.
      */
-    public boolean scansMany(UserIndex index, Filter filter, Comparator<JsonNode> order) {
-        if (order == null && (filter == null || answeredByLookup(filter))) {
-            return false; // a page in creation order: counted, nothing tested
-        }
-        if (index.size() <= SCAN_OFF_LOOP) {
-            return false;
-        }
+    public record Plan(Set<UUID> ids, boolean scansMany) {
+    }
+
+    public Plan plan(UserIndex index, Filter filter, Comparator<JsonNode> order) {
         Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index));
-        return ids == null || ids.size() > SCAN_OFF_LOOP;
+        if (order == null && (filter == null || answeredByLookup(filter))) {
+            return new Plan(ids, false); // a page in creation order: counted, nothing tested
+        }
+        boolean many = index.size() > SCAN_OFF_LOOP && (ids == null || ids.size() > SCAN_OFF_LOOP);
+        return new Plan(ids, many);
     }
 }

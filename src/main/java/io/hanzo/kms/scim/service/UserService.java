@@ -193,9 +193,15 @@ public final class UserService {
         return query.run(index.users(orgId), filter, order, startIndex, count);
     }
 
-    /** True when {@link #list} would scan so many users that it belongs on a worker thread. */
-    public boolean listScansMany(UUID orgId, Filter filter, Comparator<JsonNode> order) {
-        return query.scansMany(index.users(orgId), filter, order);
+    /** What {@link #list} would examine, and whether that is so many users that it belongs on a worker. */
+    public UserQuery.Plan plan(UUID orgId, Filter filter, Comparator<JsonNode> order) {
+        return query.plan(index.users(orgId), filter, order);
+    }
+
+    /** {@link #list} with its plan already made. */
+    public UserQuery.Page list(UUID orgId, UserQuery.Plan plan, Filter filter, Comparator<JsonNode> order,
+                               int startIndex, int count) {
+        return query.run(index.users(orgId), plan, filter, order, startIndex, count);
     }
 
     /**
