@@ -1,9 +1,10 @@
 package io.hanzo.kms.scim.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.protocol.PartialTree;
 import io.hanzo.kms.scim.protocol.filter.CompareOp;
-import io.hanzo.kms.scim.protocol.filter.CompiledFilter;
 import io.hanzo.kms.scim.protocol.filter.Filter;
+import io.hanzo.kms.scim.protocol.filter.FilterCompiler;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 
@@ -11,10 +12,12 @@ import java.util.AbstractCollection;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Answers a filtered, paged list from the index: equality lookups narrow the candidates through the
@@ -57,14 +60,15 @@ public final class UserQuery {
             return new Page(r.total(), r.items());
         }
         // Compiled once for the whole scan, not interpreted again for every user; each candidate's
-        // document is parsed once, whether it is tested, sorted or both, and a sort keeps only the
-        // value it sorts by, not the whole tree.
-        CompiledFilter compiled = filter == null ? null : evaluator.compile(filter);
+        // document is parsed once, whether it is tested, sorted or both, and only into the members the
+        // filter and the sort read; a sort keeps only the value it sorts by, not even that tree.
+        FilterCompiler.Reading compiled = filter == null ? null : evaluator.compileReading(filter);
         ResourceSorter.Order keyed = order instanceof ResourceSorter.Order o ? o : null;
         Comparator<Candidate> byKey = keyed != null ? (x, y) -> keyed.compareKeys(x.key, y.key)
                 : order != null ? Comparator.comparing(c -> c.tree, order) : null;
-        Pages.Result<Candidate> r = Pages.run(new Parsing(candidates), c -> {
-            boolean matches = compiled == null || compiled.matches(c.tree);
+        Function<IndexedUser, JsonNode> read = reader(compiled, order, keyed);
+        Pages.Result<Candidate> r = Pages.run(new Parsing(candidates, read), c -> {
+            boolean matches = compiled == null || compiled.predicate().matches(c.tree);
             if (keyed != null) {
                 c.key = keyed.key(c.tree);
                 c.tree = null;
@@ -74,6 +78,27 @@ public final class UserQuery {
         List<IndexedUser> users = new ArrayList<>(r.items().size());
         r.items().forEach(c -> users.add(c.user));
         return new Page(r.total(), users);
+    }
+
+    /**
+     * How a candidate's document becomes the tree the scan tests: only the members the filter and the
+     * sort key read (their answers on that tree are those on the whole document), or the whole
+     * document for an order that says not what it reads.
+     */
+    private static Function<IndexedUser, JsonNode> reader(FilterCompiler.Reading compiled, Comparator<JsonNode> order,
+                                                          ResourceSorter.Order keyed) {
+        if (order != null && keyed == null) {
+            return IndexedUser::resource;
+        }
+        Set<String> names = new HashSet<>();
+        if (compiled != null) {
+            names.addAll(compiled.members());
+        }
+        if (keyed != null) {
+            names.add(keyed.member());
+        }
+        PartialTree members = new PartialTree(names);
+        return u -> members.read(u.json());
     }
 
     /**
@@ -98,18 +123,20 @@ public final class UserQuery {
         JsonNode tree;
         JsonNode key;
 
-        Candidate(IndexedUser user) {
+        Candidate(IndexedUser user, JsonNode tree) {
             this.user = user;
-            this.tree = user.resource();
+            this.tree = tree;
         }
     }
 
     /** The candidates, each parsed as the scan reaches it. */
     private static final class Parsing extends AbstractCollection<Candidate> {
         private final Collection<IndexedUser> users;
+        private final Function<IndexedUser, JsonNode> read;
 
-        Parsing(Collection<IndexedUser> users) {
+        Parsing(Collection<IndexedUser> users, Function<IndexedUser, JsonNode> read) {
             this.users = users;
+            this.read = read;
         }
 
         @Override
@@ -123,7 +150,8 @@ public final class UserQuery {
 
                 @Override
                 public Candidate next() {
-                    return new Candidate(it.next());
+                    IndexedUser u = it.next();
+                    return new Candidate(u, read.apply(u));
                 }
             };
         }

@@ -10,6 +10,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -24,17 +26,34 @@ public final class FilterCompiler {
 
     /** The filter (resolved, see {@link FilterResolver}) as a predicate on full resource representations. */
     public static CompiledFilter compile(Filter filter, ResourceType type) {
-        return filter.accept(new Builder(null, type));
+        return filter.accept(new Builder(null, type, new HashSet<>()));
+    }
+
+    /**
+     * The predicate, and the names of the resource's top-level members it reads (an attribute, or an
+     * extension's schema URN): it gives the same answer on a resource holding only those members.
+     */
+    public record Reading(CompiledFilter predicate, Set<String> members) {
+    }
+
+    /** As {@link #compile}, with the members the predicate reads. */
+    public static Reading compileReading(Filter filter, ResourceType type) {
+        Set<String> members = new HashSet<>();
+        CompiledFilter predicate = filter.accept(new Builder(null, type, members));
+        return new Reading(predicate, Set.copyOf(members));
     }
 
     /** Builds the predicate for one context: a resource, or one value of a complex attribute. */
     private static final class Builder implements FilterVisitor<CompiledFilter> {
         private final AttributeDef parent;
         private final ResourceType type;
+        /** Where the top-level members read are noted, as {@link #node} reads them. */
+        private final Set<String> members;
 
-        Builder(AttributeDef parent, ResourceType type) {
+        Builder(AttributeDef parent, ResourceType type, Set<String> members) {
             this.parent = parent;
             this.type = type;
+            this.members = members;
         }
 
         @Override
@@ -88,7 +107,8 @@ public final class FilterCompiler {
         public CompiledFilter visitValuePath(Filter.ValuePath valuePath) {
             AttributeDef def = definition(valuePath.path());
             Node node = node(valuePath.path());
-            CompiledFilter inner = valuePath.inner().accept(new Builder(def, null));
+            // Inside [ ] the context is a value of the attribute: no further top-level member is read.
+            CompiledFilter inner = valuePath.inner().accept(new Builder(def, null, new HashSet<>()));
             return n -> {
                 JsonNode v = node.get(n);
                 if (v == null) {
@@ -114,9 +134,11 @@ public final class FilterCompiler {
         private Node node(AttributePath path) {
             String attribute = path.attribute();
             if (parent != null || path.schemaUrn() == null) {
+                members.add(attribute);
                 return n -> n.get(attribute);
             }
             String urn = path.schemaUrn();
+            members.add(urn);
             return n -> {
                 JsonNode ext = n.get(urn);
                 return ext == null ? null : ext.get(attribute);

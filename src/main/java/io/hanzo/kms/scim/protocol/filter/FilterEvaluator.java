@@ -33,6 +33,11 @@ public final class FilterEvaluator {
         return FilterCompiler.compile(filter, type);
     }
 
+    /** As {@link #compile}, with the top-level members the predicate reads. */
+    public FilterCompiler.Reading compileReading(Filter filter) {
+        return FilterCompiler.compileReading(filter, type);
+    }
+
     /**
      * True when one value of a complex attribute, such as one element of {@code emails}, matches a
      * filter whose paths name sub-attributes of {@code parent}.

@@ -85,6 +85,14 @@ public final class ResourceSorter {
             return ResourceSorter.key(resource, urn, attr, sub);
         }
 
+        /**
+         * The top-level member of a resource the key is read from (the attribute, or the extension's
+         * schema URN): a resource holding only that member gives the same key.
+         */
+        public String member() {
+            return urn == null ? attr : urn;
+        }
+
         /** Compares two keys from {@link #key} as {@link #compare} compares their resources. */
         public int compareKeys(JsonNode a, JsonNode b) {
             return descending ? ResourceSorter.compare(def, b, a) : ResourceSorter.compare(def, a, b);

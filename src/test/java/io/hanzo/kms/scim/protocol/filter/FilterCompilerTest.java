@@ -12,10 +12,10 @@ import java.util.List;
 
 /** The compiled filter gives the evaluator's answer for every filter on every resource. */
 class FilterCompilerTest {
-    private static final String ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    static final String ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
     private static final FilterEvaluator EVALUATOR = new FilterEvaluator(UserSchemas.USER);
 
-    private static final List<JsonNode> USERS = List.of(
+    static final List<JsonNode> USERS = List.of(
             Json.parse("""
                     {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","%1$s"],
                      "id":"2819c223-7f76-453a-919d-413861904646","externalId":"Bjensen-701984",
@@ -47,7 +47,7 @@ class FilterCompilerTest {
                     {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"x","userName":"empty",
                      "emails":[],"name":{},"title":null}"""));
 
-    private static final List<String> FILTERS = List.of(
+    static final List<String> FILTERS = List.of(
             "userName eq \"BJensen@Example.com\"", "userName ne \"tour\"", "userName co \"JENSEN\"",
             "userName sw \"zed\"", "userName ew \".ORG\"", "userName gt \"m\"", "userName le \"tour\"",
             "emails eq \"BABS@jensen.ORG\"", "emails.value co \"example\"", "emails.type eq \"Work\"",
