@@ -26,9 +26,9 @@ import java.util.function.Function;
 public final class UserQuery {
     /**
      * Above this many users to filter or sort, a list is answered on a worker thread: each user's
-     * document is inflated and parsed to be tested (about ten microseconds), so a scan of a large
-     * organisation takes tens of milliseconds, which an event loop must not spend while lookups wait
-     * behind it.
+     * document is unpacked and the members tested are parsed out of it (one to a few microseconds),
+     * so a scan of a large organisation takes tens of milliseconds, which an event loop must not
+     * spend while lookups wait behind it.
      */
     public static final int SCAN_OFF_LOOP = 1_000;
 

@@ -101,17 +101,14 @@ public final class PartialTree {
             return TextNode.valueOf(new String(json, from + 1, to - from - 2, StandardCharsets.UTF_8));
         }
         if (first == 't' || first == 'f' || first == 'n') {
-            String literal = new String(json, from, to - from, StandardCharsets.US_ASCII);
-            switch (literal) {
-                case "true":
-                    return BooleanNode.TRUE;
-                case "false":
-                    return BooleanNode.FALSE;
-                case "null":
-                    return NullNode.instance;
-                default:
-                    throw new IllegalArgumentException("not a JSON value: " + literal);
+            String word = new String(json, from, to - from, StandardCharsets.US_ASCII);
+            if (word.equals("true") || word.equals("false")) {
+                return BooleanNode.valueOf(word.equals("true"));
             }
+            if (word.equals("null")) {
+                return NullNode.instance;
+            }
+            throw new IllegalArgumentException("not a JSON value: " + word);
         }
         try {
             return Json.MAPPER.readTree(json, from, to - from);
