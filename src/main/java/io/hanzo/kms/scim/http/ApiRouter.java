@@ -1,13 +1,16 @@
 package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.service.BulkService;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Duration;
+import java.util.Map;
 
 /** The HTTP surface: health, the admin API and SCIM, each route bound to a handler method. */
 public final class ApiRouter {
@@ -51,27 +54,24 @@ public final class ApiRouter {
                     ctx.put(RequestContext.BODY_LIMIT, s.config().maxBodyBytes());
                     ctx.next();
                 });
+        // The resources before discovery, and one route per path: vertx-web tries every route's path
+        // (a regular expression for a path with :id) before its method, so a route per method made
+        // each lookup and each group PATCH match the paths of the routes before it one by one.
+        router.post(SCIM_BASE + "/Users/.search").handler(users::search);
+        byMethod(router, SCIM_BASE + "/Users", Map.of(HttpMethod.GET, users::list, HttpMethod.POST, users::create));
+        byMethod(router, SCIM_BASE + "/Users/:id", Map.of(HttpMethod.GET, users::get, HttpMethod.PUT, users::replace,
+                HttpMethod.PATCH, users::patch, HttpMethod.DELETE, users::delete));
+        GroupsHandler groups = new GroupsHandler(s.groups(), new GroupDocuments(s.users(),
+                s.config().publicUrl() + SCIM_BASE + "/Users"), s.config().defaultCount(), s.config().maxResults());
+        router.post(SCIM_BASE + "/Groups/.search").handler(groups::search);
+        byMethod(router, SCIM_BASE + "/Groups", Map.of(HttpMethod.GET, groups::list, HttpMethod.POST, groups::create));
+        byMethod(router, SCIM_BASE + "/Groups/:id", Map.of(HttpMethod.GET, groups::get, HttpMethod.PUT, groups::replace,
+                HttpMethod.PATCH, groups::patch, HttpMethod.DELETE, groups::delete));
         router.get(SCIM_BASE + "/ServiceProviderConfig").handler(discovery::serviceProviderConfig);
         router.get(SCIM_BASE + "/ResourceTypes").handler(discovery::resourceTypes);
         router.get(SCIM_BASE + "/ResourceTypes/:id").handler(discovery::resourceType);
         router.get(SCIM_BASE + "/Schemas").handler(discovery::schemas);
         router.get(SCIM_BASE + "/Schemas/:id").handler(discovery::schema);
-        router.post(SCIM_BASE + "/Users/.search").handler(users::search);
-        router.post(SCIM_BASE + "/Users").handler(users::create);
-        router.get(SCIM_BASE + "/Users").handler(users::list);
-        router.get(SCIM_BASE + "/Users/:id").handler(users::get);
-        router.put(SCIM_BASE + "/Users/:id").handler(users::replace);
-        router.patch(SCIM_BASE + "/Users/:id").handler(users::patch);
-        router.delete(SCIM_BASE + "/Users/:id").handler(users::delete);
-        GroupsHandler groups = new GroupsHandler(s.groups(), new GroupDocuments(s.users(),
-                s.config().publicUrl() + SCIM_BASE + "/Users"), s.config().defaultCount(), s.config().maxResults());
-        router.post(SCIM_BASE + "/Groups/.search").handler(groups::search);
-        router.post(SCIM_BASE + "/Groups").handler(groups::create);
-        router.get(SCIM_BASE + "/Groups").handler(groups::list);
-        router.get(SCIM_BASE + "/Groups/:id").handler(groups::get);
-        router.put(SCIM_BASE + "/Groups/:id").handler(groups::replace);
-        router.patch(SCIM_BASE + "/Groups/:id").handler(groups::patch);
-        router.delete(SCIM_BASE + "/Groups/:id").handler(groups::delete);
         BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups(), s.events()), s.config().bulkMaxOperations(),
                 s.config().bulkMaxPayloadBytes());
         router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
@@ -124,6 +124,16 @@ public final class ApiRouter {
         });
         router.errorHandler(500, failures);
         return router;
+    }
+
+    /**
+     * One route for a path that takes several methods, each method to its handler. The route accepts
+     * only those methods, so another method on the path is still answered 405 by vertx-web.
+     */
+    private static void byMethod(Router router, String path, Map<HttpMethod, Handler<RoutingContext>> handlers) {
+        Route route = router.route(path);
+        handlers.keySet().forEach(route::method);
+        route.handler(ctx -> handlers.get(ctx.request().method()).handle(ctx));
     }
 
     /**

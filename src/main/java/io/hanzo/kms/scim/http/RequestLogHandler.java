@@ -1,10 +1,11 @@
 package io.hanzo.kms.scim.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HexFormat;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -16,6 +17,9 @@ import java.util.regex.Pattern;
  */
 final class RequestLogHandler {
     static final String HEADER = "X-Request-Id";
+    /** The header's name as Netty's ASCII string, whose encoding and hash are kept. */
+    private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
     static final String KEY = "requestId";
     private static final Logger LOG = LoggerFactory.getLogger("io.hanzo.kms.scim.http.requests");
     /** Letters, digits and a few separators, bounded: nothing that could forge a log line or a header. */
@@ -36,7 +40,7 @@ final class RequestLogHandler {
         String given = ctx.request().getHeader(HEADER);
         String id = given != null && SANE.matcher(given).matches() ? given : newId();
         ctx.put(KEY, id);
-        ctx.response().putHeader(HEADER, id);
+        ctx.response().putHeader(HEADER_NAME, id);
         if (logRequests) {
             long started = System.nanoTime();
             String method = ctx.request().method().name();
@@ -58,8 +62,18 @@ final class RequestLogHandler {
      * generator rather than from a SecureRandom that every event loop would wait on.
      */
     private static String newId() {
-        byte[] b = new byte[12];
-        ThreadLocalRandom.current().nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] hex = new byte[24];
+        hexDigits(random.nextLong(), hex, 0, 16);
+        hexDigits(random.nextInt(), hex, 16, 8);
+        return new String(hex, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The low {@code digits} hex digits of {@code bits}, lower case, into {@code out} from {@code at}. */
+    private static void hexDigits(long bits, byte[] out, int at, int digits) {
+        for (int i = at + digits - 1; i >= at; i--) {
+            out[i] = HEX[(int) (bits & 0xf)];
+            bits >>>= 4;
+        }
     }
 }

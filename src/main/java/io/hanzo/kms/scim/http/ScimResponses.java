@@ -9,6 +9,7 @@ import io.hanzo.kms.scim.protocol.resource.ETags;
 import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -27,6 +28,14 @@ public final class ScimResponses {
 
     private static final byte[] LIST_HEAD = ("{\"schemas\":[\"" + ScimUris.LIST_RESPONSE + "\"],\"totalResults\":")
             .getBytes(StandardCharsets.UTF_8);
+    /**
+     * The heads of the lists that equality lookups answer (no user, or one, from the first), written
+     * once: every IdP sends such a lookup before each write. Index: totalResults * 2 + itemsPerPage.
+     */
+    private static final byte[][] LOOKUP_HEADS = {listHead(0, 0), listHead(0, 1), listHead(1, 0), listHead(1, 1)};
+    /** Header names and the SCIM media type as Netty's ASCII strings, whose encoding and hash are kept. */
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+    private static final CharSequence SCIM_JSON_VALUE = HttpHeaders.createOptimized(SCIM_JSON);
 
     private ScimResponses() {
     }
@@ -56,7 +65,8 @@ public final class ScimResponses {
         if (close) {
             r.putHeader("Connection", "close");
         }
-        Future<Void> sent = r.setStatusCode(status).putHeader("Content-Type", contentType).end(Buffer.buffer(json));
+        Future<Void> sent = r.setStatusCode(status).putHeader(CONTENT_TYPE, SCIM_JSON.equals(contentType) ? SCIM_JSON_VALUE
+                : contentType).end(Buffer.buffer(json));
         if (close) {
             sent.onComplete(ar -> ctx.request().connection().close());
         }
@@ -103,10 +113,18 @@ public final class ScimResponses {
 
     /** The start of a ListResponse, up to and including the {@code [} of {@code Resources}. */
     static Buffer listHead(Buffer b, int totalResults, int itemsPerPage, int startIndex) {
+        if (startIndex == 1 && totalResults <= 1 && itemsPerPage <= totalResults) {
+            return b.appendBytes(LOOKUP_HEADS[totalResults * 2 + itemsPerPage]);
+        }
         return b.appendBytes(LIST_HEAD).appendString(Integer.toString(totalResults))
                 .appendString(",\"itemsPerPage\":").appendString(Integer.toString(itemsPerPage))
                 .appendString(",\"startIndex\":").appendString(Integer.toString(startIndex))
                 .appendString(",\"Resources\":[");
+    }
+
+    private static byte[] listHead(int totalResults, int itemsPerPage) {
+        return new String(LIST_HEAD, StandardCharsets.UTF_8).concat(totalResults + ",\"itemsPerPage\":" + itemsPerPage
+                + ",\"startIndex\":1,\"Resources\":[").getBytes(StandardCharsets.UTF_8);
     }
 
     /** A ListResponse assembled from documents already serialised. */
@@ -114,15 +132,19 @@ public final class ScimResponses {
         if (ctx.response().ended()) {
             return; // answered already (the request deadline passed)
         }
-        Buffer b = listHead(Buffer.buffer(128 + resources.size() * 512), totalResults, resources.size(), startIndex);
+        int size = LIST_HEAD.length + 80;
+        for (byte[] r : resources) {
+            size += r.length + 1;
+        }
+        Buffer b = listHead(Buffer.buffer(size), totalResults, resources.size(), startIndex);
         for (int i = 0; i < resources.size(); i++) {
             if (i > 0) {
                 b.appendByte((byte) ',');
             }
             b.appendBytes(resources.get(i));
         }
-        b.appendString("]}");
-        ctx.response().setStatusCode(200).putHeader("Content-Type", SCIM_JSON).end(b);
+        b.appendByte((byte) ']').appendByte((byte) '}');
+        ctx.response().setStatusCode(200).putHeader(CONTENT_TYPE, SCIM_JSON_VALUE).end(b);
     }
 
     public static void sendError(RoutingContext ctx, int status, String scimType, String detail) {

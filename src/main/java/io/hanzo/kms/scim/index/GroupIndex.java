@@ -134,10 +134,10 @@ public final class GroupIndex {
     public synchronized Outcome offer(IndexedGroup group, Set<UUID> added, Set<UUID> removed, Predicate<UUID> live) {
         UUID gid = group.row().id();
         long version = group.row().version();
-        long current = versionOf(gid);
-        if (deleted.containsKey(gid) || version <= current) {
+        if (holds(gid, version)) {
             return Outcome.STALE;
         }
+        long current = versionOf(gid);
         if (version > current + 1) {
             waiting.computeIfAbsent(gid, k -> new TreeMap<>())
                     .putIfAbsent(version, new Waiting(group, added, removed, System.nanoTime()));
@@ -146,6 +146,14 @@ public final class GroupIndex {
         applyNow(group, added, removed, live);
         drain(gid, live);
         return Outcome.APPLIED;
+    }
+
+    /**
+     * True when {@link #offer} would drop this version of the group as old: the index holds it or a
+     * newer one, or saw the group deleted.
+     */
+    public synchronized boolean holds(UUID gid, long version) {
+        return deleted.containsKey(gid) || version <= versionOf(gid);
     }
 
     /**

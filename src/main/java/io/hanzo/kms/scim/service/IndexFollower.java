@@ -67,6 +67,12 @@ public final class IndexFollower implements ResourceChangeFeed.Sink {
         return users.holds(orgId, userId, version);
     }
 
+    /** This instance's own group writes come back through the feed too; the index applied them at commit. */
+    @Override
+    public boolean holdsGroup(UUID orgId, UUID groupId, long version) {
+        return index.groups(orgId).holds(groupId, version);
+    }
+
     private Future<Void> rereadStalled() {
         List<Future<?>> rereads = new ArrayList<>();
         for (UUID orgId : index.groupOrganizations()) {

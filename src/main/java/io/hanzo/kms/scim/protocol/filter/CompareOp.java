@@ -1,6 +1,5 @@
 package io.hanzo.kms.scim.protocol.filter;
 
-import io.hanzo.kms.scim.protocol.CaseFold;
 import java.util.Locale;
 
 /** RFC 7644 §3.4.2.2 attribute operators, other than {@code pr}. */
@@ -14,7 +13,12 @@ public enum CompareOp {
 
     /** Operator by its keyword in any letter case, or null. */
     public static CompareOp fromKeyword(String word) {
-        switch (CaseFold.lower(word)) {
+        // Every keyword is two ASCII letters, and only ASCII letters lower-case to ASCII letters but
+        // for the Kelvin sign (to k, in none of them): anything else is no keyword, without folding it.
+        if (word.length() != 2 || word.charAt(0) >= 0x80 || word.charAt(1) >= 0x80) {
+            return null;
+        }
+        switch (word.toLowerCase(Locale.ROOT)) {
             case "eq": return EQ;
             case "ne": return NE;
             case "co": return CO;

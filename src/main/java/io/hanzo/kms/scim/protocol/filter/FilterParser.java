@@ -230,7 +230,19 @@ public final class FilterParser {
 
     private String readQuoted() {
         pos++; // opening quote
-        StringBuilder sb = new StringBuilder();
+        // Most values have no escape: they are the text up to the closing quote, taken as it is.
+        for (int i = pos; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                String value = text.substring(pos, i);
+                pos = i + 1;
+                return value;
+            }
+            if (c == '\\') {
+                break;
+            }
+        }
+        StringBuilder sb = new StringBuilder(text.length() - pos);
         while (!atEnd()) {
             char c = text.charAt(pos++);
             if (c == '"') {

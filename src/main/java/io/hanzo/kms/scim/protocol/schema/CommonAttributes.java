@@ -42,7 +42,11 @@ public final class CommonAttributes {
 
     /** Common attribute by name in any letter case, or null. */
     public static AttributeDef attribute(String anyCaseName) {
-        String lower = CaseFold.lower(anyCaseName);
+        return attributeByLowerName(CaseFold.lower(anyCaseName));
+    }
+
+    /** Common attribute by its name already lower-cased by {@link CaseFold#lower}, or null. */
+    public static AttributeDef attributeByLowerName(String lower) {
         for (int i = 0; i < ALL.size(); i++) {
             if (LOWER_NAMES.get(i).equals(lower)) {
                 return ALL.get(i);

@@ -83,16 +83,17 @@ public final class ResourceType {
                 schema = attr != null ? null : schema;
             }
         } else {
-            attr = CommonAttributes.attribute(path.attribute());
+            // Folded once for every lookup below: every filter of every request comes through here.
+            String lower = CaseFold.lower(path.attribute());
+            attr = CommonAttributes.attributeByLowerName(lower);
             if (attr == null) {
-                String name = IdpTolerance.SINGULAR_ATTRIBUTE_ALIASES.accepted()
-                        ? aliases.getOrDefault(CaseFold.lower(path.attribute()), path.attribute())
-                        : path.attribute();
+                String alias = IdpTolerance.SINGULAR_ATTRIBUTE_ALIASES.accepted() ? aliases.get(lower) : null;
+                String key = alias == null ? lower : CaseFold.lower(alias);
                 schema = coreSchema;
-                attr = coreSchema.attribute(name);
+                attr = coreSchema.attributeByLowerName(key);
                 for (int i = 0; attr == null && i < extensions.size(); i++) {
                     schema = extensions.get(i);
-                    attr = schema.attribute(name);
+                    attr = schema.attributeByLowerName(key);
                 }
             }
         }

@@ -44,4 +44,9 @@ public final class Schema {
     public AttributeDef attribute(String anyCaseName) {
         return byLowerName.get(CaseFold.lower(anyCaseName));
     }
+
+    /** Attribute by its name already lower-cased by {@link CaseFold#lower}, or null. */
+    public AttributeDef attributeByLowerName(String lowerName) {
+        return byLowerName.get(lowerName);
+    }
 }

@@ -62,6 +62,15 @@ public final class ResourceChangeFeed {
         default boolean holdsUser(UUID orgId, UUID userId, long version) {
             return false;
         }
+
+        /**
+         * As {@link #holdsUser} for a group write: true when the index holds that version of the group
+         * or a newer one, or saw it deleted, so that applying the row would change nothing. Such rows
+         * (this instance's own membership batches, mostly) are passed over without parsing them.
+         */
+        default boolean holdsGroup(UUID orgId, UUID groupId, long version) {
+            return false;
+        }
     }
 
     private final Vertx vertx;
@@ -250,10 +259,13 @@ public final class ResourceChangeFeed {
         pruner.saw(horizon);
     }
 
-    /** A user row the sink already holds (or newer): nothing to parse or apply. */
+    /** A user or group row the sink already holds (or newer): nothing to parse or apply. */
     private boolean held(Row r) {
-        return ResourceChange.Kind.USER.wireName().equals(r.getString(4))
-                && sink.holdsUser(r.getUUID(3), r.getUUID(5), r.getLong(6));
+        String kind = r.getString(4);
+        if (ResourceChange.Kind.USER.wireName().equals(kind)) {
+            return sink.holdsUser(r.getUUID(3), r.getUUID(5), r.getLong(6));
+        }
+        return ResourceChange.Kind.GROUP.wireName().equals(kind) && sink.holdsGroup(r.getUUID(3), r.getUUID(5), r.getLong(6));
     }
 
     /** Tells every instance's reader, this one's included, that something was committed. */
