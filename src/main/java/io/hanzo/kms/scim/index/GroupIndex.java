@@ -310,38 +310,25 @@ public final class GroupIndex {
      * they are added group by group). Each user's groups are built in one pass over the groups in id
      * order, with plain maps, rather than one concurrent update per membership. Users fall into two
      * halves by their id's hash, linked on two threads: each pass looks up a user once per group it
-     * is in, and those lookups are most of loading ten million memberships. Members arrive as bits
-     * and become the user index's id instances as they are linked, so no other id object outlives
-     * the pass.
+     * is in, and those lookups are most of loading ten million memberships.
      *
-     * @param memberBits per group id, its members in any order, each as its most then least
-     *                   significant bits (see {@link #idBits})
+     * @param memberIds per group id, its members in any order (the arrays are reused)
      */
-    public synchronized void loadMembers(Map<UUID, long[]> memberBits) {
+    public synchronized void loadMembers(Map<UUID, UUID[]> memberIds) {
         if (!groupsOfUser.isEmpty()) {
-            memberBits.forEach((gid, bits) -> addMembers(gid, ids(bits)));
+            memberIds.forEach(this::addMembers);
             return;
         }
-        List<UUID> order = new ArrayList<>(memberBits.keySet());
+        List<UUID> order = new ArrayList<>(memberIds.keySet());
         order.sort(null);
         int groups = order.size();
         UUID[] gids = new UUID[groups];
-        long[][] bits = new long[groups][];
         UUID[][] lists = new UUID[groups][];
+        int[] counts = new int[groups];
         long total = 0;
         for (int k = 0; k < groups; k++) {
             gids[k] = canonicalGroup(order.get(k));
-            bits[k] = memberBits.get(order.get(k));
-            lists[k] = new UUID[bits[k].length / 2];
-            total += lists[k].length;
-        }
-        // Room for a typical user's groups from the start, so that few entries grow while loading.
-        int room = (int) Math.min(64, 2 + total / Math.max(1, users == null ? 1 : users.size()));
-        ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> link(gids, bits, lists, 1, room));
-        link(gids, bits, lists, 0, room);
-        other.join();
-        for (int k = 0; k < groups; k++) {
-            UUID[] ids = lists[k];
+            UUID[] ids = memberIds.get(order.get(k));
             if (!ascending(ids)) {
                 Arrays.sort(ids);
             }
@@ -351,50 +338,36 @@ public final class GroupIndex {
                     ids[n++] = ids[i];
                 }
             }
-            members.put(gids[k], MemberIds.ofSorted(ids, n));
+            lists[k] = ids;
+            counts[k] = n;
+            total += n;
         }
-    }
-
-    /** Ids as {@link #loadMembers} takes them. */
-    public static long[] idBits(UUID... ids) {
-        long[] bits = new long[ids.length * 2];
-        for (int i = 0; i < ids.length; i++) {
-            bits[2 * i] = ids[i].getMostSignificantBits();
-            bits[2 * i + 1] = ids[i].getLeastSignificantBits();
+        // Room for a typical user's groups from the start, so that few entries grow while loading.
+        int room = (int) Math.min(64, 2 + total / Math.max(1, users == null ? 1 : users.size()));
+        ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> link(gids, lists, counts, 1, room));
+        link(gids, lists, counts, 0, room);
+        other.join();
+        for (int k = 0; k < groups; k++) {
+            members.put(gids[k], MemberIds.ofSorted(lists[k], counts[k]));
         }
-        return bits;
-    }
-
-    private static UUID[] ids(long[] bits) {
-        UUID[] ids = new UUID[bits.length / 2];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = new UUID(bits[2 * i], bits[2 * i + 1]);
-        }
-        return ids;
     }
 
     /**
      * Links the users of one half (their hash's top bit) to their groups, and puts each member's id
      * instance in its place in the lists: the halves touch disjoint users, entries and array cells.
      */
-    private void link(UUID[] gids, long[][] bits, UUID[][] lists, int half, int room) {
+    private void link(UUID[] gids, UUID[][] lists, int[] counts, int half, int room) {
         Map<UUID, Joined> joined = new HashMap<>();
         for (int k = 0; k < gids.length; k++) {
             UUID gid = gids[k];
-            long[] b = bits[k];
             UUID[] ids = lists[k];
-            for (int i = 0; i < ids.length; i++) {
-                long most = b[2 * i];
-                long least = b[2 * i + 1];
-                long x = most ^ least;
-                // UUID.hashCode, without making the id of a user the other half links
-                if ((((int) (x >> 32)) ^ (int) x) >>> 31 != half) {
+            for (int i = 0; i < counts[k]; i++) {
+                if (ids[i].hashCode() >>> 31 != half) {
                     continue;
                 }
-                UUID id = new UUID(most, least);
-                Joined j = joined.get(id);
+                Joined j = joined.get(ids[i]);
                 if (j == null) {
-                    j = new Joined(shared(id), room);
+                    j = new Joined(shared(ids[i]), room);
                     joined.put(j.entry[0], j);
                 }
                 j.add(gid); // groups come in id order, so each user's stay sorted
@@ -414,11 +387,7 @@ public final class GroupIndex {
             entry[0] = user;
         }
 
-        /** Adds the group unless it is the last one added (a member listed twice in a group). */
         void add(UUID gid) {
-            if (count > 0 && entry[count] == gid) {
-                return;
-            }
             if (count + 2 > entry.length) {
                 entry = Arrays.copyOf(entry, entry.length * 2);
             }

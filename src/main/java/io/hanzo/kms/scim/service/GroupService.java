@@ -106,9 +106,9 @@ public final class GroupService {
         return store.all(orgId).compose(rows -> {
             rows.forEach(r -> groups.putGroup(indexed(r)));
             // Gathered as they come (the event loop only keeps the arrays), then linked in one pass.
-            Map<UUID, long[]> members = new HashMap<>();
+            Map<UUID, UUID[]> members = new HashMap<>();
             return store.memberships(orgId, batch -> {
-                batch.forEach(m -> members.merge(m.groupId(), m.userIdBits(), GroupService::concat));
+                batch.forEach(m -> members.merge(m.groupId(), m.userIds(), GroupService::concat));
                 return Future.<Void>succeededFuture();
             }).compose(v -> usersLoaded).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture()
                     : Vertx.currentContext().executeBlocking(() -> {
@@ -405,8 +405,8 @@ public final class GroupService {
         return reread(orgId, g.row().id()).map(fresh -> fresh != null && fresh.row().version() >= g.row().version() ? fresh : g);
     }
 
-    private static long[] concat(long[] a, long[] b) {
-        long[] out = Arrays.copyOf(a, a.length + b.length);
+    private static UUID[] concat(UUID[] a, UUID[] b) {
+        UUID[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

@@ -50,11 +50,7 @@ public interface GroupStore {
      */
     Future<Void> memberships(UUID orgId, Function<List<GroupMembers>, Future<Void>> sink);
 
-    /**
-     * A group's member ids, for loading, as pairs of longs (each id's most then least significant
-     * bits): ten million memberships read this way are not ten million objects that the collector
-     * copies while the users load, only arrays until they are linked to the users' own id instances.
-     */
-    record GroupMembers(UUID groupId, long[] userIdBits) {
+    /** A group's member ids, for loading. */
+    record GroupMembers(UUID groupId, UUID[] userIds) {
     }
 }

@@ -177,7 +177,7 @@ class MemberIdsTest {
         for (int i = 0; i < 700; i++) {
             users.add(Ids.newId());
         }
-        Map<UUID, long[]> load = new HashMap<>();
+        Map<UUID, UUID[]> load = new HashMap<>();
         GroupIndex oneByOne = new GroupIndex();
         for (int g = 0; g < 40; g++) {
             List<UUID> members = new ArrayList<>();
@@ -186,7 +186,7 @@ class MemberIdsTest {
             }
             Collections.shuffle(members, random);
             UUID gid = new UUID(random.nextLong(), random.nextLong());
-            load.put(gid, GroupIndex.idBits(members.toArray(new UUID[0])));
+            load.put(gid, members.toArray(new UUID[0]));
             oneByOne.addMembers(gid, members.toArray(new UUID[0]));
         }
         GroupIndex loaded = new GroupIndex();
@@ -201,7 +201,7 @@ class MemberIdsTest {
         }
         // Into an index that has memberships already, the groups are added to what it holds.
         UUID extra = Ids.newId();
-        loaded.loadMembers(new HashMap<>(Map.of(extra, GroupIndex.idBits(users.get(0)))));
+        loaded.loadMembers(new HashMap<>(Map.of(extra, new UUID[] {users.get(0)})));
         assertThat(loaded.groupsOf(users.get(0))).contains(extra);
     }
 
@@ -216,8 +216,8 @@ class MemberIdsTest {
         index.addMembers(gid, new UUID[] {sameValue});
         assertThat(index.members(gid).iterator().next()).isSameAs(users.get(id).id());
         GroupIndex loaded = new GroupIndex(users);
-        loaded.loadMembers(new HashMap<>(Map.of(gid, GroupIndex.idBits(
-                new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits())))));
+        loaded.loadMembers(new HashMap<>(Map.of(gid, new UUID[] {
+                new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits())})));
         assertThat(loaded.members(gid).iterator().next()).isSameAs(users.get(id).id());
     }
 }

@@ -17,7 +17,6 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberPatch;
 import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -214,20 +213,8 @@ public final class PgGroupStore implements GroupStore {
         // arrays the client decodes in bulk, rather than ten million rows on the event loop.
         return pool.withTransaction(conn -> conn.prepare(Sql.MEMBERS_OF_ORG_BY_GROUP).compose(ps ->
                 BatchedStream.consume(ps.createStream(MEMBER_GROUPS_FETCH, Tuple.of(orgId)),
-                        r -> new GroupMembers(r.getUUID(0), idBits(r.getBuffer(1))),
+                        r -> new GroupMembers(r.getUUID(0), r.getArrayOfUUIDs(1)),
                         MEMBER_GROUPS_BATCH, PgUserStore.LOAD_BATCHES_IN_FLIGHT, sink)));
-    }
-
-    /** Ids sent as consecutive 16-byte uuids, as their most and least significant bits. */
-    private static long[] idBits(Buffer ids) {
-        if (ids == null) {
-            return new long[0];
-        }
-        long[] bits = new long[ids.length() / Long.BYTES];
-        for (int i = 0; i < bits.length; i++) {
-            bits[i] = ids.getLong(i * Long.BYTES);
-        }
-        return bits;
     }
 
     private Future<Void> apply(SqlConnection conn, UUID orgId, UUID groupId, MemberOp op, Delta delta) {

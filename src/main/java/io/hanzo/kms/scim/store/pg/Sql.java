@@ -176,13 +176,11 @@ final class Sql {
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
     /**
      * Every membership of the organisation, one row per group (loading the index): each group's
-     * members read from the primary key, rather than one aggregate over all memberships, which would
-     * sort or hash ten million rows. The ids come as one bytea of 16 bytes per member (uuid_send:
-     * the id's bytes in order), null for a group without members, which the server reads as longs
-     * instead of decoding a uuid[] into an object per member; their order does not matter.
+     * members read from the primary key in order, rather than one aggregate over all memberships,
+     * which would sort or hash ten million rows.
      */
-    static final String MEMBERS_OF_ORG_BY_GROUP = "SELECT g.id, (SELECT string_agg(uuid_send(m.user_id), ''::bytea) "
-            + "FROM scim_group_members m WHERE m.org_id = $1 AND m.group_id = g.id) FROM scim_groups g WHERE g.org_id = $1";
+    static final String MEMBERS_OF_ORG_BY_GROUP = "SELECT g.id, ARRAY(SELECT m.user_id FROM scim_group_members m "
+            + "WHERE m.org_id = $1 AND m.group_id = g.id ORDER BY m.user_id) FROM scim_groups g WHERE g.org_id = $1";
 
     /**
      * For the rest of a membership batch's transaction: the prepared statements' generic plans. The
