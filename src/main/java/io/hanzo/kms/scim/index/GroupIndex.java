@@ -18,8 +18,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.function.Predicate;
 
 /**
@@ -308,9 +306,7 @@ public final class GroupIndex {
     /**
      * Loading: every group's members at once, into an index that has no memberships yet (otherwise
      * they are added group by group). Each user's groups are built in one pass over the groups in id
-     * order, with plain maps, rather than one concurrent update per membership. Users fall into two
-     * halves by their id's hash, linked on two threads: each pass looks up a user once per group it
-     * is in, and those lookups are most of loading ten million memberships.
+     * order, with plain maps, rather than one concurrent update per membership.
      *
      * @param memberIds per group id, its members in any order (the arrays are reused)
      */
@@ -321,69 +317,37 @@ public final class GroupIndex {
         }
         List<UUID> order = new ArrayList<>(memberIds.keySet());
         order.sort(null);
-        int groups = order.size();
-        UUID[] gids = new UUID[groups];
-        UUID[][] lists = new UUID[groups][];
-        int[] counts = new int[groups];
-        long total = 0;
-        for (int k = 0; k < groups; k++) {
-            gids[k] = canonicalGroup(order.get(k));
-            UUID[] ids = memberIds.get(order.get(k));
+        Map<UUID, Joined> joined = new HashMap<>();
+        for (UUID groupId : order) {
+            UUID gid = canonicalGroup(groupId);
+            UUID[] ids = memberIds.get(groupId);
             if (!ascending(ids)) {
                 Arrays.sort(ids);
             }
             int n = 0;
             for (int i = 0; i < ids.length; i++) {
-                if (n == 0 || !ids[n - 1].equals(ids[i])) {
-                    ids[n++] = ids[i];
-                }
-            }
-            lists[k] = ids;
-            counts[k] = n;
-            total += n;
-        }
-        // Room for a typical user's groups from the start, so that few entries grow while loading.
-        int room = (int) Math.min(64, 2 + total / Math.max(1, users == null ? 1 : users.size()));
-        ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> link(gids, lists, counts, 1, room));
-        link(gids, lists, counts, 0, room);
-        other.join();
-        for (int k = 0; k < groups; k++) {
-            members.put(gids[k], MemberIds.ofSorted(lists[k], counts[k]));
-        }
-    }
-
-    /**
-     * Links the users of one half (their hash's top bit) to their groups, and puts each member's id
-     * instance in its place in the lists: the halves touch disjoint users, entries and array cells.
-     */
-    private void link(UUID[] gids, UUID[][] lists, int[] counts, int half, int room) {
-        Map<UUID, Joined> joined = new HashMap<>();
-        for (int k = 0; k < gids.length; k++) {
-            UUID gid = gids[k];
-            UUID[] ids = lists[k];
-            for (int i = 0; i < counts[k]; i++) {
-                if (ids[i].hashCode() >>> 31 != half) {
+                if (n > 0 && ids[n - 1].equals(ids[i])) {
                     continue;
                 }
                 Joined j = joined.get(ids[i]);
                 if (j == null) {
-                    j = new Joined(shared(ids[i]), room);
+                    j = new Joined(shared(ids[i]));
                     joined.put(j.entry[0], j);
                 }
                 j.add(gid); // groups come in id order, so each user's stay sorted
-                ids[i] = j.entry[0];
+                ids[n++] = j.entry[0];
             }
+            members.put(gid, MemberIds.ofSorted(ids, n));
         }
         joined.forEach((user, j) -> groupsOfUser.put(user, Arrays.copyOf(j.entry, j.count + 1)));
     }
 
     /** A user's groups while loading: a {@link UserGroups} entry with room to grow. */
     private static final class Joined {
-        UUID[] entry;
+        UUID[] entry = new UUID[4];
         int count;
 
-        Joined(UUID user, int room) {
-            entry = new UUID[Math.max(2, room)];
+        Joined(UUID user) {
             entry[0] = user;
         }
 
