@@ -5,7 +5,6 @@ import io.hanzo.kms.scim.admin.InvitationSender;
 import io.hanzo.kms.scim.admin.LogInvitationSender;
 import io.hanzo.kms.scim.admin.SmtpInvitationSender;
 import io.hanzo.kms.scim.admin.MembershipService;
-import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.OrganizationService;
 import io.hanzo.kms.scim.admin.TokenService;
 import io.hanzo.kms.scim.config.AppConfig;
@@ -149,7 +148,7 @@ public final class Application {
                     }
                 })
                 .compose(f -> orgs.load())
-                .compose(all -> tokens.load(all).compose(v -> loadIndex(users, groups, all, config.databasePoolSize()))
+                .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
                         .compose(v -> members.load(all)))
                 .compose(v -> {
                     users.onCommitted(changes.get()::signal);
@@ -269,18 +268,6 @@ public final class Application {
             LOG.info("Embedded PostgreSQL stopped");
         }
         LOG.info("kms-scim stopped");
-    }
-
-    /**
-     * Loads users, groups and memberships. With a second connection, memberships are read while users
-     * load (PostgreSQL builds the member arrays while the server packs users) and linked after them.
-     */
-    private static Future<Void> loadIndex(UserService users, GroupService groups, List<Organization> all, int poolSize) {
-        if (poolSize < 2) {
-            return users.load(all).compose(v -> groups.load(all));
-        }
-        Future<Void> usersLoaded = users.load(all);
-        return Future.all(usersLoaded, groups.load(all, usersLoaded)).mapEmpty();
     }
 
     private static void closeEmbedded(DatabaseTarget db) {

@@ -74,21 +74,11 @@ public final class GroupService {
     }
 
     public Future<Void> load(List<Organization> orgs) {
-        return load(orgs, Future.succeededFuture());
-    }
-
-    /**
-     * Loads the organisations' groups and memberships while their users may still be loading: the
-     * rows are read meanwhile (PostgreSQL builds the member arrays as the users stream in on another
-     * connection), and linked to the users once {@code usersLoaded} completes, so that each
-     * membership shares the user index's id instance.
-     */
-    public Future<Void> load(List<Organization> orgs, Future<Void> usersLoaded) {
         long start = System.nanoTime();
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
             GroupIndex groups = index.groups(org.id());
-            chain = chain.compose(v -> loadInto(org.id(), groups, usersLoaded));
+            chain = chain.compose(v -> loadInto(org.id(), groups));
         }
         return chain.onSuccess(v -> LOG.info("Index: {} groups with {} memberships loaded in {} ms", index.groupCount(),
                 index.membershipCount(), (System.nanoTime() - start) / 1_000_000));
@@ -99,10 +89,6 @@ public final class GroupService {
      * members are sorted and linked on a worker thread.
      */
     public Future<Void> loadInto(UUID orgId, GroupIndex groups) {
-        return loadInto(orgId, groups, Future.succeededFuture());
-    }
-
-    private Future<Void> loadInto(UUID orgId, GroupIndex groups, Future<Void> usersLoaded) {
         return store.all(orgId).compose(rows -> {
             rows.forEach(r -> groups.putGroup(indexed(r)));
             // Gathered as they come (the event loop only keeps the arrays), then linked in one pass.
@@ -110,11 +96,10 @@ public final class GroupService {
             return store.memberships(orgId, batch -> {
                 batch.forEach(m -> members.merge(m.groupId(), m.userIds(), GroupService::concat));
                 return Future.<Void>succeededFuture();
-            }).compose(v -> usersLoaded).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture()
-                    : Vertx.currentContext().executeBlocking(() -> {
-                        groups.loadMembers(members);
-                        return null;
-                    }, false));
+            }).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture() : Vertx.currentContext().executeBlocking(() -> {
+                groups.loadMembers(members);
+                return null;
+            }, false));
         });
     }
 
