@@ -155,8 +155,7 @@ ALL_STARTS=$(printf '%s\n' "${RUNS[@]}" | awk '{ printf "%s%s", (NR > 1 ? ", " :
 MEMBERSHIPS=$((USERS * PER_USER))
 PER_USER_BYTES=$(( (LIVE - BASE) / USERS ))
 LOAD_MS=""
-# Groups and memberships are read while users load; their time is counted from the same start.
-if [[ -n "$USER_MS" && -n "$GROUP_MS" ]]; then LOAD_MS=$((USER_MS > GROUP_MS ? USER_MS : GROUP_MS)); fi
+if [[ -n "$USER_MS" && -n "$GROUP_MS" ]]; then LOAD_MS=$((USER_MS + GROUP_MS)); fi
 cat >"$OUT" <<JSON
 {"users": $USERS, "memberships": $MEMBERSHIPS, "org": "$ORG", "liveBytesEmpty": $BASE, "liveBytesLoaded": $LIVE,
  "bytesPerUser": $PER_USER_BYTES, "startSeconds": $START, "allStartSeconds": [$ALL_STARTS], "emptyStartSeconds": $EMPTY_START,
