@@ -15,12 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Everything a server was told survives a restart: organisations, switches, tokens, users. */
+/** Everything a server was told survives a restart: organisations, switches, tokens, users, groups and members. */
 @ExtendWith(VertxExtension.class)
 class RestartIT {
     private static final String ORGS = "/api/v1/organizations";
     private static final String ADMIN = TestServer.ADMIN_TOKEN;
     private static final String USERS = TestOrg.SCIM + "/Users";
+    private static final String GROUPS = TestOrg.SCIM + "/Groups";
 
     private static Vertx vertx;
     private static ApiClient client;
@@ -37,7 +38,8 @@ class RestartIT {
     }
 
     private record Provisioned(String orgId, String tokenId, String token, String revokedToken, String freeOrgId,
-                               Map<String, JsonNode> usersById) {
+                               Map<String, JsonNode> usersById, String groupId, List<String> memberIds,
+                               String emptyGroupId) {
     }
 
     @Test
@@ -118,8 +120,20 @@ class RestartIT {
         assertThat(gone.status()).as(gone.text()).isEqualTo(201);
         assertThat(c.delete(USERS + "/" + gone.json().get("id").asText(), token).status()).isEqualTo(204);
 
+        List<String> ids = new ArrayList<>(users.keySet());
+        List<String> memberIds = List.of(ids.get(2), ids.get(0));
+        ApiClient.Response group = c.post(GROUPS, token, """
+                {"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName":"Restart Team",
+                 "members":[{"value":"%s"},{"value":"%s"}]}
+                """.formatted(memberIds.get(0), memberIds.get(1)));
+        assertThat(group.status()).as(group.text()).isEqualTo(201);
+        ApiClient.Response empty = c.post(GROUPS, token,
+                "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"], \"displayName\":\"Restart Nobody\"}");
+        assertThat(empty.status()).as(empty.text()).isEqualTo(201);
+
         return new Provisioned(orgId, tok.json().get("id").asText(), token, doomed.json().get("token").asText(),
-                free.json().get("id").asText(), users);
+                free.json().get("id").asText(), users, group.json().get("id").asText(), memberIds,
+                empty.json().get("id").asText());
     }
 
     private static void verify(ApiClient c, Provisioned p) {
@@ -184,6 +198,20 @@ class RestartIT {
         ApiClient.Response deleted = c.get(USERS + "?filter=" + ApiClient.encode("userName eq \"deleted.restart@example.com\""),
                 p.token());
         assertThat(deleted.json().path("totalResults").asInt()).isZero();
+
+        ApiClient.Response group = c.get(GROUPS + "/" + p.groupId(), p.token());
+        assertThat(group.status()).as(group.text()).isEqualTo(200);
+        List<String> members = new ArrayList<>();
+        group.json().path("members").forEach(m -> members.add(m.path("value").asText()));
+        assertThat(members).containsExactlyInAnyOrderElementsOf(p.memberIds());
+        for (String id : p.usersById().keySet()) {
+            List<String> groups = new ArrayList<>();
+            c.get(USERS + "/" + id, p.token()).json().path("groups").forEach(g -> groups.add(g.path("value").asText()));
+            assertThat(groups).as(id).isEqualTo(p.memberIds().contains(id) ? List.of(p.groupId()) : List.of());
+        }
+        ApiClient.Response empty = c.get(GROUPS + "/" + p.emptyGroupId(), p.token());
+        assertThat(empty.status()).as(empty.text()).isEqualTo(200);
+        assertThat(empty.json().path("members").size()).as(empty.text()).isZero();
 
         ApiClient.Response duplicate = c.post(USERS, p.token(), "{\"userName\":\"ALICE.restart@example.com\"}");
         assertThat(duplicate.status()).as(duplicate.text()).isEqualTo(409);
