@@ -33,7 +33,7 @@ public final class GroupIndex {
     /** Each group's members; a change puts a new set in place, so readers never see one half-made. */
     private final Map<UUID, MemberIds> members = new ConcurrentHashMap<>();
     /** Each user's groups, as {@link UserGroups} entries. */
-    private final Map<UUID, UUID[]> groupsOfUser = new ConcurrentHashMap<>();
+    private volatile Map<UUID, UUID[]> groupsOfUser = new ConcurrentHashMap<>();
     /** Where a user id seen for the first time finds the instance the user index holds; may be null. */
     private final UserIndex users;
     /** Per group, writes waiting for an earlier version, by version. Guarded by this. */
@@ -314,7 +314,12 @@ public final class GroupIndex {
      * that has memberships already, they are added one by one.
      */
     public synchronized MembershipLoad membershipLoad() {
-        return new MembershipLoad(this, byId.values(), byId.size(), groupsOfUser.isEmpty() && members.isEmpty());
+        boolean fresh = groupsOfUser.isEmpty() && members.isEmpty();
+        if (fresh && users != null) {
+            // Sized for every user at once, rather than doubled as users come (see UserIndex#expect).
+            groupsOfUser = new ConcurrentHashMap<>(Math.max(16, users.size()));
+        }
+        return new MembershipLoad(this, byId.values(), byId.size(), fresh);
     }
 
     /** Loading: a user's groups, as a {@link UserGroups} entry. */

@@ -85,6 +85,8 @@ final class Sql {
             + "THEN attributes->'emails' ELSE '[]'::jsonb END) e WHERE e->>'value' IS NOT NULL) "
             + "FROM scim_users WHERE org_id = $1 ORDER BY id";
 
+    static final String USER_COUNT = "SELECT count(*) FROM scim_users WHERE org_id = $1";
+
     private static final String GROUP_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
     static final String GROUP_INSERT =
             "INSERT INTO scim_groups (org_id, id, display_name, external_id, attributes, version, created_at, updated_at) "
