@@ -50,7 +50,10 @@ public interface GroupStore {
      */
     Future<Void> memberships(UUID orgId, Function<List<UserMemberships>, Future<Void>> sink);
 
-    /** A user's group ids, for loading. */
-    record UserMemberships(UUID userId, UUID[] groupIds) {
+    /**
+     * A user's group ids, for loading: sixteen bytes each, as PostgreSQL sends a uuid, one after the
+     * other (ten million memberships decode as one byte array per user, not a UUID each).
+     */
+    record UserMemberships(UUID userId, byte[] groupIds) {
     }
 }

@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.Ids;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -207,7 +208,7 @@ class MemberIdsTest {
         for (UUID u : byDatabaseOrder) {
             List<UUID> groups = new ArrayList<>(groupsOfUser.get(u));
             Collections.shuffle(groups, random);
-            load.add(u, groups.toArray(new UUID[0]));
+            load.add(u, bytes(groups.toArray(new UUID[0])));
         }
         load.finish();
         assertThat(loaded.membershipCount()).isEqualTo(oneByOne.membershipCount());
@@ -225,7 +226,7 @@ class MemberIdsTest {
         // Into an index that has memberships already, the groups are added to what it holds.
         UUID extra = Ids.newId();
         MembershipLoad more = loaded.membershipLoad();
-        more.add(users.get(0), new UUID[] {extra});
+        more.add(users.get(0), bytes(extra));
         more.finish();
         assertThat(loaded.groupsOf(users.get(0))).contains(extra);
         assertThat(loaded.members(extra)).containsExactly(users.get(0));
@@ -242,6 +243,15 @@ class MemberIdsTest {
         UUID[] shuffled = {low, high, new UUID(3, 0), new UUID(-5, 0), new UUID(2, 0)};
         MemberIds.toIdOrder(shuffled, 1, 5);
         assertThat(shuffled).containsExactly(low, high, new UUID(-5, 0), new UUID(2, 0), new UUID(3, 0));
+    }
+
+    /** Ids as PostgreSQL sends uuids: sixteen bytes each, big-endian. */
+    private static byte[] bytes(UUID... ids) {
+        ByteBuffer out = ByteBuffer.allocate(16 * ids.length);
+        for (UUID id : ids) {
+            out.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+        }
+        return out.array();
     }
 
     /** PostgreSQL's uuid order: the sixteen bytes compared unsigned. */
@@ -262,7 +272,7 @@ class MemberIdsTest {
         assertThat(index.members(gid).iterator().next()).isSameAs(users.get(id).id());
         GroupIndex loaded = new GroupIndex(users);
         MembershipLoad load = loaded.membershipLoad();
-        load.add(new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()), new UUID[] {gid});
+        load.add(new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()), bytes(gid));
         load.finish();
         assertThat(loaded.members(gid).iterator().next()).isSameAs(users.get(id).id());
     }

@@ -213,7 +213,7 @@ public final class PgGroupStore implements GroupStore {
         // index then appends each user to its groups already in order (see MembershipLoad).
         return pool.withTransaction(conn -> conn.prepare(Sql.MEMBERSHIPS_OF_ORG_BY_USER).compose(ps ->
                 BatchedStream.consume(ps.createStream(MEMBERSHIPS_FETCH, Tuple.of(orgId)),
-                        r -> new UserMemberships(r.getUUID(0), r.getArrayOfUUIDs(1)),
+                        r -> new UserMemberships(r.getUUID(0), r.getBuffer(1).getBytes()),
                         MEMBERSHIPS_BATCH, PgUserStore.LOAD_BATCHES_IN_FLIGHT, sink)));
     }
 

@@ -179,10 +179,11 @@ final class Sql {
     /**
      * Every membership of the organisation, one row per user in user order (loading the index): read
      * from the index on (org_id, user_id, group_id) alone, in its order, so nothing is sorted or
-     * hashed here; each user's groups come in that index's order.
+     * hashed here; each user's groups come in that index's order, as one bytea of sixteen bytes per
+     * group (a uuid[] costs the client a UUID object and two reads from its buffer per membership).
      */
-    static final String MEMBERSHIPS_OF_ORG_BY_USER = "SELECT user_id, array_agg(group_id) FROM scim_group_members "
-            + "WHERE org_id = $1 GROUP BY user_id ORDER BY user_id";
+    static final String MEMBERSHIPS_OF_ORG_BY_USER = "SELECT user_id, string_agg(uuid_send(group_id), ''::bytea) "
+            + "FROM scim_group_members WHERE org_id = $1 GROUP BY user_id ORDER BY user_id";
 
     /**
      * For the rest of a membership batch's transaction: the prepared statements' generic plans. The
