@@ -317,7 +317,7 @@ public final class GroupIndex {
         boolean fresh = groupsOfUser.isEmpty() && members.isEmpty();
         if (fresh && users != null) {
             // Sized for every user at once, rather than doubled as users come (see UserIndex#expect).
-            groupsOfUser = new ConcurrentHashMap<>(Math.max(16, users.size()));
+            groupsOfUser = UserIndex.sized(Math.max(16, users.size()));
         }
         return new MembershipLoad(this, byId.values(), byId.size(), fresh);
     }

@@ -53,10 +53,18 @@ public final class UserIndex {
         if (!byId.isEmpty() || users <= 0) {
             return;
         }
-        points = new ConcurrentHashMap<>(users);
-        byUserName = new ConcurrentHashMap<>(users);
-        byEmail = new ConcurrentHashMap<>(users);
-        byExternalId = new ConcurrentHashMap<>(users);
+        points = sized(users);
+        byUserName = sized(users);
+        byEmail = sized(users);
+        byExternalId = sized(users);
+    }
+
+    /**
+     * A map with the table it would have grown to for this many entries (the one-argument constructor
+     * takes more room, up to twice as much).
+     */
+    static <K, V> Map<K, V> sized(int entries) {
+        return new ConcurrentHashMap<>(entries, 0.75f);
     }
 
     public IndexedUser get(UUID id) {

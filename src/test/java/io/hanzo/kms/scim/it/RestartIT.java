@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /** Everything a server was told survives a restart: organisations, switches, tokens, users, groups and members. */
 @ExtendWith(VertxExtension.class)
@@ -48,29 +49,25 @@ class RestartIT {
 
     @Test
     void organisationsTokensAndUsersSurviveARestart() {
-        Provisioned p;
-        TestServer first = TestServer.start();
-        try {
-            ApiClient c = new ApiClient(vertx, first.port());
-            try {
-                p = provision(c);
-            } finally {
-                c.close();
-            }
-        } finally {
-            first.stop();
-        }
+        Provisioned p = onServer(RestartIT::provision);
+        onServer(c -> {
+            verify(c, p);
+            return null;
+        });
+    }
 
-        TestServer second = TestServer.start();
+    /** Runs the body against a server of its own, started for it and stopped after it. */
+    private static <T> T onServer(Function<ApiClient, T> body) {
+        TestServer server = TestServer.start();
         try {
-            ApiClient c = new ApiClient(vertx, second.port());
+            ApiClient c = new ApiClient(vertx, server.port());
             try {
-                verify(c, p);
+                return body.apply(c);
             } finally {
                 c.close();
             }
         } finally {
-            second.stop();
+            server.stop();
         }
     }
 
@@ -80,7 +77,7 @@ class RestartIT {
      * groups, and the loaded member sets still find them for a later change.
      */
     @Test
-    void membershipsOfIdsInEitherOrderSurviveARestart() throws SQLException {
+    void membershipsOfIdsInEitherOrderSurviveARestart() {
         UUID[] userIds = {
                 UUID.fromString("0f000000-0000-7000-8000-000000000001"),
                 UUID.fromString("f0000000-0000-7000-8000-000000000002"),
@@ -109,16 +106,9 @@ class RestartIT {
                 }
             }
         }
-        TestOrg org;
-        TestServer first = TestServer.start();
-        try {
-            ApiClient c = new ApiClient(vertx, first.port());
-            try {
-                org = TestOrg.create(c, "Restart Order Corp");
-            } finally {
-                c.close();
-            }
-            UUID orgId = UUID.fromString(org.id());
+        TestOrg org = onServer(c -> {
+            TestOrg created = TestOrg.create(c, "Restart Order Corp");
+            UUID orgId = UUID.fromString(created.id());
             try (Connection db = MembershipDb.connect()) {
                 for (UUID g : groupIds) {
                     insertGroup(db, orgId, g);
@@ -131,54 +121,48 @@ class RestartIT {
                         insertMembership(db, orgId, groupIds[g], UUID.fromString(u));
                     }
                 }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
             }
-        } finally {
-            first.stop();
-        }
+            return created;
+        });
 
-        TestServer second = TestServer.start();
-        try {
-            ApiClient c = new ApiClient(vertx, second.port());
-            try {
-                for (UUID g : groupIds) {
-                    ApiClient.Response group = c.get(GROUPS + "/" + g, org.token());
-                    assertThat(group.status()).as(group.text()).isEqualTo(200);
-                    List<String> held = new ArrayList<>();
-                    group.json().path("members").forEach(m -> held.add(m.path("value").asText()));
-                    assertThat(held).as(g.toString()).containsExactlyInAnyOrderElementsOf(members.get(g));
-                }
-                for (UUID u : userIds) {
-                    ApiClient.Response user = c.get(USERS + "/" + u, org.token());
-                    assertThat(user.status()).as(user.text()).isEqualTo(200);
-                    List<String> groups = new ArrayList<>();
-                    user.json().path("groups").forEach(g -> groups.add(g.path("value").asText()));
-                    assertThat(groups).as(u.toString()).containsExactlyInAnyOrderElementsOf(groupsOf.get(u));
-                }
-                // The loaded sets find each member: removing one of either order leaves the others.
-                UUID gone = userIds[1];
-                ApiClient.Response removed = c.patch(GROUPS + "/" + groupIds[0], org.token(), """
-                        {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                         "Operations":[{"op":"remove","path":"members[value eq \\\"%s\\\"]"}]}
-                        """.formatted(gone));
-                assertThat(removed.status()).as(removed.text()).isIn(200, 204);
-                List<String> left = new ArrayList<>();
-                c.get(GROUPS + "/" + groupIds[0], org.token()).json().path("members")
-                        .forEach(m -> left.add(m.path("value").asText()));
-                List<String> expected = new ArrayList<>(members.get(groupIds[0]));
-                expected.remove(gone.toString());
-                assertThat(left).containsExactlyInAnyOrderElementsOf(expected);
-                List<String> goneGroups = new ArrayList<>();
-                c.get(USERS + "/" + gone, org.token()).json().path("groups")
-                        .forEach(g -> goneGroups.add(g.path("value").asText()));
-                List<String> expectedGroups = new ArrayList<>(groupsOf.get(gone));
-                expectedGroups.remove(groupIds[0].toString());
-                assertThat(goneGroups).containsExactlyInAnyOrderElementsOf(expectedGroups);
-            } finally {
-                c.close();
+        onServer(c -> {
+            for (UUID g : groupIds) {
+                ApiClient.Response group = c.get(GROUPS + "/" + g, org.token());
+                assertThat(group.status()).as(group.text()).isEqualTo(200);
+                List<String> held = new ArrayList<>();
+                group.json().path("members").forEach(m -> held.add(m.path("value").asText()));
+                assertThat(held).as(g.toString()).containsExactlyInAnyOrderElementsOf(members.get(g));
             }
-        } finally {
-            second.stop();
-        }
+            for (UUID u : userIds) {
+                ApiClient.Response user = c.get(USERS + "/" + u, org.token());
+                assertThat(user.status()).as(user.text()).isEqualTo(200);
+                List<String> groups = new ArrayList<>();
+                user.json().path("groups").forEach(g -> groups.add(g.path("value").asText()));
+                assertThat(groups).as(u.toString()).containsExactlyInAnyOrderElementsOf(groupsOf.get(u));
+            }
+            // The loaded sets find each member: removing one of either order leaves the others.
+            UUID gone = userIds[1];
+            ApiClient.Response removed = c.patch(GROUPS + "/" + groupIds[0], org.token(), """
+                    {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                     "Operations":[{"op":"remove","path":"members[value eq \\\"%s\\\"]"}]}
+                    """.formatted(gone));
+            assertThat(removed.status()).as(removed.text()).isIn(200, 204);
+            List<String> left = new ArrayList<>();
+            c.get(GROUPS + "/" + groupIds[0], org.token()).json().path("members")
+                    .forEach(m -> left.add(m.path("value").asText()));
+            List<String> expected = new ArrayList<>(members.get(groupIds[0]));
+            expected.remove(gone.toString());
+            assertThat(left).containsExactlyInAnyOrderElementsOf(expected);
+            List<String> goneGroups = new ArrayList<>();
+            c.get(USERS + "/" + gone, org.token()).json().path("groups")
+                    .forEach(g -> goneGroups.add(g.path("value").asText()));
+            List<String> expectedGroups = new ArrayList<>(groupsOf.get(gone));
+            expectedGroups.remove(groupIds[0].toString());
+            assertThat(goneGroups).containsExactlyInAnyOrderElementsOf(expectedGroups);
+            return null;
+        });
     }
 
     private static void insertGroup(Connection db, UUID orgId, UUID id) throws SQLException {
