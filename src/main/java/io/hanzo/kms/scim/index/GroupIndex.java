@@ -32,7 +32,10 @@ public final class GroupIndex {
     private final Map<String, Set<UUID>> byExternalId = new ConcurrentHashMap<>();
     /** Each group's members; a change puts a new set in place, so readers never see one half-made. */
     private final Map<UUID, MemberIds> members = new ConcurrentHashMap<>();
-    /** Each user's groups, as {@link UserGroups} entries. */
+    /**
+     * Each user's groups, as {@link UserGroups} entries. Replaced only by {@link #membershipLoad}, with
+     * one sized for the users, while the index is empty.
+     */
     private volatile Map<UUID, UUID[]> groupsOfUser = new ConcurrentHashMap<>();
     /** Where a user id seen for the first time finds the instance the user index holds; may be null. */
     private final UserIndex users;

@@ -29,6 +29,8 @@ public final class UserIndex {
      * about 40 bytes per user.
      */
     private volatile Map<UUID, IndexedUser> points = new ConcurrentHashMap<>();
+    // points and the three maps below are replaced only by expect(), with maps sized for the users,
+    // while the index is empty.
     private volatile Map<String, UUID> byUserName = new ConcurrentHashMap<>();
     /** Values are one id or, for a key several users share, a UUID[] (replaced, never changed). */
     private volatile Map<String, Object> byEmail = new ConcurrentHashMap<>();
