@@ -13,6 +13,11 @@
 #   BENCH_INDEX_SKIP_BUILD=1         the server and tools are built already (as make bench does)
 #   BENCH_INDEX_STARTS=1             start-ups measured on the filled database; the figures reported
 #                                    are the median start's (start-up varies a lot on a shared machine)
+#   BENCH_INDEX_COMPARE_DIR=dir      before each measured start, one start of the build in dir/classes
+#                                    and dir/lib on the same database (before and after on one fill,
+#                                    alternating); its starts are logged and listed as "compareStarts"
+#   BENCH_INDEX_COMPARE_JAVA_OPTS    JVM options of those starts instead of BENCH_INDEX_JAVA_OPTS (with
+#                                    BENCH_INDEX_COMPARE_DIR=target, compares options on one build)
 #
 # IndexFill ends with VACUUM (ANALYZE) and a CHECKPOINT of what it filled, as a database in service
 # has been vacuumed and checkpointed; autovacuum and fsync stay on.
@@ -86,6 +91,12 @@ RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kms-scim-index.XXXXXX")
 mkdir -p "$RUN_DIR/server" "$(dirname "$OUT")"
 cp -r "$SERVER_DIR/classes" "$RUN_DIR/server/classes"
 cp -r "$SERVER_DIR/lib" "$RUN_DIR/server/lib"
+COMPARE_DIR="${BENCH_INDEX_COMPARE_DIR:-}"
+if [[ -n "$COMPARE_DIR" ]]; then
+  mkdir -p "$RUN_DIR/compare"
+  cp -r "$COMPARE_DIR/classes" "$RUN_DIR/compare/classes"
+  cp -r "$COMPARE_DIR/lib" "$RUN_DIR/compare/lib"
+fi
 HTTP_PORT=$(free_port)
 PG_PORT=$(free_port "$HTTP_PORT")
 SERVER_ENV=(SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$HTTP_PORT" SCIM_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
@@ -93,12 +104,15 @@ SERVER_ENV=(SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$HTTP_PORT" SCIM_PUBLIC_URL
   SCIM_LOG_REQUESTS=false SCIM_MANAGEMENT_PORT=0 SCIM_DATABASE_EMBEDDED_PORT="$PG_PORT")
 PG_URI="postgresql://postgres:postgres@localhost:$PG_PORT/postgres"
 
-# start_server LOG: starts the server and waits until it answers; sets STARTED to the seconds it took.
+# start_server LOG [BUILD]: starts the server (BUILD: server or compare, under RUN_DIR) and waits until
+# it answers; sets STARTED to the seconds it took.
 start_server() {
-  local t0 t1
+  local t0 t1 build="${2:-server}"
   t0=$(date +%s%N)
-  (cd "$RUN_DIR" && exec env "${SERVER_ENV[@]}" "$JAVA" ${BENCH_INDEX_JAVA_OPTS:-} \
-    -cp "$RUN_DIR/server/classes:$RUN_DIR/server/lib/*" io.hanzo.kms.scim.Main) >"$1" 2>&1 &
+  local opts="${BENCH_INDEX_JAVA_OPTS:-}"
+  [[ "$build" == compare ]] && opts="${BENCH_INDEX_COMPARE_JAVA_OPTS-$opts}"
+  (cd "$RUN_DIR" && exec env "${SERVER_ENV[@]}" "$JAVA" $opts \
+    -cp "$RUN_DIR/$build/classes:$RUN_DIR/$build/lib/*" io.hanzo.kms.scim.Main) >"$1" 2>&1 &
   SERVER_PID=$!
   if ! tools io.hanzo.kms.scim.loadtools.Admin wait --url "http://127.0.0.1:$HTTP_PORT/health/ready" \
       --seconds 900 --pid "$SERVER_PID" >/dev/null; then
@@ -131,14 +145,21 @@ stop_server
 say "filled in $FILL_SECONDS s; starting the server on that database"
 # One start-up: its wall and CPU seconds and the load times the server logged, as "start cpu users groups".
 measure_start() {
-  start_server "$RUN_DIR/loaded.log"
+  start_server "$RUN_DIR/loaded.log" "${1:-server}"
   local user_ms group_ms
   user_ms=$(grep -oE "Index: [0-9]+ users of [0-9]+ organisations loaded in [0-9]+ ms" "$RUN_DIR/loaded.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
   group_ms=$(grep -oE "memberships loaded in [0-9]+ ms" "$RUN_DIR/loaded.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
   RUN_LINE="$STARTED $STARTED_CPU ${user_ms:-null} ${group_ms:-null}"
 }
 RUNS=()
+COMPARE_RUNS=()
 for n in $(seq 1 "$STARTS"); do
+  if [[ -n "$COMPARE_DIR" ]]; then
+    measure_start compare
+    COMPARE_RUNS+=("\"$RUN_LINE\"")
+    say "start $n of $STARTS of $COMPARE_DIR: start-up $STARTED s, server CPU $STARTED_CPU s, users/groups loaded in (ms): $(echo "$RUN_LINE" | cut -d' ' -f3-)"
+    stop_server
+  fi
   measure_start
   RUNS+=("$RUN_LINE")
   say "start $n of $STARTS: start-up $STARTED s, server CPU $STARTED_CPU s, users/groups loaded in (ms): $(echo "$RUN_LINE" | cut -d' ' -f3-)"
@@ -161,6 +182,7 @@ cat >"$OUT" <<JSON
  "bytesPerUser": $PER_USER_BYTES, "startSeconds": $START, "allStartSeconds": [$ALL_STARTS], "emptyStartSeconds": $EMPTY_START,
  "startCpuSeconds": $START_CPU, "emptyStartCpuSeconds": $EMPTY_CPU,
  "indexLoadMillis": ${LOAD_MS:-null}, "userLoadMillis": ${USER_MS:-null}, "groupLoadMillis": ${GROUP_MS:-null},
+ "compareStarts": [$(IFS=,; echo "${COMPARE_RUNS[*]:-}")],
  "fillSeconds": $FILL_SECONDS, "serverLog": "$(printf '%s' "$LOADED" | tr -d '"\\')"}
 JSON
 printf 'Index heap per user: %d bytes with %d users and %d memberships (live heap %d MB loaded, %d MB empty); start-up %s s, server CPU %s s (empty: %s s, CPU %s s), index load %s ms\n' \

@@ -199,21 +199,16 @@ public final class DocumentCodec {
 
     /** Length of the match of doc[i..] against doc[candidate..] (which may overlap it). */
     private static int matchInDocument(byte[] doc, int candidate, int i, int n) {
-        int length = 0;
-        while (i + length < n && doc[candidate + length] == doc[i + length]) {
-            length++;
-        }
-        return length;
+        // Arrays.mismatch compares many bytes at a step; overlapping ranges are fine (both are read).
+        int m = Arrays.mismatch(doc, candidate, candidate + n - i, doc, i, n);
+        return m < 0 ? n - i : m;
     }
 
     /** Length of the match of doc[i..] against the dictionary from p, within the dictionary. */
     private int matchInDictionary(byte[] doc, int i, int n, int p) {
-        int length = 0;
         int limit = Math.min(n - i, dictionary.length - p);
-        while (length < limit && dictionary[p + length] == doc[i + length]) {
-            length++;
-        }
-        return length;
+        int m = Arrays.mismatch(dictionary, p, p + limit, doc, i, i + limit);
+        return m < 0 ? limit : m;
     }
 
     private static int writeSequence(byte[] out, int o, byte[] doc, int from, int literals, int copy, int distance) {

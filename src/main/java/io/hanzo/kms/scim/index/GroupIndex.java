@@ -32,8 +32,11 @@ public final class GroupIndex {
     private final Map<String, Set<UUID>> byExternalId = new ConcurrentHashMap<>();
     /** Each group's members; a change puts a new set in place, so readers never see one half-made. */
     private final Map<UUID, MemberIds> members = new ConcurrentHashMap<>();
-    /** Each user's groups, as {@link UserGroups} entries. */
-    private final Map<UUID, UUID[]> groupsOfUser = new ConcurrentHashMap<>();
+    /**
+     * Each user's groups, as {@link UserGroups} entries. Replaced only by {@link #membershipLoad}, with
+     * one sized for the users, while the index is empty.
+     */
+    private volatile Map<UUID, UUID[]> groupsOfUser = new ConcurrentHashMap<>();
     /** Where a user id seen for the first time finds the instance the user index holds; may be null. */
     private final UserIndex users;
     /** Per group, writes waiting for an earlier version, by version. Guarded by this. */
@@ -241,7 +244,7 @@ public final class GroupIndex {
     }
 
     /** The id instance the user index holds for this user, so that no user's id is kept twice. */
-    private UUID shared(UUID userId) {
+    UUID shared(UUID userId) {
         IndexedUser u = users == null ? null : users.get(userId);
         return u != null && u.id().equals(userId) ? u.id() : userId;
     }
@@ -293,9 +296,7 @@ public final class GroupIndex {
     private void replaceMembers(UUID gid, UUID[] userIds) {
         MemberIds old = members.getOrDefault(gid, MemberIds.EMPTY);
         UUID[] sorted = userIds.clone();
-        if (!ascending(sorted)) {
-            Arrays.sort(sorted);
-        }
+        MemberIds.toIdOrder(sorted, 0, sorted.length);
         int n = 0;
         for (int i = 0; i < sorted.length; i++) {
             if (n == 0 || !sorted[n - 1].equals(sorted[i])) {
@@ -312,68 +313,26 @@ public final class GroupIndex {
     }
 
     /**
-     * Loading: every group's members at once, into an index that has no memberships yet (otherwise
-     * they are added group by group). Each user's groups are built in one pass over the groups in id
-     * order, with plain maps, rather than one concurrent update per membership.
-     *
-     * @param memberIds per group id, its members in any order (the arrays are reused)
+     * Loading: every membership at once, user by user (see {@link MembershipLoad}). Into an index
+     * that has memberships already, they are added one by one.
      */
-    public synchronized void loadMembers(Map<UUID, UUID[]> memberIds) {
-        if (!groupsOfUser.isEmpty()) {
-            memberIds.forEach(this::addMembers);
-            return;
+    public synchronized MembershipLoad membershipLoad() {
+        boolean fresh = groupsOfUser.isEmpty() && members.isEmpty();
+        if (fresh && users != null) {
+            // Sized for every user at once, rather than doubled as users come (see UserIndex#expect).
+            groupsOfUser = UserIndex.sized(Math.max(16, users.size()));
         }
-        List<UUID> order = new ArrayList<>(memberIds.keySet());
-        order.sort(null);
-        Map<UUID, Joined> joined = new HashMap<>();
-        for (UUID groupId : order) {
-            UUID gid = canonicalGroup(groupId);
-            UUID[] ids = memberIds.get(groupId);
-            if (!ascending(ids)) {
-                Arrays.sort(ids);
-            }
-            int n = 0;
-            for (int i = 0; i < ids.length; i++) {
-                if (n > 0 && ids[n - 1].equals(ids[i])) {
-                    continue;
-                }
-                Joined j = joined.get(ids[i]);
-                if (j == null) {
-                    j = new Joined(shared(ids[i]));
-                    joined.put(j.entry[0], j);
-                }
-                j.add(gid); // groups come in id order, so each user's stay sorted
-                ids[n++] = j.entry[0];
-            }
-            members.put(gid, MemberIds.ofSorted(ids, n));
-        }
-        joined.forEach((user, j) -> groupsOfUser.put(user, Arrays.copyOf(j.entry, j.count + 1)));
+        return new MembershipLoad(this, byId.values(), byId.size(), fresh);
     }
 
-    /** A user's groups while loading: a {@link UserGroups} entry with room to grow. */
-    private static final class Joined {
-        UUID[] entry = new UUID[4];
-        int count;
-
-        Joined(UUID user) {
-            entry[0] = user;
-        }
-
-        void add(UUID gid) {
-            if (count + 2 > entry.length) {
-                entry = Arrays.copyOf(entry, entry.length * 2);
-            }
-            entry[++count] = gid;
-        }
+    /** Loading: a user's groups, as a {@link UserGroups} entry. */
+    void putLoadedGroups(UUID user, UUID[] entry) {
+        groupsOfUser.put(user, entry);
     }
 
-    private static boolean ascending(UUID[] ids) {
-        for (int i = 1; i < ids.length; i++) {
-            if (ids[i - 1].compareTo(ids[i]) > 0) {
-                return false;
-            }
-        }
-        return true;
+    /** Loading: a group's members, whose users' entries are in place already. */
+    synchronized void putLoadedMembers(UUID gid, MemberIds ids) {
+        members.put(gid, ids);
     }
 
     /** The id instance the group index holds for this group. */

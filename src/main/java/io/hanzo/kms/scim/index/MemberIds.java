@@ -36,6 +36,41 @@ public final class MemberIds extends AbstractSet<UUID> {
         return new MemberIds(chunks, length);
     }
 
+    /**
+     * Puts ids into id order ({@link UUID#compareTo}: two signed longs) in place. PostgreSQL orders
+     * uuids by unsigned bytes, so ids it sorted differ from id order only in where the ids whose first
+     * byte has its high bit set go: last there, first here. That run is moved in one rotation rather
+     * than sorted; an array in any other order (or with ids that differ only in their last eight
+     * bytes across that bit) is sorted.
+     */
+    static void toIdOrder(UUID[] ids, int from, int to) {
+        if (ascending(ids, from, to)) {
+            return;
+        }
+        int split = from;
+        while (split < to && ids[split].getMostSignificantBits() >= 0) {
+            split++;
+        }
+        if (split > from && split < to) {
+            UUID[] low = Arrays.copyOfRange(ids, from, split);
+            System.arraycopy(ids, split, ids, from, to - split);
+            System.arraycopy(low, 0, ids, to - low.length, low.length);
+            if (ascending(ids, from, to)) {
+                return;
+            }
+        }
+        Arrays.sort(ids, from, to);
+    }
+
+    static boolean ascending(UUID[] ids, int from, int to) {
+        for (int i = from + 1; i < to; i++) {
+            if (ids[i - 1].compareTo(ids[i]) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public int size() {
         return size;

@@ -28,11 +28,13 @@ public final class UserIndex {
      * walk down the skip list (which a profile of the lookup storm put at 7 to 8% of its time), for
      * about 40 bytes per user.
      */
-    private final Map<UUID, IndexedUser> points = new ConcurrentHashMap<>();
-    private final Map<String, UUID> byUserName = new ConcurrentHashMap<>();
+    private volatile Map<UUID, IndexedUser> points = new ConcurrentHashMap<>();
+    // points and the three maps below are replaced only by expect(), with maps sized for the users,
+    // while the index is empty.
+    private volatile Map<String, UUID> byUserName = new ConcurrentHashMap<>();
     /** Values are one id or, for a key several users share, a UUID[] (replaced, never changed). */
-    private final Map<String, Object> byEmail = new ConcurrentHashMap<>();
-    private final Map<String, Object> byExternalId = new ConcurrentHashMap<>();
+    private volatile Map<String, Object> byEmail = new ConcurrentHashMap<>();
+    private volatile Map<String, Object> byExternalId = new ConcurrentHashMap<>();
     /**
      * Ids of deleted users, with when they were deleted. Ids are never reused, so this keeps a write
      * that committed before a delete, but reaches the index after it, from bringing the user back.
@@ -43,6 +45,29 @@ public final class UserIndex {
     static final long TOMBSTONE_TTL_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final int SWEEP_EVERY = 1024;
     private int removesSinceSweep;
+
+    /**
+     * Loading: sizes the lookup maps of an empty index for this many users at once, rather than
+     * letting them double (each doubling rehashes every entry and leaves the old table to the
+     * collector). Does nothing to an index that holds users already.
+     */
+    public synchronized void expect(int users) {
+        if (!byId.isEmpty() || users <= 0) {
+            return;
+        }
+        points = sized(users);
+        byUserName = sized(users);
+        byEmail = sized(users);
+        byExternalId = sized(users);
+    }
+
+    /**
+     * A map with the table it would have grown to for this many entries (the one-argument constructor
+     * takes more room, up to twice as much).
+     */
+    static <K, V> Map<K, V> sized(int entries) {
+        return new ConcurrentHashMap<>(entries, 0.75f);
+    }
 
     public IndexedUser get(UUID id) {
         return points.get(id);
@@ -80,20 +105,35 @@ public final class UserIndex {
      * running meanwhile finds the user by its old or its new key, never by neither.
      */
     public synchronized void put(IndexedUser user) {
+        putHeld(user);
+    }
+
+    /**
+     * Loading: {@link #put} for each user of a batch under one lock, so that the threads loading
+     * batches at once take it once per batch rather than contend for it once per user.
+     */
+    public synchronized void putAll(List<IndexedUser> batch) {
+        for (IndexedUser user : batch) {
+            putHeld(user);
+        }
+    }
+
+    private void putHeld(IndexedUser user) {
         UUID id = user.id();
         if (deleted.containsKey(id)) {
             return;
         }
-        IndexedUser old = points.get(id);
-        if (old != null && old.version() >= user.version()) {
-            return;
-        }
-        // One UUID and one String per key, shared by every map that names it and by each version.
+        // A new user goes in with one probe of the map; a held one is compared first.
+        IndexedUser old = points.putIfAbsent(id, user);
         if (old != null) {
+            if (old.version() >= user.version()) {
+                return;
+            }
+            // One UUID and one String per key, shared by every map that names it and by each version.
             user.shareKeysWith(old);
             id = user.id();
+            points.put(id, user);
         }
-        points.put(id, user);
         byId.put(id, user);
         byUserName.put(user.userNameKey, id);
         for (String email : user.emailKeyList()) {
@@ -157,10 +197,11 @@ public final class UserIndex {
 
     /** Adds an id to a key's holders; most keys have one holder, kept without a collection. */
     private static void link(Map<String, Object> map, String key, UUID id) {
-        Object held = map.get(key);
+        Object held = map.putIfAbsent(key, id);
         if (held == null) {
-            map.put(key, id);
-        } else if (held instanceof UUID one) {
+            return;
+        }
+        if (held instanceof UUID one) {
             if (!one.equals(id)) {
                 map.put(key, new UUID[] {one, id});
             }

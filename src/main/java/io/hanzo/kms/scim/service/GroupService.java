@@ -7,6 +7,7 @@ import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.GroupQuery;
 import io.hanzo.kms.scim.index.IndexedGroup;
+import io.hanzo.kms.scim.index.MembershipLoad;
 import io.hanzo.kms.scim.index.UserIndex;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.Filter;
@@ -30,15 +31,13 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberPatch;
 import io.hanzo.kms.scim.store.MemberPatchBatch;
 import io.hanzo.kms.scim.store.ResourceChange;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 
@@ -85,21 +84,24 @@ public final class GroupService {
     }
 
     /**
-     * Fills a new index of the organisation's groups and memberships from the database; each group's
-     * members are sorted and linked on a worker thread.
+     * Fills a new index of the organisation's groups and memberships from the database. Memberships
+     * come user by user and are linked on a worker thread, batch after batch in the order read
+     * (ordered blocking tasks), while the event loop reads the next rows.
      */
     public Future<Void> loadInto(UUID orgId, GroupIndex groups) {
         return store.all(orgId).compose(rows -> {
             rows.forEach(r -> groups.putGroup(indexed(r)));
-            // Gathered as they come (the event loop only keeps the arrays), then linked in one pass.
-            Map<UUID, UUID[]> members = new HashMap<>();
-            return store.memberships(orgId, batch -> {
-                batch.forEach(m -> members.merge(m.groupId(), m.userIds(), GroupService::concat));
-                return Future.<Void>succeededFuture();
-            }).compose(v -> members.isEmpty() ? Future.<Void>succeededFuture() : Vertx.currentContext().executeBlocking(() -> {
-                groups.loadMembers(members);
+            MembershipLoad load = groups.membershipLoad();
+            Context context = Vertx.currentContext();
+            return store.memberships(orgId, batch -> context.executeBlocking(() -> {
+                for (GroupStore.UserMemberships m : batch) {
+                    load.add(m.userId(), m.groupIds());
+                }
                 return null;
-            }, false));
+            }, true)).compose(v -> context.executeBlocking(() -> {
+                load.finish();
+                return null;
+            }, true));
         });
     }
 
@@ -388,12 +390,6 @@ public final class GroupService {
             return Future.succeededFuture(g);
         }
         return reread(orgId, g.row().id()).map(fresh -> fresh != null && fresh.row().version() >= g.row().version() ? fresh : g);
-    }
-
-    private static UUID[] concat(UUID[] a, UUID[] b) {
-        UUID[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     private IndexedGroup indexed(GroupRow row) {

@@ -115,12 +115,18 @@ public final class UserService {
      * keeps its stored attributes until it is first read (see {@link IndexedUser#stored}).
      */
     public Future<Void> loadInto(UUID orgId, UserIndex users) {
-        return store.forEach(orgId, batch -> Vertx.currentContext().executeBlocking(() -> {
-            for (StoredUser s : batch) {
-                users.put(IndexedUser.stored(s, codec));
-            }
-            return null;
-        }, false));
+        // Counted first, so that the index's maps are made at their size rather than grown.
+        return store.count(orgId).compose(n -> {
+            users.expect(n);
+            return store.forEach(orgId, batch -> Vertx.currentContext().executeBlocking(() -> {
+                List<IndexedUser> packed = new ArrayList<>(batch.size());
+                for (StoredUser s : batch) {
+                    packed.add(IndexedUser.stored(s, codec));
+                }
+                users.putAll(packed);
+                return null;
+            }, false));
+        });
     }
 
     /**

@@ -44,13 +44,16 @@ public interface GroupStore {
     Future<List<GroupRow>> all(UUID orgId);
 
     /**
-     * Streams every membership of the organisation, to load its index: each group's member ids
-     * together (in no particular order), in batches handed to {@code sink} a few at a time, as
-     * {@link UserStore#forEach} does.
+     * Streams every membership of the organisation, to load its index: each user's group ids
+     * together (in no particular order), users in the database's id order (uuids as unsigned bytes),
+     * in batches handed to {@code sink} a few at a time, as {@link UserStore#forEach} does.
      */
-    Future<Void> memberships(UUID orgId, Function<List<GroupMembers>, Future<Void>> sink);
+    Future<Void> memberships(UUID orgId, Function<List<UserMemberships>, Future<Void>> sink);
 
-    /** A group's member ids, for loading. */
-    record GroupMembers(UUID groupId, UUID[] userIds) {
+    /**
+     * A user's group ids, for loading: sixteen bytes each, as PostgreSQL sends a uuid, one after the
+     * other (ten million memberships decode as one byte array per user, not a UUID each).
+     */
+    record UserMemberships(UUID userId, byte[] groupIds) {
     }
 }

@@ -37,4 +37,7 @@ public interface UserStore {
      * stream's), as those of {@code Context.executeBlocking} do.
      */
     Future<Void> forEach(UUID orgId, Function<List<StoredUser>, Future<Void>> sink);
+
+    /** How many users the organisation has (to size the index before loading it). */
+    Future<Integer> count(UUID orgId);
 }

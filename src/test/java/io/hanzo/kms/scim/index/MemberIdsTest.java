@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.Ids;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -171,29 +172,52 @@ class MemberIdsTest {
     }
 
     @Test
-    void loadingEveryGroupAtOnceEqualsAddingThemOneByOne() {
+    void loadingUserByUserEqualsAddingGroupsOneByOne() {
         Random random = new Random(9);
         List<UUID> users = new ArrayList<>();
         for (int i = 0; i < 700; i++) {
-            users.add(Ids.newId());
+            // Time-ordered ids, ids whose first byte has its high bit set (PostgreSQL sorts them last,
+            // UUID.compareTo first), and pairs that differ only in the sign of their last eight bytes.
+            UUID id = switch (i % 4) {
+                case 0 -> Ids.newId();
+                case 1 -> new UUID(random.nextLong() | Long.MIN_VALUE, random.nextLong());
+                case 2 -> new UUID(random.nextLong() & Long.MAX_VALUE, random.nextLong());
+                default -> new UUID(users.get(i - 1).getMostSignificantBits(), ~users.get(i - 1).getLeastSignificantBits());
+            };
+            users.add(id);
         }
-        Map<UUID, UUID[]> load = new HashMap<>();
+        Map<UUID, List<UUID>> groupsOfUser = new HashMap<>();
+        List<UUID> groupIds = new ArrayList<>();
         GroupIndex oneByOne = new GroupIndex();
         for (int g = 0; g < 40; g++) {
-            List<UUID> members = new ArrayList<>();
-            for (int k = 0; k < 60; k++) {
-                members.add(users.get(random.nextInt(users.size()))); // repeats included
-            }
-            Collections.shuffle(members, random);
             UUID gid = new UUID(random.nextLong(), random.nextLong());
-            load.put(gid, members.toArray(new UUID[0]));
+            groupIds.add(gid);
+            Set<UUID> members = new TreeSet<>();
+            for (int k = 0; k < 60; k++) {
+                members.add(users.get(random.nextInt(users.size())));
+            }
+            for (UUID u : members) {
+                groupsOfUser.computeIfAbsent(u, x -> new ArrayList<>()).add(gid);
+            }
             oneByOne.addMembers(gid, members.toArray(new UUID[0]));
         }
         GroupIndex loaded = new GroupIndex();
-        loaded.loadMembers(load);
+        MembershipLoad load = loaded.membershipLoad();
+        List<UUID> byDatabaseOrder = new ArrayList<>(groupsOfUser.keySet());
+        byDatabaseOrder.sort(MemberIdsTest::unsigned);
+        for (UUID u : byDatabaseOrder) {
+            List<UUID> groups = new ArrayList<>(groupsOfUser.get(u));
+            Collections.shuffle(groups, random);
+            load.add(u, bytes(groups.toArray(new UUID[0])));
+        }
+        load.finish();
         assertThat(loaded.membershipCount()).isEqualTo(oneByOne.membershipCount());
-        for (UUID gid : load.keySet()) {
+        for (UUID gid : groupIds) {
             assertThat(loaded.members(gid)).containsExactlyElementsOf(oneByOne.members(gid));
+            assertThat(new ArrayList<>(loaded.members(gid))).isSortedAccordingTo(UUID::compareTo);
+            for (UUID u : users) {
+                assertThat(loaded.isMember(gid, u)).isEqualTo(oneByOne.isMember(gid, u));
+            }
         }
         for (UUID u : users) {
             assertThat(loaded.groupsOf(u)).containsExactlyElementsOf(oneByOne.groupsOf(u));
@@ -201,8 +225,39 @@ class MemberIdsTest {
         }
         // Into an index that has memberships already, the groups are added to what it holds.
         UUID extra = Ids.newId();
-        loaded.loadMembers(new HashMap<>(Map.of(extra, new UUID[] {users.get(0)})));
+        MembershipLoad more = loaded.membershipLoad();
+        more.add(users.get(0), bytes(extra));
+        more.finish();
         assertThat(loaded.groupsOf(users.get(0))).contains(extra);
+        assertThat(loaded.members(extra)).containsExactly(users.get(0));
+    }
+
+    @Test
+    void idOrderFromTheDatabasesOrder() {
+        UUID low = new UUID(1, 5);
+        UUID high = new UUID(Long.MIN_VALUE | 7, 1);
+        UUID lowNegativeTail = new UUID(1, -3);
+        UUID[] ids = {low, lowNegativeTail, high};
+        MemberIds.toIdOrder(ids, 0, ids.length);
+        assertThat(ids).containsExactly(high, lowNegativeTail, low);
+        UUID[] shuffled = {low, high, new UUID(3, 0), new UUID(-5, 0), new UUID(2, 0)};
+        MemberIds.toIdOrder(shuffled, 1, 5);
+        assertThat(shuffled).containsExactly(low, high, new UUID(-5, 0), new UUID(2, 0), new UUID(3, 0));
+    }
+
+    /** Ids as PostgreSQL sends uuids: sixteen bytes each, big-endian. */
+    private static byte[] bytes(UUID... ids) {
+        ByteBuffer out = ByteBuffer.allocate(16 * ids.length);
+        for (UUID id : ids) {
+            out.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+        }
+        return out.array();
+    }
+
+    /** PostgreSQL's uuid order: the sixteen bytes compared unsigned. */
+    private static int unsigned(UUID a, UUID b) {
+        int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
     @Test
@@ -216,8 +271,9 @@ class MemberIdsTest {
         index.addMembers(gid, new UUID[] {sameValue});
         assertThat(index.members(gid).iterator().next()).isSameAs(users.get(id).id());
         GroupIndex loaded = new GroupIndex(users);
-        loaded.loadMembers(new HashMap<>(Map.of(gid, new UUID[] {
-                new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits())})));
+        MembershipLoad load = loaded.membershipLoad();
+        load.add(new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()), bytes(gid));
+        load.finish();
         assertThat(loaded.members(gid).iterator().next()).isSameAs(users.get(id).id());
     }
 }

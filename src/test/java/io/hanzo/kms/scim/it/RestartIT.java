@@ -10,10 +10,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
 
 /** Everything a server was told survives a restart: organisations, switches, tokens, users, groups and members. */
 @ExtendWith(VertxExtension.class)
@@ -44,29 +49,142 @@ class RestartIT {
 
     @Test
     void organisationsTokensAndUsersSurviveARestart() {
-        Provisioned p;
-        TestServer first = TestServer.start();
-        try {
-            ApiClient c = new ApiClient(vertx, first.port());
-            try {
-                p = provision(c);
-            } finally {
-                c.close();
-            }
-        } finally {
-            first.stop();
-        }
+        Provisioned p = onServer(RestartIT::provision);
+        onServer(c -> {
+            verify(c, p);
+            return null;
+        });
+    }
 
-        TestServer second = TestServer.start();
+    /** Runs the body against a server of its own, started for it and stopped after it. */
+    private static <T> T onServer(Function<ApiClient, T> body) {
+        TestServer server = TestServer.start();
         try {
-            ApiClient c = new ApiClient(vertx, second.port());
+            ApiClient c = new ApiClient(vertx, server.port());
             try {
-                verify(c, p);
+                return body.apply(c);
             } finally {
                 c.close();
             }
         } finally {
-            second.stop();
+            server.stop();
+        }
+    }
+
+    /**
+     * Ids PostgreSQL and {@link UUID#compareTo} order differently (a first byte with its high bit set,
+     * or ids equal but for the sign of their last eight bytes) come back after a restart in the same
+     * groups, and the loaded member sets still find them for a later change.
+     */
+    @Test
+    void membershipsOfIdsInEitherOrderSurviveARestart() {
+        UUID[] userIds = {
+                UUID.fromString("0f000000-0000-7000-8000-000000000001"),
+                UUID.fromString("f0000000-0000-7000-8000-000000000002"),
+                UUID.fromString("80000000-0000-7000-8000-000000000003"),
+                UUID.fromString("3a000000-0000-7000-0000-000000000004"),
+                UUID.fromString("3a000000-0000-7000-8000-000000000004"),
+                UUID.fromString("ffffffff-ffff-7fff-bfff-ffffffffffff"),
+        };
+        UUID[] groupIds = {
+                UUID.fromString("c0000000-0000-7000-8000-00000000000a"),
+                UUID.fromString("10000000-0000-7000-8000-00000000000b"),
+                UUID.fromString("10000000-0000-7000-0000-00000000000b"),
+        };
+        // Which users each group holds: every user in the first group, alternate ones in the others.
+        Map<UUID, List<String>> members = new LinkedHashMap<>();
+        Map<UUID, List<String>> groupsOf = new LinkedHashMap<>();
+        for (UUID u : userIds) {
+            groupsOf.put(u, new ArrayList<>());
+        }
+        for (int g = 0; g < groupIds.length; g++) {
+            members.put(groupIds[g], new ArrayList<>());
+            for (int i = 0; i < userIds.length; i++) {
+                if (g == 0 || i % 2 == g - 1) {
+                    members.get(groupIds[g]).add(userIds[i].toString());
+                    groupsOf.get(userIds[i]).add(groupIds[g].toString());
+                }
+            }
+        }
+        TestOrg org = onServer(c -> {
+            TestOrg created = TestOrg.create(c, "Restart Order Corp");
+            UUID orgId = UUID.fromString(created.id());
+            try (Connection db = MembershipDb.connect()) {
+                for (UUID g : groupIds) {
+                    insertGroup(db, orgId, g);
+                }
+                for (UUID u : userIds) {
+                    FeedSql.createUserAndJoin(db, orgId, u, "order-" + u + "@example.com", groupIds[0]);
+                }
+                for (int g = 1; g < groupIds.length; g++) {
+                    for (String u : members.get(groupIds[g])) {
+                        insertMembership(db, orgId, groupIds[g], UUID.fromString(u));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return created;
+        });
+
+        onServer(c -> {
+            for (UUID g : groupIds) {
+                ApiClient.Response group = c.get(GROUPS + "/" + g, org.token());
+                assertThat(group.status()).as(group.text()).isEqualTo(200);
+                List<String> held = new ArrayList<>();
+                group.json().path("members").forEach(m -> held.add(m.path("value").asText()));
+                assertThat(held).as(g.toString()).containsExactlyInAnyOrderElementsOf(members.get(g));
+            }
+            for (UUID u : userIds) {
+                ApiClient.Response user = c.get(USERS + "/" + u, org.token());
+                assertThat(user.status()).as(user.text()).isEqualTo(200);
+                List<String> groups = new ArrayList<>();
+                user.json().path("groups").forEach(g -> groups.add(g.path("value").asText()));
+                assertThat(groups).as(u.toString()).containsExactlyInAnyOrderElementsOf(groupsOf.get(u));
+            }
+            // The loaded sets find each member: removing one of either order leaves the others.
+            UUID gone = userIds[1];
+            ApiClient.Response removed = c.patch(GROUPS + "/" + groupIds[0], org.token(), """
+                    {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                     "Operations":[{"op":"remove","path":"members[value eq \\\"%s\\\"]"}]}
+                    """.formatted(gone));
+            assertThat(removed.status()).as(removed.text()).isIn(200, 204);
+            List<String> left = new ArrayList<>();
+            c.get(GROUPS + "/" + groupIds[0], org.token()).json().path("members")
+                    .forEach(m -> left.add(m.path("value").asText()));
+            List<String> expected = new ArrayList<>(members.get(groupIds[0]));
+            expected.remove(gone.toString());
+            assertThat(left).containsExactlyInAnyOrderElementsOf(expected);
+            List<String> goneGroups = new ArrayList<>();
+            c.get(USERS + "/" + gone, org.token()).json().path("groups")
+                    .forEach(g -> goneGroups.add(g.path("value").asText()));
+            List<String> expectedGroups = new ArrayList<>(groupsOf.get(gone));
+            expectedGroups.remove(groupIds[0].toString());
+            assertThat(goneGroups).containsExactlyInAnyOrderElementsOf(expectedGroups);
+            return null;
+        });
+    }
+
+    private static void insertGroup(Connection db, UUID orgId, UUID id) throws SQLException {
+        String name = "Order " + id;
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO scim_groups (org_id, id, display_name, attributes, "
+                + "version, created_at, updated_at) VALUES (?, ?, ?, ?::jsonb, 1, date_trunc('milliseconds', now()), "
+                + "date_trunc('milliseconds', now()))")) {
+            ps.setObject(1, orgId);
+            ps.setObject(2, id);
+            ps.setString(3, name);
+            ps.setString(4, "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"" + name + "\"}");
+            ps.executeUpdate();
+        }
+    }
+
+    private static void insertMembership(Connection db, UUID orgId, UUID groupId, UUID userId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT INTO scim_group_members (org_id, group_id, user_id) VALUES (?, ?, ?)")) {
+            ps.setObject(1, orgId);
+            ps.setObject(2, groupId);
+            ps.setObject(3, userId);
+            ps.executeUpdate();
         }
     }
 

@@ -36,9 +36,9 @@ import java.util.UUID;
 import java.util.function.Function;
 
 public final class PgGroupStore implements GroupStore {
-    /** Groups per fetch and per batch when loading memberships (a group's row may hold many ids). */
-    private static final int MEMBER_GROUPS_FETCH = 64;
-    private static final int MEMBER_GROUPS_BATCH = 16;
+    /** Users per fetch and per batch when loading memberships (a row holds one user's groups). */
+    private static final int MEMBERSHIPS_FETCH = 2000;
+    private static final int MEMBERSHIPS_BATCH = 2000;
 
     private final Pool pool;
 
@@ -208,13 +208,13 @@ public final class PgGroupStore implements GroupStore {
     }
 
     @Override
-    public Future<Void> memberships(UUID orgId, Function<List<GroupMembers>, Future<Void>> sink) {
-        // A cursor over one row per group: ten million memberships are a few thousand rows whose
-        // arrays the client decodes in bulk, rather than ten million rows on the event loop.
-        return pool.withTransaction(conn -> conn.prepare(Sql.MEMBERS_OF_ORG_BY_GROUP).compose(ps ->
-                BatchedStream.consume(ps.createStream(MEMBER_GROUPS_FETCH, Tuple.of(orgId)),
-                        r -> new GroupMembers(r.getUUID(0), r.getArrayOfUUIDs(1)),
-                        MEMBER_GROUPS_BATCH, PgUserStore.LOAD_BATCHES_IN_FLIGHT, sink)));
+    public Future<Void> memberships(UUID orgId, Function<List<UserMemberships>, Future<Void>> sink) {
+        // One row per user, from an index that holds both ids (no table reads), in user order: the
+        // index then appends each user to its groups already in order (see MembershipLoad).
+        return pool.withTransaction(conn -> conn.prepare(Sql.MEMBERSHIPS_OF_ORG_BY_USER).compose(ps ->
+                BatchedStream.consume(ps.createStream(MEMBERSHIPS_FETCH, Tuple.of(orgId)),
+                        r -> new UserMemberships(r.getUUID(0), r.getBuffer(1).getBytes()),
+                        MEMBERSHIPS_BATCH, PgUserStore.LOAD_BATCHES_IN_FLIGHT, sink)));
     }
 
     private Future<Void> apply(SqlConnection conn, UUID orgId, UUID groupId, MemberOp op, Delta delta) {

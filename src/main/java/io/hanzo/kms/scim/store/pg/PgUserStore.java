@@ -124,6 +124,12 @@ public final class PgUserStore implements UserStore {
                         LOAD_BATCH, LOAD_BATCHES_IN_FLIGHT, sink)));
     }
 
+    @Override
+    public Future<Integer> count(UUID orgId) {
+        return pool.preparedQuery(Sql.USER_COUNT).execute(Tuple.of(orgId))
+                .map(rs -> (int) Math.min(Integer.MAX_VALUE, rs.iterator().next().getLong(0)));
+    }
+
     private static StoredUser stored(Row r) {
         return new StoredUser(r.getUUID(0), r.getUUID(1), r.getString(2), r.getLong(3), instant(r.getOffsetDateTime(4)),
                 instant(r.getOffsetDateTime(5)), r.getString(6), r.getString(7), r.getString(8), r.getArrayOfStrings(9));
