@@ -41,7 +41,9 @@ public final class BulkIds {
         if (n.isTextual() && n.asText().startsWith(PREFIX)) {
             out.add(n.asText().substring(PREFIX.length()));
         } else if (n.isContainerNode()) {
-            n.forEach(child -> collect(child, out));
+            for (JsonNode child : n) {
+                collect(child, out);
+            }
         }
     }
 
