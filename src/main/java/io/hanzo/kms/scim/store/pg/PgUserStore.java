@@ -63,9 +63,8 @@ public final class PgUserStore implements UserStore {
             tokenIds[i] = audits.get(i) == null ? null : audits.get(i).tokenId();
             operations[i] = audits.get(i) == null ? "POST /Users" : audits.get(i).operation();
         }
-        Instant at = now();
         Tuple t = Tuple.tuple().addUUID(orgId).addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfString(userNames)
-                .addArrayOfString(externalIds).addArrayOfBoolean(active).addArrayOfString(json).addOffsetDateTime(ts(at))
+                .addArrayOfString(externalIds).addArrayOfBoolean(active).addArrayOfString(json).addOffsetDateTime(ts(now()))
                 .addArrayOfUUID(eventIds).addArrayOfUUID(tokenIds).addArrayOfString(operations);
         Map<UUID, ObjectNode> byId = new HashMap<>();
         for (int i = 0; i < n; i++) {
@@ -74,8 +73,7 @@ public final class PgUserStore implements UserStore {
         return pool.preparedQuery(Sql.USER_INSERT_MANY).execute(t).<List<UserRow>>map(rs -> {
             List<UserRow> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
-                // created and lastModified are the statement's $7, stored to the millisecond as given.
-                out.add(new UserRow(r.getUUID(0), r.getUUID(1), byId.get(r.getUUID(1)), r.getLong(2), at, at));
+                out.add(written(r, byId.get(r.getUUID(1))));
             }
             return out;
         }).recover(failure -> Future.failedFuture(failure instanceof PgException pg

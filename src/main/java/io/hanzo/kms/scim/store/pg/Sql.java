@@ -52,8 +52,7 @@ final class Sql {
                     + "ON e.user_id = ins.id), "
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT ins.org_id, 'user', ins.id, ins.version, ins.attributes, ins.created_at, ins.updated_at FROM ins) "
-                    // Both timestamps are $7: the caller has them, and decoding them back costs per row.
-                    + "SELECT org_id, id, version FROM ins";
+                    + "SELECT " + USER_WRITTEN + " FROM ins";
     /** A conditional update and, when it happens, its event: one statement, one commit. */
     static final String USER_REPLACE =
             "WITH upd AS (UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
