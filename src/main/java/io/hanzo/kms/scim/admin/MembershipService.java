@@ -9,6 +9,7 @@ import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.IndexedGroup;
 import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.PartialTree;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.MemberStore;
 import io.hanzo.kms.scim.store.MemberStore.KeyMaterial;
@@ -40,6 +41,8 @@ public final class MembershipService {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
     static final String SETUP_PREFIX = "kms_setup_";
     private static final int DELIVERIES_PER_ROUND = 100;
+    /** A recipient needs the user's emails only, not a tree of the whole document. */
+    private static final PartialTree EMAILS = new PartialTree(Set.of("emails"));
 
     private final MemberStore store;
     private final OrganizationService orgs;
@@ -164,7 +167,7 @@ public final class MembershipService {
     /** The primary email (or the first), else the userName, which IdPs usually set to the email. */
     private String recipient(UUID orgId, MemberStore.Delivery d) {
         IndexedUser u = index.users(orgId).get(d.userId());
-        JsonNode emails = u == null ? null : u.resource().get("emails");
+        JsonNode emails = u == null ? null : EMAILS.read(u.json()).get("emails");
         String chosen = null;
         if (emails != null && emails.isArray()) {
             for (JsonNode e : emails) {

@@ -117,7 +117,7 @@ public final class BulkService {
             if (planned != null) {
                 return planned;
             }
-            for (String ref : BulkIds.references(op)) {
+            for (String ref : plan.references(op)) {
                 if (!createdIds.containsKey(ref)) {
                     return ScimException.invalidValue("bulkId '" + ref + "' refers to an operation that failed.");
                 }
@@ -132,7 +132,7 @@ public final class BulkService {
                 BulkOperation op = request.operations().get(plan.order().get(i));
                 Matcher m = PATH.matcher(op.path() == null ? "" : op.path());
                 boolean createsUser = op.isCreate() && m.matches() && m.group(1).equalsIgnoreCase("Users") && m.group(2) == null;
-                if (!createsUser || plan.refusals().containsKey(op.index()) || !BulkIds.references(op).isEmpty()) {
+                if (!createsUser || plan.refusals().containsKey(op.index()) || !plan.references(op).isEmpty()) {
                     break;
                 }
                 batch.add(op);

@@ -497,7 +497,7 @@ public final class UserService {
     }
 
     private IndexedUser indexed(UserRow row) {
-        return IndexedUser.of(row, Json.bytes(renderer.render(row.attributes(), row.meta())), codec);
+        return IndexedUser.of(row, renderer.renderJson(row.attributes(), row.meta()), codec);
     }
 
     /**

@@ -41,7 +41,9 @@ public final class BulkIds {
         if (n.isTextual() && n.asText().startsWith(PREFIX)) {
             out.add(n.asText().substring(PREFIX.length()));
         } else if (n.isContainerNode()) {
-            n.forEach(child -> collect(child, out));
+            for (JsonNode child : n) {
+                collect(child, out);
+            }
         }
     }
 
@@ -52,24 +54,33 @@ public final class BulkIds {
         if (at >= 0) {
             path = path.substring(0, at) + ids.apply(path.substring(at + PREFIX.length()));
         }
-        JsonNode data = op.data() == null ? null : replace(op.data().deepCopy(), ids);
+        JsonNode data = op.data() == null ? null : copy(op.data(), ids);
         return op.with(path, data);
     }
 
-    private static JsonNode replace(JsonNode n, Function<String, String> ids) {
+    /**
+     * A copy of the tree with each reference replaced, made in one pass: containers are new, value
+     * nodes (immutable) are shared, as {@code deepCopy} would share them.
+     */
+    private static JsonNode copy(JsonNode n, Function<String, String> ids) {
         if (n.isTextual() && n.asText().startsWith(PREFIX)) {
             return TextNode.valueOf(ids.apply(n.asText().substring(PREFIX.length())));
         }
         if (n instanceof ObjectNode o) {
+            ObjectNode out = o.objectNode();
             Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                f.setValue(replace(f.getValue(), ids));
+                out.set(f.getKey(), copy(f.getValue(), ids));
             }
-        } else if (n instanceof ArrayNode a) {
-            for (int i = 0; i < a.size(); i++) {
-                a.set(i, replace(a.get(i), ids));
+            return out;
+        }
+        if (n instanceof ArrayNode a) {
+            ArrayNode out = a.arrayNode(a.size());
+            for (JsonNode element : a) {
+                out.add(copy(element, ids));
             }
+            return out;
         }
         return n;
     }

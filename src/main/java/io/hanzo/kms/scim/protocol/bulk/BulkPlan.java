@@ -4,6 +4,7 @@ import io.hanzo.kms.scim.protocol.ScimException;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +21,17 @@ import java.util.Set;
  * @param order    operation indexes in the order to run them
  * @param refusals operation index to the error it gets without running
  * @param creators bulkId to the index of the operation that creates it
+ * @param references by operation index, the bulkIds it refers to ({@link BulkIds#references}), found
+ *                   once here: an operation's data can be large (a PATCH of hundreds of members), and
+ *                   running the request asks again; empty for an operation refused as invalid
  */
-public record BulkPlan(List<Integer> order, Map<Integer, ScimException> refusals, Map<String, Integer> creators) {
+public record BulkPlan(List<Integer> order, Map<Integer, ScimException> refusals, Map<String, Integer> creators,
+                       List<Set<String>> references) {
+
+    /** The bulkIds the operation refers to. */
+    public Set<String> references(BulkOperation op) {
+        return references.get(op.index());
+    }
 
     public static BulkPlan of(List<BulkOperation> ops) {
         Map<Integer, ScimException> refusals = new HashMap<>();
@@ -39,14 +49,18 @@ public record BulkPlan(List<Integer> order, Map<Integer, ScimException> refusals
         int n = ops.size();
         List<List<Integer>> dependents = new ArrayList<>(n);
         int[] waitingOn = new int[n];
+        List<Set<String>> references = new ArrayList<>(Collections.nCopies(n, Set.of()));
         for (int i = 0; i < n; i++) {
             dependents.add(new ArrayList<>());
         }
         for (BulkOperation op : ops) {
+            if (op.invalid() == null) {
+                references.set(op.index(), BulkIds.references(op));
+            }
             if (refusals.containsKey(op.index())) {
                 continue;
             }
-            Set<String> refs = BulkIds.references(op);
+            Set<String> refs = references.get(op.index());
             for (String ref : refs) {
                 Integer creator = creators.get(ref);
                 if (creator == null) {
@@ -93,6 +107,6 @@ public record BulkPlan(List<Integer> order, Map<Integer, ScimException> refusals
                     "Circular bulkId references: this operation and the ones it refers to depend on each other."));
             order.add(i);
         }
-        return new BulkPlan(order, refusals, creators);
+        return new BulkPlan(order, refusals, creators, references);
     }
 }
