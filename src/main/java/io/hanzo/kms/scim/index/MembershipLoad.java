@@ -83,14 +83,9 @@ public final class MembershipLoad {
         }
         for (Members m : groups.all()) {
             if (m != null && m.count > 0) {
+                // No repeats to drop: each user is added once, with each of its groups once.
                 MemberIds.toIdOrder(m.ids, 0, m.count);
-                int n = 0;
-                for (int i = 0; i < m.count; i++) {
-                    if (n == 0 || !m.ids[n - 1].equals(m.ids[i])) {
-                        m.ids[n++] = m.ids[i];
-                    }
-                }
-                index.putLoadedMembers(m.gid, MemberIds.ofSorted(m.ids, n));
+                index.putLoadedMembers(m.gid, MemberIds.ofSorted(m.ids, m.count));
             }
         }
     }
