@@ -76,7 +76,11 @@ public final class DocumentCodec {
 
     /** Packs with the given kind byte first (see {@link #kind}). */
     public byte[] pack(byte[] doc, byte kind) {
-        int n = doc.length;
+        return pack(doc, doc.length, kind);
+    }
+
+    /** Packs the first {@code n} bytes of {@code doc}, with the given kind byte first. */
+    public byte[] pack(byte[] doc, int n, byte kind) {
         byte[] out = buffers.get();
         // Worst case: every byte a literal, a varint per 128 of them, and the length.
         int worst = n + n / 16 + 32;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.JsonWhitespace;
 import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
 import io.hanzo.kms.scim.store.UserRow;
 
@@ -85,10 +86,15 @@ public final class IndexedUser {
                 displayName != null && !displayName.isNull() ? displayName.asText() : null);
     }
 
-    /** A user as loaded from the database, rendered when first read (the codec must have a renderer). */
+    /**
+     * A user as loaded from the database, rendered when first read (the codec must have a renderer).
+     * The stored text is packed without the spaces PostgreSQL's jsonb output puts between tokens.
+     */
     public static IndexedUser stored(StoredUser s, DocumentCodec codec) {
+        byte[] text = s.attributes().getBytes(StandardCharsets.UTF_8);
+        int length = JsonWhitespace.strip(text);
         return new IndexedUser(s.orgId(), s.id(), s.version(), s.created(), s.lastModified(),
-                codec.pack(s.attributes().getBytes(StandardCharsets.UTF_8), STORED), codec, s.userName(), s.externalId(),
+                codec.pack(text, length, STORED), codec, s.userName(), s.externalId(),
                 s.emails() == null ? List.of() : Arrays.asList(s.emails()), s.displayName());
     }
 

@@ -77,6 +77,9 @@ class UserDocumentsTest {
                     emails.toArray(new String[0]));
             IndexedUser loaded = IndexedUser.stored(stored, CODEC);
             assertThat(loaded.rendered()).isFalse();
+            // Packed without the stored text's spacing: as small as the same text written compactly.
+            assertThat(loaded.packedLength())
+                    .isEqualTo(CODEC.pack(Json.MAPPER.writeValueAsBytes(Json.MAPPER.readTree(text)), (byte) 0).length);
             assertThat(loaded.row()).isEqualTo(row);
             assertThat(loaded.userNameKey).isEqualTo(fresh.userNameKey);
             assertThat(loaded.emailKeyList()).isEqualTo(fresh.emailKeyList());

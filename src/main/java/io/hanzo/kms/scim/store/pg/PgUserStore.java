@@ -120,7 +120,7 @@ public final class PgUserStore implements UserStore {
     @Override
     public Future<Void> forEach(UUID orgId, Function<List<StoredUser>, Future<Void>> sink) {
         return pool.withTransaction(conn -> conn.prepare(Sql.USER_ALL).compose(ps ->
-                BatchedStream.consume(ps.createStream(STREAM_FETCH, Tuple.of(orgId)), PgUserStore::stored,
+                BatchedStream.consume(ps.createStream(STREAM_FETCH, Tuple.of(orgId)), r -> stored(orgId, r),
                         LOAD_BATCH, LOAD_BATCHES_IN_FLIGHT, sink)));
     }
 
@@ -130,9 +130,9 @@ public final class PgUserStore implements UserStore {
                 .map(rs -> (int) Math.min(Integer.MAX_VALUE, rs.iterator().next().getLong(0)));
     }
 
-    private static StoredUser stored(Row r) {
-        return new StoredUser(r.getUUID(0), r.getUUID(1), r.getString(2), r.getLong(3), instant(r.getOffsetDateTime(4)),
-                instant(r.getOffsetDateTime(5)), r.getString(6), r.getString(7), r.getString(8), r.getArrayOfStrings(9));
+    private static StoredUser stored(UUID orgId, Row r) {
+        return new StoredUser(orgId, r.getUUID(0), r.getString(1), r.getLong(2), instant(r.getOffsetDateTime(3)),
+                instant(r.getOffsetDateTime(4)), r.getString(5), r.getString(6), r.getString(7), r.getArrayOfStrings(8));
     }
 
     /** Timestamps are kept to the millisecond so that what is returned equals what is stored. */

@@ -78,9 +78,11 @@ final class Sql {
     /**
      * Every user of the organisation, to load the index: besides the row, what the index's lookups
      * need (userName, externalId, the emails' values, the display name), taken out of the JSON here
-     * so that loading does not parse every document.
+     * so that loading does not parse every document. Not the organisation id: the caller knows it, and
+     * its users then share one instance of it.
      */
-    static final String USER_ALL = "SELECT " + USER_COLUMNS + ", user_name, external_id, attributes->>'displayName', "
+    static final String USER_ALL = "SELECT id, attributes::text, version, created_at, updated_at, user_name, external_id, "
+            + "attributes->>'displayName', "
             + "ARRAY(SELECT e->>'value' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(attributes->'emails') = 'array' "
             + "THEN attributes->'emails' ELSE '[]'::jsonb END) e WHERE e->>'value' IS NOT NULL) "
             + "FROM scim_users WHERE org_id = $1 ORDER BY id";
