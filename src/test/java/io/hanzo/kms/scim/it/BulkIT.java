@@ -374,6 +374,93 @@ class BulkIT {
         assertThat(usersNamed(n3)).isZero();
     }
 
+    private static String newGroup(String displayName) {
+        ApiClient.Response g = api.post(GROUPS, org.token(), groupData(displayName).toString());
+        assertThat(g.status()).as(g.text()).isEqualTo(201);
+        return g.json().path("id").asText();
+    }
+
+    private static ObjectNode memberChange(String op, String... values) {
+        StringBuilder list = new StringBuilder();
+        for (String v : values) {
+            list.append(list.length() == 0 ? "" : ",").append("{\"value\":\"").append(v).append("\"}");
+        }
+        return patchData("{\"op\":\"" + op + "\",\"path\":\"members\",\"value\":[" + list + "]}");
+    }
+
+    @Test
+    void membershipPatchesOfSeveralGroupsEndAsInOrder() {
+        String g1 = newGroup(unique("Together One"));
+        String g2 = newGroup(unique("Together Two"));
+        String g3 = newGroup(unique("Together Three"));
+        String renamed = unique("Together Renamed");
+        List<ObjectNode> ops = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            ops.add(op("POST", "/Users", "u" + i, userData(unique("together.u" + i))));
+        }
+        ops.add(op("PATCH", "/Groups/" + g1, "p1", memberChange("add", "bulkId:u1", "bulkId:u2")));
+        ops.add(op("PATCH", "/Groups/" + g2, "p2", memberChange("add", "bulkId:u2", "bulkId:u3")));
+        // The same group again (in other letter case): after p1, never beside it.
+        ops.add(op("PATCH", "/Groups/" + g1.toUpperCase(), "p3", memberChange("remove", "bulkId:u1")));
+        ops.add(op("PATCH", "/Groups/" + g3, "p4", memberChange("add", "bulkId:u4")));
+        ObjectNode rename = patchData("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"" + renamed + "\"}");
+        ops.add(op("PATCH", "/Groups/" + g3, "p5", rename));
+        ops.add(op("PATCH", "/Groups/" + g2, "p6", memberChange("add", "bulkId:u9")));
+        ops.add(op("PATCH", "/Groups/" + UUID.randomUUID(), "p7", memberChange("add", "bulkId:u4")));
+        ops.add(op("PATCH", "/Groups/" + g2, "p8", memberChange("remove", "bulkId:u3")));
+        JsonNode response = run(bulk(null, ops));
+
+        List<String> listed = new ArrayList<>();
+        response.path("Operations").forEach(r -> listed.add(r.path("bulkId").asText()));
+        assertThat(listed).as(response.toString())
+                .containsExactly("u1", "u2", "u3", "u4", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8");
+        String[] users = new String[5];
+        for (int i = 1; i <= 4; i++) {
+            users[i] = assertSuccess(result(response, "u" + i), "201", "Users");
+        }
+        // Each group's PATCHes applied in their order: each result carries the version it made.
+        Map<String, String> versions = Map.of("p1", "W/\"2\"", "p2", "W/\"2\"", "p3", "W/\"3\"", "p4", "W/\"2\"",
+                "p5", "W/\"3\"", "p8", "W/\"3\"");
+        versions.forEach((bulkId, version) -> {
+            JsonNode r = result(response, bulkId);
+            assertThat(status(r)).as(r.toString()).isEqualTo("200");
+            assertThat(r.path("version").asText()).as(r.toString()).isEqualTo(version);
+        });
+        for (String last : List.of("p3", "p5", "p8")) {
+            assertSuccess(result(response, last), "200", "Groups");
+        }
+        assertFailure(result(response, "p6"), "400");
+        assertFailure(result(response, "p7"), "404");
+        assertThat(memberIds(getGroup(g1))).containsExactly(users[2]);
+        assertThat(memberIds(getGroup(g2))).containsExactly(users[2]);
+        JsonNode third = getGroup(g3);
+        assertThat(memberIds(third)).containsExactly(users[4]);
+        assertThat(third.path("displayName").asText()).isEqualTo(renamed);
+    }
+
+    @Test
+    void failOnErrorsHoldsBackMembershipPatchesAfterTheLimit() {
+        String user = api.createUser(org, ScimChecks.user(unique("limit.u"))).path("id").asText();
+        String first = newGroup(unique("Limit First"));
+        String second = newGroup(unique("Limit Second"));
+        JsonNode response = run(bulk(2, List.of(
+                op("PATCH", "/Groups/" + UUID.randomUUID(), "p1", memberChange("add", user)),
+                op("PATCH", "/Groups/" + UUID.randomUUID(), "p2", memberChange("add", user)),
+                op("PATCH", "/Groups/" + first, "p3", memberChange("add", user)))));
+        List<String> listed = new ArrayList<>();
+        response.path("Operations").forEach(r -> listed.add(r.path("bulkId").asText()));
+        assertThat(listed).as(response.toString()).containsExactly("p1", "p2");
+        assertThat(memberIds(getGroup(first))).isEmpty();
+
+        response = run(bulk(1, List.of(
+                op("PATCH", "/Groups/" + UUID.randomUUID(), "p1", memberChange("add", user)),
+                op("PATCH", "/Groups/" + second, "p2", memberChange("add", user)))));
+        listed.clear();
+        response.path("Operations").forEach(r -> listed.add(r.path("bulkId").asText()));
+        assertThat(listed).as(response.toString()).containsExactly("p1");
+        assertThat(memberIds(getGroup(second))).isEmpty();
+    }
+
     @Test
     void deleteOperationsAnswer204() {
         String userId = api.createUser(org, ScimChecks.user(unique("del.u"))).path("id").asText();
