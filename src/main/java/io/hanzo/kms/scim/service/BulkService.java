@@ -177,8 +177,8 @@ public final class BulkService {
                     if (GroupPatchPlanner.plan(patch).changesAttributes()) {
                         break;
                     }
-                } catch (ScimException e) {
-                    // Refused on its own turn, in order.
+                } catch (RuntimeException e) {
+                    // Refused (or failing) on its own turn, in order, as it would be outside a run.
                     break;
                 }
                 run.add(new GroupMembersPatch(op, resolved, m.group(2), patch));

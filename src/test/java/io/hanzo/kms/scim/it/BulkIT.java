@@ -407,13 +407,14 @@ class BulkIT {
         ops.add(op("PATCH", "/Groups/" + g3, "p5", rename));
         ops.add(op("PATCH", "/Groups/" + g2, "p6", memberChange("add", "bulkId:u9")));
         ops.add(op("PATCH", "/Groups/" + UUID.randomUUID(), "p7", memberChange("add", "bulkId:u4")));
+        ops.add(op("PATCH", "/Groups/" + g1, "pm", JSON.createObjectNode().put("Operations", "none")));
         ops.add(op("PATCH", "/Groups/" + g2, "p8", memberChange("remove", "bulkId:u3")));
         JsonNode response = run(bulk(null, ops));
 
         List<String> listed = new ArrayList<>();
         response.path("Operations").forEach(r -> listed.add(r.path("bulkId").asText()));
         assertThat(listed).as(response.toString())
-                .containsExactly("u1", "u2", "u3", "u4", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8");
+                .containsExactly("u1", "u2", "u3", "u4", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "pm", "p8");
         String[] users = new String[5];
         for (int i = 1; i <= 4; i++) {
             users[i] = assertSuccess(result(response, "u" + i), "201", "Users");
@@ -431,6 +432,7 @@ class BulkIT {
         }
         assertFailure(result(response, "p6"), "400");
         assertFailure(result(response, "p7"), "404");
+        assertFailure(result(response, "pm"), "400");
         assertThat(memberIds(getGroup(g1))).containsExactly(users[2]);
         assertThat(memberIds(getGroup(g2))).containsExactly(users[2]);
         JsonNode third = getGroup(g3);
