@@ -190,8 +190,13 @@ public final class BulkService {
         private Future<Void> patchTogether(List<GroupMembersPatch> run) {
             List<Future<BulkResult>> outcomes = new ArrayList<>(run.size());
             for (GroupMembersPatch p : run) {
-                outcomes.add(groups.patch(orgId, p.id(), p.patch(), null, audit("PATCH", "Groups"))
-                        .map(g -> changed(p.resolved(), 200, g))
+                Future<IndexedGroup> patched;
+                try {
+                    patched = groups.patch(orgId, p.id(), p.patch(), null, audit("PATCH", "Groups"));
+                } catch (RuntimeException e) {
+                    patched = Future.failedFuture(e);
+                }
+                outcomes.add(patched.map(g -> changed(p.resolved(), 200, g))
                         .recover(e -> Future.succeededFuture(BulkResult.failure(p.op(), asScim(e)))));
             }
             return Future.join(outcomes).transform(ar -> {
