@@ -165,6 +165,73 @@ class RestartIT {
         });
     }
 
+    /**
+     * Loading takes each user's email values out of the stored JSON in SQL, whatever shape the stored
+     * emails have: none, an empty list, entries without a value, several, or (written by hand, never
+     * through the API) an object or plain strings, which hold no email values.
+     */
+    @Test
+    void emailsOfEveryStoredShapeAreFoundAfterARestart() {
+        String[] emails = {
+                null,
+                "[]",
+                "[{\"type\":\"work\"}]",
+                "[{\"value\":\"Four.A@Example.com\"},{\"value\":\"four.b@example.com\",\"type\":\"home\"}]",
+                "{\"value\":\"five@example.com\"}",
+                "[\"six@example.com\"]",
+                "[{\"value\":\"Seven@Example.com\",\"primary\":true}]",
+                "[{\"value\":null},{\"value\":\"eight@example.com\"},{\"display\":\"x\"}]",
+        };
+        UUID[] ids = new UUID[emails.length];
+        TestOrg org = onServer(c -> {
+            TestOrg created = TestOrg.create(c, "Restart Emails Corp");
+            UUID orgId = UUID.fromString(created.id());
+            try (Connection db = MembershipDb.connect()) {
+                for (int i = 0; i < emails.length; i++) {
+                    ids[i] = UUID.randomUUID();
+                    String attributes = "{\"userName\":\"shape" + i + "@example.com\",\"active\":true"
+                            + (emails[i] == null ? "" : ",\"emails\":" + emails[i]) + "}";
+                    try (PreparedStatement ps = db.prepareStatement("INSERT INTO scim_users (org_id, id, user_name, active, "
+                            + "attributes, version, created_at, updated_at) VALUES (?, ?, ?, true, ?::jsonb, 1, "
+                            + "date_trunc('milliseconds', now()), date_trunc('milliseconds', now()))")) {
+                        ps.setObject(1, orgId);
+                        ps.setObject(2, ids[i]);
+                        ps.setString(3, "shape" + i + "@example.com");
+                        ps.setString(4, attributes);
+                        ps.executeUpdate();
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return created;
+        });
+
+        onServer(c -> {
+            Map<String, List<String>> expected = new LinkedHashMap<>();
+            expected.put("four.a@example.com", List.of(ids[3].toString()));
+            expected.put("FOUR.B@example.com", List.of(ids[3].toString()));
+            expected.put("seven@example.com", List.of(ids[6].toString()));
+            expected.put("eight@example.com", List.of(ids[7].toString()));
+            expected.put("five@example.com", List.of());
+            expected.put("six@example.com", List.of());
+            for (int i = 0; i < 3; i++) {
+                // A user without email values is found by userName, and by none of its own as an email.
+                assertSingleMatch(c, org.token(), "userName eq \"shape" + i + "@example.com\"", ids[i].toString());
+                expected.put("shape" + i + "@example.com", List.of());
+            }
+            expected.forEach((email, holders) -> {
+                ApiClient.Response r = c.get(USERS + "?filter=" + ApiClient.encode("emails.value eq \"" + email + "\""),
+                        org.token());
+                assertThat(r.status()).as(email + ": " + r.text()).isEqualTo(200);
+                List<String> found = new ArrayList<>();
+                r.json().path("Resources").forEach(u -> found.add(u.path("id").asText()));
+                assertThat(found).as(email).containsExactlyInAnyOrderElementsOf(holders);
+            });
+            return null;
+        });
+    }
+
     private static void insertGroup(Connection db, UUID orgId, UUID id) throws SQLException {
         String name = "Order " + id;
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO scim_groups (org_id, id, display_name, attributes, "

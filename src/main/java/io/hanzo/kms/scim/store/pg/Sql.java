@@ -80,11 +80,16 @@ final class Sql {
      * need (userName, externalId, the emails' values, the display name), taken out of the JSON here
      * so that loading does not parse every document. Not the organisation id: the caller knows it, and
      * its users then share one instance of it.
+     *
+     * <p>The emails' values: none unless emails is an array; the one email most users have is read
+     * directly (a set-returning subquery per row cost PostgreSQL about 0.8 s per million users), any
+     * other number through the subquery. Entries without a value give none in both ways.
      */
     static final String USER_ALL = "SELECT id, attributes::text, version, created_at, updated_at, user_name, external_id, "
             + "attributes->>'displayName', "
-            + "ARRAY(SELECT e->>'value' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(attributes->'emails') = 'array' "
-            + "THEN attributes->'emails' ELSE '[]'::jsonb END) e WHERE e->>'value' IS NOT NULL) "
+            + "CASE WHEN jsonb_typeof(attributes->'emails') <> 'array' THEN '{}'::text[] "
+            + "WHEN jsonb_array_length(attributes->'emails') = 1 THEN array_remove(ARRAY[attributes->'emails'->0->>'value'], NULL) "
+            + "ELSE ARRAY(SELECT e->>'value' FROM jsonb_array_elements(attributes->'emails') e WHERE e->>'value' IS NOT NULL) END "
             + "FROM scim_users WHERE org_id = $1 ORDER BY id";
 
     static final String USER_COUNT = "SELECT count(*) FROM scim_users WHERE org_id = $1";
