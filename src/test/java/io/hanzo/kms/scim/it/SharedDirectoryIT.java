@@ -321,7 +321,7 @@ class SharedDirectoryIT {
             Polling.until(LAG_BOUND, () -> {
                 JsonNode listed = any.get(GROUPS + "?filter=" + ApiClient.encode("id eq \"" + gid + "\""), org.token()).json();
                 Set<String> ids = new TreeSet<>();
-                listed.get("Resources").get(0).path("members").forEach(m -> ids.add(m.get("value").asText()));
+                listed.path("Resources").path(0).path("members").forEach(m -> ids.add(m.path("value").asText()));
                 assertThat(ids).isEqualTo(expected);
             });
         }
