@@ -143,33 +143,35 @@ ORG=$(tools io.hanzo.kms.scim.loadtools.IndexFill --pg "$PG_URI" --users "$USERS
 FILL_SECONDS=$(($(date +%s) - FILL_T0))
 stop_server
 say "filled in $FILL_SECONDS s; starting the server on that database"
-# One start-up: its wall and CPU seconds and the load times the server logged, as "start cpu users groups".
+# measure_start LOG [BUILD]: one start-up, its server's output in LOG; sets RUN_LINE to its wall and CPU
+# seconds and the load times the server logged, as "start cpu users groups".
 measure_start() {
-  start_server "$RUN_DIR/loaded.log" "${1:-server}"
+  start_server "$1" "${2:-server}"
   local user_ms group_ms
-  user_ms=$(grep -oE "Index: [0-9]+ users of [0-9]+ organisations loaded in [0-9]+ ms" "$RUN_DIR/loaded.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
-  group_ms=$(grep -oE "memberships loaded in [0-9]+ ms" "$RUN_DIR/loaded.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
+  user_ms=$(grep -oE "Index: [0-9]+ users of [0-9]+ organisations loaded in [0-9]+ ms" "$1" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
+  group_ms=$(grep -oE "memberships loaded in [0-9]+ ms" "$1" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+" || echo "")
   RUN_LINE="$STARTED $STARTED_CPU ${user_ms:-null} ${group_ms:-null}"
 }
 RUNS=()
 COMPARE_RUNS=()
 for n in $(seq 1 "$STARTS"); do
   if [[ -n "$COMPARE_DIR" ]]; then
-    measure_start compare
+    measure_start "$RUN_DIR/compare-$n.log" compare
     COMPARE_RUNS+=("\"$RUN_LINE\"")
     say "start $n of $STARTS of $COMPARE_DIR: start-up $STARTED s, server CPU $STARTED_CPU s, users/groups loaded in (ms): $(echo "$RUN_LINE" | cut -d' ' -f3-)"
     stop_server
   fi
-  measure_start
-  RUNS+=("$RUN_LINE")
+  measure_start "$RUN_DIR/loaded-$n.log"
+  # With its log, so that the figures and the log reported are the same start's.
+  RUNS+=("$RUN_LINE $RUN_DIR/loaded-$n.log")
   say "start $n of $STARTS: start-up $STARTED s, server CPU $STARTED_CPU s, users/groups loaded in (ms): $(echo "$RUN_LINE" | cut -d' ' -f3-)"
   if [[ "$n" -lt "$STARTS" ]]; then stop_server; fi
 done
 LIVE=$(live_bytes)
-LOADED=$(grep -E "Index: " "$RUN_DIR/loaded.log" | sed -E 's/.*Index: //' | tr '\n' ';' || true)
 stop_server
 # The median start by start-up time (the lower middle one of an even count).
-read -r START START_CPU USER_MS GROUP_MS < <(printf '%s\n' "${RUNS[@]}" | sort -n -k1,1 | sed -n "$(( (STARTS + 1) / 2 ))p")
+read -r START START_CPU USER_MS GROUP_MS START_LOG < <(printf '%s\n' "${RUNS[@]}" | sort -n -k1,1 | sed -n "$(( (STARTS + 1) / 2 ))p")
+LOADED=$(grep -E "Index: " "$START_LOG" | sed -E 's/.*Index: //' | tr '\n' ';' || true)
 [[ "$USER_MS" == null ]] && USER_MS=""
 [[ "$GROUP_MS" == null ]] && GROUP_MS=""
 ALL_STARTS=$(printf '%s\n' "${RUNS[@]}" | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }')
