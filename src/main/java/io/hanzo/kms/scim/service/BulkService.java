@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.protocol.bulk.BulkIds;
 import io.hanzo.kms.scim.protocol.bulk.BulkOperation;
 import io.hanzo.kms.scim.protocol.bulk.BulkPlan;
 import io.hanzo.kms.scim.protocol.bulk.BulkRequest;
+import io.hanzo.kms.scim.protocol.group.GroupPatchPlan;
 import io.hanzo.kms.scim.protocol.group.GroupPatchPlanner;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.store.Audit;
@@ -96,8 +97,9 @@ public final class BulkService {
             if (batch.size() > 1) {
                 return createUsers(batch).compose(v -> next(at + batch.size()));
             }
+            // A run of one goes the same way, so that its PATCH is not read and planned a second time.
             List<GroupMembersPatch> together = membershipPatches(at);
-            if (together.size() > 1) {
+            if (!together.isEmpty()) {
                 return patchTogether(together).compose(v -> next(at + together.size()));
             }
             Future<BulkResult> outcome;
@@ -170,11 +172,11 @@ public final class BulkService {
                     break;
                 }
                 BulkOperation resolved;
-                PatchRequest patch;
+                GroupPatchPlan patch;
                 try {
                     resolved = BulkIds.resolve(op, createdIds::get);
-                    patch = PatchRequest.parse(resolved.data());
-                    if (GroupPatchPlanner.plan(patch).changesAttributes()) {
+                    patch = GroupPatchPlanner.plan(PatchRequest.parse(resolved.data()));
+                    if (patch.changesAttributes()) {
                         break;
                     }
                 } catch (RuntimeException e) {
@@ -289,8 +291,8 @@ public final class BulkService {
         }
     }
 
-    /** A bulk PATCH of a group's members: as sent, with its bulkIds resolved, and parsed. */
-    private record GroupMembersPatch(BulkOperation op, BulkOperation resolved, String id, PatchRequest patch) {
+    /** A bulk PATCH of a group's members: as sent, with its bulkIds resolved, and planned. */
+    private record GroupMembersPatch(BulkOperation op, BulkOperation resolved, String id, GroupPatchPlan patch) {
     }
 
     private static BulkResult created(BulkOperation op, IndexedUser u) {

@@ -188,7 +188,11 @@ public final class GroupService {
     }
 
     public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, String ifMatch, Audit audit) {
-        GroupPatchPlan plan = GroupPatchPlanner.plan(request);
+        return patch(orgId, id, GroupPatchPlanner.plan(request), ifMatch, audit);
+    }
+
+    /** A PATCH already planned (bulk plans its PATCHes to see which can run together). */
+    public Future<IndexedGroup> patch(UUID orgId, String id, GroupPatchPlan plan, String ifMatch, Audit audit) {
         if (ifMatch == null && batchable(plan)) {
             MemberPatch patch = new MemberPatch(plan.memberOps(), audit);
             return lookup(orgId, id).compose(found -> memberBatches.join(found.row().id(),

@@ -374,12 +374,6 @@ class BulkIT {
         assertThat(usersNamed(n3)).isZero();
     }
 
-    private static String newGroup(String displayName) {
-        ApiClient.Response g = api.post(GROUPS, org.token(), groupData(displayName).toString());
-        assertThat(g.status()).as(g.text()).isEqualTo(201);
-        return g.json().path("id").asText();
-    }
-
     private static ObjectNode memberChange(String op, String... values) {
         StringBuilder list = new StringBuilder();
         for (String v : values) {
@@ -390,9 +384,9 @@ class BulkIT {
 
     @Test
     void membershipPatchesOfSeveralGroupsEndAsInOrder() {
-        String g1 = newGroup(unique("Together One"));
-        String g2 = newGroup(unique("Together Two"));
-        String g3 = newGroup(unique("Together Three"));
+        String g1 = SharedDirectoryIT.createGroup(client, org, unique("Together One"));
+        String g2 = SharedDirectoryIT.createGroup(client, org, unique("Together Two"));
+        String g3 = SharedDirectoryIT.createGroup(client, org, unique("Together Three"));
         String renamed = unique("Together Renamed");
         List<ObjectNode> ops = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
@@ -443,8 +437,8 @@ class BulkIT {
     @Test
     void failOnErrorsHoldsBackMembershipPatchesAfterTheLimit() {
         String user = api.createUser(org, ScimChecks.user(unique("limit.u"))).path("id").asText();
-        String first = newGroup(unique("Limit First"));
-        String second = newGroup(unique("Limit Second"));
+        String first = SharedDirectoryIT.createGroup(client, org, unique("Limit First"));
+        String second = SharedDirectoryIT.createGroup(client, org, unique("Limit Second"));
         JsonNode response = run(bulk(2, List.of(
                 op("PATCH", "/Groups/" + UUID.randomUUID(), "p1", memberChange("add", user)),
                 op("PATCH", "/Groups/" + UUID.randomUUID(), "p2", memberChange("add", user)),

@@ -24,9 +24,8 @@ final class FeedSql {
         }
     }
 
-    static void createUserAndJoin(Connection c, UUID orgId, UUID userId, String userName, UUID groupId) throws SQLException {
-        String attributes = "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName
-                + "\",\"active\":true}";
+    /** A user row alone (no change-feed row): what a server sees only when it loads the organisation. */
+    static void insertUser(Connection c, UUID orgId, UUID userId, String userName, String attributes) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO scim_users (org_id, id, user_name, active, attributes, "
                 + "version, created_at, updated_at) VALUES (?, ?, ?, true, ?::jsonb, 1, date_trunc('milliseconds', now()), "
                 + "date_trunc('milliseconds', now()))")) {
@@ -36,6 +35,11 @@ final class FeedSql {
             ps.setString(4, attributes);
             ps.executeUpdate();
         }
+    }
+
+    static void createUserAndJoin(Connection c, UUID orgId, UUID userId, String userName, UUID groupId) throws SQLException {
+        insertUser(c, orgId, userId, userName, "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+                + "\"userName\":\"" + userName + "\",\"active\":true}");
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO resource_changes (org_id, kind, resource_id, version, "
                 + "attributes, created_at, updated_at) SELECT org_id, 'user', id, version, attributes, created_at, updated_at "
                 + "FROM scim_users WHERE org_id = ? AND id = ?")) {

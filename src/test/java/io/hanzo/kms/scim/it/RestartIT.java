@@ -189,17 +189,8 @@ class RestartIT {
             try (Connection db = MembershipDb.connect()) {
                 for (int i = 0; i < emails.length; i++) {
                     ids[i] = UUID.randomUUID();
-                    String attributes = "{\"userName\":\"shape" + i + "@example.com\",\"active\":true"
-                            + (emails[i] == null ? "" : ",\"emails\":" + emails[i]) + "}";
-                    try (PreparedStatement ps = db.prepareStatement("INSERT INTO scim_users (org_id, id, user_name, active, "
-                            + "attributes, version, created_at, updated_at) VALUES (?, ?, ?, true, ?::jsonb, 1, "
-                            + "date_trunc('milliseconds', now()), date_trunc('milliseconds', now()))")) {
-                        ps.setObject(1, orgId);
-                        ps.setObject(2, ids[i]);
-                        ps.setString(3, "shape" + i + "@example.com");
-                        ps.setString(4, attributes);
-                        ps.executeUpdate();
-                    }
+                    FeedSql.insertUser(db, orgId, ids[i], "shape" + i + "@example.com", "{\"userName\":\"shape" + i
+                            + "@example.com\",\"active\":true" + (emails[i] == null ? "" : ",\"emails\":" + emails[i]) + "}");
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
