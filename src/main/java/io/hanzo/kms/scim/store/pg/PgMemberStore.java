@@ -60,21 +60,27 @@ public final class PgMemberStore implements MemberStore {
                 .compose(rs -> {
                     List<Delivery> out = new ArrayList<>(rs.size());
                     UUID[] ids = new UUID[rs.size()];
+                    String[] rows = new String[rs.size()];
                     Buffer[] hashes = new Buffer[rs.size()];
                     for (Row r : rs) {
                         UUID invitationId = r.getUUID(0);
                         MintedToken t = mint.apply(invitationId);
                         hashes[out.size()] = Buffer.buffer(t.hash());
                         ids[out.size()] = invitationId;
+                        rows[out.size()] = r.getString(3);
                         out.add(new Delivery(invitationId, r.getUUID(1), r.getString(2), t.token()));
                     }
                     if (out.isEmpty()) {
                         return Future.succeededFuture(out);
                     }
                     return conn.preparedQuery(Sql.OUTBOX_DELIVERED)
-                            .execute(Tuple.tuple().addUUID(orgId).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
+                            .execute(Tuple.tuple().addArrayOfString(rows).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
                                     .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(now)))
-                            .map(done -> out);
+                            .compose(done -> done.rowCount() == ids.length
+                                    ? Future.succeededFuture(out)
+                                    // Not one link goes out unless every one of them is recorded.
+                                    : Future.failedFuture(new IllegalStateException("Marked " + done.rowCount()
+                                            + " of " + ids.length + " claimed invitations delivered")));
                 }));
     }
 

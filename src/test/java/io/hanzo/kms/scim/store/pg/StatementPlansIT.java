@@ -1,0 +1,152 @@
+package io.hanzo.kms.scim.store.pg;
+
+import io.hanzo.kms.scim.it.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The plans PostgreSQL makes for the write statements that touch a few rows of a large organisation,
+ * for an organisation the table's statistics do not know yet (one provisioned since the last
+ * ANALYZE, as in any first sync): each row must be reached by its own key, never by reading every
+ * row of the organisation, whatever the statistics say.
+ */
+class StatementPlansIT {
+    private static final int USERS = 3_000;
+    /** Enough that reading the table costs the planner more than a batch's addresses. */
+    private static final int INVITATIONS = 20_000;
+    private static Connection db;
+    private static UUID org;
+
+    @BeforeAll
+    static void fill() throws SQLException {
+        DatabaseTarget target = TestServer.database();
+        DatabaseSetup.migrate(target);
+        db = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
+        org = UUID.randomUUID();
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO organizations (id, name, plan, scim_enabled, "
+                + "created_at, updated_at) VALUES (?, 'Plans', 'pro', true, now(), now())")) {
+            ps.setObject(1, org);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO invitations (org_id, id, user_id, created_at) "
+                + "SELECT ?, gen_random_uuid(), gen_random_uuid(), now() FROM generate_series(1, ?)")) {
+            ps.setObject(1, org);
+            ps.setInt(2, INVITATIONS);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO scim_users (org_id, id, user_name, active, attributes, "
+                + "version, created_at, updated_at) SELECT ?, gen_random_uuid(), 'plan' || n, true, '{}', 1, now(), now() "
+                + "FROM generate_series(1, ?) AS n")) {
+            ps.setObject(1, org);
+            ps.setInt(2, USERS);
+            ps.executeUpdate();
+        }
+    }
+
+    @AfterAll
+    static void close() throws SQLException {
+        db.close();
+    }
+
+    @Test
+    void deliveringInvitationsReachesEachByItsAddress() throws SQLException {
+        // The batch as OUTBOX_CLAIM answers it.
+        List<String> claimed = column("SELECT i.ctid::text || ' ' || i.id FROM invitations i WHERE i.org_id = '" + org
+                + "' AND i.delivered_at IS NULL AND i.voided_at IS NULL ORDER BY i.created_at LIMIT 100");
+        List<String> rows = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (String c : claimed) {
+            rows.add("\"" + c.substring(0, c.indexOf(' ')) + "\"");
+            ids.add(c.substring(c.indexOf(' ') + 1));
+        }
+        String arguments = "'{" + String.join(",", rows) + "}'::text[], " + uuids(ids) + ", array_fill('\\x00'::bytea, "
+                + "ARRAY[" + ids.size() + "]), now(), now()";
+        for (boolean generic : new boolean[] {false, true}) {
+            String plan = explain("delivered(text[], uuid[], bytea[], timestamptz, timestamptz)", Sql.OUTBOX_DELIVERED,
+                    arguments, generic);
+            assertThat(plan).as("generic plan: %s", generic).contains("Tid Scan on invitations i")
+                    .doesNotContain("Index").doesNotContain("Seq Scan on invitations");
+        }
+    }
+
+    @Test
+    void addingMembersInABatchProbesEachMembershipByItsKey() throws SQLException {
+        List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");
+        String group = UUID.randomUUID().toString();
+        String plan = explain("batch(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], "
+                        + "text[], uuid[])", Sql.MEMBERS_BATCH,
+                "'" + org + "', '" + group + "', " + uuids(users) + ", " + uuids(users.subList(0, 10)) + ", "
+                        + uuids(users.subList(10, users.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', "
+                        + "'{}', '{}', '{}'", true);
+        // Every read of the memberships and the users is by the whole key of an index. (The delete
+        // then reaches the rows by their addresses; on this test's small table by reading it.)
+        assertThat(plan).doesNotContain("Seq Scan on scim_users").doesNotContain("Anti Join");
+        List<String> conditions = indexConditions(plan);
+        assertThat(conditions).filteredOn(c -> c.contains("user_id")).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(c -> assertThat(c).contains("group_id = $2"));
+        assertThat(conditions).filteredOn(c -> c.contains("u.id") || c.contains("(id =")).isNotEmpty();
+    }
+
+    /**
+     * The plan PostgreSQL makes for a prepared statement: the generic one (as a membership batch's
+     * transaction asks for, {@link Sql#GENERIC_PLANS}) or one for these arguments.
+     */
+    private static String explain(String signature, String sql, String arguments, boolean generic) throws SQLException {
+        String name = signature.substring(0, signature.indexOf('('));
+        db.setAutoCommit(false);
+        try (Statement s = db.createStatement()) {
+            s.execute(generic ? Sql.GENERIC_PLANS : "SET LOCAL plan_cache_mode = force_custom_plan");
+            s.execute("PREPARE " + signature + " AS " + sql);
+            StringBuilder out = new StringBuilder();
+            try (ResultSet rs = s.executeQuery("EXPLAIN (COSTS OFF) EXECUTE " + name + "(" + arguments + ")")) {
+                while (rs.next()) {
+                    out.append(rs.getString(1)).append('\n');
+                }
+            }
+            return out.toString();
+        } finally {
+            db.rollback();
+            db.setAutoCommit(true);
+            try (Statement s = db.createStatement()) {
+                s.execute("DEALLOCATE ALL");
+            }
+        }
+    }
+
+    private static List<String> indexConditions(String plan) {
+        List<String> out = new ArrayList<>();
+        for (String line : plan.split("\n")) {
+            if (line.contains("Index Cond:")) {
+                out.add(line.trim());
+            }
+        }
+        return out;
+    }
+
+    private static List<String> column(String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static String uuids(List<String> ids) {
+        return "'{" + String.join(",", ids) + "}'::uuid[]";
+    }
+}
