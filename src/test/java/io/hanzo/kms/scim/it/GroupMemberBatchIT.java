@@ -127,6 +127,40 @@ class GroupMemberBatchIT {
     }
 
     @Test
+    void aLargeAddNamingMembersAlreadyThereAddsOnlyTheOthers() throws Exception {
+        TestOrg org = TestOrg.create(a1, "Member large add");
+        List<String> users = createUsers(org, "large", 90);
+        String gid = createGroup(org, "Large", users.subList(0, 20));
+        String ghost1 = UUID.randomUUID().toString();
+        String ghost2 = UUID.randomUUID().toString();
+        // 80 users of which 10 are members already (enough to take the probed statement), two ids that
+        // name no user, and one user again in capitals.
+        List<String> named = new ArrayList<>(users.subList(10, 90));
+        named.add(ghost1);
+        named.add(users.get(50).toUpperCase());
+        named.add(ghost2);
+        StringBuilder value = new StringBuilder();
+        for (String id : named) {
+            value.append(value.length() == 0 ? "" : ",").append("{\"value\":\"").append(id).append("\"}");
+        }
+        ApiClient.Response r = ApiClient.await(send(a1, org, gid, "{\"schemas\":[\"" + PATCH_SCHEMA + "\"],"
+                + "\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[" + value + "]}]}"));
+        assertThat(r.status()).as(r.text()).isEqualTo(204);
+
+        Set<String> expected = new TreeSet<>(users);
+        assertThat(dbMembers(org, gid)).isEqualTo(expected);
+        assertThat(members(a1, org, gid)).isEqualTo(expected);
+        Polling.until(SharedDirectoryIT.LAG_BOUND, () -> assertThat(members(b, org, gid)).isEqualTo(expected));
+        // The change the other instances follow names exactly the 70 memberships made.
+        assertThat(count("SELECT cardinality(added) FROM resource_changes WHERE org_id = ? AND resource_id = ?::uuid "
+                + "ORDER BY version DESC LIMIT 1", org.id(), gid)).isEqualTo(70);
+        List<String> details = strings("SELECT detail FROM scim_events WHERE org_id = ? AND resource_id = ? "
+                + "AND status = 200 AND detail IS NOT NULL", org.id(), gid);
+        assertThat(details).hasSize(1);
+        assertThat(details.get(0)).contains("Skipped 2 member id").contains(ghost1).contains(ghost2);
+    }
+
+    @Test
     void aBadRequestAmongQueuedPatchesFailsAloneAndUnknownIdsAreNamedInTheirOwnRequestsEvent() throws Exception {
         TestOrg org = TestOrg.create(a1, "Member mix");
         List<String> users = createUsers(org, "mix", 60);

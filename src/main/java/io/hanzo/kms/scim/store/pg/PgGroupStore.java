@@ -100,11 +100,12 @@ public final class PgGroupStore implements GroupStore {
         // Everything is bound before BEGIN is sent: nothing can fail between it and COMMIT on this side.
         Tuple touch = Tuple.of(orgId, id, ts(now()));
         Tuple change = membersBatch(orgId, id, batch);
+        String statement = change.getArrayOfUUIDs(4).length >= Sql.PROBED_FROM ? Sql.MEMBERS_BATCH_PROBED : Sql.MEMBERS_BATCH;
         return pool.withConnection(conn -> {
             Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
             Future<RowSet<Row>> generic = conn.query(Sql.GENERIC_PLANS).execute();
             Future<RowSet<Row>> locked = conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch);
-            Future<RowSet<Row>> changed = conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change);
+            Future<RowSet<Row>> changed = conn.preparedQuery(statement).execute(change);
             Future<RowSet<Row>> commit = conn.query("COMMIT").execute();
             return Future.join(List.of(begin, generic, locked, changed, commit)).transform(ar -> {
                 for (Future<RowSet<Row>> f : List.of(begin, generic, locked, changed, commit)) {

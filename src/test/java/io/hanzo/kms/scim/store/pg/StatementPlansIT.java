@@ -87,7 +87,7 @@ class StatementPlansIT {
         List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");
         String group = UUID.randomUUID().toString();
         String plan = explain("batch(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], "
-                        + "text[], uuid[])", Sql.MEMBERS_BATCH,
+                        + "text[], uuid[])", Sql.MEMBERS_BATCH_PROBED,
                 "'" + org + "', '" + group + "', " + uuids(users) + ", " + uuids(users.subList(0, 10)) + ", "
                         + uuids(users.subList(10, users.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', "
                         + "'{}', '{}', '{}'", true);
