@@ -100,7 +100,7 @@ public final class PgGroupStore implements GroupStore {
         // Everything is bound before BEGIN is sent: nothing can fail between it and COMMIT on this side.
         Tuple touch = Tuple.of(orgId, id, ts(now()));
         Tuple change = membersBatch(orgId, id, batch);
-        String statement = change.getArrayOfUUIDs(4).length >= Sql.PROBED_FROM ? Sql.MEMBERS_BATCH_PROBED : Sql.MEMBERS_BATCH;
+        String statement = batch.netAdded().length >= Sql.PROBED_FROM ? Sql.MEMBERS_BATCH_PROBED : Sql.MEMBERS_BATCH;
         return pool.withConnection(conn -> {
             Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
             Future<RowSet<Row>> generic = conn.query(Sql.GENERIC_PLANS).execute();

@@ -247,6 +247,7 @@ final class Sql {
      * the table's statistics (any first sync), counted on the organisation having hardly any and read
      * all of them for each batch (28,000 buffers and 34 ms per batch of 100 in a sync of 100,000
      * users), with a custom plan and with a generic one alike; an address leaves it nothing to choose.
+     * The organisation is named by the claim, in the same transaction: the addresses are of its rows.
      */
     static final String OUTBOX_DELIVERED =
             "UPDATE invitations AS i SET token_hash = t.token_hash, expires_at = $4, delivered_at = $5 "
