@@ -133,9 +133,13 @@ final class Sql {
      * rather than by {@code ON CONFLICT DO NOTHING}, whose speculative insertion wrote a further WAL
      * record and page change per row (about a third of the insert's time on a table of a million
      * memberships). The primary key still refuses a repeat, should any write ever bypass the lock.
+     * Each id is looked up by its own probe of the users' primary key (as in MEMBERS_BATCH): with
+     * {@code u.id = ANY($3)} the planner, for an organisation the statistics do not know yet, read
+     * every user of the organisation and filtered them, with a custom plan and a generic one alike.
      */
     static final String MEMBERS_ADD =
-            "WITH known AS (SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = ANY($3::uuid[]) FOR KEY SHARE), "
+            "WITH known AS (SELECT DISTINCT k.id FROM unnest($3::uuid[]) AS a(id) CROSS JOIN LATERAL "
+                    + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k), "
                     + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, k.id FROM known k "
                     + "WHERE " + NOT_A_MEMBER + " RETURNING user_id) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT id FROM known)";

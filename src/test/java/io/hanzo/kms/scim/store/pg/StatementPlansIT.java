@@ -100,6 +100,19 @@ class StatementPlansIT {
         assertThat(conditions).filteredOn(c -> c.contains("u.id") || c.contains("(id =")).isNotEmpty();
     }
 
+    @Test
+    void addingMembersOneByOneProbesEachUserAndMembershipByItsKey() throws SQLException {
+        List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");
+        for (boolean generic : new boolean[] {true, false}) {
+            String plan = explain("addm(uuid, uuid, uuid[])", Sql.MEMBERS_ADD,
+                    "'" + org + "', '" + UUID.randomUUID() + "', " + uuids(users), generic);
+            assertThat(plan).as("generic plan: %s", generic).doesNotContain("Seq Scan on scim_users")
+                    .doesNotContain("Anti Join");
+            assertThat(indexConditions(plan)).as("generic plan: %s", generic).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c).containsAnyOf("(id = a.id)", "(user_id = k"));
+        }
+    }
+
     /**
      * The plan PostgreSQL makes for a prepared statement: the generic one (as a membership batch's
      * transaction asks for, {@link Sql#GENERIC_PLANS}) or one for these arguments.
