@@ -103,14 +103,13 @@ class StatementPlansIT {
     @Test
     void addingMembersOneByOneProbesEachUserAndMembershipByItsKey() throws SQLException {
         List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");
-        for (boolean generic : new boolean[] {true, false}) {
-            String plan = explain("addm(uuid, uuid, uuid[])", Sql.MEMBERS_ADD,
-                    "'" + org + "', '" + UUID.randomUUID() + "', " + uuids(users), generic);
-            assertThat(plan).as("generic plan: %s", generic).doesNotContain("Seq Scan on scim_users")
-                    .doesNotContain("Anti Join");
-            assertThat(indexConditions(plan)).as("generic plan: %s", generic).isNotEmpty()
-                    .allSatisfy(c -> assertThat(c).containsAnyOf("(id = a.id)", "(user_id = k"));
-        }
+        // The generic plan, as a group write's transaction asks for: a custom plan may take, for each
+        // probe, an index on the organisation alone (measured: every user of the organisation read per id).
+        String plan = explain("addm(uuid, uuid, uuid[])", Sql.MEMBERS_ADD,
+                "'" + org + "', '" + UUID.randomUUID() + "', " + uuids(users), true);
+        assertThat(plan).doesNotContain("Seq Scan on scim_users").doesNotContain("Anti Join");
+        assertThat(indexConditions(plan)).isNotEmpty()
+                .allSatisfy(c -> assertThat(c).containsAnyOf("(id = a.id)", "(user_id = k"));
     }
 
     /**
