@@ -48,29 +48,34 @@ public final class PgGroupStore implements GroupStore {
 
     @Override
     public Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds, Audit audit) {
-        return pool.withTransaction(conn -> genericPlans(conn).compose(planned -> conn.preparedQuery(Sql.GROUP_INSERT)
-                        .execute(Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
-                                json(attributes), ts(now())))
-                        .compose(rs -> {
-                            GroupRow row = row(rs.iterator().next());
-                            Delta delta = new Delta();
-                            return add(conn, orgId, id, memberIds, delta)
-                                    .compose(v -> event(conn, orgId, audit, row, 201, delta))
-                                    .compose(v -> feed(conn, row, delta))
-                                    .map(v -> delta.write(row));
-                        })))
-                .recover(PgGroupStore::translate);
+        return pool.withTransaction(conn -> {
+            // Sent together: a failed setting fails the insert after it (the transaction is aborted).
+            Future<Void> planned = genericPlans(conn);
+            Future<RowSet<Row>> inserted = conn.preparedQuery(Sql.GROUP_INSERT)
+                    .execute(Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
+                            json(attributes), ts(now())));
+            return planned.compose(v -> inserted).compose(rs -> {
+                GroupRow row = row(rs.iterator().next());
+                Delta delta = new Delta();
+                return add(conn, orgId, id, memberIds, delta)
+                        .compose(v -> event(conn, orgId, audit, row, 201, delta))
+                        .compose(v -> feed(conn, row, delta))
+                        .map(v -> delta.write(row));
+            });
+        }).recover(PgGroupStore::translate);
     }
 
     @Override
     public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
                                                List<MemberOp> memberOps, Audit audit) {
-        return pool.withTransaction(conn -> genericPlans(conn).compose(planned -> {
+        return pool.withTransaction(conn -> {
+            // Sent together, as in insert.
+            Future<Void> planned = genericPlans(conn);
             Future<RowSet<Row>> lock = attributes == null
                     ? conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
                     : conn.preparedQuery(Sql.GROUP_UPDATE).execute(Tuple.of(orgId, id, text(attributes, "displayName"),
                             text(attributes, "externalId"), json(attributes), ts(now()), expectedVersion));
-            return lock.compose(rs -> {
+            return planned.compose(v -> lock).compose(rs -> {
                 if (rs.size() == 0) {
                     return Future.succeededFuture(Optional.<GroupWrite>empty());
                 }
@@ -84,7 +89,7 @@ public final class PgGroupStore implements GroupStore {
                         .compose(v -> feed(conn, row, delta))
                         .map(v -> Optional.of(delta.write(row)));
             });
-        })).recover(PgGroupStore::translate);
+        }).recover(PgGroupStore::translate);
     }
 
     /**

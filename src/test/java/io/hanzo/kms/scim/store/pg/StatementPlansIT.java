@@ -36,22 +36,19 @@ class StatementPlansIT {
         DatabaseSetup.migrate(target);
         db = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
         org = UUID.randomUUID();
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO organizations (id, name, plan, scim_enabled, "
-                + "created_at, updated_at) VALUES (?, 'Plans', 'pro', true, now(), now())")) {
+        insert("INSERT INTO organizations (id, name, plan, scim_enabled, created_at, updated_at) "
+                + "SELECT ?, 'Plans', 'pro', true, now(), now() FROM generate_series(1, ?)", 1);
+        insert("INSERT INTO invitations (org_id, id, user_id, created_at) "
+                + "SELECT ?, gen_random_uuid(), gen_random_uuid(), now() FROM generate_series(1, ?)", INVITATIONS);
+        insert("INSERT INTO scim_users (org_id, id, user_name, active, attributes, version, created_at, updated_at) "
+                + "SELECT ?, gen_random_uuid(), 'plan' || n, true, '{}', 1, now(), now() FROM generate_series(1, ?) AS n", USERS);
+    }
+
+    /** Runs an insert of {@code rows} rows whose parameters are the organisation and the count. */
+    private static void insert(String sql, int rows) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
             ps.setObject(1, org);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO invitations (org_id, id, user_id, created_at) "
-                + "SELECT ?, gen_random_uuid(), gen_random_uuid(), now() FROM generate_series(1, ?)")) {
-            ps.setObject(1, org);
-            ps.setInt(2, INVITATIONS);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO scim_users (org_id, id, user_name, active, attributes, "
-                + "version, created_at, updated_at) SELECT ?, gen_random_uuid(), 'plan' || n, true, '{}', 1, now(), now() "
-                + "FROM generate_series(1, ?) AS n")) {
-            ps.setObject(1, org);
-            ps.setInt(2, USERS);
+            ps.setInt(2, rows);
             ps.executeUpdate();
         }
     }
