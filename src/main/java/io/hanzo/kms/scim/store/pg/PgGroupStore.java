@@ -50,7 +50,7 @@ public final class PgGroupStore implements GroupStore {
     public Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds, Audit audit) {
         return pool.withTransaction(conn -> {
             // Sent together: a failed setting fails the insert after it (the transaction is aborted).
-            Future<Void> planned = genericPlans(conn);
+            Future<Void> planned = plansByKey(conn);
             Future<RowSet<Row>> inserted = conn.preparedQuery(Sql.GROUP_INSERT)
                     .execute(Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
                             json(attributes), ts(now())));
@@ -70,7 +70,7 @@ public final class PgGroupStore implements GroupStore {
                                                List<MemberOp> memberOps, Audit audit) {
         return pool.withTransaction(conn -> {
             // Sent together, as in insert.
-            Future<Void> planned = genericPlans(conn);
+            Future<Void> planned = plansByKey(conn);
             Future<RowSet<Row>> lock = attributes == null
                     ? conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
                     : conn.preparedQuery(Sql.GROUP_UPDATE).execute(Tuple.of(orgId, id, text(attributes, "displayName"),
@@ -93,21 +93,21 @@ public final class PgGroupStore implements GroupStore {
     }
 
     /**
-     * For the rest of the transaction, the generic plans of its prepared statements. MEMBERS_ADD
+     * For the rest of the transaction, plans by key ({@link Sql#PLANS_BY_KEY}). MEMBERS_ADD
      * probes each user by key: its custom plan, made for an organisation the statistics do not know
      * (so estimated at hardly any rows), took another index on the organisation alone for each probe
      * and read every user of the organisation per id (4.5 s and 10.7 million buffers for 1,000 ids at
      * 50,000 users), where the generic plan probes the primary key (32 ms).
      */
-    private static Future<Void> genericPlans(SqlConnection conn) {
-        return conn.query(Sql.GENERIC_PLANS).execute().mapEmpty();
+    private static Future<Void> plansByKey(SqlConnection conn) {
+        return conn.query(Sql.PLANS_BY_KEY).execute().mapEmpty();
     }
 
     /**
      * One transaction per batch, in one round trip: BEGIN, the group's row lock ({@code GROUP_TOUCH}),
      * the whole change with its feed row and events ({@code MEMBERS_BATCH}) and COMMIT are sent
      * together, since nothing in the second statement is bound to what the first answers; the
-     * transaction uses the statements' generic plans ({@link Sql#GENERIC_PLANS}). PostgreSQL
+     * transaction plans its statements by key ({@link Sql#PLANS_BY_KEY}). PostgreSQL
      * runs them in order; when one fails the rest of the transaction fails with it and COMMIT rolls it
      * back, so either all of the batch is durable when this completes, or none of it and this fails.
      */
@@ -119,12 +119,12 @@ public final class PgGroupStore implements GroupStore {
         String statement = batch.netAdded().length >= Sql.PROBED_FROM ? Sql.MEMBERS_BATCH_PROBED : Sql.MEMBERS_BATCH;
         return pool.withConnection(conn -> {
             Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
-            Future<RowSet<Row>> generic = conn.query(Sql.GENERIC_PLANS).execute();
+            Future<RowSet<Row>> planned = conn.query(Sql.PLANS_BY_KEY).execute();
             Future<RowSet<Row>> locked = conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch);
             Future<RowSet<Row>> changed = conn.preparedQuery(statement).execute(change);
             Future<RowSet<Row>> commit = conn.query("COMMIT").execute();
-            return Future.join(List.of(begin, generic, locked, changed, commit)).transform(ar -> {
-                for (Future<RowSet<Row>> f : List.of(begin, generic, locked, changed, commit)) {
+            return Future.join(List.of(begin, planned, locked, changed, commit)).transform(ar -> {
+                for (Future<RowSet<Row>> f : List.of(begin, planned, locked, changed, commit)) {
                     if (f.failed()) {
                         return Future.failedFuture(f.cause());
                     }
