@@ -116,12 +116,11 @@ public final class PgGroupStore implements GroupStore {
         // Everything is bound before BEGIN is sent: nothing can fail between it and COMMIT on this side.
         Tuple touch = Tuple.of(orgId, id, ts(now()));
         Tuple change = membersBatch(orgId, id, batch);
-        String statement = batch.netAdded().length >= Sql.PROBED_FROM ? Sql.MEMBERS_BATCH_PROBED : Sql.MEMBERS_BATCH;
         return pool.withConnection(conn -> {
             Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
             Future<RowSet<Row>> planned = conn.query(Sql.PLANS_BY_KEY).execute();
             Future<RowSet<Row>> locked = conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch);
-            Future<RowSet<Row>> changed = conn.preparedQuery(statement).execute(change);
+            Future<RowSet<Row>> changed = conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change);
             Future<RowSet<Row>> commit = conn.query("COMMIT").execute();
             return Future.join(List.of(begin, planned, locked, changed, commit)).transform(ar -> {
                 for (Future<RowSet<Row>> f : List.of(begin, planned, locked, changed, commit)) {

@@ -177,45 +177,39 @@ final class Sql {
      * order: $12 the request, $13 the id as written, $14 the id as a uuid, or null when it cannot be
      * one (always skipped). $6 and $7 are the event's resource type and id. The detail is written as
      * the single-request path words it: at most 50 ids shown.
+     *
+     * <p>Members already there are left out by {@link #NOT_A_MEMBER}, a probe of the primary key,
+     * rather than by {@code ON CONFLICT DO NOTHING}: the group's row lock holds off every other writer
+     * of its members. In a sync of 100,000 users adding about 230 members per PATCH this took 23 to
+     * 25 ms per statement against 75 to 77 ms with ON CONFLICT; in the storm's batches of a few
+     * single-member PATCHes the two ran alike once both were kept prepared (see
+     * DatabaseTarget#CACHED_STATEMENT_MAX_LENGTH: the longer one was not, and lost a tenth).
      */
-    static final String MEMBERS_BATCH = membersBatch("ON CONFLICT DO NOTHING");
-    /**
-     * {@link #MEMBERS_BATCH} for a batch that adds at least {@link #PROBED_FROM} members: the ones
-     * already there are left out by {@link #NOT_A_MEMBER} rather than by ON CONFLICT. In a sync of
-     * 100,000 users adding about 230 members per PATCH this took 23 to 25 ms per statement against 75
-     * to 77 ms. The storm's batches of a few single-member PATCHes ran about a tenth faster with ON
-     * CONFLICT in alternating runs, though the statement alone costs less with the probe (fewer WAL
-     * records and no more buffers); why was not found, so small batches keep ON CONFLICT.
-     */
-    static final String MEMBERS_BATCH_PROBED = membersBatch("AND " + NOT_A_MEMBER);
-    static final int PROBED_FROM = 64;
-
-    private static String membersBatch(String newOnly) {
-        return "WITH g AS (SELECT version, attributes, created_at, updated_at FROM scim_groups WHERE org_id = $1 AND id = $2), "
-                    + "known AS (SELECT k.id FROM unnest($3::uuid[]) AS a(id) CROSS JOIN LATERAL "
-                    + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k "
-                    + "WHERE EXISTS (SELECT 1 FROM g)), "
-                    + "del AS (DELETE FROM scim_group_members WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM unnest($4::uuid[]) AS r(id) "
-                    + "CROSS JOIN LATERAL (SELECT m.ctid FROM scim_group_members m WHERE m.org_id = $1 AND m.group_id = $2 "
-                    + "AND m.user_id = r.id OFFSET 0) AS t WHERE EXISTS (SELECT 1 FROM g))) RETURNING user_id), "
-                    + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, k.id FROM known k "
-                    + "WHERE k.id = ANY($5::uuid[]) " + newOnly + " RETURNING user_id), "
-                    + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, "
-                    + "updated_at, added, removed) SELECT $1, 'group', $2, g.version, g.attributes, g.created_at, g.updated_at, "
-                    + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del) FROM g), "
-                    + "cand AS (SELECT c.req, c.val, row_number() OVER (PARTITION BY c.req ORDER BY c.pos) AS k "
-                    + "FROM unnest($12::int[], $13::text[], $14::uuid[]) WITH ORDINALITY AS c(req, val, uid, pos) "
-                    + "WHERE c.uid IS NULL OR c.uid NOT IN (SELECT id FROM known)), "
-                    + "skip AS (SELECT req, count(*) AS n, string_agg(val, ', ' ORDER BY k) FILTER (WHERE k <= 50) AS shown "
-                    + "FROM cand GROUP BY req), "
-                    + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, "
-                    + "outcome, detail) SELECT $1, e.id, g.updated_at, e.token_id, e.operation, $6, $7, 200, 'success', "
-                    + "CASE WHEN s.n IS NULL THEN NULL ELSE 'Skipped ' || s.n || ' member id(s) that name no user of the "
-                    + "organization: ' || s.shown || CASE WHEN s.n > 50 THEN ', ...' ELSE '' END END "
-                    + "FROM g CROSS JOIN unnest($8::uuid[], $9::uuid[], $10::text[], $11::int[]) AS e(id, token_id, operation, req) "
-                    + "LEFT JOIN skip s ON s.req = e.req) "
+    static final String MEMBERS_BATCH =
+            "WITH g AS (SELECT version, attributes, created_at, updated_at FROM scim_groups WHERE org_id = $1 AND id = $2), "
+            + "known AS (SELECT k.id FROM unnest($3::uuid[]) AS a(id) CROSS JOIN LATERAL "
+            + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k "
+            + "WHERE EXISTS (SELECT 1 FROM g)), "
+            + "del AS (DELETE FROM scim_group_members WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM unnest($4::uuid[]) AS r(id) "
+            + "CROSS JOIN LATERAL (SELECT m.ctid FROM scim_group_members m WHERE m.org_id = $1 AND m.group_id = $2 "
+            + "AND m.user_id = r.id OFFSET 0) AS t WHERE EXISTS (SELECT 1 FROM g))) RETURNING user_id), "
+            + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, k.id FROM known k "
+            + "WHERE k.id = ANY($5::uuid[]) AND " + NOT_A_MEMBER + " RETURNING user_id), "
+            + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, "
+            + "updated_at, added, removed) SELECT $1, 'group', $2, g.version, g.attributes, g.created_at, g.updated_at, "
+            + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del) FROM g), "
+            + "cand AS (SELECT c.req, c.val, row_number() OVER (PARTITION BY c.req ORDER BY c.pos) AS k "
+            + "FROM unnest($12::int[], $13::text[], $14::uuid[]) WITH ORDINALITY AS c(req, val, uid, pos) "
+            + "WHERE c.uid IS NULL OR c.uid NOT IN (SELECT id FROM known)), "
+            + "skip AS (SELECT req, count(*) AS n, string_agg(val, ', ' ORDER BY k) FILTER (WHERE k <= 50) AS shown "
+            + "FROM cand GROUP BY req), "
+            + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, "
+            + "outcome, detail) SELECT $1, e.id, g.updated_at, e.token_id, e.operation, $6, $7, 200, 'success', "
+            + "CASE WHEN s.n IS NULL THEN NULL ELSE 'Skipped ' || s.n || ' member id(s) that name no user of the "
+            + "organization: ' || s.shown || CASE WHEN s.n > 50 THEN ', ...' ELSE '' END END "
+            + "FROM g CROSS JOIN unnest($8::uuid[], $9::uuid[], $10::text[], $11::int[]) AS e(id, token_id, operation, req) "
+            + "LEFT JOIN skip s ON s.req = e.req) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
-    }
 
     /**
      * Every membership of the organisation, one row per user in user order (loading the index): read

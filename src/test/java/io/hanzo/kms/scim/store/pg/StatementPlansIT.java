@@ -84,7 +84,7 @@ class StatementPlansIT {
         List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");
         String group = UUID.randomUUID().toString();
         String plan = explain("batch(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], "
-                        + "text[], uuid[])", Sql.MEMBERS_BATCH_PROBED,
+                        + "text[], uuid[])", Sql.MEMBERS_BATCH,
                 "'" + org + "', '" + group + "', " + uuids(users) + ", " + uuids(users.subList(0, 10)) + ", "
                         + uuids(users.subList(10, users.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', "
                         + "'{}', '{}', '{}'", true);
@@ -132,8 +132,7 @@ class StatementPlansIT {
                 + uuids(ids.subList(10, ids.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', '{}', '{}', '{}'";
         String batchSignature = "(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], text[], uuid[])";
         for (String[] statement : List.of(
-                new String[] {"small" + batchSignature, Sql.MEMBERS_BATCH, batchArguments},
-                new String[] {"probed" + batchSignature, Sql.MEMBERS_BATCH_PROBED, batchArguments},
+                new String[] {"batch" + batchSignature, Sql.MEMBERS_BATCH, batchArguments},
                 new String[] {"addm(uuid, uuid, uuid[])", Sql.MEMBERS_ADD, "'" + org + "', '" + group + "', " + uuids(ids)})) {
             String plan = explain(statement[0], statement[1], statement[2], true, "plans_on_empty");
             // With only that schema on the search path, each table named is its empty copy.
