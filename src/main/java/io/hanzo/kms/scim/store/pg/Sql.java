@@ -134,9 +134,9 @@ final class Sql {
      * record and page change per row (about a third of the insert's time on a table of a million
      * memberships). The primary key still refuses a repeat, should any write ever bypass the lock.
      * Each id is looked up by its own probe of the users' primary key (as in MEMBERS_BATCH), under
-     * the transaction's plans ({@link #PLANS_BY_KEY}, see PgGroupStore): with {@code u.id = ANY($3)} the planner, for
-     * an organisation the statistics do not know yet, read every user of the organisation and
-     * filtered them, with a custom plan and a generic one alike.
+     * the transaction's plans ({@link #PLANS_BY_KEY}, see PgGroupStore): with {@code u.id = ANY($3)}
+     * the planner, for an organisation the statistics do not know yet, read every user of the
+     * organisation and filtered them, with a custom plan and a generic one alike.
      */
     static final String MEMBERS_ADD =
             "WITH known AS (SELECT DISTINCT k.id FROM unnest($3::uuid[]) AS a(id) CROSS JOIN LATERAL "
@@ -209,7 +209,7 @@ final class Sql {
             + "organization: ' || s.shown || CASE WHEN s.n > 50 THEN ', ...' ELSE '' END END "
             + "FROM g CROSS JOIN unnest($8::uuid[], $9::uuid[], $10::text[], $11::int[]) AS e(id, token_id, operation, req) "
             + "LEFT JOIN skip s ON s.req = e.req) "
-                    + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
+            + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
 
     /**
      * Every membership of the organisation, one row per user in user order (loading the index): read
