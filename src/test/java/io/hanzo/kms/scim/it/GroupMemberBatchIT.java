@@ -133,8 +133,8 @@ class GroupMemberBatchIT {
         String gid = createGroup(org, "Large", users.subList(0, 20));
         String ghost1 = UUID.randomUUID().toString();
         String ghost2 = UUID.randomUUID().toString();
-        // 80 users of which 10 are members already (enough to take the probed statement), two ids that
-        // name no user, and one user again in capitals.
+        // 80 users of which 10 are members already, two ids that name no user, and one user again in
+        // capitals.
         List<String> named = new ArrayList<>(users.subList(10, 90));
         named.add(ghost1);
         named.add(users.get(50).toUpperCase());

@@ -117,6 +117,14 @@ final class Sql {
     static final String GROUP_ALL = "SELECT " + GROUP_COLUMNS + " FROM scim_groups WHERE org_id = $1 ORDER BY id";
 
     /**
+     * Each id of $3 that names a user of the organisation, as {@code k.id}, locked against a
+     * concurrent delete until the transaction ends: one probe of the users' primary key per id
+     * (OFFSET 0 keeps the planner from merging it into a scan of the organisation's users).
+     */
+    static final String USERS_BY_KEY = "unnest($3::uuid[]) AS a(id) CROSS JOIN LATERAL "
+            + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k";
+
+    /**
      * True for a candidate {@code k.id} that is not yet a member of group $2: one probe of the primary
      * key per candidate, whatever the statistics say (OFFSET 0 keeps the planner from turning it into
      * an anti-join, which could read every member of a large group to add a few).
@@ -139,8 +147,7 @@ final class Sql {
      * organisation and filtered them, with a custom plan and a generic one alike.
      */
     static final String MEMBERS_ADD =
-            "WITH known AS (SELECT DISTINCT k.id FROM unnest($3::uuid[]) AS a(id) CROSS JOIN LATERAL "
-                    + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k), "
+            "WITH known AS (SELECT DISTINCT k.id FROM " + USERS_BY_KEY + "), "
                     + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, k.id FROM known k "
                     + "WHERE " + NOT_A_MEMBER + " RETURNING user_id) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT id FROM known)";
@@ -187,9 +194,7 @@ final class Sql {
      */
     static final String MEMBERS_BATCH =
             "WITH g AS (SELECT version, attributes, created_at, updated_at FROM scim_groups WHERE org_id = $1 AND id = $2), "
-            + "known AS (SELECT k.id FROM unnest($3::uuid[]) AS a(id) CROSS JOIN LATERAL "
-            + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k "
-            + "WHERE EXISTS (SELECT 1 FROM g)), "
+            + "known AS (SELECT k.id FROM " + USERS_BY_KEY + " WHERE EXISTS (SELECT 1 FROM g)), "
             + "del AS (DELETE FROM scim_group_members WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM unnest($4::uuid[]) AS r(id) "
             + "CROSS JOIN LATERAL (SELECT m.ctid FROM scim_group_members m WHERE m.org_id = $1 AND m.group_id = $2 "
             + "AND m.user_id = r.id OFFSET 0) AS t WHERE EXISTS (SELECT 1 FROM g))) RETURNING user_id), "

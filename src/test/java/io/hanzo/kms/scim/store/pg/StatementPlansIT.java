@@ -83,11 +83,7 @@ class StatementPlansIT {
     void addingMembersInABatchProbesEachMembershipByItsKey() throws SQLException {
         List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");
         String group = UUID.randomUUID().toString();
-        String plan = explain("batch(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], "
-                        + "text[], uuid[])", Sql.MEMBERS_BATCH,
-                "'" + org + "', '" + group + "', " + uuids(users) + ", " + uuids(users.subList(0, 10)) + ", "
-                        + uuids(users.subList(10, users.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', "
-                        + "'{}', '{}', '{}'", true);
+        String plan = explain(BATCH_SIGNATURE, Sql.MEMBERS_BATCH, batchArguments(group, users), true);
         // Every read of the memberships and the users is by the whole key of an index; the delete then
         // reaches the rows by their addresses.
         assertThat(plan).doesNotContain("Seq Scan").doesNotContain("Anti Join").contains("Tid Scan on scim_group_members");
@@ -128,16 +124,22 @@ class StatementPlansIT {
         for (int i = 0; i < 100; i++) {
             ids.add(UUID.randomUUID().toString());
         }
-        String batchArguments = "'" + org + "', '" + group + "', " + uuids(ids) + ", " + uuids(ids.subList(0, 10)) + ", "
-                + uuids(ids.subList(10, ids.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', '{}', '{}', '{}'";
-        String batchSignature = "(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], text[], uuid[])";
         for (String[] statement : List.of(
-                new String[] {"batch" + batchSignature, Sql.MEMBERS_BATCH, batchArguments},
+                new String[] {BATCH_SIGNATURE, Sql.MEMBERS_BATCH, batchArguments(group, ids)},
                 new String[] {"addm(uuid, uuid, uuid[])", Sql.MEMBERS_ADD, "'" + org + "', '" + group + "', " + uuids(ids)})) {
             String plan = explain(statement[0], statement[1], statement[2], true, "plans_on_empty");
             // With only that schema on the search path, each table named is its empty copy.
             assertThat(plan).as(statement[0]).doesNotContain("Seq Scan");
         }
+    }
+
+    private static final String BATCH_SIGNATURE =
+            "batch(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], text[], uuid[])";
+
+    /** MEMBERS_BATCH's arguments for a batch that checks all of {@code ids}, removes ten and adds the rest. */
+    private static String batchArguments(String group, List<String> ids) {
+        return "'" + org + "', '" + group + "', " + uuids(ids) + ", " + uuids(ids.subList(0, 10)) + ", "
+                + uuids(ids.subList(10, ids.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', '{}', '{}', '{}'";
     }
 
     /**
