@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
@@ -73,9 +74,12 @@ public final class PgMemberStore implements MemberStore {
                     if (out.isEmpty()) {
                         return Future.succeededFuture(out);
                     }
-                    return conn.preparedQuery(Sql.OUTBOX_DELIVERED)
+                    // Sent together: a failed setting fails the update after it (the transaction is aborted).
+                    Future<RowSet<Row>> byAddress = conn.query(Sql.PLANS_BY_ADDRESS).execute();
+                    Future<RowSet<Row>> delivered = conn.preparedQuery(Sql.OUTBOX_DELIVERED)
                             .execute(Tuple.tuple().addArrayOfString(rows).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
-                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(now)))
+                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(now)).addUUID(orgId));
+                    return byAddress.compose(v -> delivered)
                             .compose(done -> done.rowCount() == ids.length
                                     ? Future.succeededFuture(out)
                                     // Not one link goes out unless every one of them is recorded.

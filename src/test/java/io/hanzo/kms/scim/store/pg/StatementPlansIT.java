@@ -70,10 +70,10 @@ class StatementPlansIT {
             ids.add(c.substring(c.indexOf(' ') + 1));
         }
         String arguments = "'{" + String.join(",", rows) + "}'::text[], " + uuids(ids) + ", array_fill('\\x00'::bytea, "
-                + "ARRAY[" + ids.size() + "]), now(), now()";
+                + "ARRAY[" + ids.size() + "]), now(), now(), '" + org + "'";
         for (boolean generic : new boolean[] {false, true}) {
-            String plan = explain("delivered(text[], uuid[], bytea[], timestamptz, timestamptz)", Sql.OUTBOX_DELIVERED,
-                    arguments, generic);
+            String plan = explain("delivered(text[], uuid[], bytea[], timestamptz, timestamptz, uuid)", Sql.OUTBOX_DELIVERED,
+                    arguments, generic, "public", Sql.PLANS_BY_ADDRESS);
             assertThat(plan).as("generic plan: %s", generic).contains("Tid Scan on invitations i")
                     .doesNotContain("Index").doesNotContain("Seq Scan on invitations");
         }
@@ -150,14 +150,17 @@ class StatementPlansIT {
         return explain(signature, sql, arguments, generic, "public");
     }
 
-    /** {@link #explain(String, String, String, boolean)} with the tables of that schema. */
-    private static String explain(String signature, String sql, String arguments, boolean generic, String schema)
-            throws SQLException {
+    /** {@link #explain(String, String, String, boolean)} with the tables of that schema, after those settings. */
+    private static String explain(String signature, String sql, String arguments, boolean generic, String schema,
+                                  String... settings) throws SQLException {
         String name = signature.substring(0, signature.indexOf('('));
         db.setAutoCommit(false);
         try (Statement s = db.createStatement()) {
             s.execute("SET LOCAL search_path TO " + schema);
             s.execute(generic ? Sql.PLANS_BY_KEY : "SET LOCAL plan_cache_mode = force_custom_plan");
+            for (String setting : settings) {
+                s.execute(setting);
+            }
             s.execute("PREPARE " + signature + " AS " + sql);
             StringBuilder out = new StringBuilder();
             try (ResultSet rs = s.executeQuery("EXPLAIN (COSTS OFF) EXECUTE " + name + "(" + arguments + ")")) {

@@ -1,0 +1,80 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Every table but the organisations' own carries the organisation id, and a database sharded by it
+ * (Citus-style) routes a statement to one shard only when the statement names it. So every statement
+ * that reads or writes such a table names {@code org_id}. The tables are taken from the migrations, so
+ * a table added later is covered.
+ */
+class OrganisationScopedSqlTest {
+    private static final Pattern CREATE_TABLE = Pattern.compile("CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)");
+
+    @Test
+    void everyStatementOnAnOrganisationsTableNamesTheOrganisation() throws Exception {
+        Set<String> tables = organisationTables();
+        assertThat(tables).contains("scim_users", "scim_groups", "scim_group_members", "invitations", "resource_changes")
+                .doesNotContain("organizations");
+
+        Map<String, String> statements = new LinkedHashMap<>();
+        for (Field f : Sql.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                f.setAccessible(true);
+                statements.put(f.getName(), (String) f.get(null));
+            }
+        }
+        List<String> unscoped = new ArrayList<>();
+        int scoped = 0;
+        for (Map.Entry<String, String> e : statements.entrySet()) {
+            String sql = e.getValue();
+            boolean touchesOne = tables.stream().anyMatch(t -> Pattern.compile("\\b" + t + "\\b").matcher(sql).find());
+            if (touchesOne) {
+                scoped++;
+                if (!Pattern.compile("\\borg_id\\b").matcher(sql).find()) {
+                    unscoped.add(e.getKey());
+                }
+            }
+        }
+        assertThat(scoped).as("statements on organisations' tables").isGreaterThan(50);
+        assertThat(unscoped).as("statements that do not name the organisation").isEmpty();
+    }
+
+    private static Set<String> organisationTables() throws IOException, URISyntaxException {
+        Set<String> tables = new TreeSet<>();
+        Path migrations = Path.of(OrganisationScopedSqlTest.class.getResource("/db/migration").toURI());
+        List<Path> files;
+        try (Stream<Path> list = Files.list(migrations)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".sql")).toList();
+        }
+        assertThat(files).as("migrations").hasSizeGreaterThanOrEqualTo(5);
+        for (Path f : files) {
+            Matcher m = CREATE_TABLE.matcher(Files.readString(f, StandardCharsets.UTF_8));
+            while (m.find()) {
+                tables.add(m.group(1).toLowerCase(Locale.ROOT));
+            }
+        }
+        tables.remove("organizations");
+        return tables;
+    }
+}
