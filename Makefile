@@ -7,6 +7,7 @@ JAVA ?= java
 .PHONY: run build test bench bench-groups clean image image-test k8s-check
 
 build:
+	rm -rf target/lib
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
 
 run: build

@@ -82,6 +82,7 @@ if [[ -z "${BENCH_INDEX_SKIP_BUILD:-}" ]]; then
   mkdir -p "$LT/target/bench"
   make -C "$ROOT" --no-print-directory -s build MVN="$MVN" >"$LT/target/bench/index-build.log" 2>&1 \
     || { cat "$LT/target/bench/index-build.log"; exit 1; }
+  rm -rf "$LT/tools/target/lib"
   (cd "$LT/tools" && "$MVN" -B -ntp -q package dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory=target/lib) >>"$LT/target/bench/index-build.log" 2>&1 \
     || { cat "$LT/target/bench/index-build.log"; exit 1; }

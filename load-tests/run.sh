@@ -160,6 +160,7 @@ say "scale: $BENCH_SCALE; simulations: $SIMULATIONS$( ((INSTANCES > 1)) && echo 
 say "building the server (make build)"
 make -C "$ROOT" --no-print-directory -s build MVN="$MVN" >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; exit 1; }
 say "building the load tests and their tools"
+rm -rf "$LT/tools/target/lib"
 (cd "$LT/tools" && "$MVN" "${MVN_FLAGS[@]}" package dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory=target/lib) >>"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; exit 1; }
 (cd "$LT" && "$MVN" "${MVN_FLAGS[@]}" test-compile) >>"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log"; exit 1; }
