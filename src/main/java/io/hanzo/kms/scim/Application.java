@@ -92,11 +92,10 @@ public final class Application {
         DatabaseSetup.migrate(db);
         AdminAuth adminAuth = AdminAuth.initialise(config.adminToken(), config.dataDir());
 
-        VertxOptions options = new VertxOptions().setPreferNativeTransport(config.nativeTransport());
+        VertxOptions options = new VertxOptions();
         ServerMetrics metrics = config.managementPort() > 0 ? new ServerMetrics() : null;
         Vertx vertx = metrics != null ? metrics.vertxBuilder(options).build() : Vertx.vertx(options);
         UnhandledFailures.install(vertx);
-        logTransport(vertx, config.nativeTransport());
         int instances = config.httpInstances() > 0 ? config.httpInstances() : options.getEventLoopPoolSize();
         Pool pool = DatabaseSetup.pool(vertx, db, config.databasePoolSize(), config.databaseMaxWaitQueue(),
                 config.databaseWaitTimeoutSeconds(), config.databaseConnectTimeoutSeconds());
@@ -194,19 +193,6 @@ public final class Application {
 
     public Services services() {
         return services;
-    }
-
-    /** Which transport the sockets use, and when epoll was asked for but could not load, why. */
-    private static void logTransport(Vertx vertx, boolean asked) {
-        if (vertx.isNativeTransportEnabled()) {
-            LOG.info("Network transport: native (epoll)");
-        } else if (!asked) {
-            LOG.info("Network transport: NIO (network.native-transport is false)");
-        } else {
-            Throwable cause = vertx.unavailableNativeTransportCause();
-            LOG.warn("Network transport: NIO; the native transport is not available here: {}",
-                    cause == null ? "unknown cause" : cause.toString());
-        }
     }
 
     public Vertx vertx() {

@@ -21,7 +21,6 @@ public record AppConfig(
         String httpHost,
         int httpPort,
         int httpInstances,
-        boolean nativeTransport,
         String publicUrl,
         String databaseUrl,
         int databasePoolSize,
@@ -72,7 +71,6 @@ public record AppConfig(
         d.put("http.host", "0.0.0.0");
         d.put("http.port", "8080");
         d.put("http.instances", "0");
-        d.put("network.native-transport", "true");
         d.put("public.url", "http://localhost:8080");
         d.put("database.url", "");
         d.put("database.pool-size", "16");
@@ -179,7 +177,6 @@ public record AppConfig(
                 v.get("http.host"),
                 intValue(v, "http.port", 0, 65535),
                 intValue(v, "http.instances", 0, 256),
-                bool(v, "network.native-transport"),
                 publicUrl,
                 dbUrl,
                 intValue(v, "database.pool-size", 1, 1000),

@@ -27,7 +27,6 @@ class AppConfigTest {
         assertThat(c.httpHost()).isEqualTo("0.0.0.0");
         assertThat(c.httpPort()).isEqualTo(8080);
         assertThat(c.httpInstances()).isZero();
-        assertThat(c.nativeTransport()).isTrue();
         assertThat(c.publicUrl()).isEqualTo("http://localhost:8080");
         assertThat(c.databaseUrl()).isEmpty();
         assertThat(c.databasePoolSize()).isEqualTo(16);
@@ -45,10 +44,8 @@ class AppConfigTest {
 
     @Test
     void switchesAndChoicesAreChecked() {
-        AppConfig c = AppConfig.from(Map.of("invitations.log-links", "TRUE", "smtp.starttls", "Required"),
-                Map.of("SCIM_NETWORK_NATIVE_TRANSPORT", "false"));
+        AppConfig c = AppConfig.from(Map.of("invitations.log-links", "TRUE", "smtp.starttls", "Required"), Map.of());
         assertThat(c.invitationsLogLinks()).isTrue();
-        assertThat(c.nativeTransport()).isFalse();
         assertThat(c.smtpStarttls()).isEqualTo("required");
         assertThatThrownBy(() -> AppConfig.from(Map.of("invitations.log-links", "yes"), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("SCIM_INVITATIONS_LOG_LINKS");
@@ -58,8 +55,7 @@ class AppConfigTest {
 
     @Test
     void defaultsMapHoldsEveryKeyOnce() {
-        assertThat(AppConfig.DEFAULTS).containsOnlyKeys("http.host", "http.port", "http.instances",
-                "network.native-transport", "public.url",
+        assertThat(AppConfig.DEFAULTS).containsOnlyKeys("http.host", "http.port", "http.instances", "public.url",
                 "database.url", "database.pool-size", "database.embedded-port", "data.dir", "admin.token",
                 "scim.max-results", "scim.default-count", "http.max-body-bytes", "scim.bulk-max-operations",
                 "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds", "tokens.expiry-warning-days",

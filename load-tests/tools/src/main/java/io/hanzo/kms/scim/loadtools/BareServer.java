@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The read ceiling: a Vert.x HTTP server, same version and same layout as kms-scim (one verticle per
- * event loop, two event loops per core, the same server options and transport), that answers every request with one
+ * event loop, two event loops per core, the same server options), that answers every request with one
  * fixed JSON document, a real lookup answer of kms-scim saved by the LookupStorm run. No routing, no authentication, no
  * lookup: what is left is the HTTP stack and the load generator.
  * <pre>
@@ -30,15 +30,12 @@ public final class BareServer {
         int port = Integer.parseInt(a.get("port"));
         String host = a.get("host", "127.0.0.1");
         Buffer body = Buffer.buffer(Files.readAllBytes(Path.of(a.get("body"))));
-        // The transport kms-scim uses by default (network.native-transport), so that the two differ
-        // only in what runs above the HTTP stack.
-        VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+        VertxOptions options = new VertxOptions();
         int instances = a.intValue("instances", options.getEventLoopPoolSize());
         Vertx vertx = Vertx.vertx(options);
         vertx.deployVerticle(() -> new Answering(host, port, body), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        System.out.printf("Bare server on %s:%d with %d verticles (%s transport), answering %d bytes%n", host, port,
-                instances, vertx.isNativeTransportEnabled() ? "native" : "NIO", body.length());
+        System.out.printf("Bare server on %s:%d with %d verticles, answering %d bytes%n", host, port, instances, body.length());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
