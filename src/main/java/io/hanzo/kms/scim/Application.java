@@ -139,7 +139,7 @@ public final class Application {
                         () -> orgs.load().compose(tokens::reload))
                 .onSuccess(feed::set)
                 // The change feed's position is taken before the index is loaded: nothing falls between.
-                .compose(f -> ResourceChangeFeed.open(vertx, pool, db, new IndexFollower(index, users, groups),
+                .compose(f -> ResourceChangeFeed.open(vertx, db, new IndexFollower(index, users, groups),
                         Duration.ofSeconds(config.feedRetentionSeconds())))
                 .onSuccess(changes::set)
                 .onSuccess(f -> {

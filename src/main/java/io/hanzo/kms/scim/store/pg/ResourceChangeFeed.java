@@ -73,8 +73,15 @@ public final class ResourceChangeFeed {
         }
     }
 
+    /**
+     * The feed's own connections: one for its rounds, which never overlap, and one so that a prune
+     * or a wake-up signal does not wait for a round (or a round for them).
+     */
+    static final int CONNECTIONS = 2;
+
     private final Vertx vertx;
     private final Context context;
+    /** The feed's own pool of {@link #CONNECTIONS}, closed with it. */
     private final Pool pool;
     private final Sink sink;
     private final PgSubscriber subscriber;
@@ -111,8 +118,14 @@ public final class ResourceChangeFeed {
     /**
      * Takes the position to follow from: call before the index is loaded, so that every change the
      * load may miss is read after it. Rounds begin with {@link #follow}.
+     *
+     * <p>The feed reads, prunes and signals over connections of its own ({@link #CONNECTIONS}), not
+     * the requests' pool: when requests hold every pooled connection (a write storm, slow statements)
+     * a round queued behind them would leave this instance's index behind what others committed,
+     * for as long as they hold them.
      */
-    public static Future<ResourceChangeFeed> open(Vertx vertx, Pool pool, DatabaseTarget db, Sink sink, Duration retention) {
+    public static Future<ResourceChangeFeed> open(Vertx vertx, DatabaseTarget db, Sink sink, Duration retention) {
+        Pool pool = DatabaseSetup.pool(vertx, db, CONNECTIONS);
         PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
                 .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
         ResourceChangeFeed feed = new ResourceChangeFeed(vertx, pool, subscriber, sink, retention);
@@ -126,7 +139,8 @@ public final class ResourceChangeFeed {
                         feed.prunedSeen.put(r.getUUID(0), r.getLong(1));
                     }
                     return feed;
-                });
+                })
+                .recover(e -> pool.close().transform(x -> Future.failedFuture(e)));
     }
 
     /**
@@ -310,7 +324,7 @@ public final class ResourceChangeFeed {
     public Future<Void> close() {
         closed = true;
         timers.forEach(vertx::cancelTimer);
-        return subscriber.close();
+        return subscriber.close().transform(x -> pool.close());
     }
 
     private static ResourceChange change(Row r) {

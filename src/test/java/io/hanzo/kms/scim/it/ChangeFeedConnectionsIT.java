@@ -1,0 +1,78 @@
+package io.hanzo.kms.scim.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The change feed reads over connections of its own: an instance whose requests hold every pooled
+ * connection still takes in what another instance commits, while they hold them.
+ */
+@ExtendWith(VertxExtension.class)
+class ChangeFeedConnectionsIT {
+    private static final String HOLD = "SELECT pg_sleep(6) /* held by ChangeFeedConnectionsIT */";
+
+    @Test
+    void anInstanceWhoseRequestsHoldEveryConnectionStillFollowsOtherInstancesWrites(Vertx vertx) throws Exception {
+        TestServer busy = TestServer.start(Map.of("SCIM_DATABASE_POOL_SIZE", "2"));
+        ApiClient writer = new ApiClient(vertx, TestServer.shared().port());
+        ApiClient reader = new ApiClient(vertx, busy.port());
+        try {
+            TestOrg org = TestOrg.create(writer, "Busy reader");
+            // The busy instance has seen the organisation and its token before its pool fills.
+            ApiClient.Response first = null;
+            for (int i = 0; i < 100 && (first == null || first.status() != 200); i++) {
+                first = reader.get(TestOrg.SCIM + "/Users?count=1", org.token());
+                Thread.sleep(20);
+            }
+            assertThat(first.status()).as(first.text()).isEqualTo(200);
+
+            Pool requests = busy.app().services().pool();
+            List<Future<RowSet<Row>>> held = List.of(requests.query(HOLD).execute(), requests.query(HOLD).execute());
+            Pool observer = TestServer.shared().app().services().pool();
+            long running = 0;
+            for (int i = 0; i < 100 && running < 2; i++) {
+                running = observer.query("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = '"
+                        + HOLD.replace("'", "''") + "'").execute().toCompletionStage().toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS).iterator().next().getLong(0);
+                Thread.sleep(20);
+            }
+            assertThat(running).as("both pooled connections of the busy instance held").isEqualTo(2);
+
+            ApiClient.Response created = writer.post(TestOrg.SCIM + "/Users", org.token(),
+                    "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"busy.reader@example.com\"}");
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            String filter = URLEncoder.encode("userName eq \"busy.reader@example.com\"", StandardCharsets.UTF_8);
+            int found = 0;
+            for (int i = 0; i < 200 && found == 0 && held.stream().noneMatch(Future::isComplete); i++) {
+                ApiClient.Response r = reader.get(TestOrg.SCIM + "/Users?filter=" + filter, org.token());
+                assertThat(r.status()).as(r.text()).isEqualTo(200);
+                found = r.json().path("totalResults").asInt();
+                Thread.sleep(10);
+            }
+            boolean stillHeld = held.stream().noneMatch(Future::isComplete);
+            assertThat(found).as("the user created on the other instance, found on the busy one").isEqualTo(1);
+            assertThat(stillHeld).as("found while the requests still held every pooled connection").isTrue();
+            for (Future<RowSet<Row>> f : held) {
+                f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            writer.close();
+            reader.close();
+            busy.stop();
+        }
+    }
+}
