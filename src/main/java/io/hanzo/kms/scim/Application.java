@@ -140,7 +140,8 @@ public final class Application {
                 .onSuccess(feed::set)
                 // The change feed's position is taken before the index is loaded: nothing falls between.
                 .compose(f -> ResourceChangeFeed.open(vertx, db, new IndexFollower(index, users, groups),
-                        Duration.ofSeconds(config.feedRetentionSeconds())))
+                        Duration.ofSeconds(config.feedRetentionSeconds()), config.databaseWaitTimeoutSeconds(),
+                        config.databaseConnectTimeoutSeconds()))
                 .onSuccess(changes::set)
                 .onSuccess(f -> {
                     if (metrics != null) {

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -122,10 +123,14 @@ public final class ResourceChangeFeed {
      * <p>The feed reads, prunes and signals over connections of its own ({@link #CONNECTIONS}), not
      * the requests' pool: when requests hold every pooled connection (a write storm, slow statements)
      * a round queued behind them would leave this instance's index behind what others committed,
-     * for as long as they hold them.
+     * for as long as they hold them. They give up on a wait or a connection attempt after the same
+     * times as the requests' pool ({@code database.wait-timeout-seconds},
+     * {@code database.connect-timeout-seconds}), so that a round fails and is retried as before.
      */
-    public static Future<ResourceChangeFeed> open(Vertx vertx, DatabaseTarget db, Sink sink, Duration retention) {
-        Pool pool = DatabaseSetup.pool(vertx, db, CONNECTIONS);
+    public static Future<ResourceChangeFeed> open(Vertx vertx, DatabaseTarget db, Sink sink, Duration retention,
+                                                  int waitTimeoutSeconds, int connectTimeoutSeconds) {
+        Pool pool = DatabaseSetup.pool(vertx, db, CONNECTIONS, new PoolOptions().getMaxWaitQueueSize(),
+                waitTimeoutSeconds, connectTimeoutSeconds);
         PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
                 .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
         ResourceChangeFeed feed = new ResourceChangeFeed(vertx, pool, subscriber, sink, retention);
