@@ -47,7 +47,7 @@ public final class PgEventStore implements EventStore {
      * Text as PostgreSQL can keep it: events quote what clients sent (a path, a member id), and text
      * columns cannot hold U+0000.
      */
-    private static String storable(String s) {
+    static String storable(String s) {
         return s == null ? null : s.replace('\u0000', '\uFFFD');
     }
 

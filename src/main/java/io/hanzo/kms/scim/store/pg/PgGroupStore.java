@@ -116,33 +116,24 @@ public final class PgGroupStore implements GroupStore {
         // Everything is bound before BEGIN is sent: nothing can fail between it and COMMIT on this side.
         Tuple touch = Tuple.of(orgId, id, ts(now()));
         Tuple change = membersBatch(orgId, id, batch);
-        return pool.withConnection(conn -> {
-            Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
-            Future<RowSet<Row>> planned = conn.query(Sql.PLANS_BY_KEY).execute();
-            Future<RowSet<Row>> locked = conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch);
-            Future<RowSet<Row>> changed = conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change);
-            Future<RowSet<Row>> commit = conn.query("COMMIT").execute();
-            return Future.join(List.of(begin, planned, locked, changed, commit)).transform(ar -> {
-                for (Future<RowSet<Row>> f : List.of(begin, planned, locked, changed, commit)) {
-                    if (f.failed()) {
-                        return Future.failedFuture(f.cause());
-                    }
-                }
-                RowSet<Row> rs = locked.result();
-                if (rs.size() == 0) {
-                    return Future.succeededFuture(Optional.<GroupWrite>empty());
-                }
-                GroupRow row = row(rs.iterator().next());
-                Row r = changed.result().iterator().next();
-                Set<UUID> added = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(0)));
-                Set<UUID> removed = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(1)));
-                Set<UUID> users = Set.of(r.getArrayOfUUIDs(2));
-                List<String> allSkipped = new ArrayList<>();
-                for (int i = 0; i < batch.size(); i++) {
-                    allSkipped.addAll(batch.skipped(i, users));
-                }
-                return Future.succeededFuture(Optional.of(new GroupWrite(row, added, removed, allSkipped)));
-            });
+        return OneRoundTrip.transaction(pool, conn -> List.of(
+                conn.query(Sql.PLANS_BY_KEY).execute(),
+                conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch),
+                conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change))).map(answers -> {
+            RowSet<Row> rs = answers.get(1);
+            if (rs.size() == 0) {
+                return Optional.<GroupWrite>empty();
+            }
+            GroupRow row = row(rs.iterator().next());
+            Row r = answers.get(2).iterator().next();
+            Set<UUID> added = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(0)));
+            Set<UUID> removed = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(1)));
+            Set<UUID> users = Set.of(r.getArrayOfUUIDs(2));
+            List<String> allSkipped = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                allSkipped.addAll(batch.skipped(i, users));
+            }
+            return Optional.of(new GroupWrite(row, added, removed, allSkipped));
         });
     }
 
@@ -191,14 +182,8 @@ public final class PgGroupStore implements GroupStore {
 
     @Override
     public Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.GROUP_DELETE).execute(Tuple.of(orgId, id, expectedVersion))
-                .compose(rs -> rs.rowCount() == 0
-                        ? Future.succeededFuture(false)
-                        : conn.preparedQuery(Sql.GROUP_MEMBERS_DELETE).execute(Tuple.of(orgId, id))
-                                .compose(v -> PgEventStore.success(conn, orgId, audit, now(), "Group", id, 204, null))
-                                .compose(v -> ChangeRows.deleted(conn, orgId, ResourceChange.Kind.GROUP_DELETED, id,
-                                        rs.iterator().next().getLong(0) + 1))
-                                .map(true)));
+        return ResourceDeletes.delete(pool, Sql.GROUP_DELETE, Sql.GROUP_DELETE_REST, ResourceChange.Kind.GROUP_DELETED,
+                orgId, id, expectedVersion, audit, Tuple.of(orgId, id), now());
     }
 
     @Override

@@ -101,15 +101,9 @@ public final class PgUserStore implements UserStore {
 
     @Override
     public Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_DELETE).execute(Tuple.of(orgId, id, expectedVersion))
-                .compose(rs -> rs.rowCount() == 0
-                        ? Future.succeededFuture(false)
-                        : conn.preparedQuery(Sql.USER_MEMBERSHIPS_DELETE).execute(Tuple.of(orgId, id))
-                                .compose(v -> conn.preparedQuery(Sql.USER_INVITATIONS_VOID).execute(Tuple.of(orgId, id, ts(now()))))
-                                .compose(v -> ChangeRows.deleted(conn, orgId, ResourceChange.Kind.USER_DELETED, id,
-                                        rs.iterator().next().getLong(0) + 1))
-                                .compose(v -> PgEventStore.success(conn, orgId, audit, now(), "User", id, 204, null))
-                                .map(true)));
+        Instant at = now();
+        return ResourceDeletes.delete(pool, Sql.USER_DELETE, Sql.USER_DELETE_REST, ResourceChange.Kind.USER_DELETED,
+                orgId, id, expectedVersion, audit, Tuple.of(orgId, id, ts(at)), at);
     }
 
     @Override

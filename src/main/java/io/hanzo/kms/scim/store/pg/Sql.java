@@ -63,17 +63,20 @@ final class Sql {
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT org_id, 'user', id, version, $6::text::jsonb, created_at, updated_at FROM upd) "
                     + "SELECT * FROM upd";
-    /** With a version ($3), only that version: an If-Match checked before is still true when it deletes. */
-    static final String USER_DELETE =
-            "DELETE FROM scim_users WHERE org_id = $1 AND id = $2 AND ($3::bigint IS NULL OR version = $3) RETURNING version";
+    /** The user's row, its change-feed row and its event (see {@link #resourceDelete}). */
+    static final String USER_DELETE = resourceDelete("scim_users", "User");
     /**
-     * After USER_DELETE, in the same transaction: by then any add that locked the user has committed,
-     * and this statement's fresh snapshot sees its rows.
+     * After USER_DELETE, in the same transaction but a statement of its own: by then any add that
+     * locked the user has committed, and this statement's fresh snapshot sees its rows. Its
+     * memberships go, and its invitations are voided (never delivered or used). Sent before USER_DELETE's
+     * answer is known, so it does nothing while the user is still there (a version that no longer matched).
      */
-    static final String USER_MEMBERSHIPS_DELETE = "DELETE FROM scim_group_members WHERE org_id = $1 AND user_id = $2";
-    /** With USER_DELETE: a deleted membership's invitations are never delivered or used. */
-    static final String USER_INVITATIONS_VOID =
-            "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND voided_at IS NULL AND used_at IS NULL";
+    static final String USER_DELETE_REST =
+            "WITH gone AS (SELECT WHERE NOT EXISTS (SELECT 1 FROM scim_users WHERE org_id = $1 AND id = $2)), "
+                    + "members AS (DELETE FROM scim_group_members WHERE org_id = $1 AND user_id = $2 "
+                    + "AND EXISTS (SELECT FROM gone)) "
+                    + "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 "
+                    + "AND voided_at IS NULL AND used_at IS NULL AND EXISTS (SELECT FROM gone)";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
     /**
      * Every user of the organisation, to load the index: besides the row, what the index's lookups
@@ -106,10 +109,15 @@ final class Sql {
     static final String GROUP_TOUCH =
             "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING "
                     + GROUP_COLUMNS;
-    static final String GROUP_DELETE =
-            "DELETE FROM scim_groups WHERE org_id = $1 AND id = $2 AND ($3::bigint IS NULL OR version = $3) RETURNING version";
-    /** After GROUP_DELETE, in the same transaction. */
-    static final String GROUP_MEMBERS_DELETE = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2";
+    /** The group's row, its change-feed row and its event (see {@link #resourceDelete}). */
+    static final String GROUP_DELETE = resourceDelete("scim_groups", "Group");
+    /**
+     * After GROUP_DELETE, in the same transaction but a statement of its own: by then every write that
+     * locked the group has committed, and this statement's fresh snapshot sees its members. Sent before
+     * GROUP_DELETE's answer is known, so it does nothing while the group is still there.
+     */
+    static final String GROUP_DELETE_REST = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 "
+            + "AND NOT EXISTS (SELECT 1 FROM scim_groups WHERE org_id = $1 AND id = $2)";
     /** One group and its members, read in one statement so that they show one moment. */
     static final String GROUP_WITH_MEMBERS =
             "SELECT " + GROUP_COLUMNS + ", ARRAY(SELECT m.user_id FROM scim_group_members m "
@@ -322,9 +330,6 @@ final class Sql {
     static final String FEED_GROUP =
             "INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at, added, removed) "
                     + "VALUES ($1, 'group', $2, $3, $4::text::jsonb, $5, $6, $7::uuid[], $8::uuid[])";
-    /** A deletion in the change feed ('user-deleted' or 'group-deleted'). */
-    static final String FEED_DELETED =
-            "INSERT INTO resource_changes (org_id, kind, resource_id, version) VALUES ($1, $2, $3, $4)";
     /**
      * The next rows of the feed after a position, below the horizon of transactions that have all ended,
      * and that horizon; horizon and rows come from one snapshot. Without rows, one row of nulls carries
@@ -364,5 +369,21 @@ final class Sql {
 
 
     private Sql() {
+    }
+
+    /**
+     * A resource's delete with, in the same statement, its change-feed row ($4: the kind, at the next
+     * version) and, when audited ($8), its event ($5 id, $6 time, $7 token, $9 operation): answers the
+     * version deleted, or nothing. With a version ($3), only that version: an If-Match checked before
+     * is still true when it deletes.
+     */
+    private static String resourceDelete(String table, String resourceType) {
+        return "WITH del AS (DELETE FROM " + table + " WHERE org_id = $1 AND id = $2 "
+                + "AND ($3::bigint IS NULL OR version = $3) RETURNING org_id, id, version), "
+                + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version) "
+                + "SELECT org_id, $4, id, version + 1 FROM del), "
+                + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
+                + "SELECT org_id, $5, $6, $7, $9, '" + resourceType + "', id::text, 204, 'success' FROM del WHERE $8) "
+                + "SELECT version FROM del";
     }
 }

@@ -56,7 +56,7 @@ class OrganisationScopedSqlTest {
                 }
             }
         }
-        assertThat(touching).as("statements on organisations' tables").isGreaterThan(50);
+        assertThat(touching).as("statements on organisations' tables").isGreaterThan(40);
         assertThat(unscoped).as("statements that do not name the organisation").isEmpty();
     }
 
