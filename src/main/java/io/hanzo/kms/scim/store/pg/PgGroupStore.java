@@ -153,11 +153,11 @@ public final class PgGroupStore implements GroupStore {
             }
             events.add(Ids.newId());
             tokens.add(audit.tokenId());
-            operations.add(storable(audit.operation()));
+            operations.add(PgEventStore.storable(audit.operation()));
             eventRequests.add(i);
             for (String bad : batch.unparseable(i)) {
                 candidateRequests.add(i);
-                candidates.add(storable(bad));
+                candidates.add(PgEventStore.storable(bad));
                 candidateIds.add(null);
             }
             for (UUID u : batch.adds(i)) {
@@ -173,11 +173,6 @@ public final class PgGroupStore implements GroupStore {
                 .addArrayOfString(operations.toArray(new String[0])).addArrayOfInteger(eventRequests.toArray(new Integer[0]))
                 .addArrayOfInteger(candidateRequests.toArray(new Integer[0])).addArrayOfString(candidates.toArray(new String[0]))
                 .addArrayOfUUID(candidateIds.toArray(new UUID[0]));
-    }
-
-    /** Text PostgreSQL can keep: a client's member id may hold U+0000, which text columns cannot. */
-    private static String storable(String s) {
-        return s == null ? null : s.replace('\u0000', '\uFFFD');
     }
 
     @Override
