@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 public final class PgGroupStore implements GroupStore {
@@ -46,62 +47,68 @@ public final class PgGroupStore implements GroupStore {
         this.pool = pool;
     }
 
+    /**
+     * Two round trips (see {@link TwoRoundTrips}): the settings, the group's row and its members are
+     * sent with BEGIN; the event and the change-feed row, which name what the members' statements
+     * changed, go with COMMIT.
+     *
+     * <p>The transaction plans by key ({@link Sql#PLANS_BY_KEY}). MEMBERS_ADD probes each user by key:
+     * its custom plan, made for an organisation the statistics do not know (so estimated at hardly any
+     * rows), took another index on the organisation alone for each probe and read every user of the
+     * organisation per id (4.5 s and 10.7 million buffers for 1,000 ids at 50,000 users), where the
+     * generic plan probes the primary key (32 ms).
+     */
     @Override
     public Future<GroupWrite> insert(UUID orgId, UUID id, ObjectNode attributes, List<String> memberIds, Audit audit) {
-        return pool.withTransaction(conn -> {
-            // Sent together: a failed setting fails the insert after it (the transaction is aborted).
-            Future<Void> planned = plansByKey(conn);
-            Future<RowSet<Row>> inserted = conn.preparedQuery(Sql.GROUP_INSERT)
-                    .execute(Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
-                            json(attributes), ts(now())));
-            return planned.compose(v -> inserted).compose(rs -> {
-                GroupRow row = row(rs.iterator().next());
-                Delta delta = new Delta();
-                return add(conn, orgId, id, memberIds, delta)
-                        .compose(v -> event(conn, orgId, audit, row, 201, delta))
-                        .compose(v -> feed(conn, row, delta))
-                        .map(v -> delta.write(row));
-            });
-        }).recover(PgGroupStore::translate);
-    }
-
-    @Override
-    public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
-                                               List<MemberOp> memberOps, Audit audit) {
-        return pool.withTransaction(conn -> {
-            // Sent together, as in insert.
-            Future<Void> planned = plansByKey(conn);
-            Future<RowSet<Row>> lock = attributes == null
-                    ? conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(now())))
-                    : conn.preparedQuery(Sql.GROUP_UPDATE).execute(Tuple.of(orgId, id, text(attributes, "displayName"),
-                            text(attributes, "externalId"), json(attributes), ts(now()), expectedVersion));
-            return planned.compose(v -> lock).compose(rs -> {
-                if (rs.size() == 0) {
-                    return Future.succeededFuture(Optional.<GroupWrite>empty());
-                }
-                GroupRow row = row(rs.iterator().next());
-                Delta delta = new Delta();
-                Future<Void> chain = Future.succeededFuture();
-                for (MemberOp op : memberOps) {
-                    chain = chain.compose(v -> apply(conn, orgId, id, op, delta));
-                }
-                return chain.compose(v -> event(conn, orgId, audit, row, 200, delta))
-                        .compose(v -> feed(conn, row, delta))
-                        .map(v -> Optional.of(delta.write(row)));
-            });
+        Tuple insert = Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
+                json(attributes), ts(now()));
+        List<MemberStep> steps = new ArrayList<>();
+        return TwoRoundTrips.transaction(pool, conn -> {
+            // In this order: a failed setting fails the writes after it (the transaction is aborted).
+            List<Future<RowSet<Row>>> sent = new ArrayList<>(List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
+                    conn.preparedQuery(Sql.GROUP_INSERT).execute(insert)));
+            steps.addAll(add(conn, orgId, id, memberIds));
+            sent.addAll(MemberStep.answers(steps));
+            return sent;
+        }, (conn, answers) -> {
+            GroupRow row = row(answers.get(1).iterator().next());
+            Delta delta = MemberStep.applyAll(steps);
+            return TwoRoundTrips.Record.commit(record(conn, orgId, audit, row, 201, delta), delta.write(row));
         }).recover(PgGroupStore::translate);
     }
 
     /**
-     * For the rest of the transaction, plans by key ({@link Sql#PLANS_BY_KEY}). MEMBERS_ADD
-     * probes each user by key: its custom plan, made for an organisation the statistics do not know
-     * (so estimated at hardly any rows), took another index on the organisation alone for each probe
-     * and read every user of the organisation per id (4.5 s and 10.7 million buffers for 1,000 ids at
-     * 50,000 users), where the generic plan probes the primary key (32 ms).
+     * Two round trips, as {@link #insert}: the group's row lock (with its new attributes, at the
+     * expected version) and every membership operation go with BEGIN. When the lock finds no row, the
+     * membership statements sent behind it are rolled back.
      */
-    private static Future<Void> plansByKey(SqlConnection conn) {
-        return conn.query(Sql.PLANS_BY_KEY).execute().mapEmpty();
+    @Override
+    public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
+                                               List<MemberOp> memberOps, Audit audit) {
+        String lock = attributes == null ? Sql.GROUP_TOUCH : Sql.GROUP_UPDATE;
+        Tuple locking = attributes == null ? Tuple.of(orgId, id, ts(now()))
+                : Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"), json(attributes),
+                        ts(now()), expectedVersion);
+        List<MemberStep> steps = new ArrayList<>();
+        return TwoRoundTrips.<Optional<GroupWrite>>transaction(pool, conn -> {
+            List<Future<RowSet<Row>>> sent = new ArrayList<>(List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
+                    conn.preparedQuery(lock).execute(locking)));
+            for (MemberOp op : memberOps) {
+                steps.addAll(apply(conn, orgId, id, op));
+            }
+            sent.addAll(MemberStep.answers(steps));
+            return sent;
+        }, (conn, answers) -> {
+            RowSet<Row> locked = answers.get(1);
+            if (locked.size() == 0) {
+                return TwoRoundTrips.Record.rollBack(Optional.empty());
+            }
+            GroupRow row = row(locked.iterator().next());
+            Delta delta = MemberStep.applyAll(steps);
+            return TwoRoundTrips.Record.commit(record(conn, orgId, audit, row, 200, delta), Optional.of(delta.write(row)));
+        }).recover(PgGroupStore::translate);
     }
+
 
     /**
      * One transaction per batch, in one round trip: BEGIN, the group's row lock ({@code GROUP_TOUCH}),
@@ -213,49 +220,83 @@ public final class PgGroupStore implements GroupStore {
                         MEMBERSHIPS_BATCH, PgUserStore.LOAD_BATCHES_IN_FLIGHT, sink)));
     }
 
-    private Future<Void> apply(SqlConnection conn, UUID orgId, UUID groupId, MemberOp op, Delta delta) {
+    /** A membership operation's statements, sent at once. */
+    private static List<MemberStep> apply(SqlConnection conn, UUID orgId, UUID groupId, MemberOp op) {
         switch (op.kind()) {
             case ADD:
-                return add(conn, orgId, groupId, op.ids(), delta);
+                return add(conn, orgId, groupId, op.ids());
             case REMOVE: {
                 UUID[] ids = uuids(op.ids(), null);
                 if (ids.length == 0) {
-                    return Future.succeededFuture();
+                    return List.of();
                 }
-                return conn.preparedQuery(Sql.MEMBERS_REMOVE).execute(Tuple.of(orgId, groupId, ids))
-                        .map(rs -> delta.removed(rs));
+                return List.of(new MemberStep(conn.preparedQuery(Sql.MEMBERS_REMOVE).execute(Tuple.of(orgId, groupId, ids)),
+                        (rs, delta) -> delta.removed(rs)));
             }
             case REMOVE_ALL:
-                return conn.preparedQuery(Sql.MEMBERS_REMOVE_ALL).execute(Tuple.of(orgId, groupId))
-                        .map(rs -> delta.removed(rs));
-            default:
-                return conn.preparedQuery(Sql.MEMBERS_KEEP_ONLY).execute(Tuple.of(orgId, groupId, uuids(op.ids(), null)))
-                        .map(rs -> delta.removed(rs))
-                        .compose(v -> add(conn, orgId, groupId, op.ids(), delta));
+                return List.of(new MemberStep(conn.preparedQuery(Sql.MEMBERS_REMOVE_ALL).execute(Tuple.of(orgId, groupId)),
+                        (rs, delta) -> delta.removed(rs)));
+            default: {
+                List<MemberStep> steps = new ArrayList<>();
+                steps.add(new MemberStep(conn.preparedQuery(Sql.MEMBERS_KEEP_ONLY)
+                        .execute(Tuple.of(orgId, groupId, uuids(op.ids(), null))), (rs, delta) -> delta.removed(rs)));
+                steps.addAll(add(conn, orgId, groupId, op.ids()));
+                return steps;
+            }
         }
     }
 
-    private Future<Void> add(SqlConnection conn, UUID orgId, UUID groupId, List<String> requested, Delta delta) {
+    /** Adds the ids that name users; the others are skipped, in the order requested. */
+    private static List<MemberStep> add(SqlConnection conn, UUID orgId, UUID groupId, List<String> requested) {
         List<String> skipped = new ArrayList<>();
         UUID[] ids = uuids(requested, skipped);
         if (ids.length == 0) {
-            delta.skipped.addAll(skipped);
-            return Future.succeededFuture();
+            return List.of(new MemberStep(null, (rs, delta) -> delta.skipped.addAll(skipped)));
         }
-        return conn.preparedQuery(Sql.MEMBERS_ADD).execute(Tuple.of(orgId, groupId, ids)).map(rs -> {
-            Row r = rs.iterator().next();
-            for (UUID u : r.getArrayOfUUIDs(0)) {
-                delta.add(u);
-            }
-            Set<UUID> known = Set.of(r.getArrayOfUUIDs(1));
-            for (UUID u : ids) {
-                if (!known.contains(u)) {
-                    skipped.add(u.toString());
+        return List.of(new MemberStep(conn.preparedQuery(Sql.MEMBERS_ADD).execute(Tuple.of(orgId, groupId, ids)),
+                (rs, delta) -> {
+                    Row r = rs.iterator().next();
+                    for (UUID u : r.getArrayOfUUIDs(0)) {
+                        delta.add(u);
+                    }
+                    Set<UUID> known = Set.of(r.getArrayOfUUIDs(1));
+                    for (UUID u : ids) {
+                        if (!known.contains(u)) {
+                            skipped.add(u.toString());
+                        }
+                    }
+                    delta.skipped.addAll(skipped);
+                }));
+    }
+
+    /** What records a write: its event (when audited) and its change-feed row, sent at once. */
+    private static List<Future<?>> record(SqlConnection conn, UUID orgId, Audit audit, GroupRow row, int status,
+                                          Delta delta) {
+        return List.of(event(conn, orgId, audit, row, status, delta), feed(conn, row, delta));
+    }
+
+    /**
+     * A membership statement of a group write (none for ids that cannot be users) and what its answer
+     * adds to the write's net change, applied in the order the statements were sent.
+     */
+    private record MemberStep(Future<RowSet<Row>> answer, BiConsumer<RowSet<Row>, Delta> change) {
+        static List<Future<RowSet<Row>>> answers(List<MemberStep> steps) {
+            List<Future<RowSet<Row>>> out = new ArrayList<>();
+            for (MemberStep step : steps) {
+                if (step.answer() != null) {
+                    out.add(step.answer());
                 }
             }
-            delta.skipped.addAll(skipped);
-            return null;
-        });
+            return out;
+        }
+
+        static Delta applyAll(List<MemberStep> steps) {
+            Delta delta = new Delta();
+            for (MemberStep step : steps) {
+                step.change().accept(step.answer() == null ? null : step.answer().result(), delta);
+            }
+            return delta;
+        }
     }
 
     /** The write in the change feed, for the other instances' indexes. */
