@@ -28,7 +28,12 @@ final class OneRoundTrip {
         return pool.withConnection(conn -> {
             List<Future<RowSet<Row>>> sent = new ArrayList<>();
             sent.add(conn.query("BEGIN").execute());
-            sent.addAll(statements.apply(conn));
+            try {
+                sent.addAll(statements.apply(conn));
+            } catch (RuntimeException e) {
+                // Answered, not thrown: a throw here would leave the connection out of the pool, in a transaction.
+                return conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(e));
+            }
             sent.add(conn.query("COMMIT").execute());
             return Future.join(sent).transform(ar -> {
                 for (Future<RowSet<Row>> f : sent) {

@@ -109,7 +109,6 @@ public final class PgGroupStore implements GroupStore {
         }).recover(PgGroupStore::translate);
     }
 
-
     /**
      * One transaction per batch, in one round trip: BEGIN, the group's row lock ({@code GROUP_TOUCH}),
      * the whole change with its feed row and events ({@code MEMBERS_BATCH}) and COMMIT are sent

@@ -44,7 +44,12 @@ final class TwoRoundTrips {
         return pool.withConnection(conn -> {
             List<Future<RowSet<Row>>> sent = new ArrayList<>();
             sent.add(conn.query("BEGIN").execute());
-            sent.addAll(write.apply(conn));
+            try {
+                sent.addAll(write.apply(conn));
+            } catch (RuntimeException e) {
+                // Answered, not thrown: a throw here would leave the connection out of the pool, in a transaction.
+                return rollBack(conn, e);
+            }
             return Future.join(sent).transform(written -> {
                 Throwable failure = firstFailure(sent);
                 if (failure != null) {

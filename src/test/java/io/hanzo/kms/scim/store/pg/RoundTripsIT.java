@@ -1,0 +1,88 @@
+package io.hanzo.kms.scim.store.pg;
+
+import io.hanzo.kms.scim.it.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+
+import static io.hanzo.kms.scim.store.pg.StoreFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link OneRoundTrip} and {@link TwoRoundTrips} send BEGIN themselves, so whatever goes wrong while
+ * their statements are being sent, the connection must go back to the pool outside any transaction.
+ * The pool here has one connection and gives up waiting for it after 3 s.
+ */
+class RoundTripsIT {
+    private static Vertx vertx;
+    private static Pool pool;
+
+    @BeforeAll
+    static void start() {
+        DatabaseTarget target = TestServer.database();
+        vertx = Vertx.vertx();
+        pool = DatabaseSetup.pool(vertx, target, 1, 4, 3, 10);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        await(pool.close());
+        await(vertx.close());
+    }
+
+    @Test
+    void aStatementListThatThrowsIsRolledBackAndItsConnectionReturned() throws Exception {
+        IllegalStateException thrown = new IllegalStateException("binding failed");
+        Future<List<RowSet<Row>>> one = OneRoundTrip.transaction(pool, conn -> {
+            conn.query("SELECT 1").execute();
+            throw thrown;
+        });
+        assertThatThrownBy(() -> await(one)).isInstanceOf(ExecutionException.class).hasCause(thrown);
+        assertOutsideATransaction();
+
+        Future<String> two = TwoRoundTrips.transaction(pool, conn -> {
+            conn.query("SELECT 1").execute();
+            throw thrown;
+        }, (conn, answers) -> TwoRoundTrips.Record.commit(List.of(), "never"));
+        assertThatThrownBy(() -> await(two)).isInstanceOf(ExecutionException.class).hasCause(thrown);
+        assertOutsideATransaction();
+
+        Future<String> record = TwoRoundTrips.transaction(pool, conn -> List.of(conn.query("SELECT 1").execute()),
+                (conn, answers) -> {
+                    throw thrown;
+                });
+        assertThatThrownBy(() -> await(record)).isInstanceOf(ExecutionException.class).hasCause(thrown);
+        assertOutsideATransaction();
+    }
+
+    @Test
+    void aRollBackAnswersItsResultAndAFailedStatementItsOwnFailure() throws Exception {
+        String answered = await(TwoRoundTrips.<String>transaction(pool, conn -> List.of(conn.query("SELECT 1").execute()),
+                (conn, answers) -> TwoRoundTrips.Record.rollBack("nothing to record")));
+        assertThat(answered).isEqualTo("nothing to record");
+        assertOutsideATransaction();
+
+        Future<List<RowSet<Row>>> failed = OneRoundTrip.transaction(pool, conn -> List.of(
+                conn.query("SELECT 1/0").execute(), conn.query("SELECT 1").execute()));
+        assertThatThrownBy(() -> await(failed)).hasMessageContaining("division by zero");
+        assertOutsideATransaction();
+    }
+
+    /** The pool's only connection can be had, and is not inside a transaction. */
+    private static void assertOutsideATransaction() throws Exception {
+        // now() is the transaction's start; statement_timestamp() this statement's: they differ inside
+        // a transaction begun before this statement.
+        RowSet<Row> rs = await(pool.withConnection(conn -> conn.query("SELECT pg_sleep(0.01)").execute()
+                .compose(v -> conn.query("SELECT now() = statement_timestamp()").execute())));
+        assertThat(rs.iterator().next().getBoolean(0)).as("not inside a transaction").isTrue();
+    }
+}
