@@ -48,9 +48,9 @@ public final class PgGroupStore implements GroupStore {
     }
 
     /**
-     * Two round trips (see {@link TwoRoundTrips}): the settings, the group's row and its members are
-     * sent with BEGIN; the event and the change-feed row, which name what the members' statements
-     * changed, go with COMMIT.
+     * Two round trips (see {@link PipelinedTransactions#twoRoundTrips}): the settings, the group's row
+     * and its members are sent with BEGIN; the event and the change-feed row, which name what the
+     * members' statements changed, go with COMMIT.
      *
      * <p>The transaction plans by key ({@link Sql#PLANS_BY_KEY}). MEMBERS_ADD probes each user by key:
      * its custom plan, made for an organisation the statistics do not know (so estimated at hardly any
@@ -63,7 +63,7 @@ public final class PgGroupStore implements GroupStore {
         Tuple insert = Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"),
                 json(attributes), ts(now()));
         List<MemberStep> steps = new ArrayList<>();
-        return TwoRoundTrips.transaction(pool, conn -> {
+        return PipelinedTransactions.twoRoundTrips(pool, conn -> {
             // In this order: a failed setting fails the writes after it (the transaction is aborted).
             List<Future<RowSet<Row>>> sent = new ArrayList<>(List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
                     conn.preparedQuery(Sql.GROUP_INSERT).execute(insert)));
@@ -73,7 +73,7 @@ public final class PgGroupStore implements GroupStore {
         }, (conn, answers) -> {
             GroupRow row = row(answers.get(1).iterator().next());
             Delta delta = MemberStep.applyAll(steps);
-            return TwoRoundTrips.Record.commit(record(conn, orgId, audit, row, 201, delta), delta.write(row));
+            return PipelinedTransactions.Record.commit(record(conn, orgId, audit, row, 201, delta), delta.write(row));
         }).recover(PgGroupStore::translate);
     }
 
@@ -90,7 +90,7 @@ public final class PgGroupStore implements GroupStore {
                 : Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"), json(attributes),
                         ts(now()), expectedVersion);
         List<MemberStep> steps = new ArrayList<>();
-        return TwoRoundTrips.<Optional<GroupWrite>>transaction(pool, conn -> {
+        return PipelinedTransactions.<Optional<GroupWrite>>twoRoundTrips(pool, conn -> {
             List<Future<RowSet<Row>>> sent = new ArrayList<>(List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
                     conn.preparedQuery(lock).execute(locking)));
             for (MemberOp op : memberOps) {
@@ -101,11 +101,12 @@ public final class PgGroupStore implements GroupStore {
         }, (conn, answers) -> {
             RowSet<Row> locked = answers.get(1);
             if (locked.size() == 0) {
-                return TwoRoundTrips.Record.rollBack(Optional.empty());
+                return PipelinedTransactions.Record.rollBack(Optional.empty());
             }
             GroupRow row = row(locked.iterator().next());
             Delta delta = MemberStep.applyAll(steps);
-            return TwoRoundTrips.Record.commit(record(conn, orgId, audit, row, 200, delta), Optional.of(delta.write(row)));
+            return PipelinedTransactions.Record.commit(record(conn, orgId, audit, row, 200, delta),
+                    Optional.of(delta.write(row)));
         }).recover(PgGroupStore::translate);
     }
 
@@ -122,7 +123,7 @@ public final class PgGroupStore implements GroupStore {
         // Everything is bound before BEGIN is sent: nothing can fail between it and COMMIT on this side.
         Tuple touch = Tuple.of(orgId, id, ts(now()));
         Tuple change = membersBatch(orgId, id, batch);
-        return OneRoundTrip.transaction(pool, conn -> List.of(
+        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
                 conn.query(Sql.PLANS_BY_KEY).execute(),
                 conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch),
                 conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change))).map(answers -> {

@@ -28,7 +28,7 @@ final class ResourceDeletes {
         Tuple row = Tuple.tuple().addUUID(orgId).addUUID(id).addLong(expectedVersion).addString(kind.wireName())
                 .addUUID(Ids.newId()).addOffsetDateTime(ts(at)).addUUID(audit == null ? null : audit.tokenId())
                 .addBoolean(audit != null).addString(audit == null ? null : PgEventStore.storable(audit.operation()));
-        return OneRoundTrip.transaction(pool, conn -> List.of(
+        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
                         conn.preparedQuery(delete).execute(row),
                         conn.preparedQuery(rest).execute(restParameters)))
                 .map(answers -> answers.get(0).size() > 0);

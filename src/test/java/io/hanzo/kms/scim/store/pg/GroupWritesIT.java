@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A group's creation and update go in two round trips ({@link TwoRoundTrips}): the writes with BEGIN,
- * then the event and the change-feed row with COMMIT. The membership statements are sent before the
+ * A group's creation and update go in two round trips ({@link PipelinedTransactions#twoRoundTrips}):
+ * the writes with BEGIN, then the event and the change-feed row with COMMIT. The membership statements are sent before the
  * group's row lock has answered, so they must be rolled back when it finds nothing; and a failed
  * write must leave its connection outside any transaction (the pool here has one connection).
  */

@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@link OneRoundTrip} and {@link TwoRoundTrips} send BEGIN themselves, so whatever goes wrong while
- * their statements are being sent, the connection must go back to the pool outside any transaction.
+ * {@link PipelinedTransactions#oneRoundTrip} and {@link PipelinedTransactions#twoRoundTrips} send
+ * BEGIN themselves, so whatever goes wrong while their statements are being sent, the connection must
+ * go back to the pool outside any transaction.
  * The pool here has one connection and gives up waiting for it after 3 s.
  */
 class RoundTripsIT {
@@ -42,21 +43,21 @@ class RoundTripsIT {
     @Test
     void aStatementListThatThrowsIsRolledBackAndItsConnectionReturned() throws Exception {
         IllegalStateException thrown = new IllegalStateException("binding failed");
-        Future<List<RowSet<Row>>> one = OneRoundTrip.transaction(pool, conn -> {
+        Future<List<RowSet<Row>>> one = PipelinedTransactions.oneRoundTrip(pool, conn -> {
             conn.query("SELECT 1").execute();
             throw thrown;
         });
         assertThatThrownBy(() -> await(one)).isInstanceOf(ExecutionException.class).hasCause(thrown);
         assertOutsideATransaction();
 
-        Future<String> two = TwoRoundTrips.transaction(pool, conn -> {
+        Future<String> two = PipelinedTransactions.twoRoundTrips(pool, conn -> {
             conn.query("SELECT 1").execute();
             throw thrown;
-        }, (conn, answers) -> TwoRoundTrips.Record.commit(List.of(), "never"));
+        }, (conn, answers) -> PipelinedTransactions.Record.commit(List.of(), "never"));
         assertThatThrownBy(() -> await(two)).isInstanceOf(ExecutionException.class).hasCause(thrown);
         assertOutsideATransaction();
 
-        Future<String> record = TwoRoundTrips.transaction(pool, conn -> List.of(conn.query("SELECT 1").execute()),
+        Future<String> record = PipelinedTransactions.twoRoundTrips(pool, conn -> List.of(conn.query("SELECT 1").execute()),
                 (conn, answers) -> {
                     throw thrown;
                 });
@@ -66,12 +67,12 @@ class RoundTripsIT {
 
     @Test
     void aRollBackAnswersItsResultAndAFailedStatementItsOwnFailure() throws Exception {
-        String answered = await(TwoRoundTrips.<String>transaction(pool, conn -> List.of(conn.query("SELECT 1").execute()),
-                (conn, answers) -> TwoRoundTrips.Record.rollBack("nothing to record")));
+        String answered = await(PipelinedTransactions.<String>twoRoundTrips(pool, conn -> List.of(conn.query("SELECT 1").execute()),
+                (conn, answers) -> PipelinedTransactions.Record.rollBack("nothing to record")));
         assertThat(answered).isEqualTo("nothing to record");
         assertOutsideATransaction();
 
-        Future<List<RowSet<Row>>> failed = OneRoundTrip.transaction(pool, conn -> List.of(
+        Future<List<RowSet<Row>>> failed = PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
                 conn.query("SELECT 1/0").execute(), conn.query("SELECT 1").execute()));
         assertThatThrownBy(() -> await(failed)).hasMessageContaining("division by zero");
         assertOutsideATransaction();
