@@ -80,7 +80,8 @@ public final class PgGroupStore implements GroupStore {
     /**
      * Two round trips, as {@link #insert}: the group's row lock (with its new attributes, at the
      * expected version) and every membership operation go with BEGIN. When the lock finds no row, the
-     * membership statements sent behind it are rolled back.
+     * membership statements sent behind it do nothing ({@link Sql#GROUP_WRITTEN_HERE}: another writer
+     * may hold the lock) and the transaction is rolled back.
      */
     @Override
     public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
@@ -374,10 +375,11 @@ public final class PgGroupStore implements GroupStore {
     }
 
     private static <T> Future<T> translate(Throwable failure) {
-        if (failure instanceof PgException pg) {
-            if (Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-                return Future.failedFuture(new DuplicateKeyException("displayName"));
-            }
+        // Only the displayName's index: a membership's primary key refusing a repeat would be a write
+        // that bypassed the group's lock, a fault of the server rather than a taken name.
+        if (failure instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())
+                && Sql.GROUP_DISPLAY_NAME_KEY.equals(pg.getConstraint())) {
+            return Future.failedFuture(new DuplicateKeyException("displayName"));
         }
         return Future.failedFuture(failure);
     }

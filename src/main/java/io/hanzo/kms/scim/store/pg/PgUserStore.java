@@ -151,7 +151,8 @@ public final class PgUserStore implements UserStore {
     }
 
     private static <T> Future<T> translate(Throwable failure) {
-        if (failure instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+        if (failure instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())
+                && Sql.USER_NAME_KEY.equals(pg.getConstraint())) {
             return Future.failedFuture(new DuplicateKeyException("userName"));
         }
         return Future.failedFuture(failure);

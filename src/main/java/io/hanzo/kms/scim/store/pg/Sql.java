@@ -133,6 +133,19 @@ final class Sql {
             + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k";
 
     /**
+     * True once this transaction has written group $2's row (GROUP_INSERT, GROUP_UPDATE or GROUP_TOUCH
+     * before it): the row this statement sees was made by this transaction, so this transaction holds
+     * the group's row lock. The membership statements that follow a group write are sent before its
+     * answer is known; when the write found no row (the group is gone, or GROUP_UPDATE's expected
+     * version no longer holds) they must do nothing, for without the lock they would race the
+     * writer that holds it: an add waiting on that writer's uncommitted membership, then failing on
+     * the primary key or deadlocking with it. Uncorrelated, so PostgreSQL tests it once, before the
+     * rest of the statement runs.
+     */
+    static final String GROUP_WRITTEN_HERE = "EXISTS (SELECT 1 FROM scim_groups w WHERE w.org_id = $1 AND w.id = $2 "
+            + "AND w.xmin = pg_current_xact_id_if_assigned()::xid)";
+
+    /**
      * True for a candidate {@code k.id} that is not yet a member of group $2: one probe of the primary
      * key per candidate, whatever the statistics say (OFFSET 0 keeps the planner from turning it into
      * an anti-join, which could read every member of a large group to add a few).
@@ -143,7 +156,8 @@ final class Sql {
     /**
      * Adds the ids that are users of the organisation; answers the memberships it created and the ids
      * it found to be users (the rest are skipped). Runs after the group's row lock (GROUP_INSERT,
-     * GROUP_TOUCH or GROUP_UPDATE in the same transaction), so no other transaction adds members to
+     * GROUP_TOUCH or GROUP_UPDATE in the same transaction; does nothing when that found no row, see
+     * {@link #GROUP_WRITTEN_HERE}), so no other transaction adds members to
      * the group meanwhile and this statement's snapshot holds every membership committed before it:
      * a membership already there is left out by {@link #NOT_A_MEMBER}, a probe of the primary key,
      * rather than by {@code ON CONFLICT DO NOTHING}, whose speculative insertion wrote a further WAL
@@ -155,16 +169,16 @@ final class Sql {
      * organisation and filtered them, with a custom plan and a generic one alike.
      */
     static final String MEMBERS_ADD =
-            "WITH known AS (SELECT DISTINCT k.id FROM " + USERS_BY_KEY + "), "
+            "WITH known AS (SELECT DISTINCT k.id FROM " + USERS_BY_KEY + " WHERE " + GROUP_WRITTEN_HERE + "), "
                     + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, k.id FROM known k "
                     + "WHERE " + NOT_A_MEMBER + " RETURNING user_id) "
                     + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT id FROM known)";
-    static final String MEMBERS_REMOVE =
-            "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 AND user_id = ANY($3::uuid[]) RETURNING user_id";
-    static final String MEMBERS_REMOVE_ALL =
-            "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 RETURNING user_id";
-    static final String MEMBERS_KEEP_ONLY =
-            "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 AND user_id <> ALL($3::uuid[]) RETURNING user_id";
+    static final String MEMBERS_REMOVE = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 "
+            + "AND user_id = ANY($3::uuid[]) AND " + GROUP_WRITTEN_HERE + " RETURNING user_id";
+    static final String MEMBERS_REMOVE_ALL = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 "
+            + "AND " + GROUP_WRITTEN_HERE + " RETURNING user_id";
+    static final String MEMBERS_KEEP_ONLY = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 "
+            + "AND user_id <> ALL($3::uuid[]) AND " + GROUP_WRITTEN_HERE + " RETURNING user_id";
     /**
      * A batch of membership PATCHes of one group, after GROUP_TOUCH took the group's row lock in the
      * same transaction (so this statement's snapshot sees every write committed before the lock, and
@@ -366,6 +380,9 @@ final class Sql {
 
     /** SQLSTATE of a unique-key violation. */
     static final String UNIQUE_VIOLATION = "23505";
+    /** The unique indexes a client's write can meet (migrations V1 and V2): a taken userName or displayName. */
+    static final String USER_NAME_KEY = "scim_users_org_user_name_key";
+    static final String GROUP_DISPLAY_NAME_KEY = "scim_groups_org_display_name_key";
 
 
     private Sql() {

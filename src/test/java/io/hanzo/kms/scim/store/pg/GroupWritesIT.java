@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.store.pg;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.it.TestServer;
 import io.hanzo.kms.scim.protocol.group.MemberOp;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
@@ -10,10 +11,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static io.hanzo.kms.scim.store.pg.StoreFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,6 +101,37 @@ class GroupWritesIT {
                 .containsExactly("1");
     }
 
+    /**
+     * The stale update's membership statements are sent before its lock has answered; they must do
+     * nothing when it found no row, for another writer holds the lock: an add would wait for that
+     * writer's uncommitted membership, then fail on the primary key (answered as a taken
+     * displayName) or deadlock with it.
+     */
+    @Test
+    void aStaleUpdateLeavesAWriterThatHoldsTheLockAlone() throws Exception {
+        UUID a = db.user();
+        UUID b = db.user();
+        UUID group = UUID.randomUUID();
+        await(groups.insert(db.org, group, attributes("Contended " + group), List.of(), AUDIT));
+        DatabaseTarget target = TestServer.database();
+        try (Connection writer = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+            writer.setAutoCommit(false);
+            execute(writer, "UPDATE scim_groups SET version = version + 1 WHERE org_id = ? AND id = ?", group);
+            execute(writer, "INSERT INTO scim_group_members (org_id, group_id, user_id) VALUES (?, ?, ?)", group, b);
+
+            Optional<GroupWrite> stale = groups.update(db.org, group, attributes("Stale " + group), 0L,
+                    List.of(new MemberOp(MemberOp.Kind.ADD, List.of(a.toString(), b.toString()))), AUDIT)
+                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+            assertThat(stale).as("answered while the other writer still holds the lock").isEmpty();
+            execute(writer, "INSERT INTO scim_group_members (org_id, group_id, user_id) VALUES (?, ?, ?)", group, a);
+            writer.commit();
+        }
+        assertThat(members(group)).containsExactlyInAnyOrder(a.toString(), b.toString());
+        assertThat(db.strings("SELECT version || ' ' || display_name FROM scim_groups WHERE org_id = ? AND id = ?", group))
+                .containsExactly("2 Contended " + group);
+    }
+
     @Test
     void anUpdateOfAGroupThatIsNotThereLeavesNoMembership() throws Exception {
         UUID a = db.user();
@@ -133,6 +169,17 @@ class GroupWritesIT {
 
     private static ObjectNode attributes(String displayName) {
         return JsonNodeFactory.instance.objectNode().put("displayName", displayName);
+    }
+
+    private static void execute(Connection c, String sql, UUID group, UUID... user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, db.org);
+            ps.setObject(2, group);
+            for (int i = 0; i < user.length; i++) {
+                ps.setObject(3 + i, user[i]);
+            }
+            ps.executeUpdate();
+        }
     }
 
     private static List<String> members(UUID group) throws SQLException {
