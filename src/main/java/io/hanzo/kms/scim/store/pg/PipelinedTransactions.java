@@ -16,8 +16,11 @@ import java.util.function.Function;
  * answer to the one before: one round trip, or two for writes whose record depends on what they
  * changed. Statements sent together cannot use each other's answers, so each must be written to do
  * the right thing whatever the one before it did, and every parameter is bound before BEGIN is sent.
- * When a statement fails, PostgreSQL fails the rest of the transaction and it is rolled back; the
- * answer is then that first failure. The connection never goes back to the pool inside a transaction.
+ * When a statement fails in PostgreSQL, the rest of the transaction fails with it and COMMIT rolls it
+ * back; the answer is then that first failure. A statement the client refuses before sending it (its
+ * parameters do not fit the statement) aborts nothing, and COMMIT, already queued, commits the
+ * rest: every statement sent here must be bound as its SQL expects, which the store tests check by
+ * running each write. The connection never goes back to the pool inside a transaction.
  */
 final class PipelinedTransactions {
     private PipelinedTransactions() {
