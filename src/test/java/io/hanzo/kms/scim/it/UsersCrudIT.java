@@ -100,6 +100,20 @@ class UsersCrudIT {
         assertThat(found.path("Resources").get(0).path("userName").asText()).isEqualTo("Dup.User@Example.com");
     }
 
+    /** The database refuses a repeat by lower(); a lookup must fold the same way and find the user it refused for. */
+    @Test
+    void aUserNameThatTheDatabaseFoldsOneWayIsFoundByIt() {
+        api.createUser(org, user("\u0130stanbul.\u039f\u0394\u039f\u03a3@example.com"));
+
+        assertScimError(api.post(USERS, org.token(), user("istanbul.\u03bf\u03b4\u03bf\u03c3@example.com")), 409, "uniqueness");
+        for (String asked : List.of("istanbul.\u03bf\u03b4\u03bf\u03c3@example.com", "ISTANBUL.\u039f\u0394\u039f\u03a3@EXAMPLE.COM")) {
+            JsonNode found = api.list(org, "userName eq \"" + asked + "\"");
+            assertThat(found.path("totalResults").asInt()).as(asked).isEqualTo(1);
+            assertThat(found.path("Resources").get(0).path("userName").asText())
+                    .isEqualTo("\u0130stanbul.\u039f\u0394\u039f\u03a3@example.com");
+        }
+    }
+
     @Test
     void sameUserNameInAnotherOrganisationIsAccepted() {
         TestOrg other = TestOrg.create(client, "UsersCrud-other");
