@@ -176,11 +176,8 @@ public final class ResourceNormalizer {
             if (!IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
                 throw ScimException.invalidValue("Attribute '" + def.name() + "' takes an array of values.");
             }
-            if (def.isComplex() && !value.isObject()) {
-                // A bare "emails": "x" is a wrong type, not an email: a single value of a multi-valued
-                // complex attribute is an object (PATCH adds one that way), a list is an array.
-                throw wrongType(def, "an array of objects");
-            }
+            // "emails": "a@x" is an array of one email: SCALAR_FOR_COMPLEX_VALUE reads the bare value
+            // as its "value" (as in "emails": ["a@x"]), as PATCH's add reads it too.
             JsonNode v = single(def, value);
             if (v != null) {
                 out.add(v);

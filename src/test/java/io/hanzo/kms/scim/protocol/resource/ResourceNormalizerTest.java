@@ -96,13 +96,15 @@ class ResourceNormalizerTest {
                 {"userName":"bob","emails":{"value":"bob@x.com"},"phoneNumbers":["+1 555","+1 556"]}""");
         assertThat(out.get("emails")).isEqualTo(Json.parse("[{\"value\":\"bob@x.com\"}]"));
         assertThat(out.get("phoneNumbers")).isEqualTo(Json.parse("[{\"value\":\"+1 555\"},{\"value\":\"+1 556\"}]"));
+        assertThat(normalize("{\"userName\":\"bob\",\"emails\":\"bob@x.com\"}").get("emails"))
+                .as("a bare value, neither in an object nor in an array").isEqualTo(Json.parse("[{\"value\":\"bob@x.com\"}]"));
     }
 
     @Test
     void wrongTypesAreRefusedNotCoerced() {
         for (String body : new String[] {
                 "{\"userName\":1e400}", "{\"userName\":123}", "{\"userName\":true}", "{\"userName\":\"bob\",\"title\":42}",
-                "{\"userName\":\"bob\",\"emails\":\"x\"}", "{\"userName\":\"bob\",\"emails\":[42]}",
+                "{\"userName\":\"bob\",\"emails\":42}", "{\"userName\":\"bob\",\"emails\":[42]}",
                 "{\"userName\":\"bob\",\"emails\":[{\"value\":false}]}", "{\"userName\":\"bob\",\"name\":\"Bob\"}",
                 "{\"userName\":\"bob\",\"name\":{\"givenName\":[\"a\",\"b\"]}}", "{\"userName\":\"bob\",\"active\":1}",
                 "{\"userName\":\"bob\",\"active\":\"yes\"}", "{\"userName\":{\"a\":1}}", "{\"userName\":[\"a\",\"b\"]}",
