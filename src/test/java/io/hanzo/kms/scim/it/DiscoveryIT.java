@@ -88,6 +88,7 @@ class DiscoveryIT {
         assertThat(spc.path("etag").path("supported").booleanValue()).isTrue();
         assertThat(spc.path("changePassword").path("supported").isBoolean()).isTrue();
         assertThat(spc.path("changePassword").path("supported").booleanValue()).isFalse();
+        assertThat(spc.has("documentationUri")).as("no link to a page the server does not serve").isFalse();
 
         JsonNode schemes = spc.path("authenticationSchemes");
         assertThat(schemes.isArray()).isTrue();

@@ -39,7 +39,8 @@ public final class DiscoveryDocuments {
     public ObjectNode serviceProviderConfig() {
         ObjectNode o = JSON.objectNode();
         o.putArray("schemas").add(ScimUris.SERVICE_PROVIDER_CONFIG);
-        o.put("documentationUri", baseUrl.replaceFirst("/api/v1/scim$", "") + "/docs/scim");
+        // No documentationUri (optional, RFC 7643 §5): the server serves no help page, and a link that
+        // answers 404 is worse than none.
         o.putObject("patch").put("supported", capabilities.patch());
         o.putObject("bulk").put("supported", capabilities.bulk())
                 .put("maxOperations", capabilities.bulkMaxOperations())
