@@ -90,7 +90,7 @@ public final class BulkService {
             BulkOperation op = request.operations().get(plan.order().get(at));
             ScimException refused = refusal(op);
             if (refused != null) {
-                record(BulkResult.failure(op, refused));
+                record(failure(op, refused));
                 return next(at + 1);
             }
             List<BulkOperation> batch = userCreations(at);
@@ -109,7 +109,7 @@ public final class BulkService {
                 outcome = Future.failedFuture(e);
             }
             return outcome
-                    .recover(e -> Future.succeededFuture(BulkResult.failure(op, asScim(e))))
+                    .recover(e -> Future.succeededFuture(failure(op, asScim(e))))
                     .compose(r -> {
                         record(r);
                         return next(at + 1);
@@ -199,7 +199,7 @@ public final class BulkService {
                     patched = Future.failedFuture(e);
                 }
                 outcomes.add(patched.map(g -> changed(p.resolved(), 200, g))
-                        .recover(e -> Future.succeededFuture(BulkResult.failure(p.op(), asScim(e)))));
+                        .recover(e -> Future.succeededFuture(failure(p.op(), asScim(e)))));
             }
             return Future.join(outcomes).transform(ar -> {
                 outcomes.forEach(f -> record(f.result()));
@@ -222,11 +222,32 @@ public final class BulkService {
                     if (o instanceof IndexedUser u) {
                         record(created(op, u));
                     } else {
-                        record(BulkResult.failure(op, (ScimException) o));
+                        record(failure(op, (ScimException) o));
                     }
                 }
                 return null;
             });
+        }
+
+        private BulkResult failure(BulkOperation op, ScimException e) {
+            return BulkResult.failure(op, location(op), e);
+        }
+
+        /**
+         * The URL of the resource a PUT, PATCH or DELETE addresses, which its result carries even when it
+         * failed (RFC 7644 §3.7); null for a POST. A bulkId in the path stands for the id it created,
+         * or stays as sent when its creation failed.
+         */
+        private String location(BulkOperation op) {
+            Matcher m = PATH.matcher(op.path() == null ? "" : op.path());
+            if (op.isCreate() || !m.matches() || m.group(2) == null) {
+                return null;
+            }
+            String id = m.group(2);
+            if (id.startsWith(BulkIds.PREFIX)) {
+                id = createdIds.getOrDefault(id.substring(BulkIds.PREFIX.length()), id);
+            }
+            return m.group(1).equalsIgnoreCase("Users") ? users.location(id) : groups.location(id);
         }
 
         private void record(BulkResult r) {
@@ -286,7 +307,7 @@ public final class BulkService {
                 }
                 default:
                     return (isUsers ? users.delete(orgId, id, ifMatch, audit) : groups.delete(orgId, id, ifMatch, audit))
-                            .map(v -> new BulkResult(op, 204, id, null, null, null));
+                            .map(v -> new BulkResult(op, 204, id, location(op), null, null));
             }
         }
     }

@@ -155,6 +155,11 @@ public final class GroupService {
         }
     }
 
+    /** A group's URL, as its {@code meta.location}; also for ids no group has. */
+    public String location(String id) {
+        return renderer.location(id);
+    }
+
     public GroupIndex groups(UUID orgId) {
         return index.groups(orgId);
     }

@@ -190,6 +190,11 @@ public final class UserService {
         this.onProvisioned = listener;
     }
 
+    /** A user's URL, as its {@code meta.location}; also for ids no user has. */
+    public String location(String id) {
+        return renderer.location(id);
+    }
+
     /** The user, or null. */
     public IndexedUser find(UUID orgId, UUID id) {
         return index.users(orgId).get(id);

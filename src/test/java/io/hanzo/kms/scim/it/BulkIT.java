@@ -193,7 +193,20 @@ class BulkIT {
         assertThat(texts(error.path("schemas"))).as(result.toString()).contains(ERROR);
         assertThat(error.path("status").asText()).as(result.toString()).isEqualTo(expectedStatus);
         assertThat(error.path("detail").asText()).as(result.toString()).isNotBlank();
-        assertThat(result.has("location")).as(result.toString()).isFalse();
+        if ("POST".equals(result.path("method").asText())) {
+            assertThat(result.has("location")).as(result.toString()).isFalse();
+        }
+    }
+
+    /** A failure that still names the resource it addressed (RFC 7644 §3.7: all but a failed POST do). */
+    private static void assertFailure(JsonNode result, String expectedStatus, String expectedLocation) {
+        assertFailure(result, expectedStatus);
+        assertThat(result.path("location").asText(null)).as(result.toString()).isEqualTo(expectedLocation);
+    }
+
+    /** The absolute URL the server gives a resource of this endpoint, as in its meta.location. */
+    private static String url(String endpointPath, String id) {
+        return TestServer.shared().baseUrl() + endpointPath + "/" + id;
     }
 
     private static JsonNode getGroup(String id) {
@@ -470,10 +483,53 @@ class BulkIT {
                 op("DELETE", "/Users/" + UUID.randomUUID(), "d3", null))));
         assertThat(status(result(response, "d1"))).isEqualTo("204");
         assertThat(result(response, "d1").path("method").asText()).isEqualTo("DELETE");
+        assertThat(result(response, "d1").path("location").asText()).isEqualTo(url(USERS, userId));
         assertThat(status(result(response, "d2"))).isEqualTo("204");
+        assertThat(result(response, "d2").path("location").asText()).isEqualTo(url(GROUPS, groupId));
         assertFailure(result(response, "d3"), "404");
         assertThat(api.get(USERS + "/" + userId, org.token()).status()).isEqualTo(404);
         assertThat(api.get(GROUPS + "/" + groupId, org.token()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void failedOperationsOtherThanPostNameTheResourceTheyAddressed() {
+        String taken = unique("loc.taken");
+        JsonNode user = api.createUser(org, ScimChecks.user(taken));
+        String userId = user.path("id").asText();
+        assertThat(url(USERS, userId)).isEqualTo(user.path("meta").path("location").asText());
+        String groupId = SharedDirectoryIT.createGroup(client, org, unique("Loc Group"));
+        String unknownUser = UUID.randomUUID().toString();
+        String unknownGroup = UUID.randomUUID().toString();
+        String title = "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}";
+        ObjectNode stalePut = op("PUT", "/Users/" + userId, "stale", userData(taken));
+        stalePut.put("version", "W/\"999\"");
+        ObjectNode staleAfterCreate = op("PATCH", "/Users/bulkId:ok", "staleNew", patchData(title));
+        staleAfterCreate.put("version", "W/\"999\"");
+        JsonNode response = run(bulk(null, List.of(
+                stalePut,
+                op("PATCH", "/Users/" + unknownUser, "unknown", patchData(title)),
+                op("PATCH", "/Users/not-an-id", "notAnId", patchData(title)),
+                op("DELETE", "/Groups/" + unknownGroup, "gone", null),
+                op("PATCH", "/Groups/" + groupId, "malformed", JSON.createObjectNode().put("Operations", "none")),
+                op("PATCH", "/Groups/" + unknownGroup, "members", memberChange("add", userId)),
+                op("PUT", "/users/" + unknownUser, "lowerCase", userData(unique("loc.lower"))),
+                op("POST", "/Users", "dup", userData(taken)),
+                op("PATCH", "/Users/bulkId:dup", "afterDup", patchData(title)),
+                op("POST", "/Users", "ok", userData(unique("loc.ok"))),
+                staleAfterCreate)));
+
+        assertFailure(result(response, "stale"), "412", url(USERS, userId));
+        assertFailure(result(response, "unknown"), "404", url(USERS, unknownUser));
+        assertFailure(result(response, "notAnId"), "404", url(USERS, "not-an-id"));
+        assertFailure(result(response, "gone"), "404", url(GROUPS, unknownGroup));
+        assertFailure(result(response, "malformed"), "400", url(GROUPS, groupId));
+        assertFailure(result(response, "members"), "404", url(GROUPS, unknownGroup));
+        assertFailure(result(response, "lowerCase"), "404", url(USERS, unknownUser));
+        // A failed POST has no resource to name; what referred to it names the path as it was sent.
+        assertFailure(result(response, "dup"), "409", null);
+        assertFailure(result(response, "afterDup"), "400", url(USERS, "bulkId:dup"));
+        String created = assertSuccess(result(response, "ok"), "201", "Users");
+        assertFailure(result(response, "staleNew"), "412", url(USERS, created));
     }
 
     @Test
