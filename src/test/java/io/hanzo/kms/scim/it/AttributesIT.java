@@ -8,6 +8,7 @@ import static io.hanzo.kms.scim.it.ScimChecks.patchOps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +61,15 @@ class AttributesIT {
 
     private static String createFullUser() {
         return api.createUser(org, fullUser(newUserName())).path("id").asText();
+    }
+
+    /** Three full users of the organisation, named {@code <prefix>0@example.com} and on; their ids. */
+    private static List<String> createFullUsers(TestOrg in, String prefix) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(api.createUser(in, fullUser(prefix + i + "@example.com")).path("id").asText());
+        }
+        return ids;
     }
 
     private static JsonNode getUser(String id, String query) {
@@ -196,6 +206,107 @@ class AttributesIT {
         assertThat(without.path("name").path("givenName").asText()).isEqualTo("Grace");
     }
 
+    /** The representation without one of its members. */
+    private static JsonNode without(JsonNode resource, String key) {
+        ObjectNode copy = resource.deepCopy();
+        copy.remove(key);
+        return copy;
+    }
+
+    @Test
+    void extensionNamedByItsUrnIsTheWholeExtension() {
+        String id = createFullUser();
+        JsonNode full = getUser(id, "");
+
+        JsonNode only = getUser(id, attrs(ENTERPRISE));
+        assertThat(keys(only)).as(only.toString()).containsExactlyInAnyOrder("schemas", "id", "userName", ENTERPRISE);
+        assertThat(only.path(ENTERPRISE)).isEqualTo(full.path(ENTERPRISE));
+        assertThat(getUser(id, attrs(ENTERPRISE.toLowerCase()))).isEqualTo(only);
+
+        JsonNode withTitle = getUser(id, attrs(ENTERPRISE + ",title"));
+        assertThat(keys(withTitle)).as(withTitle.toString())
+                .containsExactlyInAnyOrder("schemas", "id", "userName", "title", ENTERPRISE);
+        assertThat(withTitle.path(ENTERPRISE)).isEqualTo(full.path(ENTERPRISE));
+        assertThat(getUser(id, attrs(ENTERPRISE + "," + ENTERPRISE + ":department"))).isEqualTo(only);
+
+        assertThat(getUser(id, excluded(ENTERPRISE))).isEqualTo(without(full, ENTERPRISE));
+        JsonNode alsoEmails = getUser(id, excluded("emails," + ENTERPRISE));
+        assertThat(alsoEmails).isEqualTo(without(without(full, ENTERPRISE), "emails"));
+    }
+
+    @Test
+    void coreSchemaNamedByItsUrnIsEverythingOutsideTheExtensions() {
+        String id = createFullUser();
+        JsonNode full = getUser(id, "");
+
+        assertThat(getUser(id, attrs(CORE))).isEqualTo(without(full, ENTERPRISE));
+        assertThat(getUser(id, attrs(CORE + "," + ENTERPRISE))).isEqualTo(full);
+
+        JsonNode noCore = getUser(id, excluded(CORE));
+        assertThat(keys(noCore)).as(noCore.toString()).containsExactlyInAnyOrder("schemas", "id", "userName", ENTERPRISE);
+        assertThat(noCore.path("userName")).isEqualTo(full.path("userName"));
+        assertThat(noCore.path(ENTERPRISE)).isEqualTo(full.path(ENTERPRISE));
+        assertThat(getUser(id, excluded(CORE + "," + ENTERPRISE))).isEqualTo(getUser(id, attrs("userName")));
+    }
+
+    @Test
+    void urnQualifiedSubAttributes() {
+        String managerId = createFullUser();
+        String body = fullUser(newUserName()).replace("\"employeeNumber\":\"701\"",
+                "\"employeeNumber\":\"702\",\"manager\":{\"value\":\"" + managerId + "\"}");
+        String id = api.createUser(org, body).path("id").asText();
+        JsonNode full = getUser(id, "");
+        assertThat(full.path(ENTERPRISE).path("manager").path("value").asText()).as(full.toString()).isEqualTo(managerId);
+
+        JsonNode managerValue = getUser(id, attrs(ENTERPRISE + ":manager.value"));
+        assertThat(keys(managerValue)).containsExactlyInAnyOrder("schemas", "id", "userName", ENTERPRISE);
+        assertThat(keys(managerValue.path(ENTERPRISE))).containsExactly("manager");
+        assertThat(keys(managerValue.path(ENTERPRISE).path("manager"))).containsExactly("value");
+        assertThat(managerValue.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(managerId);
+        ObjectNode coreAndManager = (ObjectNode) without(full, ENTERPRISE);
+        coreAndManager.set(ENTERPRISE, managerValue.path(ENTERPRISE));
+        assertThat(getUser(id, attrs(CORE + "," + ENTERPRISE + ":manager.value"))).isEqualTo(coreAndManager);
+
+        JsonNode givenName = getUser(id, attrs(CORE + ":name.givenName"));
+        assertThat(keys(givenName)).containsExactlyInAnyOrder("schemas", "id", "userName", "name");
+        assertThat(keys(givenName.path("name"))).containsExactly("givenName");
+
+        JsonNode noManagerValue = getUser(id, excluded(ENTERPRISE + ":manager.value," + CORE + ":name.givenName"));
+        assertThat(noManagerValue.path(ENTERPRISE).path("manager").has("value")).isFalse();
+        assertThat(noManagerValue.path(ENTERPRISE).path("department").asText()).isEqualTo("Navy");
+        assertThat(keys(noManagerValue.path("name"))).containsExactlyInAnyOrder("familyName", "middleName");
+    }
+
+    @Test
+    void schemaUrnsInListsAndSearches() {
+        TestOrg own = TestOrg.create(client, "Attributes-urns");
+        List<String> ids = createFullUsers(own, "urn.");
+        ApiClient.Response listed = api.get(USERS + attrs(ENTERPRISE), own.token());
+        assertThat(listed.status()).as(listed.text()).isEqualTo(200);
+        String search = "{\"attributes\":[\"" + ENTERPRISE + "\"],\"filter\":\"userName sw \\\"urn.\\\"\"}";
+        ApiClient.Response searched = api.post(USERS + "/.search", own.token(), search);
+        assertThat(searched.status()).as(searched.text()).isEqualTo(200);
+        ApiClient.Response atRoot = api.post(TestOrg.SCIM + "/.search", own.token(), search);
+        assertThat(atRoot.status()).as(atRoot.text()).isEqualTo(200);
+        for (ApiClient.Response r : List.of(listed, searched, atRoot)) {
+            assertListResponse(r);
+            assertThat(ScimChecks.ids(r.json())).containsExactlyInAnyOrderElementsOf(ids);
+            for (JsonNode u : r.json().path("Resources")) {
+                assertThat(keys(u)).as(u.toString()).containsExactlyInAnyOrder("schemas", "id", "userName", ENTERPRISE);
+                assertThat(u.path(ENTERPRISE).path("department").asText()).isEqualTo("Navy");
+            }
+        }
+
+        ApiClient.Response withoutExtension = api.post(USERS + "/.search", own.token(),
+                "{\"excludedAttributes\":[\"" + ENTERPRISE + "\"]}");
+        assertThat(withoutExtension.status()).as(withoutExtension.text()).isEqualTo(200);
+        assertThat(withoutExtension.json().path("totalResults").asInt()).isEqualTo(3);
+        for (JsonNode u : withoutExtension.json().path("Resources")) {
+            assertThat(u.has(ENTERPRISE)).as(u.toString()).isFalse();
+            assertThat(u.path("title").asText()).isEqualTo("Rear Admiral");
+        }
+    }
+
     @Test
     void unknownNamesAreIgnored() {
         String id = createFullUser();
@@ -220,10 +331,7 @@ class AttributesIT {
     @Test
     void listAppliesTheProjectionToEveryResource() {
         TestOrg own = TestOrg.create(client, "Attributes-list");
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ids.add(api.createUser(own, fullUser("list." + i + "@example.com")).path("id").asText());
-        }
+        List<String> ids = createFullUsers(own, "list.");
 
         ApiClient.Response r = api.get(USERS + attrs("userName"), own.token());
         assertThat(r.status()).as(r.text()).isEqualTo(200);
@@ -366,6 +474,26 @@ class AttributesIT {
 
         JsonNode unknown = getGroup(g, attrs("displayName,noSuchThing"));
         assertThat(keys(unknown)).containsExactlyInAnyOrder("schemas", "id", "displayName");
+    }
+
+    @Test
+    void groupSchemaNamedByItsUrn() {
+        List<String> members = users(2);
+        String g = createGroup("Attr Group Urn " + SEQ.incrementAndGet(), members);
+        JsonNode full = getGroup(g, "");
+
+        assertThat(getGroup(g, attrs(GROUP_SCHEMA))).isEqualTo(full);
+        JsonNode noCore = getGroup(g, excluded(GROUP_SCHEMA));
+        assertThat(keys(noCore)).as(noCore.toString()).containsExactlyInAnyOrder("schemas", "id");
+
+        JsonNode values = getGroup(g, attrs(GROUP_SCHEMA + ":members.value"));
+        assertThat(keys(values)).containsExactlyInAnyOrder("schemas", "id", "members");
+        assertThat(memberIds(values)).containsExactlyInAnyOrderElementsOf(members);
+        for (JsonNode m : values.path("members")) {
+            assertThat(keys(m)).as(m.toString()).containsExactly("value");
+        }
+        // The User's extension is no schema of a Group: an unknown name, ignored.
+        assertThat(getGroup(g, attrs(ENTERPRISE))).isEqualTo(full);
     }
 
     @Test

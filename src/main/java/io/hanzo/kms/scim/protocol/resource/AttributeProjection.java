@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.schema.CommonAttributes;
 import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.Returned;
+import io.hanzo.kms.scim.protocol.schema.Schema;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +22,15 @@ import java.util.Map;
  * The {@code attributes} and {@code excludedAttributes} parameters (RFC 7644 §3.4.2.5) applied to a
  * full representation. {@code attributes} replaces the default set; {@code excludedAttributes}
  * removes from it; either way {@code schemas}, {@code id} and attributes returned "always" stay.
- * Names the schema does not know are ignored, as a client asking for an attribute the server does
- * not have simply does not get it.
+ * A schema's URN names all of its attributes, as a complex attribute's name names all its
+ * sub-attributes: an extension's URN the whole extension object (RFC 7643 §3.3), the core schema's
+ * every attribute outside the extensions. Names the schema does not know are ignored, as a client
+ * asking for an attribute the server does not have simply does not get it.
  */
 public final class AttributeProjection {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** Where {@link #kept} holds the top-level attributes, beside the extensions' URNs. */
+    private static final String TOP = "";
 
     /** Returns every default attribute unchanged. */
     public static final AttributeProjection ALL = new AttributeProjection(null, List.of(), List.of());
@@ -31,11 +38,17 @@ public final class AttributeProjection {
     private final ResourceType type;
     private final List<ResolvedAttribute> included;
     private final List<ResolvedAttribute> excluded;
+    /**
+     * What {@code attributes} keeps, worked out once for all the resources it applies to: by holder
+     * ({@link #TOP} or an extension's URN), by attribute name.
+     */
+    private final Map<String, Map<String, Kept>> kept;
 
     private AttributeProjection(ResourceType type, List<ResolvedAttribute> included, List<ResolvedAttribute> excluded) {
         this.type = type;
         this.included = included;
         this.excluded = excluded;
+        this.kept = included.isEmpty() ? Map.of() : kept(type, included);
     }
 
     /**
@@ -93,6 +106,7 @@ public final class AttributeProjection {
         ObjectNode out = JSON.objectNode();
         copyIfPresent(full, out, "schemas");
         copyIfPresent(full, out, "id");
+        Map<String, Kept> top = kept.getOrDefault(TOP, Map.of());
         Iterator<Map.Entry<String, JsonNode>> fields = full.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
@@ -100,22 +114,9 @@ public final class AttributeProjection {
             if (key.equals("schemas") || key.equals("id")) {
                 continue;
             }
-            if (type.schema(key) != null && type.schema(key) != type.coreSchema()) {
-                ObjectNode ext = JSON.objectNode();
-                Iterator<Map.Entry<String, JsonNode>> extFields = f.getValue().fields();
-                while (extFields.hasNext()) {
-                    Map.Entry<String, JsonNode> ef = extFields.next();
-                    JsonNode v = pick(key, ef.getKey(), ef.getValue());
-                    if (v != null) {
-                        ext.set(ef.getKey(), v);
-                    }
-                }
-                if (!ext.isEmpty()) {
-                    out.set(key, ext);
-                }
-                continue;
-            }
-            JsonNode v = pick(null, key, f.getValue());
+            Map<String, Kept> extension = kept.get(key);
+            Kept k = top.get(key);
+            JsonNode v = extension != null ? keptOf(f.getValue(), extension) : k != null ? k.of(f.getValue()) : null;
             if (v != null) {
                 out.set(key, v);
             }
@@ -123,29 +124,19 @@ public final class AttributeProjection {
         return out;
     }
 
-    /** The part of one attribute's value that was asked for, or null. */
-    private JsonNode pick(String extensionUrn, String name, JsonNode value) {
-        AttributeDef def = null;
-        List<AttributeDef> subs = new ArrayList<>();
-        boolean whole = false;
-        for (ResolvedAttribute r : included) {
-            if (!sameAttribute(r, extensionUrn, name)) {
-                continue;
-            }
-            def = r.attribute();
-            if (r.subAttribute() == null) {
-                whole = true;
-            } else {
-                subs.add(r.subAttribute());
+    /** The kept attributes of an extension object, or null when none of them is there. */
+    private static JsonNode keptOf(JsonNode extension, Map<String, Kept> attributes) {
+        ObjectNode out = JSON.objectNode();
+        Iterator<Map.Entry<String, JsonNode>> fields = extension.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            Kept k = attributes.get(f.getKey());
+            JsonNode v = k == null ? null : k.of(f.getValue());
+            if (v != null) {
+                out.set(f.getKey(), v);
             }
         }
-        if (def == null) {
-            return alwaysReturned(extensionUrn, name) ? value : null;
-        }
-        if (whole || !value.isContainerNode()) {
-            return value;
-        }
-        return keepSubs(value, subs);
+        return out.isEmpty() ? null : out;
     }
 
     private ObjectNode exclude(ObjectNode full) {
@@ -204,20 +195,38 @@ public final class AttributeProjection {
         return o.isEmpty() ? null : o;
     }
 
-    private boolean sameAttribute(ResolvedAttribute r, String extensionUrn, String name) {
-        if (!r.attribute().name().equals(name)) {
-            return false;
+    /** The named attributes, and those returned "always" (whole, unless named by some sub-attributes). */
+    private static Map<String, Map<String, Kept>> kept(ResourceType type, List<ResolvedAttribute> included) {
+        Map<String, Map<String, Kept>> out = new HashMap<>();
+        for (ResolvedAttribute r : included) {
+            out.computeIfAbsent(holder(type, r), h -> new HashMap<>())
+                    .merge(r.attribute().name(), Kept.of(r.subAttribute()), Kept::and);
         }
-        return extensionUrn == null ? !r.inExtension(type) : r.inExtension(type) && r.schema().id().equals(extensionUrn);
+        List<ResolvedAttribute> all = new ArrayList<>(attributesOf(type, type.coreSchema()));
+        type.extensions().forEach(ext -> all.addAll(attributesOf(type, ext)));
+        for (ResolvedAttribute r : all) {
+            if (r.attribute().returned() == Returned.ALWAYS) {
+                out.computeIfAbsent(holder(type, r), h -> new HashMap<>()).putIfAbsent(r.attribute().name(), Kept.WHOLE);
+            }
+        }
+        return out;
     }
 
-    private boolean alwaysReturned(String extensionUrn, String name) {
-        try {
-            AttributePath p = extensionUrn == null ? AttributePath.of(name) : new AttributePath(extensionUrn, name, null);
-            return type.resolve(p).attribute().returned() == Returned.ALWAYS;
-        } catch (IllegalArgumentException e) {
-            return false;
+    private static String holder(ResourceType type, ResolvedAttribute r) {
+        return r.inExtension(type) ? r.schema().id() : TOP;
+    }
+
+    /**
+     * What a schema's URN stands for: an extension's attributes, which sit in its object, or the core
+     * schema's with the common ones (id, externalId, meta) beside them at the top level.
+     */
+    private static List<ResolvedAttribute> attributesOf(ResourceType type, Schema schema) {
+        List<ResolvedAttribute> out = new ArrayList<>();
+        if (schema == type.coreSchema()) {
+            CommonAttributes.all().forEach(a -> out.add(new ResolvedAttribute(null, a, null)));
         }
+        schema.attributes().forEach(a -> out.add(new ResolvedAttribute(schema, a, null)));
+        return out;
     }
 
     private static void copyIfPresent(ObjectNode from, ObjectNode to, String key) {
@@ -237,6 +246,11 @@ public final class AttributeProjection {
             if (name.isEmpty()) {
                 continue;
             }
+            Schema schema = type.schema(name);
+            if (schema != null) {
+                out.addAll(attributesOf(type, schema));
+                continue;
+            }
             try {
                 out.add(type.resolve(AttributePath.parse(name)));
             } catch (IllegalArgumentException e) {
@@ -244,5 +258,28 @@ public final class AttributeProjection {
             }
         }
         return out;
+    }
+
+    /** What {@code attributes} keeps of one attribute: all of it, or only some of its sub-attributes. */
+    private record Kept(boolean whole, List<AttributeDef> subs) {
+        static final Kept WHOLE = new Kept(true, List.of());
+
+        static Kept of(AttributeDef subAttribute) {
+            return subAttribute == null ? WHOLE : new Kept(false, List.of(subAttribute));
+        }
+
+        Kept and(Kept other) {
+            if (whole || other.whole) {
+                return WHOLE;
+            }
+            List<AttributeDef> both = new ArrayList<>(subs);
+            both.addAll(other.subs);
+            return new Kept(false, both);
+        }
+
+        /** The kept part of the attribute's value, or null when nothing of it is. */
+        JsonNode of(JsonNode value) {
+            return whole || !value.isContainerNode() ? value : keepSubs(value, subs);
+        }
     }
 }
