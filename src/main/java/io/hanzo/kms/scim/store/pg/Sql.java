@@ -98,17 +98,19 @@ final class Sql {
     static final String USER_COUNT = "SELECT count(*) FROM scim_users WHERE org_id = $1";
 
     private static final String GROUP_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
+    /** Set for the rest of the transaction (a local setting): see {@link #GROUP_WRITTEN_HERE}. */
+    private static final String GROUP_WRITTEN_MARK = "set_config('kms.group_written', id::text, true)";
     static final String GROUP_INSERT =
             "INSERT INTO scim_groups (org_id, id, display_name, external_id, attributes, version, created_at, updated_at) "
-                    + "VALUES ($1, $2, $3, $4, $5::text::jsonb, 1, $6, $6) RETURNING " + GROUP_COLUMNS;
+                    + "VALUES ($1, $2, $3, $4, $5::text::jsonb, 1, $6, $6) RETURNING " + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
     /** Every group write takes the group's row lock here first, so writes to one group commit in order. */
     static final String GROUP_UPDATE =
             "UPDATE scim_groups SET display_name = $3, external_id = $4, attributes = $5::text::jsonb, "
                     + "version = version + 1, updated_at = $6 WHERE org_id = $1 AND id = $2 "
-                    + "AND ($7::bigint IS NULL OR version = $7) RETURNING " + GROUP_COLUMNS;
+                    + "AND ($7::bigint IS NULL OR version = $7) RETURNING " + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
     static final String GROUP_TOUCH =
             "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING "
-                    + GROUP_COLUMNS;
+                    + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
     /** The group's row, its change-feed row and its event (see {@link #resourceDelete}). */
     static final String GROUP_DELETE = resourceDelete("scim_groups", "Group");
     /**
@@ -134,16 +136,16 @@ final class Sql {
 
     /**
      * True once this transaction has written group $2's row (GROUP_INSERT, GROUP_UPDATE or GROUP_TOUCH
-     * before it): the row this statement sees was made by this transaction, so this transaction holds
-     * the group's row lock. The membership statements that follow a group write are sent before its
-     * answer is known; when the write found no row (the group is gone, or GROUP_UPDATE's expected
-     * version no longer holds) they must do nothing, for without the lock they would race the
-     * writer that holds it: an add waiting on that writer's uncommitted membership, then failing on
-     * the primary key or deadlocking with it. Uncorrelated, so PostgreSQL tests it once, before the
-     * rest of the statement runs.
+     * before it), and so holds the group's row lock: those statements set {@link #GROUP_WRITTEN_MARK}
+     * for each row they return, and return none when they find none. The membership statements that
+     * follow a group write are sent before its answer is known; when the write found no row (the group
+     * is gone, or GROUP_UPDATE's expected version no longer holds) they must do nothing, for without
+     * the lock they would race the writer that holds it: an add waiting on that writer's uncommitted
+     * membership, then failing on the primary key or deadlocking with it. A setting rather than a
+     * read of the group's row, so that no plan can turn the test into a scan; it names no column, so
+     * PostgreSQL tests it once, before the rest of the statement runs.
      */
-    static final String GROUP_WRITTEN_HERE = "EXISTS (SELECT 1 FROM scim_groups w WHERE w.org_id = $1 AND w.id = $2 "
-            + "AND w.xmin = pg_current_xact_id_if_assigned()::xid)";
+    static final String GROUP_WRITTEN_HERE = "current_setting('kms.group_written', true) = $2::uuid::text";
 
     /**
      * True for a candidate {@code k.id} that is not yet a member of group $2: one probe of the primary
