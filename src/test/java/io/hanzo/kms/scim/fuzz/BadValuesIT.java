@@ -34,7 +34,7 @@ class BadValuesIT {
             "{\"userName\":1e400}",
             "{\"userName\":123456789012345678901234567890}",
             "{\"userName\":true}",
-            "{\"userName\":\"types1@example.com\",\"emails\":\"x\"}",
+            "{\"userName\":\"types1@example.com\",\"emails\":42}",
             "{\"userName\":\"types2@example.com\",\"emails\":[{\"value\":1e400}]}",
             "{\"userName\":\"types3@example.com\",\"title\":42}",
             "{\"userName\":\"types4@example.com\",\"name\":\"Jane\"}",
@@ -53,10 +53,13 @@ class BadValuesIT {
             assertThat(ScimFuzzIT.errorDocumentProblem(r)).as(body).isNull();
         }
         assertThat(count(fx)).isEqualTo(before);
-        // The named IdP habit stays: Entra's "True"/"False" strings for booleans.
+        // The named IdP habits stay: Entra's "True"/"False" strings for booleans; a bare email.
         PlainHttp.Response entra = http.send("POST", USERS, fx.token(), "{\"userName\":\"entra@example.com\",\"active\":\"False\"}");
         assertThat(entra.status()).as(entra.text()).isEqualTo(201);
         assertThat(entra.json().path("active").booleanValue()).isFalse();
+        PlainHttp.Response bare = http.send("POST", USERS, fx.token(), "{\"userName\":\"bare@example.com\",\"emails\":\"bare@example.com\"}");
+        assertThat(bare.status()).as(bare.text()).isEqualTo(201);
+        assertThat(bare.json().path("emails").get(0).path("value").asText()).isEqualTo("bare@example.com");
     }
 
     @Test
