@@ -1,6 +1,8 @@
 package io.hanzo.kms.scim.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.PartialTree;
 import io.hanzo.kms.scim.protocol.filter.CompareOp;
 import io.hanzo.kms.scim.protocol.filter.Filter;
@@ -21,7 +23,8 @@ import java.util.function.Function;
 
 /**
  * Answers a filtered, paged list from the index: equality lookups narrow the candidates through the
- * lookup maps, anything else scans the organisation's users in id order.
+ * lookup maps (a group's members for {@code groups.value eq}), anything else scans the organisation's
+ * users in id order.
  */
 public final class UserQuery {
     /**
@@ -33,9 +36,11 @@ public final class UserQuery {
     public static final int SCAN_OFF_LOOP = 1_000;
 
     private final FilterEvaluator evaluator;
+    private final GroupsAttribute groupsAttribute;
 
-    public UserQuery(FilterEvaluator evaluator) {
+    public UserQuery(FilterEvaluator evaluator, GroupsAttribute groupsAttribute) {
         this.evaluator = evaluator;
+        this.groupsAttribute = groupsAttribute;
     }
 
     /** One page of matches, and how many match in all. */
@@ -43,17 +48,20 @@ public final class UserQuery {
     }
 
     /**
+     * @param groups     the organisation's groups, whose memberships are the users' {@code groups}
      * @param filter     resolved filter, or null for all users
      * @param order      sort order, or null for creation order
      * @param startIndex 1-based index of the first result
      * @param count      most results to return; 0 returns the total only
      */
-    public Page run(UserIndex index, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
-        return run(index, plan(index, filter, order), filter, order, startIndex, count);
+    public Page run(UserIndex index, GroupIndex groups, Filter filter, Comparator<JsonNode> order, int startIndex,
+                    int count) {
+        return run(index, groups, plan(index, groups, filter, order), filter, order, startIndex, count);
     }
 
-    /** As {@link #run(UserIndex, Filter, Comparator, int, int)}, with the candidates already planned. */
-    public Page run(UserIndex index, Plan plan, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
+    /** As {@link #run(UserIndex, GroupIndex, Filter, Comparator, int, int)}, with the candidates already planned. */
+    public Page run(UserIndex index, GroupIndex groups, Plan plan, Filter filter, Comparator<JsonNode> order,
+                    int startIndex, int count) {
         Collection<IndexedUser> candidates = Pages.candidates(plan.ids(), index.all(), index::get);
         if (order == null && (filter == null || answeredByLookup(filter))) {
             Pages.Result<IndexedUser> r = Pages.run(candidates, u -> true, null, startIndex, count);
@@ -66,7 +74,7 @@ public final class UserQuery {
         ResourceSorter.Order keyed = order instanceof ResourceSorter.Order o ? o : null;
         Comparator<Candidate> byKey = keyed != null ? (x, y) -> keyed.compareKeys(x.key, y.key)
                 : order != null ? Comparator.comparing(c -> c.tree, order) : null;
-        Function<IndexedUser, JsonNode> read = reader(compiled, order, keyed);
+        Function<IndexedUser, JsonNode> read = reader(compiled, order, keyed, groups);
         Pages.Result<Candidate> r = Pages.run(new Parsing(candidates, read), c -> {
             boolean matches = compiled == null || compiled.predicate().matches(c.tree);
             if (keyed != null) {
@@ -83,12 +91,14 @@ public final class UserQuery {
     /**
      * How a candidate's document becomes the tree the scan tests: only the members the filter and the
      * sort key read (their answers on that tree are those on the whole document), or the whole
-     * document for an order that says not what it reads.
+     * document for an order that says not what it reads. The stored document has no {@code groups}:
+     * when they are read, they come from the group index, as the rendered user gets them, and a
+     * filter that reads nothing else reads no document at all.
      */
-    private static Function<IndexedUser, JsonNode> reader(FilterCompiler.Reading compiled, Comparator<JsonNode> order,
-                                                          ResourceSorter.Order keyed) {
+    private Function<IndexedUser, JsonNode> reader(FilterCompiler.Reading compiled, Comparator<JsonNode> order,
+                                                   ResourceSorter.Order keyed, GroupIndex groups) {
         if (order != null && keyed == null) {
-            return IndexedUser::resource;
+            return u -> groupsAttribute.addTo(u.resource(), groups, u.id());
         }
         Set<String> names = new HashSet<>();
         if (compiled != null) {
@@ -97,8 +107,11 @@ public final class UserQuery {
         if (keyed != null) {
             names.add(keyed.member());
         }
+        boolean readsGroups = names.remove(GroupsAttribute.NAME);
         PartialTree members = new PartialTree(names);
-        return u -> members.read(u.json());
+        Function<IndexedUser, ObjectNode> document = names.isEmpty() ? u -> Json.MAPPER.createObjectNode()
+                : u -> members.read(u.json());
+        return readsGroups ? u -> groupsAttribute.addTo(document.apply(u), groups, u.id()) : document::apply;
     }
 
     /**
@@ -170,8 +183,8 @@ public final class UserQuery {
     public record Plan(Set<UUID> ids, boolean scansMany) {
     }
 
-    public Plan plan(UserIndex index, Filter filter, Comparator<JsonNode> order) {
-        Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index));
+    public Plan plan(UserIndex index, GroupIndex groups, Filter filter, Comparator<JsonNode> order) {
+        Set<UUID> ids = filter == null ? null : filter.accept(new IndexPlanner(index, groups));
         if (order == null && (filter == null || answeredByLookup(filter))) {
             return new Plan(ids, false); // a page in creation order: counted, nothing tested
         }

@@ -37,8 +37,8 @@ import io.hanzo.kms.scim.store.StoredUser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.hanzo.kms.scim.index.GroupIndex;
+import io.hanzo.kms.scim.index.GroupsAttribute;
 import io.hanzo.kms.scim.index.IndexedGroup;
 
 import java.util.ArrayList;
@@ -70,7 +70,8 @@ public final class UserService {
     private final ResourceRenderer renderer;
     private final ResourceNormalizer normalizer = new ResourceNormalizer(UserSchemas.USER);
     private final PatchEngine patchEngine = new PatchEngine(UserSchemas.USER);
-    private final UserQuery query = new UserQuery(new FilterEvaluator(UserSchemas.USER));
+    private final GroupsAttribute groupsAttribute;
+    private final UserQuery query;
     private static final int CREATE_BATCH = 1000;
     /** Per organisation: concurrent creations coalesced into shared statements and commits. */
     private final Map<UUID, GroupCommit<PendingCreate, Object>> creations = new ConcurrentHashMap<>();
@@ -94,6 +95,8 @@ public final class UserService {
         this.index = index;
         this.renderer = renderer;
         this.groupsEndpointUrl = groupsEndpointUrl;
+        this.groupsAttribute = new GroupsAttribute(groupsEndpointUrl);
+        this.query = new UserQuery(new FilterEvaluator(UserSchemas.USER), groupsAttribute);
         this.codec = UserDocuments.codec(renderer);
     }
 
@@ -201,18 +204,18 @@ public final class UserService {
     }
 
     public UserQuery.Page list(UUID orgId, Filter filter, Comparator<JsonNode> order, int startIndex, int count) {
-        return query.run(index.users(orgId), filter, order, startIndex, count);
+        return query.run(index.users(orgId), index.groups(orgId), filter, order, startIndex, count);
     }
 
     /** What {@link #list} would examine, and whether that is so many users that it belongs on a worker. */
     public UserQuery.Plan plan(UUID orgId, Filter filter, Comparator<JsonNode> order) {
-        return query.plan(index.users(orgId), filter, order);
+        return query.plan(index.users(orgId), index.groups(orgId), filter, order);
     }
 
     /** {@link #list} with its plan already made. */
     public UserQuery.Page list(UUID orgId, UserQuery.Plan plan, Filter filter, Comparator<JsonNode> order,
                                int startIndex, int count) {
-        return query.run(index.users(orgId), plan, filter, order, startIndex, count);
+        return query.run(index.users(orgId), index.groups(orgId), plan, filter, order, startIndex, count);
     }
 
     /**
@@ -588,17 +591,7 @@ public final class UserService {
         }
         ObjectNode out = user.resource();
         JsonNode meta = out.remove("meta");
-        ArrayNode list = out.putArray("groups");
-        for (UUID gid : groupIds) { // in id order
-            IndexedGroup g = groups.get(gid);
-            if (g != null) {
-                list.addObject()
-                        .put("value", gid.toString())
-                        .put("$ref", groupsEndpointUrl + "/" + gid)
-                        .put("display", g.row().displayName())
-                        .put("type", "direct");
-            }
-        }
+        out.set(GroupsAttribute.NAME, groupsAttribute.values(groups, groupIds)); // in id order
         out.set("meta", meta);
         return Json.bytes(projection.apply(out));
     }

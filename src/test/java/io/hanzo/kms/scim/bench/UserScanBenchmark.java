@@ -3,6 +3,8 @@ package io.hanzo.kms.scim.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.index.DocumentCodec;
+import io.hanzo.kms.scim.index.GroupIndex;
+import io.hanzo.kms.scim.index.GroupsAttribute;
 import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.index.UserDocuments;
 import io.hanzo.kms.scim.index.UserIndex;
@@ -67,7 +69,9 @@ public class UserScanBenchmark {
     private CompiledFilter compiled;
     private ResourceSorter.Order sortKey;
     private List<JsonNode> trees;
-    private final UserQuery userQuery = new UserQuery(new FilterEvaluator(UserSchemas.USER));
+    private final GroupIndex groups = new GroupIndex();
+    private final UserQuery userQuery = new UserQuery(new FilterEvaluator(UserSchemas.USER),
+            new GroupsAttribute("https://kms.example.com/api/v1/scim/Groups"));
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -100,7 +104,7 @@ public class UserScanBenchmark {
 
     @Benchmark
     public UserQuery.Page scan() {
-        return userQuery.run(index, filter, order, 1, 10);
+        return userQuery.run(index, groups, filter, order, 1, 10);
     }
 
     /**

@@ -5,6 +5,7 @@ import static io.hanzo.kms.scim.index.UserDocumentsTest.RENDERER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.filter.Filter;
@@ -13,6 +14,7 @@ import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.StoredUser;
 import io.hanzo.kms.scim.store.UserRow;
@@ -22,18 +24,27 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * A scan reads only the members its filter and sort need from each packed document; its pages are
- * those of the filter interpreted and the order applied on every user's whole representation.
+ * those of the filter interpreted and the order applied on every user's whole representation, its
+ * {@code groups} included, which the group index holds and the packed document does not.
  */
 class UserQueryScanTest {
     private static final String ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
     private static final UUID ORG = UUID.randomUUID();
     private static final ResourceNormalizer NORMALIZER = new ResourceNormalizer(UserSchemas.USER);
     private static final FilterEvaluator EVALUATOR = new FilterEvaluator(UserSchemas.USER);
-    private static final UserQuery QUERY = new UserQuery(EVALUATOR);
+    private static final String GROUPS_URL = "https://kms.example.com/Groups";
+    private static final UserQuery QUERY = new UserQuery(EVALUATOR, new GroupsAttribute(GROUPS_URL));
+    private static final UUID ENGINEERING = Ids.newId();
+    private static final UUID SALES = Ids.newId();
+    private static final UUID OPS = Ids.newId();
+    private static final Map<UUID, String> GROUP_NAMES = Map.of(ENGINEERING, "Engineering", SALES, "Sales Team",
+            OPS, "eng-Ops");
 
     private static final List<String> FILTERS = List.of(
             "userName co \"ENG\"", "USERNAME sw \"u1\"", "displayName ew \"3\"", "title pr", "not (title pr)",
@@ -47,10 +58,18 @@ class UserQueryScanTest {
             "urn:ietf:params:scim:schemas:core:2.0:User:userName ew \"x.com\"",
             "phoneNumbers pr or addresses[country eq \"US\"]", "x509Certificates pr",
             "title co \"senior\" or name.familyName eq \"Family0\" or name.familyName eq \"Family5\"",
-            "not (userName co \"1\") and (emails pr or " + ENT + ":employeeNumber gt \"20\")");
+            "not (userName co \"1\") and (emails pr or " + ENT + ":employeeNumber gt \"20\")",
+            "groups.value eq \"" + ENGINEERING + "\"", "groups[value eq \"" + SALES + "\"]", "groups eq \"" + OPS + "\"",
+            "groups pr", "not (groups pr)", "groups.display eq \"ENGINEERING\"", "groups.display sw \"eng\"",
+            "groups.display co \" team\"", "groups.type eq \"direct\"", "groups.$ref ew \"" + SALES + "\"",
+            "groups.value eq \"" + ENGINEERING.toString().toUpperCase() + "\"",
+            "groups.value eq \"" + ENGINEERING + "\" and title pr",
+            "groups.value eq \"" + ENGINEERING + "\" or groups[display eq \"sales team\"]",
+            "groups[value eq \"" + OPS + "\" and type eq \"direct\"] and not (groups.display eq \"Engineering\")",
+            "not (groups.value eq \"" + SALES + "\") and userName sw \"u1\"");
 
     private static final List<String> SORTS = List.of("userName", "name.familyName", "emails", "emails.type", "title",
-            "meta.lastModified", ENT + ":department", "department", "active", "nickName");
+            "meta.lastModified", ENT + ":department", "department", "active", "nickName", "groups", "groups.display");
 
     @Test
     void filteredPagesAreThoseOfTheWholeDocuments() {
@@ -58,7 +77,7 @@ class UserQueryScanTest {
         for (String text : FILTERS) {
             Filter filter = FilterResolver.parse(text, UserSchemas.USER);
             for (int[] page : new int[][] {{1, 100}, {3, 4}, {1, 0}}) {
-                UserQuery.Page actual = QUERY.run(index(), filter, null, page[0], page[1]);
+                UserQuery.Page actual = QUERY.run(index(), GROUPS, filter, null, page[0], page[1]);
                 assertThat(describe(actual)).as("%s from %d, %d", text, page[0], page[1])
                         .isEqualTo(expected(filter, null, page[0], page[1]));
                 nonEmpty += actual.totalResults() > 0 && actual.totalResults() < USERS ? 1 : 0;
@@ -75,12 +94,27 @@ class UserQueryScanTest {
                 Comparator<JsonNode> order = ResourceSorter.comparator(UserSchemas.USER, sortBy, direction);
                 for (String text : new String[] {null, "title pr", "meta.lastModified gt \"2026-01-01T00:00:10Z\""}) {
                     Filter filter = text == null ? null : FilterResolver.parse(text, UserSchemas.USER);
-                    UserQuery.Page actual = QUERY.run(index(), filter, order, 2, 15);
+                    UserQuery.Page actual = QUERY.run(index(), GROUPS, filter, order, 2, 15);
                     assertThat(describe(actual)).as("%s %s where %s", sortBy, direction, text)
                             .isEqualTo(expected(filter, order, 2, 15));
                 }
             }
         }
+    }
+
+    @Test
+    void aGroupsMembersAreTheCandidatesOfAnEqualityOnItsId() {
+        Set<UUID> members = GROUPS.members(ENGINEERING);
+        assertThat(members).isNotEmpty().hasSizeLessThan(USERS);
+        for (String text : List.of("groups.value eq \"" + ENGINEERING + "\"", "groups[value eq \"" + ENGINEERING + "\"]",
+                "groups[type eq \"direct\" and value eq \"" + ENGINEERING + "\"] and title pr")) {
+            Filter filter = FilterResolver.parse(text, UserSchemas.USER);
+            assertThat(QUERY.plan(index(), GROUPS, filter, null).ids()).as(text).isEqualTo(members);
+        }
+        Filter other = FilterResolver.parse("groups.value eq \"" + Ids.newId() + "\"", UserSchemas.USER);
+        assertThat(QUERY.plan(index(), GROUPS, other, null).ids()).isEmpty();
+        Filter anyGroup = FilterResolver.parse("groups pr", UserSchemas.USER);
+        assertThat(QUERY.plan(index(), GROUPS, anyGroup, null).ids()).isNull();
     }
 
     private static final int USERS = 30;
@@ -140,6 +174,53 @@ class UserQueryScanTest {
         return rows;
     }
 
+    private static final GroupIndex GROUPS = groups();
+
+    /**
+     * Engineering holds every third user, Sales Team every fourth from the second, eng-Ops every fifth
+     * from the third.
+     */
+    private static GroupIndex groups() {
+        GroupIndex groups = new GroupIndex();
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        GROUP_NAMES.forEach((gid, name) -> {
+            ObjectNode a = Json.MAPPER.createObjectNode().put("displayName", name);
+            groups.putGroup(new IndexedGroup(new GroupRow(ORG, gid, a, 1, now, now), a));
+        });
+        for (int i = 0; i < ROWS.size(); i++) {
+            UUID id = ROWS.get(i).id();
+            if (i % 3 == 0) {
+                groups.addMembership(ENGINEERING, id);
+            }
+            if (i % 4 == 1) {
+                groups.addMembership(SALES, id);
+            }
+            if (i % 5 == 2) {
+                groups.addMembership(OPS, id);
+            }
+        }
+        return groups;
+    }
+
+    /** The user's groups as the server renders them, worked out here from the groups' member sets. */
+    private static void addGroups(ObjectNode user, UUID id) {
+        List<UUID> in = new ArrayList<>();
+        GROUP_NAMES.keySet().forEach(gid -> {
+            if (GROUPS.members(gid).contains(id)) {
+                in.add(gid);
+            }
+        });
+        if (in.isEmpty()) {
+            return;
+        }
+        in.sort(null);
+        ArrayNode list = user.putArray("groups");
+        for (UUID gid : in) {
+            list.addObject().put("value", gid.toString()).put("$ref", GROUPS_URL + "/" + gid)
+                    .put("display", GROUP_NAMES.get(gid)).put("type", "direct");
+        }
+    }
+
     /** A fresh index: half the users as written, half as loaded at start-up and not rendered yet. */
     private static UserIndex index() {
         UserIndex index = new UserIndex();
@@ -167,6 +248,7 @@ class UserQueryScanTest {
         byId.sort(Comparator.comparing(UserRow::id)); // the index's order, creation order
         for (UserRow row : byId) {
             ObjectNode whole = RENDERER.render(row.attributes(), row.meta());
+            addGroups(whole, row.id());
             if (filter == null || EVALUATOR.matches(filter, whole)) {
                 matches.add(whole);
             }

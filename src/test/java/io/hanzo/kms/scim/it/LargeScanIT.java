@@ -29,6 +29,8 @@ class LargeScanIT {
 
     private static ApiClient client;
     private static TestOrg org;
+    /** The users' ids, in creation order. */
+    private static final List<String> ids = new ArrayList<>();
 
     private static String userName(int i) {
         return String.format(Locale.ROOT, "s%05d@scan.example", i);
@@ -52,6 +54,8 @@ class LargeScanIT {
             assertThat(r.status()).as(r.text()).isEqualTo(200);
             for (JsonNode op : r.json().get("Operations")) {
                 assertThat(op.get("status").asText()).as(op.toString()).isEqualTo("201");
+                String location = op.get("location").asText();
+                ids.add(location.substring(location.lastIndexOf('/') + 1));
             }
         }
     }
@@ -111,6 +115,25 @@ class LargeScanIT {
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         long expected = IntStream.range(0, N).filter(i -> i % 10 == 9).count();
         assertThat(r.json().get("totalResults").asInt()).isEqualTo((int) expected);
+    }
+
+    @Test
+    void aLargeGroupsMembersAndTheUsersInNoGroup() {
+        // More members than a list tests on the event loop: its candidates are tested on a worker too.
+        int members = UserQuery.SCAN_OFF_LOOP + 200;
+        String group = new ScimChecks(client).createGroup(org, "Scan Many",
+                ids.subList(0, members).toArray(new String[0]));
+
+        JsonNode page = list("groups.value eq \"" + group + "\"", "&count=3");
+        assertThat(page.get("totalResults").asInt()).isEqualTo(members);
+        assertThat(userNames(page)).containsExactly(userName(0), userName(1), userName(2));
+        assertThat(list("groups pr", "&count=0").get("totalResults").asInt()).isEqualTo(members);
+        JsonNode none = list("not (groups pr)", "&count=1");
+        assertThat(none.get("totalResults").asInt()).isEqualTo(N - members);
+        assertThat(userNames(none)).containsExactly(userName(members));
+        long seniors = IntStream.range(0, members).filter(i -> i % 10 == 0).count();
+        assertThat(list("groups.display eq \"scan many\" and title co \"senior\"", "&count=0").get("totalResults")
+                .asInt()).isEqualTo((int) seniors);
     }
 
     @Test

@@ -15,8 +15,10 @@ import java.util.List;
  */
 public final class ScimChecks {
     public static final String USERS = TestOrg.SCIM + "/Users";
+    public static final String GROUPS = TestOrg.SCIM + "/Groups";
     public static final String CORE = "urn:ietf:params:scim:schemas:core:2.0:User";
     public static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    public static final String GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
     public static final String ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
     public static final String LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
     public static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -65,6 +67,18 @@ public final class ScimChecks {
         ApiClient.Response r = post(USERS, org.token(), body);
         assertThat(r.status()).as("POST /Users: %s", r.text()).isEqualTo(201);
         return r.json();
+    }
+
+    /** Creates a group of these users and returns its id. */
+    public String createGroup(TestOrg org, String displayName, String... memberIds) {
+        StringBuilder members = new StringBuilder();
+        for (String id : memberIds) {
+            members.append(members.length() == 0 ? "" : ",").append("{\"value\":\"").append(id).append("\"}");
+        }
+        ApiClient.Response r = post(GROUPS, org.token(), "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\""
+                + displayName + "\",\"members\":[" + members + "]}");
+        assertThat(r.status()).as("POST /Groups: %s", r.text()).isEqualTo(201);
+        return r.json().path("id").asText();
     }
 
     /** The user as GET /Users/{id} returns it; the user must exist. */

@@ -29,7 +29,6 @@ class SearchIT {
     private static final String GROUPS = TestOrg.SCIM + "/Groups";
     private static final String ROOT_SEARCH = TestOrg.SCIM + "/.search";
     private static final String SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
-    private static final String GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ApiClient client;
@@ -60,24 +59,13 @@ class SearchIT {
                 {"schemas":["%s","%s"],"userName":"cleo@search.example","name":{"givenName":"Cleo","familyName":"Xu"},
                  "%s":{"department":"Dev"}}
                 """.formatted(CORE, ENTERPRISE, ENTERPRISE)).path("id").asText();
-        admins = createGroup("Search Admins", anna, ben);
-        builders = createGroup("Search Builders", cleo);
+        admins = api.createGroup(org, "Search Admins", anna, ben);
+        builders = api.createGroup(org, "Search Builders", cleo);
     }
 
     @AfterAll
     static void stop() {
         client.close();
-    }
-
-    private static String createGroup(String name, String... members) {
-        StringBuilder m = new StringBuilder();
-        for (String id : members) {
-            m.append(m.length() == 0 ? "" : ",").append("{\"value\":\"").append(id).append("\"}");
-        }
-        ApiClient.Response r = api.post(GROUPS, org.token(), "{\"schemas\":[\"" + GROUP_SCHEMA + "\"],\"displayName\":\""
-                + name + "\",\"members\":[" + m + "]}");
-        assertThat(r.status()).as(r.text()).isEqualTo(201);
-        return r.json().path("id").asText();
     }
 
     /** A SearchRequest body from name/value pairs; List values become JSON arrays. */
