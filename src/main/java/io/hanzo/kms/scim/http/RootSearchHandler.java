@@ -13,6 +13,7 @@ import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
@@ -49,16 +50,24 @@ final class RootSearchHandler {
             // Report the error as the User type sees it: that is the one clients search most.
             FilterResolver.resolve(parsed, UserSchemas.USER);
         }
+        Future<UserQuery.Page> userPage = searchUsers ? users.page(ctx.vertx(), orgId, request, userFilter)
+                : Future.succeededFuture(null);
+        // As UsersHandler answers: in map, so that what the answer throws fails the request.
+        userPage.map(page -> answer(ctx, orgId, request, page, groupFilter, searchGroups)).onFailure(ctx::fail);
+    }
+
+    /** The users' page (null when only Groups are searched), then the Groups after it, as one list. */
+    private Void answer(RoutingContext ctx, UUID orgId, ListRequest request, UserQuery.Page userPage, Filter groupFilter,
+                        boolean searchGroups) {
         int pageSize = users.pageSize(request);
         List<Supplier<Iterator<Buffer>>> items = new ArrayList<>();
         int usersTotal = 0;
         int groupsTotal = 0;
-        if (searchUsers) {
-            UserQuery.Page page = users.page(orgId, request, userFilter);
-            usersTotal = page.totalResults();
+        if (userPage != null) {
+            usersTotal = userPage.totalResults();
             AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, request.attributes(),
                     request.excludedAttributes());
-            userService.documents(orgId, page, projection).forEach(doc -> items.add(ListStream.whole(doc)));
+            userService.documents(orgId, userPage, projection).forEach(doc -> items.add(ListStream.whole(doc)));
         }
         if (searchGroups) {
             // Groups continue the numbering after the users.
@@ -72,6 +81,7 @@ final class RootSearchHandler {
         int total = usersTotal + groupsTotal;
         ChunkPump.start(ctx.response(), 200, ScimResponses.SCIM_JSON,
                 new ListStream(total, items.size(), request.startIndex(), items));
+        return null;
     }
 
     /** A sort attribute only Users have (such as userName) leaves Groups in creation order. */

@@ -11,6 +11,7 @@ import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.protocol.resource.ResourceSorter;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.RoutingContext;
@@ -61,19 +62,30 @@ final class UsersHandler {
         Filter filter = FilterResolver.parse(request.filter(), UserSchemas.USER);
         AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, request.attributes(),
                 request.excludedAttributes());
+        // Answered in map, not onSuccess: what rendering throws then fails the request, as it would have
+        // thrown to the router, instead of leaving it to its deadline.
+        page(ctx.vertx(), orgId, request, filter)
+                .<Void>map(page -> {
+                    ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(),
+                            users.documents(orgId, page, projection));
+                    return null;
+                })
+                .onFailure(ctx::fail);
+    }
+
+    /**
+     * One page of users for a request whose filter is already resolved (null for none). A filter the
+     * index cannot narrow, on a large organisation, is scanned on a worker (unordered, so scans run
+     * side by side up to the pool's size); the page completes back on the caller's event loop, where
+     * it is rendered.
+     */
+    Future<UserQuery.Page> page(Vertx vertx, UUID orgId, ListRequest request, Filter filter) {
         Comparator<JsonNode> order = order(request);
         UserQuery.Plan plan = users.plan(orgId, filter, order);
         if (plan.scansMany()) {
-            // A filter the index cannot narrow, on a large organisation: scanned on a worker (unordered,
-            // so scans run side by side up to the pool's size), the page rendered back on the event loop.
-            scans(ctx.vertx()).executeBlocking(() -> page(orgId, request, plan, filter, order), false)
-                    .onSuccess(page -> ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(),
-                            users.documents(orgId, page, projection)))
-                    .onFailure(ctx::fail);
-            return;
+            return scans(vertx).executeBlocking(() -> page(orgId, request, plan, filter, order), false);
         }
-        UserQuery.Page page = page(orgId, request, plan, filter, order);
-        ScimResponses.sendList(ctx, page.totalResults(), request.startIndex(), users.documents(orgId, page, projection));
+        return Future.succeededFuture(page(orgId, request, plan, filter, order));
     }
 
     /**
@@ -94,11 +106,6 @@ final class UsersHandler {
 
     int pageSize(ListRequest request) {
         return request.pageSize(defaultCount, maxResults);
-    }
-
-    /** One page of users for a request whose filter is already resolved (null for none). */
-    UserQuery.Page page(UUID orgId, ListRequest request, Filter filter) {
-        return users.list(orgId, filter, order(request), request.startIndex(), pageSize(request));
     }
 
     private UserQuery.Page page(UUID orgId, ListRequest request, UserQuery.Plan plan, Filter filter,

@@ -115,6 +115,13 @@ class LargeScanIT {
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         long expected = IntStream.range(0, N).filter(i -> i % 10 == 9).count();
         assertThat(r.json().get("totalResults").asInt()).isEqualTo((int) expected);
+        // At the service root the same scan of the users, then the groups (none has a title).
+        ApiClient.Response root = client.post(TestOrg.SCIM + "/.search", org.token(), """
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                 "filter":"userName ew \\"9@scan.example\\" and not (title co \\"senior\\")","count":2}""");
+        assertThat(root.status()).as(root.text()).isEqualTo(200);
+        assertThat(root.json().get("totalResults").asInt()).isEqualTo((int) expected);
+        assertThat(userNames(root.json())).containsExactly(userName(9), userName(19));
     }
 
     @Test
