@@ -78,6 +78,7 @@ class GroupWritesIT {
         assertThat(members(second)).isEmpty();
         assertThat(db.strings("SELECT count(*) FROM resource_changes WHERE org_id = ? AND resource_id = ?", second))
                 .containsExactly("0");
+        StoreFixture.assertOutsideATransaction(db.pool);
         UUID third = UUID.randomUUID();
         assertThat(await(groups.insert(db.org, third, attributes("After " + third), List.of(a.toString()), AUDIT)).added())
                 .as("the pool's only connection is usable after the failure").containsExactly(a);
@@ -94,6 +95,7 @@ class GroupWritesIT {
                 List.of(new MemberOp(MemberOp.Kind.REMOVE, List.of(a.toString())), new MemberOp(MemberOp.Kind.ADD, List.of(b.toString()))), AUDIT));
 
         assertThat(w).isEmpty();
+        StoreFixture.assertOutsideATransaction(db.pool);
         assertThat(members(group)).containsExactly(a.toString());
         assertThat(db.strings("SELECT version || ' ' || display_name FROM scim_groups WHERE org_id = ? AND id = ?", group))
                 .containsExactly("1 Versioned " + group);
@@ -124,6 +126,7 @@ class GroupWritesIT {
                     .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
 
             assertThat(stale).as("answered while the other writer still holds the lock").isEmpty();
+            StoreFixture.assertOutsideATransaction(db.pool);
             execute(writer, "INSERT INTO scim_group_members (org_id, group_id, user_id) VALUES (?, ?, ?)", group, a);
             writer.commit();
         }
@@ -140,6 +143,7 @@ class GroupWritesIT {
         Optional<GroupWrite> w = await(groups.update(db.org, missing, null, null, List.of(new MemberOp(MemberOp.Kind.ADD, List.of(a.toString()))), AUDIT));
 
         assertThat(w).isEmpty();
+        StoreFixture.assertOutsideATransaction(db.pool);
         assertThat(members(missing)).isEmpty();
         assertThat(await(groups.insert(db.org, UUID.randomUUID(), attributes("Next " + missing), List.of(), AUDIT)).row())
                 .as("the pool's only connection is usable afterwards").isNotNull();

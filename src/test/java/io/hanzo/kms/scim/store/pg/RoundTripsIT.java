@@ -48,21 +48,21 @@ class RoundTripsIT {
             throw thrown;
         });
         assertThatThrownBy(() -> await(one)).isInstanceOf(ExecutionException.class).hasCause(thrown);
-        assertOutsideATransaction();
+        StoreFixture.assertOutsideATransaction(pool);
 
         Future<String> two = PipelinedTransactions.twoRoundTrips(pool, conn -> {
             conn.query("SELECT 1").execute();
             throw thrown;
         }, (conn, answers) -> PipelinedTransactions.Record.commit(List.of(), "never"));
         assertThatThrownBy(() -> await(two)).isInstanceOf(ExecutionException.class).hasCause(thrown);
-        assertOutsideATransaction();
+        StoreFixture.assertOutsideATransaction(pool);
 
         Future<String> record = PipelinedTransactions.twoRoundTrips(pool, conn -> List.of(conn.query("SELECT 1").execute()),
                 (conn, answers) -> {
                     throw thrown;
                 });
         assertThatThrownBy(() -> await(record)).isInstanceOf(ExecutionException.class).hasCause(thrown);
-        assertOutsideATransaction();
+        StoreFixture.assertOutsideATransaction(pool);
     }
 
     @Test
@@ -70,20 +70,11 @@ class RoundTripsIT {
         String answered = await(PipelinedTransactions.<String>twoRoundTrips(pool, conn -> List.of(conn.query("SELECT 1").execute()),
                 (conn, answers) -> PipelinedTransactions.Record.rollBack("nothing to record")));
         assertThat(answered).isEqualTo("nothing to record");
-        assertOutsideATransaction();
+        StoreFixture.assertOutsideATransaction(pool);
 
         Future<List<RowSet<Row>>> failed = PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
                 conn.query("SELECT 1/0").execute(), conn.query("SELECT 1").execute()));
         assertThatThrownBy(() -> await(failed)).hasMessageContaining("division by zero");
-        assertOutsideATransaction();
-    }
-
-    /** The pool's only connection can be had, and is not inside a transaction. */
-    private static void assertOutsideATransaction() throws Exception {
-        // now() is the transaction's start; statement_timestamp() this statement's: they differ inside
-        // a transaction begun before this statement.
-        RowSet<Row> rs = await(pool.withConnection(conn -> conn.query("SELECT pg_sleep(0.01)").execute()
-                .compose(v -> conn.query("SELECT now() = statement_timestamp()").execute())));
-        assertThat(rs.iterator().next().getBoolean(0)).as("not inside a transaction").isTrue();
+        StoreFixture.assertOutsideATransaction(pool);
     }
 }

@@ -4,6 +4,8 @@ import io.hanzo.kms.scim.it.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The stores' tests' database: a pool for the store under test, a JDBC connection to set rows up and
@@ -81,6 +85,15 @@ final class StoreFixture implements AutoCloseable {
                 + "AND query LIKE ?", "%" + statementPart + "%"); ResultSet rs = ps.executeQuery()) {
             return rs.next() && rs.getLong(1) > 0;
         }
+    }
+
+    /** The pool's connection (its only one, in the tests that ask) can be had, and is not inside a transaction. */
+    static void assertOutsideATransaction(Pool pool) throws Exception {
+        // now() is the transaction's start; statement_timestamp() this statement's: they differ inside
+        // a transaction begun before this statement.
+        RowSet<Row> rs = await(pool.withConnection(conn -> conn.query("SELECT pg_sleep(0.01)").execute()
+                .compose(v -> conn.query("SELECT now() = statement_timestamp()").execute())));
+        assertThat(rs.iterator().next().getBoolean(0)).as("not inside a transaction").isTrue();
     }
 
     static <T> T await(Future<T> f) throws Exception {
