@@ -180,6 +180,18 @@ class AttributesIT {
         }
     }
 
+    /** A value whose only sub-attributes are excluded is left out, as unassigned, not sent as {}. */
+    @Test
+    void excludingEverySubAttributeOfAValueLeavesItOut() {
+        String id = createFullUser();
+        JsonNode u = getUser(id, excluded("phoneNumbers.value,phoneNumbers.type,name.givenName,name.familyName,name.middleName"));
+        assertThat(u.has("phoneNumbers")).as(u.toString()).isFalse();
+        assertThat(u.has("name")).as(u.toString()).isFalse();
+        JsonNode emails = getUser(id, excluded("emails.type,emails.primary")).path("emails");
+        assertThat(emails.size()).isEqualTo(2);
+        emails.forEach(e -> assertThat(keys(e)).containsExactly("value"));
+    }
+
     @Test
     void excludingIdOrUserNameStillReturnsThem() {
         String id = createFullUser();

@@ -157,14 +157,20 @@ public final class AttributeProjection {
                 holder.remove(r.attribute().name());
             } else {
                 JsonNode v = holder.get(r.attribute().name());
+                // A value left with no sub-attribute is unassigned (RFC 7643 §2.5), not an empty object.
                 if (v instanceof ArrayNode a) {
-                    a.forEach(el -> {
-                        if (el instanceof ObjectNode o) {
-                            o.remove(r.subAttribute().name());
+                    Iterator<JsonNode> values = a.elements();
+                    while (values.hasNext()) {
+                        if (values.next() instanceof ObjectNode o && o.remove(r.subAttribute().name()) != null
+                                && o.isEmpty()) {
+                            values.remove();
                         }
-                    });
-                } else if (v instanceof ObjectNode o) {
-                    o.remove(r.subAttribute().name());
+                    }
+                    if (a.isEmpty()) {
+                        holder.remove(r.attribute().name());
+                    }
+                } else if (v instanceof ObjectNode o && o.remove(r.subAttribute().name()) != null && o.isEmpty()) {
+                    holder.remove(r.attribute().name());
                 }
             }
             if (holder != out && holder.isEmpty()) {
