@@ -1,8 +1,10 @@
 package io.hanzo.kms.scim.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.index.GroupQuery;
 import io.hanzo.kms.scim.index.IndexedGroup;
 import io.hanzo.kms.scim.protocol.ListRequest;
+import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.Filter;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
@@ -14,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
@@ -70,8 +73,20 @@ final class GroupsHandler {
 
     /** One page of groups for a request whose filter is already resolved (null for none). */
     GroupQuery.Page page(UUID orgId, ListRequest request, Filter filter) {
-        return groups.list(orgId, filter, ResourceSorter.comparator(GroupSchemas.GROUP, request.sortBy(), request.sortOrder()),
-                request.startIndex(), request.pageSize(defaultCount, maxResults));
+        return groups.list(orgId, filter, order(request), request.startIndex(), request.pageSize(defaultCount, maxResults));
+    }
+
+    /**
+     * The sort order asked for. A group's members are held apart from its stored attributes, which the
+     * sort reads: sorting by them would give creation order as if it were the order asked for.
+     */
+    private static Comparator<JsonNode> order(ListRequest request) {
+        Comparator<JsonNode> order = ResourceSorter.comparator(GroupSchemas.GROUP, request.sortBy(), request.sortOrder());
+        if (order instanceof ResourceSorter.Order o && o.member().equals("members")) {
+            throw ScimException.invalidValue("Cannot sort groups by '" + request.sortBy().trim() + "': a group's members "
+                    + "are not among what groups are sorted by.");
+        }
+        return order;
     }
 
     /** The page's groups as list items, each streamed when its turn comes. */

@@ -260,4 +260,14 @@ class SortingIT {
         assertScimError(api.get(USERS + sortBy(ENTERPRISE + ":nosuch"), org.token()), 400, null);
         assertScimError(api.get(GROUPS + sortBy("unknown"), org.token()), 400, null);
     }
+
+    /** Groups are sorted by what they store; their members are kept apart, so a sort by them is refused, not faked. */
+    @Test
+    void groupsAreNotSortedByTheirMembers() {
+        for (String members : List.of("members", "members.value", "Members.Display")) {
+            ApiClient.Response r = api.get(GROUPS + sortBy(members), org.token());
+            assertScimError(r, 400, "invalidValue");
+            assertThat(r.json().path("detail").asText()).contains("members");
+        }
+    }
 }
