@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.index.IndexedGroup;
 import io.hanzo.kms.scim.index.IndexedUser;
+import io.hanzo.kms.scim.protocol.PathSegment;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.bulk.BulkIds;
 import io.hanzo.kms.scim.protocol.bulk.BulkOperation;
@@ -247,7 +248,10 @@ public final class BulkService {
             if (id.startsWith(BulkIds.PREFIX)) {
                 id = createdIds.getOrDefault(id.substring(BulkIds.PREFIX.length()), id);
             }
-            return m.group(1).equalsIgnoreCase("Users") ? users.location(id) : groups.location(id);
+            // An id as resources' own locations spell it; anything else as sent, made a valid segment.
+            UUID uuid = Ids.parseOrNull(id);
+            String segment = uuid != null ? uuid.toString() : PathSegment.encode(id);
+            return m.group(1).equalsIgnoreCase("Users") ? users.location(segment) : groups.location(segment);
         }
 
         private void record(BulkResult r) {

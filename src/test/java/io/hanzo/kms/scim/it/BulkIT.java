@@ -31,6 +31,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -513,6 +514,9 @@ class BulkIT {
                 op("PATCH", "/Groups/" + groupId, "malformed", JSON.createObjectNode().put("Operations", "none")),
                 op("PATCH", "/Groups/" + unknownGroup, "members", memberChange("add", userId)),
                 op("PUT", "/users/" + unknownUser, "lowerCase", userData(unique("loc.lower"))),
+                op("DELETE", "/Users/" + unknownUser.toUpperCase(Locale.ROOT), "upperCaseId", null),
+                op("DELETE", "/Users/a b?x#y%", "notASegment", null),
+                op("DELETE", "/Users/..", "dots", null),
                 op("POST", "/Users", "dup", userData(taken)),
                 op("PATCH", "/Users/bulkId:dup", "afterDup", patchData(title)),
                 op("POST", "/Users", "ok", userData(unique("loc.ok"))),
@@ -525,6 +529,10 @@ class BulkIT {
         assertFailure(result(response, "malformed"), "400", url(GROUPS, groupId));
         assertFailure(result(response, "members"), "404", url(GROUPS, unknownGroup));
         assertFailure(result(response, "lowerCase"), "404", url(USERS, unknownUser));
+        // Ids as the resources' own locations spell them; other text made a valid path segment.
+        assertFailure(result(response, "upperCaseId"), "404", url(USERS, unknownUser));
+        assertFailure(result(response, "notASegment"), "404", url(USERS, "a%20b%3Fx%23y%25"));
+        assertFailure(result(response, "dots"), "404", url(USERS, "%2E%2E"));
         // A failed POST has no resource to name; what referred to it names the path as it was sent.
         assertFailure(result(response, "dup"), "409", null);
         assertFailure(result(response, "afterDup"), "400", url(USERS, "bulkId:dup"));
