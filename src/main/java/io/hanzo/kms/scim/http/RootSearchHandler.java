@@ -59,6 +59,9 @@ final class RootSearchHandler {
     /** The users' page (null when only Groups are searched), then the Groups after it, as one list. */
     private Void answer(RoutingContext ctx, UUID orgId, ListRequest request, UserQuery.Page userPage, Filter groupFilter,
                         boolean searchGroups) {
+        if (ctx.response().ended()) {
+            return null; // answered already: the request deadline passed while the users were scanned
+        }
         int pageSize = users.pageSize(request);
         List<Supplier<Iterator<Buffer>>> items = new ArrayList<>();
         int usersTotal = 0;
