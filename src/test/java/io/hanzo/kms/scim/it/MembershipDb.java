@@ -36,6 +36,32 @@ final class MembershipDb {
         return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
     }
 
+    /** Runs a statement on {@code c} whose parameters are the organisation's and the user's ids, in that order. */
+    static void execute(Connection c, String sql, String orgId, String userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, UUID.fromString(orgId));
+            ps.setObject(2, UUID.fromString(userId));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Waits until a backend waits for a row lock held by another transaction; false after 10 s. */
+    static boolean awaitLockWait() throws SQLException, InterruptedException {
+        long until = System.nanoTime() + 10_000_000_000L;
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
+            while (System.nanoTime() < until) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > 0) {
+                        return true;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        return false;
+    }
+
     /** The user's invitations, oldest first. */
     static List<Invitation> invitations(String orgId, String userId) {
         String sql = "SELECT id, user_id, created_at, token_hash, expires_at, delivered_at, used_at, voided_at "

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -535,6 +538,66 @@ class MembershipLifecycleIT {
         assertThat(onlyInvitation(org, p).usedAt()).isNull();
     }
 
+    /**
+     * A deactivation that has locked the user but not committed when the set-up comes: the set-up
+     * waits for it and is refused. It used to read the user as active, wait only at the end, and
+     * answer "accepted" having accepted nothing (and used the invitation and stored the keys).
+     */
+    @Test
+    void aSetupThatMeetsADeactivationInFlightIsRefusedAndChangesNothing() throws Exception {
+        TestOrg org = TestOrg.create(client, "Racing Deactivation Org");
+        Person p = provision(org, "racing-deactivation");
+        String body = DeviceKeys.generate("racing deactivation " + RUN).setupJson(token(p));
+        try (Connection deactivation = MembershipDb.connect()) {
+            deactivation.setAutoCommit(false);
+            MembershipDb.execute(deactivation, "UPDATE scim_users SET active = false WHERE org_id = ? AND id = ?", org.id(), p.id());
+            CompletableFuture<ApiClient.Response> setup = CompletableFuture.supplyAsync(() -> setup(body));
+            assertThat(MembershipDb.awaitLockWait()).as("the set-up waits for the deactivation").isTrue();
+            deactivation.commit();
+            assertRefused(setup.get(30, TimeUnit.SECONDS), 403);
+        }
+        assertThat(MembershipDb.member(org.id(), p.id()).setupState()).isEqualTo("invited");
+        assertThat(MembershipDb.accountKeys(org.id(), p.id())).isNull();
+        assertThat(onlyInvitation(org, p).usedAt()).isNull();
+    }
+
+    /**
+     * A user's delete takes the user's row, then its invitations. A set-up that comes in between
+     * waits for the delete and learns the membership is gone; it used to take the invitation first
+     * and deadlock with the delete (a 500 for one of them).
+     */
+    @Test
+    void aSetupThatMeetsADeleteInFlightIsRefusedWithoutADeadlock() throws Exception {
+        TestOrg org = TestOrg.create(client, "Racing Delete Org");
+        Person p = provision(org, "racing-delete");
+        String body = DeviceKeys.generate("racing delete " + RUN).setupJson(token(p));
+        try (Connection delete = MembershipDb.connect()) {
+            delete.setAutoCommit(false);
+            MembershipDb.execute(delete, "DELETE FROM scim_users WHERE org_id = ? AND id = ?", org.id(), p.id());
+            CompletableFuture<ApiClient.Response> setup = CompletableFuture.supplyAsync(() -> setup(body));
+            assertThat(MembershipDb.awaitLockWait()).as("the set-up waits for the delete").isTrue();
+            MembershipDb.execute(delete, "UPDATE invitations SET voided_at = now() WHERE org_id = ? AND user_id = ? "
+                    + "AND used_at IS NULL AND voided_at IS NULL", org.id(), p.id());
+            delete.commit();
+            assertRefused(setup.get(30, TimeUnit.SECONDS), 410);
+        }
+        assertThat(MembershipDb.accountKeys(org.id(), p.id())).isNull();
+    }
+
+    @Test
+    void deletingASetUpUserRemovesTheirKeyMaterial() {
+        TestOrg org = TestOrg.create(client, "Deleted After Setup Org");
+        Person p = provision(org, "set-up-then-deleted");
+        setUp(p);
+        assertThat(MembershipDb.accountKeys(org.id(), p.id())).isNotNull();
+
+        ApiClient.Response del = api.delete(USERS + "/" + p.id(), org.token());
+
+        assertThat(del.status()).as(del.text()).isEqualTo(204);
+        assertThat(MembershipDb.accountKeys(org.id(), p.id())).isNull();
+        assertThat(MembershipDb.accountKeyCount(org.id())).isZero();
+    }
+
     @Test
     void setupForADeletedMembershipIs410() {
         TestOrg org = TestOrg.create(client, "Deleted Org");
@@ -545,6 +608,9 @@ class MembershipLifecycleIT {
         int users = MembershipDb.userCount(org.id());
 
         assertSetupRefused(org, p, DeviceKeys.generate("deleted " + RUN).setupJson(token), 410);
+        // The set-up page says the membership is gone, not that a newer invitation replaced this one.
+        ApiClient.Response view = api.post("/api/v1/account/invitation", null, "{\"token\":\"" + token + "\"}");
+        assertThat(view.json().path("state").asText()).as(view.text()).isEqualTo("gone");
 
         assertThat(MembershipDb.member(org.id(), p.id())).isNull();
         assertThat(MembershipDb.userCount(org.id())).isEqualTo(users);

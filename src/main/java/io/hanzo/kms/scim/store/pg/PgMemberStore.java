@@ -109,7 +109,9 @@ public final class PgMemberStore implements MemberStore {
     @Override
     public Future<SetupRefusal> completeSetup(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches,
                                               KeyMaterial keys, Instant now) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_FIND).execute(Tuple.of(orgId, invitationId))
+        Tuple invitation = Tuple.of(orgId, invitationId);
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_USER_LOCK).execute(invitation)
+                .compose(locked -> conn.preparedQuery(Sql.INVITATION_FIND).execute(invitation))
                 .compose(rs -> {
                     SetupRefusal refusal = check(rs.size() == 0 ? null : rs.iterator().next(), tokenMatches, now);
                     if (refusal != null) {
@@ -125,7 +127,10 @@ public final class PgMemberStore implements MemberStore {
                                     .addString(keys.kdfParamsJson())
                                     .addOffsetDateTime(ts(now))))
                             .compose(v -> conn.preparedQuery(Sql.MEMBER_ACCEPT).execute(Tuple.of(orgId, userId)))
-                            .map(v -> (SetupRefusal) null);
+                            .compose(accepted -> accepted.rowCount() == 1 ? Future.succeededFuture((SetupRefusal) null)
+                                    // The user is locked and was checked: never, but not answered "accepted" if so.
+                                    : Future.failedFuture(new IllegalStateException("Set-up of user " + userId
+                                            + " accepted no membership; rolled back")));
                 }));
     }
 
@@ -146,6 +151,11 @@ public final class PgMemberStore implements MemberStore {
         if (r == null || r.getBuffer(1) == null || !tokenMatches.apply(r.getBuffer(1).getBytes())) {
             return SetupRefusal.UNKNOWN;
         }
+        // Before the invitation's own state: deleting the user voids it, and the person should learn
+        // that the membership is gone, not that a newer invitation replaced it.
+        if (r.getBoolean(5) == null) {
+            return SetupRefusal.MEMBERSHIP_GONE;
+        }
         if (r.getOffsetDateTime(3) != null) {
             return SetupRefusal.USED;
         }
@@ -155,9 +165,6 @@ public final class PgMemberStore implements MemberStore {
         OffsetDateTime expires = r.getOffsetDateTime(2);
         if (expires != null && !now.isBefore(expires.toInstant())) {
             return SetupRefusal.EXPIRED;
-        }
-        if (r.getBoolean(5) == null) {
-            return SetupRefusal.MEMBERSHIP_GONE;
         }
         if (!r.getBoolean(5)) {
             return SetupRefusal.DEACTIVATED;

@@ -68,13 +68,15 @@ final class Sql {
     /**
      * After USER_DELETE, in the same transaction but a statement of its own: by then any add that
      * locked the user has committed, and this statement's fresh snapshot sees its rows. Its
-     * memberships go, and its invitations are voided (never delivered or used). Sent before USER_DELETE's
+     * memberships and the key material of its account set-up go (the person is no longer in the
+     * organisation), and its invitations are voided (never delivered or used). Sent before USER_DELETE's
      * answer is known, so it does nothing while the user is still there (a version that no longer matched).
      */
     static final String USER_DELETE_REST =
             "WITH gone AS (SELECT WHERE NOT EXISTS (SELECT 1 FROM scim_users WHERE org_id = $1 AND id = $2)), "
                     + "members AS (DELETE FROM scim_group_members WHERE org_id = $1 AND user_id = $2 "
-                    + "AND EXISTS (SELECT FROM gone)) "
+                    + "AND EXISTS (SELECT FROM gone)), "
+                    + "keys AS (DELETE FROM account_keys WHERE org_id = $1 AND user_id = $2 AND EXISTS (SELECT FROM gone)) "
                     + "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 "
                     + "AND voided_at IS NULL AND used_at IS NULL AND EXISTS (SELECT FROM gone)";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
@@ -313,6 +315,16 @@ final class Sql {
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL AND voided_at IS NULL";
     static final String INVITATION_INSERT =
             "INSERT INTO invitations (org_id, id, user_id, created_at) VALUES ($1, $2, $3, $4)";
+    /**
+     * The invitation's user, locked before the invitation itself (INVITATION_FIND, a statement of its
+     * own, whose snapshot then sees the user as this lock left it) and until the set-up commits: in
+     * the order a user's delete takes them (the row, then its invitations), and so that a
+     * deactivation or a delete either waits for the set-up or is seen by it. Taken the other way
+     * round, a set-up and a delete deadlocked, and a set-up that read the user as active before a
+     * deactivation committed answered "accepted" without accepting.
+     */
+    static final String INVITATION_USER_LOCK = "SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = "
+            + "(SELECT i.user_id FROM invitations i WHERE i.org_id = $1 AND i.id = $2) FOR NO KEY UPDATE";
     static final String INVITATION_FIND =
             "SELECT i.user_id, i.token_hash, i.expires_at, i.used_at, i.voided_at, u.active, u.setup_state "
                     + "FROM invitations i LEFT JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
