@@ -539,6 +539,26 @@ class MembershipLifecycleIT {
     }
 
     /**
+     * The person's set-up, sent while another transaction has written their user row ({@code first})
+     * and not committed; once the set-up waits for that lock, the transaction runs {@code then} (if
+     * any) and commits. The set-up's answer.
+     */
+    private static ApiClient.Response setupRacing(TestOrg org, Person p, String first, String then) throws Exception {
+        String body = DeviceKeys.generate("racing " + RUN).setupJson(token(p));
+        try (Connection other = MembershipDb.connect()) {
+            other.setAutoCommit(false);
+            MembershipDb.execute(other, first, org.id(), p.id());
+            CompletableFuture<ApiClient.Response> setup = CompletableFuture.supplyAsync(() -> setup(body));
+            assertThat(MembershipDb.awaitLockWait()).as("the set-up waits for the other transaction").isTrue();
+            if (then != null) {
+                MembershipDb.execute(other, then, org.id(), p.id());
+            }
+            other.commit();
+            return setup.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * A deactivation that has locked the user but not committed when the set-up comes: the set-up
      * waits for it and is refused. It used to read the user as active, wait only at the end, and
      * answer "accepted" having accepted nothing (and used the invitation and stored the keys).
@@ -547,15 +567,7 @@ class MembershipLifecycleIT {
     void aSetupThatMeetsADeactivationInFlightIsRefusedAndChangesNothing() throws Exception {
         TestOrg org = TestOrg.create(client, "Racing Deactivation Org");
         Person p = provision(org, "racing-deactivation");
-        String body = DeviceKeys.generate("racing deactivation " + RUN).setupJson(token(p));
-        try (Connection deactivation = MembershipDb.connect()) {
-            deactivation.setAutoCommit(false);
-            MembershipDb.execute(deactivation, "UPDATE scim_users SET active = false WHERE org_id = ? AND id = ?", org.id(), p.id());
-            CompletableFuture<ApiClient.Response> setup = CompletableFuture.supplyAsync(() -> setup(body));
-            assertThat(MembershipDb.awaitLockWait()).as("the set-up waits for the deactivation").isTrue();
-            deactivation.commit();
-            assertRefused(setup.get(30, TimeUnit.SECONDS), 403);
-        }
+        assertRefused(setupRacing(org, p, "UPDATE scim_users SET active = false WHERE org_id = ? AND id = ?", null), 403);
         assertThat(MembershipDb.member(org.id(), p.id()).setupState()).isEqualTo("invited");
         assertThat(MembershipDb.accountKeys(org.id(), p.id())).isNull();
         assertThat(onlyInvitation(org, p).usedAt()).isNull();
@@ -570,17 +582,9 @@ class MembershipLifecycleIT {
     void aSetupThatMeetsADeleteInFlightIsRefusedWithoutADeadlock() throws Exception {
         TestOrg org = TestOrg.create(client, "Racing Delete Org");
         Person p = provision(org, "racing-delete");
-        String body = DeviceKeys.generate("racing delete " + RUN).setupJson(token(p));
-        try (Connection delete = MembershipDb.connect()) {
-            delete.setAutoCommit(false);
-            MembershipDb.execute(delete, "DELETE FROM scim_users WHERE org_id = ? AND id = ?", org.id(), p.id());
-            CompletableFuture<ApiClient.Response> setup = CompletableFuture.supplyAsync(() -> setup(body));
-            assertThat(MembershipDb.awaitLockWait()).as("the set-up waits for the delete").isTrue();
-            MembershipDb.execute(delete, "UPDATE invitations SET voided_at = now() WHERE org_id = ? AND user_id = ? "
-                    + "AND used_at IS NULL AND voided_at IS NULL", org.id(), p.id());
-            delete.commit();
-            assertRefused(setup.get(30, TimeUnit.SECONDS), 410);
-        }
+        assertRefused(setupRacing(org, p, "DELETE FROM scim_users WHERE org_id = ? AND id = ?",
+                "UPDATE invitations SET voided_at = now() WHERE org_id = ? AND user_id = ? AND used_at IS NULL "
+                        + "AND voided_at IS NULL"), 410);
         assertThat(MembershipDb.accountKeys(org.id(), p.id())).isNull();
     }
 
