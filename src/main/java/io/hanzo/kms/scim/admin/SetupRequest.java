@@ -54,7 +54,9 @@ public record SetupRequest(String token, KeyMaterial keys) {
                 }
                 return;
             }
-            if (!f.getKey().equals("algorithm") && !(f.getValue().isIntegralNumber() && f.getValue().asLong() > 0)) {
+            // canConvertToLong first: asLong() of a number beyond 64 bits wraps, and -2^64 + 1 became 1.
+            JsonNode v = f.getValue();
+            if (!f.getKey().equals("algorithm") && !(v.isIntegralNumber() && v.canConvertToLong() && v.asLong() > 0)) {
                 throw ScimException.invalidValue("kdfParams." + f.getKey() + " must be a positive whole number.");
             }
         });

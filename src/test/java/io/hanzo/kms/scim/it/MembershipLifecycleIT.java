@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.security.KeyPair;
@@ -673,6 +674,11 @@ class MembershipLifecycleIT {
         ObjectNode md5 = keys.setupBody(token);
         md5.set("kdfParams", JSON.createObjectNode().put("algorithm", "md5").put("iterations", DeviceKeys.ITERATIONS));
         bad.put("kdfParams.algorithm md5", md5);
+        ObjectNode wrapped = keys.setupBody(token);
+        // -(2^64) + 1: its low 64 bits read as 1.
+        wrapped.set("kdfParams", JSON.createObjectNode().put("algorithm", "pbkdf2-sha256")
+                .put("iterations", new BigInteger("-18446744073709551615")));
+        bad.put("kdfParams.iterations beyond 64 bits", wrapped);
         bad.put("unknown field masterPassword", keys.setupBody(token).put("masterPassword", masterPassword));
 
         for (Map.Entry<String, ObjectNode> e : bad.entrySet()) {
