@@ -6,10 +6,12 @@ import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.ScimToken;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** JSON shapes of the admin API, and checks on its request bodies. */
 final class AdminJson {
@@ -56,10 +58,30 @@ final class AdminJson {
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw ScimException.invalidValue("Unknown field '" + name + "'; allowed: " + String.join(", ", allowed) + ".");
+                throw ScimException.invalidValue("Unknown field '" + name + "'; allowed: " + String.join(", ", new TreeSet<>(allowed)) + ".");
             }
         }
         return o;
+    }
+
+    /**
+     * Without the spaces around it, every Unicode space among them: a name of no-break and em spaces
+     * is as empty as one of ASCII spaces ({@code trim()} keeps the former, {@code strip()} the no-break ones).
+     */
+    private static String strip(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && space(s.charAt(from))) {
+            from++;
+        }
+        while (to > from && space(s.charAt(to - 1))) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    private static boolean space(char c) {
+        return c <= ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
     static String string(ObjectNode o, String name, String fallback, int maxLength) {
@@ -73,9 +95,11 @@ final class AdminJson {
         if (!v.isTextual()) {
             throw ScimException.invalidValue("Field '" + name + "' must be a string.");
         }
-        String s = v.asText().trim();
-        if (s.indexOf('\u0000') >= 0) {
-            throw ScimException.invalidValue("Field '" + name + "' must not contain the NUL character.");
+        String s = strip(v.asText());
+        String unstorable = ResourceNormalizer.unstorable(s);
+        if (unstorable != null) {
+            // As SCIM refuses it: PostgreSQL would store an unpaired surrogate as "?".
+            throw ScimException.invalidValue("Field '" + name + "' must not contain " + unstorable + ".");
         }
         if (s.length() > maxLength) {
             throw ScimException.invalidValue("Field '" + name + "' must be at most " + maxLength + " characters.");

@@ -69,15 +69,18 @@ final class MembersHandler {
         Map<String, Role> mappings = new HashMap<>();
         Set<String> seen = new HashSet<>();
         for (JsonNode m : list) {
-            if (!m.isObject() || !m.path("group").isTextual() || m.path("group").asText().isBlank()
-                    || m.path("group").asText().length() > 512 || m.path("group").asText().indexOf('\u0000') >= 0) {
+            if (!m.isObject()) {
                 throw ScimException.invalidValue("Each mapping needs a 'group' name (at most 512 characters) and a 'role'.");
             }
-            String group = m.get("group").asText().trim();
+            ObjectNode mapping = AdminJson.object(m, Set.of("group", "role"));
+            String group = AdminJson.string(mapping, "group", null, 512);
+            if (group.isEmpty()) {
+                throw ScimException.invalidValue("Each mapping needs a 'group' name (at most 512 characters) and a 'role'.");
+            }
             if (!seen.add(CaseFold.lower(group))) {
                 throw ScimException.invalidValue("Group '" + group + "' is mapped twice.");
             }
-            mappings.put(group, role(m.path("role").asText(), "role"));
+            mappings.put(group, role(mapping.path("role").asText(), "role"));
         }
         members.replaceRoleMappings(org.id(), defaultRole, mappings)
                 .onSuccess(v -> ScimResponses.sendPlainJson(ctx, 200, members.roleMappingsJson(org.id())))

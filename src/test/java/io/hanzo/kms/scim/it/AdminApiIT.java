@@ -115,6 +115,14 @@ class AdminApiIT {
     }
 
     @Test
+    void createOrganizationWithANameOfUnicodeSpacesOrAnUnpairedSurrogateIs400() {
+        assertBadRequest(client.post(ORGS, ADMIN, "{\"name\":\"\u00a0\u2003\",\"plan\":\"pro\"}"));
+        ApiClient.Response surrogate = client.post(ORGS, ADMIN, "{\"name\":\"Acme \\ud800\",\"plan\":\"pro\"}");
+        assertBadRequest(surrogate);
+        assertThat(surrogate.json().path("detail").asText()).contains("surrogate");
+    }
+
+    @Test
     void createOrganizationWithNonStringNameIs400() {
         assertBadRequest(client.post(ORGS, ADMIN, "{\"name\":42,\"plan\":\"pro\"}"));
     }

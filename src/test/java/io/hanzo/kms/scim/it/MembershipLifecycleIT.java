@@ -810,6 +810,13 @@ class MembershipLifecycleIT {
                 + "{\"group\":\"Devs\",\"role\":\"member\"},{\"group\":\"Devs\",\"role\":\"admin\"}]}"), 400);
         assertRefused(api.put(path, ADMIN, "{\"defaultRole\":\"viewer\",\"mappings\":["
                 + "{\"group\":\"Devs\",\"role\":\"member\"},{\"group\":\"devs\",\"role\":\"member\"}]}"), 400);
+        // A name PostgreSQL would store as "G?", one of no-break spaces, an unknown field in a mapping.
+        assertRefused(api.put(path, ADMIN, "{\"defaultRole\":\"viewer\",\"mappings\":[{\"group\":\"G\\ud800\",\"role\":\"admin\"}]}"),
+                400);
+        assertRefused(api.put(path, ADMIN, "{\"defaultRole\":\"viewer\",\"mappings\":[{\"group\":\"\u00a0\u2003\",\"role\":\"admin\"}]}"),
+                400);
+        assertRefused(api.put(path, ADMIN, "{\"defaultRole\":\"viewer\",\"mappings\":[{\"group\":\"Devs\",\"role\":\"admin\","
+                + "\"priority\":1}]}"), 400);
         assertThat(api.get(path, ADMIN).text()).as("mappings after refused changes").isEqualTo(current);
         assertThat(roleOf(org, dev)).isEqualTo("member");
         assertThat(roleOf(org, none)).isEqualTo("viewer");
