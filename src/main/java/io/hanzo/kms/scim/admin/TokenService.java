@@ -208,10 +208,10 @@ public final class TokenService {
             throw ScimException.unauthorized("The SCIM token is not valid.");
         }
         if (token.revokedAt() != null) {
-            throw ScimException.unauthorized("The SCIM token has been revoked.");
+            throw new RetiredTokenException(token.orgId(), token.id(), "The SCIM token has been revoked.");
         }
         if (token.expiresAt() != null && !now.isBefore(token.expiresAt())) {
-            throw ScimException.unauthorized("The SCIM token has expired.");
+            throw new RetiredTokenException(token.orgId(), token.id(), "The SCIM token has expired.");
         }
         // Last use to the second is all an admin needs; finer would rewrite the cache on every request.
         if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(now.minusSeconds(1))) {

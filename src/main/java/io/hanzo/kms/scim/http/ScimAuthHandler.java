@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.OrganizationService;
+import io.hanzo.kms.scim.admin.RetiredTokenException;
 import io.hanzo.kms.scim.admin.TokenService;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.vertx.core.Handler;
@@ -11,7 +12,8 @@ import java.time.Instant;
 
 /**
  * Checks the SCIM bearer token from memory and binds the request to the token's organisation; an
- * organisation with SCIM switched off gets 403.
+ * organisation with SCIM switched off gets 403. A revoked or expired token is refused (401) and
+ * bound too, so that the refusal is recorded among the organisation's events.
  */
 final class ScimAuthHandler implements Handler<RoutingContext> {
     private final TokenService tokens;
@@ -24,7 +26,17 @@ final class ScimAuthHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        TokenService.Caller caller = tokens.authenticate(ctx.request().getHeader("Authorization"), Instant.now());
+        TokenService.Caller caller;
+        try {
+            caller = tokens.authenticate(ctx.request().getHeader("Authorization"), Instant.now());
+        } catch (RetiredTokenException e) {
+            // Bound to its organisation only so that the refusal is recorded for its admin to see.
+            if (orgs.get(e.orgId()) != null) {
+                ctx.put(RequestContext.TOKEN_ID, e.tokenId());
+                ctx.put(RequestContext.ORG_ID, e.orgId());
+            }
+            throw e;
+        }
         Organization org = orgs.get(caller.orgId());
         if (org == null) {
             throw ScimException.unauthorized("The SCIM token is not valid.");

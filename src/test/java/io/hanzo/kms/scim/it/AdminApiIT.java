@@ -379,6 +379,17 @@ class AdminApiIT {
         ApiClient.Response refused = client.get(TestOrg.SCIM + "/Users", secret);
         assertThat(refused.status()).as(refused.text()).isEqualTo(401);
         assertThat(refused.header("WWW-Authenticate")).isNotBlank();
+        // The organisation's admin sees the refusal, with the token (recorded after the answer).
+        JsonNode event = null;
+        for (int i = 0; i < 40 && event == null; i++) {
+            JsonNode events = client.get(ORGS + "/" + orgId + "/scim-events?outcome=refused", ADMIN).json().path("events");
+            event = events.isEmpty() ? null : events.get(0);
+            sleep(50);
+        }
+        assertThat(event).as("the revoked token's refusal among the events").isNotNull();
+        assertThat(event.path("status").asInt()).as(event.toString()).isEqualTo(401);
+        assertThat(event.path("tokenId").asText()).isEqualTo(issued.path("id").asText());
+        assertThat(event.path("detail").asText()).contains("revoked");
 
         ApiClient.Response again = client.delete(tokenPath, ADMIN);
         assertThat(again.status()).as(again.text()).isEqualTo(404);
@@ -431,5 +442,14 @@ class AdminApiIT {
         String secret = createToken(orgId, "{\"description\":\"scim\",\"ttlDays\":1}").path("token").asText();
         ApiClient.Response r = client.get(ORGS + "/" + orgId, secret);
         assertThat(r.status()).as(r.text()).isEqualTo(401);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
