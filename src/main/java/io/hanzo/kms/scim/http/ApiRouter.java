@@ -118,8 +118,13 @@ public final class ApiRouter {
             refusals.refused(ctx, 404, FailureHandler.describe(404));
             ScimResponses.sendError(ctx, 404, null, FailureHandler.describe(404));
         });
+        AllowedMethods allowed = new AllowedMethods(router);
         router.errorHandler(405, ctx -> {
             refusals.refused(ctx, 405, FailureHandler.describe(405));
+            String allow = allowed.allow(ctx.request().path());
+            if (allow != null) {
+                ctx.response().putHeader("Allow", allow);
+            }
             ScimResponses.sendError(ctx, 405, null, FailureHandler.describe(405));
         });
         router.errorHandler(500, failures);

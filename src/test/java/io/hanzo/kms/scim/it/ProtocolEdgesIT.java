@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** HTTP-level behaviour of the SCIM endpoint: paths, methods, media types, body limits, error shapes. */
@@ -193,6 +195,21 @@ class ProtocolEdgesIT {
         assertThat(stored.has("title")).isFalse();
         assertThat(stored.path("meta").path("version").asText()).isEqualTo("W/\"1\"");
         assertThat(api.list(org, "userName eq \"wrong.method.2@example.com\"").path("totalResults").asInt()).isZero();
+    }
+
+    /** RFC 9110 §15.5.6: a 405 names the methods the resource takes. */
+    @Test
+    void a405SaysWhichMethodsThePathTakes() {
+        String id = api.createUser(org, user("allow.header@example.com")).path("id").asText();
+        Map<ApiClient.Response, String> answers = new LinkedHashMap<>();
+        answers.put(api.put(USERS, org.token(), user("allow.header.2@example.com")), "GET, POST");
+        answers.put(api.post(USERS + "/" + id, org.token(), user("allow.header.3@example.com")), "DELETE, GET, PATCH, PUT");
+        answers.put(api.sendAndWait(HttpMethod.PUT, BASE + "/ServiceProviderConfig", org.token(), "{}"), "GET");
+        answers.put(api.sendAndWait(HttpMethod.DELETE, BASE + "/Bulk", org.token(), null), "POST");
+        answers.forEach((r, allow) -> {
+            assertThat(r.status()).as(r.text()).isEqualTo(405);
+            assertThat(r.header("Allow")).as(r.text()).isEqualTo(allow);
+        });
     }
 
     @Test
