@@ -170,7 +170,7 @@ public final class GroupService {
 
     public Future<IndexedGroup> create(UUID orgId, JsonNode body, Audit audit) {
         GroupBody parts = GroupBody.split(body);
-        ObjectNode attributes = normalizer.normalize(parts.attributes());
+        ObjectNode attributes = normalizer.normalizeSent(parts.attributes());
         UUID id = Ids.newId();
         return displayNameFree(orgId, null, attributes).compose(v -> perGroup.submit(id,
                 () -> store.insert(orgId, id, attributes, parts.memberIds(), audit)
@@ -181,7 +181,7 @@ public final class GroupService {
     /** Full replace (PUT), members included: a body without members leaves the group empty. */
     public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body, String ifMatch, Audit audit) {
         GroupBody parts = GroupBody.split(body);
-        ObjectNode attributes = normalizer.normalize(parts.attributes());
+        ObjectNode attributes = normalizer.normalizeSent(parts.attributes());
         List<MemberOp> ops = List.of(new MemberOp(MemberOp.Kind.REPLACE_ALL, parts.memberIds()));
         boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
         return lookup(orgId, id).compose(found -> {

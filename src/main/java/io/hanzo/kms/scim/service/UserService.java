@@ -223,7 +223,7 @@ public final class UserService {
      * (see {@link GroupCommit}); each still gets its own answer, and only after the commit.
      */
     public Future<IndexedUser> create(UUID orgId, JsonNode body, Audit audit) {
-        ObjectNode attributes = normalizer.normalize(body);
+        ObjectNode attributes = normalizer.normalizeSent(body);
         if (!attributes.has("active")) {
             attributes.put("active", true);
         }
@@ -315,7 +315,7 @@ public final class UserService {
         int refused = 0;
         for (int i = 0; i < bodies.size() && refused < errorBudget; i++) {
             try {
-                ObjectNode attributes = normalizer.normalize(bodies.get(i));
+                ObjectNode attributes = normalizer.normalizeSent(bodies.get(i));
                 if (!attributes.has("active")) {
                     attributes.put("active", true);
                 }
@@ -366,7 +366,7 @@ public final class UserService {
      * to reactivate a disabled person.
      */
     public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body, String ifMatch, Audit audit) {
-        ObjectNode replacement = normalizer.normalize(body);
+        ObjectNode replacement = normalizer.normalizeSent(body);
         return update(orgId, id, ifMatch, audit, current -> {
             ObjectNode next = replacement.deepCopy();
             if (!next.has("active")) {

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -67,6 +68,51 @@ public final class ResourceNormalizer {
         }
         checkRequired(out);
         return out;
+    }
+
+    /**
+     * {@link #normalize}, for a body a client sent whole (POST, PUT): one that names an attribute
+     * twice, in two letter cases or once in its extension's object and once by its URN-qualified
+     * name, is refused rather than read as whichever comes last, for nothing says which the client
+     * meant (attribute names are case-insensitive, RFC 7643 §2.1).
+     *
+     * @throws ScimException 400 invalidSyntax for such a body, and as {@link #normalize} does
+     */
+    public ObjectNode normalizeSent(JsonNode body) {
+        if (body instanceof ObjectNode o) {
+            Map<String, String> named = new HashMap<>();
+            o.fields().forEachRemaining(f -> {
+                Schema extension = f.getKey().regionMatches(true, 0, "urn:", 0, 4) ? type.schema(f.getKey()) : null;
+                if (extension != null && extension != type.coreSchema()) {
+                    if (f.getValue() instanceof ObjectNode ext) {
+                        ext.fieldNames().forEachRemaining(name -> {
+                            AttributeDef def = extension.attribute(name);
+                            if (def != null) {
+                                nameOnce(named, extension.id() + ":" + def.name(), f.getKey() + "." + name);
+                            }
+                        });
+                    }
+                    return;
+                }
+                try {
+                    ResolvedAttribute r = type.resolve(AttributePath.parse(f.getKey()));
+                    if (r.subAttribute() == null) {
+                        nameOnce(named, (r.inExtension(type) ? r.schema().id() + ":" : "") + r.attribute().name(), f.getKey());
+                    }
+                } catch (IllegalArgumentException e) {
+                    // unknown attributes are ignored by normalize
+                }
+            });
+        }
+        return normalize(body);
+    }
+
+    private static void nameOnce(Map<String, String> named, String attribute, String spelling) {
+        String before = named.putIfAbsent(attribute, spelling);
+        if (before != null) {
+            throw ScimException.invalidSyntax("The body gives attribute '" + attribute + "' twice, as '" + before
+                    + "' and as '" + spelling + "'.");
+        }
     }
 
     private void putTopLevel(ObjectNode out, String key, JsonNode value) {

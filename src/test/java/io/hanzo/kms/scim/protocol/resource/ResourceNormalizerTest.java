@@ -101,6 +101,26 @@ class ResourceNormalizerTest {
     }
 
     @Test
+    void aSentBodyThatNamesAnAttributeTwiceIsRefused() {
+        ResourceNormalizer users = new ResourceNormalizer(UserSchemas.USER);
+        String ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        for (String body : new String[] {
+                "{\"userName\":\"a\",\"USERNAME\":\"b\"}",
+                "{\"userName\":\"a\",\"urn:ietf:params:scim:schemas:core:2.0:User:userName\":\"b\"}",
+                "{\"userName\":\"a\",\"" + ent + "\":{\"department\":\"x\"},\"" + ent + ":Department\":\"y\"}",
+                "{\"userName\":\"a\",\"title\":null,\"Title\":\"x\"}"}) {
+            assertThatThrownBy(() -> users.normalizeSent(Json.parse(body))).as(body).isInstanceOfSatisfying(ScimException.class, e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.scimType()).isEqualTo("invalidSyntax");
+            });
+        }
+        // Once each, in any letter case and either form, is fine.
+        ObjectNode once = users.normalizeSent(Json.parse("{\"USERNAME\":\"a\",\"" + ent + ":department\":\"y\",\"Name\":{\"givenName\":\"A\"}}"));
+        assertThat(once.path("userName").asText()).isEqualTo("a");
+        assertThat(once.path(ent).path("department").asText()).isEqualTo("y");
+    }
+
+    @Test
     void wrongTypesAreRefusedNotCoerced() {
         for (String body : new String[] {
                 "{\"userName\":1e400}", "{\"userName\":123}", "{\"userName\":true}", "{\"userName\":\"bob\",\"title\":42}",
