@@ -12,11 +12,22 @@ import java.util.UUID;
 public final class RetiredTokenException extends ScimException {
     private final UUID orgId;
     private final UUID tokenId;
+    private final boolean toRecord;
 
-    RetiredTokenException(UUID orgId, UUID tokenId, String detail) {
+    RetiredTokenException(UUID orgId, UUID tokenId, String detail, boolean toRecord) {
         super(401, null, detail);
         this.orgId = orgId;
         this.tokenId = tokenId;
+        this.toRecord = toRecord;
+    }
+
+    /**
+     * Whether this refusal is to be recorded: the first of each minute for the token. No rate limit
+     * holds back a client of a retired token, and one that keeps sending a leaked, revoked token must
+     * fill neither the organisation's events nor the database pool's queue.
+     */
+    public boolean toRecord() {
+        return toRecord;
     }
 
     public UUID orgId() {

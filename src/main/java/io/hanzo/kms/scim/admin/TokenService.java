@@ -38,6 +38,8 @@ public final class TokenService {
      */
     private volatile Map<UUID, ScimToken> byId = new ConcurrentHashMap<>();
     private final Set<UUID> usedSinceFlush = ConcurrentHashMap.newKeySet();
+    /** When each retired token's refusal was last recorded (see {@link #toRecord}); one entry per such token. */
+    private final Map<UUID, Instant> retiredRefusalsRecorded = new ConcurrentHashMap<>();
     /** Reloads reading the database now; guarded by this. */
     private int reloadsRunning;
     /** Tokens changed here while a reload was reading: their cached state is newer than its read. Guarded by this. */
@@ -208,10 +210,10 @@ public final class TokenService {
             throw ScimException.unauthorized("The SCIM token is not valid.");
         }
         if (token.revokedAt() != null) {
-            throw new RetiredTokenException(token.orgId(), token.id(), "The SCIM token has been revoked.");
+            throw new RetiredTokenException(token.orgId(), token.id(), "The SCIM token has been revoked.", toRecord(token, now));
         }
         if (token.expiresAt() != null && !now.isBefore(token.expiresAt())) {
-            throw new RetiredTokenException(token.orgId(), token.id(), "The SCIM token has expired.");
+            throw new RetiredTokenException(token.orgId(), token.id(), "The SCIM token has expired.", toRecord(token, now));
         }
         // Last use to the second is all an admin needs; finer would rewrite the cache on every request.
         if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(now.minusSeconds(1))) {
@@ -220,6 +222,19 @@ public final class TokenService {
             usedSinceFlush.add(token.id());
         }
         return new Caller(token.orgId(), token.id());
+    }
+
+    /** True for the first refusal of a retired token in each minute, on this server. */
+    private boolean toRecord(ScimToken token, Instant now) {
+        boolean[] first = {false};
+        retiredRefusalsRecorded.compute(token.id(), (id, last) -> {
+            if (last == null || !now.isBefore(last.plusSeconds(60))) {
+                first[0] = true;
+                return now;
+            }
+            return last;
+        });
+        return first[0];
     }
 
     private ScimToken find(String presented) {

@@ -34,6 +34,9 @@ final class RefusalRecorder {
         String rest = ctx.request().path().substring(Math.min(ctx.request().path().length(), ApiRouter.SCIM_BASE.length()));
         String[] parts = rest.replaceAll("^/+", "").split("/+");
         String type = parts.length > 0 && !parts[0].isEmpty() ? parts[0] : null;
+        if (type != null && type.length() > 100) {
+            type = type.substring(0, 100);
+        }
         String resourceType = "Users".equals(type) ? "User" : "Groups".equals(type) ? "Group" : type;
         String resourceId = parts.length > 1 ? parts[1] : null;
         if (resourceId != null && resourceId.length() > 100) {

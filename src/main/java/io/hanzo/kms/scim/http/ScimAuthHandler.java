@@ -13,7 +13,8 @@ import java.time.Instant;
 /**
  * Checks the SCIM bearer token from memory and binds the request to the token's organisation; an
  * organisation with SCIM switched off gets 403. A revoked or expired token is refused (401) and
- * bound too, so that the refusal is recorded among the organisation's events.
+ * bound too when its refusal is to be recorded among the organisation's events (see
+ * {@link RetiredTokenException#toRecord}).
  */
 final class ScimAuthHandler implements Handler<RoutingContext> {
     private final TokenService tokens;
@@ -31,7 +32,7 @@ final class ScimAuthHandler implements Handler<RoutingContext> {
             caller = tokens.authenticate(ctx.request().getHeader("Authorization"), Instant.now());
         } catch (RetiredTokenException e) {
             // Bound to its organisation only so that the refusal is recorded for its admin to see.
-            if (orgs.get(e.orgId()) != null) {
+            if (e.toRecord() && orgs.get(e.orgId()) != null) {
                 ctx.put(RequestContext.TOKEN_ID, e.tokenId());
                 ctx.put(RequestContext.ORG_ID, e.orgId());
             }
