@@ -64,24 +64,15 @@ final class AdminJson {
         return o;
     }
 
-    /**
-     * Without the spaces around it, every Unicode space among them: a name of no-break and em spaces
-     * is as empty as one of ASCII spaces ({@code trim()} keeps the former, {@code strip()} the no-break ones).
-     */
-    private static String strip(String s) {
-        int from = 0;
-        int to = s.length();
-        while (from < to && space(s.charAt(from))) {
-            from++;
+    /** Nothing but spaces, every Unicode space among them ({@code trim()} keeps no-break and em spaces). */
+    private static boolean blank(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(Character.isWhitespace(c) || Character.isSpaceChar(c))) {
+                return false;
+            }
         }
-        while (to > from && space(s.charAt(to - 1))) {
-            to--;
-        }
-        return s.substring(from, to);
-    }
-
-    private static boolean space(char c) {
-        return c <= ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c);
+        return true;
     }
 
     static String string(ObjectNode o, String name, String fallback, int maxLength) {
@@ -95,7 +86,12 @@ final class AdminJson {
         if (!v.isTextual()) {
             throw ScimException.invalidValue("Field '" + name + "' must be a string.");
         }
-        String s = strip(v.asText());
+        // trim() as before around a name (a mapping must match a group's displayName exactly, no-break
+        // spaces and all), but a value of nothing but Unicode spaces is as empty as one of ASCII spaces.
+        String s = v.asText().trim();
+        if (blank(s)) {
+            s = "";
+        }
         String unstorable = ResourceNormalizer.unstorable(s);
         if (unstorable != null) {
             // As SCIM refuses it: PostgreSQL would store an unpaired surrogate as "?".
