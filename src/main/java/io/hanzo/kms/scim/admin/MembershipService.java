@@ -181,7 +181,8 @@ public final class MembershipService {
 
     /** A new invitation for a member who has not set up yet; the previous one stops working. */
     public Future<UUID> reissue(UUID orgId, UUID memberId) {
-        return store.find(orgId, memberId).compose(m -> {
+        return store.reissue(orgId, memberId, Instant.now().truncatedTo(ChronoUnit.MILLIS)).compose(r -> {
+            MemberStore.MemberRow m = r.member();
             if (m == null) {
                 return Future.failedFuture(ScimException.notFound("Member " + memberId + " not found."));
             }
@@ -194,8 +195,8 @@ public final class MembershipService {
             }
             // Marked after the commit: a delivery round between marking and committing would find
             // the outbox empty and forget the organisation until the next sweep.
-            return store.reissue(orgId, memberId, Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                    .onSuccess(id -> outboxDirty.add(orgId));
+            outboxDirty.add(orgId);
+            return Future.succeededFuture(r.invitationId());
         });
     }
 

@@ -41,9 +41,6 @@ public interface MemberStore {
     /** Members in id order after {@code after} (null for the first page), optionally of one set-up state. */
     Future<List<MemberRow>> page(UUID orgId, UUID after, String state, int limit);
 
-    /** The member's set-up state and active flag, or null when there is no such member. */
-    Future<MemberRow> find(UUID orgId, UUID userId);
-
     /**
      * Takes up to {@code limit} undelivered invitations (each by one instance only), mints their
      * tokens and marks them delivered, in one transaction; the caller then sends them.
@@ -57,8 +54,19 @@ public interface MemberStore {
     /** Invitations of the organisation queued and not yet delivered. */
     Future<Long> outboxBacklog(UUID orgId);
 
-    /** Voids the member's open invitations and queues a new one; returns its id. */
-    Future<UUID> reissue(UUID orgId, UUID userId, Instant now);
+    /**
+     * What a re-issue found and did: the member as locked (null when there is none), and the new
+     * invitation's id, or null when the member was not one to invite again (set up, or deactivated).
+     */
+    record Reissue(MemberRow member, UUID invitationId) {
+    }
+
+    /**
+     * For a member still invited and active, voids their open invitations and queues a new one. The
+     * member is read under their row's lock, in the order set-up and deletes take it, so that neither
+     * can slip in between the check and the new invitation.
+     */
+    Future<Reissue> reissue(UUID orgId, UUID userId, Instant now);
 
     /**
      * Completes set-up: checks the invitation (token hash compared by {@code tokenMatches}), stores the

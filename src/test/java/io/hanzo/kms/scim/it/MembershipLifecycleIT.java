@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * What happens to a membership after SCIM creates it: the invitation outbox, account set-up with key
@@ -507,6 +508,25 @@ class MembershipLifecycleIT {
         assertRefused(unknown, 404);
     }
 
+    /**
+     * A set-up that has locked the member and accepts when it commits: a re-issue meanwhile waits for
+     * it and is refused. It used to read the member as invited beforehand and mail an accepted member
+     * a link that could only fail.
+     */
+    @Test
+    void aReissueThatMeetsASetupInFlightIsRefusedAndQueuesNothing() throws Exception {
+        TestOrg org = TestOrg.create(client, "Racing Reissue Org");
+        Person p = provision(org, "racing-reissue");
+        token(p);
+        int before = MembershipDb.invitations(org.id(), p.id()).size();
+
+        ApiClient.Response r = racing(org, p, "UPDATE scim_users SET setup_state = 'accepted' WHERE org_id = ? AND id = ?",
+                null, () -> reissue(org, p.id()));
+
+        assertRefused(r, 409);
+        assertThat(MembershipDb.invitations(org.id(), p.id())).hasSize(before);
+    }
+
     @Test
     void reissueForAnAcceptedMemberIs409() {
         TestOrg org = TestOrg.create(client, "Reissue Accepted Org");
@@ -546,16 +566,22 @@ class MembershipLifecycleIT {
      */
     private static ApiClient.Response setupRacing(TestOrg org, Person p, String first, String then) throws Exception {
         String body = DeviceKeys.generate("racing " + RUN).setupJson(token(p));
+        return racing(org, p, first, then, () -> setup(body));
+    }
+
+    /** {@code request}, sent as {@link #setupRacing} sends the set-up. */
+    private static ApiClient.Response racing(TestOrg org, Person p, String first, String then,
+                                             Supplier<ApiClient.Response> request) throws Exception {
         try (Connection other = MembershipDb.connect()) {
             other.setAutoCommit(false);
             MembershipDb.execute(other, first, org.id(), p.id());
-            CompletableFuture<ApiClient.Response> setup = CompletableFuture.supplyAsync(() -> setup(body));
-            assertThat(MembershipDb.awaitLockWait()).as("the set-up waits for the other transaction").isTrue();
+            CompletableFuture<ApiClient.Response> sent = CompletableFuture.supplyAsync(request);
+            assertThat(MembershipDb.awaitLockWait()).as("the request waits for the other transaction").isTrue();
             if (then != null) {
                 MembershipDb.execute(other, then, org.id(), p.id());
             }
             other.commit();
-            return setup.get(30, TimeUnit.SECONDS);
+            return sent.get(30, TimeUnit.SECONDS);
         }
     }
 

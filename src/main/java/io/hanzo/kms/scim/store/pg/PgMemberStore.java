@@ -44,17 +44,6 @@ public final class PgMemberStore implements MemberStore {
     }
 
     @Override
-    public Future<MemberRow> find(UUID orgId, UUID userId) {
-        return pool.preparedQuery(Sql.MEMBER_STATE).execute(Tuple.of(orgId, userId)).map(rs -> {
-            if (rs.size() == 0) {
-                return null;
-            }
-            Row r = rs.iterator().next();
-            return new MemberRow(userId, null, r.getBoolean(1), r.getString(0));
-        });
-    }
-
-    @Override
     public Future<List<Delivery>> deliverPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
                                                  Instant expiresAt) {
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit))
@@ -99,11 +88,22 @@ public final class PgMemberStore implements MemberStore {
     }
 
     @Override
-    public Future<UUID> reissue(UUID orgId, UUID userId, Instant now) {
+    public Future<Reissue> reissue(UUID orgId, UUID userId, Instant now) {
         UUID id = Ids.newId();
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_VOID_OPEN).execute(Tuple.of(orgId, userId, ts(now)))
-                .compose(v -> conn.preparedQuery(Sql.INVITATION_INSERT).execute(Tuple.of(orgId, id, userId, ts(now))))
-                .map(v -> id));
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.MEMBER_STATE_LOCKED).execute(Tuple.of(orgId, userId))
+                .compose(rs -> {
+                    if (rs.size() == 0) {
+                        return Future.succeededFuture(new Reissue(null, null));
+                    }
+                    Row r = rs.iterator().next();
+                    MemberRow member = new MemberRow(userId, null, r.getBoolean(1), r.getString(0));
+                    if (!member.active() || !"invited".equals(member.setupState())) {
+                        return Future.succeededFuture(new Reissue(member, null));
+                    }
+                    return conn.preparedQuery(Sql.INVITATION_VOID_OPEN).execute(Tuple.of(orgId, userId, ts(now)))
+                            .compose(v -> conn.preparedQuery(Sql.INVITATION_INSERT).execute(Tuple.of(orgId, id, userId, ts(now))))
+                            .map(v -> new Reissue(member, id));
+                }));
     }
 
     @Override

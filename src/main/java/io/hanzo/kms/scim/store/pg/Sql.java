@@ -275,7 +275,9 @@ final class Sql {
     static final String MEMBERS_PAGE =
             "SELECT id, user_name, active, setup_state FROM scim_users WHERE org_id = $1 AND id > $2 "
                     + "AND ($3::text IS NULL OR setup_state = $3) ORDER BY id LIMIT $4";
-    static final String MEMBER_STATE = "SELECT setup_state, active FROM scim_users WHERE org_id = $1 AND id = $2";
+    /** A member's set-up state, under the user's row lock until the re-issue commits (see INVITATION_USER_LOCK). */
+    static final String MEMBER_STATE_LOCKED =
+            "SELECT setup_state, active FROM scim_users WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE";
 
     /** The oldest undelivered invitations, locked so that one instance delivers each. */
     static final String OUTBOX_CLAIM =
