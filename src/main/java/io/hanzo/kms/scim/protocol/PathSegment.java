@@ -12,8 +12,9 @@ public final class PathSegment {
     }
 
     /**
-     * Every character a segment may not hold, "%" among them, percent-encoded as UTF-8; a segment of
-     * dots alone is encoded whole, so that no URL resolver reads it as "this" or "the parent" path.
+     * Every character a segment may not hold, "%" among them, percent-encoded as UTF-8. A segment of
+     * dots alone is encoded whole, which RFC 3986 resolvers (java.net.URI) read as a name; browsers'
+     * URL parsers still read "%2E%2E" as the parent path, so callers should not send such a segment.
      */
     public static String encode(String text) {
         boolean dots = !text.isEmpty() && text.chars().allMatch(c -> c == '.');

@@ -248,7 +248,12 @@ public final class BulkService {
             if (id.startsWith(BulkIds.PREFIX)) {
                 id = createdIds.getOrDefault(id.substring(BulkIds.PREFIX.length()), id);
             }
-            // An id as resources' own locations spell it; anything else as sent, made a valid segment.
+            // An id as resources' own locations spell it; anything else as sent, made a valid segment,
+            // but none of dots alone, which browsers' URL parsers read as "this" or "the parent" path
+            // however it is encoded: no resource has such an id, so there is no resource to name.
+            if (id.chars().allMatch(c -> c == '.')) {
+                return null;
+            }
             UUID uuid = Ids.parseOrNull(id);
             String segment = uuid != null ? uuid.toString() : PathSegment.encode(id);
             return m.group(1).equalsIgnoreCase("Users") ? users.location(segment) : groups.location(segment);
