@@ -508,6 +508,21 @@ class MembershipLifecycleIT {
         assertRefused(unknown, 404);
     }
 
+    /** A set-up with a token that is not the invitation's takes no lock: it is refused while another writer holds the user. */
+    @Test
+    void aForgedSetupIsRefusedWithoutWaitingForTheUser() throws Exception {
+        TestOrg org = TestOrg.create(client, "Forged While Locked Org");
+        Person p = provision(org, "forged-while-locked");
+        String forgedBody = DeviceKeys.generate("forged " + RUN).setupJson(forged(token(p)));
+        try (Connection writer = MembershipDb.connect()) {
+            writer.setAutoCommit(false);
+            MembershipDb.execute(writer, "UPDATE scim_users SET version = version WHERE org_id = ? AND id = ?", org.id(), p.id());
+            ApiClient.Response r = CompletableFuture.supplyAsync(() -> setup(forgedBody)).get(5, TimeUnit.SECONDS);
+            assertRefused(r, 401);
+            writer.rollback();
+        }
+    }
+
     /**
      * A set-up that has locked the member and accepts when it commits: a re-issue meanwhile waits for
      * it and is refused. It used to read the member as invited beforehand and mail an accepted member

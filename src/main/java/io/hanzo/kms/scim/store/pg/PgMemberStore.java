@@ -110,28 +110,35 @@ public final class PgMemberStore implements MemberStore {
     public Future<SetupRefusal> completeSetup(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches,
                                               KeyMaterial keys, Instant now) {
         Tuple invitation = Tuple.of(orgId, invitationId);
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_USER_LOCK).execute(invitation)
-                .compose(locked -> conn.preparedQuery(Sql.INVITATION_FIND).execute(invitation))
-                .compose(rs -> {
-                    SetupRefusal refusal = check(rs.size() == 0 ? null : rs.iterator().next(), tokenMatches, now);
-                    if (refusal != null) {
-                        return Future.succeededFuture(refusal);
-                    }
-                    UUID userId = rs.iterator().next().getUUID(0);
-                    return conn.preparedQuery(Sql.INVITATION_USE).execute(Tuple.of(orgId, invitationId, ts(now)))
-                            .compose(v -> conn.preparedQuery(Sql.ACCOUNT_KEYS_INSERT).execute(Tuple.tuple()
-                                    .addUUID(orgId).addUUID(userId)
-                                    .addBuffer(Buffer.buffer(keys.publicKey()))
-                                    .addBuffer(Buffer.buffer(keys.encryptedPrivateKey()))
-                                    .addBuffer(Buffer.buffer(keys.kdfSalt()))
-                                    .addString(keys.kdfParamsJson())
-                                    .addOffsetDateTime(ts(now))))
-                            .compose(v -> conn.preparedQuery(Sql.MEMBER_ACCEPT).execute(Tuple.of(orgId, userId)))
-                            .compose(accepted -> accepted.rowCount() == 1 ? Future.succeededFuture((SetupRefusal) null)
-                                    // The user is locked and was checked: never, but not answered "accepted" if so.
-                                    : Future.failedFuture(new IllegalStateException("Set-up of user " + userId
-                                            + " accepted no membership; rolled back")));
-                }));
+        // The token is checked before any lock is taken, so that whoever knows only an invitation's
+        // id cannot hold its user's writes back; and again under the locks, where the answer is made.
+        return pool.preparedQuery(Sql.INVITATION_PEEK).execute(invitation).compose(peeked -> {
+            if (!tokenHolds(peeked.size() == 0 ? null : peeked.iterator().next(), tokenMatches)) {
+                return Future.succeededFuture(SetupRefusal.UNKNOWN);
+            }
+            return pool.withTransaction(conn -> conn.preparedQuery(Sql.INVITATION_USER_LOCK).execute(invitation)
+                    .compose(locked -> conn.preparedQuery(Sql.INVITATION_FIND).execute(invitation))
+                    .compose(rs -> {
+                        SetupRefusal refusal = check(rs.size() == 0 ? null : rs.iterator().next(), tokenMatches, now);
+                        if (refusal != null) {
+                            return Future.succeededFuture(refusal);
+                        }
+                        UUID userId = rs.iterator().next().getUUID(0);
+                        return conn.preparedQuery(Sql.INVITATION_USE).execute(Tuple.of(orgId, invitationId, ts(now)))
+                                .compose(v -> conn.preparedQuery(Sql.ACCOUNT_KEYS_INSERT).execute(Tuple.tuple()
+                                        .addUUID(orgId).addUUID(userId)
+                                        .addBuffer(Buffer.buffer(keys.publicKey()))
+                                        .addBuffer(Buffer.buffer(keys.encryptedPrivateKey()))
+                                        .addBuffer(Buffer.buffer(keys.kdfSalt()))
+                                        .addString(keys.kdfParamsJson())
+                                        .addOffsetDateTime(ts(now))))
+                                .compose(v -> conn.preparedQuery(Sql.MEMBER_ACCEPT).execute(Tuple.of(orgId, userId)))
+                                .compose(accepted -> accepted.rowCount() == 1 ? Future.succeededFuture((SetupRefusal) null)
+                                        // The user is locked and was checked: never, but not answered "accepted" if so.
+                                        : Future.failedFuture(new IllegalStateException("Set-up of user " + userId
+                                                + " accepted no membership; rolled back")));
+                    }));
+        });
     }
 
     @Override
@@ -147,8 +154,13 @@ public final class PgMemberStore implements MemberStore {
         });
     }
 
+    /** Whether the invitation row (of INVITATION_PEEK or INVITATION_FIND, or null) has the token presented. */
+    private static boolean tokenHolds(Row r, Function<byte[], Boolean> tokenMatches) {
+        return r != null && r.getBuffer(1) != null && tokenMatches.apply(r.getBuffer(1).getBytes());
+    }
+
     private static SetupRefusal check(Row r, Function<byte[], Boolean> tokenMatches, Instant now) {
-        if (r == null || r.getBuffer(1) == null || !tokenMatches.apply(r.getBuffer(1).getBytes())) {
+        if (!tokenHolds(r, tokenMatches)) {
             return SetupRefusal.UNKNOWN;
         }
         // Before the invitation's own state: deleting the user voids it, and the person should learn

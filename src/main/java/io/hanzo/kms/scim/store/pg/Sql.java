@@ -331,7 +331,10 @@ final class Sql {
             "SELECT i.user_id, i.token_hash, i.expires_at, i.used_at, i.voided_at, u.active, u.setup_state "
                     + "FROM invitations i LEFT JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
                     + "WHERE i.org_id = $1 AND i.id = $2 FOR UPDATE OF i";
-    /** INVITATION_FIND's columns and the userName, without a lock: the set-up page only reads. */
+    /**
+     * INVITATION_FIND's columns and the userName, without a lock: the set-up page only reads, and a
+     * set-up checks its token here before it takes any lock.
+     */
     static final String INVITATION_PEEK =
             "SELECT i.user_id, i.token_hash, i.expires_at, i.used_at, i.voided_at, u.active, u.setup_state, u.user_name "
                     + "FROM invitations i LEFT JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
