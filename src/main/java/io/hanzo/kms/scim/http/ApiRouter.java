@@ -144,15 +144,18 @@ public final class ApiRouter {
     /**
      * IdPs often store a base URL with a trailing slash and so send {@code /scim//Users}, and some
      * clients write {@code /users}; the meaning is plain, so the request is routed by its canonical
-     * path ({@link CanonicalPath}).
+     * path ({@link CanonicalPath}). A HEAD request is routed as the GET it stands for.
      */
     private static void collapseSlashes(RoutingContext ctx) {
         String path = ctx.request().path();
         String collapsed = CanonicalPath.of(path);
-        if (!collapsed.equals(path)) {
+        HttpMethod method = ctx.request().method() == null ? HttpMethod.GET : ctx.request().method();
+        // HEAD is GET without the body (RFC 9110 §9.3.2): routed as GET, and the server sends no body
+        // on a HEAD request's response whatever the handler writes.
+        boolean head = method == HttpMethod.HEAD;
+        if (!collapsed.equals(path) || head) {
             String query = ctx.request().query();
-            ctx.reroute(ctx.request().method() == null ? HttpMethod.GET : ctx.request().method(),
-                    query == null ? collapsed : collapsed + "?" + query);
+            ctx.reroute(head ? HttpMethod.GET : method, query == null ? collapsed : collapsed + "?" + query);
             return;
         }
         ctx.next();

@@ -197,6 +197,23 @@ class ProtocolEdgesIT {
         assertThat(api.list(org, "userName eq \"wrong.method.2@example.com\"").path("totalResults").asInt()).isZero();
     }
 
+    /** RFC 9110 §9.3.2: HEAD answers as GET would, without the body. */
+    @Test
+    void headAnswersAsGetWithoutTheBody() {
+        String id = api.createUser(org, user("head.request@example.com")).path("id").asText();
+        ApiClient.Response get = api.get(USERS + "/" + id, org.token());
+        ApiClient.Response head = api.sendAndWait(HttpMethod.HEAD, USERS + "/" + id, org.token(), null);
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("ETag")).isEqualTo(get.header("ETag"));
+        assertThat(head.header("Content-Type")).isEqualTo(get.header("Content-Type"));
+        assertThat(head.text()).isNullOrEmpty();
+        assertThat(api.sendAndWait(HttpMethod.HEAD, USERS + "/" + UUID.randomUUID(), org.token(), null).status()).isEqualTo(404);
+        assertThat(api.sendAndWait(HttpMethod.HEAD, "/health/live", null, null).status()).isEqualTo(200);
+        ApiClient.Response bulk = api.sendAndWait(HttpMethod.HEAD, BASE + "/Bulk", org.token(), null);
+        assertThat(bulk.status()).isEqualTo(405);
+        assertThat(bulk.header("Allow")).isEqualTo("POST");
+    }
+
     /** RFC 9110 §15.5.6: a 405 names the methods the resource takes. */
     @Test
     void a405SaysWhichMethodsThePathTakes() {
