@@ -33,7 +33,10 @@ final class ScimTokensHandler {
 
     void create(RoutingContext ctx) {
         Organization org = orgs.require(ctx);
-        ObjectNode body = AdminJson.object(RequestContext.jsonBody(ctx), Set.of("description", "ttlDays"));
+        // Every field has a default, so a request with no body at all asks for the defaults.
+        boolean empty = ctx.body() == null || ctx.body().length() <= 0;
+        ObjectNode body = AdminJson.object(empty ? Json.MAPPER.createObjectNode() : RequestContext.jsonBody(ctx),
+                Set.of("description", "ttlDays"));
         String description = AdminJson.string(body, "description", "", 256);
         JsonNode ttl = body.get("ttlDays");
         int ttlDays = 0;

@@ -286,6 +286,16 @@ class AdminApiIT {
     }
 
     @Test
+    void tokenWithNoBodyTakesTheDefaults() {
+        String orgId = paidOrgWithScim("No Body Token Org");
+        ApiClient.Response r = client.post(ORGS + "/" + orgId + "/scim-tokens", ADMIN, null);
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        assertThat(r.json().path("description").asText()).isEmpty();
+        assertThat(r.json().path("token").asText()).startsWith("kms_scim_");
+        assertThat(client.get(TestOrg.SCIM + "/Users", r.json().path("token").asText()).status()).isEqualTo(200);
+    }
+
+    @Test
     void tokenWithUnknownFieldOrBadBodyIs400() {
         String orgId = paidOrgWithScim("Bad Token Body Org");
         String path = ORGS + "/" + orgId + "/scim-tokens";
