@@ -225,6 +225,11 @@ public final class FilterParser {
         if (!IdpTolerance.FILTER_UNQUOTED_STRING.accepted()) {
             throw error("the string '" + word + "' must be in double quotes");
         }
+        // But a word in single quotes is no bare word: whether the quotes are the value's own or
+        // meant as JSON's, nothing says, and either reading answers some list as if it were right.
+        if (word.length() >= 2 && word.charAt(0) == '\'' && word.charAt(word.length() - 1) == '\'') {
+            throw error("the string " + word + " must be in double quotes, not single ones");
+        }
         return TextNode.valueOf(word);
     }
 

@@ -180,6 +180,7 @@ class FilterParserTest {
         assertThat(FilterParser.parse("userName eq bob@x.com")).isEqualTo(eq("userName", "bob@x.com"));
         assertThat(FilterParser.parse("userName eq bob@x.com and active eq true"))
                 .isEqualTo(new Filter.And(eq("userName", "bob@x.com"), cmp("active", CompareOp.EQ, BooleanNode.TRUE)));
+        assertThat(FilterParser.parse("name.familyName eq O'Brien")).isEqualTo(eq("name.familyName", "O'Brien"));
     }
 
     // Errors
@@ -190,6 +191,8 @@ class FilterParserTest {
             "userName \"bob\"",
             "userName eq",
             "userName eq \"bob",
+            "userName eq 'bob'",
+            "userName eq 'bob smith'",
             "displayName eq \"bad \\q escape\"",
             "(userName eq \"bob\"",
             "userName eq \"bob\")",
