@@ -57,7 +57,7 @@ final class GroupsHandler {
     }
 
     void list(RoutingContext ctx) {
-        respond(ctx, ListRequest.fromQuery(ctx.queryParams()::get));
+        respond(ctx, ListRequest.fromQuery(QueryParameters.once(ctx)));
     }
 
     void search(RoutingContext ctx) {

@@ -50,7 +50,7 @@ final class UsersHandler {
     }
 
     void list(RoutingContext ctx) {
-        respond(ctx, ListRequest.fromQuery(ctx.queryParams()::get));
+        respond(ctx, ListRequest.fromQuery(QueryParameters.once(ctx)));
     }
 
     void search(RoutingContext ctx) {

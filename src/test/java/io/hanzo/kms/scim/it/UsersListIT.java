@@ -121,6 +121,25 @@ class UsersListIT {
         return r.json();
     }
 
+    /** A filter, count or sort given twice has no one meaning; two lists of attributes mean both. */
+    @Test
+    void aListParameterGivenTwiceIsRefusedButAttributeListsJoin() {
+        for (String query : List.of("?filter=" + ApiClient.encode("userName pr") + "&filter=" + ApiClient.encode("title pr"),
+                "?count=1&count=2", "?sortBy=userName&sortBy=title")) {
+            ApiClient.Response r = api.get(USERS + query, org.token());
+            assertScimError(r, 400, "invalidValue");
+            assertThat(r.json().path("detail").asText()).as(query).contains("more than once");
+        }
+        JsonNode first = page(org, "?count=1&attributes=title&attributes=emails").path("Resources").get(0);
+        assertThat(first.path("id").asText()).isEqualTo(alice);
+        assertThat(first.path("title").asText()).isEqualTo("Engineer");
+        assertThat(first.path("emails").size()).as("the second list too").isEqualTo(2);
+        assertThat(first.has("name")).as("neither list asked for name").isFalse();
+        ApiClient.Response groups = api.get(ScimChecks.GROUPS + "?filter=" + ApiClient.encode("displayName pr")
+                + "&filter=" + ApiClient.encode("externalId pr"), org.token());
+        assertScimError(groups, 400, "invalidValue");
+    }
+
     @Test
     void unfilteredListHasEveryUserAndIntegerPagingFields() {
         ApiClient.Response r = api.get(USERS, org.token());
