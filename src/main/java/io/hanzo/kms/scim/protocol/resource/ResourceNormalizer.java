@@ -57,6 +57,24 @@ public final class ResourceNormalizer {
      * @throws ScimException 400 when a value has the wrong type or a required attribute is missing
      */
     public ObjectNode normalize(JsonNode body) {
+        return normalize(body, null);
+    }
+
+    /**
+     * {@link #normalize}, for a body a client sent whole (POST, PUT): one that names an attribute
+     * twice, in two letter cases or once in its extension's object and once by its URN-qualified
+     * name, is refused rather than read as whichever comes last, for nothing says which the client
+     * meant (attribute names are case-insensitive, RFC 7643 §2.1). A PATCH's result is not checked:
+     * it is the server's own document with the operations applied.
+     *
+     * @throws ScimException 400 invalidSyntax for such a body, and as {@link #normalize} does
+     */
+    public ObjectNode normalizeSent(JsonNode body) {
+        return normalize(body, new HashMap<>());
+    }
+
+    /** @param named each attribute met so far, by how the body spelt it; null to take repeats as they come */
+    private ObjectNode normalize(JsonNode body, Map<String, String> named) {
         if (body == null || !body.isObject()) {
             throw ScimException.invalidSyntax("The request body must be a JSON object.");
         }
@@ -64,64 +82,27 @@ public final class ResourceNormalizer {
         Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
-            putTopLevel(out, field.getKey(), field.getValue());
+            putTopLevel(out, field.getKey(), field.getValue(), named);
         }
         checkRequired(out);
         return out;
     }
 
-    /**
-     * {@link #normalize}, for a body a client sent whole (POST, PUT): one that names an attribute
-     * twice, in two letter cases or once in its extension's object and once by its URN-qualified
-     * name, is refused rather than read as whichever comes last, for nothing says which the client
-     * meant (attribute names are case-insensitive, RFC 7643 §2.1).
-     *
-     * @throws ScimException 400 invalidSyntax for such a body, and as {@link #normalize} does
-     */
-    public ObjectNode normalizeSent(JsonNode body) {
-        if (body instanceof ObjectNode o) {
-            Map<String, String> named = new HashMap<>();
-            o.fields().forEachRemaining(f -> {
-                Schema extension = f.getKey().regionMatches(true, 0, "urn:", 0, 4) ? type.schema(f.getKey()) : null;
-                if (extension != null && extension != type.coreSchema()) {
-                    if (f.getValue() instanceof ObjectNode ext) {
-                        ext.fieldNames().forEachRemaining(name -> {
-                            AttributeDef def = extension.attribute(name);
-                            if (def != null) {
-                                nameOnce(named, extension.id() + ":" + def.name(), f.getKey() + "." + name);
-                            }
-                        });
-                    }
-                    return;
-                }
-                try {
-                    ResolvedAttribute r = type.resolve(AttributePath.parse(f.getKey()));
-                    if (r.subAttribute() == null) {
-                        nameOnce(named, (r.inExtension(type) ? r.schema().id() + ":" : "") + r.attribute().name(), f.getKey());
-                    }
-                } catch (IllegalArgumentException e) {
-                    // unknown attributes are ignored by normalize
-                }
-            });
-        }
-        return normalize(body);
-    }
-
     private static void nameOnce(Map<String, String> named, String attribute, String spelling) {
-        String before = named.putIfAbsent(attribute, spelling);
+        String before = named == null ? null : named.putIfAbsent(attribute, spelling);
         if (before != null) {
             throw ScimException.invalidSyntax("The body gives attribute '" + attribute + "' twice, as '" + before
                     + "' and as '" + spelling + "'.");
         }
     }
 
-    private void putTopLevel(ObjectNode out, String key, JsonNode value) {
+    private void putTopLevel(ObjectNode out, String key, JsonNode value, Map<String, String> named) {
         if (key.equalsIgnoreCase("schemas")) {
             return;
         }
         Schema extension = key.regionMatches(true, 0, "urn:", 0, 4) ? type.schema(key) : null;
         if (extension != null && extension != type.coreSchema()) {
-            putExtension(out, extension, value);
+            putExtension(out, extension, key, value, named);
             return;
         }
         if (key.regionMatches(true, 0, "urn:", 0, 4)) {
@@ -135,6 +116,7 @@ public final class ResourceNormalizer {
             if (r.subAttribute() != null) {
                 return;
             }
+            nameOnce(named, (r.inExtension(type) ? r.schema().id() + ":" : "") + r.attribute().name(), key);
             ObjectNode target = r.inExtension(type) ? extensionObject(out, r.schema()) : out;
             putAttribute(target, r.attribute(), value);
             if (target != out && target.isEmpty()) {
@@ -144,6 +126,7 @@ public final class ResourceNormalizer {
         }
         AttributeDef common = CommonAttributes.attribute(key);
         if (common != null) {
+            nameOnce(named, common.name(), key);
             if (common == CommonAttributes.EXTERNAL_ID) {
                 putAttribute(out, common, value);
             }
@@ -151,11 +134,12 @@ public final class ResourceNormalizer {
         }
         AttributeDef def = type.coreSchema().attribute(key);
         if (def != null) {
+            nameOnce(named, def.name(), key);
             putAttribute(out, def, value);
         }
     }
 
-    private void putExtension(ObjectNode out, Schema extension, JsonNode value) {
+    private void putExtension(ObjectNode out, Schema extension, String key, JsonNode value, Map<String, String> named) {
         if (value == null || value.isNull()) {
             return;
         }
@@ -168,6 +152,7 @@ public final class ResourceNormalizer {
             Map.Entry<String, JsonNode> f = fields.next();
             AttributeDef def = extension.attribute(f.getKey());
             if (def != null) {
+                nameOnce(named, extension.id() + ":" + def.name(), key + "." + f.getKey());
                 putAttribute(ext, def, f.getValue());
             }
         }

@@ -118,6 +118,9 @@ class ResourceNormalizerTest {
         ObjectNode once = users.normalizeSent(Json.parse("{\"USERNAME\":\"a\",\"" + ent + ":department\":\"y\",\"Name\":{\"givenName\":\"A\"}}"));
         assertThat(once.path("userName").asText()).isEqualTo("a");
         assertThat(once.path(ent).path("department").asText()).isEqualTo("y");
+        // "email" is a filter's alias, not an attribute of a body: ignored, so no second "emails".
+        ObjectNode alias = users.normalizeSent(Json.parse("{\"userName\":\"a\",\"emails\":[{\"value\":\"a@x\"}],\"email\":\"b@x\"}"));
+        assertThat(alias.path("emails").size()).isEqualTo(1);
     }
 
     @Test
