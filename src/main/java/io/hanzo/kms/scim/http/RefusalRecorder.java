@@ -33,18 +33,17 @@ final class RefusalRecorder {
         // /api/v1/scim/Users/{id}: the resource type and id, when the path names them.
         String rest = ctx.request().path().substring(Math.min(ctx.request().path().length(), ApiRouter.SCIM_BASE.length()));
         String[] parts = rest.replaceAll("^/+", "").split("/+");
-        String type = parts.length > 0 && !parts[0].isEmpty() ? parts[0] : null;
-        if (type != null && type.length() > 100) {
-            type = type.substring(0, 100);
-        }
+        String type = cut(parts.length > 0 && !parts[0].isEmpty() ? parts[0] : null);
         String resourceType = "Users".equals(type) ? "User" : "Groups".equals(type) ? "Group" : type;
-        String resourceId = parts.length > 1 ? parts[1] : null;
-        if (resourceId != null && resourceId.length() > 100) {
-            resourceId = resourceId.substring(0, 100);
-        }
+        String resourceId = cut(parts.length > 1 ? parts[1] : null);
         String operation = ctx.request().method().name() + " /" + (type == null ? "" : type);
         ScimEvent event = new ScimEvent(orgId, Ids.newId(), Instant.now().truncatedTo(ChronoUnit.MILLIS),
                 RequestContext.tokenId(ctx), operation, resourceType, resourceId, status, "refused", detail);
         events.record(event).onFailure(e -> LOG.warn("A refused request could not be recorded: {}", e.getMessage()));
+    }
+
+    /** A path segment as recorded: its first 100 characters, a client's path being as long as it likes. */
+    private static String cut(String segment) {
+        return segment != null && segment.length() > 100 ? segment.substring(0, 100) : segment;
     }
 }
