@@ -373,7 +373,7 @@ class AdminApiIT {
     }
 
     @Test
-    void deletedTokenIsRefusedOnTheNextRequestAndDeletingAgainIs404() {
+    void deletedTokenIsRefusedOnTheNextRequestAndDeletingAgainIs404() throws InterruptedException {
         String orgId = paidOrgWithScim("Revoke Org");
         JsonNode issued = createToken(orgId, "{\"description\":\"to revoke\",\"ttlDays\":30}");
         JsonNode kept = createToken(orgId, "{\"description\":\"kept\",\"ttlDays\":30}");
@@ -392,7 +392,7 @@ class AdminApiIT {
         // The organisation's admin sees the refusal, with the token (recorded after the answer).
         JsonNode event = null;
         for (int i = 0; i < 40 && event == null; i++) {
-            sleep(50);
+            Thread.sleep(50);
             JsonNode events = client.get(ORGS + "/" + orgId + "/scim-events?outcome=refused", ADMIN).json().path("events");
             event = events.isEmpty() ? null : events.get(0);
         }
@@ -404,7 +404,7 @@ class AdminApiIT {
         for (int i = 0; i < 3; i++) {
             assertThat(client.get(TestOrg.SCIM + "/Users", secret).status()).isEqualTo(401);
         }
-        sleep(500);
+        Thread.sleep(500);
         JsonNode refusals = client.get(ORGS + "/" + orgId + "/scim-events?outcome=refused", ADMIN).json().path("events");
         assertThat(refusals.size()).as(refusals.toString()).isEqualTo(1);
 
@@ -459,14 +459,5 @@ class AdminApiIT {
         String secret = createToken(orgId, "{\"description\":\"scim\",\"ttlDays\":1}").path("token").asText();
         ApiClient.Response r = client.get(ORGS + "/" + orgId, secret);
         assertThat(r.status()).as(r.text()).isEqualTo(401);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
