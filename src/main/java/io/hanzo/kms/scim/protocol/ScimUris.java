@@ -5,6 +5,8 @@ public final class ScimUris {
     public static final String CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
     public static final String CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
     public static final String ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    /** Every message URN of RFC 7644 (ListResponse, PatchOp, Error, SearchRequest, BulkRequest...) starts so. */
+    public static final String MESSAGES_PREFIX = "urn:ietf:params:scim:api:messages:2.0:";
     public static final String LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
     public static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
     public static final String ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";

@@ -240,6 +240,50 @@ class UsersCrudIT {
     }
 
     @Test
+    void aBodyWithoutTheCoreSchemaIsReadAsTheEndpointsResource() {
+        ApiClient.Response none = api.post(USERS, org.token(), """
+                {"userName":"no.schemas@example.com","displayName":"No Schemas"}""");
+        assertThat(none.status()).as(none.text()).isEqualTo(201);
+        assertThat(texts(none.json().path("schemas"))).containsExactly(CORE);
+
+        ApiClient.Response extensionOnly = api.post(USERS, org.token(), """
+                {"schemas":["%s"],"userName":"extension.only@example.com",
+                 "%s":{"department":"Ops"}}""".formatted(ENTERPRISE, ENTERPRISE));
+        assertThat(extensionOnly.status()).as(extensionOnly.text()).isEqualTo(201);
+        String id = extensionOnly.json().path("id").asText();
+        assertThat(api.getUser(org, id).path(ENTERPRISE).path("department").asText()).isEqualTo("Ops");
+
+        ApiClient.Response emptyList = api.put(USERS + "/" + id, org.token(), """
+                {"schemas":[],"userName":"extension.only@example.com","displayName":"Put Without Schemas"}""");
+        assertThat(emptyList.status()).as(emptyList.text()).isEqualTo(200);
+        assertThat(api.getUser(org, id).path("displayName").asText()).isEqualTo("Put Without Schemas");
+    }
+
+    @Test
+    void aBodyThatDeclaresAnotherResourceTypeIsRefusedAndChangesNothing() {
+        ApiClient.Response userAsGroup = api.post(ScimChecks.GROUPS, org.token(), """
+                {"schemas":["%s"],"userName":"meant.for.users@example.com","displayName":"Meant For Users"}"""
+                .formatted(CORE));
+        assertScimError(userAsGroup, 400, "invalidSyntax");
+        assertThat(userAsGroup.json().path("detail").asText()).contains(CORE);
+        ApiClient.Response found = api.get(ScimChecks.GROUPS + "?filter="
+                + ApiClient.encode("displayName eq \"Meant For Users\""), org.token());
+        assertThat(found.json().path("totalResults").asInt()).isZero();
+
+        assertScimError(api.post(USERS, org.token(), """
+                {"schemas":["%s"],"userName":"meant.for.groups@example.com","displayName":"Meant For Groups"}"""
+                .formatted(ScimChecks.GROUP)), 400, "invalidSyntax");
+        assertThat(api.get(USERS + "?filter=" + ApiClient.encode("userName eq \"meant.for.groups@example.com\""),
+                org.token()).json().path("totalResults").asInt()).isZero();
+
+        String id = api.createUser(org, user("kept.as.it.was@example.com")).path("id").asText();
+        assertScimError(api.put(USERS + "/" + id, org.token(), """
+                {"schemas":["%s"],"userName":"changed.by.put@example.com"}""".formatted(ScimChecks.PATCH_OP)),
+                400, "invalidSyntax");
+        assertThat(api.getUser(org, id).path("userName").asText()).isEqualTo("kept.as.it.was@example.com");
+    }
+
+    @Test
     void twoPrimaryEmailsKeepExactlyOnePrimary() {
         JsonNode created = api.createUser(org, """
                 {"schemas":["%s"],"userName":"two.primaries@example.com",

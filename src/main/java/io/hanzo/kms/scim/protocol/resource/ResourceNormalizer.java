@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.ScimUris;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
 import io.hanzo.kms.scim.protocol.schema.CommonAttributes;
@@ -23,6 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,13 +81,55 @@ public final class ResourceNormalizer {
             throw ScimException.invalidSyntax("The request body must be a JSON object.");
         }
         ObjectNode out = JSON.objectNode();
+        boolean coreSchemaListed = false;
         Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
+            if (field.getKey().equalsIgnoreCase("schemas")) {
+                if (named != null) {
+                    nameOnce(named, "schemas", field.getKey());
+                    coreSchemaListed = checkDeclaredSchemas(field.getValue());
+                }
+                continue;
+            }
             putTopLevel(out, field.getKey(), field.getValue(), named);
+        }
+        if (named != null && !coreSchemaListed && !IdpTolerance.RESOURCE_WITHOUT_CORE_SCHEMA.accepted()) {
+            throw ScimException.invalidSyntax("The body's schemas must list " + type.coreSchema().id() + ".");
         }
         checkRequired(out);
         return out;
+    }
+
+    /**
+     * The server writes a resource's {@code schemas} itself, so what a sent body lists is not kept; but
+     * a body that declares another resource type's schema, or a message's, was meant for another
+     * endpoint (a user's body sent to /Groups would otherwise become a group named after the person),
+     * and is refused. Unknown URNs, such as an IdP's own extension, are ignored as their attributes are.
+     *
+     * @return whether the list names the resource type's core schema
+     */
+    private boolean checkDeclaredSchemas(JsonNode value) {
+        boolean coreListed = false;
+        for (JsonNode entry : value.isArray() ? value : List.of(value)) {
+            String urn = entry.isTextual() ? entry.textValue() : null;
+            if (urn == null) {
+                continue;
+            }
+            Schema schema = type.schema(urn);
+            if (schema == null && foreignSchema(urn)) {
+                throw ScimException.invalidSyntax("The body's schemas list " + urn + ", which is not a schema of "
+                        + type.name() + " (" + type.coreSchema().id() + "): it was meant for another endpoint.");
+            }
+            coreListed |= schema == type.coreSchema();
+        }
+        return coreListed;
+    }
+
+    private static boolean foreignSchema(String urn) {
+        return urn.equalsIgnoreCase(ScimUris.CORE_USER) || urn.equalsIgnoreCase(ScimUris.CORE_GROUP)
+                || urn.equalsIgnoreCase(ScimUris.ENTERPRISE_USER)
+                || urn.regionMatches(true, 0, ScimUris.MESSAGES_PREFIX, 0, ScimUris.MESSAGES_PREFIX.length());
     }
 
     private static void nameOnce(Map<String, String> named, String attribute, String spelling) {
@@ -97,9 +141,6 @@ public final class ResourceNormalizer {
     }
 
     private void putTopLevel(ObjectNode out, String key, JsonNode value, Map<String, String> named) {
-        if (key.equalsIgnoreCase("schemas")) {
-            return;
-        }
         Schema extension = key.regionMatches(true, 0, "urn:", 0, 4) ? type.schema(key) : null;
         if (extension != null && extension != type.coreSchema()) {
             putExtension(out, extension, key, value, named);

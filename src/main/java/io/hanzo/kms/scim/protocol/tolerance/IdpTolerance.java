@@ -160,6 +160,13 @@ public enum IdpTolerance {
             List.of("home-grown scripts"),
             "it.IdpEdgesIT#singleValuedAttributeGivenAsArrayOfOne"),
 
+    RESOURCE_WITHOUT_CORE_SCHEMA(
+            "A POST or PUT body whose \"schemas\" is missing or leaves out the resource's core schema is read"
+                    + " as the endpoint's resource (a body that lists another resource type's schema is refused).",
+            "RFC 7644 §3.3 and §3.5.1 (schemas is required and lists the core schema)",
+            List.of("home-grown scripts", "SCIM client libraries"),
+            "it.UsersCrudIT#aBodyWithoutTheCoreSchemaIsReadAsTheEndpointsResource"),
+
     PUT_WITHOUT_ACTIVE_KEEPS_ACTIVE(
             "A PUT that leaves out \"active\" keeps the user's current state instead of re-enabling them.",
             "RFC 7644 §3.5.1 (PUT replaces every attribute the client may set)",
