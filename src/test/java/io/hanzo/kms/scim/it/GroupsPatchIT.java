@@ -97,6 +97,21 @@ class GroupsPatchIT {
     }
 
     @Test
+    void removeWithAnEmptyValueListRemovesNobody() {
+        List<String> u = users(2);
+        String g = createGroup("Patch Remove None", u.get(0), u.get(1));
+
+        ApiClient.Response none = patch(g, "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[]}");
+        assertThat(none.status()).as(none.text()).isEqualTo(204);
+        assertThat(memberIds(read(g))).containsExactlyInAnyOrder(u.get(0), u.get(1));
+
+        // Without a value, or with null, it is the RFC's remove of the whole attribute.
+        ApiClient.Response all = patch(g, "{\"op\":\"remove\",\"path\":\"members\",\"value\":null}");
+        assertThat(all.status()).as(all.text()).isEqualTo(204);
+        assertThat(memberIds(read(g))).isEmpty();
+    }
+
+    @Test
     void replaceMembersSetsExactlyTheGivenList() {
         List<String> u = users(4);
         String g = createGroup("Patch Replace Members", u.get(0), u.get(1), u.get(2));

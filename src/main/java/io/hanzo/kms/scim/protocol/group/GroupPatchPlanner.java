@@ -104,10 +104,12 @@ public final class GroupPatchPlanner {
             case REPLACE:
                 return new MemberOp(MemberOp.Kind.REPLACE_ALL, MemberValues.ids(op.value()));
             default:
-                List<String> ids = MemberValues.ids(op.value());
-                if (ids.isEmpty()) {
+                if (op.value() == null || op.value().isNull()) {
                     return MemberOp.removeAll();
                 }
+                // A value names the members to remove, so an empty list removes none: an IdP that sends
+                // its list of leavers without checking it for emptiness must not empty the group.
+                List<String> ids = MemberValues.ids(op.value());
                 if (!IdpTolerance.PATCH_REMOVE_WITH_VALUE.accepted()) {
                     throw ScimException.invalidValue("'remove' takes no value; choose members with "
                             + "'members[value eq \"<id>\"]'.");
