@@ -381,7 +381,9 @@ public final class UserService {
         return update(orgId, id, ifMatch, audit, current -> {
             ObjectNode next = patchEngine.apply(current, request);
             if (!next.has("active")) {
-                next.put("active", true);
+                // Removing 'active' (or setting it to null) leaves it unassigned, which RFC 7643 gives no
+                // meaning; read as true it would re-enable a disabled person, so the state stays as it is.
+                next.put("active", current.path("active").asBoolean(true));
             }
             return next;
         });
@@ -470,6 +472,9 @@ public final class UserService {
         } catch (ScimException e) {
             return Future.failedFuture(e);
         }
+        if (next.equals(current.attributes())) {
+            return unchanged(orgId, current, change, audit, pinned, attempt);
+        }
         return userNameFree(orgId, current.id(), next)
                 .compose(v -> store.replace(orgId, current.id(), current.version(), next, audit))
                 .recover(UserService::translate)
@@ -478,13 +483,9 @@ public final class UserService {
                         onCommitted.run();
                         return Future.succeededFuture(committed(orgId, written.get()));
                     }
-                    if (pinned) {
-                        return Future.failedFuture(ScimException.preconditionFailed(
-                                "The user was changed by another request; read it again before changing it."));
-                    }
-                    if (attempt >= MAX_ATTEMPTS) {
-                        return Future.failedFuture(new ScimException(409, null,
-                                "The user is being changed by other requests at the same time; retry."));
+                    ScimException refusal = changedMeanwhile(pinned, attempt);
+                    if (refusal != null) {
+                        return Future.failedFuture(refusal);
                     }
                     return store.find(orgId, current.id()).compose(fresh -> {
                         if (fresh.isEmpty()) {
@@ -495,6 +496,44 @@ public final class UserService {
                         return attempt(orgId, fresh.get(), change, audit, false, attempt + 1);
                     });
                 });
+    }
+
+    /**
+     * A change that leaves the user as it is writes nothing, so that neither the version nor
+     * lastModified moves (RFC 7644 §3.5.2.1: re-adding a value already there "SHALL NOT change the
+     * modify timestamp"), and an IdP's retry does not make its next If-Match fail. What it was compared
+     * with may come from the index, which can be behind another instance's write, so the database
+     * confirms the version first; when it differs the change is applied to what the database holds.
+     */
+    private Future<IndexedUser> unchanged(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, Audit audit,
+                                          boolean pinned, int attempt) {
+        return store.find(orgId, current.id()).compose(fresh -> {
+            if (fresh.isEmpty()) {
+                forget(orgId, current.id());
+                return Future.failedFuture(notFound(current.id().toString()));
+            }
+            IndexedUser latest = committed(orgId, fresh.get());
+            if (fresh.get().version() == current.version()) {
+                return Future.succeededFuture(latest);
+            }
+            ScimException refusal = changedMeanwhile(pinned, attempt);
+            return refusal != null ? Future.failedFuture(refusal)
+                    : attempt(orgId, fresh.get(), change, audit, false, attempt + 1);
+        });
+    }
+
+    /**
+     * The answer when the user changed since it was read: 412 when the client named the version it
+     * changes, 409 once the change has been tried too often; null to apply it again.
+     */
+    private static ScimException changedMeanwhile(boolean pinned, int attempt) {
+        if (pinned) {
+            return ScimException.preconditionFailed("The user was changed by another request; read it again before changing it.");
+        }
+        if (attempt >= MAX_ATTEMPTS) {
+            return new ScimException(409, null, "The user is being changed by other requests at the same time; retry.");
+        }
+        return null;
     }
 
     /** The one place where committed users reach the index. */

@@ -167,6 +167,35 @@ class StaleIndexIT {
     }
 
     @Test
+    void aChangeThatOnlyAStaleIndexShowsAsMadeIsStillWritten() {
+        TestOrg org = orgSeenByBoth("Stale no-op");
+        String uid = SharedDirectoryIT.createUser(a, org, "noop@stale.example");
+        assertThat(a.patch(USERS + "/" + uid, org.token(),
+                PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Old\"}]}").status()).isEqualTo(200);
+        Polling.until(SharedDirectoryIT.LAG_BOUND, () -> assertThat(b.get(USERS + "?filter="
+                + ApiClient.encode("title eq \"Old\""), org.token()).json().get("totalResults").asInt()).isEqualTo(1));
+        serverB.app().changeFeed().pause();
+        ApiClient.Response moved = a.patch(USERS + "/" + uid, org.token(),
+                PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"New\"}]}");
+        assertThat(moved.status()).isEqualTo(200);
+
+        // B's index still says "Old", so B sees nothing to change; the database says otherwise.
+        ApiClient.Response back = b.patch(USERS + "/" + uid, org.token(),
+                PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Old\"}]}");
+        assertThat(back.status()).as(back.text()).isEqualTo(200);
+        assertThat(back.json().get("title").asText()).isEqualTo("Old");
+        assertThat(back.header("ETag")).isNotIn(moved.header("ETag"));
+        assertThat(a.get(USERS + "/" + uid, org.token()).json().get("title").asText()).isEqualTo("Old");
+
+        // The same change again is one: nothing is written, and the version stays.
+        ApiClient.Response again = b.patch(USERS + "/" + uid, org.token(),
+                PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Old\"}]}");
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.header("ETag")).isEqualTo(back.header("ETag"));
+        assertThat(again.json().get("meta").get("lastModified")).isEqualTo(back.json().get("meta").get("lastModified"));
+    }
+
+    @Test
     void aNameFreedElsewhereIsFreeThroughAStaleIndex() {
         TestOrg org = orgSeenByBoth("Stale names");
         String uid = SharedDirectoryIT.createUser(a, org, "freed@names.example");

@@ -192,6 +192,51 @@ class UsersPatchIT {
     }
 
     @Test
+    void removingActiveLeavesADisabledUserDisabled() {
+        String id = create("""
+                {"schemas":["%s"],"userName":"stays.disabled@example.com","active":false}""".formatted(CORE));
+        for (String op : new String[] {
+                "{\"op\":\"remove\",\"path\":\"active\"}",
+                "{\"op\":\"replace\",\"path\":\"ACTIVE\",\"value\":null}",
+                "{\"op\":\"replace\",\"value\":{\"active\":null}}"}) {
+            JsonNode after = patchOk(id, op);
+            assertThat(after.path("active").asBoolean(true)).as(op).isFalse();
+            assertThat(api.getUser(org, id).path("active").asBoolean(true)).as(op).isFalse();
+        }
+        assertThat(patchOk(id, "{\"op\":\"replace\",\"path\":\"active\",\"value\":true}").path("active").asBoolean())
+                .isTrue();
+        assertThat(patchOk(id, "{\"op\":\"remove\",\"path\":\"active\"}").path("active").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aChangeThatChangesNothingKeepsTheVersionAndTheTimestamp() {
+        String body = """
+                {"schemas":["%s"],"userName":"no.change@example.com","title":"Lead",
+                 "emails":[{"value":"no.change@example.com","type":"work","primary":true}]}""".formatted(CORE);
+        ApiClient.Response created = api.post(USERS, org.token(), body);
+        String id = created.json().path("id").asText();
+        JsonNode meta = created.json().path("meta");
+        String[] noChanges = {
+                "{\"op\":\"add\",\"path\":\"emails\",\"value\":[{\"value\":\"No.Change@example.com\",\"type\":\"work\"}]}",
+                "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Lead\"}",
+                "{\"op\":\"replace\",\"value\":{\"active\":true,\"id\":\"" + id + "\"}}",
+                "{\"op\":\"remove\",\"path\":\"nickName\"}"};
+        for (String op : noChanges) {
+            ApiClient.Response r = patch(id, op);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            assertThat(r.header("ETag")).as(op).isEqualTo(created.header("ETag"));
+            assertThat(r.json().path("meta")).as(op).isEqualTo(meta);
+        }
+        ApiClient.Response put = api.put(USERS + "/" + id, org.token(), body);
+        assertThat(put.status()).as(put.text()).isEqualTo(200);
+        assertThat(put.json().path("meta")).isEqualTo(meta);
+
+        JsonNode changed = patchOk(id, "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Head\"}");
+        assertThat(changed.path("meta").path("version").asText()).isNotEqualTo(meta.path("version").asText());
+        assertThat(api.getUser(org, id).path("meta")).isEqualTo(changed.path("meta"));
+    }
+
+    @Test
     void replaceTheValueOfTheWorkEmail() {
         String id = create("""
                 {"schemas":["%s"],"userName":"work.email@example.com",
