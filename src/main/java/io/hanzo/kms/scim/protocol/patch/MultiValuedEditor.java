@@ -41,13 +41,36 @@ final class MultiValuedEditor {
             if (!value.isArray() && !IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
                 throw ScimException.invalidValue("The value of '" + def.name() + "' must be an array.");
             }
+            boolean primaryGiven = false;
             for (JsonNode raw : value.isArray() ? value : List.of(value)) {
                 if (!isNone(raw)) {
-                    appendOne(values, Values.complex(def, raw));
+                    ObjectNode incoming = Values.complex(def, raw);
+                    primaryGiven = keepFirstPrimary(incoming, primaryGiven);
+                    appendOne(values, incoming);
                 }
             }
         }
         slot.removeIfEmpty();
+    }
+
+    /**
+     * Several values of one add marked primary keep the first mark, as a POST or PUT body does
+     * ({@code SEVERAL_PRIMARY_VALUES}); each marked value would otherwise take the mark from the one
+     * before it, and the last would keep it.
+     *
+     * @return whether a value of this add is marked primary, this one included
+     */
+    private static boolean keepFirstPrimary(ObjectNode incoming, boolean primaryGiven) {
+        if (!incoming.path(Values.PRIMARY).asBoolean(false)) {
+            return primaryGiven;
+        }
+        if (primaryGiven) {
+            if (!IdpTolerance.SEVERAL_PRIMARY_VALUES.accepted()) {
+                throw ScimException.invalidValue("At most one value may be primary.");
+            }
+            incoming.put(Values.PRIMARY, false);
+        }
+        return true;
     }
 
     private void appendOne(ArrayNode values, ObjectNode incoming) {
@@ -159,13 +182,30 @@ final class MultiValuedEditor {
      */
     private ObjectNode createMatching(PatchOp op, ArrayNode values) {
         Map<String, JsonNode> pinned = Values.equalities(target.valueFilter());
-        if (pinned == null || !IdpTolerance.PATCH_FILTER_CREATES_MISSING_VALUE.accepted()) {
+        if (pinned == null || !createsAValue() || !IdpTolerance.PATCH_FILTER_CREATES_MISSING_VALUE.accepted()) {
             throw ScimException.noTarget("No value matches '" + target.describe() + "', and the filter does not"
                     + " describe a value that " + op.name().toLowerCase(Locale.ROOT) + " could create.");
         }
         ObjectNode created = values.addObject();
         pinned.forEach(created::set);
         return created;
+    }
+
+    /**
+     * Whether writing the path's sub-attribute gives the value the filter describes something to be:
+     * its {@code value} (emails[type eq "work"].value), or any part of a value that has none
+     * (addresses[type eq "work"].locality). Only a primary mark or a display, on an email that does not
+     * exist, would make an entry without an address, and take the mark from the real one.
+     */
+    private boolean createsAValue() {
+        AttributeDef sub = target.subAttribute();
+        if (sub == null) {
+            return true;
+        }
+        if (sub.name().equals(Values.PRIMARY)) {
+            return false;
+        }
+        return def.subAttribute(Values.VALUE) == null || sub.name().equals(Values.VALUE);
     }
 
     private void setSub(ArrayNode values, List<ObjectNode> elements, JsonNode v) {

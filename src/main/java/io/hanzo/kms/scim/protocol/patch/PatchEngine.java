@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.protocol.patch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.FilterParser;
 import io.hanzo.kms.scim.protocol.filter.PatchPath;
@@ -10,9 +11,11 @@ import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.Schema;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Applies a PATCH request (RFC 7644 §3.5.2) to a resource in the stored form that
@@ -57,6 +60,10 @@ public final class PatchEngine {
         } else if (wholeSchema != null) {
             applyToExtension(editor, work, op, wholeSchema, operation.value());
         } else {
+            if (path.attribute().schemaUrn() == null && path.attribute().attribute().equalsIgnoreCase(SCHEMAS)) {
+                // A common attribute (RFC 7643 §3) that the server writes from the resource it holds.
+                throw ScimException.mutability("Attribute 'schemas' is written by the server.");
+            }
             PatchTarget target = PatchTarget.resolve(type, path);
             if (target.readOnly()) {
                 throw ScimException.mutability("Attribute '" + target.describe() + "' is read-only.");
@@ -76,10 +83,15 @@ public final class PatchEngine {
             throw ScimException.invalidValue("Without a 'path', '" + op.name().toLowerCase(Locale.ROOT)
                     + "' needs a JSON object of attributes as its 'value'.");
         }
+        Set<String> keys = new HashSet<>();
         Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             String key = f.getKey();
+            if (!keys.add(CaseFold.lower(key))) {
+                // {"title": "a", "TITLE": "b"}: names are case-insensitive, and nothing says which was meant.
+                throw ScimException.invalidSyntax("The value gives '" + key + "' twice, in two letter cases.");
+            }
             if (key.equalsIgnoreCase(SCHEMAS)) {
                 continue;
             }

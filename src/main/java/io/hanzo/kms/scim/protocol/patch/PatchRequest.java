@@ -127,18 +127,25 @@ public final class PatchRequest {
         return FilterParser.parsePath(node.asText());
     }
 
+    /**
+     * The member named {@code name} in any letter case. Named twice ("op" and "OP"), the request is
+     * refused: nothing says which the client meant.
+     */
     private static JsonNode field(JsonNode object, String name) {
-        JsonNode exact = object.get(name);
-        if (exact != null) {
-            return exact;
-        }
+        JsonNode found = null;
+        String spelt = null;
         Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (f.getKey().equalsIgnoreCase(name)) {
-                return f.getValue();
+                if (found != null) {
+                    throw ScimException.invalidSyntax("'" + name + "' is given twice, as '" + spelt + "' and as '"
+                            + f.getKey() + "'.");
+                }
+                found = f.getValue();
+                spelt = f.getKey();
             }
         }
-        return null;
+        return found;
     }
 }

@@ -11,9 +11,11 @@ import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** Canonical values and the comparisons PATCH needs between them. */
 final class Values {
@@ -50,12 +52,16 @@ final class Values {
      */
     static void merge(ObjectNode target, AttributeDef def, JsonNode raw) {
         JsonNode object = asObject(def, raw);
+        Set<String> given = object.size() > 1 ? new HashSet<>() : null;
         Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             AttributeDef sub = def.subAttribute(f.getKey());
             if (sub == null || sub.isReadOnly()) {
                 continue; // unknown and server-owned sub-attributes are ignored, as on POST
+            }
+            if (given != null && !given.add(sub.name())) {
+                throw ScimException.invalidSyntax("A value of '" + def.name() + "' gives '" + sub.name() + "' twice.");
             }
             JsonNode v = canonical(sub, f.getValue());
             if (v == null) {

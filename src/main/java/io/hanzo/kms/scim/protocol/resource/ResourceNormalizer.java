@@ -393,6 +393,10 @@ public final class ResourceNormalizer {
             if (sub == null || sub.mutability() == Mutability.READ_ONLY || sub.mutability() == Mutability.WRITE_ONLY) {
                 continue;
             }
+            if (out.has(sub.name())) {
+                // {"givenName": "a", "GIVENNAME": "b"}: names are case-insensitive, and nothing says which was meant.
+                throw ScimException.invalidSyntax("A value of '" + def.name() + "' gives '" + sub.name() + "' twice.");
+            }
             JsonNode sv = single(sub, f.getValue());
             if (sv != null) {
                 out.set(sub.name(), sv);

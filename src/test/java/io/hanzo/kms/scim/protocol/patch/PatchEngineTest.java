@@ -613,4 +613,44 @@ class PatchEngineTest {
         ObjectNode out = patch(barbara(), "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"X\"}]");
         assertThat(out).isEqualTo(NORMALIZER.normalize(out));
     }
+
+    @Test
+    void aPrimaryMarkOrDisplayForAValueThatDoesNotExistIsNoTarget() {
+        ObjectNode home = NORMALIZER.normalize(Json.parse("""
+                {"userName":"h@example.com","emails":[{"value":"h@example.com","type":"home","primary":true}]}"""));
+        assertFails(home, """
+                [{"op":"replace","path":"emails[type eq \\"work\\"].primary","value":true}]""", "noTarget");
+        assertFails(home, """
+                [{"op":"add","path":"emails[type eq \\"work\\"].display","value":"Work"}]""", "noTarget");
+        ObjectNode out = patch(home, """
+                [{"op":"add","path":"addresses[type eq \\"work\\"].locality","value":"Hollywood"}]""");
+        assertThat(out.get("addresses")).isEqualTo(Json.parse("[{\"type\":\"work\",\"locality\":\"Hollywood\"}]"));
+    }
+
+    @Test
+    void severalPrimaryValuesInOneAddKeepTheFirstMark() {
+        ObjectNode out = patch(barbara(), """
+                [{"op":"add","path":"emails","value":[{"value":"p1@example.com","primary":true},
+                                                      {"value":"p2@example.com","primary":true}]}]""");
+        assertThat(email(out, "p1@example.com").get("primary").booleanValue()).isTrue();
+        assertThat(email(out, "p2@example.com").get("primary").booleanValue()).isFalse();
+        assertThat(email(out, "bjensen@example.com").get("primary").booleanValue()).isFalse();
+    }
+
+    @Test
+    void aNameGivenTwiceInTwoLetterCasesIsRefused() {
+        assertFails(barbara(), """
+                [{"op":"replace","value":{"title":"a","TITLE":"b"}}]""", "invalidSyntax");
+        assertFails(barbara(), """
+                [{"op":"replace","path":"name","value":{"givenName":"a","GIVENNAME":"b"}}]""", "invalidSyntax");
+        assertFails(barbara(), """
+                [{"op":"add","path":"emails","value":[{"value":"x@example.com","VALUE":"y@example.com"}]}]""",
+                "invalidSyntax");
+    }
+
+    @Test
+    void schemasIsNotAPathToChange() {
+        assertFails(barbara(), "[{\"op\":\"remove\",\"path\":\"schemas\"}]", "mutability");
+        assertFails(barbara(), "[{\"op\":\"replace\",\"path\":\"Schemas\",\"value\":[]}]", "mutability");
+    }
 }

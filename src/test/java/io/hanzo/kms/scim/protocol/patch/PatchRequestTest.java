@@ -92,7 +92,10 @@ class PatchRequestTest {
             "{\"Operations\":[{\"op\":\"move\",\"path\":\"title\",\"value\":\"x\"}]}",
             "{\"Operations\":[{\"op\":7,\"path\":\"title\",\"value\":\"x\"}]}",
             "{\"Operations\":[{\"op\":\"add\",\"path\":7,\"value\":\"x\"}]}",
-            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"Operations\":[{\"op\":\"add\",\"path\":\"title\",\"value\":\"x\"}]}"
+            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"Operations\":[{\"op\":\"add\",\"path\":\"title\",\"value\":\"x\"}]}",
+            "{\"Operations\":[{\"op\":\"replace\",\"OP\":\"remove\",\"path\":\"title\",\"value\":\"x\"}]}",
+            "{\"Operations\":[{\"op\":\"add\",\"path\":\"title\",\"Path\":\"nickName\",\"value\":\"x\"}]}",
+            "{\"Operations\":[{\"op\":\"add\",\"path\":\"title\",\"value\":\"x\"}],\"operations\":[]}"
     })
     void rejectsMalformedBodiesAsInvalidSyntax(String json) {
         assertRejected(json, "invalidSyntax");

@@ -108,7 +108,10 @@ class ResourceNormalizerTest {
                 "{\"userName\":\"a\",\"USERNAME\":\"b\"}",
                 "{\"userName\":\"a\",\"urn:ietf:params:scim:schemas:core:2.0:User:userName\":\"b\"}",
                 "{\"userName\":\"a\",\"" + ent + "\":{\"department\":\"x\"},\"" + ent + ":Department\":\"y\"}",
-                "{\"userName\":\"a\",\"title\":null,\"Title\":\"x\"}"}) {
+                "{\"userName\":\"a\",\"title\":null,\"Title\":\"x\"}",
+                "{\"userName\":\"a\",\"name\":{\"givenName\":\"a\",\"GIVENNAME\":\"b\"}}",
+                "{\"userName\":\"a\",\"emails\":[{\"value\":\"a@x\",\"Value\":\"b@x\"}]}",
+                "{\"schemas\":[],\"userName\":\"a\",\"Schemas\":[]}"}) {
             assertThatThrownBy(() -> users.normalizeSent(Json.parse(body))).as(body).isInstanceOfSatisfying(ScimException.class, e -> {
                 assertThat(e.status()).isEqualTo(400);
                 assertThat(e.scimType()).isEqualTo("invalidSyntax");
