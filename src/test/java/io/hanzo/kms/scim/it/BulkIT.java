@@ -287,6 +287,32 @@ class BulkIT {
     }
 
     @Test
+    void referencesAreMemberAndManagerValuesAndQuotedInAPatchPathButOtherTextIsData() {
+        String boss = unique("ref.boss");
+        String groupName = unique("Ref Group");
+        ObjectNode worker = userData(unique("ref.worker"));
+        worker.put("nickName", "bulkId:b");
+        worker.put("title", "bulkId:declared-nowhere");
+        worker.putObject(ScimChecks.ENTERPRISE).putObject("manager").put("value", "bulkId:b");
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Users", "b", userData(boss)),
+                op("POST", "/Users", "w", worker),
+                op("POST", "/Groups", "g", groupData(groupName, "bulkId:b", "bulkId:w")),
+                op("PATCH", "/Groups/bulkId:g", "p",
+                        patchData("{\"op\":\"remove\",\"path\":\"members[value eq \\\"bulkId:b\\\"]\"}")))));
+        String b = assertSuccess(result(response, "b"), "201", "Users");
+        String w = assertSuccess(result(response, "w"), "201", "Users");
+        JsonNode stored = api.getUser(org, w);
+        assertThat(stored.path("nickName").asText()).isEqualTo("bulkId:b");
+        assertThat(stored.path("title").asText()).isEqualTo("bulkId:declared-nowhere");
+        assertThat(stored.path(ScimChecks.ENTERPRISE).path("manager").path("value").asText()).isEqualTo(b);
+        assertThat(status(result(response, "g"))).isEqualTo("201");
+        String g = assertSuccess(result(response, "p"), "200", "Groups");
+        assertThat(g).isEqualTo(idOf(result(response, "g")));
+        assertThat(memberIds(getGroup(g))).containsExactly(w);
+    }
+
+    @Test
     void circularReferencesFailWith409AndTheRestSucceeds() {
         String a = unique("Cycle A");
         String b = unique("Cycle B");
