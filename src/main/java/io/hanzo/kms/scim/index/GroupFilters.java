@@ -59,8 +59,10 @@ final class GroupFilters {
         if (!onValue || c.op() != CompareOp.EQ || c.value().isNull()) {
             throw unsupported();
         }
+        // members.value is caseExact (as /Schemas says, and as id and a user's groups.value are): a
+        // filter matches the id as the server writes it, in lower case.
         UUID id = Ids.parseOrNull(c.value().asText());
-        if (id != null) {
+        if (id != null && id.toString().equals(c.value().asText())) {
             out.add(id);
         }
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -362,6 +363,11 @@ class GroupsCrudIT {
         assertThat(ids(listOk(org, "filter=" + ApiClient.encode("members[value eq \"" + member + "\" or value eq \""
                 + other + "\"]")))).containsExactlyInAnyOrder(admins, adminsToo);
         assertThat(ids(listOk(org, "filter=" + ApiClient.encode("members[value eq \"" + UUID.randomUUID() + "\"]")))).isEmpty();
+        // members.value is caseExact, as id is.
+        assertThat(ids(listOk(org, "filter=" + ApiClient.encode("members.value eq \"" + other.toUpperCase(Locale.ROOT)
+                + "\"")))).isEmpty();
+        assertThat(ids(listOk(org, "filter=" + ApiClient.encode("id eq \"" + adminsToo.toUpperCase(Locale.ROOT) + "\""))))
+                .isEmpty();
         assertThat(ids(listOk(org, "filter=" + ApiClient.encode("displayName eq \"Admins\" and members[value eq \""
                 + other + "\"]")))).isEmpty();
 
