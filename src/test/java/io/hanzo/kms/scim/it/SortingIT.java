@@ -270,4 +270,11 @@ class SortingIT {
             assertThat(r.json().path("detail").asText()).contains("members");
         }
     }
+
+    @Test
+    void usersAreNotSortedByAnAttributeNeverReturned() {
+        ApiClient.Response r = api.get(USERS + sortBy("password"), org.token());
+        assertScimError(r, 400, "invalidValue");
+        assertThat(r.json().path("detail").asText()).contains("password");
+    }
 }

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.schema.Mutability;
 import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
+import io.hanzo.kms.scim.protocol.schema.Returned;
 
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
@@ -53,6 +55,10 @@ public final class ResourceSorter {
                 : r.attribute().isComplex() ? r.attribute().subAttribute("value") : r.attribute();
         if (leaf == null || leaf.isComplex()) {
             throw ScimException.invalidValue("Cannot sort by complex attribute '" + sortBy + "'.");
+        }
+        if (leaf.returned() == Returned.NEVER || leaf.mutability() == Mutability.WRITE_ONLY) {
+            // password: never stored, so every resource would sort as lacking it, which is no order at all.
+            throw ScimException.invalidValue("Cannot sort by '" + sortBy + "': it is never returned.");
         }
         AttributeDef valueDef = leaf;
         String urn = r.inExtension(type) ? r.schema().id() : null;
