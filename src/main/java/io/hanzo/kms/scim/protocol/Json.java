@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.protocol;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +33,10 @@ public final class Json {
         }
         try {
             return MAPPER.readTree(body);
+        } catch (StreamConstraintsException e) {
+            // Perhaps well-formed, but a string or a nesting beyond what any resource has: no resource's
+            // schema allows it, and the client is told which limit, not that its JSON is broken.
+            throw ScimException.invalidSyntax("The request body goes beyond what any resource holds: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw ScimException.invalidSyntax("The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

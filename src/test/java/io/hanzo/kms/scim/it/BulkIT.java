@@ -608,6 +608,7 @@ class BulkIT {
         assertFailure(result(response, "m1"), "400");
         assertFailure(result(response, "m2"), "400");
         assertFailure(result(response, "m3"), "400");
+        assertThat(result(response, "m3").path("method").asText()).isEqualTo("FETCH");
         List<JsonNode> anonymous = withoutBulkId(response, "POST");
         assertThat(anonymous).as(response.toString()).hasSize(1);
         assertFailure(anonymous.get(0), "400");

@@ -295,6 +295,17 @@ class ProtocolEdgesIT {
     }
 
     @Test
+    void wellFormedJsonBeyondTheLimitsIsNotCalledInvalidJson() {
+        for (String body : List.of(
+                "{\"userName\":\"long.string@example.com\",\"title\":\"" + "t".repeat(1_000_001) + "\"}",
+                "{\"userName\":\"deep@example.com\",\"a\":" + "[".repeat(100) + "]".repeat(100) + "}")) {
+            ApiClient.Response r = api.post(USERS, org.token(), body);
+            assertScimError(r, 400, "invalidSyntax");
+            assertThat(r.json().path("detail").asText()).contains("beyond").doesNotContain("not valid JSON");
+        }
+    }
+
+    @Test
     void invalidValuesAre400() {
         List<String> bodies = List.of(
                 "{\"schemas\":[\"" + CORE + "\"]}",

@@ -79,7 +79,8 @@ public record BulkRequest(Integer failOnErrors, List<BulkOperation> operations) 
         JsonNode data = member(op, "data");
         String m = method == null ? null : CaseFold.upper(method);
         if (m == null || !METHODS.contains(m)) {
-            return invalid(index, null, bulkId, path, "'method' must be POST, PUT, PATCH or DELETE.");
+            // The result still names the method as sent, since RFC 7644 §3.7.3 gives every result one.
+            return invalid(index, method, bulkId, path, "'method' must be POST, PUT, PATCH or DELETE.");
         }
         if (path == null || path.isBlank()) {
             return invalid(index, m, bulkId, path, "'path' is required.");
