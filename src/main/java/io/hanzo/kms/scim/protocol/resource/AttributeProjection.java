@@ -25,7 +25,8 @@ import java.util.Map;
  * A schema's URN names all of its attributes, as a complex attribute's name names all its
  * sub-attributes: an extension's URN the whole extension object (RFC 7643 §3.3), the core schema's
  * every attribute outside the extensions. Names the schema does not know are ignored, as a client
- * asking for an attribute the server does not have simply does not get it.
+ * asking for an attribute the server does not have simply does not get it; a list of nothing else
+ * leaves only what is always returned.
  */
 public final class AttributeProjection {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -57,6 +58,11 @@ public final class AttributeProjection {
      */
     public static AttributeProjection of(ResourceType type, String attributes, String excludedAttributes) {
         List<ResolvedAttribute> inc = resolve(type, attributes);
+        if (inc.isEmpty() && attributes != null && !attributes.replace(",", "").isBlank()) {
+            // Names all unknown to this type still replace the default set (RFC 7644 §3.4.2.5): what is
+            // left is what is always returned. (A root search asks Groups for a user's userName.)
+            inc = resolve(type, "id");
+        }
         if (!inc.isEmpty()) {
             return new AttributeProjection(type, inc, List.of());
         }
