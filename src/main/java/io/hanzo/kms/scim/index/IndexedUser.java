@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -250,12 +252,14 @@ public final class IndexedUser {
     /** The same String as the userName key when an email equals it, as it usually does. */
     private static Object emailKeys(List<String> emails, String userNameKey) {
         List<String> keys = new ArrayList<>(1);
+        // A set only for the rare user with many emails: a list's contains would make them quadratic.
+        Set<String> seen = emails.size() > 8 ? new HashSet<>() : null;
         for (String value : emails) {
             String key = CaseFold.lower(value);
             if (key.equals(userNameKey)) {
                 key = userNameKey;
             }
-            if (!keys.contains(key)) {
+            if (seen != null ? seen.add(key) : !keys.contains(key)) {
                 keys.add(key);
             }
         }

@@ -342,6 +342,22 @@ class AttributesIT {
     }
 
     @Test
+    void aNameListedAgainCountsOnceAndTheListIsBounded() {
+        String id = createFullUser();
+        assertOnlyUserName(getUser(id, attrs(String.join(",", java.util.Collections.nCopies(300, "userName")))), id);
+        ApiClient.Response search = api.post(USERS + "/.search", org.token(), "{\"filter\":\"id eq \\\"" + id
+                + "\\\"\",\"attributes\":[" + String.join(",", java.util.Collections.nCopies(20000, "\"USERNAME\"")) + "]}");
+        assertThat(search.status()).as(search.text()).isEqualTo(200);
+        assertOnlyUserName(search.json().path("Resources").get(0), id);
+
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i <= 200; i++) {
+            names.append(i == 0 ? "" : ",").append("x").append(i);
+        }
+        ScimChecks.assertScimError(api.get(USERS + "/" + id + attrs(names.toString()), org.token()), 400, "invalidValue");
+    }
+
+    @Test
     void listAppliesTheProjectionToEveryResource() {
         TestOrg own = TestOrg.create(client, "Attributes-list");
         List<String> ids = createFullUsers(own, "list.");

@@ -294,6 +294,35 @@ class ProtocolEdgesIT {
                 .path("totalResults").asInt()).isZero();
     }
 
+    private static String emails(int from, int count) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = from; i < from + count; i++) {
+            out.append(i > from ? "," : "").append("{\"value\":\"e").append(i).append("@example.com\"}");
+        }
+        return out.append(']').toString();
+    }
+
+    @Test
+    void aMultiValuedAttributeHoldsAtMostAThousandValues() {
+        assertScimError(api.post(USERS, org.token(), "{\"userName\":\"many.emails@example.com\",\"emails\":"
+                + emails(0, 1001) + "}"), 400, "invalidValue");
+        assertThat(api.list(org, "userName eq \"many.emails@example.com\"").path("totalResults").asInt()).isZero();
+
+        ApiClient.Response created = api.post(USERS, org.token(), "{\"userName\":\"many.emails@example.com\",\"emails\":"
+                + emails(0, 1000) + "}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String user = USERS + "/" + created.json().path("id").asText();
+        assertScimError(api.patch(user, org.token(), ScimChecks.patchOps(
+                "{\"op\":\"add\",\"path\":\"emails\",\"value\":" + emails(1000, 1) + "}")), 400, "invalidValue");
+        assertScimError(api.patch(user, org.token(), ScimChecks.patchOps(
+                "{\"op\":\"remove\",\"path\":\"emails\",\"value\":" + emails(5000, 1001) + "}")), 400, "invalidValue");
+        // Re-adding values it has adds none, so it stays within the bound.
+        ApiClient.Response again = api.patch(user, org.token(), ScimChecks.patchOps(
+                "{\"op\":\"add\",\"path\":\"emails\",\"value\":" + emails(0, 1000) + "}"));
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(api.get(user, org.token()).json().path("emails").size()).isEqualTo(1000);
+    }
+
     @Test
     void wellFormedJsonBeyondTheLimitsIsNotCalledInvalidJson() {
         for (String body : List.of(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
+import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
@@ -29,6 +30,8 @@ final class MultiValuedEditor {
 
     /** Add: new values are appended; a value already present is updated instead of repeated. */
     void append(JsonNode value) {
+        // Bounded before the values are compared with each other, which costs the product of the counts.
+        ResourceNormalizer.checkValueCount(def, value.isArray() ? value.size() : 1);
         ArrayNode values = slot.array();
         if (!def.isComplex()) {
             JsonNode incoming = Values.canonical(def, value);
@@ -50,6 +53,7 @@ final class MultiValuedEditor {
                 }
             }
         }
+        ResourceNormalizer.checkValueCount(def, values.size());
         slot.removeIfEmpty();
     }
 
@@ -102,6 +106,7 @@ final class MultiValuedEditor {
         if (values == null) {
             return;
         }
+        ResourceNormalizer.checkValueCount(def, value.isArray() ? value.size() : 1);
         for (JsonNode raw : value.isArray() ? value : List.of(value)) {
             if (isNone(raw)) {
                 continue;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.CaseFold;
+import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
 import io.hanzo.kms.scim.protocol.schema.CommonAttributes;
@@ -14,9 +16,11 @@ import io.hanzo.kms.scim.protocol.schema.Schema;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code attributes} and {@code excludedAttributes} parameters (RFC 7644 §3.4.2.5) applied to a
@@ -30,6 +34,12 @@ import java.util.Map;
  */
 public final class AttributeProjection {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /**
+     * Most distinct names one list may give: more than every attribute and sub-attribute of a User.
+     * Each resource of an answer is projected by every name, so a search body of 60,000 names held
+     * an event loop for minutes.
+     */
+    static final int MAX_NAMES = 200;
     /** Where {@link #kept} holds the top-level attributes, beside the extensions' URNs. */
     private static final String TOP = "";
 
@@ -253,10 +263,14 @@ public final class AttributeProjection {
         if (list == null || list.isBlank()) {
             return out;
         }
+        Set<String> seen = new HashSet<>();
         for (String raw : list.split(",")) {
             String name = raw.trim();
-            if (name.isEmpty()) {
-                continue;
+            if (name.isEmpty() || !seen.add(CaseFold.lower(name))) {
+                continue; // a name given again adds nothing, and must not cost anything either
+            }
+            if (seen.size() > MAX_NAMES) {
+                throw ScimException.invalidValue("At most " + MAX_NAMES + " attribute names can be listed.");
             }
             Schema schema = type.schema(name);
             if (schema != null) {

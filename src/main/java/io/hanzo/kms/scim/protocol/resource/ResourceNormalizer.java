@@ -43,6 +43,13 @@ public final class ResourceNormalizer {
      */
     public static final int MAX_UNIQUE_BYTES = 2000;
 
+    /**
+     * Most values one multi-valued attribute of a resource may hold (a group's members are kept apart
+     * and not counted here). No person has a thousand emails; without a bound, a body of 50,000 costs
+     * seconds of an event loop to check for repeats, and as much again at every start-up.
+     */
+    public static final int MAX_VALUES = 1000;
+
     private final ResourceType type;
 
     public ResourceNormalizer(ResourceType type) {
@@ -238,6 +245,7 @@ public final class ResourceNormalizer {
         }
         ArrayNode out = JSON.arrayNode();
         if (value.isArray()) {
+            checkValueCount(def, value.size());
             for (JsonNode element : value) {
                 JsonNode v = single(def, element);
                 if (v != null) {
@@ -262,6 +270,13 @@ public final class ResourceNormalizer {
             keepOnePrimary(out);
         }
         return out;
+    }
+
+    /** @throws ScimException 400 invalidValue when a multi-valued attribute would hold more than {@link #MAX_VALUES} */
+    public static void checkValueCount(AttributeDef def, int count) {
+        if (count > MAX_VALUES) {
+            throw ScimException.invalidValue("Attribute '" + def.name() + "' holds at most " + MAX_VALUES + " values.");
+        }
     }
 
     /** Several values marked primary (PingOne does this) keep the first mark only. */
