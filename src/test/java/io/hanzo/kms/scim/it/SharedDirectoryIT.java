@@ -13,8 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -310,6 +313,32 @@ class SharedDirectoryIT {
         assertAllAgree(org, gid, expected, clients);
         for (ApiClient any : clients) {
             assertThat(any.get(GROUPS + "/" + gid, org.token()).header("ETag")).isEqualTo("W/\"3\"");
+        }
+    }
+
+    @Test
+    void aTransactionOpenInAnotherDatabaseDoesNotHoldTheFeedBack() throws Exception {
+        TestOrg org = org("Other database");
+        DatabaseTarget db = TestServer.database();
+        try (Connection admin = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             Statement s = admin.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS kms_feed_neighbour");
+            s.execute("CREATE DATABASE kms_feed_neighbour");
+        }
+        String neighbour = "jdbc:postgresql://" + db.host() + ":" + db.port() + "/kms_feed_neighbour";
+        try (Connection other = DriverManager.getConnection(neighbour, db.user(), db.password())) {
+            other.setAutoCommit(false);
+            long xid = FeedSql.takeXid(other);
+            assertThat(xid).isPositive();
+            // Another application's transaction, open throughout: the instances' feeds go on.
+            String id = createUser(a(), org, "while.open@neighbour.example");
+            for (ApiClient any : List.of(b(), c())) {
+                Polling.until(LAG_BOUND, () -> assertThat(any.get(USERS + "?filter=" + ApiClient.encode(
+                        "userName eq \"while.open@neighbour.example\""), org.token()).json().get("totalResults").asInt())
+                        .isEqualTo(1));
+            }
+            assertThat(b().get(USERS + "/" + id, org.token()).status()).isEqualTo(200);
+            other.rollback();
         }
     }
 

@@ -371,11 +371,11 @@ final class Sql {
     static final String FEED_READ =
             "SELECT h.below::text, c.xid::text, c.seq, c.org_id, c.kind, c.resource_id, c.version, c.attributes::text, "
                     + "c.created_at, c.updated_at, c.added, c.removed, c.at "
-                    + "FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS below) h "
+                    + "FROM (" + horizon() + ") h "
                     + "LEFT JOIN LATERAL (SELECT * FROM resource_changes r "
                     + "WHERE (r.xid, r.seq) > ($1::text::xid8, $2::bigint) AND r.xid < h.below ORDER BY r.xid, r.seq LIMIT $3) c ON true";
     /** The horizon of transactions that have all ended: where a reader starting now begins. */
-    static final String FEED_HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text";
+    static final String FEED_HORIZON = "SELECT below::text FROM (" + horizon() + ") h";
     /** Organisations whose pruned rows reach a reader's position (the highest transaction id pruned from each). */
     static final String FEED_PRUNED = "SELECT org_id, max_xid FROM resource_changes_pruned WHERE max_xid >= $1";
     /** Drops rows below a horizon seen longer ago than the retention, remembering per organisation how far. */
@@ -405,6 +405,27 @@ final class Sql {
 
 
     private Sql() {
+    }
+
+    /**
+     * The lowest transaction id that may still add rows to the feed, as the statement's snapshot sees
+     * it: its oldest transaction in progress, leaving out those known to run in another database of
+     * the cluster (they cannot write this database's tables), else the snapshot's xmax. Transaction
+     * ids are the cluster's, so the snapshot's xmin alone let one open transaction of another
+     * application, in another database, hold every instance's feed back for as long as it ran.
+     *
+     * <p>A transaction is left out only when pg_stat_activity shows a backend of another database
+     * running it, read after the snapshot: one that ended meanwhile, one of this database, and one
+     * whose session the role may not see (its backend_xid reads as null without pg_read_all_stats)
+     * all count, as before. Ids of running transactions are less than 2^31 apart, so their low 32
+     * bits (backend_xid's) tell them apart.
+     */
+    private static String horizon() {
+        // ORDER BY and LIMIT: PostgreSQL 15 has no min() of xid8.
+        return "SELECT COALESCE((SELECT x FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS ("
+                + "SELECT 1 FROM pg_stat_activity a WHERE a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                + "AND a.backend_xid::text::bigint = x::text::bigint % 4294967296) ORDER BY x LIMIT 1), "
+                + "pg_snapshot_xmax(s.snap)) AS below FROM (SELECT pg_current_snapshot() AS snap) s";
     }
 
     /**
