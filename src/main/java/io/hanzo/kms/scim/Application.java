@@ -143,6 +143,7 @@ public final class Application {
                         Duration.ofSeconds(config.feedRetentionSeconds()), config.databaseWaitTimeoutSeconds(),
                         config.databaseConnectTimeoutSeconds()))
                 .onSuccess(changes::set)
+                .onSuccess(f -> services.ops().followFeed(f::millisSinceLastRound))
                 .onSuccess(f -> {
                     if (metrics != null) {
                         metrics.watchChangeFeedLag(() -> Duration.ofMillis(f.lagMillis()));
@@ -203,6 +204,11 @@ public final class Application {
     /** The feed of users, groups and memberships written through any instance: its lag and counts. */
     public ResourceChangeFeed changeFeed() {
         return changeFeed;
+    }
+
+    /** What hears organisation and token changes made through other instances. */
+    public AdminChangeFeed adminChangeFeed() {
+        return feed;
     }
 
     /**

@@ -1,14 +1,20 @@
 package io.hanzo.kms.scim.ops;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * What the HTTP layer needs to know about the server's life: whether it is draining for shut-down
- * (readiness then answers 503) and where to record metrics ({@code null} when metrics are off).
+ * or its index has stopped following the database (readiness then answers 503), and where to record
+ * metrics ({@code null} when metrics are off).
  */
 public final class Operations {
+    /** Longer than this without a completed change-feed round, the index no longer follows the database. */
+    public static final long FEED_SILENCE_LIMIT_MILLIS = 30_000;
+
     private final AtomicBoolean draining = new AtomicBoolean();
     private final ServerMetrics metrics;
+    private volatile LongSupplier feedSilence = () -> 0;
 
     public Operations(ServerMetrics metrics) {
         this.metrics = metrics;
@@ -21,6 +27,21 @@ public final class Operations {
     /** Returns false when shut-down had already begun. */
     public boolean startDraining() {
         return draining.compareAndSet(false, true);
+    }
+
+    /** @param millisSinceLastRound how long ago the change feed last completed a round */
+    public void followFeed(LongSupplier millisSinceLastRound) {
+        feedSilence = millisSinceLastRound;
+    }
+
+    /**
+     * Milliseconds since the change feed last read the database, when that is longer than
+     * {@link #FEED_SILENCE_LIMIT_MILLIS} (its connection gone silent, say): this instance's filters no
+     * longer see what the others write, and it should get no traffic. 0 otherwise.
+     */
+    public long feedSilentFor() {
+        long silent = feedSilence.getAsLong();
+        return silent > FEED_SILENCE_LIMIT_MILLIS ? silent : 0;
     }
 
     public ServerMetrics metrics() {

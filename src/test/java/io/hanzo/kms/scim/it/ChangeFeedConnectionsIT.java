@@ -75,4 +75,50 @@ class ChangeFeedConnectionsIT {
             busy.stop();
         }
     }
+    /**
+     * A listening connection that goes silent without closing (here: its backend stopped) is noticed by
+     * its heartbeat and replaced, and the replacement's reload brings in a revocation made meanwhile.
+     */
+    @Test
+    void aSilentAdminConnectionIsReplacedAndARevocationMadeMeanwhileReachesTheInstance(Vertx vertx) throws Exception {
+        TestServer listener = TestServer.start(Map.of("SCIM_DATABASE_POOL_SIZE", "2"));
+        ApiClient admin = new ApiClient(vertx, TestServer.shared().port());
+        ApiClient reader = new ApiClient(vertx, listener.port());
+        int stopped = listener.app().adminChangeFeed().listeningProcessId();
+        try {
+            TestOrg org = TestOrg.create(admin, "Silent listener");
+            ApiClient.Response made = admin.post("/api/v1/organizations/" + org.id() + "/scim-tokens", TestServer.ADMIN_TOKEN,
+                    "{\"description\":\"revoked while unheard\"}");
+            assertThat(made.status()).as(made.text()).isEqualTo(201);
+            String token = made.json().path("token").asText();
+            ApiClient.Response before = null;
+            for (int i = 0; i < 100 && (before == null || before.status() != 200); i++) {
+                before = reader.get(TestOrg.SCIM + "/Users?count=1", token);
+                Thread.sleep(20);
+            }
+            assertThat(before.status()).as(before.text()).isEqualTo(200);
+
+            assertThat(stopped).isPositive();
+            signal("-STOP", stopped);
+            ApiClient.Response revoked = admin.delete("/api/v1/organizations/" + org.id() + "/scim-tokens/"
+                    + made.json().path("id").asText(), TestServer.ADMIN_TOKEN);
+            assertThat(revoked.status()).as(revoked.text()).isEqualTo(204);
+
+            // Two heartbeats, a reconnection and a reload, with room for a slow machine.
+            Polling.until(java.time.Duration.ofSeconds(40),
+                    () -> assertThat(reader.get(TestOrg.SCIM + "/Users?count=1", token).status()).isEqualTo(401));
+            assertThat(listener.app().adminChangeFeed().listeningProcessId()).isNotEqualTo(stopped);
+        } finally {
+            signal("-CONT", stopped);
+            admin.close();
+            reader.close();
+            listener.stop();
+        }
+    }
+
+    private static void signal(String which, int pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", which, Integer.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill %s %d", which, pid).isZero();
+    }
 }

@@ -46,4 +46,26 @@ class HealthIT {
         assertThat(client.get("/health/live", "whatever").status()).isEqualTo(200);
         assertThat(client.get("/health/ready", TestServer.ADMIN_TOKEN).status()).isEqualTo(200);
     }
+    /** An instance whose change feed stopped reading leaves the load balancer's rotation until it reads again. */
+    @Test
+    void readyIsDownWhileTheChangeFeedDoesNotRead(Vertx vertx) {
+        TestServer behind = TestServer.start(java.util.Map.of("SCIM_DATABASE_POOL_SIZE", "2"));
+        ApiClient probe = new ApiClient(vertx, behind.port());
+        try {
+            assertThat(probe.get("/health/ready", null).status()).isEqualTo(200);
+            behind.app().changeFeed().pause();
+            Polling.until(java.time.Duration.ofSeconds(60), () -> {
+                ApiClient.Response r = probe.get("/health/ready", null);
+                assertThat(r.status()).as(r.text()).isEqualTo(503);
+                assertThat(r.json().path("index").asText()).isEqualTo("BEHIND");
+                assertThat(r.json().path("database").asText()).isEqualTo("UP");
+            });
+            behind.app().changeFeed().resume();
+            Polling.until(java.time.Duration.ofSeconds(10),
+                    () -> assertThat(probe.get("/health/ready", null).status()).isEqualTo(200));
+        } finally {
+            probe.close();
+            behind.stop();
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.store.pg;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -9,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -16,18 +18,38 @@ import java.util.function.Supplier;
 /**
  * Keeps every server instance's organisation and token caches in step: each change to an
  * organisation or a token sends a PostgreSQL notification in its transaction, and every instance
- * listening here reloads that one record. A revoked token therefore stops working on all instances
- * as soon as the revocation commits. After a lost connection everything is reloaded, as
- * notifications sent meanwhile are gone.
+ * listening here reloads that one record. A revoked token therefore stops working on the other
+ * instances milliseconds after the revocation commits. After a lost connection everything is
+ * reloaded, as notifications sent meanwhile are gone.
+ *
+ * <p>A listening connection that goes silent without closing (a network path dropped by a firewall
+ * or NAT, a backend that no longer runs) would otherwise keep a revoked token working here for as
+ * long as it lasted: the connection is asked a question every {@link #HEARTBEAT_MILLIS}, and one
+ * left unanswered for as long is replaced by a new one, which reloads everything.
  */
 public final class AdminChangeFeed {
     static final String CHANNEL = "kms_admin_changes";
     private static final Logger LOG = LoggerFactory.getLogger(AdminChangeFeed.class);
+    static final long HEARTBEAT_MILLIS = 5_000;
 
-    private final PgSubscriber subscriber;
+    private final Vertx vertx;
+    private final DatabaseTarget db;
+    private final Consumer<UUID> onOrganization;
+    private final BiConsumer<UUID, UUID> onToken;
+    private final Supplier<Future<?>> onReconnect;
+    private volatile PgSubscriber subscriber;
+    /** A replacement could not connect: the next heartbeat tries again. */
+    private volatile boolean replaceNext;
+    private volatile boolean closed;
+    private long heartbeat;
 
-    private AdminChangeFeed(PgSubscriber subscriber) {
-        this.subscriber = subscriber;
+    private AdminChangeFeed(Vertx vertx, DatabaseTarget db, Consumer<UUID> onOrganization, BiConsumer<UUID, UUID> onToken,
+                            Supplier<Future<?>> onReconnect) {
+        this.vertx = vertx;
+        this.db = db;
+        this.onOrganization = onOrganization;
+        this.onToken = onToken;
+        this.onReconnect = onReconnect;
     }
 
     /**
@@ -38,32 +60,89 @@ public final class AdminChangeFeed {
      */
     public static Future<AdminChangeFeed> start(Vertx vertx, DatabaseTarget db, Consumer<UUID> onOrganization,
                                                 BiConsumer<UUID, UUID> onToken, Supplier<Future<?>> onReconnect) {
-        PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
-                .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
-        boolean[] subscribedOnce = {false};
-        subscriber.channel(CHANNEL)
-                .subscribeHandler(v -> {
-                    if (subscribedOnce[0]) {
-                        LOG.info("Change feed reconnected; reloading organisations and tokens");
-                        reloadUntilDone(vertx, subscriber, onReconnect, 1);
-                    }
-                    subscribedOnce[0] = true;
-                })
-                .handler(payload -> dispatch(payload, onOrganization, onToken));
-        return subscriber.connect().map(v -> new AdminChangeFeed(subscriber));
-    }
-
-    private static void reloadUntilDone(Vertx vertx, PgSubscriber subscriber, Supplier<Future<?>> reload, int attempt) {
-        reload.get().onFailure(e -> {
-            if (subscriber.closed()) {
-                return;
-            }
-            LOG.warn("Reloading organisations and tokens failed (attempt {}); retrying: {}", attempt, e.toString());
-            vertx.setTimer(Math.min(5_000L, 250L * attempt), id -> reloadUntilDone(vertx, subscriber, reload, attempt + 1));
+        AdminChangeFeed feed = new AdminChangeFeed(vertx, db, onOrganization, onToken, onReconnect);
+        return feed.listen(false).map(v -> {
+            feed.heartbeat = vertx.setPeriodic(HEARTBEAT_MILLIS, id -> feed.checkListening());
+            return feed;
         });
     }
 
-    private static void dispatch(String payload, Consumer<UUID> onOrganization, BiConsumer<UUID, UUID> onToken) {
+    /**
+     * Listens on a subscriber of its own, which reconnects by itself after a connection that closes and
+     * then reloads everything, as notifications sent meanwhile are gone.
+     *
+     * @param replacing whether it replaces one that went silent: then everything is reloaded once it
+     *                  listens, too
+     */
+    private Future<Void> listen(boolean replacing) {
+        PgSubscriber listening = PgSubscriber.subscriber(vertx, db.connectOptions())
+                .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
+        boolean[] reloadOnSubscribe = {replacing};
+        listening.channel(CHANNEL)
+                .subscribeHandler(v -> {
+                    if (reloadOnSubscribe[0]) {
+                        LOG.info("Change feed reconnected; reloading organisations and tokens");
+                        reloadUntilDone(listening, 1);
+                    }
+                    reloadOnSubscribe[0] = true;
+                })
+                .handler(this::dispatch);
+        subscriber = listening;
+        return listening.connect();
+    }
+
+    /** The PostgreSQL backend of the listening connection, or -1 while there is none. */
+    public int listeningProcessId() {
+        PgConnection listening = subscriber.actualConnection();
+        return listening == null ? -1 : listening.processId();
+    }
+
+    /**
+     * Replaces the listening connection when it does not answer in time. Closing it is not enough: a
+     * close waits for the other side, which a silent connection never gives.
+     */
+    private void checkListening() {
+        PgSubscriber current = subscriber;
+        if (closed) {
+            return;
+        }
+        if (replaceNext) {
+            replace(current);
+            return;
+        }
+        PgConnection listening = current.actualConnection();
+        if (listening == null) {
+            return; // reconnecting by itself
+        }
+        listening.query(Sql.PING).execute().timeout(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS).onFailure(e -> {
+            if (!closed && subscriber == current && current.actualConnection() == listening) {
+                LOG.warn("The connection that hears organisation and token changes did not answer within {} ms;"
+                        + " replacing it: {}", HEARTBEAT_MILLIS, e.toString());
+                replace(current);
+            }
+        });
+    }
+
+    private void replace(PgSubscriber silent) {
+        replaceNext = false;
+        listen(true).onFailure(e -> {
+            LOG.warn("Listening for organisation and token changes failed; retrying: {}", e.toString());
+            replaceNext = true;
+        });
+        silent.close();
+    }
+
+    private void reloadUntilDone(PgSubscriber listening, int attempt) {
+        onReconnect.get().onFailure(e -> {
+            if (listening.closed()) {
+                return;
+            }
+            LOG.warn("Reloading organisations and tokens failed (attempt {}); retrying: {}", attempt, e.toString());
+            vertx.setTimer(Math.min(5_000L, 250L * attempt), id -> reloadUntilDone(listening, attempt + 1));
+        });
+    }
+
+    private void dispatch(String payload) {
         String[] parts = payload.split(":");
         try {
             if (parts.length == 2 && parts[0].equals("org")) {
@@ -77,6 +156,8 @@ public final class AdminChangeFeed {
     }
 
     public Future<Void> close() {
+        closed = true;
+        vertx.cancelTimer(heartbeat);
         return subscriber.close();
     }
 
