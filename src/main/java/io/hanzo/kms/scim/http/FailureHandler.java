@@ -23,6 +23,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
     private static final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS);
     private static final AtomicLong unavailableSinceLog = new AtomicLong();
 
+    static final int BUSY_RETRY_AFTER_SECONDS = 1;
+
     private final RefusalRecorder refusals;
 
     FailureHandler(RefusalRecorder refusals) {
@@ -32,6 +34,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         Throwable failure = ctx.failure();
+        if (failure instanceof ScimException e && e.status() == 503) {
+            // A change that met others' changes to the same resource too often: soon, it will not.
+            ScimResponses.sendRetryLater(ctx, 503, BUSY_RETRY_AFTER_SECONDS, e.detail());
+            return;
+        }
         if (failure instanceof ScimException e) {
             refusals.refused(ctx, e.status(), e.detail());
             ScimResponses.sendError(ctx, e);

@@ -59,6 +59,15 @@ public class ScimException extends RuntimeException {
         return new ScimException(400, "tooMany", detail);
     }
 
+    /**
+     * 503: a change that kept meeting other writers' changes to the same resource (on other instances)
+     * and was not applied; the client should send it again shortly. Not a 409, which names a version
+     * the client sent or a duplicate.
+     */
+    public static ScimException busy(String detail) {
+        return new ScimException(503, null, detail);
+    }
+
     public static ScimException preconditionFailed(String detail) {
         return new ScimException(412, null, detail);
     }

@@ -305,7 +305,7 @@ public final class GroupService {
                             return Future.failedFuture(changed(fresh));
                         }
                         if (attempt >= MAX_ATTEMPTS) {
-                            return Future.failedFuture(new ScimException(409, null,
+                            return Future.failedFuture(ScimException.busy(
                                     "The group is being changed by other requests at the same time; retry."));
                         }
                         return patchAttempt(orgId, fresh, plan, false, audit, attempt + 1);

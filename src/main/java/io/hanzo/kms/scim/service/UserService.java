@@ -531,7 +531,7 @@ public final class UserService {
             return ScimException.preconditionFailed("The user was changed by another request; read it again before changing it.");
         }
         if (attempt >= MAX_ATTEMPTS) {
-            return new ScimException(409, null, "The user is being changed by other requests at the same time; retry.");
+            return ScimException.busy("The user is being changed by other requests at the same time; retry.");
         }
         return null;
     }

@@ -1,0 +1,57 @@
+package io.hanzo.kms.scim.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.ScimException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+
+/** How a failure becomes an answer, through a real HTTP server and client. */
+@ExtendWith(VertxExtension.class)
+class FailureHandlerTest {
+    @Test
+    void aChangeThatKeptMeetingOthersIsA503WithRetryAfterNotAConflict(Vertx vertx) throws Exception {
+        Router router = Router.router(vertx);
+        router.route("/busy").handler(ctx -> ctx.fail(ScimException.busy("The user is being changed by other requests"
+                + " at the same time; retry.")));
+        router.route("/conflict").handler(ctx -> ctx.fail(new ScimException(409, "uniqueness", "taken")));
+        router.route().failureHandler(new FailureHandler(new RefusalRecorder(null)));
+        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            Answer busy = get(vertx, server.actualPort(), "/busy");
+            assertThat(busy.status).isEqualTo(503);
+            assertThat(busy.retryAfter).isEqualTo("1");
+            assertThat(busy.body.path("status").asText()).isEqualTo("503");
+            assertThat(busy.body.path("detail").asText()).contains("other requests");
+            assertThat(busy.body.has("scimType")).isFalse();
+
+            Answer conflict = get(vertx, server.actualPort(), "/conflict");
+            assertThat(conflict.status).isEqualTo(409);
+            assertThat(conflict.retryAfter).isNull();
+            assertThat(conflict.body.path("scimType").asText()).isEqualTo("uniqueness");
+        } finally {
+            server.close();
+        }
+    }
+
+    private record Answer(int status, String retryAfter, JsonNode body) {
+    }
+
+    private static Answer get(Vertx vertx, int port, String path) throws Exception {
+        return vertx.createHttpClient().request(HttpMethod.GET, port, "127.0.0.1", path)
+                .compose(req -> req.send())
+                .compose(res -> res.body().map(b -> new Answer(res.statusCode(), res.getHeader("Retry-After"),
+                        Json.parse(b.getBytes()))))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}
