@@ -26,6 +26,7 @@ import io.hanzo.kms.scim.service.GroupService;
 import io.hanzo.kms.scim.service.IndexFollower;
 import io.hanzo.kms.scim.service.UserService;
 import io.hanzo.kms.scim.store.pg.AdminChangeFeed;
+import io.hanzo.kms.scim.store.pg.DatabaseCaseFolding;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 import io.hanzo.kms.scim.store.pg.PgEventStore;
@@ -134,9 +135,10 @@ public final class Application {
         AtomicReference<String> deployment = new AtomicReference<>();
         AtomicReference<HttpServer> management = new AtomicReference<>();
         AtomicReference<ResourceChangeFeed> changes = new AtomicReference<>();
-        Future<Void> started = AdminChangeFeed.start(vertx, db,
+        // Before anything folds a name: the index must fold them as the database's unique keys do.
+        Future<Void> started = DatabaseCaseFolding.adopt(pool).compose(folding -> AdminChangeFeed.start(vertx, db,
                         orgId -> orgs.refresh(orgId).compose(v -> members.refreshRoleMappings(orgId)), tokens::refresh,
-                        () -> orgs.load().compose(tokens::reload))
+                        () -> orgs.load().compose(tokens::reload)))
                 .onSuccess(feed::set)
                 // The change feed's position is taken before the index is loaded: nothing falls between.
                 .compose(f -> ResourceChangeFeed.open(vertx, db, new IndexFollower(index, users, groups),

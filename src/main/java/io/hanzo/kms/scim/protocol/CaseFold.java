@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.protocol;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -19,7 +20,47 @@ import java.util.Locale;
  * of them blocked an event loop for seconds.
  */
 public final class CaseFold {
+    /**
+     * Where the database's {@code lower()} maps a character otherwise than this JDK's tables: its C
+     * library may know a newer Unicode (glibc 2.36 has Unicode 14's case pairs, Java 17 has Unicode
+     * 13's), or fold less (a database made with the C locale folds ASCII only). None until the server
+     * asks the database ({@link #adoptDatabaseDifferences}).
+     */
+    private static volatile Differences differences = new Differences(new int[0], new int[0]);
+
     private CaseFold() {
+    }
+
+    /**
+     * Folds from now on as the database does where it differs from this JDK, so that the index finds
+     * every name the database's unique keys call equal, and no other. Called at start-up, before the
+     * index is loaded.
+     *
+     * @param codePoints ascending code points whose lower case the database gives otherwise
+     * @param lowered    the database's lower case of each
+     */
+    public static void adoptDatabaseDifferences(int[] codePoints, int[] lowered) {
+        if (codePoints.length != lowered.length) {
+            throw new IllegalArgumentException("one lower case per code point");
+        }
+        for (int i = 1; i < codePoints.length; i++) {
+            if (codePoints[i] <= codePoints[i - 1]) {
+                throw new IllegalArgumentException("code points must ascend");
+            }
+        }
+        differences = new Differences(codePoints.clone(), lowered.clone());
+    }
+
+    /** The lower case of one code point, as the database gives it. */
+    public static int lower(int codePoint) {
+        Differences d = differences;
+        if (d.codePoints.length > 0) {
+            int at = Arrays.binarySearch(d.codePoints, codePoint);
+            if (at >= 0) {
+                return d.lowered[at];
+            }
+        }
+        return Character.toLowerCase(codePoint);
     }
 
     public static String lower(String s) {
@@ -27,7 +68,7 @@ public final class CaseFold {
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
-            if (Character.isSurrogate(c) || Character.toLowerCase(c) != c) {
+            if (Character.isSurrogate(c) || lower(c) != c) {
                 break;
             }
             i++;
@@ -38,10 +79,18 @@ public final class CaseFold {
         StringBuilder out = new StringBuilder(n).append(s, 0, i);
         while (i < n) {
             int cp = s.codePointAt(i);
-            out.appendCodePoint(Character.toLowerCase(cp));
+            out.appendCodePoint(lower(cp));
             i += Character.charCount(cp);
         }
         return out.toString();
+    }
+
+    /** What {@link #adoptDatabaseDifferences} was last given (for tests that must put it back). */
+    static Differences differences() {
+        return differences;
+    }
+
+    record Differences(int[] codePoints, int[] lowered) {
     }
 
     public static String upper(String s) {

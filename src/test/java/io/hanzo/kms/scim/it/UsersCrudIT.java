@@ -6,6 +6,7 @@ import static io.hanzo.kms.scim.it.ScimChecks.SCIM_JSON;
 import static io.hanzo.kms.scim.it.ScimChecks.USERS;
 import static io.hanzo.kms.scim.it.ScimChecks.assertScimError;
 import static io.hanzo.kms.scim.it.ScimChecks.emails;
+import static io.hanzo.kms.scim.it.ScimChecks.ids;
 import static io.hanzo.kms.scim.it.ScimChecks.primaryCount;
 import static io.hanzo.kms.scim.it.ScimChecks.texts;
 import static io.hanzo.kms.scim.it.ScimChecks.user;
@@ -111,6 +112,36 @@ class UsersCrudIT {
             assertThat(found.path("totalResults").asInt()).as(asked).isEqualTo(1);
             assertThat(found.path("Resources").get(0).path("userName").asText())
                     .isEqualTo("\u0130stanbul.\u039f\u0394\u039f\u03a3@example.com");
+        }
+    }
+
+    /**
+     * U+A7C0 and U+A7C1 are a case pair of Unicode 14, which this JDK's tables do not have and a
+     * recent C library does: whichever way the database folds them, a refused create's name finds
+     * the user that holds it, and a name the database lets in finds its own user.
+     */
+    @Test
+    void lettersTheDatabaseAndTheJdkFoldDifferentlyAreFoldedAsTheDatabaseDoes() throws Exception {
+        boolean databaseFolds;
+        try (java.sql.Connection c = MembershipDb.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT lower(chr(42944)) = chr(42945)")) {
+            rs.next();
+            databaseFolds = rs.getBoolean(1);
+        }
+        String first = "\ua7c0nna@example.com";
+        String second = "\ua7c1nna@example.com";
+        String firstId = api.createUser(org, user(first)).path("id").asText();
+        ApiClient.Response other = api.post(USERS, org.token(), user(second));
+        if (databaseFolds) {
+            assertScimError(other, 409, "uniqueness");
+            for (String asked : List.of(first, second)) {
+                assertThat(ids(api.list(org, "userName eq \"" + asked + "\""))).as(asked).containsExactly(firstId);
+            }
+        } else {
+            assertThat(other.status()).as(other.text()).isEqualTo(201);
+            assertThat(ids(api.list(org, "userName eq \"" + second + "\"")))
+                    .containsExactly(other.json().path("id").asText());
+            assertThat(ids(api.list(org, "userName eq \"" + first + "\""))).containsExactly(firstId);
         }
     }
 

@@ -46,6 +46,24 @@ class CaseFoldTest {
         assertThat(CaseFold.lower("\u0130stanbul@acme.com")).isEqualTo(CaseFold.lower("istanbul@acme.com"));
     }
 
+    /**
+     * A database whose C library knows a newer Unicode than this JDK (U+A7C0 and U+A7C1 are a case
+     * pair of Unicode 14), and one made with the C locale (ASCII only): names fold as it does.
+     */
+    @Test
+    void lowerFoldsAsTheDatabaseSaysWhereItDiffersFromTheJdk() {
+        CaseFold.Differences before = CaseFold.differences();
+        try {
+            CaseFold.adoptDatabaseDifferences(new int[] {0xC5, 0xA7C0}, new int[] {0xC5, 0xA7C1});
+            assertThat(CaseFold.lower("\ua7c0nna@Acme.com")).isEqualTo("\ua7c1nna@acme.com");
+            assertThat(CaseFold.lower("\u00c5sa")).isEqualTo("\u00c5sa");
+            assertThat(CaseFold.lower("\u00c9mile \u00c5")).isEqualTo("\u00e9mile \u00c5");
+            assertThat(CaseFold.lower("\u00e9")).isEqualTo("\u00e9");
+        } finally {
+            CaseFold.adoptDatabaseDifferences(before.codePoints(), before.lowered());
+        }
+    }
+
     @Test
     void longTextHasTheSameResults() {
         StringBuilder sb = new StringBuilder();

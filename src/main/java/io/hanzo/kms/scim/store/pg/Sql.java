@@ -397,6 +397,14 @@ final class Sql {
 
     static final String PING = "SELECT 1";
 
+    /**
+     * Every character below U+20000 that the database's {@code lower()} changes, and what to: beyond
+     * that lie only CJK ideographs and unassigned planes, which have no case. Surrogates are no
+     * characters, and {@code chr()} takes only a UTF-8 database's code points.
+     */
+    static final String LOWER_CASE_PAIRS = "SELECT cp, lower(chr(cp)) FROM generate_series(1, 131071) AS cp "
+            + "WHERE current_setting('server_encoding') = 'UTF8' AND (cp < 55296 OR cp > 57343) AND lower(chr(cp)) <> chr(cp)";
+
     /** SQLSTATE of a unique-key violation. */
     static final String UNIQUE_VIOLATION = "23505";
     /** The unique indexes a client's write can meet (migrations V1 and V2): a taken userName or displayName. */
