@@ -501,13 +501,14 @@ public final class UserService {
     /**
      * A change that leaves the user as it is writes nothing, so that neither the version nor
      * lastModified moves (RFC 7644 §3.5.2.1: re-adding a value already there "SHALL NOT change the
-     * modify timestamp"), and an IdP's retry does not make its next If-Match fail. What it was compared
-     * with may come from the index, which can be behind another instance's write, so the database
-     * confirms the version first; when it differs the change is applied to what the database holds.
+     * modify timestamp"), and an IdP's retry does not make its next If-Match fail; the request is still
+     * among the organisation's events. What it was compared with may come from the index, which can be
+     * behind another instance's write, so the database confirms the version first; when it differs the
+     * change is applied to what the database holds.
      */
     private Future<IndexedUser> unchanged(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, Audit audit,
                                           boolean pinned, int attempt) {
-        return store.find(orgId, current.id()).compose(fresh -> {
+        return store.unchanged(orgId, current.id(), current.version(), audit).compose(fresh -> {
             if (fresh.isEmpty()) {
                 forget(orgId, current.id());
                 return Future.failedFuture(notFound(current.id().toString()));

@@ -31,6 +31,12 @@ public interface UserStore {
     Future<Optional<UserRow>> find(UUID orgId, UUID id);
 
     /**
+     * The user as the database holds it, for a write that changes nothing; when it is still at
+     * {@code expectedVersion}, the request's event is recorded with it.
+     */
+    Future<Optional<UserRow>> unchanged(UUID orgId, UUID id, long expectedVersion, Audit audit);
+
+    /**
      * Streams every user of the organisation in id order, to load its index: in batches handed to
      * {@code sink} a few at a time, so that a large organisation neither sits in memory as one result
      * nor holds an event loop for seconds. The sink's futures complete on the caller's context (the

@@ -112,6 +112,14 @@ public final class PgUserStore implements UserStore {
     }
 
     @Override
+    public Future<Optional<UserRow>> unchanged(UUID orgId, UUID id, long expectedVersion, Audit audit) {
+        Tuple t = Tuple.tuple().addUUID(orgId).addUUID(id).addLong(expectedVersion).addUUID(Ids.newId())
+                .addOffsetDateTime(ts(now())).addUUID(audit == null ? null : audit.tokenId())
+                .addString(audit == null ? "PUT /Users" : audit.operation());
+        return pool.preparedQuery(Sql.USER_UNCHANGED).execute(t).map(PgUserStore::first);
+    }
+
+    @Override
     public Future<Void> forEach(UUID orgId, Function<List<StoredUser>, Future<Void>> sink) {
         return pool.withTransaction(conn -> conn.prepare(Sql.USER_ALL).compose(ps ->
                 BatchedStream.consume(ps.createStream(STREAM_FETCH, Tuple.of(orgId)), r -> stored(orgId, r),

@@ -81,6 +81,15 @@ final class Sql {
                     + "AND voided_at IS NULL AND used_at IS NULL AND EXISTS (SELECT FROM gone)";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
     /**
+     * A write that changes nothing: the user's row as it is, and, when it is still at version $3, the
+     * request's event (an audit of what the IdP sent, though nothing was written to the user).
+     */
+    static final String USER_UNCHANGED =
+            "WITH cur AS (SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2), "
+                    + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
+                    + "SELECT org_id, $4, $5, $6, $7, 'User', id::text, 200, 'success' FROM cur WHERE version = $3) "
+                    + "SELECT * FROM cur";
+    /**
      * Every user of the organisation, to load the index: besides the row, what the index's lookups
      * need (userName, externalId, the emails' values, the display name), taken out of the JSON here
      * so that loading does not parse every document. Not the organisation id: the caller knows it, and
