@@ -8,10 +8,24 @@ public class ScimException extends RuntimeException {
     private final int status;
     private final String scimType;
 
+    /**
+     * Longest detail sent, in characters. Details quote what the client sent (a path, a filter, a
+     * value), which may be a megabyte: the answer need not be.
+     */
+    static final int MAX_DETAIL = 1000;
+
     public ScimException(int status, String scimType, String detail) {
-        super(detail, null, false, false);
+        super(cut(detail), null, false, false);
         this.status = status;
         this.scimType = scimType;
+    }
+
+    private static String cut(String detail) {
+        if (detail == null || detail.length() <= MAX_DETAIL) {
+            return detail;
+        }
+        int end = Character.isHighSurrogate(detail.charAt(MAX_DETAIL - 1)) ? MAX_DETAIL - 1 : MAX_DETAIL;
+        return detail.substring(0, end) + "\u2026 (" + (detail.length() - end) + " more characters)";
     }
 
     public int status() {

@@ -324,6 +324,18 @@ class ProtocolEdgesIT {
     }
 
     @Test
+    void anErrorQuotesAtMostAThousandCharactersOfWhatWasSent() {
+        String id = api.post(USERS, org.token(), "{\"userName\":\"long.path@example.com\"}").json().path("id").asText();
+        String path = "title" + "x".repeat(100_000);
+        ApiClient.Response r = api.patch(USERS + "/" + id, org.token(), ScimChecks.patchOps(
+                "{\"op\":\"replace\",\"path\":\"" + path + "\",\"value\":\"v\"}"));
+        assertScimError(r, 400, "invalidPath");
+        String detail = r.json().path("detail").asText();
+        assertThat(detail.length()).isLessThan(1100);
+        assertThat(detail).contains("more characters");
+    }
+
+    @Test
     void wellFormedJsonBeyondTheLimitsIsNotCalledInvalidJson() {
         for (String body : List.of(
                 "{\"userName\":\"long.string@example.com\",\"title\":\"" + "t".repeat(1_000_001) + "\"}",
