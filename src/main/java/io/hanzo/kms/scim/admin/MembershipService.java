@@ -326,7 +326,7 @@ public final class MembershipService {
         GroupIndex groups = index.groups(orgId);
         for (UUID gid : groups.groupsOf(userId)) {
             IndexedGroup g = groups.get(gid);
-            Role mapped = g == null ? null : mappings.get(CaseFold.lower(g.row().displayName()));
+            Role mapped = g == null ? null : mappings.get(CaseFold.lowerValue(g.row().displayName()));
             if (mapped != null && (role == null || mapped.compareTo(role) > 0)) {
                 role = mapped;
             }
@@ -356,7 +356,7 @@ public final class MembershipService {
 
     private void putMappings(UUID orgId, Map<String, Role> mappings) {
         Map<String, Role> lower = new HashMap<>();
-        mappings.forEach((g, r) -> lower.put(CaseFold.lower(g), r));
+        mappings.forEach((g, r) -> lower.put(CaseFold.lowerValue(g), r));
         roleMappings.put(orgId, Map.copyOf(mappings));
         roleByGroup.put(orgId, Map.copyOf(lower));
     }

@@ -77,7 +77,7 @@ final class MembersHandler {
             if (group.isEmpty()) {
                 throw ScimException.invalidValue("Each mapping needs a 'group' name (at most 512 characters) and a 'role'.");
             }
-            if (!seen.add(CaseFold.lower(group))) {
+            if (!seen.add(CaseFold.lowerValue(group))) {
                 throw ScimException.invalidValue("Group '" + group + "' is mapped twice.");
             }
             mappings.put(group, role(mapping.path("role").asText(), "role"));

@@ -76,7 +76,7 @@ public final class GroupIndex {
     }
 
     public UUID idByDisplayName(String displayName) {
-        return byDisplayName.get(CaseFold.lower(displayName));
+        return byDisplayName.get(CaseFold.lowerValue(displayName));
     }
 
     public Set<UUID> idsByExternalId(String externalId) {
@@ -352,14 +352,14 @@ public final class GroupIndex {
         if (old != null && old.row().version() > row.version()) {
             return;
         }
-        String name = CaseFold.lower(row.displayName());
+        String name = CaseFold.lowerValue(row.displayName());
         byId.put(row.id(), group);
         byDisplayName.put(name, row.id());
         if (row.externalId() != null) {
             byExternalId.computeIfAbsent(row.externalId(), k -> ConcurrentHashMap.newKeySet()).add(row.id());
         }
         if (old != null) {
-            String oldName = CaseFold.lower(old.row().displayName());
+            String oldName = CaseFold.lowerValue(old.row().displayName());
             if (!oldName.equals(name)) {
                 byDisplayName.remove(oldName, row.id());
             }
@@ -395,7 +395,7 @@ public final class GroupIndex {
         if (old == null) {
             return;
         }
-        byDisplayName.remove(CaseFold.lower(old.row().displayName()), id);
+        byDisplayName.remove(CaseFold.lowerValue(old.row().displayName()), id);
         if (old.row().externalId() != null) {
             removeExternalId(old.row().externalId(), id);
         }

@@ -61,7 +61,7 @@ public final class IndexedUser {
         this.lastModifiedNanos = nanos(lastModified);
         this.packed = packed;
         this.codec = codec;
-        this.userNameKey = CaseFold.lower(userName);
+        this.userNameKey = CaseFold.lowerValue(userName);
         this.externalId = externalId;
         this.emailKeys = emailKeys(emails, userNameKey);
         this.display = displayName != null ? displayName : userName;
@@ -255,7 +255,7 @@ public final class IndexedUser {
         // A set only for the rare user with many emails: a list's contains would make them quadratic.
         Set<String> seen = emails.size() > 8 ? new HashSet<>() : null;
         for (String value : emails) {
-            String key = CaseFold.lower(value);
+            String key = CaseFold.lowerValue(value);
             if (key.equals(userNameKey)) {
                 key = userNameKey;
             }

@@ -245,6 +245,6 @@ public final class UserIndex {
     }
 
     static String fold(String s) {
-        return CaseFold.lower(s);
+        return CaseFold.lowerValue(s);
     }
 }

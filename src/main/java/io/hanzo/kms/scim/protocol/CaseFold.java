@@ -23,8 +23,9 @@ public final class CaseFold {
     /**
      * Where the database's {@code lower()} maps a character otherwise than this JDK's tables: its C
      * library may know a newer Unicode (glibc 2.36 has Unicode 14's case pairs, Java 17 has Unicode
-     * 13's), or fold less (a database made with the C locale folds ASCII only). None until the server
-     * asks the database ({@link #adoptDatabaseDifferences}).
+     * 13's), or fold less (a database made with the C locale folds ASCII only), or otherwise (a
+     * Turkish locale folds "I" to a dotless "ı"). None until the server asks the database
+     * ({@link #adoptDatabaseDifferences}). Only {@link #lowerValue} reads it.
      */
     private static volatile Differences differences = new Differences(new int[0], new int[0]);
 
@@ -32,9 +33,9 @@ public final class CaseFold {
     }
 
     /**
-     * Folds from now on as the database does where it differs from this JDK, so that the index finds
-     * every name the database's unique keys call equal, and no other. Called at start-up, before the
-     * index is loaded.
+     * Folds values from now on as the database does where it differs from this JDK, so that the index
+     * finds every name the database's unique keys call equal, and no other. Called at start-up, before
+     * the index is loaded.
      *
      * @param codePoints ascending code points whose lower case the database gives otherwise
      * @param lowered    the database's lower case of each
@@ -51,24 +52,30 @@ public final class CaseFold {
         differences = new Differences(codePoints.clone(), lowered.clone());
     }
 
-    /** The lower case of one code point, as the database gives it. */
-    public static int lower(int codePoint) {
-        Differences d = differences;
-        if (d.codePoints.length > 0) {
-            int at = Arrays.binarySearch(d.codePoints, codePoint);
-            if (at >= 0) {
-                return d.lowered[at];
-            }
-        }
-        return Character.toLowerCase(codePoint);
+    /**
+     * Folds the protocol's own words: attribute and schema names, operators, keywords, "True". They
+     * are matched against this server's tables, whatever the database's locale.
+     */
+    public static String lower(String s) {
+        return lower(s, null);
     }
 
-    public static String lower(String s) {
+    /**
+     * Folds what clients store and look up: userName, displayName, emails and other values compared
+     * in any letter case. As the database's {@code lower()} folds, for that decides which names are
+     * taken: folded any other way, a create could be refused as a repeat of a name no lookup finds.
+     */
+    public static String lowerValue(String s) {
+        Differences d = differences;
+        return lower(s, d.codePoints.length == 0 ? null : d);
+    }
+
+    private static String lower(String s, Differences d) {
         int n = s.length();
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
-            if (Character.isSurrogate(c) || lower(c) != c) {
+            if (Character.isSurrogate(c) || lower(c, d) != c) {
                 break;
             }
             i++;
@@ -79,10 +86,20 @@ public final class CaseFold {
         StringBuilder out = new StringBuilder(n).append(s, 0, i);
         while (i < n) {
             int cp = s.codePointAt(i);
-            out.appendCodePoint(lower(cp));
+            out.appendCodePoint(lower(cp, d));
             i += Character.charCount(cp);
         }
         return out.toString();
+    }
+
+    private static int lower(int codePoint, Differences d) {
+        if (d != null && codePoint >= d.codePoints[0]) {
+            int at = Arrays.binarySearch(d.codePoints, codePoint);
+            if (at >= 0) {
+                return d.lowered[at];
+            }
+        }
+        return Character.toLowerCase(codePoint);
     }
 
     /** What {@link #adoptDatabaseDifferences} was last given (for tests that must put it back). */

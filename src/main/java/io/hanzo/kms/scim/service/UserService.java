@@ -320,7 +320,7 @@ public final class UserService {
                     attributes.put("active", true);
                 }
                 checkUserNameFree(orgId, null, attributes);
-                if (!namesInBatch.add(CaseFold.lower(attributes.path("userName").asText()))) {
+                if (!namesInBatch.add(CaseFold.lowerValue(attributes.path("userName").asText()))) {
                     throw userNameTaken(attributes.path("userName").asText());
                 }
                 rows.add(new PendingCreate(attributes, audit));

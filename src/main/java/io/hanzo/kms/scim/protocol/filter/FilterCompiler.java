@@ -233,7 +233,7 @@ public final class FilterCompiler {
     }
 
     private static Predicate<String> textPredicate(CompareOp op, String expected, boolean caseExact) {
-        String e = caseExact ? expected : CaseFold.lower(expected);
+        String e = caseExact ? expected : CaseFold.lowerValue(expected);
         Predicate<String> folded = switch (op) {
             case EQ -> a -> a.equals(e);
             case NE -> a -> !a.equals(e);
@@ -242,6 +242,6 @@ public final class FilterCompiler {
             case EW -> a -> a.endsWith(e);
             default -> a -> FilterEvaluator.ordered(op, a.compareTo(e));
         };
-        return caseExact ? folded : a -> folded.test(CaseFold.lower(a));
+        return caseExact ? folded : a -> folded.test(CaseFold.lowerValue(a));
     }
 }

@@ -224,8 +224,8 @@ public final class FilterEvaluator {
     }
 
     private static boolean compareText(CompareOp op, String actual, String expected, boolean caseExact) {
-        String a = caseExact ? actual : CaseFold.lower(actual);
-        String e = caseExact ? expected : CaseFold.lower(expected);
+        String a = caseExact ? actual : CaseFold.lowerValue(actual);
+        String e = caseExact ? expected : CaseFold.lowerValue(expected);
         switch (op) {
             case EQ: return a.equals(e);
             case NE: return !a.equals(e);
