@@ -293,10 +293,17 @@ class BulkIT {
         ObjectNode worker = userData(unique("ref.worker"));
         worker.put("nickName", "bulkId:b");
         worker.put("title", "bulkId:declared-nowhere");
+        worker.putArray("emails").addObject().put("value", "bulkId:b");
         worker.putObject(ScimChecks.ENTERPRISE).putObject("manager").put("value", "bulkId:b");
+        // Entra's manager as a bare id, and a PATCH that sets a nickname: a reference, and text.
+        ObjectNode bare = userData(unique("ref.bare"));
+        bare.putObject(ScimChecks.ENTERPRISE).put("manager", "bulkId:b");
         JsonNode response = run(bulk(null, List.of(
                 op("POST", "/Users", "b", userData(boss)),
                 op("POST", "/Users", "w", worker),
+                op("POST", "/Users", "m", bare),
+                op("PATCH", "/Users/bulkId:m", "n",
+                        patchData("{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"bulkId:w\"}")),
                 op("POST", "/Groups", "g", groupData(groupName, "bulkId:b", "bulkId:w")),
                 op("PATCH", "/Groups/bulkId:g", "p",
                         patchData("{\"op\":\"remove\",\"path\":\"members[value eq \\\"bulkId:b\\\"]\"}")))));
@@ -306,6 +313,12 @@ class BulkIT {
         assertThat(stored.path("nickName").asText()).isEqualTo("bulkId:b");
         assertThat(stored.path("title").asText()).isEqualTo("bulkId:declared-nowhere");
         assertThat(stored.path(ScimChecks.ENTERPRISE).path("manager").path("value").asText()).isEqualTo(b);
+        assertThat(stored.path("emails").path(0).path("value").asText()).isEqualTo("bulkId:b");
+        assertThat(status(result(response, "m"))).isEqualTo("201");
+        String m = assertSuccess(result(response, "n"), "200", "Users");
+        JsonNode managed = api.getUser(org, m);
+        assertThat(managed.path(ScimChecks.ENTERPRISE).path("manager").path("value").asText()).isEqualTo(b);
+        assertThat(managed.path("nickName").asText()).isEqualTo("bulkId:w");
         assertThat(status(result(response, "g"))).isEqualTo("201");
         String g = assertSuccess(result(response, "p"), "200", "Groups");
         assertThat(g).isEqualTo(idOf(result(response, "g")));

@@ -14,11 +14,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bulkId:<id>} references (RFC 7644 §3.7.2), replaced by the created resource's id: in an
- * operation's path ({@code /Groups/bulkId:g1}), in the data as the {@code value} of a member or a
- * manager (or of a PATCH operation that sets one), and quoted inside a PATCH operation's path
- * ({@code members[value eq "bulkId:u1"]}). Other text that happens to start with {@code bulkId:}, a
- * title or a nickname, is data and is stored as sent.
+ * {@code bulkId:<id>} references (RFC 7644 §3.7.2), replaced by the created resource's id where a
+ * resource is named: in an operation's path ({@code /Groups/bulkId:g1}); in the data, as the
+ * {@code value} of a member or of a manager, or as the manager itself (a bare id); in a PATCH
+ * operation's value when its path names the members or the manager; and quoted inside a PATCH
+ * operation's path ({@code members[value eq "bulkId:u1"]}). Other text that happens to start with
+ * {@code bulkId:}, a title, a nickname, an email, is data and is stored as sent.
  */
 public final class BulkIds {
     public static final String PREFIX = "bulkId:";
@@ -37,10 +38,12 @@ public final class BulkIds {
                 out.add(op.path().substring(at + PREFIX.length()));
             }
         }
-        copy(op.data(), null, bulkId -> {
-            out.add(bulkId);
-            return bulkId;
-        });
+        if (op.data() != null) {
+            copy(op.data(), null, false, bulkId -> {
+                out.add(bulkId);
+                return bulkId;
+            });
+        }
         return out;
     }
 
@@ -51,7 +54,7 @@ public final class BulkIds {
         if (at >= 0) {
             path = path.substring(0, at) + ids.apply(path.substring(at + PREFIX.length()));
         }
-        JsonNode data = op.data() == null ? null : copy(op.data(), null, ids);
+        JsonNode data = op.data() == null ? null : copy(op.data(), null, false, ids);
         return op.with(path, data);
     }
 
@@ -59,44 +62,91 @@ public final class BulkIds {
      * A copy of the tree with each reference replaced, made in one pass: containers are new, value
      * nodes (immutable) are shared, as {@code deepCopy} would share them.
      *
-     * @param key the member name {@code n} is the value of, or an element of; null at the top
+     * @param key      the member name {@code n} is the value of, or an element of; null at the top
+     * @param resource whether {@code n} is (within) a member or a manager, whose {@code value} names a resource
      */
-    private static JsonNode copy(JsonNode n, String key, Function<String, String> ids) {
-        if (n == null) {
-            return null;
-        }
-        if (n.isTextual() && key != null) {
+    private static JsonNode copy(JsonNode n, String key, boolean resource, Function<String, String> ids) {
+        if (n.isTextual()) {
             String text = n.asText();
-            if (key.equalsIgnoreCase("value") && text.startsWith(PREFIX)) {
+            if (key == null || !text.contains(PREFIX)) {
+                return n;
+            }
+            if ((resource || isManager(key)) && text.startsWith(PREFIX)) {
                 return TextNode.valueOf(ids.apply(text.substring(PREFIX.length())));
             }
-            if (key.equalsIgnoreCase("path") && text.contains(PREFIX)) {
-                Matcher m = QUOTED.matcher(text);
-                StringBuilder out = new StringBuilder();
-                while (m.find()) {
-                    m.appendReplacement(out, Matcher.quoteReplacement("\"" + ids.apply(m.group(1)) + "\""));
-                }
-                m.appendTail(out);
-                return TextNode.valueOf(out.toString());
-            }
-            return n;
+            return key.equalsIgnoreCase("path") ? TextNode.valueOf(quotedResolved(text, ids)) : n;
         }
         if (n instanceof ObjectNode o) {
+            // A PATCH operation (it has an "op"): its path says what its value is.
+            String opPath = member(o, "op") == null ? null : text(member(o, "path"));
             ObjectNode out = o.objectNode();
             Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                out.set(f.getKey(), copy(f.getValue(), f.getKey(), ids));
+                String name = f.getKey();
+                boolean names;
+                if (opPath != null && name.equalsIgnoreCase("value")) {
+                    names = namesResource(opPath);
+                } else {
+                    names = name.equalsIgnoreCase("value") ? resource : isMembers(name) || isManager(name);
+                }
+                out.set(name, copy(f.getValue(), name, names, ids));
             }
             return out;
         }
         if (n instanceof ArrayNode a) {
             ArrayNode out = a.arrayNode(a.size());
             for (JsonNode element : a) {
-                out.add(copy(element, key, ids));
+                out.add(copy(element, key, resource, ids));
             }
             return out;
         }
         return n;
+    }
+
+    private static String quotedResolved(String path, Function<String, String> ids) {
+        Matcher m = QUOTED.matcher(path);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement("\"" + ids.apply(m.group(1)) + "\""));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static boolean isMembers(String name) {
+        return name.equalsIgnoreCase("members");
+    }
+
+    /** {@code manager}, or an extension's {@code urn:...:manager}. */
+    private static boolean isManager(String name) {
+        return name.equalsIgnoreCase("manager") || name.regionMatches(true, name.length() - 8, ":manager", 0, 8);
+    }
+
+    /** Whether a PATCH path names the members or the manager, or its value (so its value names resources). */
+    private static boolean namesResource(String path) {
+        String p = path.trim();
+        if (p.regionMatches(true, p.length() - 6, ".value", 0, 6)) {
+            p = p.substring(0, p.length() - 6);
+        }
+        int filter = p.indexOf('[');
+        String attribute = filter >= 0 ? p.substring(0, filter) : p;
+        return isMembers(attribute) || isManager(attribute) || attribute.regionMatches(true, attribute.length() - 8,
+                ":members", 0, 8);
+    }
+
+    private static JsonNode member(ObjectNode o, String name) {
+        Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            if (f.getKey().equalsIgnoreCase(name)) {
+                return f.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static String text(JsonNode n) {
+        return n != null && n.isTextual() ? n.asText() : "";
     }
 }
