@@ -78,7 +78,7 @@ public final class BulkIds {
         }
         if (n instanceof ObjectNode o) {
             // A PATCH operation (it has an "op"): its path says what its value is.
-            String opPath = member(o, "op") == null ? null : text(member(o, "path"));
+            String opPath = BulkRequest.member(o, "op") == null ? null : text(BulkRequest.member(o, "path"));
             ObjectNode out = o.objectNode();
             Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
             while (fields.hasNext()) {
@@ -133,17 +133,6 @@ public final class BulkIds {
         String attribute = filter >= 0 ? p.substring(0, filter) : p;
         return isMembers(attribute) || isManager(attribute) || attribute.regionMatches(true, attribute.length() - 8,
                 ":members", 0, 8);
-    }
-
-    private static JsonNode member(ObjectNode o, String name) {
-        Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            if (f.getKey().equalsIgnoreCase(name)) {
-                return f.getValue();
-            }
-        }
-        return null;
     }
 
     private static String text(JsonNode n) {

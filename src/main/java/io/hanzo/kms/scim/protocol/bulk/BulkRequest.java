@@ -98,7 +98,8 @@ public record BulkRequest(Integer failOnErrors, List<BulkOperation> operations) 
         return new BulkOperation(index, method, bulkId, null, path, null, ScimException.invalidSyntax(detail));
     }
 
-    private static JsonNode member(JsonNode o, String name) {
+    /** The member of {@code o} named {@code name} in any letter case, or null. */
+    static JsonNode member(JsonNode o, String name) {
         Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
