@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  * <p>A listening connection that goes silent without closing (a network path dropped by a firewall
  * or NAT, a backend that no longer runs) would otherwise keep a revoked token working here for as
  * long as it lasted: the connection is asked a question every {@link #HEARTBEAT_MILLIS}, and one
- * left unanswered for as long is replaced by a new one, which reloads everything.
+ * that leaves two questions in a row unanswered for as long is replaced by a new one, which reloads
+ * everything. (Two, so that a database merely slow for a moment does not set every instance
+ * reloading at once.)
  */
 public final class AdminChangeFeed {
     static final String CHANNEL = "kms_admin_changes";
@@ -40,6 +42,8 @@ public final class AdminChangeFeed {
     private volatile PgSubscriber subscriber;
     /** A replacement could not connect: the next heartbeat tries again. */
     private volatile boolean replaceNext;
+    /** Questions in a row the listening connection left unanswered. */
+    private volatile int unanswered;
     private volatile boolean closed;
     private long heartbeat;
 
@@ -88,7 +92,18 @@ public final class AdminChangeFeed {
                 })
                 .handler(this::dispatch);
         subscriber = listening;
-        return listening.connect();
+        if (closed) {
+            listening.close(); // closed meanwhile: close() may have closed the one before this
+            return Future.succeededFuture();
+        }
+        // A connection accepted but never answered (a stalled server or pooler) must not leave this
+        // instance deaf: the attempt is given up, and the next heartbeat starts another.
+        return listening.connect().timeout(2 * HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS)
+                .onComplete(ar -> {
+                    if (closed || ar.failed()) {
+                        listening.close();
+                    }
+                });
     }
 
     /** The PostgreSQL backend of the listening connection, or -1 while there is none. */
@@ -114,10 +129,12 @@ public final class AdminChangeFeed {
         if (listening == null) {
             return; // reconnecting by itself
         }
-        listening.query(Sql.PING).execute().timeout(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS).onFailure(e -> {
-            if (!closed && subscriber == current && current.actualConnection() == listening) {
-                LOG.warn("The connection that hears organisation and token changes did not answer within {} ms;"
-                        + " replacing it: {}", HEARTBEAT_MILLIS, e.toString());
+        listening.query(Sql.PING).execute().timeout(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS).onComplete(ar -> {
+            if (ar.succeeded()) {
+                unanswered = 0;
+            } else if (!closed && subscriber == current && current.actualConnection() == listening && ++unanswered >= 2) {
+                LOG.warn("The connection that hears organisation and token changes left {} questions in a row"
+                        + " unanswered for {} ms; replacing it: {}", unanswered, HEARTBEAT_MILLIS, ar.cause().toString());
                 replace(current);
             }
         });
@@ -125,6 +142,7 @@ public final class AdminChangeFeed {
 
     private void replace(PgSubscriber silent) {
         replaceNext = false;
+        unanswered = 0;
         listen(true).onFailure(e -> {
             LOG.warn("Listening for organisation and token changes failed; retrying: {}", e.toString());
             replaceNext = true;
