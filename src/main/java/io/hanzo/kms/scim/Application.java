@@ -145,7 +145,7 @@ public final class Application {
                         Duration.ofSeconds(config.feedRetentionSeconds()), config.databaseWaitTimeoutSeconds(),
                         config.databaseConnectTimeoutSeconds()))
                 .onSuccess(changes::set)
-                .onSuccess(f -> services.ops().followFeed(f::millisSinceLastRound))
+                .onSuccess(f -> services.ops().followFeed(f::millisSinceLastRound, config.feedPollMillis()))
                 .onSuccess(f -> {
                     if (metrics != null) {
                         metrics.watchChangeFeedLag(() -> Duration.ofMillis(f.lagMillis()));

@@ -380,11 +380,11 @@ final class Sql {
     static final String FEED_READ =
             "SELECT h.below::text, c.xid::text, c.seq, c.org_id, c.kind, c.resource_id, c.version, c.attributes::text, "
                     + "c.created_at, c.updated_at, c.added, c.removed, c.at "
-                    + "FROM (" + horizon() + ") h "
+                    + "FROM (" + horizon("$1::text::xid8") + ") h "
                     + "LEFT JOIN LATERAL (SELECT * FROM resource_changes r "
                     + "WHERE (r.xid, r.seq) > ($1::text::xid8, $2::bigint) AND r.xid < h.below ORDER BY r.xid, r.seq LIMIT $3) c ON true";
     /** The horizon of transactions that have all ended: where a reader starting now begins. */
-    static final String FEED_HORIZON = "SELECT below::text FROM (" + horizon() + ") h";
+    static final String FEED_HORIZON = "SELECT below::text FROM (" + horizon(null) + ") h";
     /** Organisations whose pruned rows reach a reader's position (the highest transaction id pruned from each). */
     static final String FEED_PRUNED = "SELECT org_id, max_xid FROM resource_changes_pruned WHERE max_xid >= $1";
     /** Drops rows below a horizon seen longer ago than the retention, remembering per organisation how far. */
@@ -432,17 +432,24 @@ final class Sql {
      * application, in another database, hold every instance's feed back for as long as it ran.
      *
      * <p>A transaction is left out only when pg_stat_activity shows a backend of another database
-     * running it, read after the snapshot: one that ended meanwhile, one of this database, and one
-     * whose session the role may not see (its backend_xid reads as null without pg_read_all_stats)
-     * all count, as before. Ids of running transactions are less than 2^31 apart, so their low 32
-     * bits (backend_xid's) tell them apart.
+     * running it, read after the snapshot: one that ended meanwhile, one of this database, and one of
+     * a backend with no database all count, as before. (Any role sees every session's database and
+     * backend_xid.) Ids of running transactions are less than 2^31 apart, so their low 32 bits
+     * (backend_xid's) tell them apart.
+     *
+     * @param position the reader's position: while the snapshot's xmin is beyond it, the xmin serves
+     *                 (rows below it are there to read) and pg_stat_activity is not read; null to
+     *                 always look
      */
-    private static String horizon() {
+    private static String horizon(String position) {
         // ORDER BY and LIMIT: PostgreSQL 15 has no min() of xid8.
-        return "SELECT COALESCE((SELECT x FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS ("
+        String refined = "COALESCE((SELECT x FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS ("
                 + "SELECT 1 FROM pg_stat_activity a WHERE a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 + "AND a.backend_xid::text::bigint = x::text::bigint % 4294967296) ORDER BY x LIMIT 1), "
-                + "pg_snapshot_xmax(s.snap)) AS below FROM (SELECT pg_current_snapshot() AS snap) s";
+                + "pg_snapshot_xmax(s.snap))";
+        String below = position == null ? refined
+                : "CASE WHEN pg_snapshot_xmin(s.snap) > " + position + " THEN pg_snapshot_xmin(s.snap) ELSE " + refined + " END";
+        return "SELECT " + below + " AS below FROM (SELECT pg_current_snapshot() AS snap) s";
     }
 
     /**
