@@ -109,10 +109,11 @@ final class GroupsHandler {
 
     void patch(RoutingContext ctx) {
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
+        boolean withBody = ctx.queryParams().contains("attributes");
         groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, UsersHandler.ifMatch(ctx),
-                        RequestContext.audit(ctx, "Groups"))
+                        RequestContext.audit(ctx, "Groups").answering(withBody ? 200 : 204))
                 .onSuccess(g -> {
-                    if (ctx.queryParams().contains("attributes")) {
+                    if (withBody) {
                         send(ctx, 200, g);
                     } else {
                         ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(204).end();

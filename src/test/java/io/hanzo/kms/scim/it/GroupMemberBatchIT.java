@@ -83,7 +83,7 @@ class GroupMemberBatchIT {
         Polling.until(SharedDirectoryIT.LAG_BOUND, () -> assertThat(members(b, org, gid)).isEqualTo(expected));
 
         // One success event per request, whatever batch it was written in.
-        assertThat(count("SELECT count(*) FROM scim_events WHERE org_id = ? AND resource_id = ? AND status = 200",
+        assertThat(count("SELECT count(*) FROM scim_events WHERE org_id = ? AND resource_id = ? AND status = 204",
                 org.id(), gid)).isEqualTo(300);
         // Each write to the group leaves one change-feed row, in its own transaction: the creation and the batches.
         long writes = count("SELECT count(DISTINCT xid) FROM resource_changes WHERE org_id = ? AND resource_id = ?::uuid",
@@ -155,7 +155,7 @@ class GroupMemberBatchIT {
         assertThat(count("SELECT cardinality(added) FROM resource_changes WHERE org_id = ? AND resource_id = ?::uuid "
                 + "ORDER BY version DESC LIMIT 1", org.id(), gid)).isEqualTo(70);
         List<String> details = strings("SELECT detail FROM scim_events WHERE org_id = ? AND resource_id = ? "
-                + "AND status = 200 AND detail IS NOT NULL", org.id(), gid);
+                + "AND status = 204 AND detail IS NOT NULL", org.id(), gid);
         assertThat(details).hasSize(1);
         assertThat(details.get(0)).contains("Skipped 2 member id").contains(ghost1).contains(ghost2);
     }
@@ -202,10 +202,10 @@ class GroupMemberBatchIT {
         assertThat(members(a1, org, gid)).isEqualTo(expected);
 
         // 60 good requests and the one naming a ghost: 61 events, only the ghost's names it.
-        assertThat(count("SELECT count(*) FROM scim_events WHERE org_id = ? AND resource_id = ? AND status = 200",
+        assertThat(count("SELECT count(*) FROM scim_events WHERE org_id = ? AND resource_id = ? AND status = 204",
                 org.id(), gid)).isEqualTo(61);
         List<String> details = strings("SELECT detail FROM scim_events WHERE org_id = ? AND resource_id = ? "
-                + "AND status = 200 AND detail IS NOT NULL", org.id(), gid);
+                + "AND status = 204 AND detail IS NOT NULL", org.id(), gid);
         assertThat(details).hasSize(1);
         assertThat(details.get(0)).contains("Skipped 1 member id").contains(ghost);
     }

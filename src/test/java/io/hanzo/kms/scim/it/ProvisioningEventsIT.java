@@ -34,6 +34,41 @@ class ProvisioningEventsIT {
         return r.json();
     }
 
+    /** A group PATCH is answered 204 unless a body is asked for, alone or batched with others: its event says so. */
+    @Test
+    void aGroupPatchIsRecordedWithTheStatusItWasAnswered() {
+        TestOrg org = TestOrg.create(client, "Events-204");
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            users.add(client.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"s" + i + "@example.com\"}")
+                    .json().path("id").asText());
+        }
+        String groupId = client.post(TestOrg.SCIM + "/Groups", org.token(), "{\"displayName\":\"Statuses\"}")
+                .json().path("id").asText();
+        String path = TestOrg.SCIM + "/Groups/" + groupId;
+        assertThat(client.patch(path, org.token(), "{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\","
+                + "\"value\":\"Statuses 2\"}]}").status()).isEqualTo(204);
+        assertThat(client.patch(path + "?attributes=displayName", org.token(), "{\"Operations\":[{\"op\":\"add\","
+                + "\"path\":\"members\",\"value\":[{\"value\":\"" + users.get(0) + "\"}]}]}").status()).isEqualTo(200);
+        // Single-member PATCHes at once: those that queue behind a running write go as one batch.
+        List<io.vertx.core.Future<ApiClient.Response>> sent = new ArrayList<>();
+        for (String u : users.subList(1, 8)) {
+            sent.add(client.send(io.vertx.core.http.HttpMethod.PATCH, path, org.token(), "{\"Operations\":[{\"op\":"
+                    + "\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}]}"));
+        }
+        for (io.vertx.core.Future<ApiClient.Response> f : sent) {
+            assertThat(ApiClient.await(f).status()).isEqualTo(204);
+        }
+        List<String> patches = new ArrayList<>();
+        for (JsonNode e : events(org, "?limit=100").path("events")) {
+            if (e.path("operation").asText().equals("PATCH /Groups")) {
+                patches.add(e.path("status").asText());
+            }
+        }
+        // Newest first: the seven batched or alone, the one with a body, the rename.
+        assertThat(patches).containsExactly("204", "204", "204", "204", "204", "204", "204", "200", "204");
+    }
+
     @Test
     void changesAndRefusalsAreRecordedNewestFirstWithTheirToken() throws Exception {
         TestOrg org = TestOrg.create(client, "Events Org");

@@ -106,7 +106,8 @@ public final class PgGroupStore implements GroupStore {
             }
             GroupRow row = row(locked.iterator().next());
             Delta delta = MemberStep.applyAll(steps);
-            return PipelinedTransactions.Record.commit(record(conn, orgId, audit, row, 200, delta),
+            return PipelinedTransactions.Record.commit(record(conn, orgId, audit, row,
+                    audit == null ? 200 : audit.statusOr(200), delta),
                     Optional.of(delta.write(row)));
         }).recover(PgGroupStore::translate);
     }
@@ -151,6 +152,7 @@ public final class PgGroupStore implements GroupStore {
         List<UUID> tokens = new ArrayList<>();
         List<String> operations = new ArrayList<>();
         List<Integer> eventRequests = new ArrayList<>();
+        List<Integer> statuses = new ArrayList<>();
         List<Integer> candidateRequests = new ArrayList<>();
         List<String> candidates = new ArrayList<>();
         List<UUID> candidateIds = new ArrayList<>();
@@ -163,6 +165,7 @@ public final class PgGroupStore implements GroupStore {
             tokens.add(audit.tokenId());
             operations.add(PgEventStore.storable(audit.operation()));
             eventRequests.add(i);
+            statuses.add(audit.statusOr(200));
             for (String bad : batch.unparseable(i)) {
                 candidateRequests.add(i);
                 candidates.add(PgEventStore.storable(bad));
@@ -180,7 +183,8 @@ public final class PgGroupStore implements GroupStore {
                 .addArrayOfUUID(events.toArray(new UUID[0])).addArrayOfUUID(tokens.toArray(new UUID[0]))
                 .addArrayOfString(operations.toArray(new String[0])).addArrayOfInteger(eventRequests.toArray(new Integer[0]))
                 .addArrayOfInteger(candidateRequests.toArray(new Integer[0])).addArrayOfString(candidates.toArray(new String[0]))
-                .addArrayOfUUID(candidateIds.toArray(new UUID[0]));
+                .addArrayOfUUID(candidateIds.toArray(new UUID[0]))
+                .addArrayOfInteger(statuses.toArray(new Integer[0]));
     }
 
     @Override

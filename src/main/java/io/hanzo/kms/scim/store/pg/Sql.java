@@ -215,7 +215,7 @@ final class Sql {
      * right after the users were loaded. Deleting by the rows' ctid keeps the delete to those probes.
      *
      * <p>Events: $8 event ids, $9 token ids, $10 operations, $11 the request each event is for (its
-     * position in the batch). Skipped candidates, one row per id a request adds, in that request's
+     * position in the batch), $15 the status each request is answered with. Skipped candidates, one row per id a request adds, in that request's
      * order: $12 the request, $13 the id as written, $14 the id as a uuid, or null when it cannot be
      * one (always skipped). $6 and $7 are the event's resource type and id. The detail is written as
      * the single-request path words it: at most 50 ids shown.
@@ -244,10 +244,11 @@ final class Sql {
             + "skip AS (SELECT req, count(*) AS n, string_agg(val, ', ' ORDER BY k) FILTER (WHERE k <= 50) AS shown "
             + "FROM cand GROUP BY req), "
             + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, "
-            + "outcome, detail) SELECT $1, e.id, g.updated_at, e.token_id, e.operation, $6, $7, 200, 'success', "
+            + "outcome, detail) SELECT $1, e.id, g.updated_at, e.token_id, e.operation, $6, $7, e.status, 'success', "
             + "CASE WHEN s.n IS NULL THEN NULL ELSE 'Skipped ' || s.n || ' member id(s) that name no user of the "
             + "organization: ' || s.shown || CASE WHEN s.n > 50 THEN ', ...' ELSE '' END END "
-            + "FROM g CROSS JOIN unnest($8::uuid[], $9::uuid[], $10::text[], $11::int[]) AS e(id, token_id, operation, req) "
+            + "FROM g CROSS JOIN unnest($8::uuid[], $9::uuid[], $10::text[], $11::int[], $15::int[]) "
+            + "AS e(id, token_id, operation, req, status) "
             + "LEFT JOIN skip s ON s.req = e.req) "
             + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
 
