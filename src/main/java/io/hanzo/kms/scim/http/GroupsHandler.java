@@ -41,18 +41,16 @@ final class GroupsHandler {
     }
 
     void create(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         groups.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx), RequestContext.audit(ctx, "Groups"))
-                .onSuccess(g -> send(ctx, 201, g))
+                .map(g -> send(ctx, 201, g, projection))
                 .onFailure(ctx::fail);
     }
 
     void get(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         groups.lookup(RequestContext.orgId(ctx), ctx.pathParam("id"))
-                .onSuccess(g -> {
-                    if (!ScimResponses.notModified(ctx, g.row().meta())) {
-                        send(ctx, 200, g);
-                    }
-                })
+                .map(g -> ScimResponses.notModified(ctx, g.row().meta()) ? null : send(ctx, 200, g, projection))
                 .onFailure(ctx::fail);
     }
 
@@ -101,23 +99,25 @@ final class GroupsHandler {
     }
 
     void replace(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), UsersHandler.ifMatch(ctx),
                         RequestContext.audit(ctx, "Groups"))
-                .onSuccess(g -> send(ctx, 200, g))
+                .map(g -> send(ctx, 200, g, projection))
                 .onFailure(ctx::fail);
     }
 
     void patch(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
         boolean withBody = ctx.queryParams().contains("attributes");
         groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, UsersHandler.ifMatch(ctx),
                         RequestContext.audit(ctx, "Groups").answering(withBody ? 200 : 204))
-                .onSuccess(g -> {
+                .map(g -> {
                     if (withBody) {
-                        send(ctx, 200, g);
-                    } else {
-                        ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(204).end();
+                        return send(ctx, 200, g, projection);
                     }
+                    ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(204).end();
+                    return null;
                 })
                 .onFailure(ctx::fail);
     }
@@ -129,14 +129,23 @@ final class GroupsHandler {
                 .onFailure(ctx::fail);
     }
 
-    private void send(RoutingContext ctx, int status, IndexedGroup g) {
+    /**
+     * The answer's projection, read before anything is written: a list it refuses (too many names) is a
+     * 400 that changes nothing, not a failure after the commit.
+     */
+    private static AttributeProjection projection(RoutingContext ctx) {
+        return AttributeProjection.of(GroupSchemas.GROUP, ctx.queryParams().get("attributes"),
+                ctx.queryParams().get("excludedAttributes"));
+    }
+
+    /** Answers with the group; inside a future's {@code map}, so that what it throws fails the request. */
+    private Void send(RoutingContext ctx, int status, IndexedGroup g, AttributeProjection projection) {
         UUID orgId = RequestContext.orgId(ctx);
         // Location on every single-group answer, as for users (see ScimResponses.sendResource).
         ctx.response().putHeader("Location", g.resource().path("meta").path("location").asText());
         ctx.response().putHeader("ETag", g.row().meta().etag());
-        AttributeProjection projection = AttributeProjection.of(GroupSchemas.GROUP, ctx.queryParams().get("attributes"),
-                ctx.queryParams().get("excludedAttributes"));
         ChunkPump.start(ctx.response(), status, ScimResponses.SCIM_JSON,
                 documents.chunks(orgId, g, groups.groups(orgId).members(g.row().id()), projection));
+        return null;
     }
 }

@@ -34,18 +34,16 @@ final class UsersHandler {
     }
 
     void create(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         users.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx), RequestContext.audit(ctx, "Users"))
-                .onSuccess(u -> sendUser(ctx, 201, u))
+                .map(u -> sendUser(ctx, 201, u, projection))
                 .onFailure(ctx::fail);
     }
 
     void get(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         users.lookup(RequestContext.orgId(ctx), ctx.pathParam("id"))
-                .onSuccess(u -> {
-                    if (!ScimResponses.notModified(ctx, u.meta())) {
-                        sendUser(ctx, 200, u);
-                    }
-                })
+                .map(u -> ScimResponses.notModified(ctx, u.meta()) ? null : sendUser(ctx, 200, u, projection))
                 .onFailure(ctx::fail);
     }
 
@@ -114,16 +112,18 @@ final class UsersHandler {
     }
 
     void replace(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         users.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), ifMatch(ctx),
                         RequestContext.audit(ctx, "Users"))
-                .onSuccess(u -> sendUser(ctx, 200, u))
+                .map(u -> sendUser(ctx, 200, u, projection))
                 .onFailure(ctx::fail);
     }
 
     void patch(RoutingContext ctx) {
+        AttributeProjection projection = projection(ctx);
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
         users.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, ifMatch(ctx), RequestContext.audit(ctx, "Users"))
-                .onSuccess(u -> sendUser(ctx, 200, u))
+                .map(u -> sendUser(ctx, 200, u, projection))
                 .onFailure(ctx::fail);
     }
 
@@ -137,10 +137,19 @@ final class UsersHandler {
         return ctx.request().getHeader("If-Match");
     }
 
-    private void sendUser(RoutingContext ctx, int status, IndexedUser u) {
-        AttributeProjection projection = AttributeProjection.of(UserSchemas.USER, ctx.queryParams().get("attributes"),
+    /**
+     * The answer's projection, read before anything is written: a list it refuses (too many names) is a
+     * 400 that changes nothing, not a failure after the commit.
+     */
+    private static AttributeProjection projection(RoutingContext ctx) {
+        return AttributeProjection.of(UserSchemas.USER, ctx.queryParams().get("attributes"),
                 ctx.queryParams().get("excludedAttributes"));
+    }
+
+    /** Answers with the user; inside a future's {@code map}, so that what it throws fails the request. */
+    private Void sendUser(RoutingContext ctx, int status, IndexedUser u, AttributeProjection projection) {
         ScimResponses.sendResource(ctx, status, users.document(RequestContext.orgId(ctx), u, projection),
                 u.location(), u.etag());
+        return null;
     }
 }

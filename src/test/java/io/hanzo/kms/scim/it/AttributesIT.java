@@ -355,6 +355,18 @@ class AttributesIT {
             names.append(i == 0 ? "" : ",").append("x").append(i);
         }
         ScimChecks.assertScimError(api.get(USERS + "/" + id + attrs(names.toString()), org.token()), 400, "invalidValue");
+        // On a write, the list is refused before anything is written.
+        ApiClient.Response create = api.post(USERS + attrs(names.toString()), org.token(),
+                "{\"userName\":\"too.many.names@example.com\"}");
+        ScimChecks.assertScimError(create, 400, "invalidValue");
+        assertThat(api.get(USERS + "?filter=" + ApiClient.encode("userName eq \"too.many.names@example.com\""), org.token())
+                .json().path("totalResults").asInt()).isZero();
+        ApiClient.Response patch = api.patch(USERS + "/" + id + "?excludedAttributes=" + ApiClient.encode(names.toString()),
+                org.token(), ScimChecks.patchOps("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Not Written\"}"));
+        ScimChecks.assertScimError(patch, 400, "invalidValue");
+        assertThat(api.get(USERS + "/" + id, org.token()).json().path("title").asText()).isNotEqualTo("Not Written");
+        ScimChecks.assertScimError(api.post(ScimChecks.GROUPS + attrs(names.toString()), org.token(),
+                "{\"displayName\":\"Too Many Names\"}"), 400, "invalidValue");
     }
 
     @Test
