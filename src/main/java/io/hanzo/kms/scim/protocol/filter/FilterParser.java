@@ -57,6 +57,10 @@ public final class FilterParser {
         if (text == null || text.isBlank()) {
             throw ScimException.invalidPath("The path is empty.");
         }
+        if (text.length() > MAX_LENGTH) {
+            // As for a filter: a value filter of 12,000 terms overflowed the stack of what reads it.
+            throw ScimException.invalidPath("The path is longer than " + MAX_LENGTH + " characters.");
+        }
         try {
             FilterParser p = new FilterParser(text.trim());
             String attrText = p.readPathText();

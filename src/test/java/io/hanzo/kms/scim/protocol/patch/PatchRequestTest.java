@@ -108,6 +108,15 @@ class PatchRequestTest {
     }
 
     @Test
+    void rejectsAPathLongerThanAFilterMayBe() {
+        StringBuilder terms = new StringBuilder();
+        for (int i = 0; i < 12_000; i++) {
+            terms.append(i == 0 ? "" : " or ").append("value eq \\\"q").append(i).append("\\\"");
+        }
+        assertRejected("{\"Operations\":[{\"op\":\"remove\",\"path\":\"emails[" + terms + "]\"}]}", "invalidPath");
+    }
+
+    @Test
     void rejectsRemoveWithoutPathAsNoTarget() {
         assertRejected("""
                 {"Operations":[{"op":"remove"}]}""", "noTarget");
