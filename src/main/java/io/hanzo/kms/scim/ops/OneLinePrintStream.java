@@ -52,8 +52,11 @@ final class OneLinePrintStream extends PrintStream {
         return out.toString();
     }
 
-    /** Control characters but the tab, and the characters some viewers end a line at. */
+    /**
+     * Control characters but the tab (C0, DEL and C1, which some terminals act on), and the characters
+     * some viewers end a line at.
+     */
     private static boolean breaks(char c) {
-        return (c < 0x20 && c != '\t') || c == 0x7f || c == 0x85 || c == '\u2028' || c == '\u2029';
+        return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
     }
 }

@@ -14,12 +14,12 @@ class OneLinePrintStreamTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new OneLinePrintStream(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         err.println("2026-12-05T18:00:00.000+0000 INFO Invitation for evil\n2026-12-05T18:00:00.000+0000 ERROR Fake - x\r"
-                + "\u001b[2K\u2028tab\tkept");
+                + "\u001b[2K\u2028\u009b2Ktab\tkept");
         err.println((Object) new IllegalStateException("two\nlines"));
         String written = bytes.toString(StandardCharsets.UTF_8);
         assertThat(written.split(System.lineSeparator(), -1)).containsExactly(
                 "2026-12-05T18:00:00.000+0000 INFO Invitation for evil\\n2026-12-05T18:00:00.000+0000 ERROR Fake - x\\r"
-                        + "\\u001b[2K\\u2028tab\tkept",
+                        + "\\u001b[2K\\u2028\\u009b2Ktab\tkept",
                 "java.lang.IllegalStateException: two\\nlines",
                 "");
     }
