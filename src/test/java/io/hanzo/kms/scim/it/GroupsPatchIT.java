@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.it;
 
+import static io.hanzo.kms.scim.it.ScimChecks.assertScimError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -94,6 +95,34 @@ class GroupsPatchIT {
                 + u.get(2) + "\"},{\"$ref\":null,\"value\":\"" + u.get(3) + "\"}]}");
         assertThat(add.status()).as(add.text()).isEqualTo(204);
         assertThat(memberIds(read(g))).containsExactlyInAnyOrder(u.get(1), u.get(2), u.get(3));
+    }
+
+    @Test
+    void membersNamedByTheirUrnAreMembersAndNeverStoredAttributes() {
+        List<String> u = users(4);
+        String core = "urn:ietf:params:scim:schemas:core:2.0:Group";
+        ApiClient.Response created = client.post(GROUPS, org.token(), "{\"displayName\":\"Urn Members\",\"" + core
+                + ":members\":" + memberList(u.get(0)) + "}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String g = created.json().path("id").asText();
+        assertThat(memberIds(read(g))).containsExactly(u.get(0));
+
+        assertThat(patch(g, "{\"op\":\"add\",\"value\":{\"" + core + ":members\":" + memberList(u.get(1)) + "}}")
+                .status()).isEqualTo(204);
+        assertThat(patch(g, "{\"op\":\"add\",\"value\":{\"" + core + "\":{\"members\":" + memberList(u.get(2))
+                + "}}}").status()).isEqualTo(204);
+        ApiClient.Response r = client.get(GROUPS + "/" + g, org.token());
+        // One members key, and every member a real one: the user's groups and a filter agree.
+        assertThat(r.text().split("\"members\"", -1)).hasSize(2);
+        assertThat(memberIds(r.json())).containsExactlyInAnyOrder(u.get(0), u.get(1), u.get(2));
+        assertThat(groupIdsOf(u.get(2))).contains(g);
+
+        // Members given twice, or a member's value given twice, are refused and change nothing.
+        assertScimError(patch(g, "{\"op\":\"add\",\"value\":{\"members\":" + memberList(u.get(3)) + ",\"Members\":[]}}"),
+                400, "invalidSyntax");
+        assertScimError(patch(g, "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u.get(3)
+                + "\",\"VALUE\":\"typo\"}]}"), 400, "invalidSyntax");
+        assertThat(memberIds(read(g))).containsExactlyInAnyOrder(u.get(0), u.get(1), u.get(2));
     }
 
     @Test

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Group body (POST or PUT) split into the group's own attributes and its member ids, which are
@@ -21,15 +19,7 @@ public record GroupBody(ObjectNode attributes, List<String> memberIds) {
             throw ScimException.invalidSyntax("The request body must be a JSON object.");
         }
         ObjectNode attributes = ((ObjectNode) body).deepCopy();
-        List<String> ids = List.of();
-        Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            if (f.getKey().equalsIgnoreCase("members")) {
-                ids = MemberValues.ids(f.getValue());
-                attributes.remove(f.getKey());
-            }
-        }
-        return new GroupBody(attributes, ids);
+        JsonNode members = MemberValues.takeFrom(attributes);
+        return new GroupBody(attributes, members == null ? List.of() : MemberValues.ids(members));
     }
 }

@@ -13,9 +13,7 @@ import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Splits a group PATCH into attribute operations and membership operations, accepting every form the
@@ -57,15 +55,7 @@ public final class GroupPatchPlanner {
             return;
         }
         ObjectNode rest = ((ObjectNode) op.value()).deepCopy();
-        JsonNode members = null;
-        Iterator<Map.Entry<String, JsonNode>> fields = op.value().fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            if (f.getKey().equalsIgnoreCase("members")) {
-                members = f.getValue();
-                rest.remove(f.getKey());
-            }
-        }
+        JsonNode members = MemberValues.takeFrom(rest);
         if (members != null) {
             List<String> ids = MemberValues.ids(members);
             memberOps.add(op.op() == PatchOp.REPLACE

@@ -1,14 +1,19 @@
 package io.hanzo.kms.scim.protocol.group;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.ScimUris;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /** Reads {@code members} values: {@code [{"value": "id", "$ref": ..., "type": "User"}, ...]}. */
 public final class MemberValues {
+    private static final String QUALIFIED = ScimUris.CORE_GROUP + ":members";
     /** More members than this in one request is refused rather than slowly applied. */
     public static final int MAX_PER_REQUEST = 100_000;
 
@@ -40,6 +45,44 @@ public final class MemberValues {
         return out;
     }
 
+    /**
+     * Whether a key of a group body or of a path-less PATCH value names the members: {@code members},
+     * or qualified by the Group schema's URN (RFC 7644 §3.10), in any letter case.
+     */
+    public static boolean isMembersKey(String key) {
+        return key.equalsIgnoreCase("members") || key.equalsIgnoreCase(QUALIFIED);
+    }
+
+    /**
+     * Takes the members out of {@code object} (a group body, or a path-less PATCH value), whether
+     * under {@code members}, its URN-qualified name, or inside an object named by the Group schema's
+     * URN; null when it names none. Members are rows of their own and must never stay among the
+     * stored attributes.
+     *
+     * @throws ScimException invalidSyntax when the members are given twice
+     */
+    public static JsonNode takeFrom(ObjectNode object) {
+        JsonNode found = null;
+        Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            JsonNode here = null;
+            if (isMembersKey(f.getKey())) {
+                here = f.getValue();
+                fields.remove();
+            } else if (f.getKey().equalsIgnoreCase(ScimUris.CORE_GROUP) && f.getValue() instanceof ObjectNode core) {
+                here = takeFrom(core);
+            }
+            if (here != null) {
+                if (found != null) {
+                    throw ScimException.invalidSyntax("The members are given twice; give them once.");
+                }
+                found = here;
+            }
+        }
+        return found;
+    }
+
     private static String id(JsonNode entry) {
         if (entry == null || !entry.isObject()) {
             throw ScimException.invalidValue("Each member must be an object such as {\"value\": \"<user id>\"}.");
@@ -49,6 +92,9 @@ public final class MemberValues {
         while (names.hasNext()) {
             String name = names.next();
             if (name.equalsIgnoreCase("value")) {
+                if (v != null) {
+                    throw ScimException.invalidSyntax("A member gives its 'value' twice; give it once.");
+                }
                 v = entry.get(name);
             }
         }
