@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -27,19 +28,22 @@ class FailureHandlerTest {
         router.route().failureHandler(new FailureHandler(new RefusalRecorder(null)));
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // Held for the whole test: Vert.x closes a client nothing refers to any more.
+        HttpClient client = vertx.createHttpClient();
         try {
-            Answer busy = get(vertx, server.actualPort(), "/busy");
+            Answer busy = get(client, server.actualPort(), "/busy");
             assertThat(busy.status).isEqualTo(503);
             assertThat(busy.retryAfter).isEqualTo("1");
             assertThat(busy.body.path("status").asText()).isEqualTo("503");
             assertThat(busy.body.path("detail").asText()).contains("other requests");
             assertThat(busy.body.has("scimType")).isFalse();
 
-            Answer conflict = get(vertx, server.actualPort(), "/conflict");
+            Answer conflict = get(client, server.actualPort(), "/conflict");
             assertThat(conflict.status).isEqualTo(409);
             assertThat(conflict.retryAfter).isNull();
             assertThat(conflict.body.path("scimType").asText()).isEqualTo("uniqueness");
         } finally {
+            client.close();
             server.close();
         }
     }
@@ -47,8 +51,8 @@ class FailureHandlerTest {
     private record Answer(int status, String retryAfter, JsonNode body) {
     }
 
-    private static Answer get(Vertx vertx, int port, String path) throws Exception {
-        return vertx.createHttpClient().request(HttpMethod.GET, port, "127.0.0.1", path)
+    private static Answer get(HttpClient client, int port, String path) throws Exception {
+        return client.request(HttpMethod.GET, port, "127.0.0.1", path)
                 .compose(req -> req.send())
                 .compose(res -> res.body().map(b -> new Answer(res.statusCode(), res.getHeader("Retry-After"),
                         Json.parse(b.getBytes()))))
