@@ -33,11 +33,13 @@ final class MultiValuedEditor {
         // Bounded before the values are compared with each other, which costs the product of the counts.
         ResourceNormalizer.checkValueCount(def, value.isArray() ? value.size() : 1);
         ArrayNode values = slot.array();
+        ValueIndex index = values.size() + (value.isArray() ? value.size() : 1) > ValueIndex.WORTH_IT
+                ? new ValueIndex(def, values) : null;
         if (!def.isComplex()) {
             JsonNode incoming = Values.canonical(def, value);
             for (JsonNode v : incoming == null ? List.<JsonNode>of() : incoming) {
-                if (indexOfSame(values, v) < 0) {
-                    values.add(v);
+                if (indexOfSame(index, values, v) < 0) {
+                    added(index, values, v);
                 }
             }
         } else {
@@ -49,7 +51,7 @@ final class MultiValuedEditor {
                 if (!isNone(raw)) {
                     ObjectNode incoming = Values.complex(def, raw);
                     primaryGiven = keepFirstPrimary(incoming, primaryGiven);
-                    appendOne(values, incoming);
+                    appendOne(index, values, incoming);
                 }
             }
         }
@@ -77,11 +79,11 @@ final class MultiValuedEditor {
         return true;
     }
 
-    private void appendOne(ArrayNode values, ObjectNode incoming) {
+    private void appendOne(ValueIndex index, ArrayNode values, ObjectNode incoming) {
         if (incoming.isEmpty()) {
             return;
         }
-        int at = indexOfSame(values, incoming);
+        int at = indexOfSame(index, values, incoming);
         if (at >= 0 && values.get(at) instanceof ObjectNode existing) {
             // The same value re-sent: keep its spelling, take the other sub-attributes given.
             incoming.fields().forEachRemaining(f -> {
@@ -92,8 +94,15 @@ final class MultiValuedEditor {
             });
             Values.keepPrimary(values, existing);
         } else {
-            values.add(incoming);
+            added(index, values, incoming);
             Values.keepPrimary(values, incoming);
+        }
+    }
+
+    private static void added(ValueIndex index, ArrayNode values, JsonNode value) {
+        values.add(value);
+        if (index != null) {
+            index.add(value, values.size() - 1);
         }
     }
 
@@ -107,15 +116,18 @@ final class MultiValuedEditor {
             return;
         }
         ResourceNormalizer.checkValueCount(def, value.isArray() ? value.size() : 1);
+        // The values to remove, indexed, and one pass over the values held: not each with each.
+        ArrayNode listed = values.arrayNode();
         for (JsonNode raw : value.isArray() ? value : List.of(value)) {
-            if (isNone(raw)) {
-                continue;
+            JsonNode incoming = isNone(raw) ? null : def.isComplex() ? Values.complex(def, raw) : Values.canonical(def, raw);
+            if (incoming != null) {
+                listed.add(incoming);
             }
-            JsonNode incoming = def.isComplex() ? Values.complex(def, raw) : Values.canonical(def, raw);
-            for (int i = values.size() - 1; incoming != null && i >= 0; i--) {
-                if (Values.sameValue(def, values.get(i), incoming)) {
-                    values.remove(i);
-                }
+        }
+        ValueIndex index = new ValueIndex(def, listed);
+        for (int i = values.size() - 1; i >= 0; i--) {
+            if (index.indexOfSame(listed, values.get(i)) >= 0) {
+                values.remove(i);
             }
         }
         slot.removeIfEmpty();
@@ -243,7 +255,10 @@ final class MultiValuedEditor {
         slot.removeIfEmpty();
     }
 
-    private int indexOfSame(ArrayNode values, JsonNode incoming) {
+    private int indexOfSame(ValueIndex index, ArrayNode values, JsonNode incoming) {
+        if (index != null) {
+            return index.indexOfSame(values, incoming);
+        }
         for (int i = 0; i < values.size(); i++) {
             if (Values.sameValue(def, values.get(i), incoming)) {
                 return i;

@@ -653,4 +653,41 @@ class PatchEngineTest {
         assertFails(barbara(), "[{\"op\":\"remove\",\"path\":\"schemas\"}]", "mutability");
         assertFails(barbara(), "[{\"op\":\"replace\",\"path\":\"Schemas\",\"value\":[]}]", "mutability");
     }
+    /** With many values the repeats are found through an index: the same answers as comparing each with each. */
+    @Test
+    void manyValuesAreMatchedAsFewAre() {
+        StringBuilder emails = new StringBuilder();
+        for (int i = 0; i < 998; i++) {
+            emails.append(i == 0 ? "" : ",").append("{\"value\":\"E").append(i).append("@x.io\"")
+                    .append(i % 2 == 0 ? ",\"type\":\"work\"" : "").append("}");
+        }
+        ObjectNode many = NORMALIZER.normalize(Json.parse("{\"userName\":\"m@x.io\",\"emails\":[" + emails + "]}"));
+        ObjectNode added = patch(many, """
+                [{"op":"add","path":"emails","value":[{"value":"e0@X.IO","type":"WORK","display":"first"},
+                  {"value":"e1@x.io","type":"home"},{"value":"e2@x.io","type":"home"},{"value":"new@x.io"}]}]""");
+        // e0 is the same value (another letter case, same type), e1 has no type so any type matches it,
+        // e2 is another value (work, not home), new is new.
+        assertThat(added.get("emails")).hasSize(1000);
+        assertThat(email(added, "E0@x.io").get("display").asText()).isEqualTo("first");
+        assertThat(email(added, "E1@x.io").get("type").asText()).isEqualTo("home");
+        assertThat(email(added, "e2@x.io").get("type").asText()).isEqualTo("home");
+
+        StringBuilder absent = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            absent.append(i == 0 ? "" : ",").append("{\"value\":\"z").append(i).append("@x.io\"}");
+        }
+        StringBuilder ops = new StringBuilder("[");
+        for (int op = 0; op < 60; op++) {
+            ops.append(op == 0 ? "" : ",").append("{\"op\":\"remove\",\"path\":\"emails\",\"value\":[").append(absent)
+                    .append("]}");
+        }
+        // e5 and E7 have no type, so they go whatever the type; E6 is a work email, not a home one.
+        ops.append(",{\"op\":\"remove\",\"path\":\"emails\",\"value\":[{\"value\":\"e5@X.io\"},"
+                + "{\"value\":\"E7@x.io\",\"type\":\"home\"},{\"value\":\"E6@x.io\",\"type\":\"home\"}]}]");
+        ObjectNode removed = patch(many, ops.toString());
+        assertThat(removed.get("emails")).hasSize(996);
+        assertThat(email(removed, "E5@x.io")).isNull();
+        assertThat(email(removed, "E7@x.io")).isNull();
+        assertThat(email(removed, "E6@x.io")).isNotNull();
+    }
 }
