@@ -41,6 +41,9 @@ public final class PatchRequest {
      *
      * @throws ScimException 400 describing the first problem found
      */
+    /** Most characters the paths of one request's operations may hold together (a thousand short paths fit). */
+    static final int MAX_PATH_CHARACTERS = 131_072;
+
     public static PatchRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ScimException.invalidSyntax("The PATCH request body must be a JSON object.");
@@ -61,8 +64,17 @@ public final class PatchRequest {
                     + " operations; this one holds " + ops.size() + ".");
         }
         List<PatchOperation> out = new ArrayList<>(ops.size());
+        long pathCharacters = 0;
         for (int i = 0; i < ops.size(); i++) {
-            out.add(operation(ops.get(i), i));
+            PatchOperation operation = operation(ops.get(i), i);
+            pathCharacters += operation.path() == null ? 0 : field(ops.get(i), "path").textValue().length();
+            if (pathCharacters > MAX_PATH_CHARACTERS) {
+                // Each path's filter is tested against every value it may select: long filters in many
+                // operations multiply into seconds of an event loop.
+                throw ScimException.invalidValue("The operations' paths hold more than " + MAX_PATH_CHARACTERS
+                        + " characters in all; send fewer or shorter ones.");
+            }
+            out.add(operation);
         }
         return new PatchRequest(out);
     }

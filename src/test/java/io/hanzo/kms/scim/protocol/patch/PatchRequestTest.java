@@ -117,6 +117,21 @@ class PatchRequestTest {
     }
 
     @Test
+    void boundsTheCharactersOfAllPathsTogether() {
+        StringBuilder terms = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            terms.append(i == 0 ? "" : " or ").append("value eq \\\"q").append(i).append("\\\"");
+        }
+        String op = "{\"op\":\"remove\",\"path\":\"emails[" + terms + "]\"}";
+        String many = String.join(",", java.util.Collections.nCopies(30, op));
+        assertRejected("{\"Operations\":[" + many + "]}", "invalidValue");
+        // A thousand short paths, as an IdP removing members one by one sends, fit.
+        String member = "{\"op\":\"remove\",\"path\":\"members[value eq \\\"01a24775-c9fb-70f0-a010-57b86268a1e4\\\"]\"}";
+        assertThat(parse("{\"Operations\":[" + String.join(",", java.util.Collections.nCopies(1000, member)) + "]}")
+                .operations()).hasSize(1000);
+    }
+
+    @Test
     void rejectsRemoveWithoutPathAsNoTarget() {
         assertRejected("""
                 {"Operations":[{"op":"remove"}]}""", "noTarget");
