@@ -49,11 +49,17 @@ public record ListRequest(String filter, int startIndex, Integer count, String s
         String excluded = null;
         Integer startIndex = null;
         Integer count = null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             JsonNode v = f.getValue();
-            switch (CaseFold.lower(f.getKey())) {
+            String key = CaseFold.lower(f.getKey());
+            if (!seen.add(key)) {
+                // "filter" and "FILTER": nothing says which the client meant.
+                throw ScimException.invalidSyntax("The search request gives '" + f.getKey() + "' twice.");
+            }
+            switch (key) {
                 case "filter": filter = text(f.getKey(), v); break;
                 case "sortby": sortBy = text(f.getKey(), v); break;
                 case "sortorder": sortOrder = text(f.getKey(), v); break;

@@ -326,6 +326,20 @@ class BulkIT {
     }
 
     @Test
+    void anOperationThatNamesAFieldTwiceFailsAloneAndDeletesNothing() throws Exception {
+        String victim = api.createUser(org, ScimChecks.user(unique("bulk.victim"))).path("id").asText();
+        ObjectNode twice = op("DELETE", "/Users/" + UUID.randomUUID(), null, null);
+        twice.put("PATH", "/Users/" + victim);
+        String kept = unique("bulk.twice.ok");
+        JsonNode response = run(bulk(null, List.of(twice, op("POST", "/Users", "ok", userData(kept)))));
+        JsonNode refused = response.path("Operations").get(0);
+        assertThat(status(refused)).as(response.toString()).isEqualTo("400");
+        assertThat(refused.path("response").path("detail").asText()).contains("twice");
+        assertThat(api.get(TestOrg.SCIM + "/Users/" + victim, org.token()).status()).isEqualTo(200);
+        assertSuccess(result(response, "ok"), "201", "Users");
+    }
+
+    @Test
     void circularReferencesFailWith409AndTheRestSucceeds() {
         String a = unique("Cycle A");
         String b = unique("Cycle B");
@@ -616,12 +630,14 @@ class BulkIT {
                 op("POST", null, "m2", userData(noPath)),
                 op("POST", "/Users", null, userData(noBulkId)),
                 op("FETCH", "/Users", "m3", userData(unique("malformed.badmethod"))),
+                op("G".repeat(100_000), "/Users", "m4", userData(unique("malformed.longmethod"))),
                 op("POST", "/Users", "ok2", userData(good2)))));
-        assertThat(response.path("Operations").size()).isEqualTo(6);
+        assertThat(response.path("Operations").size()).isEqualTo(7);
         assertFailure(result(response, "m1"), "400");
         assertFailure(result(response, "m2"), "400");
         assertFailure(result(response, "m3"), "400");
         assertThat(result(response, "m3").path("method").asText()).isEqualTo("FETCH");
+        assertThat(result(response, "m4").path("method").asText()).isEqualTo("G".repeat(16) + "\u2026");
         List<JsonNode> anonymous = withoutBulkId(response, "POST");
         assertThat(anonymous).as(response.toString()).hasSize(1);
         assertFailure(anonymous.get(0), "400");

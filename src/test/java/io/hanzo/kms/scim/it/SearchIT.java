@@ -270,4 +270,10 @@ class SearchIT {
         assertThat(r.path("totalResults").asInt()).isEqualTo(3);
         assertThat(r.path("Resources").size()).isEqualTo(2);
     }
+    @Test
+    void aSearchRequestThatNamesAMemberTwiceIsRefused() {
+        ApiClient.Response r = api.post(USERS + "/.search", org.token(), "{\"schemas\":[\"" + SEARCH_REQUEST
+                + "\"],\"filter\":\"userName pr\",\"FILTER\":\"userName eq \\\"nobody\\\"\"}");
+        assertScimError(r, 400, "invalidSyntax");
+    }
 }

@@ -72,15 +72,25 @@ public record BulkRequest(Integer failOnErrors, List<BulkOperation> operations) 
         if (!op.isObject()) {
             return invalid(index, null, null, null, "Each operation must be a JSON object.");
         }
-        String method = text(member(op, "method"));
-        String bulkId = text(member(op, "bulkId"));
-        String version = text(member(op, "version"));
-        String path = text(member(op, "path"));
-        JsonNode data = member(op, "data");
+        String method;
+        String bulkId;
+        String version;
+        String path;
+        JsonNode data;
+        try {
+            method = text(member(op, "method"));
+            bulkId = text(member(op, "bulkId"));
+            version = text(member(op, "version"));
+            path = text(member(op, "path"));
+            data = member(op, "data");
+        } catch (ScimException e) {
+            return invalid(index, null, null, null, e.detail());
+        }
         String m = method == null ? null : CaseFold.upper(method);
         if (m == null || !METHODS.contains(m)) {
-            // The result still names the method as sent, since RFC 7644 §3.7.3 gives every result one.
-            return invalid(index, method, bulkId, path, "'method' must be POST, PUT, PATCH or DELETE.");
+            // The result still names the method as sent (RFC 7644 §3.7.3 gives every result one), cut short.
+            String shown = method == null || method.length() <= 16 ? method : method.substring(0, 16) + "\u2026";
+            return invalid(index, shown, bulkId, path, "'method' must be POST, PUT, PATCH or DELETE.");
         }
         if (path == null || path.isBlank()) {
             return invalid(index, m, bulkId, path, "'path' is required.");
@@ -98,16 +108,23 @@ public record BulkRequest(Integer failOnErrors, List<BulkOperation> operations) 
         return new BulkOperation(index, method, bulkId, null, path, null, ScimException.invalidSyntax(detail));
     }
 
-    /** The member of {@code o} named {@code name} in any letter case, or null. */
+    /**
+     * The member of {@code o} named {@code name} in any letter case, or null. Named twice ("path" and
+     * "PATH"), it is refused: which resource a DELETE deletes must not depend on the order of keys.
+     */
     static JsonNode member(JsonNode o, String name) {
+        JsonNode found = null;
         Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (f.getKey().equalsIgnoreCase(name)) {
-                return f.getValue();
+                if (found != null) {
+                    throw ScimException.invalidSyntax("'" + name + "' is given twice.");
+                }
+                found = f.getValue();
             }
         }
-        return null;
+        return found;
     }
 
     private static String text(JsonNode n) {

@@ -88,10 +88,7 @@ public final class PatchEngine {
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             String key = f.getKey();
-            if (!keys.add(CaseFold.lower(key))) {
-                // {"title": "a", "TITLE": "b"}: names are case-insensitive, and nothing says which was meant.
-                throw ScimException.invalidSyntax("The value gives '" + key + "' twice, in two letter cases.");
-            }
+            once(keys, key);
             if (key.equalsIgnoreCase(SCHEMAS)) {
                 continue;
             }
@@ -112,6 +109,13 @@ public final class PatchEngine {
         }
     }
 
+    /** {"title": "a", "TITLE": "b"}: names are case-insensitive, and nothing says which was meant. */
+    private static void once(Set<String> keys, String key) {
+        if (!keys.add(CaseFold.lower(key))) {
+            throw ScimException.invalidSyntax("The value gives '" + key + "' twice, in two letter cases.");
+        }
+    }
+
     /** A key such as {@code name.givenName} or {@code urn:...:User:department} rather than a plain name. */
     private static boolean isPath(String key) {
         return key.indexOf('.') >= 0 || key.indexOf(':') >= 0;
@@ -129,9 +133,11 @@ public final class PatchEngine {
         if (value == null || !value.isObject()) {
             throw ScimException.invalidValue("The value of '" + extension.id() + "' must be a JSON object.");
         }
+        Set<String> keys = new HashSet<>();
         Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
+            once(keys, f.getKey());
             applyLenient(editor, op, extension.id() + ":" + f.getKey(), f.getValue());
         }
     }

@@ -646,6 +646,11 @@ class PatchEngineTest {
         assertFails(barbara(), """
                 [{"op":"add","path":"emails","value":[{"value":"x@example.com","VALUE":"y@example.com"}]}]""",
                 "invalidSyntax");
+        assertFails(barbara(), """
+                [{"op":"replace","path":"%s","value":{"department":"Sales","DEPARTMENT":"Legal"}}]""".formatted(ENT),
+                "invalidSyntax");
+        assertFails(barbara(), """
+                [{"op":"replace","value":{"%s":{"department":"x1","Department":"y1"}}}]""".formatted(ENT), "invalidSyntax");
     }
 
     @Test
