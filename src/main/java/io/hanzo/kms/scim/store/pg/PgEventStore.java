@@ -43,12 +43,24 @@ public final class PgEventStore implements EventStore {
                 .mapEmpty();
     }
 
+    /** Longest text an event keeps of one field, in characters. */
+    static final int MAX_TEXT = 1000;
+
     /**
-     * Text as PostgreSQL can keep it: events quote what clients sent (a path, a member id), and text
-     * columns cannot hold U+0000.
+     * Text as PostgreSQL can keep it, and as the events list should: events quote what clients sent
+     * (a path, a member id, a Bulk operation's method), text columns cannot hold U+0000, and a client
+     * must not fill its organisation's events with megabytes.
      */
     static String storable(String s) {
-        return s == null ? null : s.replace('\u0000', '\uFFFD');
+        if (s == null) {
+            return null;
+        }
+        String kept = s;
+        if (s.length() > MAX_TEXT) {
+            int end = Character.isHighSurrogate(s.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
+            kept = s.substring(0, end) + "\u2026";
+        }
+        return kept.replace('\u0000', '\uFFFD');
     }
 
     /** The success event of a change made in the transaction {@code client} belongs to. */
