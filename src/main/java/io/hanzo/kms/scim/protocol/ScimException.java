@@ -21,11 +21,9 @@ public class ScimException extends RuntimeException {
     }
 
     private static String cut(String detail) {
-        if (detail == null || detail.length() <= MAX_DETAIL) {
-            return detail;
-        }
-        int end = Character.isHighSurrogate(detail.charAt(MAX_DETAIL - 1)) ? MAX_DETAIL - 1 : MAX_DETAIL;
-        return detail.substring(0, end) + "\u2026 (" + (detail.length() - end) + " more characters)";
+        String kept = ShortText.cut(detail, MAX_DETAIL);
+        // The kept characters are all but the closing "…".
+        return kept == detail ? detail : kept + " (" + (detail.length() - kept.length() + 1) + " more characters)";
     }
 
     public int status() {

@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.protocol.bulk;
 import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.ShortText;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.util.ArrayList;
@@ -89,8 +90,7 @@ public record BulkRequest(Integer failOnErrors, List<BulkOperation> operations) 
         String m = method == null ? null : CaseFold.upper(method);
         if (m == null || !METHODS.contains(m)) {
             // The result still names the method as sent (RFC 7644 §3.7.3 gives every result one), cut short.
-            String shown = method == null || method.length() <= 16 ? method : method.substring(0, 16) + "\u2026";
-            return invalid(index, shown, bulkId, path, "'method' must be POST, PUT, PATCH or DELETE.");
+            return invalid(index, ShortText.cut(method, 16), bulkId, path, "'method' must be POST, PUT, PATCH or DELETE.");
         }
         if (path == null || path.isBlank()) {
             return invalid(index, m, bulkId, path, "'path' is required.");

@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.store.pg;
 import static io.hanzo.kms.scim.store.pg.Rows.instant;
 import static io.hanzo.kms.scim.store.pg.Rows.ts;
 
+import io.hanzo.kms.scim.protocol.ShortText;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.EventStore;
 import io.hanzo.kms.scim.store.Ids;
@@ -52,15 +53,7 @@ public final class PgEventStore implements EventStore {
      * must not fill its organisation's events with megabytes.
      */
     static String storable(String s) {
-        if (s == null) {
-            return null;
-        }
-        String kept = s;
-        if (s.length() > MAX_TEXT) {
-            int end = Character.isHighSurrogate(s.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
-            kept = s.substring(0, end) + "\u2026";
-        }
-        return kept.replace('\u0000', '\uFFFD');
+        return s == null ? null : ShortText.cut(s, MAX_TEXT).replace('\u0000', '\uFFFD');
     }
 
     /** The success event of a change made in the transaction {@code client} belongs to. */
