@@ -46,37 +46,21 @@ final class MultiValuedEditor {
             if (!value.isArray() && !IdpTolerance.SINGLE_VALUE_FOR_MULTI_VALUED.accepted()) {
                 throw ScimException.invalidValue("The value of '" + def.name() + "' must be an array.");
             }
-            boolean primaryGiven = false;
+            ArrayNode incoming = values.arrayNode();
             for (JsonNode raw : value.isArray() ? value : List.of(value)) {
                 if (!isNone(raw)) {
-                    ObjectNode incoming = Values.complex(def, raw);
-                    primaryGiven = keepFirstPrimary(incoming, primaryGiven);
-                    appendOne(index, values, incoming);
+                    incoming.add(Values.complex(def, raw));
                 }
+            }
+            // Several marked primary keep the first mark, as in a POST or PUT body: each would
+            // otherwise take the mark from the one before it, and the last would keep it.
+            ResourceNormalizer.keepOnePrimary(incoming);
+            for (JsonNode one : incoming) {
+                appendOne(index, values, (ObjectNode) one);
             }
         }
         ResourceNormalizer.checkValueCount(def, values.size());
         slot.removeIfEmpty();
-    }
-
-    /**
-     * Several values of one add marked primary keep the first mark, as a POST or PUT body does
-     * ({@code SEVERAL_PRIMARY_VALUES}); each marked value would otherwise take the mark from the one
-     * before it, and the last would keep it.
-     *
-     * @return whether a value of this add is marked primary, this one included
-     */
-    private static boolean keepFirstPrimary(ObjectNode incoming, boolean primaryGiven) {
-        if (!incoming.path(Values.PRIMARY).asBoolean(false)) {
-            return primaryGiven;
-        }
-        if (primaryGiven) {
-            if (!IdpTolerance.SEVERAL_PRIMARY_VALUES.accepted()) {
-                throw ScimException.invalidValue("At most one value may be primary.");
-            }
-            incoming.put(Values.PRIMARY, false);
-        }
-        return true;
     }
 
     private void appendOne(ValueIndex index, ArrayNode values, ObjectNode incoming) {

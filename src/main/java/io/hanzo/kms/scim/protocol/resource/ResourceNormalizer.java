@@ -280,7 +280,7 @@ public final class ResourceNormalizer {
     }
 
     /** Several values marked primary (PingOne does this) keep the first mark only. */
-    private static void keepOnePrimary(ArrayNode values) {
+    public static void keepOnePrimary(ArrayNode values) {
         boolean seen = false;
         for (JsonNode element : values) {
             if (element instanceof ObjectNode o && o.path("primary").asBoolean(false)) {
