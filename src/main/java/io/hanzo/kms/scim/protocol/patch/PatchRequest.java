@@ -64,17 +64,9 @@ public final class PatchRequest {
                     + " operations; this one holds " + ops.size() + ".");
         }
         List<PatchOperation> out = new ArrayList<>(ops.size());
-        long pathCharacters = 0;
+        int[] pathCharacters = {0};
         for (int i = 0; i < ops.size(); i++) {
-            PatchOperation operation = operation(ops.get(i), i);
-            pathCharacters += operation.path() == null ? 0 : field(ops.get(i), "path").textValue().length();
-            if (pathCharacters > MAX_PATH_CHARACTERS) {
-                // Each path's filter is tested against every value it may select: long filters in many
-                // operations multiply into seconds of an event loop.
-                throw ScimException.invalidValue("The operations' paths hold more than " + MAX_PATH_CHARACTERS
-                        + " characters in all; send fewer or shorter ones.");
-            }
-            out.add(operation);
+            out.add(operation(ops.get(i), i, pathCharacters));
         }
         return new PatchRequest(out);
     }
@@ -97,7 +89,8 @@ public final class PatchRequest {
         throw ScimException.invalidSyntax("'schemas' of a PATCH request must contain '" + ScimUris.PATCH_OP + "'.");
     }
 
-    private static PatchOperation operation(JsonNode node, int index) {
+    /** @param pathCharacters the characters of the paths read so far, this operation's added */
+    private static PatchOperation operation(JsonNode node, int index, int[] pathCharacters) {
         String where = "Operation " + (index + 1);
         if (node == null || !node.isObject()) {
             throw ScimException.invalidSyntax(where + " must be a JSON object.");
@@ -111,7 +104,14 @@ public final class PatchRequest {
             throw ScimException.invalidSyntax(where + " has unknown op '" + opNode.asText()
                     + "'; expected \"add\", \"replace\" or \"remove\".");
         }
-        PatchPath path = path(field(node, "path"), where);
+        JsonNode pathText = field(node, "path");
+        PatchPath path = path(pathText, where);
+        if (path != null && (pathCharacters[0] += pathText.textValue().length()) > MAX_PATH_CHARACTERS) {
+            // Each path's filter is tested against every value it may select: long filters in many
+            // operations multiply into seconds of an event loop.
+            throw ScimException.invalidValue("The operations' paths hold more than " + MAX_PATH_CHARACTERS
+                    + " characters in all; send fewer or shorter ones.");
+        }
         JsonNode value = field(node, "value");
         if (op == PatchOp.REMOVE && path == null) {
             throw ScimException.noTarget(where + ": 'remove' needs a 'path'.");
