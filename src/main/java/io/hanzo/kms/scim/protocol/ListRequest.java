@@ -5,9 +5,11 @@ import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -49,7 +51,7 @@ public record ListRequest(String filter, int startIndex, Integer count, String s
         String excluded = null;
         Integer startIndex = null;
         Integer count = null;
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();

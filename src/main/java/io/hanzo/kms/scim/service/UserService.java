@@ -525,7 +525,7 @@ public final class UserService {
 
     /**
      * The answer when the user changed since it was read: 412 when the client named the version it
-     * changes, 409 once the change has been tried too often; null to apply it again.
+     * changes, 503 (busy) once the change has been tried too often; null to apply it again.
      */
     private static ScimException changedMeanwhile(boolean pinned, int attempt) {
         if (pinned) {
