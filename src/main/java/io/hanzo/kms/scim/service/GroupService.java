@@ -386,19 +386,37 @@ public final class GroupService {
      */
     private Future<IndexedGroup> committed(UUID orgId, GroupWrite write) {
         onCommitted.run();
+        if (!write.skipped().isEmpty()) {
+            List<String> shown = write.skipped().subList(0, Math.min(SKIPPED_IN_LOG, write.skipped().size()));
+            LOG.warn("Group {} of organization {}: skipped {} member id(s) that name no user of the organization: {}{}",
+                    write.row().id(), orgId, write.skipped().size(), shown, write.skipped().size() > shown.size() ? " ..." : "");
+        }
+        if (!write.written()) {
+            return unchanged(orgId, write.row());
+        }
         IndexedGroup g = indexed(write.row());
         // A user deleted right after this commit may have left the index already; it stays out.
         UserIndex users = index.users(orgId);
         GroupIndex.Outcome outcome = index.groups(orgId).apply(g, write, u -> !users.isDeleted(u));
-        if (!write.skipped().isEmpty()) {
-            List<String> shown = write.skipped().subList(0, Math.min(SKIPPED_IN_LOG, write.skipped().size()));
-            LOG.warn("Group {} of organization {}: skipped {} member id(s) that name no user of the organization: {}{}",
-                    g.row().id(), orgId, write.skipped().size(), shown, write.skipped().size() > shown.size() ? " ..." : "");
-        }
         if (outcome != GroupIndex.Outcome.WAITING) {
             return Future.succeededFuture(g);
         }
         return reread(orgId, g.row().id()).map(fresh -> fresh != null && fresh.row().version() >= g.row().version() ? fresh : g);
+    }
+
+    /**
+     * The answer to a write that changed nothing: the group at the version the database holds. There
+     * is no change to apply, but the index may not hold that version yet (its write committed on
+     * another instance and the feed has not brought it), and the answer shows the group's members
+     * from the index; the group is then read again.
+     */
+    private Future<IndexedGroup> unchanged(UUID orgId, GroupRow row) {
+        IndexedGroup held = index.groups(orgId).get(row.id());
+        if (held != null && held.row().version() >= row.version()) {
+            return Future.succeededFuture(held.row().version() == row.version() ? held : indexed(row));
+        }
+        return reread(orgId, row.id()).map(fresh -> fresh != null && fresh.row().version() >= row.version()
+                ? fresh : indexed(row));
     }
 
     private IndexedGroup indexed(GroupRow row) {

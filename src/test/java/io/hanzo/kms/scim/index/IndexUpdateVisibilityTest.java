@@ -104,7 +104,7 @@ class IndexUpdateVisibilityTest {
         for (int v = 2; v < UPDATES; v++) {
             UUID member = UUID.randomUUID();
             IndexedGroup g = group(gid, v, v % 2 == 0 ? "Engineering" : "ENGINEERING");
-            index.apply(g, new GroupWrite(g.row(), Set.of(member), Set.of(), List.of()), u -> true);
+            index.apply(g, new GroupWrite(g.row(), Set.of(member), Set.of(), List.of(), true), u -> true);
         }
         done.set(true);
         reader.join();

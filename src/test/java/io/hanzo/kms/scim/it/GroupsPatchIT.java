@@ -248,6 +248,48 @@ class GroupsPatchIT {
         assertThat(groupIdsOf(u.get(2))).containsExactly(g);
     }
 
+    /**
+     * RFC 7644 §3.5.2.1: adding a value already there "SHALL NOT change the modify timestamp"; neither
+     * does a write that changes nothing move the version, so that an IdP's next If-Match still holds.
+     * Each way a group is written: batched PATCHes, a PATCH under If-Match, a PATCH that also sets the
+     * displayName it has, and a PUT of the group as it is.
+     */
+    @Test
+    void aWriteThatChangesNothingKeepsTheVersionAndLastModified() {
+        List<String> u = users(3);
+        String g = createGroup("Patch Unchanged", u.get(0), u.get(1));
+        JsonNode before = read(g).path("meta");
+        String version = before.path("version").asText();
+        String addPresent = "{\"op\":\"add\",\"path\":\"members\",\"value\":" + memberList(u.get(0)) + "}";
+        String removeAbsent = "{\"op\":\"remove\",\"path\":\"members\",\"value\":" + memberList(u.get(2)) + "}";
+
+        List<ApiClient.Response> answers = new ArrayList<>();
+        List<Future<ApiClient.Response>> together = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            together.add(client.send(HttpMethod.PATCH, GROUPS + "/" + g, org.token(),
+                    patchBody("[" + (i % 2 == 0 ? addPresent : removeAbsent) + "]")));
+        }
+        ApiClient.await(Future.all(together));
+        together.forEach(f -> answers.add(f.result()));
+        answers.add(client.patchIfMatch(GROUPS + "/" + g, org.token(), version, patchBody("[" + addPresent + "]")));
+        answers.add(patchOps(g, "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Patch Unchanged\"}," + addPresent + "]"));
+        answers.add(client.put(GROUPS + "/" + g, org.token(), "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],"
+                + "\"displayName\":\"Patch Unchanged\",\"members\":" + memberList(u.get(1), u.get(0)) + "}"));
+        for (ApiClient.Response r : answers) {
+            assertThat(r.status()).as(r.text()).isIn(200, 204);
+            assertThat(r.header("ETag")).as(r.text()).isEqualTo(version);
+        }
+        JsonNode after = read(g);
+        assertThat(after.path("meta").path("version").asText()).isEqualTo(version);
+        assertThat(after.path("meta").path("lastModified").asText()).isEqualTo(before.path("lastModified").asText());
+        assertThat(memberIds(after)).containsExactlyInAnyOrder(u.get(0), u.get(1));
+
+        // A change still moves it, by one.
+        ApiClient.Response add = patch(g, "{\"op\":\"add\",\"path\":\"members\",\"value\":" + memberList(u.get(2)) + "}");
+        assertThat(add.status()).as(add.text()).isEqualTo(204);
+        assertThat(read(g).path("meta").path("version").asText()).isEqualTo("W/\"2\"").isEqualTo(add.header("ETag"));
+    }
+
     @Test
     void patchAnswers204ByDefaultAnd200WithBodyWhenAttributesAreAsked() {
         List<String> u = users(3);

@@ -197,6 +197,39 @@ class StaleIndexIT {
         assertThat(again.json().get("meta").get("lastModified")).isEqualTo(back.json().get("meta").get("lastModified"));
     }
 
+    /**
+     * A membership PATCH that finds nothing to change in the database writes nothing, and is answered
+     * with the group as the database holds it, even by an instance whose index has not seen the
+     * write that made the change already made.
+     */
+    @Test
+    void aMemberChangeAlreadyMadeElsewhereIsAnsweredWithTheGroupAsItIs() {
+        TestOrg org = orgSeenByBoth("Stale member no-op");
+        String first = SharedDirectoryIT.createUser(a, org, "first@member-noop.example");
+        String second = SharedDirectoryIT.createUser(a, org, "second@member-noop.example");
+        String gid = SharedDirectoryIT.createGroup(a, org, "Member no-op");
+        assertThat(a.patch(GROUPS + "/" + gid, org.token(), SharedDirectoryIT.addMembers("{\"value\":\"" + first + "\"}"))
+                .status()).isEqualTo(204);
+        Polling.until(SharedDirectoryIT.LAG_BOUND,
+                () -> assertThat(SharedDirectoryIT.members(b, org, gid)).containsExactly(first));
+        serverB.app().changeFeed().pause();
+        ApiClient.Response added = a.patch(GROUPS + "/" + gid, org.token(),
+                SharedDirectoryIT.addMembers("{\"value\":\"" + second + "\"}"));
+        assertThat(added.status()).isEqualTo(204);
+
+        ApiClient.Response again = b.patch(GROUPS + "/" + gid + "?attributes=members", org.token(),
+                SharedDirectoryIT.addMembers("{\"value\":\"" + second + "\"}"));
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.header("ETag")).isEqualTo(added.header("ETag"));
+        assertThat(again.json().get("members").findValuesAsText("value")).containsExactlyInAnyOrder(first, second);
+        assertThat(SharedDirectoryIT.members(b, org, gid)).containsExactlyInAnyOrder(first, second);
+        serverB.app().changeFeed().resume();
+        JsonNode onA = a.get(GROUPS + "/" + gid, org.token()).json();
+        assertThat(onA.get("meta").get("version").asText()).isEqualTo(added.header("ETag"));
+        Polling.until(SharedDirectoryIT.LAG_BOUND, () -> assertThat(b.get(GROUPS + "/" + gid, org.token()).json()
+                .get("members").findValuesAsText("value")).containsExactlyInAnyOrder(first, second));
+    }
+
     /** The title the database holds for the user. */
     private static String storedTitle(String uid) throws Exception {
         try (java.sql.Connection c = MembershipDb.connect();

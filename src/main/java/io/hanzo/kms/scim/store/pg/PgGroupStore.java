@@ -78,22 +78,23 @@ public final class PgGroupStore implements GroupStore {
     }
 
     /**
-     * Two round trips, as {@link #insert}: the group's row lock (with its new attributes, at the
-     * expected version) and every membership operation go with BEGIN. When the lock finds no row, the
-     * membership statements sent behind it do nothing ({@link Sql#GROUP_WRITTEN_HERE}: another writer
-     * may hold the lock) and the transaction is rolled back.
+     * Two round trips, as {@link #insert}: the group's row lock (at the expected version) and every
+     * membership operation go with BEGIN. When the lock finds no row, the membership statements sent
+     * behind it do nothing ({@link Sql#GROUP_WRITTEN_HERE}: another writer may hold the lock) and the
+     * transaction is rolled back. Otherwise the row is written with COMMIT when the new attributes
+     * differ from the locked ones or a membership changed; a write that changes nothing records its
+     * event and leaves the group's version and lastModified as they were (RFC 7644 §3.5.2.1). The
+     * lock is held, so the written version is the locked one plus one.
      */
     @Override
     public Future<Optional<GroupWrite>> update(UUID orgId, UUID id, ObjectNode attributes, Long expectedVersion,
                                                List<MemberOp> memberOps, Audit audit) {
-        String lock = attributes == null ? Sql.GROUP_TOUCH : Sql.GROUP_UPDATE;
-        Tuple locking = attributes == null ? Tuple.of(orgId, id, ts(now()))
-                : Tuple.of(orgId, id, text(attributes, "displayName"), text(attributes, "externalId"), json(attributes),
-                        ts(now()), expectedVersion);
+        Instant at = now();
+        Tuple locking = Tuple.of(orgId, id, expectedVersion);
         List<MemberStep> steps = new ArrayList<>();
         return PipelinedTransactions.<Optional<GroupWrite>>twoRoundTrips(pool, conn -> {
             List<Future<RowSet<Row>>> sent = new ArrayList<>(List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
-                    conn.preparedQuery(lock).execute(locking)));
+                    conn.preparedQuery(Sql.GROUP_LOCK).execute(locking)));
             for (MemberOp op : memberOps) {
                 steps.addAll(apply(conn, orgId, id, op));
             }
@@ -104,16 +105,28 @@ public final class PgGroupStore implements GroupStore {
             if (locked.size() == 0) {
                 return PipelinedTransactions.Record.rollBack(Optional.empty());
             }
-            GroupRow row = row(locked.iterator().next());
+            GroupRow held = row(locked.iterator().next());
             Delta delta = MemberStep.applyAll(steps);
-            return PipelinedTransactions.Record.commit(record(conn, orgId, audit, row,
-                    audit == null ? 200 : audit.statusOr(200), delta),
-                    Optional.of(delta.write(row)));
+            int status = audit == null ? 200 : audit.statusOr(200);
+            boolean renamed = attributes != null && !attributes.equals(held.attributes());
+            if (!renamed && delta.isEmpty()) {
+                return PipelinedTransactions.Record.commit(List.of(event(conn, orgId, audit, held, status, delta)),
+                        Optional.of(delta.unchanged(held)));
+            }
+            GroupRow row = new GroupRow(orgId, id, renamed ? attributes : held.attributes(), held.version() + 1,
+                    held.created(), at);
+            Future<?> write = renamed
+                    ? conn.preparedQuery(Sql.GROUP_UPDATE).execute(Tuple.of(orgId, id, text(attributes, "displayName"),
+                            text(attributes, "externalId"), json(attributes), ts(at)))
+                    : conn.preparedQuery(Sql.GROUP_TOUCH).execute(Tuple.of(orgId, id, ts(at)));
+            List<Future<?>> statements = new ArrayList<>(List.of(write));
+            statements.addAll(record(conn, orgId, audit, row, status, delta));
+            return PipelinedTransactions.Record.commit(statements, Optional.of(delta.write(row)));
         }).recover(PgGroupStore::translate);
     }
 
     /**
-     * One transaction per batch, in one round trip: BEGIN, the group's row lock ({@code GROUP_TOUCH}),
+     * One transaction per batch, in one round trip: BEGIN, the group's row lock ({@code GROUP_LOCK}),
      * the whole change with its feed row and events ({@code MEMBERS_BATCH}) and COMMIT are sent
      * together, since nothing in the second statement is bound to what the first answers; the
      * transaction plans its statements by key ({@link Sql#PLANS_BY_KEY}). PostgreSQL
@@ -123,31 +136,37 @@ public final class PgGroupStore implements GroupStore {
     @Override
     public Future<Optional<GroupWrite>> updateMembers(UUID orgId, UUID id, MemberPatchBatch batch) {
         // Everything is bound before BEGIN is sent: nothing can fail between it and COMMIT on this side.
-        Tuple touch = Tuple.of(orgId, id, ts(now()));
-        Tuple change = membersBatch(orgId, id, batch);
+        Instant at = now();
+        Tuple lock = Tuple.of(orgId, id, null);
+        Tuple change = membersBatch(orgId, id, batch, at);
         return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
                 conn.query(Sql.PLANS_BY_KEY).execute(),
-                conn.preparedQuery(Sql.GROUP_TOUCH).execute(touch),
+                conn.preparedQuery(Sql.GROUP_LOCK).execute(lock),
                 conn.preparedQuery(Sql.MEMBERS_BATCH).execute(change))).map(answers -> {
             RowSet<Row> rs = answers.get(1);
             if (rs.size() == 0) {
                 return Optional.<GroupWrite>empty();
             }
-            GroupRow row = row(rs.iterator().next());
+            GroupRow held = row(rs.iterator().next());
             Row r = answers.get(2).iterator().next();
             Set<UUID> added = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(0)));
             Set<UUID> removed = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs(1)));
             Set<UUID> users = Set.of(r.getArrayOfUUIDs(2));
+            Long version = r.getLong(3);
             List<String> allSkipped = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 allSkipped.addAll(batch.skipped(i, users));
             }
-            return Optional.of(new GroupWrite(row, added, removed, allSkipped));
+            if (version == null) {
+                return Optional.of(new GroupWrite(held, added, removed, allSkipped, false));
+            }
+            GroupRow row = new GroupRow(orgId, id, held.attributes(), version, held.created(), at);
+            return Optional.of(new GroupWrite(row, added, removed, allSkipped, true));
         });
     }
 
     /** MEMBERS_BATCH's parameters: the net change, and each audited request's event with its skip candidates. */
-    private static Tuple membersBatch(UUID orgId, UUID id, MemberPatchBatch batch) {
+    private static Tuple membersBatch(UUID orgId, UUID id, MemberPatchBatch batch, Instant at) {
         List<UUID> events = new ArrayList<>();
         List<UUID> tokens = new ArrayList<>();
         List<String> operations = new ArrayList<>();
@@ -184,7 +203,7 @@ public final class PgGroupStore implements GroupStore {
                 .addArrayOfString(operations.toArray(new String[0])).addArrayOfInteger(eventRequests.toArray(new Integer[0]))
                 .addArrayOfInteger(candidateRequests.toArray(new Integer[0])).addArrayOfString(candidates.toArray(new String[0]))
                 .addArrayOfUUID(candidateIds.toArray(new UUID[0]))
-                .addArrayOfInteger(statuses.toArray(new Integer[0]));
+                .addArrayOfInteger(statuses.toArray(new Integer[0])).addOffsetDateTime(ts(at));
     }
 
     @Override
@@ -363,8 +382,17 @@ public final class PgGroupStore implements GroupStore {
             return null;
         }
 
+        boolean isEmpty() {
+            return added.isEmpty() && removed.isEmpty();
+        }
+
         GroupWrite write(GroupRow row) {
-            return new GroupWrite(row, added, removed, skipped);
+            return new GroupWrite(row, added, removed, skipped, true);
+        }
+
+        /** The write of a group left as it was ({@code held}, as locked). */
+        GroupWrite unchanged(GroupRow held) {
+            return new GroupWrite(held, added, removed, skipped, false);
         }
     }
 

@@ -114,14 +114,25 @@ final class Sql {
     static final String GROUP_INSERT =
             "INSERT INTO scim_groups (org_id, id, display_name, external_id, attributes, version, created_at, updated_at) "
                     + "VALUES ($1, $2, $3, $4, $5::text::jsonb, 1, $6, $6) RETURNING " + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
-    /** Every group write takes the group's row lock here first, so writes to one group commit in order. */
+    /**
+     * Every write to an existing group takes the group's row lock here first (the lock an update of
+     * the row takes), at the expected version $3 when one is given, so writes to one group commit in
+     * order. The row itself is written only once the write is known to change something
+     * (GROUP_UPDATE, GROUP_TOUCH, or MEMBERS_BATCH's own update): a write that changes nothing keeps
+     * the version and lastModified (RFC 7644 §3.5.2.1). The mark is set outside the locking query,
+     * so that it is set only for a row the lock returns: a row another transaction changed meanwhile
+     * is checked against $3 again once that one commits, after the query below the lock has run.
+     */
+    static final String GROUP_LOCK = "WITH locked AS (SELECT " + GROUP_COLUMNS + " FROM scim_groups WHERE org_id = $1 "
+            + "AND id = $2 AND ($3::bigint IS NULL OR version = $3) FOR NO KEY UPDATE) "
+            + "SELECT locked.*, " + GROUP_WRITTEN_MARK + " FROM locked";
+    /** A locked group's new attributes; the version the caller predicts from the lock's (one more). */
     static final String GROUP_UPDATE =
             "UPDATE scim_groups SET display_name = $3, external_id = $4, attributes = $5::text::jsonb, "
-                    + "version = version + 1, updated_at = $6 WHERE org_id = $1 AND id = $2 "
-                    + "AND ($7::bigint IS NULL OR version = $7) RETURNING " + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
+                    + "version = version + 1, updated_at = $6 WHERE org_id = $1 AND id = $2";
+    /** A locked group whose members changed: its next version. */
     static final String GROUP_TOUCH =
-            "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING "
-                    + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
+            "UPDATE scim_groups SET version = version + 1, updated_at = $3 WHERE org_id = $1 AND id = $2";
     /** The group's row, its change-feed row and its event (see {@link #resourceDelete}). */
     static final String GROUP_DELETE = resourceDelete("scim_groups", "Group");
     /**
@@ -146,11 +157,11 @@ final class Sql {
             + "(SELECT u.id FROM scim_users u WHERE u.org_id = $1 AND u.id = a.id OFFSET 0 FOR KEY SHARE) AS k";
 
     /**
-     * True once this transaction has written group $2's row (GROUP_INSERT, GROUP_UPDATE or GROUP_TOUCH
+     * True once this transaction has inserted or locked group $2's row (GROUP_INSERT or GROUP_LOCK
      * before it), and so holds the group's row lock: those statements set {@link #GROUP_WRITTEN_MARK}
      * for each row they return, and return none when they find none. The membership statements that
-     * follow a group write are sent before its answer is known; when the write found no row (the group
-     * is gone, or GROUP_UPDATE's expected version no longer holds) they must do nothing, for without
+     * follow a group write are sent before its answer is known; when the lock found no row (the group
+     * is gone, or GROUP_LOCK's expected version no longer holds) they must do nothing, for without
      * the lock they would race the writer that holds it: an add waiting on that writer's uncommitted
      * membership, then failing on the primary key or deadlocking with it. A setting rather than a
      * read of the group's row, so that no plan can turn the test into a scan; it names no column, so
@@ -168,8 +179,8 @@ final class Sql {
 
     /**
      * Adds the ids that are users of the organisation; answers the memberships it created and the ids
-     * it found to be users (the rest are skipped). Runs after the group's row lock (GROUP_INSERT,
-     * GROUP_TOUCH or GROUP_UPDATE in the same transaction; does nothing when that found no row, see
+     * it found to be users (the rest are skipped). Runs after the group's row lock (GROUP_INSERT or
+     * GROUP_LOCK in the same transaction; does nothing when that found no row, see
      * {@link #GROUP_WRITTEN_HERE}), so no other transaction adds members to
      * the group meanwhile and this statement's snapshot holds every membership committed before it:
      * a membership already there is left out by {@link #NOT_A_MEMBER}, a probe of the primary key,
@@ -193,18 +204,20 @@ final class Sql {
     static final String MEMBERS_KEEP_ONLY = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 "
             + "AND user_id <> ALL($3::uuid[]) AND " + GROUP_WRITTEN_HERE + " RETURNING user_id";
     /**
-     * A batch of membership PATCHes of one group, after GROUP_TOUCH took the group's row lock in the
-     * same transaction (so this statement's snapshot sees every write committed before the lock, and
-     * the group as GROUP_TOUCH left it): checks every added id against the users ($3), removes the
+     * A batch of membership PATCHes of one group, after GROUP_LOCK took the group's row lock in the
+     * same transaction (so this statement's snapshot sees every write committed before the lock):
+     * checks every added id against the users ($3), removes the
      * net removals ($4), adds the net additions that are users and not members yet ($5; $3 and $5
-     * hold each id once), writes the batch's change-feed
-     * row with the group's new version and one success event per request ($8 to $11), each naming the
+     * hold each id once), and, when that changed any membership, moves the group to its next version
+     * at $16 and writes the batch's change-feed row with it; and one success event per request ($8
+     * to $11), each naming the
      * ids that request added which name no user ($12 to $14, see below), all in one statement. Answers
-     * the memberships it created, the ones it removed and the ids found to be users. The two sets are
-     * disjoint, so the delete and the insert never touch the same row.
+     * the memberships it created, the ones it removed, the ids found to be users and the group's new
+     * version (null when no membership changed, and with it neither the version nor lastModified).
+     * The two sets are disjoint, so the delete and the insert never touch the same row.
      *
-     * <p>Nothing is bound to what GROUP_TOUCH answers, so both are sent at once with BEGIN and COMMIT
-     * (one round trip per batch). When the group does not exist (GROUP_TOUCH found no row) nothing
+     * <p>Nothing is bound to what GROUP_LOCK answers, so both are sent at once with BEGIN and COMMIT
+     * (one round trip per batch). When the group does not exist (GROUP_LOCK found no row) nothing
      * is written.
      *
      * <p>Users and memberships are looked up one id at a time (a lateral subquery that the planner
@@ -228,29 +241,32 @@ final class Sql {
      * DatabaseTarget#CACHED_STATEMENT_MAX_LENGTH: the longer one was not, and lost a tenth).
      */
     static final String MEMBERS_BATCH =
-            "WITH g AS (SELECT version, attributes, created_at, updated_at FROM scim_groups WHERE org_id = $1 AND id = $2), "
+            "WITH g AS (SELECT attributes, created_at FROM scim_groups WHERE org_id = $1 AND id = $2), "
             + "known AS (SELECT k.id FROM " + USERS_BY_KEY + " WHERE EXISTS (SELECT 1 FROM g)), "
             + "del AS (DELETE FROM scim_group_members WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM unnest($4::uuid[]) AS r(id) "
             + "CROSS JOIN LATERAL (SELECT m.ctid FROM scim_group_members m WHERE m.org_id = $1 AND m.group_id = $2 "
             + "AND m.user_id = r.id OFFSET 0) AS t WHERE EXISTS (SELECT 1 FROM g))) RETURNING user_id), "
             + "ins AS (INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT $1, $2, k.id FROM known k "
             + "WHERE k.id = ANY($5::uuid[]) AND " + NOT_A_MEMBER + " RETURNING user_id), "
+            + "bump AS (UPDATE scim_groups SET version = version + 1, updated_at = $16 WHERE org_id = $1 AND id = $2 "
+            + "AND (EXISTS (SELECT 1 FROM ins) OR EXISTS (SELECT 1 FROM del)) RETURNING version), "
             + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, "
-            + "updated_at, added, removed) SELECT $1, 'group', $2, g.version, g.attributes, g.created_at, g.updated_at, "
-            + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del) FROM g), "
+            + "updated_at, added, removed) SELECT $1, 'group', $2, b.version, g.attributes, g.created_at, $16, "
+            + "ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del) FROM g CROSS JOIN bump b), "
             + "cand AS (SELECT c.req, c.val, row_number() OVER (PARTITION BY c.req ORDER BY c.pos) AS k "
             + "FROM unnest($12::int[], $13::text[], $14::uuid[]) WITH ORDINALITY AS c(req, val, uid, pos) "
             + "WHERE c.uid IS NULL OR c.uid NOT IN (SELECT id FROM known)), "
             + "skip AS (SELECT req, count(*) AS n, string_agg(val, ', ' ORDER BY k) FILTER (WHERE k <= 50) AS shown "
             + "FROM cand GROUP BY req), "
             + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, "
-            + "outcome, detail) SELECT $1, e.id, g.updated_at, e.token_id, e.operation, $6, $7, e.status, 'success', "
+            + "outcome, detail) SELECT $1, e.id, $16, e.token_id, e.operation, $6, $7, e.status, 'success', "
             + "CASE WHEN s.n IS NULL THEN NULL ELSE 'Skipped ' || s.n || ' member id(s) that name no user of the "
             + "organization: ' || s.shown || CASE WHEN s.n > 50 THEN ', ...' ELSE '' END END "
             + "FROM g CROSS JOIN unnest($8::uuid[], $9::uuid[], $10::text[], $11::int[], $15::int[]) "
             + "AS e(id, token_id, operation, req, status) "
             + "LEFT JOIN skip s ON s.req = e.req) "
-            + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known)";
+            + "SELECT ARRAY(SELECT user_id FROM ins), ARRAY(SELECT user_id FROM del), ARRAY(SELECT id FROM known), "
+            + "(SELECT version FROM bump)";
 
     /**
      * Every membership of the organisation, one row per user in user order (loading the index): read

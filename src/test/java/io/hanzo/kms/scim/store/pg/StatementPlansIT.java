@@ -134,12 +134,12 @@ class StatementPlansIT {
     }
 
     private static final String BATCH_SIGNATURE =
-            "batch(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], text[], uuid[], int[])";
+            "batch(uuid, uuid, uuid[], uuid[], uuid[], text, text, uuid[], uuid[], text[], int[], int[], text[], uuid[], int[], timestamptz)";
 
     /** MEMBERS_BATCH's arguments for a batch that checks all of {@code ids}, removes ten and adds the rest. */
     private static String batchArguments(String group, List<String> ids) {
         return "'" + org + "', '" + group + "', " + uuids(ids) + ", " + uuids(ids.subList(0, 10)) + ", "
-                + uuids(ids.subList(10, ids.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'";
+                + uuids(ids.subList(10, ids.size())) + ", 'Group', '" + group + "', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', now()";
     }
 
     /**
