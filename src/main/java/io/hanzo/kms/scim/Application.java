@@ -117,7 +117,8 @@ public final class Application {
                         config.smtpFrom(), SmtpInvitationSender.StartTls.valueOf(config.smtpStarttls().toUpperCase(Locale.ROOT)),
                         config.smtpUsername(), config.smtpPassword(), config.smtpTrustFile()));
         MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, sender,
-                config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()));
+                config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()),
+                Duration.ofSeconds(config.invitationsClaimSeconds()));
         PgEventStore events = new PgEventStore(pool);
         Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members,
                 events, discovery, new Operations(metrics),

@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -41,6 +42,7 @@ public final class MembershipService {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
     static final String SETUP_PREFIX = "kms_setup_";
     private static final int DELIVERIES_PER_ROUND = 100;
+    private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(15);
     /** A recipient needs the user's emails only, not a tree of the whole document. */
     private static final PartialTree EMAILS = new PartialTree(Set.of("emails"));
 
@@ -50,19 +52,24 @@ public final class MembershipService {
     private final InvitationSender sender;
     private final String setupUrl;
     private final Duration setupTokenTtl;
+    /** How long an instance holds an invitation it sends; see {@link MemberStore#claimPending}. */
+    private final Duration claim;
     /** Group name as the admin wrote it, to role. */
     private final Map<UUID, Map<String, Role>> roleMappings = new ConcurrentHashMap<>();
     /** The same, keyed by lower-case name: group names match in any letter case. */
     private final Map<UUID, Map<String, Role>> roleByGroup = new ConcurrentHashMap<>();
     /** Organisations that may have undelivered invitations; the rest are not polled. */
     private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
+    /** Per organisation, when the first of its failed invitations is due to be tried again. */
+    private final Map<UUID, Instant> retriesDue = new ConcurrentHashMap<>();
     private final AtomicBoolean delivering = new AtomicBoolean();
     /** Told of each invitation whose sending failed (for metrics). */
     private volatile Runnable onDeliveryFailure = () -> { };
 
     public MembershipService(MemberStore store, OrganizationService orgs, DirectoryIndex index, InvitationSender sender,
-                             String setupUrl, Duration setupTokenTtl) {
+                             String setupUrl, Duration setupTokenTtl, Duration claim) {
         this.store = store;
+        this.claim = claim;
         this.orgs = orgs;
         this.index = index;
         this.sender = sender;
@@ -98,13 +105,20 @@ public final class MembershipService {
 
     /**
      * Delivers what the outbox holds for the organisations that queued invitations since the last
-     * round. An organisation leaves the list once a round finds its outbox empty.
+     * round, and for those whose failed invitations are due again. An organisation leaves the list
+     * once a round finds nothing to send.
      */
     public Future<Integer> deliverInvitations() {
         // One round at a time: a round still draining a backlog is not joined by the next tick.
         if (!delivering.compareAndSet(false, true)) {
             return Future.succeededFuture(0);
         }
+        Instant now = Instant.now();
+        retriesDue.forEach((orgId, due) -> {
+            if (!due.isAfter(now) && retriesDue.remove(orgId, due)) {
+                outboxDirty.add(orgId);
+            }
+        });
         Future<Integer> chain = Future.succeededFuture(0);
         for (UUID orgId : List.copyOf(outboxDirty)) {
             outboxDirty.remove(orgId);
@@ -113,14 +127,19 @@ public final class MembershipService {
         return chain.onComplete(ar -> delivering.set(false));
     }
 
-    /** Delivers the organisation's outbox batch after batch until it is empty. */
+    /**
+     * Delivers the organisation's outbox batch after batch until it is empty, or until a batch had
+     * a send that failed (the relay may be down: its invitations are tried again when due, and the
+     * other organisations' are not held up meanwhile).
+     */
     private Future<Integer> drain(UUID orgId, int sentBefore) {
         return deliver(orgId)
                 .recover(e -> {
                     outboxDirty.add(orgId);
                     return Future.failedFuture(e);
                 })
-                .compose(n -> n == DELIVERIES_PER_ROUND ? drain(orgId, sentBefore + n) : Future.succeededFuture(sentBefore + n));
+                .compose(round -> round.claimed() == DELIVERIES_PER_ROUND && round.failed() == 0
+                        ? drain(orgId, sentBefore + round.sent()) : Future.succeededFuture(sentBefore + round.sent()));
     }
 
     public void onDeliveryFailure(Runnable listener) {
@@ -141,27 +160,76 @@ public final class MembershipService {
         orgs.all().forEach(o -> outboxDirty.add(o.id()));
     }
 
-    private Future<Integer> deliver(UUID orgId) {
+    /** What one batch of the outbox came to. */
+    private record Round(int claimed, int sent, int failed) {
+    }
+
+    /**
+     * Claims a batch, sends it, then marks what was sent delivered and holds what failed until its
+     * retry is due, each in one statement. A send that takes longer than half the claim counts as
+     * failed, so that the claim never lapses while a send could still be under way.
+     */
+    private Future<Round> deliver(UUID orgId) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return store.deliverPending(orgId, DELIVERIES_PER_ROUND, invitationId -> {
+        Instant claimedUntil = now.plus(claim);
+        return store.claimPending(orgId, DELIVERIES_PER_ROUND, invitationId -> {
             String token = CompositeToken.mint(SETUP_PREFIX, orgId, invitationId);
             return new MintedToken(token, Secrets.sha256(token));
-        }, now, now.plus(setupTokenTtl)).compose(deliveries -> {
+        }, now, now.plus(setupTokenTtl), claimedUntil).compose(deliveries -> {
             List<Future<Void>> sends = new ArrayList<>();
             for (MemberStore.Delivery d : deliveries) {
                 // The token rides in the fragment: browsers send no fragment to a server, nor in a Referer.
                 sends.add(sender.send(recipient(orgId, d), setupUrl + "#token=" + d.token())
-                        .recover(e -> {
-                            // Not lost: it goes back to the outbox and is sent again with a new token.
-                            onDeliveryFailure.run();
-                            LOG.warn("Invitation {} could not be sent; it will be retried: {}", d.invitationId(),
-                                    e.getMessage());
-                            return store.returnToOutbox(orgId, d.invitationId())
-                                    .onSuccess(x -> outboxDirty.add(orgId));
-                        }));
+                        .timeout(claim.toMillis() / 2, TimeUnit.MILLISECONDS));
             }
-            return Future.join(sends).map(v -> deliveries.size());
+            return Future.join(sends).transform(all -> {
+                List<UUID> sent = new ArrayList<>();
+                List<MemberStore.Retry> retries = new ArrayList<>();
+                for (int i = 0; i < deliveries.size(); i++) {
+                    MemberStore.Delivery d = deliveries.get(i);
+                    if (sends.get(i).succeeded()) {
+                        sent.add(d.invitationId());
+                    } else {
+                        retries.add(new MemberStore.Retry(d.invitationId(), Instant.now().plus(retryDelay(d.attempt()))));
+                    }
+                }
+                if (!retries.isEmpty()) {
+                    reportFailures(orgId, deliveries, sends, retries);
+                }
+                Round round = new Round(deliveries.size(), sent.size(), retries.size());
+                return store.sent(orgId, sent, now, claimedUntil)
+                        .compose(v -> store.failed(orgId, retries, claimedUntil))
+                        .map(round);
+            });
         });
+    }
+
+    /**
+     * The wait before an invitation's next attempt after its {@code attempt}-th failed: 5 s, doubling
+     * up to 15 minutes, so that a relay that is down, or a person without an address, costs a few
+     * attempts an hour rather than one a round.
+     */
+    static Duration retryDelay(int attempt) {
+        int doublings = Math.max(0, Math.min(attempt - 1, 8));
+        return Duration.ofSeconds(5L << doublings).compareTo(MAX_RETRY_DELAY) < 0
+                ? Duration.ofSeconds(5L << doublings) : MAX_RETRY_DELAY;
+    }
+
+    /** One warning per batch; the organisation's outbox is looked at again when the first retry is due. */
+    private void reportFailures(UUID orgId, List<MemberStore.Delivery> deliveries, List<Future<Void>> sends,
+                                List<MemberStore.Retry> retries) {
+        Throwable first = null;
+        for (int i = 0; i < deliveries.size() && first == null; i++) {
+            first = sends.get(i).cause();
+        }
+        for (int i = 0; i < retries.size(); i++) {
+            onDeliveryFailure.run();
+        }
+        Instant due = retries.stream().map(MemberStore.Retry::due).min(Instant::compareTo).orElseThrow();
+        retriesDue.merge(orgId, due, (a, b) -> a.isBefore(b) ? a : b);
+        LOG.warn("{} invitation(s) of organization {} could not be sent; each will be retried, the first in {} s "
+                        + "(invitation {}): {}", retries.size(), orgId, Duration.between(Instant.now(), due).toSeconds(),
+                retries.get(0).invitationId(), first == null ? "" : first.getMessage());
     }
 
     /** The primary email (or the first), else the userName, which IdPs usually set to the email. */

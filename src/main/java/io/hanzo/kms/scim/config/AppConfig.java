@@ -36,6 +36,7 @@ public record AppConfig(
         int tokensExpiryWarningDays,
         int invitationsSetupTokenTtlHours,
         int invitationsPollMillis,
+        int invitationsClaimSeconds,
         String smtpHost,
         int smtpPort,
         String smtpFrom,
@@ -86,6 +87,7 @@ public record AppConfig(
         d.put("tokens.expiry-warning-days", "14");
         d.put("invitations.setup-token-ttl-hours", "72");
         d.put("invitations.poll-millis", "1000");
+        d.put("invitations.claim-seconds", "300");
         d.put("smtp.host", "");
         d.put("smtp.port", "25");
         d.put("smtp.from", "kms@localhost");
@@ -192,6 +194,7 @@ public record AppConfig(
                 intValue(v, "tokens.expiry-warning-days", 0, 730),
                 intValue(v, "invitations.setup-token-ttl-hours", 1, 24 * 90),
                 intValue(v, "invitations.poll-millis", 50, 3_600_000),
+                intValue(v, "invitations.claim-seconds", 4, 86_400),
                 v.get("smtp.host"),
                 intValue(v, "smtp.port", 1, 65535),
                 emailAddress(v, "smtp.from"),

@@ -481,6 +481,10 @@ public final class UserService {
                 .compose(written -> {
                     if (written.isPresent()) {
                         onCommitted.run();
+                        if (!isActive(current.attributes()) && isActive(next)) {
+                            // The outbox holds an inactive person's invitation until they are active.
+                            onProvisioned.accept(orgId);
+                        }
                         return Future.succeededFuture(committed(orgId, written.get()));
                     }
                     ScimException refusal = changedMeanwhile(pinned, attempt);
@@ -538,6 +542,10 @@ public final class UserService {
     }
 
     /** The one place where committed users reach the index. */
+    private static boolean isActive(ObjectNode attributes) {
+        return attributes.path("active").asBoolean(true);
+    }
+
     private IndexedUser committed(UUID orgId, UserRow row) {
         IndexedUser u = indexed(row);
         index.users(orgId).put(u);

@@ -16,8 +16,16 @@ public interface MemberStore {
     record MemberRow(UUID id, String userName, boolean active, String setupState) {
     }
 
-    /** An invitation taken from the outbox, with the set-up token minted for it. */
-    record Delivery(UUID invitationId, UUID userId, String userName, String token) {
+    /**
+     * An invitation taken from the outbox, with the set-up token minted for it.
+     *
+     * @param attempt this send's number: 1 for the invitation's first
+     */
+    record Delivery(UUID invitationId, UUID userId, String userName, String token, int attempt) {
+    }
+
+    /** An invitation whose sending failed, and when it is to be tried again. */
+    record Retry(UUID invitationId, Instant due) {
     }
 
     /** A set-up token minted for an invitation: what is sent, and what is kept. */
@@ -42,14 +50,19 @@ public interface MemberStore {
     Future<List<MemberRow>> page(UUID orgId, UUID after, String state, int limit);
 
     /**
-     * Takes up to {@code limit} undelivered invitations (each by one instance only), mints their
-     * tokens and marks them delivered, in one transaction; the caller then sends them.
+     * Claims up to {@code limit} undelivered invitations that no instance holds, until
+     * {@code claimedUntil}, and mints their tokens, in one transaction; the caller then sends them
+     * and reports with {@link #sent} and {@link #failed}. One the caller never reports on (it
+     * stopped) is claimed again once the claim lapses, and sent with a new token.
      */
-    Future<List<Delivery>> deliverPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
-                                          Instant expiresAt);
+    Future<List<Delivery>> claimPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
+                                        Instant expiresAt, Instant claimedUntil);
 
-    /** Puts an invitation whose sending failed back into the outbox. */
-    Future<Void> returnToOutbox(UUID orgId, UUID invitationId);
+    /** Marks invitations of one claim delivered at {@code now}, while the claim is still the caller's. */
+    Future<Void> sent(UUID orgId, List<UUID> invitationIds, Instant now, Instant claimedUntil);
+
+    /** Puts invitations of one claim whose sending failed back, each held until its retry is due. */
+    Future<Void> failed(UUID orgId, List<Retry> retries, Instant claimedUntil);
 
     /** Invitations of the organisation queued and not yet delivered. */
     Future<Long> outboxBacklog(UUID orgId);

@@ -65,6 +65,9 @@ final class ServerProcess {
         env.put("SCIM_PUBLIC_URL", baseUrl());
         env.put("SCIM_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("SCIM_INVITATIONS_POLL_MILLIS", "200");
+        // An invitation a kill left claimed but unsent is sent again once its claim lapses; the checks
+        // wait a minute for the outbox, not the default five.
+        env.put("SCIM_INVITATIONS_CLAIM_SECONDS", "5");
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         long t0 = System.nanoTime();

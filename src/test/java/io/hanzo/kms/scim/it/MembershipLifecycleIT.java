@@ -556,6 +556,31 @@ class MembershipLifecycleIT {
         log.assertSettledAt(p.userName(), 1, SETTLE);
     }
 
+    /**
+     * A person the identity provider creates inactive gets no link while inactive (the set-up would
+     * refuse them): their invitation waits in the outbox, and goes out once they are made active.
+     */
+    @Test
+    void aPersonCreatedInactiveIsInvitedOnceActive() {
+        TestOrg org = TestOrg.create(client, "Inactive Org");
+        String name = userName("inactive");
+        ApiClient.Response created = api.post(USERS, org.token(),
+                "{\"userName\":\"" + name + "\",\"active\":false}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        Person p = new Person(created.json().path("id").asText(), name);
+
+        log.assertSettledAt(p.userName(), 0, SETTLE);
+        assertThat(onlyInvitation(org, p).deliveredAt()).isNull();
+
+        ApiClient.Response on = api.patch(USERS + "/" + p.id(), org.token(),
+                ScimChecks.patchOps("{\"op\":\"replace\",\"path\":\"active\",\"value\":true}"));
+        assertThat(on.status()).as(on.text()).isEqualTo(200);
+        String token = token(p);
+        assertThat(onlyInvitation(org, p).deliveredAt()).isNotNull();
+        ApiClient.Response ok = setup(api, DeviceKeys.generate("inactive " + RUN).setupJson(token));
+        assertThat(ok.status()).as(ok.text()).isEqualTo(200);
+    }
+
     @Test
     void setupForADeactivatedMembershipIs403() {
         TestOrg org = TestOrg.create(client, "Deactivated Org");

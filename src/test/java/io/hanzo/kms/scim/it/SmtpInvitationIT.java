@@ -2,8 +2,10 @@ package io.hanzo.kms.scim.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -255,5 +259,90 @@ class SmtpInvitationIT {
         assertThat(mail.tls()).as("STARTTLS used when offered (smtp.starttls=optional)").isTrue();
         assertThat(mail.authenticatedAs()).isEqualTo(USER);
         assertThat(TLS_COMMANDS).contains("AUTH LOGIN");
+    }
+
+    /**
+     * Invitations that cannot be sent (people with no address) are tried again later, each after a
+     * wait that grows, and hold up no other organisation's: a batch of failures used to be claimed
+     * again at once, round after round, and the outbox went no further.
+     */
+    @Test
+    void invitationsThatCannotBeSentWaitForTheirRetryAndHoldUpNoOtherOrganisation() throws Exception {
+        TestOrg nowhere = TestOrg.create(client, "No Address Org");
+        List<Future<ApiClient.Response>> created = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            created.add(client.send(HttpMethod.POST, TestOrg.SCIM + "/Users", nowhere.token(), "{\"userName\":\"nobody-" + i + "\"}"));
+        }
+        ApiClient.await(Future.all(created));
+        created.forEach(f -> assertThat(f.result().status()).as(f.result().text()).isEqualTo(201));
+
+        TestOrg addressed = TestOrg.create(client, "Addressed Org");
+        ApiClient.Response zora = client.post(TestOrg.SCIM + "/Users", addressed.token(),
+                "{\"userName\":\"zora\",\"emails\":[{\"value\":\"zora@example.com\"}]}");
+        assertThat(zora.status()).as(zora.text()).isEqualTo(201);
+        assertThat(awaitMail("<zora@example.com>")).as("the other organisation's invitation").isNotNull();
+
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
+                + "WHERE org_id = ? AND attempts > 0", nowhere.id())).isEqualTo(120));
+        assertThat(MembershipDb.count("SELECT max(attempts) FROM invitations WHERE org_id = ?", nowhere.id()))
+                .as("attempts of an invitation that cannot be sent, within seconds").isBetween(1, 3);
+        assertThat(MembershipDb.count("SELECT count(*) FROM invitations WHERE org_id = ? AND delivered_at IS NOT NULL",
+                nowhere.id())).isZero();
+    }
+
+    /**
+     * An invitation whose sending an instance began but did not finish (its relay never answered,
+     * and the instance stopped) is not lost: once the claim lapses another instance sends it, with a
+     * new link. It used to be marked delivered before it was sent, and was never sent.
+     */
+    @Test
+    void anInvitationLeftUnsentByAStoppedInstanceIsSentOnceItsClaimLapses(Vertx vertx) throws Exception {
+        List<NetSocket> held = new CopyOnWriteArrayList<>();
+        NetServer silent = ApiClient.await(vertx.createNetServer().connectHandler(held::add).listen(0, "127.0.0.1"));
+        TestServer stuck = TestServer.start(Map.of(
+                "SCIM_SMTP_HOST", "127.0.0.1",
+                "SCIM_SMTP_PORT", Integer.toString(silent.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_INVITATIONS_POLL_MILLIS", "100",
+                "SCIM_INVITATIONS_CLAIM_SECONDS", "6"));
+        ApiClient stuckClient = new ApiClient(vertx, stuck.port());
+        TestOrg org;
+        String id;
+        byte[] firstHash;
+        try {
+            org = TestOrg.create(stuckClient, "Unsent Org");
+            ApiClient.Response created = stuckClient.post(TestOrg.SCIM + "/Users", org.token(),
+                    "{\"userName\":\"cleo\",\"emails\":[{\"value\":\"cleo@example.com\"}]}");
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            id = created.json().path("id").asText();
+            Polling.until(Duration.ofSeconds(10), () -> assertThat(held).as("the send has begun").isNotEmpty());
+            MembershipDb.Invitation claimed = MembershipDb.invitations(org.id(), id).get(0);
+            assertThat(claimed.tokenHash()).as("the link minted for the send").isNotNull();
+            assertThat(claimed.deliveredAt()).as("delivered before it was sent").isNull();
+            firstHash = claimed.tokenHash();
+        } finally {
+            stuckClient.close();
+            stuck.stop();
+        }
+
+        Polling.until(Duration.ofSeconds(15), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
+                + "WHERE org_id = ? AND claimed_until < now()", org.id())).as("the claim has lapsed").isEqualTo(1));
+        TestServer next = TestServer.start(Map.of(
+                "SCIM_SMTP_HOST", "127.0.0.1",
+                "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        try {
+            Mail mail = awaitMail("<cleo@example.com>");
+            assertThat(mail).as("the invitation, sent by the next instance").isNotNull();
+            Polling.until(Duration.ofSeconds(5), () -> {
+                MembershipDb.Invitation sent = MembershipDb.invitations(org.id(), id).get(0);
+                assertThat(sent.deliveredAt()).isNotNull();
+                assertThat(sent.tokenHash()).isNotNull().isNotEqualTo(firstHash);
+            });
+        } finally {
+            next.stop();
+            ApiClient.await(silent.close());
+        }
     }
 }

@@ -44,9 +44,9 @@ public final class PgMemberStore implements MemberStore {
     }
 
     @Override
-    public Future<List<Delivery>> deliverPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
-                                                 Instant expiresAt) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit))
+    public Future<List<Delivery>> claimPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
+                                               Instant expiresAt, Instant claimedUntil) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit, ts(now)))
                 .compose(rs -> {
                     List<Delivery> out = new ArrayList<>(rs.size());
                     UUID[] ids = new UUID[rs.size()];
@@ -58,28 +58,58 @@ public final class PgMemberStore implements MemberStore {
                         hashes[out.size()] = Buffer.buffer(t.hash());
                         ids[out.size()] = invitationId;
                         rows[out.size()] = r.getString(3);
-                        out.add(new Delivery(invitationId, r.getUUID(1), r.getString(2), t.token()));
+                        out.add(new Delivery(invitationId, r.getUUID(1), r.getString(2), t.token(), r.getInteger(4) + 1));
                     }
                     if (out.isEmpty()) {
                         return Future.succeededFuture(out);
                     }
                     // Sent together: a failed setting fails the update after it (the transaction is aborted).
                     Future<RowSet<Row>> byAddress = conn.query(Sql.PLANS_BY_ADDRESS).execute();
-                    Future<RowSet<Row>> delivered = conn.preparedQuery(Sql.OUTBOX_DELIVERED)
+                    Future<RowSet<Row>> claimed = conn.preparedQuery(Sql.OUTBOX_CLAIMED)
                             .execute(Tuple.tuple().addArrayOfString(rows).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
-                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(now)).addUUID(orgId));
-                    return byAddress.compose(v -> delivered)
+                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(claimedUntil)).addUUID(orgId));
+                    return byAddress.compose(v -> claimed)
                             .compose(done -> done.rowCount() == ids.length
                                     ? Future.succeededFuture(out)
                                     // Not one link goes out unless every one of them is recorded.
-                                    : Future.failedFuture(new IllegalStateException("Marked " + done.rowCount()
-                                            + " of " + ids.length + " claimed invitations delivered")));
+                                    : Future.failedFuture(new IllegalStateException("Claimed " + done.rowCount()
+                                            + " of " + ids.length + " invitations")));
                 }));
     }
 
     @Override
-    public Future<Void> returnToOutbox(UUID orgId, UUID invitationId) {
-        return pool.preparedQuery(Sql.OUTBOX_RETURN).execute(Tuple.of(orgId, invitationId)).mapEmpty();
+    public Future<Void> sent(UUID orgId, List<UUID> invitationIds, Instant now, Instant claimedUntil) {
+        if (invitationIds.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Tuple t = Tuple.tuple().addUUID(orgId).addArrayOfUUID(invitationIds.toArray(new UUID[0]))
+                .addOffsetDateTime(ts(now)).addOffsetDateTime(ts(claimedUntil));
+        return byKey(Sql.OUTBOX_SENT, t);
+    }
+
+    @Override
+    public Future<Void> failed(UUID orgId, List<Retry> retries, Instant claimedUntil) {
+        if (retries.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        UUID[] ids = new UUID[retries.size()];
+        OffsetDateTime[] due = new OffsetDateTime[retries.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = retries.get(i).invitationId();
+            due[i] = ts(retries.get(i).due());
+        }
+        Tuple t = Tuple.tuple().addUUID(orgId).addArrayOfUUID(ids).addArrayOfOffsetDateTime(due)
+                .addOffsetDateTime(ts(claimedUntil));
+        return byKey(Sql.OUTBOX_RETURN, t);
+    }
+
+    /** A statement that reaches invitations by their keys, under plans that can only do that. */
+    private Future<Void> byKey(String sql, Tuple arguments) {
+        return pool.withTransaction(conn -> {
+            Future<RowSet<Row>> plans = conn.query(Sql.PLANS_BY_KEY).execute();
+            Future<RowSet<Row>> update = conn.preparedQuery(sql).execute(arguments);
+            return plans.compose(v -> update).mapEmpty();
+        });
     }
 
     @Override

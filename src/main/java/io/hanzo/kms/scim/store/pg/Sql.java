@@ -305,13 +305,20 @@ final class Sql {
     static final String MEMBER_STATE_LOCKED =
             "SELECT setup_state, active FROM scim_users WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE";
 
-    /** The oldest undelivered invitations, locked so that one instance delivers each. */
+    /**
+     * The oldest undelivered invitations that no instance holds ($3: now), locked so that one
+     * instance claims each. Only an active person's: one the identity provider created or made
+     * inactive is invited once it is active (the set-up would refuse them meanwhile).
+     */
     static final String OUTBOX_CLAIM =
-            "SELECT i.id, i.user_id, u.user_name, i.ctid::text FROM invitations i JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
-                    + "WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
+            "SELECT i.id, i.user_id, u.user_name, i.ctid::text, i.attempts FROM invitations i "
+                    + "JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
+                    + "WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL AND i.used_at IS NULL "
+                    + "AND (i.claimed_until IS NULL OR i.claimed_until <= $3) AND u.active "
                     + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED";
     /**
-     * Marks a whole claimed batch delivered, each invitation with its own token hash: one statement.
+     * Claims a whole batch until $5, each invitation with its own token hash: one statement. It is
+     * marked delivered once sent (OUTBOX_SENT).
      * The rows are found by the addresses OUTBOX_CLAIM answered ($1), which stand because the
      * transaction holds the rows' locks since the claim, and each must still carry its id. Found by
      * organisation and id instead, the planner, for an organisation whose invitations are newer than
@@ -323,22 +330,43 @@ final class Sql {
      * offers the planner that same read of all its invitations again: the update runs under
      * {@link #PLANS_BY_ADDRESS}, which leaves the addresses as the only way to the rows.
      */
-    static final String OUTBOX_DELIVERED =
-            "UPDATE invitations AS i SET token_hash = t.token_hash, expires_at = $4, delivered_at = $5 "
+    static final String OUTBOX_CLAIMED =
+            "UPDATE invitations AS i SET token_hash = t.token_hash, expires_at = $4, claimed_until = $5, "
+                    + "attempts = i.attempts + 1 "
                     + "FROM unnest($2::uuid[], $3::bytea[]) AS t(id, token_hash) "
                     + "WHERE i.ctid = ANY($1::text[]::tid[]) AND i.org_id = $6 AND i.id = t.id";
     /**
      * For the rest of the transaction, rows are reached by their addresses only: no sequential, index
-     * or bitmap scan (see OUTBOX_DELIVERED). Sent with that statement, in the same round trip.
+     * or bitmap scan (see OUTBOX_CLAIMED). Sent with that statement, in the same round trip.
      */
     static final String PLANS_BY_ADDRESS = "SELECT set_config('enable_seqscan', 'off', true), "
             + "set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
-    /** A send that failed: back to the outbox, its token forgotten; the next round mints a new one. */
-    static final String OUTBOX_RETURN =
-            "UPDATE invitations SET delivered_at = NULL, token_hash = NULL, expires_at = NULL "
-                    + "WHERE org_id = $1 AND id = $2 AND used_at IS NULL AND voided_at IS NULL";
-    static final String OUTBOX_BACKLOG =
-            "SELECT count(*) FROM invitations WHERE org_id = $1 AND delivered_at IS NULL AND voided_at IS NULL";
+    /**
+     * The rows of the organisation's invitations $2, by their addresses, each found by its own probe
+     * of the primary key (OFFSET 0 keeps the planner from turning the probes into a read of the
+     * organisation's invitations, which it did for one newer than the table's statistics).
+     */
+    private static final String INVITATIONS_BY_KEY = "ctid = ANY(ARRAY(SELECT x.ctid FROM unnest($2::uuid[]) AS a(id) "
+            + "CROSS JOIN LATERAL (SELECT n.ctid FROM invitations n WHERE n.org_id = $1 AND n.id = a.id OFFSET 0) AS x))";
+    /**
+     * The invitations of a batch that were sent ($2), delivered at $3: one statement per batch. Only
+     * while the claim ($4) is this instance's: one that lapsed meanwhile may have been claimed and
+     * sent again, with a newer link, by another instance, which marks it itself.
+     */
+    static final String OUTBOX_SENT = "UPDATE invitations SET delivered_at = $3, claimed_until = NULL WHERE "
+            + INVITATIONS_BY_KEY + " AND claimed_until = $4 AND delivered_at IS NULL";
+    /**
+     * The invitations of a batch whose sending failed ($2): their tokens forgotten (the next attempt
+     * mints new ones), each held until its next attempt is due ($3, in the same order), while the
+     * claim ($4) is still this instance's.
+     */
+    static final String OUTBOX_RETURN = "UPDATE invitations AS i SET token_hash = NULL, expires_at = NULL, "
+            + "claimed_until = t.due FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, due) WHERE i."
+            + INVITATIONS_BY_KEY + " AND i.id = t.id AND i.claimed_until = $4 AND i.delivered_at IS NULL";
+    /** Invitations waiting to be sent: undelivered ones of active people. */
+    static final String OUTBOX_BACKLOG = "SELECT count(*) FROM invitations i JOIN scim_users u ON u.org_id = i.org_id "
+            + "AND u.id = i.user_id WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
+            + "AND i.used_at IS NULL AND u.active";
     static final String INVITATION_VOID_OPEN =
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL AND voided_at IS NULL";
     static final String INVITATION_INSERT =

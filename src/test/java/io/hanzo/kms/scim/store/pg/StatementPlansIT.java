@@ -72,10 +72,36 @@ class StatementPlansIT {
         String arguments = "'{" + String.join(",", rows) + "}'::text[], " + uuids(ids) + ", array_fill('\\x00'::bytea, "
                 + "ARRAY[" + ids.size() + "]), now(), now(), '" + org + "'";
         for (boolean generic : new boolean[] {false, true}) {
-            String plan = explain("delivered(text[], uuid[], bytea[], timestamptz, timestamptz, uuid)", Sql.OUTBOX_DELIVERED,
+            String plan = explain("claimed(text[], uuid[], bytea[], timestamptz, timestamptz, uuid)", Sql.OUTBOX_CLAIMED,
                     arguments, generic, "public", Sql.PLANS_BY_ADDRESS);
             assertThat(plan).as("generic plan: %s", generic).contains("Tid Scan on invitations i")
                     .doesNotContain("Index").doesNotContain("Seq Scan on invitations");
+        }
+    }
+
+    /**
+     * A batch that was sent, or whose sending failed, is found by each invitation's key and then by
+     * its address, also with plans made while the table was empty.
+     */
+    @Test
+    void markingSentOrFailedInvitationsReachesEachByItsKey() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS plans_on_empty");
+            s.execute("CREATE TABLE IF NOT EXISTS plans_on_empty.invitations (LIKE public.invitations INCLUDING ALL)");
+        }
+        List<String> ids = column("SELECT id FROM invitations WHERE org_id = '" + org + "' LIMIT 100");
+        String sent = "'" + org + "', " + uuids(ids) + ", now(), now()";
+        String failed = "'" + org + "', " + uuids(ids) + ", array_fill(now(), ARRAY[" + ids.size() + "]), now()";
+        for (String schema : List.of("public", "plans_on_empty")) {
+            for (String[] statement : List.of(
+                    new String[] {"sent(uuid, uuid[], timestamptz, timestamptz)", Sql.OUTBOX_SENT, sent},
+                    new String[] {"failed(uuid, uuid[], timestamptz[], timestamptz)", Sql.OUTBOX_RETURN, failed})) {
+                String plan = explain(statement[0], statement[1], statement[2], true, schema);
+                assertThat(plan).as("%s on %s", statement[0], schema).contains("Tid Scan on invitations")
+                        .doesNotContain("Seq Scan");
+                assertThat(indexConditions(plan)).as("%s on %s", statement[0], schema).isNotEmpty()
+                        .allSatisfy(c -> assertThat(c).contains("id = a.id"));
+            }
         }
     }
 
