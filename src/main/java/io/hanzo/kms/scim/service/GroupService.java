@@ -281,7 +281,9 @@ public final class GroupService {
     private Future<IndexedGroup> patchAttempt(UUID orgId, IndexedGroup current, GroupPatchPlan plan, boolean pinned,
                                               Audit audit, int attempt) {
         if (!plan.changesAttributes()) {
-            return write(orgId, current.row().id(), null, null, plan.memberOps(), audit);
+            // Under If-Match the database checks the version too: the index the precondition was
+            // checked against may not hold a change committed on another instance since.
+            return write(orgId, current.row().id(), null, pinned ? current.row().version() : null, plan.memberOps(), audit);
         }
         ObjectNode attributes;
         try {

@@ -230,6 +230,34 @@ class StaleIndexIT {
                 .get("members").findValuesAsText("value")).containsExactlyInAnyOrder(first, second));
     }
 
+    /**
+     * A membership PATCH under If-Match is refused when the version it names is no longer the
+     * database's, also by an instance whose index still holds that version: the member another
+     * instance added meanwhile stays.
+     */
+    @Test
+    void aMemberPatchUnderAnIfMatchOnlyAStaleIndexHoldsIsRefused() {
+        TestOrg org = orgSeenByBoth("Stale member If-Match");
+        String first = SharedDirectoryIT.createUser(a, org, "first@member-ifmatch.example");
+        String second = SharedDirectoryIT.createUser(a, org, "second@member-ifmatch.example");
+        String third = SharedDirectoryIT.createUser(a, org, "third@member-ifmatch.example");
+        String gid = SharedDirectoryIT.createGroup(a, org, "Member If-Match");
+        Polling.until(SharedDirectoryIT.LAG_BOUND,
+                () -> assertThat(b.get(GROUPS + "/" + gid, org.token()).status()).isEqualTo(200));
+        String seen = b.get(GROUPS + "/" + gid, org.token()).header("ETag");
+        serverB.app().changeFeed().pause();
+        assertThat(a.patch(GROUPS + "/" + gid, org.token(), SharedDirectoryIT.addMembers("{\"value\":\"" + first + "\"}"))
+                .status()).isEqualTo(204);
+
+        ApiClient.Response replace = b.patchIfMatch(GROUPS + "/" + gid, org.token(), seen, PATCH_OP
+                + "{\"op\":\"replace\",\"path\":\"members\",\"value\":[{\"value\":\"" + second + "\"}]}]}");
+        assertThat(replace.status()).as(replace.text()).isEqualTo(412);
+        ApiClient.Response add = b.patchIfMatch(GROUPS + "/" + gid, org.token(), seen, PATCH_OP
+                + "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + third + "\"}]}]}");
+        assertThat(add.status()).as(add.text()).isEqualTo(412);
+        assertThat(SharedDirectoryIT.members(a, org, gid)).containsExactly(first);
+    }
+
     /** The title the database holds for the user. */
     private static String storedTitle(String uid) throws Exception {
         try (java.sql.Connection c = MembershipDb.connect();
