@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.GroupQuery;
 import io.hanzo.kms.scim.index.IndexedGroup;
 import io.hanzo.kms.scim.protocol.ListRequest;
@@ -43,14 +44,18 @@ final class GroupsHandler {
     void create(RoutingContext ctx) {
         AttributeProjection projection = projection(ctx);
         groups.create(RequestContext.orgId(ctx), RequestContext.jsonBody(ctx), RequestContext.audit(ctx, "Groups"))
-                .map(g -> send(ctx, 201, g, projection))
+                .map(g -> send(ctx, 201, shown(RequestContext.orgId(ctx), g), projection))
                 .onFailure(ctx::fail);
     }
 
     void get(RoutingContext ctx) {
         AttributeProjection projection = projection(ctx);
-        groups.lookup(RequestContext.orgId(ctx), ctx.pathParam("id"))
-                .map(g -> ScimResponses.notModified(ctx, g.row().meta()) ? null : send(ctx, 200, g, projection))
+        UUID orgId = RequestContext.orgId(ctx);
+        groups.lookup(orgId, ctx.pathParam("id"))
+                .map(found -> {
+                    GroupIndex.View g = shown(orgId, found);
+                    return ScimResponses.notModified(ctx, g.group().row().meta()) ? null : send(ctx, 200, g, projection);
+                })
                 .onFailure(ctx::fail);
     }
 
@@ -93,7 +98,10 @@ final class GroupsHandler {
                 request.excludedAttributes());
         List<Supplier<Iterator<Buffer>>> out = new ArrayList<>(page.groups().size());
         for (IndexedGroup g : page.groups()) {
-            out.add(() -> documents.chunks(orgId, g, groups.groups(orgId).members(g.row().id()), projection));
+            out.add(() -> {
+                GroupIndex.View shown = shown(orgId, g);
+                return documents.chunks(orgId, shown.group(), shown.members(), projection);
+            });
         }
         return out;
     }
@@ -102,7 +110,7 @@ final class GroupsHandler {
         AttributeProjection projection = projection(ctx);
         groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), UsersHandler.ifMatch(ctx),
                         RequestContext.audit(ctx, "Groups"))
-                .map(g -> send(ctx, 200, g, projection))
+                .map(g -> send(ctx, 200, shown(RequestContext.orgId(ctx), g), projection))
                 .onFailure(ctx::fail);
     }
 
@@ -113,10 +121,11 @@ final class GroupsHandler {
         groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, UsersHandler.ifMatch(ctx),
                         RequestContext.audit(ctx, "Groups").answering(withBody ? 200 : 204))
                 .map(g -> {
+                    GroupIndex.View shown = shown(RequestContext.orgId(ctx), g);
                     if (withBody) {
-                        return send(ctx, 200, g, projection);
+                        return send(ctx, 200, shown, projection);
                     }
-                    ctx.response().putHeader("ETag", g.row().meta().etag()).setStatusCode(204).end();
+                    ctx.response().putHeader("ETag", shown.group().row().meta().etag()).setStatusCode(204).end();
                     return null;
                 })
                 .onFailure(ctx::fail);
@@ -138,14 +147,25 @@ final class GroupsHandler {
                 ctx.queryParams().get("excludedAttributes"));
     }
 
+    /**
+     * What to show for a group read or written as {@code g}: the index's view of it, row and members
+     * of one version, when the index holds that version or a later one (a later write's answer shows
+     * the group as it then is); else {@code g} with the members the index holds.
+     */
+    private GroupIndex.View shown(UUID orgId, IndexedGroup g) {
+        GroupIndex.View view = groups.groups(orgId).view(g.row().id());
+        return view.group() != null && view.group().row().version() >= g.row().version() ? view
+                : new GroupIndex.View(g, view.members());
+    }
+
     /** Answers with the group; inside a future's {@code map}, so that what it throws fails the request. */
-    private Void send(RoutingContext ctx, int status, IndexedGroup g, AttributeProjection projection) {
-        UUID orgId = RequestContext.orgId(ctx);
+    private Void send(RoutingContext ctx, int status, GroupIndex.View shown, AttributeProjection projection) {
+        IndexedGroup g = shown.group();
         // Location on every single-group answer, as for users (see ScimResponses.sendResource).
         ctx.response().putHeader("Location", g.resource().path("meta").path("location").asText());
         ctx.response().putHeader("ETag", g.row().meta().etag());
         ChunkPump.start(ctx.response(), status, ScimResponses.SCIM_JSON,
-                documents.chunks(orgId, g, groups.groups(orgId).members(g.row().id()), projection));
+                documents.chunks(RequestContext.orgId(ctx), g, shown.members(), projection));
         return null;
     }
 }

@@ -41,6 +41,11 @@ public final class GroupIndex {
     private final UserIndex users;
     /** Per group, writes waiting for an earlier version, by version. Guarded by this. */
     private final Map<UUID, TreeMap<Long, Waiting>> waiting = new HashMap<>();
+    /**
+     * Odd while a writer changes a group's row and members together, counting up (see {@link #view}).
+     * Written only under this index's lock.
+     */
+    private volatile long changes;
     /** Deleted groups, with when; like the user index's tombstones, they expire. */
     private final Map<UUID, Long> deleted = new ConcurrentHashMap<>();
     private static final int SWEEP_EVERY = 1024;
@@ -168,14 +173,19 @@ public final class GroupIndex {
         if (deleted.containsKey(gid) || versionOf(gid) >= group.row().version()) {
             return;
         }
-        putGroup(group);
         List<UUID> target = new ArrayList<>(memberIds.size());
         for (UUID u : memberIds) {
             if (live.test(u)) {
                 target.add(u);
             }
         }
-        replaceMembers(gid, target.toArray(new UUID[0]));
+        changing();
+        try {
+            putGroup(group);
+            replaceMembers(gid, target.toArray(new UUID[0]));
+        } finally {
+            changed();
+        }
         drain(gid, live);
     }
 
@@ -200,16 +210,32 @@ public final class GroupIndex {
         return out;
     }
 
+    /**
+     * The group's new row and its members after the write, published together (see {@link #view}):
+     * users that join are linked to the group first, the new member set is made aside and put in
+     * place once, then users that left are unlinked.
+     */
     private void applyNow(IndexedGroup group, Set<UUID> added, Set<UUID> removed, Predicate<UUID> live) {
-        putGroup(group);
         UUID gid = group.row().id();
-        members.putIfAbsent(gid, MemberIds.EMPTY);
+        MemberIds next = members.getOrDefault(gid, MemberIds.EMPTY);
         for (UUID u : removed) {
-            removeMember(gid, u);
+            next = next.without(u);
         }
         for (UUID u : added) {
             if (live.test(u)) {
-                addMember(gid, u);
+                next = next.with(link(u, gid));
+            }
+        }
+        changing();
+        try {
+            putGroup(group);
+            members.put(gid, next);
+        } finally {
+            changed();
+        }
+        for (UUID u : removed) {
+            if (!next.contains(u)) {
+                unlinkUser(u, gid);
             }
         }
     }
@@ -220,12 +246,45 @@ public final class GroupIndex {
         members.put(gid, members.getOrDefault(gid, MemberIds.EMPTY).with(user));
     }
 
-    private void removeMember(UUID gid, UUID userId) {
-        MemberIds m = members.get(gid);
-        if (m != null) {
-            members.put(gid, m.without(userId));
+    /**
+     * A group and its members as one version of it: {@code group} is null when the index does not
+     * hold the group.
+     */
+    public record View(IndexedGroup group, Set<UUID> members) {
+    }
+
+    /**
+     * The group's row and its members as they were at one moment, never the row of one version with
+     * the members of another (an ETag must name what is shown). Readers take no lock: a write of a
+     * row and its members together marks the index as changing meanwhile ({@link #changing}), and a
+     * read that overlapped one is made again, under the writers' lock if it keeps overlapping.
+     */
+    public View view(UUID gid) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long before = changes;
+            if ((before & 1) == 0) {
+                IndexedGroup g = byId.get(gid);
+                MemberIds m = members.get(gid);
+                if (changes == before) {
+                    return new View(g, m == null ? MemberIds.EMPTY : m);
+                }
+            }
+            Thread.onSpinWait();
         }
-        unlinkUser(userId, gid);
+        synchronized (this) {
+            MemberIds m = members.get(gid);
+            return new View(byId.get(gid), m == null ? MemberIds.EMPTY : m);
+        }
+    }
+
+    /** Called by a writer (holding this index's lock) before it changes a group's row and members together. */
+    private void changing() {
+        changes++;
+    }
+
+    /** ... and after: {@link #changes} is even again. */
+    private void changed() {
+        changes++;
     }
 
     /** Adds the group to the user's groups; answers the user's id as every member set holds it. */
@@ -391,7 +450,13 @@ public final class GroupIndex {
     }
 
     private void removeGroup(UUID id) {
-        IndexedGroup old = byId.remove(id);
+        IndexedGroup old;
+        changing();
+        try {
+            old = byId.remove(id);
+        } finally {
+            changed();
+        }
         if (old == null) {
             return;
         }

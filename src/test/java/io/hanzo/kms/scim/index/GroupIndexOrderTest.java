@@ -8,9 +8,13 @@ import io.hanzo.kms.scim.store.GroupRow;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Group writes reach an index in another order than they committed (from this instance's writers and
@@ -96,6 +100,53 @@ class GroupIndexOrderTest {
         GroupIndex reloaded = new GroupIndex();
         reloaded.inheritDeletions(index);
         assertThat(reloaded.offer(group(1, "G"), Set.of(u1), Set.of(), u -> true)).isEqualTo(GroupIndex.Outcome.STALE);
+    }
+
+    /**
+     * A reader of a group never sees the row of one version with the members of another, while
+     * writes swap thousands of members at a time: the ETag it answers names what it shows.
+     */
+    @Test
+    void aReaderSeesEachVersionWithItsOwnMembers() throws Exception {
+        GroupIndex index = new GroupIndex();
+        Set<UUID> odd = new HashSet<>();
+        Set<UUID> even = new HashSet<>();
+        for (int i = 0; i < 3_000; i++) {
+            odd.add(UUID.randomUUID());
+            even.add(UUID.randomUUID());
+        }
+        index.offer(group(1, "G"), odd, Set.of(), u -> true);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<String> torn = new AtomicReference<>();
+        List<Thread> readers = new ArrayList<>();
+        long[] reads = new long[2];
+        for (int r = 0; r < 2; r++) {
+            int self = r;
+            Thread t = new Thread(() -> {
+                while (!done.get() && torn.get() == null) {
+                    GroupIndex.View v = index.view(gid);
+                    long version = v.group().row().version();
+                    Set<UUID> expected = version % 2 == 1 ? odd : even;
+                    if (v.members().size() != expected.size() || !expected.containsAll(v.members())) {
+                        torn.set("version " + version + " shown with " + v.members().size() + " members, not its own");
+                    }
+                    reads[self]++;
+                }
+            });
+            readers.add(t);
+            t.start();
+        }
+        for (long version = 2; version <= 60 && torn.get() == null; version++) {
+            boolean toEven = version % 2 == 0;
+            index.offer(group(version, "G"), toEven ? even : odd, toEven ? odd : even, u -> true);
+        }
+        done.set(true);
+        for (Thread t : readers) {
+            t.join();
+        }
+        assertThat(torn.get()).isNull();
+        assertThat(reads[0] + reads[1]).as("reads made while the group changed").isPositive();
+        assertThat(index.members(gid)).containsExactlyInAnyOrderElementsOf(even);
     }
 
     private IndexedGroup group(long version, String name) {
