@@ -24,7 +24,10 @@ public final class HaproxyConfig {
     private HaproxyConfig() {
     }
 
-    /** The template with its placeholders replaced; servers are named scim1, scim2, ... in order. */
+    /**
+     * The template with its placeholders replaced; servers are named scim1, scim2, ... in order, the
+     * same in every backend that lists them.
+     */
     public static String render(String template, String listen, String stats, List<String> servers) {
         check(listen);
         check(stats);
@@ -39,10 +42,14 @@ public final class HaproxyConfig {
                 lines.append('\n');
             }
         }
-        for (String marker : List.of("@LISTEN@", "@STATS@", "@SERVERS@")) {
+        for (String marker : List.of("@LISTEN@", "@STATS@")) {
             if (template.indexOf(marker) < 0 || template.indexOf(marker) != template.lastIndexOf(marker)) {
                 throw new IllegalArgumentException("The template must hold " + marker + " exactly once");
             }
+        }
+        // Once per backend that sends requests to the instances.
+        if (!template.contains("@SERVERS@")) {
+            throw new IllegalArgumentException("The template must hold @SERVERS@");
         }
         return template.replace("@LISTEN@", listen).replace("@STATS@", stats).replace("@SERVERS@", lines);
     }
