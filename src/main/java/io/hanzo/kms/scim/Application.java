@@ -90,7 +90,7 @@ public final class Application {
     /** Starts the server, using {@code database} when given, else what the configuration says. */
     public static Application start(AppConfig config, DatabaseTarget database) throws Exception {
         DatabaseTarget db = database != null ? database : DatabaseSetup.target(config);
-        DatabaseSetup.migrate(db);
+        DatabaseSetup.migrate(db, config.databaseConnectTimeoutSeconds());
         AdminAuth adminAuth = AdminAuth.initialise(config.adminToken(), config.dataDir());
 
         VertxOptions options = new VertxOptions();
