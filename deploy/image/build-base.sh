@@ -42,6 +42,8 @@ mkdir -p "$ROOT/etc/ssl/certs"
 copy_lib() {
   local lib=$1
   [ -e "$lib" ] || return 0
+  # The runtime's own libraries, which ldd resolves inside the tree being built: already in place.
+  case "$lib" in "$ROOT"/*) return 0 ;; esac
   mkdir -p "$ROOT$(dirname "$lib")"
   cp -L "$lib" "$ROOT$lib"
 }
