@@ -209,10 +209,9 @@ public final class MembershipService {
      * up to 15 minutes, so that a relay that is down, or a person without an address, costs a few
      * attempts an hour rather than one a round.
      */
-    static Duration retryDelay(int attempt) {
-        int doublings = Math.max(0, Math.min(attempt - 1, 8));
-        return Duration.ofSeconds(5L << doublings).compareTo(MAX_RETRY_DELAY) < 0
-                ? Duration.ofSeconds(5L << doublings) : MAX_RETRY_DELAY;
+    private static Duration retryDelay(int attempt) {
+        Duration delay = Duration.ofSeconds(5L << Math.max(0, Math.min(attempt - 1, 8)));
+        return delay.compareTo(MAX_RETRY_DELAY) < 0 ? delay : MAX_RETRY_DELAY;
     }
 
     /** One warning per batch; the organisation's outbox is looked at again when the first retry is due. */
