@@ -139,7 +139,7 @@ public final class Application {
         // Before anything folds a name: the index must fold them as the database's unique keys do.
         Future<Void> started = DatabaseCaseFolding.adopt(pool).compose(folding -> AdminChangeFeed.start(vertx, db,
                         orgId -> orgs.refresh(orgId).compose(v -> members.refreshRoleMappings(orgId)), tokens::refresh,
-                        () -> orgs.load().compose(tokens::reload)))
+                        () -> orgs.load().compose(all -> tokens.reload(all).compose(v -> members.refreshRoleMappings(all)))))
                 .onSuccess(feed::set)
                 // The change feed's position is taken before the index is loaded: nothing falls between.
                 .compose(f -> ResourceChangeFeed.open(vertx, db, new IndexFollower(index, users, groups),

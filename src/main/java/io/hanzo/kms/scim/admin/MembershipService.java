@@ -54,10 +54,8 @@ public final class MembershipService {
     private final Duration setupTokenTtl;
     /** How long an instance holds an invitation it sends; see {@link MemberStore#claimPending}. */
     private final Duration claim;
-    /** Group name as the admin wrote it, to role. */
-    private final Map<UUID, Map<String, Role>> roleMappings = new ConcurrentHashMap<>();
-    /** The same, keyed by lower-case name: group names match in any letter case. */
-    private final Map<UUID, Map<String, Role>> roleByGroup = new ConcurrentHashMap<>();
+    /** Each organisation's role mappings, the latest version read or written. */
+    private final Map<UUID, GroupRoleMappings> groupRoles = new ConcurrentHashMap<>();
     /** Organisations that may have undelivered invitations; the rest are not polled. */
     private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
     /** Per organisation, when the first of its failed invitations is due to be tried again. */
@@ -80,20 +78,27 @@ public final class MembershipService {
     public Future<Void> load(List<Organization> all) {
         // What was left undelivered before a restart is delivered now.
         all.forEach(o -> outboxDirty.add(o.id()));
+        return refreshRoleMappings(all);
+    }
+
+    /** Reloads every organisation's role mappings: at start-up, and after change notifications were lost. */
+    public Future<Void> refreshRoleMappings(List<Organization> all) {
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : all) {
-            chain = chain.compose(v -> store.roleMappings(org.id()).map(m -> {
-                putMappings(org.id(), parse(m));
-                return null;
-            }));
+            chain = chain.compose(v -> refreshRoleMappings(org.id()));
         }
         return chain;
     }
 
-    /** Reloads an organisation's role mappings another instance may have changed. */
+    /**
+     * Reloads an organisation's role mappings another instance may have changed. A read that ends
+     * after a later write of this instance is older than the cache and is dropped.
+     */
     public Future<Void> refreshRoleMappings(UUID orgId) {
         return store.roleMappings(orgId).map(m -> {
-            putMappings(orgId, parse(m));
+            if (m != null) {
+                groupRoles.merge(orgId, GroupRoleMappings.of(m), GroupRoleMappings::later);
+            }
             return null;
         });
     }
@@ -389,7 +394,8 @@ public final class MembershipService {
     public Role roleOf(UUID orgId, UUID userId) {
         Organization org = orgs.get(orgId);
         Role role = null;
-        Map<String, Role> mappings = roleByGroup.getOrDefault(orgId, Map.of());
+        GroupRoleMappings cached = groupRoles.get(orgId);
+        Map<String, Role> mappings = cached == null ? Map.of() : cached.byFoldedName();
         GroupIndex groups = index.groups(orgId);
         for (UUID gid : groups.groupsOf(userId)) {
             IndexedGroup g = groups.get(gid);
@@ -402,35 +408,36 @@ public final class MembershipService {
     }
 
     public ObjectNode roleMappingsJson(UUID orgId) {
+        GroupRoleMappings cached = groupRoles.get(orgId);
+        return roleMappingsJson(orgs.get(orgId).defaultRole(), cached == null ? Map.of() : cached.asWritten());
+    }
+
+    private static ObjectNode roleMappingsJson(Role defaultRole, Map<String, Role> mappings) {
         ObjectNode out = Json.MAPPER.createObjectNode();
-        Organization org = orgs.get(orgId);
-        out.put("defaultRole", org.defaultRole().wireName());
+        out.put("defaultRole", defaultRole.wireName());
         ArrayNode list = out.putArray("mappings");
-        new TreeMap<>(roleMappings.getOrDefault(orgId, Map.of()))
-                .forEach((group, role) -> list.addObject().put("group", group).put("role", role.wireName()));
+        new TreeMap<>(mappings).forEach((group, role) -> list.addObject().put("group", group).put("role", role.wireName()));
         return out;
     }
 
-    public Future<Void> replaceRoleMappings(UUID orgId, Role defaultRole, Map<String, Role> mappings) {
+    /**
+     * Replaces the default role and every mapping; of replacements sent together the last to commit
+     * is in force, whole.
+     *
+     * @return the mappings as written
+     */
+    public Future<ObjectNode> replaceRoleMappings(UUID orgId, Role defaultRole, Map<String, Role> mappings) {
         Map<String, String> wire = new HashMap<>();
         mappings.forEach((g, r) -> wire.put(g, r.wireName()));
         return store.replaceRoleMappings(orgId, defaultRole.wireName(), wire, Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                .onSuccess(v -> {
-                    putMappings(orgId, mappings);
-                    orgs.defaultRoleChanged(orgId, defaultRole);
+                .compose(org -> {
+                    if (org == null) {
+                        return Future.failedFuture(ScimException.notFound("Organization " + orgId + " not found."));
+                    }
+                    // Both caches take the version the database wrote, unless a later one overtook it here.
+                    orgs.cache(org);
+                    groupRoles.merge(orgId, GroupRoleMappings.of(org.updatedAt(), mappings), GroupRoleMappings::later);
+                    return Future.succeededFuture(roleMappingsJson(org.defaultRole(), mappings));
                 });
-    }
-
-    private void putMappings(UUID orgId, Map<String, Role> mappings) {
-        Map<String, Role> lower = new HashMap<>();
-        mappings.forEach((g, r) -> lower.put(CaseFold.lowerValue(g), r));
-        roleMappings.put(orgId, Map.copyOf(mappings));
-        roleByGroup.put(orgId, Map.copyOf(lower));
-    }
-
-    private static Map<String, Role> parse(Map<String, String> wire) {
-        Map<String, Role> out = new HashMap<>();
-        wire.forEach((g, r) -> out.put(g, Role.fromWireName(r)));
-        return out;
     }
 }

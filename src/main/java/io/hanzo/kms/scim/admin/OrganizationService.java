@@ -30,7 +30,19 @@ public final class OrganizationService {
      * organisation during a reload; a read older than a change already cached here loses to it.
      */
     public Future<List<Organization>> load() {
-        return store.all().onSuccess(orgs -> orgs.forEach(o -> byId.merge(o.id(), o, OrganizationService::later)));
+        return store.all().onSuccess(orgs -> orgs.forEach(this::cache));
+    }
+
+    /**
+     * Caches a row as the database wrote or read it, unless a later version of it is cached already:
+     * reads and writes may finish in another order than they committed, and each change of a row moves
+     * its updatedAt on (see {@code OrganizationStore.update}), so updatedAt orders them.
+     *
+     * @return the row given
+     */
+    Organization cache(Organization o) {
+        byId.merge(o.id(), o, OrganizationService::later);
+        return o;
     }
 
     private static Organization later(Organization mine, Organization theirs) {
@@ -40,27 +52,20 @@ public final class OrganizationService {
     public Future<Organization> create(String name, Plan plan) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Organization org = new Organization(Ids.newId(), name, plan, false, Role.MEMBER, now, now);
-        return store.insert(org).onSuccess(o -> byId.put(o.id(), o));
+        return store.insert(org).map(this::cache);
     }
 
     /**
      * Reloads one organisation another instance changed. A read that started before a later change
-     * and ends after it is older than the cache and is dropped: updatedAt orders the changes.
+     * and ends after it is older than the cache and is dropped.
      */
     public Future<Void> refresh(UUID id) {
         return store.find(id).map(o -> {
             if (o != null) {
-                byId.merge(o.id(), o, OrganizationService::later);
+                cache(o);
             }
             return null;
         });
-    }
-
-    /** A change's time, strictly after the organisation's previous one even within a millisecond. */
-    private static Instant nextUpdate(Organization org) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Instant after = org.updatedAt().plusMillis(1);
-        return now.isBefore(after) ? after : now;
     }
 
     /** The organisation, or null. */
@@ -68,25 +73,30 @@ public final class OrganizationService {
         return id == null ? null : byId.get(id);
     }
 
-    public Future<Organization> setScimEnabled(Organization org, boolean enabled) {
-        if (enabled && !org.plan().includesScim()) {
-            return Future.failedFuture(new ScimException(403, null,
-                    "SCIM provisioning is a paid feature: the '" + org.plan().wireName()
-                            + "' plan does not include it. Upgrade to the pro or enterprise plan to enable it."));
+    /**
+     * Changes the plan, the SCIM switch, or both (null keeps one as it is), decided on the row as
+     * committed and under its lock, never on this cache, which another change may have overtaken: a
+     * plan without SCIM switches it off, and switching it on under such a plan is refused, whatever
+     * else is changed at the same moment.
+     *
+     * @return the organisation as written
+     */
+    public Future<Organization> update(UUID id, Plan plan, Boolean scimEnabled) {
+        return store.update(id, current -> changed(current, plan, scimEnabled), Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .compose(o -> o == null ? Future.failedFuture(ScimException.notFound("Organization " + id + " not found."))
+                        : Future.succeededFuture(cache(o)));
+    }
+
+    private static Organization changed(Organization current, Plan plan, Boolean scimEnabled) {
+        Organization o = plan == null ? current : current.withPlan(plan);
+        if (scimEnabled == null) {
+            return o;
         }
-        Organization updated = org.withScimEnabled(enabled, nextUpdate(org));
-        return store.update(updated).onSuccess(o -> byId.put(o.id(), o));
-    }
-
-    /** Changes the plan; a plan without SCIM switches provisioning off at once. */
-    public Future<Organization> setPlan(Organization org, Plan plan) {
-        Organization updated = org.withPlan(plan, nextUpdate(org));
-        return store.update(updated).onSuccess(o -> byId.put(o.id(), o));
-    }
-
-    /** Keeps the cached default role in step with what the membership service wrote. */
-    void defaultRoleChanged(UUID orgId, Role role) {
-        byId.computeIfPresent(orgId, (k, o) -> o.withDefaultRole(role, o.updatedAt()));
+        if (scimEnabled && !o.plan().includesScim()) {
+            throw ScimException.forbidden("SCIM provisioning is a paid feature: the '" + o.plan().wireName()
+                    + "' plan does not include it. Upgrade to the pro or enterprise plan to enable it.");
+        }
+        return o.withScimEnabled(scimEnabled);
     }
 
     public List<Organization> all() {

@@ -83,7 +83,7 @@ final class MembersHandler {
             mappings.put(group, role(mapping.path("role").asText(), "role"));
         }
         members.replaceRoleMappings(org.id(), defaultRole, mappings)
-                .onSuccess(v -> ScimResponses.sendPlainJson(ctx, 200, members.roleMappingsJson(org.id())))
+                .onSuccess(written -> ScimResponses.sendPlainJson(ctx, 200, written))
                 .onFailure(ctx::fail);
     }
 

@@ -9,7 +9,6 @@ import io.hanzo.kms.scim.admin.Plan;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.Ids;
-import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Comparator;
@@ -89,14 +88,8 @@ final class OrganizationsHandler {
                 throw ScimException.invalidValue("Field 'plan' must be one of free, pro, enterprise.");
             }
         }
-        Plan resulting = plan == null ? org.plan() : plan;
-        if (enabled != null && enabled.booleanValue() && !resulting.includesScim()) {
-            // Refused before anything is written: the request changes nothing.
-            throw ScimException.forbidden("SCIM provisioning is a paid feature: the '" + resulting.wireName()
-                    + "' plan does not include it. Upgrade to the pro or enterprise plan to enable it.");
-        }
-        Future<Organization> updated = plan == null ? Future.succeededFuture(org) : orgs.setPlan(org, plan);
-        updated.compose(o -> enabled == null ? Future.succeededFuture(o) : orgs.setScimEnabled(o, enabled.booleanValue()))
+        // Both fields in one change, decided on the stored row: a refusal (403) changes nothing.
+        orgs.update(org.id(), plan, enabled == null ? null : enabled.booleanValue())
                 .onSuccess(o -> ScimResponses.sendPlainJson(ctx, 200, AdminJson.organization(o)))
                 .onFailure(ctx::fail);
     }

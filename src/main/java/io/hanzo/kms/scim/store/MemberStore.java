@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.store;
 
+import io.hanzo.kms.scim.admin.Organization;
 import io.vertx.core.Future;
 
 import java.time.Instant;
@@ -91,8 +92,23 @@ public interface MemberStore {
     /** Checks an invitation the way {@link #completeSetup} does, changing nothing. */
     Future<InvitationView> peek(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches, Instant now);
 
-    /** Group name (lower case) to role wire name. */
-    Future<Map<String, String>> roleMappings(UUID orgId);
+    /**
+     * An organisation's group role mappings as of one version of it.
+     *
+     * @param version the organisation's updatedAt, which every replacement of the mappings moves on
+     * @param byGroup group name as the admin wrote it, to role wire name
+     */
+    record RoleMappings(Instant version, Map<String, String> byGroup) {
+    }
 
-    Future<Void> replaceRoleMappings(UUID orgId, String defaultRole, Map<String, String> mappings, Instant now);
+    /** The organisation's mappings, or null when there is no such organisation. */
+    Future<RoleMappings> roleMappings(UUID orgId);
+
+    /**
+     * Replaces the default role and every mapping, one replacement of an organisation after another.
+     *
+     * @return the organisation as written (its updatedAt is the new mappings' version), or null when
+     *         there is no such organisation
+     */
+    Future<Organization> replaceRoleMappings(UUID orgId, String defaultRole, Map<String, String> mappings, Instant now);
 }

@@ -3,14 +3,23 @@ package io.hanzo.kms.scim.store;
 import io.hanzo.kms.scim.admin.Organization;
 import io.vertx.core.Future;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 public interface OrganizationStore {
     Future<Organization> insert(Organization org);
 
-    /** Writes name, plan and the SCIM switch. */
-    Future<Organization> update(Organization org);
+    /**
+     * Changes an organisation's plan and SCIM switch as {@code change} decides them on the row as
+     * committed, under the row's lock: changes sent together apply one after another, each on the
+     * result of the one before. A change that throws writes nothing and fails the future.
+     *
+     * @param now the change's time, moved past the row's previous one when that is not earlier
+     * @return the row as written, or null when there is no such organisation
+     */
+    Future<Organization> update(UUID id, UnaryOperator<Organization> change, Instant now);
 
     /** The organisation, or null. */
     Future<Organization> find(UUID id);

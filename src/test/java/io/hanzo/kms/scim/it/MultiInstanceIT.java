@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -58,6 +63,47 @@ class MultiInstanceIT {
                 "{\"scimEnabled\":false}");
         assertThat(off.status()).isEqualTo(200);
         assertThat(eventually(() -> other.get(TestOrg.SCIM + "/Users", org.token()).status(), 403)).isEqualTo(403);
+    }
+
+    /**
+     * Mappings changed while the other instance heard nothing (here: written without a notification)
+     * are in force there once its listening connection is lost and comes back, as is the default role.
+     */
+    @Test
+    void roleMappingsChangedUnheardAreReloadedWhenTheListeningConnectionComesBack() throws Exception {
+        TestOrg org = TestOrg.create(first, "Mappings unheard");
+        String path = "/api/v1/organizations/" + org.id() + "/group-role-mappings";
+        ApiClient.Response put = first.put(path, TestServer.ADMIN_TOKEN,
+                "{\"defaultRole\":\"member\",\"mappings\":[{\"group\":\"Alpha\",\"role\":\"admin\"}]}");
+        assertThat(put.status()).as(put.text()).isEqualTo(200);
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(other.get(path, TestServer.ADMIN_TOKEN).json())
+                .isEqualTo(put.json()));
+
+        try (Connection c = MembershipDb.connect()) {
+            c.setAutoCommit(false);
+            execute(c, "UPDATE organizations SET default_role = 'viewer', updated_at = updated_at + interval '1 second' "
+                    + "WHERE id = ?", org.id());
+            execute(c, "DELETE FROM group_role_mappings WHERE org_id = ?", org.id());
+            execute(c, "INSERT INTO group_role_mappings (org_id, group_name, role) VALUES (?, 'Zeta', 'no-access')", org.id());
+            c.commit();
+            try (PreparedStatement stop = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                stop.setInt(1, second.app().adminChangeFeed().listeningProcessId());
+                stop.execute();
+            }
+            c.commit();
+        }
+        Polling.until(Duration.ofSeconds(30), () -> {
+            JsonNode served = other.get(path, TestServer.ADMIN_TOKEN).json();
+            assertThat(served.path("defaultRole").asText()).as(served.toString()).isEqualTo("viewer");
+            assertThat(served.path("mappings").toString()).isEqualTo("[{\"group\":\"Zeta\",\"role\":\"no-access\"}]");
+        });
+    }
+
+    private static void execute(Connection c, String sql, String orgId) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, UUID.fromString(orgId));
+            ps.executeUpdate();
+        }
     }
 
     /** Notifications take a few milliseconds to cross: the last status seen within two seconds. */

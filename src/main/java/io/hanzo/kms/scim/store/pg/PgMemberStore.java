@@ -1,7 +1,9 @@
 package io.hanzo.kms.scim.store.pg;
 
+import static io.hanzo.kms.scim.store.pg.Rows.instant;
 import static io.hanzo.kms.scim.store.pg.Rows.ts;
 
+import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberStore;
 import io.vertx.core.Future;
@@ -218,24 +220,36 @@ public final class PgMemberStore implements MemberStore {
     }
 
     @Override
-    public Future<Map<String, String>> roleMappings(UUID orgId) {
+    public Future<RoleMappings> roleMappings(UUID orgId) {
         return pool.preparedQuery(Sql.ROLE_MAPPINGS).execute(Tuple.of(orgId)).map(rs -> {
-            Map<String, String> out = new HashMap<>();
-            for (Row r : rs) {
-                out.put(r.getString(0), r.getString(1));
+            if (rs.size() == 0) {
+                return null;
             }
-            return out;
+            Instant version = null;
+            Map<String, String> byGroup = new HashMap<>();
+            for (Row r : rs) {
+                version = instant(r.getOffsetDateTime(0));
+                if (r.getString(1) != null) {
+                    byGroup.put(r.getString(1), r.getString(2));
+                }
+            }
+            return new RoleMappings(version, byGroup);
         });
     }
 
     @Override
-    public Future<Void> replaceRoleMappings(UUID orgId, String defaultRole, Map<String, String> mappings, Instant now) {
+    public Future<Organization> replaceRoleMappings(UUID orgId, String defaultRole, Map<String, String> mappings, Instant now) {
         List<Tuple> rows = new ArrayList<>();
         mappings.forEach((group, role) -> rows.add(Tuple.of(orgId, group, role)));
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ROLE_MAPPINGS_CLEAR).execute(Tuple.of(orgId))
-                .compose(v -> conn.preparedQuery(Sql.ORG_DEFAULT_ROLE).execute(Tuple.of(orgId, defaultRole, ts(now))))
-                .compose(v -> rows.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(Sql.ROLE_MAPPING_INSERT).executeBatch(rows).mapEmpty())
-                .compose(v -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(orgId))));
+        // The organisation's row first: its lock keeps a replacement from deleting before another one
+        // commits its inserts (which would leave both sets, or fail on a group both name).
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_DEFAULT_ROLE)
+                .execute(Tuple.of(orgId, ts(now), defaultRole))
+                .compose(written -> written.size() == 0 ? Future.succeededFuture(null)
+                        : conn.preparedQuery(Sql.ROLE_MAPPINGS_CLEAR).execute(Tuple.of(orgId))
+                        .compose(v -> rows.isEmpty() ? Future.succeededFuture()
+                                : conn.preparedQuery(Sql.ROLE_MAPPING_INSERT).executeBatch(rows).mapEmpty())
+                        .compose(v -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(orgId)))
+                        .map(v -> PgOrganizationStore.organization(written.iterator().next()))));
     }
 }

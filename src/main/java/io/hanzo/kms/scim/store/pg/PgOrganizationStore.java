@@ -12,9 +12,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 public final class PgOrganizationStore implements OrganizationStore {
     private final Pool pool;
@@ -32,11 +34,22 @@ public final class PgOrganizationStore implements OrganizationStore {
     }
 
     @Override
-    public Future<Organization> update(Organization o) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_UPDATE)
-                .execute(Tuple.of(o.id(), o.name(), o.plan().wireName(), o.scimEnabled(), ts(o.updatedAt())))
-                .compose(rs -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(o.id())))
-                .map(v -> o));
+    public Future<Organization> update(UUID id, UnaryOperator<Organization> change, Instant now) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_LOCK).execute(Tuple.of(id)).compose(rs -> {
+            if (rs.size() == 0) {
+                return Future.succeededFuture(null);
+            }
+            Organization changed;
+            try {
+                changed = change.apply(organization(rs.iterator().next()));
+            } catch (RuntimeException refused) {
+                return Future.failedFuture(refused); // rolled back: nothing written
+            }
+            return conn.preparedQuery(Sql.ORG_UPDATE)
+                    .execute(Tuple.of(id, ts(now), changed.plan().wireName(), changed.scimEnabled()))
+                    .compose(written -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(id))
+                            .map(v -> organization(written.iterator().next())));
+        }));
     }
 
     @Override
@@ -45,7 +58,8 @@ public final class PgOrganizationStore implements OrganizationStore {
                 .map(rs -> rs.size() == 0 ? null : organization(rs.iterator().next()));
     }
 
-    private static Organization organization(Row r) {
+    /** Reads the columns of {@code Sql.ORG_COLUMNS}. */
+    static Organization organization(Row r) {
         return new Organization(r.getUUID(0), r.getString(1), Plan.fromWireName(r.getString(2)), r.getBoolean(3),
                 Role.fromWireName(r.getString(6)), instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5)));
     }

@@ -7,14 +7,22 @@ package io.hanzo.kms.scim.store.pg;
 final class Sql {
     static final String ORG_INSERT =
             "INSERT INTO organizations (id, name, plan, scim_enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)";
-    static final String ORG_UPDATE =
-            "UPDATE organizations SET name = $2, plan = $3, scim_enabled = $4, updated_at = $5 WHERE id = $1";
-    static final String ORG_FIND =
-            "SELECT id, name, plan, scim_enabled, created_at, updated_at, default_role FROM organizations WHERE id = $1";
+    /** An organisation's columns, in the order {@code PgOrganizationStore.organization} reads them. */
+    private static final String ORG_COLUMNS = "id, name, plan, scim_enabled, created_at, updated_at, default_role";
+    /**
+     * A changed organisation's updated_at: the time given, but strictly after the row's previous one
+     * (whose clock or millisecond it was). Every change of a row locks it, so updated_at grows in commit
+     * order and caches keep the row with the latest one.
+     */
+    private static final String ORG_NEXT_UPDATE = "GREATEST($2, updated_at + interval '1 millisecond')";
+    /** Taken before an organisation's change is decided, so that changes sent together apply one after another. */
+    static final String ORG_LOCK = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 FOR UPDATE";
+    static final String ORG_UPDATE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
+            + ", plan = $3, scim_enabled = $4 WHERE id = $1 RETURNING " + ORG_COLUMNS;
+    static final String ORG_FIND = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1";
     /** Tells every instance's {@code AdminChangeFeed} what changed; delivered when the transaction commits. */
     static final String NOTIFY_ADMIN_CHANGE = "SELECT pg_notify('" + AdminChangeFeed.CHANNEL + "', $1)";
-    static final String ORG_ALL =
-            "SELECT id, name, plan, scim_enabled, created_at, updated_at, default_role FROM organizations ORDER BY id";
+    static final String ORG_ALL = "SELECT " + ORG_COLUMNS + " FROM organizations ORDER BY id";
 
     static final String TOKEN_INSERT =
             "INSERT INTO scim_tokens (org_id, id, token_hash, description, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -400,10 +408,17 @@ final class Sql {
     static final String MEMBER_ACCEPT =
             "UPDATE scim_users SET setup_state = 'accepted' WHERE org_id = $1 AND id = $2 AND setup_state = 'invited' AND active";
 
-    static final String ROLE_MAPPINGS = "SELECT group_name, role FROM group_role_mappings WHERE org_id = $1";
+    /**
+     * The organisation's updated_at and its mappings (one row of nulls when it has none), in one
+     * statement and so one snapshot: the mappings are those of that version of the organisation.
+     */
+    static final String ROLE_MAPPINGS = "SELECT o.updated_at, m.group_name, m.role FROM organizations o "
+            + "LEFT JOIN group_role_mappings m ON m.org_id = $1 WHERE o.id = $1";
     static final String ROLE_MAPPINGS_CLEAR = "DELETE FROM group_role_mappings WHERE org_id = $1";
     static final String ROLE_MAPPING_INSERT = "INSERT INTO group_role_mappings (org_id, group_name, role) VALUES ($1, $2, $3)";
-    static final String ORG_DEFAULT_ROLE = "UPDATE organizations SET default_role = $2, updated_at = $3 WHERE id = $1";
+    /** First in a replacement of the mappings: it locks the organisation's row, so replacements apply one after another. */
+    static final String ORG_DEFAULT_ROLE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
+            + ", default_role = $3 WHERE id = $1 RETURNING " + ORG_COLUMNS;
 
     static final String EVENT_INSERT =
             "INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail) "
