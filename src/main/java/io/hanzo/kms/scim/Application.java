@@ -215,7 +215,8 @@ public final class Application {
     }
 
     /**
-     * Stops in order, logging each step: readiness turns 503, the port stops accepting and the requests
+     * Stops in order, logging each step: readiness turns 503 (for {@code shutdown.unready-seconds}
+     * before anything else), the port stops accepting and the requests
      * in flight are answered (bounded by {@code shutdown.drain-seconds}), token last-use times are
      * written, timers and the change feeds stop, the pool closes, and an embedded PostgreSQL this
      * started stops. Safe to call more than once; later calls return at once.
@@ -228,6 +229,16 @@ public final class Application {
         int drain = services.config().shutdownDrainSeconds();
         services.ops().startDraining();
         LOG.info("Shutting down: readiness now answers 503");
+        int unready = services.config().shutdownUnreadySeconds();
+        if (unready > 0 && httpDeployment != null) {
+            // Load balancers stop sending new requests before the port closes under them.
+            LOG.info("Waiting {} s before closing the HTTP port, for load balancers to see readiness 503", unready);
+            try {
+                Thread.sleep(unready * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             if (httpDeployment != null) {
                 LOG.info("Closing the HTTP port; requests in flight have up to {} s to finish", drain);

@@ -44,6 +44,7 @@ public record AppConfig(
         String logFormat,
         boolean logRequests,
         int shutdownDrainSeconds,
+        int shutdownUnreadySeconds,
         int feedPollMillis,
         int feedRetentionSeconds,
         int httpIdleTimeoutSeconds,
@@ -95,6 +96,7 @@ public record AppConfig(
         d.put("log.format", "plain");
         d.put("log.requests", "true");
         d.put("shutdown.drain-seconds", "20");
+        d.put("shutdown.unready-seconds", "2");
         d.put("feed.poll-millis", "50");
         d.put("feed.retention-seconds", "600");
         d.put("http.idle-timeout-seconds", "60");
@@ -202,6 +204,7 @@ public record AppConfig(
                 oneOf(v, "log.format", List.of("plain", "json")),
                 bool(v, "log.requests"),
                 intValue(v, "shutdown.drain-seconds", 0, 3600),
+                intValue(v, "shutdown.unready-seconds", 0, 300),
                 intValue(v, "feed.poll-millis", 10, 60_000),
                 intValue(v, "feed.retention-seconds", 1, 7 * 86_400),
                 intValue(v, "http.idle-timeout-seconds", 1, 86_400),

@@ -61,7 +61,7 @@ class AppConfigTest {
                 "scim.bulk-max-payload-bytes", "tokens.last-used-flush-seconds", "tokens.expiry-warning-days",
                 "invitations.setup-token-ttl-hours", "invitations.poll-millis", "invitations.claim-seconds",
                 "smtp.host", "smtp.port", "smtp.from",
-                "management.port", "log.format", "log.requests", "shutdown.drain-seconds",
+                "management.port", "log.format", "log.requests", "shutdown.drain-seconds", "shutdown.unready-seconds",
                 "feed.poll-millis", "feed.retention-seconds",
                 "http.idle-timeout-seconds", "http.header-timeout-seconds", "http.max-header-bytes",
                 "http.max-initial-line-bytes", "http.request-timeout-seconds", "database.connect-timeout-seconds",
@@ -286,6 +286,7 @@ class AppConfigTest {
         assertThat(d.logFormat()).isEqualTo("plain");
         assertThat(d.logRequests()).isTrue();
         assertThat(d.shutdownDrainSeconds()).isEqualTo(20);
+        assertThat(d.shutdownUnreadySeconds()).isEqualTo(2);
         AppConfig c = fromEnv(Map.of("SCIM_MANAGEMENT_PORT", "0", "SCIM_LOG_FORMAT", "json",
                 "SCIM_LOG_REQUESTS", "false", "SCIM_SHUTDOWN_DRAIN_SECONDS", "5"));
         assertThat(c.managementPort()).isZero();
@@ -298,6 +299,9 @@ class AppConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("log.requests");
         assertThatThrownBy(() -> fromEnv(Map.of("SCIM_SHUTDOWN_DRAIN_SECONDS", "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.drain-seconds");
+        assertThat(fromEnv(Map.of("SCIM_SHUTDOWN_UNREADY_SECONDS", "0")).shutdownUnreadySeconds()).isZero();
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_SHUTDOWN_UNREADY_SECONDS", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.unready-seconds");
     }
 
     private static Path projectDir() {

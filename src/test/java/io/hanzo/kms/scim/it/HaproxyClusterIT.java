@@ -26,11 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -67,7 +70,8 @@ class HaproxyClusterIT {
         proxyPort = freePort();
         statsPort = freePort();
         for (int i = 0; i < INSTANCES; i++) {
-            TestServer s = TestServer.start(Map.of("SCIM_PUBLIC_URL", "http://localhost:" + proxyPort));
+            TestServer s = TestServer.start(Map.of("SCIM_PUBLIC_URL", "http://localhost:" + proxyPort,
+                    "SCIM_SHUTDOWN_UNREADY_SECONDS", "2"));
             servers.add(s);
             ports[i] = s.port();
         }
@@ -140,7 +144,38 @@ class HaproxyClusterIT {
     @Order(2)
     void whenItsInstanceStopsTheTokenMovesToAnotherWithoutAnError() throws Exception {
         assumeTrue(home != null, "needs the first test's token and instance");
+        // Writes keep coming while the instance stops: it answers readiness 503 for a while before its
+        // port closes, so HAProxy stops sending it requests first, and none is refused or cut off.
+        List<String> outcomes = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stopped = new AtomicBoolean();
+        AtomicInteger seq = new AtomicInteger();
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            Thread t = new Thread(() -> {
+                while (!stopped.get()) {
+                    String name = "ha.drain-" + seq.incrementAndGet() + "@example.com";
+                    try {
+                        ApiClient.Response r = proxy.post(TestOrg.SCIM + "/Users", org.token(),
+                                "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + name + "\"}");
+                        outcomes.add(r.status() == 201 ? "201" : r.status() + " " + r.text());
+                    } catch (RuntimeException e) {
+                        outcomes.add(name + ": " + e);
+                    }
+                }
+            });
+            writers.add(t);
+            t.start();
+        }
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(outcomes).hasSizeGreaterThan(40));
+        int beforeStop = outcomes.size();
         server(home).stop();
+        int whileStopping = outcomes.size() - beforeStop;
+        stopped.set(true);
+        for (Thread t : writers) {
+            t.join();
+        }
+        assertThat(whileStopping).as("writes answered while %s stopped", home).isPositive();
+        assertThat(outcomes).as("writes sent around the stop of %s", home).allMatch("201"::equals);
 
         // At once: the refused connections are retried on another instance.
         Map<String, Long> before = requestCounts();

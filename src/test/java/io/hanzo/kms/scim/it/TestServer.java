@@ -65,6 +65,8 @@ public final class TestServer {
             env.put("SCIM_MANAGEMENT_PORT", "0");
             // The tests read set-up links from the log.
             env.put("SCIM_INVITATIONS_LOG_LINKS", "true");
+            // Stopped servers have no load balancer to tell; a test that has one asks for the pause.
+            env.put("SCIM_SHUTDOWN_UNREADY_SECONDS", "0");
             env.putAll(extraEnv);
             AppConfig config = AppConfig.from(Map.of(), env);
             return new TestServer(Application.start(config, db), port);
