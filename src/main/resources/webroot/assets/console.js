@@ -191,7 +191,8 @@ async function loadTokens() {
       const revoke = el('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': 'Revoke token ' + (t.description || t.id) });
       revoke.addEventListener('click', () => askRevoke(t));
       const expiry = t.expiresAt === null ? 'Never'
-        : t.expiringSoon ? [when(t.expiresAt), ' ', el('span', { class: 'badge warn', text: 'Expiring soon' })] : when(t.expiresAt);
+        : t.expired ? [when(t.expiresAt), ' ', el('span', { class: 'badge bad', text: 'Expired' })]
+          : t.expiringSoon ? [when(t.expiresAt), ' ', el('span', { class: 'badge warn', text: 'Expiring soon' })] : when(t.expiresAt);
       return el('tr', { 'data-token': t.id },
         el('td', {}, t.description || el('span', { class: 'muted', text: '(no description)' })),
         el('td', { text: when(t.createdAt) }),

@@ -29,16 +29,19 @@ final class AdminJson {
     }
 
     /**
-     * @param warnAfter tokens expiring before this instant are flagged {@code expiringSoon}
+     * @param now       tokens whose expiry is not after this instant are flagged {@code expired}
+     * @param warnAfter other tokens expiring before this instant are flagged {@code expiringSoon}
      */
-    static ObjectNode token(ScimToken t, Instant warnAfter) {
+    static ObjectNode token(ScimToken t, Instant now, Instant warnAfter) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", t.id().toString());
         n.put("description", t.description());
         n.put("createdAt", t.createdAt().toString());
         putInstant(n, "expiresAt", t.expiresAt());
         putInstant(n, "lastUsedAt", t.lastUsedAt());
-        n.put("expiringSoon", t.expiresAt() != null && t.expiresAt().isBefore(warnAfter));
+        boolean expired = t.expiresAt() != null && !t.expiresAt().isAfter(now);
+        n.put("expired", expired);
+        n.put("expiringSoon", !expired && t.expiresAt() != null && t.expiresAt().isBefore(warnAfter));
         return n;
     }
 

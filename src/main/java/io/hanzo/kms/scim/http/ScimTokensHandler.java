@@ -49,8 +49,10 @@ final class ScimTokensHandler {
         }
         tokens.issue(org.id(), description, ttlDays)
                 .onSuccess(issued -> {
-                    ObjectNode out = AdminJson.token(issued.token(), Instant.now().plus(expiryWarning));
+                    Instant now = Instant.now();
+                    ObjectNode out = AdminJson.token(issued.token(), now, now.plus(expiryWarning));
                     out.remove("lastUsedAt");
+                    out.remove("expired");
                     out.remove("expiringSoon");
                     out.put("token", issued.secret());
                     out.put("scimUrl", scimUrl);
@@ -64,8 +66,9 @@ final class ScimTokensHandler {
         Organization org = orgs.require(ctx);
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("tokens");
-        Instant warnAfter = Instant.now().plus(expiryWarning);
-        tokens.list(org.id()).forEach(t -> list.add(AdminJson.token(t, warnAfter)));
+        Instant now = Instant.now();
+        Instant warnAfter = now.plus(expiryWarning);
+        tokens.list(org.id()).forEach(t -> list.add(AdminJson.token(t, now, warnAfter)));
         ScimResponses.sendPlainJson(ctx, 200, out);
     }
 

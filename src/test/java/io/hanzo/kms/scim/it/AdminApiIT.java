@@ -320,7 +320,7 @@ class AdminApiIT {
         for (JsonNode t : tokens) {
             ids.add(t.path("id").asText());
             assertThat(fieldNames(t)).containsExactlyInAnyOrder("id", "description", "createdAt", "expiresAt", "lastUsedAt",
-                    "expiringSoon");
+                    "expired", "expiringSoon");
             assertThat(t.get("lastUsedAt").isNull()).isTrue();
         }
         assertThat(ids).containsExactlyInAnyOrder(first.path("id").asText(), second.path("id").asText());
