@@ -254,6 +254,14 @@ public final class Application {
         } catch (Exception e) {
             LOG.warn("Token last-use times were not written at shut-down: {}", e.toString());
         }
+        try {
+            // Bounded: a round whose relay hangs is left to its claims, which lapse and are sent again.
+            services.members().stopDelivering().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            LOG.info("Invitation delivery stopped");
+        } catch (Exception e) {
+            LOG.warn("An invitation delivery round was still sending at shut-down; what it did not record is sent "
+                    + "again once its claim lapses: {}", e.toString());
+        }
         timers.forEach(vertx::cancelTimer);
         LOG.info("Timers stopped");
         try {

@@ -61,6 +61,12 @@ public final class MembershipService {
     /** Per organisation, when the first of its failed invitations is due to be tried again. */
     private final Map<UUID, Instant> retriesDue = new ConcurrentHashMap<>();
     private final AtomicBoolean delivering = new AtomicBoolean();
+    /** Guards starting a round against {@link #stopDelivering}. */
+    private final Object rounds = new Object();
+    /** The round under way, or the last one. Guarded by {@link #rounds}. */
+    private Future<Integer> round = Future.succeededFuture(0);
+    /** Guarded by {@link #rounds}. */
+    private boolean stopping;
     /** Told of each invitation whose sending failed (for metrics). */
     private volatile Runnable onDeliveryFailure = () -> { };
 
@@ -114,22 +120,47 @@ public final class MembershipService {
      * once a round finds nothing to send.
      */
     public Future<Integer> deliverInvitations() {
-        // One round at a time: a round still draining a backlog is not joined by the next tick.
-        if (!delivering.compareAndSet(false, true)) {
-            return Future.succeededFuture(0);
-        }
-        Instant now = Instant.now();
-        retriesDue.forEach((orgId, due) -> {
-            if (!due.isAfter(now) && retriesDue.remove(orgId, due)) {
-                outboxDirty.add(orgId);
+        synchronized (rounds) {
+            // One round at a time: a round still draining a backlog is not joined by the next tick.
+            if (stopping || !delivering.compareAndSet(false, true)) {
+                return Future.succeededFuture(0);
             }
-        });
-        Future<Integer> chain = Future.succeededFuture(0);
-        for (UUID orgId : List.copyOf(outboxDirty)) {
-            outboxDirty.remove(orgId);
-            chain = chain.compose(sent -> drain(orgId, sent));
+            Instant now = Instant.now();
+            retriesDue.forEach((orgId, due) -> {
+                if (!due.isAfter(now) && retriesDue.remove(orgId, due)) {
+                    outboxDirty.add(orgId);
+                }
+            });
+            // One organisation's failure (its drain puts it back in the list) does not hold up the next;
+            // the round still reports the first failure, once.
+            Throwable[] firstFailure = {null};
+            Future<Integer> chain = Future.succeededFuture(0);
+            for (UUID orgId : List.copyOf(outboxDirty)) {
+                outboxDirty.remove(orgId);
+                chain = chain.compose(sent -> drain(orgId, sent).recover(e -> {
+                    if (firstFailure[0] == null) {
+                        firstFailure[0] = e;
+                    }
+                    return Future.succeededFuture(sent);
+                }));
+            }
+            round = chain.compose(sent -> firstFailure[0] == null ? Future.succeededFuture(sent)
+                            : Future.<Integer>failedFuture(firstFailure[0]))
+                    .onComplete(ar -> delivering.set(false));
+            return round;
         }
-        return chain.onComplete(ar -> delivering.set(false));
+    }
+
+    /**
+     * Starts no further delivery round (shut-down); completes once the round under way, if any, has
+     * recorded what it sent, so that the pool is not closed under it: an invitation sent but not
+     * recorded would be sent again, with a new link, once its claim lapsed.
+     */
+    public Future<Void> stopDelivering() {
+        synchronized (rounds) {
+            stopping = true;
+            return round.transform(ar -> Future.succeededFuture());
+        }
     }
 
     /**

@@ -436,7 +436,7 @@ class KillNineIT {
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT u.user_name, "
                     + "count(i.id) FILTER (WHERE i.voided_at IS NULL), "
-                    + "count(i.id) FILTER (WHERE i.voided_at IS NULL AND i.delivered_at IS NOT NULL) "
+                    + "count(i.id) FILTER (WHERE i.voided_at IS NULL AND i.sent_at IS NOT NULL) "
                     + "FROM scim_users u LEFT JOIN invitations i ON i.org_id = u.org_id AND i.user_id = u.id "
                     + "WHERE u.org_id = ? GROUP BY u.user_name")) {
                 ps.setObject(1, UUID.fromString(orgId));
@@ -459,7 +459,7 @@ class KillNineIT {
         while (true) {
             try (Connection c = server.database();
                  PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM invitations WHERE org_id = ? "
-                         + "AND delivered_at IS NULL AND voided_at IS NULL")) {
+                         + "AND sent_at IS NULL AND voided_at IS NULL")) {
                 ps.setObject(1, UUID.fromString(orgId));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();

@@ -65,6 +65,8 @@ final class ServerProcess {
         env.put("SCIM_PUBLIC_URL", baseUrl());
         env.put("SCIM_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("SCIM_INVITATIONS_POLL_MILLIS", "200");
+        // No metrics port: the default one may be taken by another server on the machine.
+        env.put("SCIM_MANAGEMENT_PORT", "0");
         // An invitation a kill left claimed but unsent is sent again once its claim lapses; the checks
         // wait a minute for the outbox, not the default five.
         env.put("SCIM_INVITATIONS_CLAIM_SECONDS", "5");

@@ -64,8 +64,8 @@ final class MembershipDb {
 
     /** The user's invitations, oldest first. */
     static List<Invitation> invitations(String orgId, String userId) {
-        String sql = "SELECT id, user_id, created_at, token_hash, expires_at, delivered_at, used_at, voided_at "
-                + "FROM invitations WHERE org_id = ? AND user_id = ? ORDER BY created_at, delivered_at NULLS LAST, id";
+        String sql = "SELECT id, user_id, created_at, token_hash, expires_at, sent_at, used_at, voided_at "
+                + "FROM invitations WHERE org_id = ? AND user_id = ? ORDER BY created_at, sent_at NULLS LAST, id";
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, UUID.fromString(orgId));
             ps.setObject(2, UUID.fromString(userId));

@@ -258,7 +258,7 @@ class MembershipLifecycleIT {
 
         MembershipDb.Invitation inv = onlyInvitation(org, p);
         assertThat(inv.id()).isEqualTo(queued.get(0).id());
-        assertThat(inv.deliveredAt()).as("delivered_at").isNotNull();
+        assertThat(inv.deliveredAt()).as("sent_at").isNotNull();
         assertThat(inv.deliveredAt()).isBetween(inv.createdAt(), inv.createdAt().plusSeconds(5));
         assertThat(inv.tokenHash()).as("token_hash").isNotNull().isNotEmpty();
         assertThat(inv.tokenHash()).isNotEqualTo(link.token().getBytes(StandardCharsets.UTF_8));

@@ -286,7 +286,7 @@ class SmtpInvitationIT {
                 + "WHERE org_id = ? AND attempts > 0", nowhere.id())).isEqualTo(120));
         assertThat(MembershipDb.count("SELECT max(attempts) FROM invitations WHERE org_id = ?", nowhere.id()))
                 .as("attempts of an invitation that cannot be sent, within seconds").isBetween(1, 3);
-        assertThat(MembershipDb.count("SELECT count(*) FROM invitations WHERE org_id = ? AND delivered_at IS NOT NULL",
+        assertThat(MembershipDb.count("SELECT count(*) FROM invitations WHERE org_id = ? AND sent_at IS NOT NULL",
                 nowhere.id())).isZero();
     }
 
@@ -343,6 +343,43 @@ class SmtpInvitationIT {
         } finally {
             next.stop();
             ApiClient.await(silent.close());
+        }
+    }
+
+    /**
+     * An instance that stops while it sends an invitation waits for the send to finish and records it
+     * as sent before it closes its database pool: otherwise the invitation would be sent again, with a
+     * new link, once its claim lapsed, and the link the person already has would stop working.
+     */
+    @Test
+    void anInstanceStoppedDuringASendRecordsItBeforeItsPoolCloses(Vertx vertx) throws Exception {
+        List<NetSocket> slow = new CopyOnWriteArrayList<>();
+        NetServer slowRelay = ApiClient.await(vertx.createNetServer().connectHandler(socket -> {
+            slow.add(socket);
+            vertx.setTimer(1500, t -> session(socket, false, ""));
+        }).listen(0, "127.0.0.1"));
+        TestServer sending = TestServer.start(Map.of(
+                "SCIM_SMTP_HOST", "127.0.0.1",
+                "SCIM_SMTP_PORT", Integer.toString(slowRelay.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        ApiClient sendingClient = new ApiClient(vertx, sending.port());
+        try {
+            TestOrg org = TestOrg.create(sendingClient, "Stopping Sender Org");
+            ApiClient.Response created = sendingClient.post(TestOrg.SCIM + "/Users", org.token(),
+                    "{\"userName\":\"odile\",\"emails\":[{\"value\":\"odile@example.com\"}]}");
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            String id = created.json().path("id").asText();
+            Polling.until(Duration.ofSeconds(10), () -> assertThat(slow).as("the send has begun").isNotEmpty());
+            sendingClient.close();
+            sending.stop();
+
+            assertThat(RECEIVED.stream().filter(m -> "<odile@example.com>".equals(m.rcpt())).count()).isEqualTo(1);
+            MembershipDb.Invitation sent = MembershipDb.invitations(org.id(), id).get(0);
+            assertThat(sent.deliveredAt()).as("recorded as sent before the pool closed").isNotNull();
+        } finally {
+            sending.stop();
+            ApiClient.await(slowRelay.close());
         }
     }
 }

@@ -16,7 +16,11 @@ final class Sql {
      */
     private static final String ORG_NEXT_UPDATE = "GREATEST($2, updated_at + interval '1 millisecond')";
     /** Taken before an organisation's change is decided, so that changes sent together apply one after another. */
-    static final String ORG_LOCK = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 FOR UPDATE";
+    /**
+     * The lock an update of the row takes (not FOR UPDATE, which would also hold back every insert of
+     * the organisation's users, groups and invitations: their foreign keys take a key-share lock).
+     */
+    static final String ORG_LOCK = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 FOR NO KEY UPDATE";
     static final String ORG_UPDATE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
             + ", plan = $3, scim_enabled = $4 WHERE id = $1 RETURNING " + ORG_COLUMNS;
     static final String ORG_FIND = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1";
@@ -321,7 +325,7 @@ final class Sql {
     static final String OUTBOX_CLAIM =
             "SELECT i.id, i.user_id, u.user_name, i.ctid::text, i.attempts FROM invitations i "
                     + "JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
-                    + "WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL AND i.used_at IS NULL "
+                    + "WHERE i.org_id = $1 AND i.sent_at IS NULL AND i.voided_at IS NULL AND i.used_at IS NULL "
                     + "AND (i.claimed_until IS NULL OR i.claimed_until <= $3) AND u.active "
                     + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED";
     /**
@@ -361,8 +365,8 @@ final class Sql {
      * while the claim ($4) is this instance's: one that lapsed meanwhile may have been claimed and
      * sent again, with a newer link, by another instance, which marks it itself.
      */
-    static final String OUTBOX_SENT = "UPDATE invitations SET delivered_at = $3, claimed_until = NULL WHERE "
-            + INVITATIONS_BY_KEY + " AND claimed_until = $4 AND delivered_at IS NULL";
+    static final String OUTBOX_SENT = "UPDATE invitations SET sent_at = $3, claimed_until = NULL WHERE "
+            + INVITATIONS_BY_KEY + " AND claimed_until = $4 AND sent_at IS NULL";
     /**
      * The invitations of a batch whose sending failed ($2): their tokens forgotten (the next attempt
      * mints new ones), each held until its next attempt is due ($3, in the same order), while the
@@ -370,10 +374,10 @@ final class Sql {
      */
     static final String OUTBOX_RETURN = "UPDATE invitations AS i SET token_hash = NULL, expires_at = NULL, "
             + "claimed_until = t.due FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, due) WHERE i."
-            + INVITATIONS_BY_KEY + " AND i.id = t.id AND i.claimed_until = $4 AND i.delivered_at IS NULL";
+            + INVITATIONS_BY_KEY + " AND i.id = t.id AND i.claimed_until = $4 AND i.sent_at IS NULL";
     /** Invitations waiting to be sent: undelivered ones of active people. */
     static final String OUTBOX_BACKLOG = "SELECT count(*) FROM invitations i JOIN scim_users u ON u.org_id = i.org_id "
-            + "AND u.id = i.user_id WHERE i.org_id = $1 AND i.delivered_at IS NULL AND i.voided_at IS NULL "
+            + "AND u.id = i.user_id WHERE i.org_id = $1 AND i.sent_at IS NULL AND i.voided_at IS NULL "
             + "AND i.used_at IS NULL AND u.active";
     static final String INVITATION_VOID_OPEN =
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL AND voided_at IS NULL";

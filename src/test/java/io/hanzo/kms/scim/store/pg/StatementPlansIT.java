@@ -62,7 +62,7 @@ class StatementPlansIT {
     void deliveringInvitationsReachesEachByItsAddress() throws SQLException {
         // The batch as OUTBOX_CLAIM answers it.
         List<String> claimed = column("SELECT i.ctid::text || ' ' || i.id FROM invitations i WHERE i.org_id = '" + org
-                + "' AND i.delivered_at IS NULL AND i.voided_at IS NULL ORDER BY i.created_at LIMIT 100");
+                + "' AND i.sent_at IS NULL AND i.voided_at IS NULL ORDER BY i.created_at LIMIT 100");
         List<String> rows = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (String c : claimed) {
