@@ -14,6 +14,7 @@ import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.MemberStore;
 import io.hanzo.kms.scim.store.MemberStore.KeyMaterial;
 import io.hanzo.kms.scim.store.MemberStore.MintedToken;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -43,8 +45,10 @@ public final class MembershipService {
     static final String SETUP_PREFIX = "kms_setup_";
     private static final int DELIVERIES_PER_ROUND = 100;
     private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(15);
-    /** A recipient needs the user's emails only, not a tree of the whole document. */
-    private static final PartialTree EMAILS = new PartialTree(Set.of("emails"));
+    /** A recipient needs the user's emails and whether they are active, not a tree of the whole document. */
+    private static final PartialTree RECIPIENT = new PartialTree(Set.of("emails", "active"));
+    /** How long an invitation held back at sending time (see {@link #recipient}) waits before it is claimed again. */
+    private static final Duration HELD_BACK = Duration.ofSeconds(1);
 
     private final MemberStore store;
     private final OrganizationService orgs;
@@ -60,13 +64,17 @@ public final class MembershipService {
     private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
     /** Per organisation, when the first of its failed invitations is due to be tried again. */
     private final Map<UUID, Instant> retriesDue = new ConcurrentHashMap<>();
-    private final AtomicBoolean delivering = new AtomicBoolean();
-    /** Guards starting a round against {@link #stopDelivering}. */
-    private final Object rounds = new Object();
-    /** The round under way, or the last one. Guarded by {@link #rounds}. */
-    private Future<Integer> round = Future.succeededFuture(0);
-    /** Guarded by {@link #rounds}. */
+    /**
+     * The organisations whose outbox is being drained, each with its drain: one drain per
+     * organisation at a time, and one organisation's slow relay or database error holds up no other.
+     */
+    private final Map<UUID, Future<Integer>> draining = new ConcurrentHashMap<>();
+    /** Guards starting drains against {@link #stopDelivering}. */
+    private final Object drains = new Object();
+    /** Guarded by {@link #drains}. */
     private boolean stopping;
+    /** Whether the last drain failed: a failure is logged when it starts, not at every poll. */
+    private final AtomicBoolean failing = new AtomicBoolean();
     /** Told of each invitation whose sending failed (for metrics). */
     private volatile Runnable onDeliveryFailure = () -> { };
 
@@ -115,14 +123,15 @@ public final class MembershipService {
     }
 
     /**
-     * Delivers what the outbox holds for the organisations that queued invitations since the last
-     * round, and for those whose failed invitations are due again. An organisation leaves the list
-     * once a round finds nothing to send.
+     * Starts delivering what the outbox holds for the organisations that queued invitations since
+     * they were last drained, and for those whose failed invitations are due again; an organisation
+     * whose drain is under way is left for the next poll. Completes when the drains started complete,
+     * with the number of invitations they sent. An organisation leaves the list once its drain finds
+     * nothing to send.
      */
     public Future<Integer> deliverInvitations() {
-        synchronized (rounds) {
-            // One round at a time: a round still draining a backlog is not joined by the next tick.
-            if (stopping || !delivering.compareAndSet(false, true)) {
+        synchronized (drains) {
+            if (stopping) {
                 return Future.succeededFuture(0);
             }
             Instant now = Instant.now();
@@ -131,42 +140,57 @@ public final class MembershipService {
                     outboxDirty.add(orgId);
                 }
             });
-            // One organisation's failure (its drain puts it back in the list) does not hold up the next;
-            // the round still reports the first failure, once.
-            Throwable[] firstFailure = {null};
-            Future<Integer> chain = Future.succeededFuture(0);
+            List<Future<Integer>> started = new ArrayList<>();
             for (UUID orgId : List.copyOf(outboxDirty)) {
+                if (draining.containsKey(orgId)) {
+                    continue;
+                }
                 outboxDirty.remove(orgId);
-                chain = chain.compose(sent -> drain(orgId, sent).recover(e -> {
-                    if (firstFailure[0] == null) {
-                        firstFailure[0] = e;
-                    }
-                    return Future.succeededFuture(sent);
-                }));
+                Future<Integer> drain = drain(orgId, 0).transform(this::reported);
+                draining.put(orgId, drain);
+                drain.onComplete(ar -> draining.remove(orgId, drain));
+                started.add(drain);
             }
-            round = chain.compose(sent -> firstFailure[0] == null ? Future.succeededFuture(sent)
-                            : Future.<Integer>failedFuture(firstFailure[0]))
-                    .onComplete(ar -> delivering.set(false));
-            return round;
+            return Future.all(started).map(all -> {
+                int sent = 0;
+                for (int i = 0; i < all.size(); i++) {
+                    sent += all.<Integer>resultAt(i);
+                }
+                return sent;
+            });
         }
     }
 
+    /** A drain's outcome, logged when delivery starts failing and when it works again; never a failure. */
+    private Future<Integer> reported(AsyncResult<Integer> drained) {
+        if (drained.failed()) {
+            if (failing.compareAndSet(false, true)) {
+                LOG.warn("Invitation delivery failed; retrying at every poll until it works: {}", drained.cause().toString());
+            }
+            return Future.succeededFuture(0);
+        }
+        if (failing.compareAndSet(true, false)) {
+            LOG.info("Invitation delivery works again");
+        }
+        return Future.succeededFuture(drained.result());
+    }
+
     /**
-     * Starts no further delivery round (shut-down); completes once the round under way, if any, has
-     * recorded what it sent, so that the pool is not closed under it: an invitation sent but not
-     * recorded would be sent again, with a new link, once its claim lapsed.
+     * Starts no further drain (shut-down); completes once the drains under way have recorded what
+     * they sent, so that the pool is not closed under them: an invitation sent but not recorded would
+     * be sent again, with a new link, once its claim lapsed.
      */
     public Future<Void> stopDelivering() {
-        synchronized (rounds) {
+        synchronized (drains) {
             stopping = true;
-            return round.transform(ar -> Future.succeededFuture());
+            return Future.join(new ArrayList<>(draining.values())).transform(ar -> Future.succeededFuture());
         }
     }
 
     /**
      * Delivers the organisation's outbox batch after batch until it is empty, or until a batch had
-     * a send that failed (the relay may be down: its invitations are tried again when due, and the
-     * other organisations' are not held up meanwhile).
+     * a send that failed (the relay may be down: its invitations are tried again when due) or an
+     * invitation held back.
      */
     private Future<Integer> drain(UUID orgId, int sentBefore) {
         return deliver(orgId)
@@ -174,7 +198,7 @@ public final class MembershipService {
                     outboxDirty.add(orgId);
                     return Future.failedFuture(e);
                 })
-                .compose(round -> round.claimed() == DELIVERIES_PER_ROUND && round.failed() == 0
+                .compose(round -> round.claimed() == DELIVERIES_PER_ROUND && round.sent() == round.claimed()
                         ? drain(orgId, sentBefore + round.sent()) : Future.succeededFuture(sentBefore + round.sent()));
     }
 
@@ -197,7 +221,7 @@ public final class MembershipService {
     }
 
     /** What one batch of the outbox came to. */
-    private record Round(int claimed, int sent, int failed) {
+    private record Round(int claimed, int sent) {
     }
 
     /**
@@ -214,25 +238,33 @@ public final class MembershipService {
         }, now, now.plus(setupTokenTtl), claimedUntil).compose(deliveries -> {
             List<Future<Void>> sends = new ArrayList<>();
             for (MemberStore.Delivery d : deliveries) {
+                String to = recipient(orgId, d);
                 // The token rides in the fragment: browsers send no fragment to a server, nor in a Referer.
-                sends.add(sender.send(recipient(orgId, d), setupUrl + "#token=" + d.token())
+                sends.add(to == null ? null : sender.send(to, setupUrl + "#token=" + d.token())
                         .timeout(claim.toMillis() / 2, TimeUnit.MILLISECONDS));
             }
-            return Future.join(sends).transform(all -> {
+            return Future.join(sends.stream().filter(Objects::nonNull).toList()).transform(all -> {
                 List<UUID> sent = new ArrayList<>();
                 List<MemberStore.Retry> retries = new ArrayList<>();
+                List<MemberStore.Delivery> failed = new ArrayList<>();
+                Instant later = Instant.now();
                 for (int i = 0; i < deliveries.size(); i++) {
                     MemberStore.Delivery d = deliveries.get(i);
-                    if (sends.get(i).succeeded()) {
+                    Future<Void> send = sends.get(i);
+                    if (send == null) {
+                        // Held back, not failed: the claim makes the person wait until active again.
+                        retries.add(new MemberStore.Retry(d.invitationId(), later.plus(HELD_BACK)));
+                    } else if (send.succeeded()) {
                         sent.add(d.invitationId());
                     } else {
-                        retries.add(new MemberStore.Retry(d.invitationId(), Instant.now().plus(retryDelay(d.attempt()))));
+                        failed.add(d);
+                        retries.add(new MemberStore.Retry(d.invitationId(), later.plus(retryDelay(d.attempt()))));
                     }
                 }
-                if (!retries.isEmpty()) {
-                    reportFailures(orgId, deliveries, sends, retries);
+                if (!failed.isEmpty()) {
+                    reportFailures(orgId, failed, sends);
                 }
-                Round round = new Round(deliveries.size(), sent.size(), retries.size());
+                Round round = new Round(deliveries.size(), sent.size());
                 return store.sent(orgId, sent, now, claimedUntil)
                         .compose(v -> store.failed(orgId, retries, claimedUntil))
                         .map(round);
@@ -251,26 +283,32 @@ public final class MembershipService {
     }
 
     /** One warning per batch; the organisation's outbox is looked at again when the first retry is due. */
-    private void reportFailures(UUID orgId, List<MemberStore.Delivery> deliveries, List<Future<Void>> sends,
-                                List<MemberStore.Retry> retries) {
-        Throwable first = null;
-        for (int i = 0; i < deliveries.size() && first == null; i++) {
-            first = sends.get(i).cause();
-        }
-        for (int i = 0; i < retries.size(); i++) {
-            onDeliveryFailure.run();
-        }
-        Instant due = retries.stream().map(MemberStore.Retry::due).min(Instant::compareTo).orElseThrow();
+    private void reportFailures(UUID orgId, List<MemberStore.Delivery> failed, List<Future<Void>> sends) {
+        Throwable first = sends.stream().filter(f -> f != null && f.failed()).findFirst().map(Future::cause).orElse(null);
+        failed.forEach(d -> onDeliveryFailure.run());
+        int soonest = failed.stream().mapToInt(MemberStore.Delivery::attempt).min().orElse(1);
+        Instant due = Instant.now().plus(retryDelay(soonest));
         retriesDue.merge(orgId, due, (a, b) -> a.isBefore(b) ? a : b);
         LOG.warn("{} invitation(s) of organization {} could not be sent; each will be retried, the first in {} s "
-                        + "(invitation {}): {}", retries.size(), orgId, Duration.between(Instant.now(), due).toSeconds(),
-                retries.get(0).invitationId(), first == null ? "" : first.getMessage());
+                        + "(invitation {}): {}", failed.size(), orgId, retryDelay(soonest).toSeconds(),
+                failed.get(0).invitationId(), first == null ? "" : first.getMessage());
     }
 
-    /** The primary email (or the first), else the userName, which IdPs usually set to the email. */
+    /**
+     * The primary email (or the first), else the userName, which IdPs usually set to the email; null
+     * when the person is not to be invited now: made inactive or deleted since the invitation was
+     * claimed, or not in this instance's index yet (created on another instance a moment ago).
+     */
     private String recipient(UUID orgId, MemberStore.Delivery d) {
         IndexedUser u = index.users(orgId).get(d.userId());
-        JsonNode emails = u == null ? null : EMAILS.read(u.json()).get("emails");
+        if (u == null) {
+            return null;
+        }
+        JsonNode person = RECIPIENT.read(u.json());
+        if (!person.path("active").asBoolean(true)) {
+            return null;
+        }
+        JsonNode emails = person.get("emails");
         String chosen = null;
         if (emails != null && emails.isArray()) {
             for (JsonNode e : emails) {

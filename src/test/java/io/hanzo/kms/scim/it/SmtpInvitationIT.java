@@ -40,6 +40,7 @@ class SmtpInvitationIT {
 
     private static final List<Mail> RECEIVED = new CopyOnWriteArrayList<>();
     private static final List<String> TLS_COMMANDS = new CopyOnWriteArrayList<>();
+    private static final List<NetSocket> STALLED = new CopyOnWriteArrayList<>();
     private static NetServer relay;
     private static NetServer secureRelay;
     private static NetServer loginRelay;
@@ -174,6 +175,9 @@ class SmtpInvitationIT {
                 socket.write("504 mechanism not offered\r\n");
             } else if (line.startsWith("MAIL FROM:") && secure && (!socket.isSsl() || user[0] == null)) {
                 socket.write("530 authentication required\r\n");
+            } else if (line.startsWith("RCPT TO:") && line.contains("stall")) {
+                // A recipient the relay never answers for: the send waits until it gives up.
+                STALLED.add(socket);
             } else if (line.startsWith("RCPT TO:")) {
                 rcpt[0] = line.substring("RCPT TO:".length());
                 socket.write("250 ok\r\n");
@@ -380,6 +384,39 @@ class SmtpInvitationIT {
         } finally {
             sending.stop();
             ApiClient.await(slowRelay.close());
+        }
+    }
+
+    /**
+     * A send the relay never answers holds up that organisation's outbox only: another
+     * organisation's invitation goes out meanwhile. (The outbox used to drain organisations one
+     * after another, so every other one waited for the stuck send to give up: half the claim.)
+     */
+    @Test
+    void aStuckSendHoldsUpNoOtherOrganisation(Vertx vertx) throws Exception {
+        TestServer sending = TestServer.start(Map.of(
+                "SCIM_SMTP_HOST", "127.0.0.1",
+                "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_INVITATIONS_POLL_MILLIS", "100",
+                "SCIM_INVITATIONS_CLAIM_SECONDS", "60"));
+        ApiClient sendingClient = new ApiClient(vertx, sending.port());
+        try {
+            TestOrg stuck = TestOrg.create(sendingClient, "Stuck Relay Org");
+            assertThat(sendingClient.post(TestOrg.SCIM + "/Users", stuck.token(),
+                    "{\"userName\":\"stall@example.com\"}").status()).isEqualTo(201);
+            Polling.until(Duration.ofSeconds(10), () -> assertThat(STALLED).as("the stuck send").isNotEmpty());
+
+            TestOrg other = TestOrg.create(sendingClient, "Unstuck Org");
+            assertThat(sendingClient.post(TestOrg.SCIM + "/Users", other.token(),
+                    "{\"userName\":\"pia\",\"emails\":[{\"value\":\"pia@example.com\"}]}").status()).isEqualTo(201);
+            // Within 10 s, while the stuck send waits for its 30 s.
+            assertThat(awaitMail("<pia@example.com>")).as("the other organisation's invitation").isNotNull();
+        } finally {
+            // The relay gives the stuck send up, so that the instance stops without waiting for it.
+            STALLED.forEach(NetSocket::close);
+            sendingClient.close();
+            sending.stop();
         }
     }
 }
