@@ -177,9 +177,17 @@ public record AppConfig(
             throw new ConfigException("Configuration key 'scim.default-count' (" + defaultCount
                     + ") must not exceed 'scim.max-results' (" + maxResults + ").");
         }
+        int httpPort = intValue(v, "http.port", 0, 65535);
+        int managementPort = intValue(v, "management.port", 0, 65535);
+        if (managementPort != 0 && managementPort == httpPort) {
+            // Both servers would bind the port and the kernel would share connections between them: the
+            // API would answer some requests 404 and /metrics would be public.
+            throw new ConfigException("Configuration key 'management.port' (SCIM_MANAGEMENT_PORT) must differ from "
+                    + "'http.port' (SCIM_HTTP_PORT), both are " + httpPort + "; 0 turns the management port off.");
+        }
         return new AppConfig(
                 v.get("http.host"),
-                intValue(v, "http.port", 0, 65535),
+                httpPort,
                 intValue(v, "http.instances", 0, 256),
                 publicUrl,
                 dbUrl,
@@ -200,7 +208,7 @@ public record AppConfig(
                 v.get("smtp.host"),
                 intValue(v, "smtp.port", 1, 65535),
                 emailAddress(v, "smtp.from"),
-                intValue(v, "management.port", 0, 65535),
+                managementPort,
                 oneOf(v, "log.format", List.of("plain", "json")),
                 bool(v, "log.requests"),
                 intValue(v, "shutdown.drain-seconds", 0, 3600),

@@ -81,7 +81,7 @@ class AppConfigTest {
     void fileValuesAreUsed() {
         Map<String, String> file = new HashMap<>();
         file.put("http.host", "127.0.0.1");
-        file.put("http.port", " 9090 ");
+        file.put("http.port", " 9091 ");
         file.put("http.instances", "3");
         file.put("public.url", "https://kms.example.com");
         file.put("database.url", "postgresql://scim:pw@db.internal:5432/scim");
@@ -95,7 +95,7 @@ class AppConfigTest {
         file.put("tokens.last-used-flush-seconds", "5");
         AppConfig c = AppConfig.from(file, Map.of());
         assertThat(c.httpHost()).isEqualTo("127.0.0.1");
-        assertThat(c.httpPort()).isEqualTo(9090);
+        assertThat(c.httpPort()).isEqualTo(9091);
         assertThat(c.httpInstances()).isEqualTo(3);
         assertThat(c.publicUrl()).isEqualTo("https://kms.example.com");
         assertThat(c.databaseUrl()).isEqualTo("postgresql://scim:pw@db.internal:5432/scim");
@@ -302,6 +302,22 @@ class AppConfigTest {
         assertThat(fromEnv(Map.of("SCIM_SHUTDOWN_UNREADY_SECONDS", "0")).shutdownUnreadySeconds()).isZero();
         assertThatThrownBy(() -> fromEnv(Map.of("SCIM_SHUTDOWN_UNREADY_SECONDS", "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.unready-seconds");
+    }
+
+    @Test
+    void managementPortEqualToHttpPortIsRefused() {
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_HTTP_PORT", "8080", "SCIM_MANAGEMENT_PORT", "8080")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SCIM_MANAGEMENT_PORT").hasMessageContaining("SCIM_HTTP_PORT")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("http.port", "9090"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("management.port");
+        // Port 0 means "any free port" for HTTP and "off" for management: both 0 is fine.
+        AppConfig zero = fromEnv(Map.of("SCIM_HTTP_PORT", "0", "SCIM_MANAGEMENT_PORT", "0"));
+        assertThat(zero.httpPort()).isZero();
+        assertThat(zero.managementPort()).isZero();
+        assertThat(fromEnv(Map.of("SCIM_HTTP_PORT", "9091", "SCIM_MANAGEMENT_PORT", "9090")).managementPort())
+                .isEqualTo(9090);
     }
 
     private static Path projectDir() {
