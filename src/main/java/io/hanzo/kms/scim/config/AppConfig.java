@@ -119,6 +119,10 @@ public record AppConfig(
         DEFAULTS = Map.copyOf(d);
     }
 
+    /** Query parameters of database.url that reach the connection (all others are refused). */
+    private static final List<String> DATABASE_URL_PARAMETERS = List.of("host", "hostaddr", "port", "user", "password",
+            "dbname");
+
     /** Environment variables that are not configuration keys but are still ours. */
     private static final List<String> OTHER_ENV = List.of("SCIM_CONFIG_FILE");
 
@@ -309,8 +313,9 @@ public record AppConfig(
     }
 
     private static void requireDatabaseUrl(String url) {
+        URI u;
         try {
-            URI u = new URI(url);
+            u = new URI(url);
             boolean scheme = "postgresql".equals(u.getScheme()) || "postgres".equals(u.getScheme());
             if (!scheme || u.getHost() == null) {
                 throw new URISyntaxException(url, "not a postgresql URL");
@@ -319,6 +324,29 @@ public record AppConfig(
             // The URL may hold a password: never repeat it.
             throw new ConfigException("Configuration key 'database.url' (SCIM_DATABASE_URL) must look like "
                     + "postgresql://user:password@host:port/database.");
+        }
+        requireHonouredParameters(u.getRawQuery());
+    }
+
+    /**
+     * The connection is made from the URL's host, port, database, user and password alone: any other
+     * parameter would be dropped without a word, and {@code sslmode=require} would give a plaintext
+     * connection to someone who asked for TLS.
+     */
+    private static void requireHonouredParameters(String query) {
+        if (query == null || query.isEmpty()) {
+            return;
+        }
+        for (String parameter : query.split("&", -1)) {
+            int eq = parameter.indexOf('=');
+            String name = eq < 0 ? "" : parameter.substring(0, eq);
+            if (!DATABASE_URL_PARAMETERS.contains(name)) {
+                // Only a plain name is repeated: a malformed parameter may be a password.
+                String shown = name.matches("[A-Za-z_]{1,40}") ? "the parameter '" + name + "'" : "a parameter";
+                throw new ConfigException("Configuration key 'database.url' (SCIM_DATABASE_URL) has " + shown
+                        + " that would be ignored: only " + String.join(", ", DATABASE_URL_PARAMETERS)
+                        + " are honoured, and TLS to the database is not supported (docs/deploy.md).");
+            }
         }
     }
 

@@ -228,6 +228,39 @@ class AppConfigTest {
     }
 
     @Test
+    void databaseUrlParametersThatWouldBeIgnoredAreRefused() {
+        for (String parameter : new String[] {"sslmode=require", "ssl=true", "application_name=kms",
+                "connect_timeout=5", "sslmode=disable"}) {
+            String url = "postgresql://scim:Sup3rS3cretPw@db.internal:5432/scim?" + parameter;
+            String name = parameter.substring(0, parameter.indexOf('='));
+            assertThatThrownBy(() -> fromEnv(Map.of("SCIM_DATABASE_URL", url)))
+                    .as(url)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("SCIM_DATABASE_URL")
+                    .hasMessageContaining("'" + name + "'")
+                    .hasMessageContaining("TLS")
+                    .hasMessageNotContaining("Sup3rS3cretPw")
+                    .hasMessageNotContaining("\n");
+        }
+        // A malformed parameter may be a misplaced password: it is not repeated.
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_DATABASE_URL",
+                "postgresql://scim@db.internal/scim?user=scim&Sup3rS3cretPw")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("database.url")
+                .hasMessageNotContaining("Sup3rS3cretPw");
+    }
+
+    @Test
+    void databaseUrlParametersTheConnectionUsesAreAccepted() {
+        String url = "postgresql://db.internal/scim?user=scim&password=pw&port=6432&dbname=scim2&host=db2.internal";
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", url)).databaseUrl()).isEqualTo(url);
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:p@localhost/db?hostaddr=127.0.0.1"))
+                .databaseUrl()).endsWith("hostaddr=127.0.0.1");
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:p@localhost/db?")).databaseUrl())
+                .isEqualTo("postgresql://u:p@localhost/db?");
+    }
+
+    @Test
     void toStringDoesNotRevealSecrets() {
         AppConfig c = fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:Sup3rS3cretPw@localhost:5432/db",
                 "SCIM_ADMIN_TOKEN", "AdminT0kenValue"));
