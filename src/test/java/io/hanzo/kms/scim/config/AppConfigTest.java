@@ -12,8 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 class AppConfigTest {
 
@@ -351,6 +358,38 @@ class AppConfigTest {
         assertThat(zero.managementPort()).isZero();
         assertThat(fromEnv(Map.of("SCIM_HTTP_PORT", "9091", "SCIM_MANAGEMENT_PORT", "9090")).managementPort())
                 .isEqualTo(9090);
+    }
+
+    @Test
+    void everyVariableNamedInTheDocsAndChartIsKnown() throws IOException {
+        Set<String> known = AppConfig.DEFAULTS.keySet().stream().map(AppConfig::envName).collect(Collectors.toSet());
+        known.add("SCIM_CONFIG_FILE");
+        // Variables Kubernetes injects for a Service named scim-...: the docs name them as what to avoid.
+        Pattern serviceLink = Pattern.compile("SCIM_\\w+_(SERVICE_HOST|SERVICE_PORT\\w*|PORT(_\\d+_(TCP|UDP|SCTP)\\w*)?)");
+        Pattern name = Pattern.compile("\\bSCIM_[A-Z0-9_]+");
+        Set<String> unknown = new TreeSet<>();
+        for (Path file : documentation()) {
+            Matcher m = name.matcher(Files.readString(file, StandardCharsets.UTF_8));
+            while (m.find()) {
+                String found = m.group();
+                if (!known.contains(found) && !serviceLink.matcher(found).matches()) {
+                    unknown.add(found + " in " + projectDir().relativize(file));
+                }
+            }
+        }
+        assertThat(unknown).isEmpty();
+    }
+
+    private static List<Path> documentation() throws IOException {
+        Path root = projectDir();
+        try (Stream<Path> docs = Files.walk(root.resolve("docs")); Stream<Path> deploy = Files.walk(root.resolve("deploy"))) {
+            List<Path> files = Stream.concat(docs, deploy)
+                    .filter(p -> p.toString().matches(".*\\.(md|yaml|tpl|txt|sh|tmpl|properties)"))
+                    .collect(Collectors.toList());
+            files.add(root.resolve("README.md"));
+            files.add(root.resolve("conf/kms-scim.properties"));
+            return files;
+        }
     }
 
     private static Path projectDir() {
