@@ -34,4 +34,6 @@ node deploy/scripts/validate-k8s.mjs "$TOOLS/node_modules" "$OUT/defaults.yaml" 
 # The grace period must outlast the pre-stop pause and the drain (5 + 20 + 10 by default), or
 # Kubernetes kills requests the server is still finishing.
 grep -q "terminationGracePeriodSeconds: 35" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
+# Service links would give the pod SCIM_<SERVICE>_PORT and the like, which the server refuses.
+grep -q "enableServiceLinks: false" "$OUT/defaults.yaml" || { echo "service links are not turned off" >&2; exit 1; }
 echo "k8s-check: chart lints and every rendered object is valid"
