@@ -24,7 +24,7 @@ fi
 OUT=target/k8s
 mkdir -p "$OUT"
 # Defaults, and every optional object switched on.
-OPTIONAL=(--set autoscaling.enabled=true --set serviceMonitor.enabled=true)
+OPTIONAL=(--set autoscaling.enabled=true --set serviceMonitor.enabled=true --set smtpPassword.existingSecret=kms-scim-smtp)
 "$HELM" lint --strict "$CHART"
 "$HELM" lint --strict "$CHART" "${OPTIONAL[@]}"
 "$HELM" template kms-scim "$CHART" > "$OUT/defaults.yaml"
@@ -36,4 +36,7 @@ node deploy/scripts/validate-k8s.mjs "$TOOLS/node_modules" "$OUT/defaults.yaml" 
 grep -q "terminationGracePeriodSeconds: 35" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
 # Service links would give the pod SCIM_<SERVICE>_PORT and the like, which the server refuses.
 grep -q "enableServiceLinks: false" "$OUT/defaults.yaml" || { echo "service links are not turned off" >&2; exit 1; }
+grep -q "name: SCIM_SMTP_PASSWORD" "$OUT/defaults.yaml" && { echo "SMTP password rendered without a Secret" >&2; exit 1; }
+grep -A4 "name: SCIM_SMTP_PASSWORD" "$OUT/optional.yaml" | grep -q "name: kms-scim-smtp" \
+  || { echo "SMTP password does not come from its Secret" >&2; exit 1; }
 echo "k8s-check: chart lints and every rendered object is valid"
