@@ -123,6 +123,9 @@ public record AppConfig(
     private static final List<String> DATABASE_URL_PARAMETERS = List.of("host", "hostaddr", "port", "user", "password",
             "dbname");
 
+    /** A shorter admin token is refused: it guards every organisation, and 32 hex characters are 128 bits. */
+    public static final int ADMIN_TOKEN_MIN_CHARS = 32;
+
     /** Environment variables that are not configuration keys but are still ours. */
     private static final List<String> OTHER_ENV = List.of("SCIM_CONFIG_FILE");
 
@@ -198,7 +201,7 @@ public record AppConfig(
                 intValue(v, "database.pool-size", 1, 1000),
                 intValue(v, "database.embedded-port", 0, 65535),
                 Path.of(nonEmpty(v, "data.dir")),
-                v.get("admin.token"),
+                adminToken(v),
                 maxResults,
                 defaultCount,
                 intValue(v, "http.max-body-bytes", 1024, 512 * 1024 * 1024),
@@ -288,6 +291,17 @@ public record AppConfig(
         if (!s.matches("[^@\\s<>]+@[^@\\s<>]+")) {
             throw new ConfigException("Configuration key '" + key + "' (" + envName(key) + ") must be an email address, not '"
                     + s + "'.");
+        }
+        return s;
+    }
+
+    /** Empty (one is generated) or long enough; the message gives the length, never the token. */
+    private static String adminToken(Map<String, String> v) {
+        String s = v.get("admin.token");
+        if (!s.isEmpty() && s.length() < ADMIN_TOKEN_MIN_CHARS) {
+            throw new ConfigException("Configuration key 'admin.token' (SCIM_ADMIN_TOKEN) must be at least "
+                    + ADMIN_TOKEN_MIN_CHARS + " characters, not " + s.length()
+                    + " (openssl rand -hex 32 makes one), or empty to have one generated.");
         }
         return s;
     }

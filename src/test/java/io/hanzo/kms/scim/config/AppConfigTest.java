@@ -95,7 +95,7 @@ class AppConfigTest {
         file.put("database.pool-size", "24");
         file.put("database.embedded-port", "15432");
         file.put("data.dir", "/var/lib/kms-scim");
-        file.put("admin.token", "file-admin-token");
+        file.put("admin.token", "file-admin-token-0123456789abcdef");
         file.put("scim.max-results", "500");
         file.put("scim.default-count", "50");
         file.put("http.max-body-bytes", "2048");
@@ -109,7 +109,7 @@ class AppConfigTest {
         assertThat(c.databasePoolSize()).isEqualTo(24);
         assertThat(c.databaseEmbeddedPort()).isEqualTo(15432);
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/kms-scim"));
-        assertThat(c.adminToken()).isEqualTo("file-admin-token");
+        assertThat(c.adminToken()).isEqualTo("file-admin-token-0123456789abcdef");
         assertThat(c.maxResults()).isEqualTo(500);
         assertThat(c.defaultCount()).isEqualTo(50);
         assertThat(c.maxBodyBytes()).isEqualTo(2048);
@@ -118,12 +118,13 @@ class AppConfigTest {
 
     @Test
     void environmentOverridesFile() {
-        Map<String, String> file = Map.of("http.port", "9090", "admin.token", "from-file", "http.host", "127.0.0.1");
-        Map<String, String> env = Map.of("SCIM_HTTP_PORT", "9191", "SCIM_ADMIN_TOKEN", "from-env",
+        Map<String, String> file = Map.of("http.port", "9090", "admin.token", "from-file-0123456789abcdef0123456789",
+                "http.host", "127.0.0.1");
+        Map<String, String> env = Map.of("SCIM_HTTP_PORT", "9191", "SCIM_ADMIN_TOKEN", "from-env-0123456789abcdef0123456789",
                 "SCIM_DATABASE_POOL_SIZE", "4", "PATH", "/usr/bin", "HOME", "/root");
         AppConfig c = AppConfig.from(file, env);
         assertThat(c.httpPort()).isEqualTo(9191);
-        assertThat(c.adminToken()).isEqualTo("from-env");
+        assertThat(c.adminToken()).isEqualTo("from-env-0123456789abcdef0123456789");
         assertThat(c.databasePoolSize()).isEqualTo(4);
         assertThat(c.httpHost()).isEqualTo("127.0.0.1");
     }
@@ -268,10 +269,24 @@ class AppConfigTest {
     }
 
     @Test
+    void adminTokenShorterThan32CharactersIsRefusedWithoutRepeatingIt() {
+        String short31 = "Sh0rtAdminT0ken-0123456789abcde";
+        assertThat(short31).hasSize(31);
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_ADMIN_TOKEN", short31)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SCIM_ADMIN_TOKEN").hasMessageContaining("32").hasMessageContaining("31")
+                .hasMessageNotContaining(short31);
+        assertThatThrownBy(() -> AppConfig.from(Map.of("admin.token", "secret"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admin.token");
+        assertThat(fromEnv(Map.of("SCIM_ADMIN_TOKEN", short31 + "f")).adminToken()).hasSize(32);
+        assertThat(fromEnv(Map.of("SCIM_ADMIN_TOKEN", "")).adminToken()).isEmpty();
+    }
+
+    @Test
     void toStringDoesNotRevealSecrets() {
         AppConfig c = fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:Sup3rS3cretPw@localhost:5432/db",
-                "SCIM_ADMIN_TOKEN", "AdminT0kenValue"));
-        assertThat(c.toString()).doesNotContain("Sup3rS3cretPw").doesNotContain("AdminT0kenValue");
+                "SCIM_ADMIN_TOKEN", "AdminT0kenValue-0123456789abcdefgh"));
+        assertThat(c.toString()).doesNotContain("Sup3rS3cretPw").doesNotContain("AdminT0kenValue-0123456789abcdefgh");
     }
 
     @Test
