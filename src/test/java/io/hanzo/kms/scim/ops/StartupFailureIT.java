@@ -31,24 +31,12 @@ class StartupFailureIT {
 
     @Test
     void aBusyHttpPortIsNamedInOneJsonLine() throws Exception {
-        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            int port = busy.getLocalPort();
-            String error = failedStart(Map.of("SCIM_DATABASE_URL", sharedDatabaseUrl(), "SCIM_HTTP_PORT",
-                    Integer.toString(port), "SCIM_LOG_FORMAT", "json"));
-            assertThat(error).isEqualTo("kms-scim could not start: HTTP server on 127.0.0.1:" + port
-                    + ": Address already in use (BindException)");
-        }
+        assertBusyPortNamed("SCIM_HTTP_PORT", "HTTP server");
     }
 
     @Test
     void aBusyManagementPortIsNamedInOneJsonLine() throws Exception {
-        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            int port = busy.getLocalPort();
-            String error = failedStart(Map.of("SCIM_DATABASE_URL", sharedDatabaseUrl(), "SCIM_MANAGEMENT_PORT",
-                    Integer.toString(port), "SCIM_LOG_FORMAT", "json"));
-            assertThat(error).isEqualTo("kms-scim could not start: management server on 127.0.0.1:" + port
-                    + ": Address already in use (BindException)");
-        }
+        assertBusyPortNamed("SCIM_MANAGEMENT_PORT", "management server");
     }
 
     @Test
@@ -61,6 +49,16 @@ class StartupFailureIT {
                 "SCIM_LOG_FORMAT", "json"));
         assertThat(error).isEqualTo("kms-scim could not start: database postgresql://127.0.0.1:" + closed
                 + "/kms: Connection refused (ConnectException)");
+    }
+
+    private void assertBusyPortNamed(String portVariable, String server) throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            String error = failedStart(Map.of("SCIM_DATABASE_URL", sharedDatabaseUrl(), portVariable,
+                    Integer.toString(port), "SCIM_LOG_FORMAT", "json"));
+            assertThat(error).isEqualTo("kms-scim could not start: " + server + " on 127.0.0.1:" + port
+                    + ": Address already in use (BindException)");
+        }
     }
 
     /** Starts a server that must fail; answers the message of its one ERROR line, all lines being JSON. */
