@@ -64,6 +64,9 @@ final class ServerProcess {
         env.put("SCIM_HTTP_INSTANCES", "2");
         env.put("SCIM_PUBLIC_URL", baseUrl());
         env.put("SCIM_ADMIN_TOKEN", ADMIN_TOKEN);
+        // No metrics here: the default management port (9090) is shared by anything else on the machine,
+        // and a restart found it taken.
+        env.put("SCIM_MANAGEMENT_PORT", "0");
         env.put("SCIM_INVITATIONS_POLL_MILLIS", "200");
         // An invitation a kill left claimed but unsent is sent again once its claim lapses; the checks
         // wait a minute for the outbox, not the default five.
