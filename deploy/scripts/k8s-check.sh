@@ -24,14 +24,27 @@ fi
 OUT=target/k8s
 mkdir -p "$OUT"
 # Defaults, and every optional object switched on.
-OPTIONAL=(--set autoscaling.enabled=true --set serviceMonitor.enabled=true)
+OPTIONAL=(--set autoscaling.enabled=true --set serviceMonitor.enabled=true --set smtpPassword.existingSecret=kms-scim-smtp)
 "$HELM" lint --strict "$CHART"
 "$HELM" lint --strict "$CHART" "${OPTIONAL[@]}"
 "$HELM" template kms-scim "$CHART" > "$OUT/defaults.yaml"
 "$HELM" template kms-scim "$CHART" "${OPTIONAL[@]}" > "$OUT/optional.yaml"
-node deploy/scripts/validate-k8s.mjs "$TOOLS/node_modules" "$OUT/defaults.yaml" "$OUT/optional.yaml"
+# One pod and no metrics: no PodDisruptionBudget (it would block node drains), no management port.
+SINGLE=(--set replicaCount=1 --set management.port=0 --set serviceMonitor.enabled=true)
+"$HELM" lint --strict "$CHART" "${SINGLE[@]}"
+"$HELM" template kms-scim "$CHART" "${SINGLE[@]}" > "$OUT/single.yaml"
+node deploy/scripts/validate-k8s.mjs "$TOOLS/node_modules" "$OUT/defaults.yaml" "$OUT/optional.yaml" "$OUT/single.yaml"
+if grep -qE "kind: (PodDisruptionBudget|ServiceMonitor)|name: management|port: 0" "$OUT/single.yaml"; then
+  echo "one pod without metrics still renders a PodDisruptionBudget or a management port" >&2; exit 1
+fi
+grep -q "kind: PodDisruptionBudget" "$OUT/defaults.yaml" || { echo "two pods render no PodDisruptionBudget" >&2; exit 1; }
 
 # The grace period must outlast the pre-stop pause and the drain (5 + 20 + 10 by default), or
 # Kubernetes kills requests the server is still finishing.
 grep -q "terminationGracePeriodSeconds: 35" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
+# Service links would give the pod SCIM_<SERVICE>_PORT and the like, which the server refuses.
+grep -q "enableServiceLinks: false" "$OUT/defaults.yaml" || { echo "service links are not turned off" >&2; exit 1; }
+grep -q "name: SCIM_SMTP_PASSWORD" "$OUT/defaults.yaml" && { echo "SMTP password rendered without a Secret" >&2; exit 1; }
+grep -A4 "name: SCIM_SMTP_PASSWORD" "$OUT/optional.yaml" | grep -q "name: kms-scim-smtp" \
+  || { echo "SMTP password does not come from its Secret" >&2; exit 1; }
 echo "k8s-check: chart lints and every rendered object is valid"

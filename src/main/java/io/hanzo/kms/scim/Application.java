@@ -16,6 +16,7 @@ import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.ops.ManagementServer;
 import io.hanzo.kms.scim.ops.Operations;
 import io.hanzo.kms.scim.ops.ServerMetrics;
+import io.hanzo.kms.scim.ops.StartupFailure;
 import io.hanzo.kms.scim.ops.UnhandledFailures;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
@@ -90,7 +91,12 @@ public final class Application {
     /** Starts the server, using {@code database} when given, else what the configuration says. */
     public static Application start(AppConfig config, DatabaseTarget database) throws Exception {
         DatabaseTarget db = database != null ? database : DatabaseSetup.target(config);
-        DatabaseSetup.migrate(db, config.databaseConnectTimeoutSeconds());
+        try {
+            DatabaseSetup.migrate(db, config.databaseConnectTimeoutSeconds());
+        } catch (RuntimeException e) {
+            // The first connection: a wrong password, an unknown host or a refused connection shows here.
+            throw new StartupFailure("database " + db, e);
+        }
         AdminAuth adminAuth = AdminAuth.initialise(config.adminToken(), config.dataDir());
 
         VertxOptions options = new VertxOptions();
@@ -160,11 +166,12 @@ public final class Application {
                     groups.onCommitted(changes.get()::signal);
                     return changes.get().follow(config.feedPollMillis());
                 })
-                .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
-                        new DeploymentOptions().setInstances(instances)))
+                .compose(v -> StartupFailure.during("HTTP server on " + config.httpHost() + ":" + config.httpPort(),
+                        vertx.deployVerticle(() -> new HttpVerticle(services), new DeploymentOptions().setInstances(instances))))
                 .onSuccess(deployment::set)
                 .compose(v -> metrics == null ? Future.<Void>succeededFuture()
-                        : ManagementServer.start(vertx, metrics, config.httpHost(), config.managementPort())
+                        : StartupFailure.during("management server on " + config.httpHost() + ":" + config.managementPort(),
+                                ManagementServer.start(vertx, metrics, config.httpHost(), config.managementPort()))
                                 .onSuccess(management::set).<Void>mapEmpty());
         try {
             started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);

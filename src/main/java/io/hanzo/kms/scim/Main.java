@@ -3,6 +3,9 @@ package io.hanzo.kms.scim;
 import io.hanzo.kms.scim.config.AppConfig;
 import io.hanzo.kms.scim.config.ConfigException;
 import io.hanzo.kms.scim.ops.LogSetup;
+import io.hanzo.kms.scim.ops.StartupFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /** Loads the configuration and starts the server; stops it cleanly on SIGTERM or Ctrl-C. */
@@ -30,8 +33,11 @@ public final class Main {
                 System.exit(0);
             });
         } catch (Exception e) {
-            System.err.println("kms-scim could not start: " + e);
-            e.printStackTrace();
+            // One line, so that log.format=json stays one object per line; the trace only for debugging.
+            // The logger is made here, after LogSetup chose the format.
+            Logger log = LoggerFactory.getLogger(Main.class);
+            log.error("kms-scim could not start: {}", StartupFailure.oneLine(e));
+            log.debug("Start-up failure in full", e);
             System.exit(1);
         }
     }

@@ -119,6 +119,13 @@ public record AppConfig(
         DEFAULTS = Map.copyOf(d);
     }
 
+    /** Query parameters of database.url that reach the connection (all others are refused). */
+    private static final List<String> DATABASE_URL_PARAMETERS = List.of("host", "hostaddr", "port", "user", "password",
+            "dbname");
+
+    /** A shorter admin token is refused: it guards every organisation, and 32 hex characters are 128 bits. */
+    public static final int ADMIN_TOKEN_MIN_CHARS = 32;
+
     /** Environment variables that are not configuration keys but are still ours. */
     private static final List<String> OTHER_ENV = List.of("SCIM_CONFIG_FILE");
 
@@ -177,16 +184,24 @@ public record AppConfig(
             throw new ConfigException("Configuration key 'scim.default-count' (" + defaultCount
                     + ") must not exceed 'scim.max-results' (" + maxResults + ").");
         }
+        int httpPort = intValue(v, "http.port", 0, 65535);
+        int managementPort = intValue(v, "management.port", 0, 65535);
+        if (managementPort != 0 && managementPort == httpPort) {
+            // Both servers would bind the port and the kernel would share connections between them: the
+            // API would answer some requests 404 and /metrics would be public.
+            throw new ConfigException("Configuration key 'management.port' (SCIM_MANAGEMENT_PORT) must differ from "
+                    + "'http.port' (SCIM_HTTP_PORT), both are " + httpPort + "; 0 turns the management port off.");
+        }
         return new AppConfig(
                 v.get("http.host"),
-                intValue(v, "http.port", 0, 65535),
+                httpPort,
                 intValue(v, "http.instances", 0, 256),
                 publicUrl,
                 dbUrl,
                 intValue(v, "database.pool-size", 1, 1000),
                 intValue(v, "database.embedded-port", 0, 65535),
                 Path.of(nonEmpty(v, "data.dir")),
-                v.get("admin.token"),
+                adminToken(v),
                 maxResults,
                 defaultCount,
                 intValue(v, "http.max-body-bytes", 1024, 512 * 1024 * 1024),
@@ -200,7 +215,7 @@ public record AppConfig(
                 v.get("smtp.host"),
                 intValue(v, "smtp.port", 1, 65535),
                 emailAddress(v, "smtp.from"),
-                intValue(v, "management.port", 0, 65535),
+                managementPort,
                 oneOf(v, "log.format", List.of("plain", "json")),
                 bool(v, "log.requests"),
                 intValue(v, "shutdown.drain-seconds", 0, 3600),
@@ -280,6 +295,17 @@ public record AppConfig(
         return s;
     }
 
+    /** Empty (one is generated) or long enough; the message gives the length, never the token. */
+    private static String adminToken(Map<String, String> v) {
+        String s = v.get("admin.token");
+        if (!s.isEmpty() && s.length() < ADMIN_TOKEN_MIN_CHARS) {
+            throw new ConfigException("Configuration key 'admin.token' (SCIM_ADMIN_TOKEN) must be at least "
+                    + ADMIN_TOKEN_MIN_CHARS + " characters, not " + s.length()
+                    + " (openssl rand -hex 32 makes one), or empty to have one generated.");
+        }
+        return s;
+    }
+
     private static String nonEmpty(Map<String, String> v, String key) {
         String s = v.get(key);
         if (s.isEmpty()) {
@@ -301,8 +327,9 @@ public record AppConfig(
     }
 
     private static void requireDatabaseUrl(String url) {
+        URI u;
         try {
-            URI u = new URI(url);
+            u = new URI(url);
             boolean scheme = "postgresql".equals(u.getScheme()) || "postgres".equals(u.getScheme());
             if (!scheme || u.getHost() == null) {
                 throw new URISyntaxException(url, "not a postgresql URL");
@@ -311,6 +338,29 @@ public record AppConfig(
             // The URL may hold a password: never repeat it.
             throw new ConfigException("Configuration key 'database.url' (SCIM_DATABASE_URL) must look like "
                     + "postgresql://user:password@host:port/database.");
+        }
+        requireHonouredParameters(u.getRawQuery());
+    }
+
+    /**
+     * The connection is made from the URL's host, port, database, user and password alone: any other
+     * parameter would be dropped without a word, and {@code sslmode=require} would give a plaintext
+     * connection to someone who asked for TLS.
+     */
+    private static void requireHonouredParameters(String query) {
+        if (query == null || query.isEmpty()) {
+            return;
+        }
+        for (String parameter : query.split("&", -1)) {
+            int eq = parameter.indexOf('=');
+            String name = eq < 0 ? "" : parameter.substring(0, eq);
+            if (!DATABASE_URL_PARAMETERS.contains(name)) {
+                // Only a plain name is repeated: a malformed parameter may be a password.
+                String shown = name.matches("[A-Za-z_]{1,40}") ? "the parameter '" + name + "'" : "a parameter";
+                throw new ConfigException("Configuration key 'database.url' (SCIM_DATABASE_URL) has " + shown
+                        + " that would be ignored: only " + String.join(", ", DATABASE_URL_PARAMETERS)
+                        + " are honoured, and TLS to the database is not supported (docs/deploy.md).");
+            }
         }
     }
 

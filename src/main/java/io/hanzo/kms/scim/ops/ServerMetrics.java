@@ -105,6 +105,9 @@ public final class ServerMetrics {
         Gauge.builder("kms.scim.change.feed.lag", lag, l -> l.get().toNanos() / 1e9)
                 .description("Age of the newest change this instance has not applied yet")
                 .baseUnit("seconds")
+                // Micrometer holds a gauge's object weakly, and nothing else holds this supplier: without
+                // this the gauge reads NaN after the first garbage collection.
+                .strongReference(true)
                 .register(registry);
     }
 

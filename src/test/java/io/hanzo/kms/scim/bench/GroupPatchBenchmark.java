@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 3)
 @Fork(1)
 public class GroupPatchBenchmark {
-    private static final String ADMIN = "bench-admin-token";
+    private static final String ADMIN = "bench-admin-token-0123456789abcdef";
 
     @Param({"1000", "100000"})
     public int groupSize;

@@ -64,6 +64,9 @@ final class ServerProcess {
         env.put("SCIM_HTTP_INSTANCES", "2");
         env.put("SCIM_PUBLIC_URL", baseUrl());
         env.put("SCIM_ADMIN_TOKEN", ADMIN_TOKEN);
+        // No metrics here: the default management port (9090) is shared by anything else on the machine,
+        // and a restart found it taken.
+        env.put("SCIM_MANAGEMENT_PORT", "0");
         env.put("SCIM_INVITATIONS_POLL_MILLIS", "200");
         // No metrics port: the default one may be taken by another server on the machine.
         env.put("SCIM_MANAGEMENT_PORT", "0");

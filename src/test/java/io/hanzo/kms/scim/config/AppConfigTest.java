@@ -12,8 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 class AppConfigTest {
 
@@ -81,28 +88,28 @@ class AppConfigTest {
     void fileValuesAreUsed() {
         Map<String, String> file = new HashMap<>();
         file.put("http.host", "127.0.0.1");
-        file.put("http.port", " 9090 ");
+        file.put("http.port", " 9091 ");
         file.put("http.instances", "3");
         file.put("public.url", "https://kms.example.com");
         file.put("database.url", "postgresql://scim:pw@db.internal:5432/scim");
         file.put("database.pool-size", "24");
         file.put("database.embedded-port", "15432");
         file.put("data.dir", "/var/lib/kms-scim");
-        file.put("admin.token", "file-admin-token");
+        file.put("admin.token", "file-admin-token-0123456789abcdef");
         file.put("scim.max-results", "500");
         file.put("scim.default-count", "50");
         file.put("http.max-body-bytes", "2048");
         file.put("tokens.last-used-flush-seconds", "5");
         AppConfig c = AppConfig.from(file, Map.of());
         assertThat(c.httpHost()).isEqualTo("127.0.0.1");
-        assertThat(c.httpPort()).isEqualTo(9090);
+        assertThat(c.httpPort()).isEqualTo(9091);
         assertThat(c.httpInstances()).isEqualTo(3);
         assertThat(c.publicUrl()).isEqualTo("https://kms.example.com");
         assertThat(c.databaseUrl()).isEqualTo("postgresql://scim:pw@db.internal:5432/scim");
         assertThat(c.databasePoolSize()).isEqualTo(24);
         assertThat(c.databaseEmbeddedPort()).isEqualTo(15432);
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/kms-scim"));
-        assertThat(c.adminToken()).isEqualTo("file-admin-token");
+        assertThat(c.adminToken()).isEqualTo("file-admin-token-0123456789abcdef");
         assertThat(c.maxResults()).isEqualTo(500);
         assertThat(c.defaultCount()).isEqualTo(50);
         assertThat(c.maxBodyBytes()).isEqualTo(2048);
@@ -111,12 +118,13 @@ class AppConfigTest {
 
     @Test
     void environmentOverridesFile() {
-        Map<String, String> file = Map.of("http.port", "9090", "admin.token", "from-file", "http.host", "127.0.0.1");
-        Map<String, String> env = Map.of("SCIM_HTTP_PORT", "9191", "SCIM_ADMIN_TOKEN", "from-env",
+        Map<String, String> file = Map.of("http.port", "9090", "admin.token", "from-file-0123456789abcdef0123456789",
+                "http.host", "127.0.0.1");
+        Map<String, String> env = Map.of("SCIM_HTTP_PORT", "9191", "SCIM_ADMIN_TOKEN", "from-env-0123456789abcdef0123456789",
                 "SCIM_DATABASE_POOL_SIZE", "4", "PATH", "/usr/bin", "HOME", "/root");
         AppConfig c = AppConfig.from(file, env);
         assertThat(c.httpPort()).isEqualTo(9191);
-        assertThat(c.adminToken()).isEqualTo("from-env");
+        assertThat(c.adminToken()).isEqualTo("from-env-0123456789abcdef0123456789");
         assertThat(c.databasePoolSize()).isEqualTo(4);
         assertThat(c.httpHost()).isEqualTo("127.0.0.1");
     }
@@ -228,10 +236,57 @@ class AppConfigTest {
     }
 
     @Test
+    void databaseUrlParametersThatWouldBeIgnoredAreRefused() {
+        for (String parameter : new String[] {"sslmode=require", "ssl=true", "application_name=kms",
+                "connect_timeout=5", "sslmode=disable"}) {
+            String url = "postgresql://scim:Sup3rS3cretPw@db.internal:5432/scim?" + parameter;
+            String name = parameter.substring(0, parameter.indexOf('='));
+            assertThatThrownBy(() -> fromEnv(Map.of("SCIM_DATABASE_URL", url)))
+                    .as(url)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("SCIM_DATABASE_URL")
+                    .hasMessageContaining("'" + name + "'")
+                    .hasMessageContaining("TLS")
+                    .hasMessageNotContaining("Sup3rS3cretPw")
+                    .hasMessageNotContaining("\n");
+        }
+        // A malformed parameter may be a misplaced password: it is not repeated.
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_DATABASE_URL",
+                "postgresql://scim@db.internal/scim?user=scim&Sup3rS3cretPw")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("database.url")
+                .hasMessageNotContaining("Sup3rS3cretPw");
+    }
+
+    @Test
+    void databaseUrlParametersTheConnectionUsesAreAccepted() {
+        String url = "postgresql://db.internal/scim?user=scim&password=pw&port=6432&dbname=scim2&host=db2.internal";
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", url)).databaseUrl()).isEqualTo(url);
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:p@localhost/db?hostaddr=127.0.0.1"))
+                .databaseUrl()).endsWith("hostaddr=127.0.0.1");
+        assertThat(fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:p@localhost/db?")).databaseUrl())
+                .isEqualTo("postgresql://u:p@localhost/db?");
+    }
+
+    @Test
+    void adminTokenShorterThan32CharactersIsRefusedWithoutRepeatingIt() {
+        String short31 = "Sh0rtAdminT0ken-0123456789abcde";
+        assertThat(short31).hasSize(31);
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_ADMIN_TOKEN", short31)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SCIM_ADMIN_TOKEN").hasMessageContaining("32").hasMessageContaining("31")
+                .hasMessageNotContaining(short31);
+        assertThatThrownBy(() -> AppConfig.from(Map.of("admin.token", "secret"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admin.token");
+        assertThat(fromEnv(Map.of("SCIM_ADMIN_TOKEN", short31 + "f")).adminToken()).hasSize(32);
+        assertThat(fromEnv(Map.of("SCIM_ADMIN_TOKEN", "")).adminToken()).isEmpty();
+    }
+
+    @Test
     void toStringDoesNotRevealSecrets() {
         AppConfig c = fromEnv(Map.of("SCIM_DATABASE_URL", "postgresql://u:Sup3rS3cretPw@localhost:5432/db",
-                "SCIM_ADMIN_TOKEN", "AdminT0kenValue"));
-        assertThat(c.toString()).doesNotContain("Sup3rS3cretPw").doesNotContain("AdminT0kenValue");
+                "SCIM_ADMIN_TOKEN", "AdminT0kenValue-0123456789abcdefgh"));
+        assertThat(c.toString()).doesNotContain("Sup3rS3cretPw").doesNotContain("AdminT0kenValue-0123456789abcdefgh");
     }
 
     @Test
@@ -302,6 +357,54 @@ class AppConfigTest {
         assertThat(fromEnv(Map.of("SCIM_SHUTDOWN_UNREADY_SECONDS", "0")).shutdownUnreadySeconds()).isZero();
         assertThatThrownBy(() -> fromEnv(Map.of("SCIM_SHUTDOWN_UNREADY_SECONDS", "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.unready-seconds");
+    }
+
+    @Test
+    void managementPortEqualToHttpPortIsRefused() {
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_HTTP_PORT", "8080", "SCIM_MANAGEMENT_PORT", "8080")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SCIM_MANAGEMENT_PORT").hasMessageContaining("SCIM_HTTP_PORT")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("http.port", "9090"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("management.port");
+        // Port 0 means "any free port" for HTTP and "off" for management: both 0 is fine.
+        AppConfig zero = fromEnv(Map.of("SCIM_HTTP_PORT", "0", "SCIM_MANAGEMENT_PORT", "0"));
+        assertThat(zero.httpPort()).isZero();
+        assertThat(zero.managementPort()).isZero();
+        assertThat(fromEnv(Map.of("SCIM_HTTP_PORT", "9091", "SCIM_MANAGEMENT_PORT", "9090")).managementPort())
+                .isEqualTo(9090);
+    }
+
+    @Test
+    void everyVariableNamedInTheDocsAndChartIsKnown() throws IOException {
+        Set<String> known = AppConfig.DEFAULTS.keySet().stream().map(AppConfig::envName).collect(Collectors.toSet());
+        known.add("SCIM_CONFIG_FILE");
+        // Variables Kubernetes injects for a Service named scim-...: the docs name them as what to avoid.
+        Pattern serviceLink = Pattern.compile("SCIM_\\w+_(SERVICE_HOST|SERVICE_PORT\\w*|PORT(_\\d+_(TCP|UDP|SCTP)\\w*)?)");
+        Pattern name = Pattern.compile("\\bSCIM_[A-Z0-9_]+");
+        Set<String> unknown = new TreeSet<>();
+        for (Path file : documentation()) {
+            Matcher m = name.matcher(Files.readString(file, StandardCharsets.UTF_8));
+            while (m.find()) {
+                String found = m.group();
+                if (!known.contains(found) && !serviceLink.matcher(found).matches()) {
+                    unknown.add(found + " in " + projectDir().relativize(file));
+                }
+            }
+        }
+        assertThat(unknown).isEmpty();
+    }
+
+    private static List<Path> documentation() throws IOException {
+        Path root = projectDir();
+        try (Stream<Path> docs = Files.walk(root.resolve("docs")); Stream<Path> deploy = Files.walk(root.resolve("deploy"))) {
+            List<Path> files = Stream.concat(docs, deploy)
+                    .filter(p -> p.toString().matches(".*\\.(md|yaml|tpl|txt|sh|tmpl|properties)"))
+                    .collect(Collectors.toList());
+            files.add(root.resolve("README.md"));
+            files.add(root.resolve("conf/kms-scim.properties"));
+            return files;
+        }
     }
 
     private static Path projectDir() {

@@ -18,7 +18,7 @@ import java.util.Map;
  * shared by the test classes. Tests isolate themselves by working in organisations of their own.
  */
 public final class TestServer {
-    public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
     private static DatabaseTarget database;
     private static Path dataDir;

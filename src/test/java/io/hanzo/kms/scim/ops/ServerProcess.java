@@ -12,7 +12,7 @@ import java.util.Map;
 
 /** The server as its own JVM process (as in production), on the test classpath and a data dir of its own. */
 final class ServerProcess {
-    static final String ADMIN_TOKEN = "process-admin-token-0123456789";
+    static final String ADMIN_TOKEN = "process-admin-token-0123456789abcdef";
 
     private final Process process;
     private final Path log;
