@@ -68,8 +68,6 @@ final class ServerProcess {
         // and a restart found it taken.
         env.put("SCIM_MANAGEMENT_PORT", "0");
         env.put("SCIM_INVITATIONS_POLL_MILLIS", "200");
-        // No metrics port: the default one may be taken by another server on the machine.
-        env.put("SCIM_MANAGEMENT_PORT", "0");
         // An invitation a kill left claimed but unsent is sent again once its claim lapses; the checks
         // wait a minute for the outbox, not the default five.
         env.put("SCIM_INVITATIONS_CLAIM_SECONDS", "5");

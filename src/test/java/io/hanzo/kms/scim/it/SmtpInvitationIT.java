@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -303,12 +304,7 @@ class SmtpInvitationIT {
     void anInvitationLeftUnsentByAStoppedInstanceIsSentOnceItsClaimLapses(Vertx vertx) throws Exception {
         List<NetSocket> held = new CopyOnWriteArrayList<>();
         NetServer silent = ApiClient.await(vertx.createNetServer().connectHandler(held::add).listen(0, "127.0.0.1"));
-        TestServer stuck = TestServer.start(Map.of(
-                "SCIM_SMTP_HOST", "127.0.0.1",
-                "SCIM_SMTP_PORT", Integer.toString(silent.actualPort()),
-                "SCIM_SMTP_FROM", "kms@example.com",
-                "SCIM_INVITATIONS_POLL_MILLIS", "100",
-                "SCIM_INVITATIONS_CLAIM_SECONDS", "6"));
+        TestServer stuck = sendingThrough(silent, Map.of("SCIM_INVITATIONS_CLAIM_SECONDS", "6"));
         ApiClient stuckClient = new ApiClient(vertx, stuck.port());
         TestOrg org;
         String id;
@@ -331,11 +327,7 @@ class SmtpInvitationIT {
 
         Polling.until(Duration.ofSeconds(15), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
                 + "WHERE org_id = ? AND claimed_until < now()", org.id())).as("the claim has lapsed").isEqualTo(1));
-        TestServer next = TestServer.start(Map.of(
-                "SCIM_SMTP_HOST", "127.0.0.1",
-                "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
-                "SCIM_SMTP_FROM", "kms@example.com",
-                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        TestServer next = sendingThrough(relay, Map.of());
         try {
             Mail mail = awaitMail("<cleo@example.com>");
             assertThat(mail).as("the invitation, sent by the next instance").isNotNull();
@@ -362,11 +354,7 @@ class SmtpInvitationIT {
             slow.add(socket);
             vertx.setTimer(1500, t -> session(socket, false, ""));
         }).listen(0, "127.0.0.1"));
-        TestServer sending = TestServer.start(Map.of(
-                "SCIM_SMTP_HOST", "127.0.0.1",
-                "SCIM_SMTP_PORT", Integer.toString(slowRelay.actualPort()),
-                "SCIM_SMTP_FROM", "kms@example.com",
-                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        TestServer sending = sendingThrough(slowRelay, Map.of());
         ApiClient sendingClient = new ApiClient(vertx, sending.port());
         try {
             TestOrg org = TestOrg.create(sendingClient, "Stopping Sender Org");
@@ -394,12 +382,7 @@ class SmtpInvitationIT {
      */
     @Test
     void aStuckSendHoldsUpNoOtherOrganisation(Vertx vertx) throws Exception {
-        TestServer sending = TestServer.start(Map.of(
-                "SCIM_SMTP_HOST", "127.0.0.1",
-                "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
-                "SCIM_SMTP_FROM", "kms@example.com",
-                "SCIM_INVITATIONS_POLL_MILLIS", "100",
-                "SCIM_INVITATIONS_CLAIM_SECONDS", "60"));
+        TestServer sending = sendingThrough(relay, Map.of("SCIM_INVITATIONS_CLAIM_SECONDS", "60"));
         ApiClient sendingClient = new ApiClient(vertx, sending.port());
         try {
             TestOrg stuck = TestOrg.create(sendingClient, "Stuck Relay Org");
@@ -418,5 +401,16 @@ class SmtpInvitationIT {
             sendingClient.close();
             sending.stop();
         }
+    }
+
+    /** A server of its own that sends invitations through that relay, polling its outbox often. */
+    private static TestServer sendingThrough(NetServer relayServer, Map<String, String> more) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "SCIM_SMTP_HOST", "127.0.0.1",
+                "SCIM_SMTP_PORT", Integer.toString(relayServer.actualPort()),
+                "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_INVITATIONS_POLL_MILLIS", "100"));
+        env.putAll(more);
+        return TestServer.start(env);
     }
 }
