@@ -262,7 +262,7 @@ public final class MembershipService {
                     }
                 }
                 if (!failed.isEmpty()) {
-                    reportFailures(orgId, failed, sends);
+                    reportFailures(orgId, failed, sends, later);
                 }
                 Round round = new Round(deliveries.size(), sent.size());
                 return store.sent(orgId, sent, now, claimedUntil)
@@ -282,15 +282,17 @@ public final class MembershipService {
         return delay.compareTo(MAX_RETRY_DELAY) < 0 ? delay : MAX_RETRY_DELAY;
     }
 
-    /** One warning per batch; the organisation's outbox is looked at again when the first retry is due. */
-    private void reportFailures(UUID orgId, List<MemberStore.Delivery> failed, List<Future<Void>> sends) {
+    /**
+     * One warning per batch; the organisation's outbox is looked at again when the first retry is due
+     * (the soonest of those the batch's retries were given, counted from {@code failedAt}).
+     */
+    private void reportFailures(UUID orgId, List<MemberStore.Delivery> failed, List<Future<Void>> sends, Instant failedAt) {
         Throwable first = sends.stream().filter(f -> f != null && f.failed()).findFirst().map(Future::cause).orElse(null);
         failed.forEach(d -> onDeliveryFailure.run());
-        int soonest = failed.stream().mapToInt(MemberStore.Delivery::attempt).min().orElse(1);
-        Instant due = Instant.now().plus(retryDelay(soonest));
-        retriesDue.merge(orgId, due, (a, b) -> a.isBefore(b) ? a : b);
+        Duration soonest = retryDelay(failed.stream().mapToInt(MemberStore.Delivery::attempt).min().orElse(1));
+        retriesDue.merge(orgId, failedAt.plus(soonest), (a, b) -> a.isBefore(b) ? a : b);
         LOG.warn("{} invitation(s) of organization {} could not be sent; each will be retried, the first in {} s "
-                        + "(invitation {}): {}", failed.size(), orgId, retryDelay(soonest).toSeconds(),
+                        + "(invitation {}): {}", failed.size(), orgId, soonest.toSeconds(),
                 failed.get(0).invitationId(), first == null ? "" : first.getMessage());
     }
 
