@@ -26,12 +26,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -62,8 +64,12 @@ public final class MembershipService {
     private final Map<UUID, GroupRoleMappings> groupRoles = new ConcurrentHashMap<>();
     /** Organisations that may have undelivered invitations; the rest are not polled. */
     private final Set<UUID> outboxDirty = ConcurrentHashMap.newKeySet();
-    /** Per organisation, when the first of its failed invitations is due to be tried again. */
-    private final Map<UUID, Instant> retriesDue = new ConcurrentHashMap<>();
+    /**
+     * Per organisation, when invitations that failed or were held back are due to be tried again:
+     * each distinct time a batch gave them (a few per batch), so that a later one is not forgotten
+     * once the soonest has come.
+     */
+    private final Map<UUID, NavigableSet<Instant>> retriesDue = new ConcurrentHashMap<>();
     /**
      * The organisations whose outbox is being drained, each with its drain: one drain per
      * organisation at a time, and one organisation's slow relay or database error holds up no other.
@@ -135,8 +141,10 @@ public final class MembershipService {
                 return Future.succeededFuture(0);
             }
             Instant now = Instant.now();
-            retriesDue.forEach((orgId, due) -> {
-                if (!due.isAfter(now) && retriesDue.remove(orgId, due)) {
+            retriesDue.forEach((orgId, dues) -> {
+                NavigableSet<Instant> come = dues.headSet(now, true);
+                if (!come.isEmpty()) {
+                    come.clear();
                     outboxDirty.add(orgId);
                 }
             });
@@ -189,8 +197,10 @@ public final class MembershipService {
 
     /**
      * Delivers the organisation's outbox batch after batch until it is empty, or until a batch had
-     * a send that failed (the relay may be down: its invitations are tried again when due) or an
-     * invitation held back.
+     * a send that failed at the relay (which may be down: its invitations are tried again when due)
+     * or an invitation held back. Invitations without an address fail without stopping it: those
+     * claimed after them would otherwise wait behind them, since a full batch of them due again is
+     * claimed first.
      */
     private Future<Integer> drain(UUID orgId, int sentBefore) {
         return deliver(orgId)
@@ -198,7 +208,7 @@ public final class MembershipService {
                     outboxDirty.add(orgId);
                     return Future.failedFuture(e);
                 })
-                .compose(round -> round.claimed() == DELIVERIES_PER_ROUND && round.sent() == round.claimed()
+                .compose(round -> round.claimed() == DELIVERIES_PER_ROUND && !round.stopsTheDrain()
                         ? drain(orgId, sentBefore + round.sent()) : Future.succeededFuture(sentBefore + round.sent()));
     }
 
@@ -220,8 +230,12 @@ public final class MembershipService {
         orgs.all().forEach(o -> outboxDirty.add(o.id()));
     }
 
-    /** What one batch of the outbox came to. */
-    private record Round(int claimed, int sent) {
+    /**
+     * What one batch of the outbox came to.
+     *
+     * @param stopsTheDrain whether a send failed at the relay or an invitation was held back
+     */
+    private record Round(int claimed, int sent, boolean stopsTheDrain) {
     }
 
     /**
@@ -247,6 +261,7 @@ public final class MembershipService {
                 List<UUID> sent = new ArrayList<>();
                 List<MemberStore.Retry> retries = new ArrayList<>();
                 List<MemberStore.Delivery> failed = new ArrayList<>();
+                boolean stops = false;
                 Instant later = Instant.now();
                 for (int i = 0; i < deliveries.size(); i++) {
                     MemberStore.Delivery d = deliveries.get(i);
@@ -254,17 +269,23 @@ public final class MembershipService {
                     if (send == null) {
                         // Held back, not failed: the claim makes the person wait until active again.
                         retries.add(new MemberStore.Retry(d.invitationId(), later.plus(HELD_BACK)));
+                        stops = true;
                     } else if (send.succeeded()) {
                         sent.add(d.invitationId());
                     } else {
                         failed.add(d);
                         retries.add(new MemberStore.Retry(d.invitationId(), later.plus(retryDelay(d.attempt()))));
+                        stops |= !(send.cause() instanceof InvitationSender.NoAddressException);
                     }
                 }
                 if (!failed.isEmpty()) {
-                    reportFailures(orgId, failed, sends, later);
+                    reportFailures(orgId, failed, sends);
                 }
-                Round round = new Round(deliveries.size(), sent.size());
+                if (!retries.isEmpty()) {
+                    NavigableSet<Instant> dues = retriesDue.computeIfAbsent(orgId, o -> new ConcurrentSkipListSet<>());
+                    retries.forEach(r -> dues.add(r.due()));
+                }
+                Round round = new Round(deliveries.size(), sent.size(), stops);
                 return store.sent(orgId, sent, now, claimedUntil)
                         .compose(v -> store.failed(orgId, retries, claimedUntil))
                         .map(round);
@@ -282,15 +303,11 @@ public final class MembershipService {
         return delay.compareTo(MAX_RETRY_DELAY) < 0 ? delay : MAX_RETRY_DELAY;
     }
 
-    /**
-     * One warning per batch; the organisation's outbox is looked at again when the first retry is due
-     * (the soonest of those the batch's retries were given, counted from {@code failedAt}).
-     */
-    private void reportFailures(UUID orgId, List<MemberStore.Delivery> failed, List<Future<Void>> sends, Instant failedAt) {
+    /** One warning per batch, naming when the first of its retries is due. */
+    private void reportFailures(UUID orgId, List<MemberStore.Delivery> failed, List<Future<Void>> sends) {
         Throwable first = sends.stream().filter(f -> f != null && f.failed()).findFirst().map(Future::cause).orElse(null);
         failed.forEach(d -> onDeliveryFailure.run());
         Duration soonest = retryDelay(failed.stream().mapToInt(MemberStore.Delivery::attempt).min().orElse(1));
-        retriesDue.merge(orgId, failedAt.plus(soonest), (a, b) -> a.isBefore(b) ? a : b);
         LOG.warn("{} invitation(s) of organization {} could not be sent; each will be retried, the first in {} s "
                         + "(invitation {}): {}", failed.size(), orgId, soonest.toSeconds(),
                 failed.get(0).invitationId(), first == null ? "" : first.getMessage());

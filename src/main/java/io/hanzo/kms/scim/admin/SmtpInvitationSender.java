@@ -61,7 +61,7 @@ public final class SmtpInvitationSender implements InvitationSender {
     @Override
     public Future<Void> send(String recipient, String setupLink) {
         if (!recipient.contains("@") || recipient.contains("\r") || recipient.contains("\n") || recipient.contains(">")) {
-            return Future.failedFuture(new IllegalArgumentException("no email address to send the invitation to"));
+            return Future.failedFuture(new NoAddressException());
         }
         return client.connect(relay.port(), relay.host())
                 .compose(socket -> new Session(socket).deliver(recipient, setupLink));

@@ -257,7 +257,6 @@ public final class UserService {
         }
         return store.insertAll(orgId, ids, attributes, audits).map(inserted -> {
             if (!inserted.isEmpty()) {
-                onProvisioned.accept(orgId);
                 onCommitted.run();
             }
             Map<UUID, UserRow> byId = new HashMap<>();
@@ -267,6 +266,10 @@ public final class UserService {
                 UserRow row = byId.get(ids.get(i));
                 outcomes.add(row != null ? committed(orgId, row)
                         : userNameTaken(batch.get(i).attributes().path("userName").asText()));
+            }
+            if (!inserted.isEmpty()) {
+                // Once indexed: the outbox, which may run on another thread, holds back whom it cannot find.
+                onProvisioned.accept(orgId);
             }
             return outcomes;
         });
@@ -481,11 +484,12 @@ public final class UserService {
                 .compose(written -> {
                     if (written.isPresent()) {
                         onCommitted.run();
+                        IndexedUser shown = committed(orgId, written.get());
                         if (!isActive(current.attributes()) && isActive(next)) {
                             // The outbox holds an inactive person's invitation until they are active.
                             onProvisioned.accept(orgId);
                         }
-                        return Future.succeededFuture(committed(orgId, written.get()));
+                        return Future.succeededFuture(shown);
                     }
                     ScimException refusal = changedMeanwhile(pinned, attempt);
                     if (refusal != null) {

@@ -269,17 +269,24 @@ class SmtpInvitationIT {
     /**
      * Invitations that cannot be sent (people with no address) are tried again later, each after a
      * wait that grows, and hold up no other organisation's: a batch of failures used to be claimed
-     * again at once, round after round, and the outbox went no further.
+     * again at once, round after round, and the outbox went no further. Nor do they hold up their own
+     * organisation's later invitations: the outbox stopped at a batch (100) of them, and each retry
+     * claimed that same batch first, so those after it waited for the minute's sweep.
      */
     @Test
     void invitationsThatCannotBeSentWaitForTheirRetryAndHoldUpNoOtherOrganisation() throws Exception {
         TestOrg nowhere = TestOrg.create(client, "No Address Org");
-        List<Future<ApiClient.Response>> created = new ArrayList<>();
+        // One request, so that more than a batch is queued before the outbox looks.
+        StringBuilder operations = new StringBuilder();
         for (int i = 0; i < 120; i++) {
-            created.add(client.send(HttpMethod.POST, TestOrg.SCIM + "/Users", nowhere.token(), "{\"userName\":\"nobody-" + i + "\"}"));
+            operations.append(i == 0 ? "" : ",").append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"n")
+                    .append(i).append("\",\"data\":{\"userName\":\"nobody-").append(i).append("\"}}");
         }
-        ApiClient.await(Future.all(created));
-        created.forEach(f -> assertThat(f.result().status()).as(f.result().text()).isEqualTo(201));
+        ApiClient.Response bulk = client.post(TestOrg.SCIM + "/Bulk", nowhere.token(),
+                "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"Operations\":[" + operations + "]}");
+        assertThat(bulk.status()).as(bulk.text()).isEqualTo(200);
+        assertThat(bulk.json().path("Operations")).hasSize(120)
+                .allSatisfy(op -> assertThat(op.path("status").asText()).as(op.toString()).isEqualTo("201"));
 
         TestOrg addressed = TestOrg.create(client, "Addressed Org");
         ApiClient.Response zora = client.post(TestOrg.SCIM + "/Users", addressed.token(),
@@ -289,8 +296,13 @@ class SmtpInvitationIT {
 
         Polling.until(Duration.ofSeconds(10), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
                 + "WHERE org_id = ? AND attempts > 0", nowhere.id())).isEqualTo(120));
+        // Each was tried once before any was tried again (the first retry is due 5 s after a failure).
+        assertThat(MembershipDb.count("SELECT count(*) FROM invitations WHERE org_id = ? AND attempts > 1", nowhere.id()))
+                .as("invitations tried a second time before all were tried once").isZero();
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
+                + "WHERE org_id = ? AND attempts > 1", nowhere.id())).as("the retries, once due").isEqualTo(120));
         assertThat(MembershipDb.count("SELECT max(attempts) FROM invitations WHERE org_id = ?", nowhere.id()))
-                .as("attempts of an invitation that cannot be sent, within seconds").isBetween(1, 3);
+                .as("attempts of an invitation that cannot be sent, within seconds").isBetween(2, 3);
         assertThat(MembershipDb.count("SELECT count(*) FROM invitations WHERE org_id = ? AND sent_at IS NOT NULL",
                 nowhere.id())).isZero();
     }
