@@ -32,7 +32,10 @@ final class MembershipDb {
     }
 
     static Connection connect() throws SQLException {
-        DatabaseTarget db = TestServer.database();
+        return connect(TestServer.database());
+    }
+
+    static Connection connect(DatabaseTarget db) throws SQLException {
         return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
     }
 
@@ -64,9 +67,14 @@ final class MembershipDb {
 
     /** The user's invitations, oldest first. */
     static List<Invitation> invitations(String orgId, String userId) {
+        return invitations(TestServer.database(), orgId, userId);
+    }
+
+    /** The user's invitations in that database, oldest first. */
+    static List<Invitation> invitations(DatabaseTarget db, String orgId, String userId) {
         String sql = "SELECT id, user_id, created_at, token_hash, expires_at, sent_at, used_at, voided_at "
                 + "FROM invitations WHERE org_id = ? AND user_id = ? ORDER BY created_at, sent_at NULLS LAST, id";
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, UUID.fromString(orgId));
             ps.setObject(2, UUID.fromString(userId));
             List<Invitation> out = new ArrayList<>();
@@ -119,7 +127,12 @@ final class MembershipDb {
     }
 
     static int count(String sql, String orgId) {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        return count(TestServer.database(), sql, orgId);
+    }
+
+    /** A number the query answers in that database, whose one parameter is the organisation's id. */
+    static int count(DatabaseTarget db, String sql, String orgId) {
+        try (Connection c = connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, UUID.fromString(orgId));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -2,6 +2,8 @@ package io.hanzo.kms.scim.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hanzo.kms.scim.store.pg.DatabaseSetup;
+import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,7 +33,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Invitations sent by SMTP to a relay: small SMTP servers here play the relay, one plain, one that
- * offers STARTTLS (with a certificate made for the test) and requires AUTH.
+ * offers STARTTLS (with a certificate made for the test) and requires AUTH. The servers run on a
+ * database of their own: every instance on a database delivers every organisation's outbox (each
+ * sweeps them all once a minute), so a server of another test class, which writes its invitations
+ * to the log, could otherwise send one of these instead of the relay.
  */
 @ExtendWith(VertxExtension.class)
 class SmtpInvitationIT {
@@ -53,23 +61,27 @@ class SmtpInvitationIT {
     private static ApiClient client;
     private static ApiClient secureClient;
     private static InvitationLog log;
+    private static Path dir;
+    private static DatabaseTarget db;
 
     @BeforeAll
-    static void start(Vertx vertx) {
+    static void start(Vertx vertx) throws IOException {
         log = InvitationLog.install();
+        dir = Files.createTempDirectory("kms-scim-smtp");
+        db = DatabaseSetup.startEmbedded(dir.resolve("postgres"), 0);
         relay = ApiClient.await(vertx.createNetServer().connectHandler(s -> session(s, false, "")).listen(0, "127.0.0.1"));
         certificate = SelfSignedCertificate.create("localhost");
         secureRelay = ApiClient.await(vertx.createNetServer(new NetServerOptions().setKeyCertOptions(certificate.keyCertOptions()))
                 .connectHandler(s -> session(s, true, "LOGIN PLAIN")).listen(0, "127.0.0.1"));
         loginRelay = ApiClient.await(vertx.createNetServer(new NetServerOptions().setKeyCertOptions(certificate.keyCertOptions()))
                 .connectHandler(s -> session(s, true, "LOGIN")).listen(0, "127.0.0.1"));
-        server = TestServer.start(Map.of(
+        server = TestServer.start(db, dir, Map.of(
                 "SCIM_SMTP_HOST", "127.0.0.1",
                 "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
                 "SCIM_SMTP_FROM", "kms@example.com",
                 "SCIM_INVITATIONS_POLL_MILLIS", "100"));
         client = new ApiClient(vertx, server.port());
-        secureServer = TestServer.start(Map.of(
+        secureServer = TestServer.start(db, dir, Map.of(
                 "SCIM_SMTP_HOST", "localhost",
                 "SCIM_SMTP_PORT", Integer.toString(secureRelay.actualPort()),
                 "SCIM_SMTP_FROM", "kms@example.com",
@@ -79,7 +91,7 @@ class SmtpInvitationIT {
                 "SCIM_SMTP_TRUST_FILE", certificate.certificatePath(),
                 "SCIM_INVITATIONS_POLL_MILLIS", "100"));
         secureClient = new ApiClient(vertx, secureServer.port());
-        loginServer = TestServer.start(Map.of(
+        loginServer = TestServer.start(db, dir, Map.of(
                 "SCIM_SMTP_HOST", "localhost",
                 "SCIM_SMTP_PORT", Integer.toString(loginRelay.actualPort()),
                 "SCIM_SMTP_FROM", "kms@example.com",
@@ -91,7 +103,7 @@ class SmtpInvitationIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         client.close();
         secureClient.close();
         loginClient.close();
@@ -103,6 +115,7 @@ class SmtpInvitationIT {
         ApiClient.await(secureRelay.close());
         certificate.delete();
         log.uninstall();
+        db.embedded().close();
     }
 
     /**
@@ -294,16 +307,16 @@ class SmtpInvitationIT {
         assertThat(zora.status()).as(zora.text()).isEqualTo(201);
         assertThat(awaitMail("<zora@example.com>")).as("the other organisation's invitation").isNotNull();
 
-        Polling.until(Duration.ofSeconds(10), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(MembershipDb.count(db, "SELECT count(*) FROM invitations "
                 + "WHERE org_id = ? AND attempts > 0", nowhere.id())).isEqualTo(120));
         // Each was tried once before any was tried again (the first retry is due 5 s after a failure).
-        assertThat(MembershipDb.count("SELECT count(*) FROM invitations WHERE org_id = ? AND attempts > 1", nowhere.id()))
+        assertThat(MembershipDb.count(db, "SELECT count(*) FROM invitations WHERE org_id = ? AND attempts > 1", nowhere.id()))
                 .as("invitations tried a second time before all were tried once").isZero();
-        Polling.until(Duration.ofSeconds(10), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(MembershipDb.count(db, "SELECT count(*) FROM invitations "
                 + "WHERE org_id = ? AND attempts > 1", nowhere.id())).as("the retries, once due").isEqualTo(120));
-        assertThat(MembershipDb.count("SELECT max(attempts) FROM invitations WHERE org_id = ?", nowhere.id()))
+        assertThat(MembershipDb.count(db, "SELECT max(attempts) FROM invitations WHERE org_id = ?", nowhere.id()))
                 .as("attempts of an invitation that cannot be sent, within seconds").isBetween(2, 3);
-        assertThat(MembershipDb.count("SELECT count(*) FROM invitations WHERE org_id = ? AND sent_at IS NOT NULL",
+        assertThat(MembershipDb.count(db, "SELECT count(*) FROM invitations WHERE org_id = ? AND sent_at IS NOT NULL",
                 nowhere.id())).isZero();
     }
 
@@ -328,7 +341,7 @@ class SmtpInvitationIT {
             assertThat(created.status()).as(created.text()).isEqualTo(201);
             id = created.json().path("id").asText();
             Polling.until(Duration.ofSeconds(10), () -> assertThat(held).as("the send has begun").isNotEmpty());
-            MembershipDb.Invitation claimed = MembershipDb.invitations(org.id(), id).get(0);
+            MembershipDb.Invitation claimed = MembershipDb.invitations(db, org.id(), id).get(0);
             assertThat(claimed.tokenHash()).as("the link minted for the send").isNotNull();
             assertThat(claimed.deliveredAt()).as("delivered before it was sent").isNull();
             firstHash = claimed.tokenHash();
@@ -337,14 +350,14 @@ class SmtpInvitationIT {
             stuck.stop();
         }
 
-        Polling.until(Duration.ofSeconds(15), () -> assertThat(MembershipDb.count("SELECT count(*) FROM invitations "
+        Polling.until(Duration.ofSeconds(15), () -> assertThat(MembershipDb.count(db, "SELECT count(*) FROM invitations "
                 + "WHERE org_id = ? AND claimed_until < now()", org.id())).as("the claim has lapsed").isEqualTo(1));
         TestServer next = sendingThrough(relay, Map.of());
         try {
             Mail mail = awaitMail("<cleo@example.com>");
             assertThat(mail).as("the invitation, sent by the next instance").isNotNull();
             Polling.until(Duration.ofSeconds(5), () -> {
-                MembershipDb.Invitation sent = MembershipDb.invitations(org.id(), id).get(0);
+                MembershipDb.Invitation sent = MembershipDb.invitations(db, org.id(), id).get(0);
                 assertThat(sent.deliveredAt()).isNotNull();
                 assertThat(sent.tokenHash()).isNotNull().isNotEqualTo(firstHash);
             });
@@ -379,7 +392,7 @@ class SmtpInvitationIT {
             sending.stop();
 
             assertThat(RECEIVED.stream().filter(m -> "<odile@example.com>".equals(m.rcpt())).count()).isEqualTo(1);
-            MembershipDb.Invitation sent = MembershipDb.invitations(org.id(), id).get(0);
+            MembershipDb.Invitation sent = MembershipDb.invitations(db, org.id(), id).get(0);
             assertThat(sent.deliveredAt()).as("recorded as sent before the pool closed").isNotNull();
         } finally {
             sending.stop();
@@ -423,6 +436,6 @@ class SmtpInvitationIT {
                 "SCIM_SMTP_FROM", "kms@example.com",
                 "SCIM_INVITATIONS_POLL_MILLIS", "100"));
         env.putAll(more);
-        return TestServer.start(env);
+        return TestServer.start(db, dir, env);
     }
 }
