@@ -314,7 +314,8 @@ public final class MembershipService {
     }
 
     /**
-     * The primary email (or the first), else the userName, which IdPs usually set to the email; null
+     * The primary email, else the first email, else the userName (which IdPs usually set to the
+     * email), taking only values that are addresses for the first two; null
      * when the person is not to be invited now: made inactive or deleted since the invitation was
      * claimed, or not in this instance's index yet (created on another instance a moment ago).
      */
@@ -327,16 +328,25 @@ public final class MembershipService {
         if (!person.path("active").asBoolean(true)) {
             return null;
         }
+        // Only values that are addresses count: an IdP whose source attribute is empty sends a
+        // primary email of "" (OneLogin's {$user.email}), or maps a non-email attribute into emails,
+        // and the person would never be invited while their userName is their address.
+        String primary = null;
+        String first = null;
         JsonNode emails = person.get("emails");
-        String chosen = null;
         if (emails != null && emails.isArray()) {
             for (JsonNode e : emails) {
-                if (chosen == null || e.path("primary").asBoolean(false)) {
-                    chosen = e.path("value").asText(null);
+                String value = e.path("value").isTextual() ? e.path("value").asText().strip() : null;
+                if (!InvitationSender.isAddress(value)) {
+                    continue;
+                }
+                first = first == null ? value : first;
+                if (primary == null && e.path("primary").asBoolean(false)) {
+                    primary = value;
                 }
             }
         }
-        return chosen != null ? chosen : d.userName();
+        return primary != null ? primary : first != null ? first : d.userName();
     }
 
     /** A new invitation for a member who has not set up yet; the previous one stops working. */

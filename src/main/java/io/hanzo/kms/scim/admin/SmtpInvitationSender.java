@@ -60,7 +60,7 @@ public final class SmtpInvitationSender implements InvitationSender {
 
     @Override
     public Future<Void> send(String recipient, String setupLink) {
-        if (!recipient.contains("@") || recipient.contains("\r") || recipient.contains("\n") || recipient.contains(">")) {
+        if (!InvitationSender.isAddress(recipient)) {
             return Future.failedFuture(new NoAddressException());
         }
         return client.connect(relay.port(), relay.host())

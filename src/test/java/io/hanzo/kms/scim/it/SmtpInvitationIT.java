@@ -245,6 +245,27 @@ class SmtpInvitationIT {
         assertThat(RECEIVED.stream().filter(m -> "<mira@example.com>".equals(m.rcpt())).count()).isEqualTo(1);
     }
 
+    /**
+     * A primary email that is no address (an IdP's empty source attribute arrives as "") is passed
+     * over for the next email, then for the userName: it used to be chosen, every send failed, and the
+     * person was never invited.
+     */
+    @Test
+    void anEmailThatIsNoAddressIsPassedOverForTheNextOrTheUserName() throws Exception {
+        TestOrg org = TestOrg.create(client, "Unusable Email Org");
+        ApiClient.Response empty = client.post(TestOrg.SCIM + "/Users", org.token(), """
+                {"userName":"ines@example.com","emails":[{"value":"","type":"work","primary":true}]}
+                """);
+        assertThat(empty.status()).as(empty.text()).isEqualTo(201);
+        ApiClient.Response local = client.post(TestOrg.SCIM + "/Users", org.token(), """
+                {"userName":"jdoe","emails":[{"value":"jdoe","type":"work","primary":true},
+                 {"value":" jdoe@home.example.com ","type":"home"}]}
+                """);
+        assertThat(local.status()).as(local.text()).isEqualTo(201);
+        assertThat(awaitMail("<ines@example.com>")).as("the userName, for an empty primary email").isNotNull();
+        assertThat(awaitMail("<jdoe@home.example.com>")).as("the next email, for a primary that is no address").isNotNull();
+    }
+
     @Test
     void withStartTlsRequiredTheMailGoesEncryptedAndAuthenticatedAndNoSecretIsLogged() throws Exception {
         TestOrg org = TestOrg.create(secureClient, "Secure Mail Org");
