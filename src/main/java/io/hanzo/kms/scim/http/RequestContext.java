@@ -17,6 +17,7 @@ final class RequestContext {
     static final String ORG_ID = "kms.orgId";
     static final String BODY_LIMIT = "kms.bodyLimit";
     static final String TOKEN_ID = "kms.tokenId";
+    static final String SENT_METHOD = "kms.sentMethod";
 
     private RequestContext() {
     }
@@ -27,6 +28,12 @@ final class RequestContext {
 
     static UUID tokenId(RoutingContext ctx) {
         return ctx.get(TOKEN_ID);
+    }
+
+    /** The method the client sent: a HEAD request is routed as GET, and is still a HEAD in logs and events. */
+    static String sentMethod(RoutingContext ctx) {
+        String sent = ctx.get(SENT_METHOD);
+        return sent != null ? sent : ctx.request().method().name();
     }
 
     /** The request as a provisioning event names it: method and resource type, such as {@code PATCH /Groups}. */
