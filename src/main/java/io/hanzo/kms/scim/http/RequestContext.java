@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 import io.hanzo.kms.scim.store.Audit;
 import io.vertx.core.buffer.Buffer;
@@ -34,6 +35,14 @@ final class RequestContext {
     static String sentMethod(RoutingContext ctx) {
         String sent = ctx.get(SENT_METHOD);
         return sent != null ? sent : ctx.request().method().name();
+    }
+
+    /**
+     * The conditions a change of one resource was sent with; both headers, as RFC 9110 §13.1 has a
+     * server evaluate them on a write, If-None-Match too.
+     */
+    static Precondition precondition(RoutingContext ctx) {
+        return new Precondition(ctx.request().getHeader("If-Match"), ctx.request().getHeader("If-None-Match"));
     }
 
     /** The request as a provisioning event names it: method and resource type, such as {@code PATCH /Groups}. */
