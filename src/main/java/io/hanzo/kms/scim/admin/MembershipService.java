@@ -520,9 +520,9 @@ public final class MembershipService {
 
     /**
      * Replaces the default role and every mapping; of replacements sent together the last to commit
-     * is in force, whole.
+     * is in force, whole. A replacement by what is stored already writes nothing.
      *
-     * @return the mappings as written
+     * @return the mappings as written (or as they are, when nothing changed)
      */
     public Future<ObjectNode> replaceRoleMappings(UUID orgId, Role defaultRole, Map<String, Role> mappings) {
         Map<String, String> wire = new HashMap<>();

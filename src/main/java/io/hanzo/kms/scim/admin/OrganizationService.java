@@ -77,9 +77,9 @@ public final class OrganizationService {
      * Changes the plan, the SCIM switch, or both (null keeps one as it is), decided on the row as
      * committed and under its lock, never on this cache, which another change may have overtaken: a
      * plan without SCIM switches it off, and switching it on under such a plan is refused, whatever
-     * else is changed at the same moment.
+     * else is changed at the same moment. A change that leaves the row as it is writes nothing.
      *
-     * @return the organisation as written
+     * @return the organisation as written, or as it is when nothing changed
      */
     public Future<Organization> update(UUID id, Plan plan, Boolean scimEnabled) {
         return store.update(id, current -> changed(current, plan, scimEnabled), Instant.now().truncatedTo(ChronoUnit.MILLIS))

@@ -77,8 +77,12 @@ public final class ApiRouter {
         router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
         RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());
         router.post(SCIM_BASE + "/.search").handler(rootSearch::search);
-        router.route(SCIM_BASE + "/Me").handler(ctx -> ScimResponses.sendError(ctx, 501, null,
-                "/Me is not available: a SCIM token acts for an organisation, not for a user."));
+        RefusalRecorder refusals = new RefusalRecorder(s.events());
+        router.route(SCIM_BASE + "/Me").handler(ctx -> {
+            String detail = "/Me is not available: a SCIM token acts for an organisation, not for a user.";
+            refusals.refused(ctx, 501, detail);
+            ScimResponses.sendError(ctx, 501, null, detail);
+        });
 
         OrganizationsHandler orgs = new OrganizationsHandler(s.orgs(), s.config().publicUrl() + SCIM_BASE);
         ScimTokensHandler tokens = new ScimTokensHandler(s.tokens(), orgs, s.config().publicUrl() + SCIM_BASE,
@@ -111,7 +115,6 @@ public final class ApiRouter {
         router.post(ACCOUNT_INVITATION).handler(members::describeInvitation);
         WebPages.mount(router);
 
-        RefusalRecorder refusals = new RefusalRecorder(s.events());
         FailureHandler failures = new FailureHandler(refusals);
         router.route().failureHandler(failures);
         router.errorHandler(404, ctx -> {

@@ -108,8 +108,8 @@ final class GroupsHandler {
 
     void replace(RoutingContext ctx) {
         AttributeProjection projection = projection(ctx);
-        groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), UsersHandler.ifMatch(ctx),
-                        RequestContext.audit(ctx, "Groups"))
+        groups.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx),
+                        RequestContext.precondition(ctx), RequestContext.audit(ctx, "Groups"))
                 .map(g -> send(ctx, 200, shown(RequestContext.orgId(ctx), g), projection))
                 .onFailure(ctx::fail);
     }
@@ -118,7 +118,7 @@ final class GroupsHandler {
         AttributeProjection projection = projection(ctx);
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
         boolean withBody = ctx.queryParams().contains("attributes");
-        groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, UsersHandler.ifMatch(ctx),
+        groups.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, RequestContext.precondition(ctx),
                         RequestContext.audit(ctx, "Groups").answering(withBody ? 200 : 204))
                 .map(g -> {
                     GroupIndex.View shown = shown(RequestContext.orgId(ctx), g);
@@ -132,7 +132,7 @@ final class GroupsHandler {
     }
 
     void delete(RoutingContext ctx) {
-        groups.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), UsersHandler.ifMatch(ctx),
+        groups.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.precondition(ctx),
                         RequestContext.audit(ctx, "Groups"))
                 .onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(ctx::fail);

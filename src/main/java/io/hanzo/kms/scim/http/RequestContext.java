@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 import io.hanzo.kms.scim.store.Audit;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,7 @@ final class RequestContext {
     static final String ORG_ID = "kms.orgId";
     static final String BODY_LIMIT = "kms.bodyLimit";
     static final String TOKEN_ID = "kms.tokenId";
+    static final String SENT_METHOD = "kms.sentMethod";
 
     private RequestContext() {
     }
@@ -27,6 +29,20 @@ final class RequestContext {
 
     static UUID tokenId(RoutingContext ctx) {
         return ctx.get(TOKEN_ID);
+    }
+
+    /** The method the client sent: a HEAD request is routed as GET, and is still a HEAD in logs and events. */
+    static String sentMethod(RoutingContext ctx) {
+        String sent = ctx.get(SENT_METHOD);
+        return sent != null ? sent : ctx.request().method().name();
+    }
+
+    /**
+     * The conditions a change of one resource was sent with; both headers, as RFC 9110 §13.1 has a
+     * server evaluate them on a write, If-None-Match too.
+     */
+    static Precondition precondition(RoutingContext ctx) {
+        return new Precondition(ctx.request().getHeader("If-Match"), ctx.request().getHeader("If-None-Match"));
     }
 
     /** The request as a provisioning event names it: method and resource type, such as {@code PATCH /Groups}. */

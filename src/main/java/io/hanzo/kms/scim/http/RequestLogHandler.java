@@ -40,10 +40,12 @@ final class RequestLogHandler {
         String given = ctx.request().getHeader(HEADER);
         String id = given != null && SANE.matcher(given).matches() ? given : newId();
         ctx.put(KEY, id);
+        // Before any reroute: a HEAD request is routed as GET (see ApiRouter.collapseSlashes).
+        String method = ctx.request().method().name();
+        ctx.put(RequestContext.SENT_METHOD, method);
         ctx.response().putHeader(HEADER_NAME, id);
         if (logRequests) {
             long started = System.nanoTime();
-            String method = ctx.request().method().name();
             String path = ctx.request().path();
             ctx.addEndHandler(ar -> LOG.atInfo()
                     .addKeyValue("requestId", id)

@@ -113,8 +113,8 @@ final class UsersHandler {
 
     void replace(RoutingContext ctx) {
         AttributeProjection projection = projection(ctx);
-        users.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx), ifMatch(ctx),
-                        RequestContext.audit(ctx, "Users"))
+        users.replace(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.jsonBody(ctx),
+                        RequestContext.precondition(ctx), RequestContext.audit(ctx, "Users"))
                 .map(u -> sendUser(ctx, 200, u, projection))
                 .onFailure(ctx::fail);
     }
@@ -122,19 +122,17 @@ final class UsersHandler {
     void patch(RoutingContext ctx) {
         AttributeProjection projection = projection(ctx);
         PatchRequest request = PatchRequest.parse(RequestContext.jsonBody(ctx));
-        users.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, ifMatch(ctx), RequestContext.audit(ctx, "Users"))
+        users.patch(RequestContext.orgId(ctx), ctx.pathParam("id"), request, RequestContext.precondition(ctx),
+                        RequestContext.audit(ctx, "Users"))
                 .map(u -> sendUser(ctx, 200, u, projection))
                 .onFailure(ctx::fail);
     }
 
     void delete(RoutingContext ctx) {
-        users.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), ifMatch(ctx), RequestContext.audit(ctx, "Users"))
+        users.delete(RequestContext.orgId(ctx), ctx.pathParam("id"), RequestContext.precondition(ctx),
+                        RequestContext.audit(ctx, "Users"))
                 .onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(ctx::fail);
-    }
-
-    static String ifMatch(RoutingContext ctx) {
-        return ctx.request().getHeader("If-Match");
     }
 
     /**

@@ -12,6 +12,7 @@ import io.hanzo.kms.scim.protocol.bulk.BulkRequest;
 import io.hanzo.kms.scim.protocol.group.GroupPatchPlan;
 import io.hanzo.kms.scim.protocol.group.GroupPatchPlanner;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
+import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.hanzo.kms.scim.store.EventStore;
@@ -195,7 +196,7 @@ public final class BulkService {
             for (GroupMembersPatch p : run) {
                 Future<IndexedGroup> patched;
                 try {
-                    patched = groups.patch(orgId, p.id(), p.patch(), null, audit("PATCH", "Groups"));
+                    patched = groups.patch(orgId, p.id(), p.patch(), Precondition.NONE, audit("PATCH", "Groups"));
                 } catch (RuntimeException e) {
                     patched = Future.failedFuture(e);
                 }
@@ -297,7 +298,7 @@ public final class BulkService {
                         ? "POST takes the path of a resource type, such as /Users."
                         : op.method() + " needs the path of one resource, such as /Users/{id}."));
             }
-            String ifMatch = op.version();
+            Precondition precondition = Precondition.ifMatch(op.version());
             Audit audit = audit(op.method(), isUsers ? "Users" : "Groups");
             switch (op.method()) {
                 case "POST":
@@ -306,16 +307,16 @@ public final class BulkService {
                             : groups.create(orgId, op.data(), audit).map(g -> created(op, g));
                 case "PUT":
                     return isUsers
-                            ? users.replace(orgId, id, op.data(), ifMatch, audit).map(u -> changed(op, 200, u))
-                            : groups.replace(orgId, id, op.data(), ifMatch, audit).map(g -> changed(op, 200, g));
+                            ? users.replace(orgId, id, op.data(), precondition, audit).map(u -> changed(op, 200, u))
+                            : groups.replace(orgId, id, op.data(), precondition, audit).map(g -> changed(op, 200, g));
                 case "PATCH": {
                     PatchRequest patch = PatchRequest.parse(op.data());
                     return isUsers
-                            ? users.patch(orgId, id, patch, ifMatch, audit).map(u -> changed(op, 200, u))
-                            : groups.patch(orgId, id, patch, ifMatch, audit).map(g -> changed(op, 200, g));
+                            ? users.patch(orgId, id, patch, precondition, audit).map(u -> changed(op, 200, u))
+                            : groups.patch(orgId, id, patch, precondition, audit).map(g -> changed(op, 200, g));
                 }
                 default:
-                    return (isUsers ? users.delete(orgId, id, ifMatch, audit) : groups.delete(orgId, id, ifMatch, audit))
+                    return (isUsers ? users.delete(orgId, id, precondition, audit) : groups.delete(orgId, id, precondition, audit))
                             .map(v -> new BulkResult(op, 204, id, location(op), null, null));
             }
         }

@@ -18,7 +18,7 @@ import io.hanzo.kms.scim.protocol.group.GroupPatchPlanner;
 import io.hanzo.kms.scim.protocol.group.MemberOp;
 import io.hanzo.kms.scim.protocol.patch.PatchEngine;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
-import io.hanzo.kms.scim.protocol.resource.ETags;
+import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
@@ -179,34 +179,32 @@ public final class GroupService {
     }
 
     /** Full replace (PUT), members included: a body without members leaves the group empty. */
-    public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body, String ifMatch, Audit audit) {
+    public Future<IndexedGroup> replace(UUID orgId, String id, JsonNode body, Precondition precondition, Audit audit) {
         GroupBody parts = GroupBody.split(body);
         ObjectNode attributes = normalizer.normalizeSent(parts.attributes());
         List<MemberOp> ops = List.of(new MemberOp(MemberOp.Kind.REPLACE_ALL, parts.memberIds()));
-        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
         return lookup(orgId, id).compose(found -> {
             UUID gid = found.row().id();
             return displayNameFree(orgId, gid, attributes).compose(v -> memberBatches.alone(gid,
-                    () -> precondition(orgId, gid, ifMatch).compose(current ->
-                            write(orgId, gid, attributes, pinned ? current.row().version() : null, ops, audit))));
+                    () -> current(orgId, gid, precondition).compose(current -> write(orgId, gid, attributes,
+                            precondition.pinned() ? current.row().version() : null, ops, audit))));
         });
     }
 
-    public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, String ifMatch, Audit audit) {
-        return patch(orgId, id, GroupPatchPlanner.plan(request), ifMatch, audit);
+    public Future<IndexedGroup> patch(UUID orgId, String id, PatchRequest request, Precondition precondition, Audit audit) {
+        return patch(orgId, id, GroupPatchPlanner.plan(request), precondition, audit);
     }
 
     /** A PATCH already planned (bulk plans its PATCHes to see which can run together). */
-    public Future<IndexedGroup> patch(UUID orgId, String id, GroupPatchPlan plan, String ifMatch, Audit audit) {
-        if (ifMatch == null && batchable(plan)) {
+    public Future<IndexedGroup> patch(UUID orgId, String id, GroupPatchPlan plan, Precondition precondition, Audit audit) {
+        if (precondition.none() && batchable(plan)) {
             MemberPatch patch = new MemberPatch(plan.memberOps(), audit);
             return lookup(orgId, id).compose(found -> memberBatches.join(found.row().id(),
                     new QueuedPatch(orgId, found.row().id(), patch), this::writeMemberBatch));
         }
-        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
         return lookup(orgId, id).compose(found -> memberBatches.alone(found.row().id(),
-                () -> precondition(orgId, found.row().id(), ifMatch)
-                        .compose(current -> patchAttempt(orgId, current, plan, pinned, audit, 1))));
+                () -> current(orgId, found.row().id(), precondition)
+                        .compose(current -> patchAttempt(orgId, current, plan, precondition.pinned(), audit, 1))));
     }
 
     /** A PATCH that only adds or removes listed members: it can be written together with others. */
@@ -275,14 +273,14 @@ public final class GroupService {
     /**
      * Writes a PATCH. When it changes attributes, they are computed from the version the index holds
      * and written only if the database still has that version; otherwise the group is read again and
-     * the PATCH applied again (or, under If-Match, refused), so a change made on another instance is
-     * never overwritten with older attributes.
+     * the PATCH applied again (or, under conditions that name versions, refused), so a change made on
+     * another instance is never overwritten with older attributes.
      */
     private Future<IndexedGroup> patchAttempt(UUID orgId, IndexedGroup current, GroupPatchPlan plan, boolean pinned,
                                               Audit audit, int attempt) {
         if (!plan.changesAttributes()) {
-            // Under If-Match the database checks the version too: the index the precondition was
-            // checked against may not hold a change committed on another instance since.
+            // Under conditions that name versions the database checks the version too: the index they
+            // were checked against may not hold a change committed on another instance since.
             return write(orgId, current.row().id(), null, pinned ? current.row().version() : null, plan.memberOps(), audit);
         }
         ObjectNode attributes;
@@ -315,15 +313,14 @@ public final class GroupService {
                 });
     }
 
-    public Future<Void> delete(UUID orgId, String id, String ifMatch, Audit audit) {
+    public Future<Void> delete(UUID orgId, String id, Precondition precondition, Audit audit) {
         return lookup(orgId, id).compose(found -> {
             UUID gid = found.row().id();
-            boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
-            return memberBatches.alone(gid, () -> precondition(orgId, gid, ifMatch).compose(current -> {
-                Long expected = pinned ? current.row().version() : null;
+            return memberBatches.alone(gid, () -> current(orgId, gid, precondition).compose(current -> {
+                Long expected = precondition.pinned() ? current.row().version() : null;
                 return store.delete(orgId, gid, expected, audit).compose(deleted -> deleted || expected == null
                         ? Future.succeededFuture(deleted)
-                        // Changed on another instance since the If-Match was checked, or gone.
+                        // Changed on another instance since the conditions were checked, or gone.
                         : reread(orgId, gid).compose(fresh -> fresh == null ? Future.succeededFuture(false)
                                 : Future.failedFuture(changed(fresh))));
             })).map(deleted -> {
@@ -338,21 +335,22 @@ public final class GroupService {
     }
 
     /**
-     * The group as the write will find it; a 412 when If-Match names another version. The index may
-     * lag behind a version committed on another instance, so a mismatch is checked against the
-     * database before it is answered.
+     * The group as the write will find it; a 412 when the conditions fail on it. The index may lag
+     * behind a version committed on another instance, so a failure is checked against the database
+     * before it is answered.
      */
-    private Future<IndexedGroup> precondition(UUID orgId, UUID gid, String ifMatch) {
+    private Future<IndexedGroup> current(UUID orgId, UUID gid, Precondition precondition) {
         IndexedGroup held = index.groups(orgId).get(gid);
-        if (held != null && (ifMatch == null || ETags.matches(ifMatch, held.row().version()))) {
+        if (held != null && precondition.holds(held.row().version())) {
             return Future.succeededFuture(held);
         }
         return reread(orgId, gid).compose(fresh -> {
             if (fresh == null) {
                 return Future.failedFuture(notFound(gid.toString()));
             }
-            if (ifMatch != null && !ETags.matches(ifMatch, fresh.row().version())) {
-                return Future.failedFuture(changed(fresh));
+            if (!precondition.holds(fresh.row().version())) {
+                return Future.failedFuture(precondition.failed("group", fresh.row().version(),
+                        fresh.row().meta().etag()));
             }
             return Future.succeededFuture(fresh);
         });
@@ -375,7 +373,7 @@ public final class GroupService {
                         index.groups(orgId).deleteGroup(gid);
                         return Future.failedFuture(notFound(gid.toString()));
                     }
-                    // Gone, or changed (on another instance) since the If-Match was checked.
+                    // Gone, or changed (on another instance) since the conditions were checked.
                     return reread(orgId, gid).compose(fresh -> Future.failedFuture(
                             fresh == null ? notFound(gid.toString()) : changed(fresh)));
                 });

@@ -17,7 +17,7 @@ import io.hanzo.kms.scim.protocol.filter.FilterEvaluator;
 import io.hanzo.kms.scim.protocol.patch.PatchEngine;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
-import io.hanzo.kms.scim.protocol.resource.ETags;
+import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
@@ -368,9 +368,9 @@ public final class UserService {
      * Full replace (PUT). {@code active} left out keeps its value: an IdP that omits it is not asking
      * to reactivate a disabled person.
      */
-    public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body, String ifMatch, Audit audit) {
+    public Future<IndexedUser> replace(UUID orgId, String id, JsonNode body, Precondition precondition, Audit audit) {
         ObjectNode replacement = normalizer.normalizeSent(body);
-        return update(orgId, id, ifMatch, audit, current -> {
+        return update(orgId, id, precondition, audit, current -> {
             ObjectNode next = replacement.deepCopy();
             if (!next.has("active")) {
                 next.put("active", IdpTolerance.PUT_WITHOUT_ACTIVE_KEEPS_ACTIVE.accepted()
@@ -380,8 +380,8 @@ public final class UserService {
         });
     }
 
-    public Future<IndexedUser> patch(UUID orgId, String id, PatchRequest request, String ifMatch, Audit audit) {
-        return update(orgId, id, ifMatch, audit, current -> {
+    public Future<IndexedUser> patch(UUID orgId, String id, PatchRequest request, Precondition precondition, Audit audit) {
+        return update(orgId, id, precondition, audit, current -> {
             ObjectNode next = patchEngine.apply(current, request);
             if (!next.has("active")) {
                 // Removing 'active' (or setting it to null) leaves it unassigned, which RFC 7643 gives no
@@ -392,21 +392,20 @@ public final class UserService {
         });
     }
 
-    public Future<Void> delete(UUID orgId, String id, String ifMatch, Audit audit) {
+    public Future<Void> delete(UUID orgId, String id, Precondition precondition, Audit audit) {
         UUID uuid = Ids.parseOrNull(id);
         if (uuid == null) {
             return Future.failedFuture(notFound(id));
         }
-        boolean pinned = ifMatch != null && !ifMatch.trim().equals("*");
-        return perUser.submit(uuid, () -> (ifMatch == null ? Future.<IndexedUser>succeededFuture(null)
-                : current(orgId, uuid, ifMatch)).compose(latest -> {
-            if (latest != null && !ETags.matches(ifMatch, latest.version())) {
-                return Future.<Boolean>failedFuture(changed(latest));
+        return perUser.submit(uuid, () -> (precondition.none() ? Future.<IndexedUser>succeededFuture(null)
+                : current(orgId, uuid, precondition)).compose(latest -> {
+            if (latest != null && !precondition.holds(latest.version())) {
+                return Future.<Boolean>failedFuture(failed(precondition, latest));
             }
-            Long expected = pinned && latest != null ? latest.version() : null;
+            Long expected = precondition.pinned() && latest != null ? latest.version() : null;
             return store.delete(orgId, uuid, expected, audit).compose(deleted -> deleted || expected == null
                     ? Future.succeededFuture(deleted)
-                    // Changed on another instance since the If-Match was checked, or gone.
+                    // Changed on another instance since the conditions were checked, or gone.
                     : reread(orgId, uuid).compose(fresh -> fresh == null ? Future.succeededFuture(false)
                             : Future.failedFuture(changed(fresh))));
         })).map(found -> {
@@ -432,27 +431,27 @@ public final class UserService {
      * Applies a change to the current attributes and writes it if nobody changed the user meanwhile;
      * otherwise reloads the user and applies the change again, so concurrent writers lose nothing.
      */
-    private Future<IndexedUser> update(UUID orgId, String id, String ifMatch, Audit audit,
+    private Future<IndexedUser> update(UUID orgId, String id, Precondition precondition, Audit audit,
                                        UnaryOperator<ObjectNode> change) {
         return lookup(orgId, id).compose(found -> perUser.submit(found.id(), () ->
-                current(orgId, found.id(), ifMatch).compose(latest -> {
+                current(orgId, found.id(), precondition).compose(latest -> {
                     if (latest == null) {
                         return Future.failedFuture(notFound(id));
                     }
-                    if (ifMatch != null && !ETags.matches(ifMatch, latest.version())) {
-                        return Future.failedFuture(changed(latest));
+                    if (!precondition.holds(latest.version())) {
+                        return Future.failedFuture(failed(precondition, latest));
                     }
-                    return attempt(orgId, latest.row(), change, audit, ifMatch != null && !ifMatch.trim().equals("*"), 1);
+                    return attempt(orgId, latest.row(), change, audit, precondition.pinned(), 1);
                 })));
     }
 
     /**
-     * The user to check an If-Match against: the index's, unless it does not match, in which case the
+     * The user to check the conditions against: the index's, unless they fail on it, in which case the
      * database's (the client may hold a version committed on another instance). Null when gone.
      */
-    private Future<IndexedUser> current(UUID orgId, UUID id, String ifMatch) {
+    private Future<IndexedUser> current(UUID orgId, UUID id, Precondition precondition) {
         IndexedUser held = index.users(orgId).get(id);
-        if (held != null && (ifMatch == null || ETags.matches(ifMatch, held.version()))) {
+        if (held != null && precondition.holds(held.version())) {
             return Future.succeededFuture(held);
         }
         return reread(orgId, id).map(fresh -> {
@@ -464,8 +463,8 @@ public final class UserService {
     }
 
     /**
-     * @param pinned the client named the version it changes (If-Match), so a concurrent change is a
-     *               412 rather than a reason to apply the change again
+     * @param pinned the client's conditions name versions (see {@link Precondition#pinned}), so a
+     *               concurrent change is a 412 rather than a reason to apply the change again
      */
     private Future<IndexedUser> attempt(UUID orgId, UserRow current, UnaryOperator<ObjectNode> change, Audit audit,
                                         boolean pinned, int attempt) {
@@ -622,6 +621,10 @@ public final class UserService {
     static ScimException changed(IndexedUser current) {
         return ScimException.preconditionFailed("The user has changed: its version is now "
                 + current.etag() + ".");
+    }
+
+    private static ScimException failed(Precondition precondition, IndexedUser current) {
+        return precondition.failed("user", current.version(), current.etag());
     }
 
     private static ScimException notFound(String id) {

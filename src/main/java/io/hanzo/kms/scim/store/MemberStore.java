@@ -106,9 +106,11 @@ public interface MemberStore {
 
     /**
      * Replaces the default role and every mapping, one replacement of an organisation after another.
+     * A replacement by what is stored already (group names as written, roles, default role) writes
+     * nothing and tells no other instance: the organisation's updatedAt stays.
      *
-     * @return the organisation as written (its updatedAt is the new mappings' version), or null when
-     *         there is no such organisation
+     * @return the organisation as written (its updatedAt is the new mappings' version), or as it is
+     *         when nothing changed, or null when there is no such organisation
      */
     Future<Organization> replaceRoleMappings(UUID orgId, String defaultRole, Map<String, String> mappings, Instant now);
 }

@@ -14,10 +14,11 @@ public interface OrganizationStore {
     /**
      * Changes an organisation's plan and SCIM switch as {@code change} decides them on the row as
      * committed, under the row's lock: changes sent together apply one after another, each on the
-     * result of the one before. A change that throws writes nothing and fails the future.
+     * result of the one before. A change that throws writes nothing and fails the future; one that
+     * leaves the row as it is writes nothing either, and tells no other instance: its updatedAt stays.
      *
      * @param now the change's time, moved past the row's previous one when that is not earlier
-     * @return the row as written, or null when there is no such organisation
+     * @return the row as written (or as it is, when nothing changed), or null when there is no such organisation
      */
     Future<Organization> update(UUID id, UnaryOperator<Organization> change, Instant now);
 

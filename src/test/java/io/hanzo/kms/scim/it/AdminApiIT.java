@@ -9,11 +9,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -228,6 +236,73 @@ class AdminApiIT {
         JsonNode unchanged = client.get(ORGS + "/" + id, ADMIN).json();
         assertThat(unchanged.path("scimEnabled").booleanValue()).isFalse();
         assertThat(unchanged.path("plan").asText()).isEqualTo("pro");
+    }
+
+    /**
+     * A PATCH or a mappings PUT that changes nothing writes nothing: updated_at stays, and no other
+     * instance is told to reload. Notifications reach a listener in commit order, whatever their
+     * channel: once a marker sent after the requests has arrived, so has every notification they sent.
+     */
+    @Test
+    void aChangeThatChangesNothingWritesNothing() throws Exception {
+        String id = paidOrgWithScim("Unchanged Org");
+        String mappings = ORGS + "/" + id + "/group-role-mappings";
+        String set = "{\"defaultRole\":\"viewer\",\"mappings\":[{\"group\":\"Ops\",\"role\":\"admin\"}]}";
+        ApiClient.Response first = client.put(mappings, ADMIN, set);
+        assertThat(first.status()).as(first.text()).isEqualTo(200);
+        JsonNode before = client.get(ORGS + "/" + id, ADMIN).json();
+        Instant updatedAt = updatedAt(id);
+        try (Connection listening = MembershipDb.connect(); Statement s = listening.createStatement()) {
+            s.execute("LISTEN kms_admin_changes");
+            s.execute("LISTEN admin_api_it_marker");
+            ApiClient.Response same = client.patch(ORGS + "/" + id, ADMIN, "{\"plan\":\"pro\",\"scimEnabled\":true}");
+            assertThat(same.status()).as(same.text()).isEqualTo(200);
+            assertThat(same.json()).isEqualTo(before);
+            assertThat(client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":true}").json()).isEqualTo(before);
+            ApiClient.Response sameMappings = client.put(mappings, ADMIN, set);
+            assertThat(sameMappings.status()).as(sameMappings.text()).isEqualTo(200);
+            assertThat(sameMappings.json()).isEqualTo(first.json());
+            assertThat(updatedAt(id)).isEqualTo(updatedAt);
+            // A real change is announced, as before.
+            ApiClient.Response off = client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":false}");
+            assertThat(off.status()).as(off.text()).isEqualTo(200);
+            assertThat(updatedAt(id)).isAfter(updatedAt);
+            try (Connection c = MembershipDb.connect(); Statement marker = c.createStatement()) {
+                marker.execute("NOTIFY admin_api_it_marker");
+            }
+            List<String> seen = new ArrayList<>();
+            Polling.until(Duration.ofSeconds(10), () -> {
+                notifications(listening).stream().filter(n -> n.contains(id) || n.startsWith("admin_api_it_marker"))
+                        .forEach(seen::add);
+                assertThat(seen).contains("admin_api_it_marker");
+            });
+            assertThat(seen).containsExactly("kms_admin_changes org:" + id, "admin_api_it_marker");
+        }
+    }
+
+    private static Instant updatedAt(String orgId) throws SQLException {
+        try (Connection c = MembershipDb.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT updated_at FROM organizations WHERE id = ?")) {
+            ps.setObject(1, UUID.fromString(orgId));
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getObject(1, OffsetDateTime.class).toInstant();
+            }
+        }
+    }
+
+    /** The notifications that reached the listening connection since the last call, as "channel payload". */
+    private static List<String> notifications(Connection listening) {
+        try {
+            List<String> out = new ArrayList<>();
+            PGNotification[] got = listening.unwrap(PGConnection.class).getNotifications(100);
+            for (PGNotification n : got == null ? new PGNotification[0] : got) {
+                out.add((n.getName() + " " + n.getParameter()).trim());
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- tokens ----

@@ -326,4 +326,59 @@ class ETagIT {
         assertThat(del.status()).as(del.text()).isEqualTo(204);
         assertThat(api.get(GROUPS + "/" + g, org.token()).status()).isEqualTo(404);
     }
+
+    /**
+     * RFC 9110 §13.1.2: on a write, If-None-Match is false for a resource that exists when it lists
+     * "*" or the current version; the answer is 412 and nothing changes. A create has nothing to match.
+     */
+    @Test
+    void ifNoneMatchOnAWriteOfAUserThatExistsIsRefused() {
+        String userName = newUserName();
+        ApiClient.Response created = send(HttpMethod.POST, USERS, userBody(userName, "kept"), "If-None-Match", "*");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String id = created.json().path("id").asText();
+        JsonNode before = readUser(id);
+        String current = before.path("meta").path("version").asText();
+        String patch = patchOps("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"changed\"}");
+        for (String condition : List.of("*", current, "\"" + bare(current) + "\"", "W/\"999\", " + current)) {
+            ApiClient.Response put = send(HttpMethod.PUT, USERS + "/" + id, userBody(userName, "changed"), "If-None-Match", condition);
+            assertPreconditionFailed(put);
+            assertThat(put.json().path("detail").asText()).contains("If-None-Match");
+            assertPreconditionFailed(send(HttpMethod.PATCH, USERS + "/" + id, patch, "If-None-Match", condition));
+            assertPreconditionFailed(send(HttpMethod.DELETE, USERS + "/" + id, null, "If-None-Match", condition));
+        }
+        assertThat(readUser(id)).isEqualTo(before);
+
+        ApiClient.Response other = send(HttpMethod.PATCH, USERS + "/" + id, patch, "If-None-Match", "W/\"999\"");
+        assertThat(other.status()).as(other.text()).isEqualTo(200);
+        assertThat(other.json().path("title").asText()).isEqualTo("changed");
+        ApiClient.Response stale = send(HttpMethod.DELETE, USERS + "/" + id, null, "If-None-Match", current);
+        assertThat(stale.status()).as(stale.text()).isEqualTo(204);
+        assertScimError(send(HttpMethod.PUT, USERS + "/" + id, userBody(userName, "again"), "If-None-Match", "*"), 404, null);
+    }
+
+    @Test
+    void ifNoneMatchOnAWriteOfAGroupThatExistsIsRefused() {
+        String member = api.createUser(org, userBody(newUserName(), "m")).path("id").asText();
+        String name = "ETag INM write " + SEQ.incrementAndGet();
+        ApiClient.Response created = send(HttpMethod.POST, GROUPS, groupBody(name), "If-None-Match", "*");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String id = created.json().path("id").asText();
+        JsonNode before = readGroup(id);
+        String current = before.path("meta").path("version").asText();
+        String addMember = patchOps("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + member + "\"}]}");
+        String rename = patchOps("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"" + name + " renamed\"}");
+        for (String condition : List.of("*", current)) {
+            assertPreconditionFailed(send(HttpMethod.PUT, GROUPS + "/" + id, groupBody(name + " put", member),
+                    "If-None-Match", condition));
+            assertPreconditionFailed(send(HttpMethod.PATCH, GROUPS + "/" + id, addMember, "If-None-Match", condition));
+            assertPreconditionFailed(send(HttpMethod.PATCH, GROUPS + "/" + id, rename, "If-None-Match", condition));
+            assertPreconditionFailed(send(HttpMethod.DELETE, GROUPS + "/" + id, null, "If-None-Match", condition));
+        }
+        assertThat(readGroup(id)).isEqualTo(before);
+
+        ApiClient.Response other = send(HttpMethod.PATCH, GROUPS + "/" + id, addMember, "If-None-Match", "W/\"999\"");
+        assertThat(other.status()).as(other.text()).isEqualTo(204);
+        assertThat(memberIds(readGroup(id))).containsExactly(member);
+    }
 }

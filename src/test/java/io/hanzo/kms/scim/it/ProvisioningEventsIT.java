@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -129,6 +130,22 @@ class ProvisioningEventsIT {
 
         assertThat(client.get("/api/v1/organizations/" + org.id() + "/scim-events?outcome=maybe", TestServer.ADMIN_TOKEN)
                 .status()).isEqualTo(400);
+    }
+
+    /** A HEAD is routed as GET and still recorded as the HEAD it was; /Me's 501 is a refusal like a 404. */
+    @Test
+    void aRefusedHeadAndMeAreRecordedAsSent() {
+        TestOrg org = TestOrg.create(client, "Events HEAD and Me");
+        assertThat(client.sendAndWait(io.vertx.core.http.HttpMethod.HEAD, TestOrg.SCIM + "/Users/not-there", org.token(), null)
+                .status()).isEqualTo(404);
+        assertThat(client.get(TestOrg.SCIM + "/Me", org.token()).status()).isEqualTo(501);
+        Polling.until(Duration.ofSeconds(10), () -> {
+            List<String> seen = new ArrayList<>();
+            for (JsonNode e : events(org, "?outcome=refused").path("events")) {
+                seen.add(e.path("operation").asText() + " " + e.path("status").asInt());
+            }
+            assertThat(seen).containsExactlyInAnyOrder("HEAD /Users 404", "GET /Me 501");
+        });
     }
 
     @Test

@@ -221,20 +221,23 @@ public final class PgMemberStore implements MemberStore {
 
     @Override
     public Future<RoleMappings> roleMappings(UUID orgId) {
-        return pool.preparedQuery(Sql.ROLE_MAPPINGS).execute(Tuple.of(orgId)).map(rs -> {
-            if (rs.size() == 0) {
-                return null;
+        return pool.preparedQuery(Sql.ROLE_MAPPINGS).execute(Tuple.of(orgId)).map(PgMemberStore::roleMappings);
+    }
+
+    /** Reads {@code Sql.ROLE_MAPPINGS}: null when there is no such organisation. */
+    private static RoleMappings roleMappings(RowSet<Row> rs) {
+        if (rs.size() == 0) {
+            return null;
+        }
+        Instant version = null;
+        Map<String, String> byGroup = new HashMap<>();
+        for (Row r : rs) {
+            version = instant(r.getOffsetDateTime(0));
+            if (r.getString(1) != null) {
+                byGroup.put(r.getString(1), r.getString(2));
             }
-            Instant version = null;
-            Map<String, String> byGroup = new HashMap<>();
-            for (Row r : rs) {
-                version = instant(r.getOffsetDateTime(0));
-                if (r.getString(1) != null) {
-                    byGroup.put(r.getString(1), r.getString(2));
-                }
-            }
-            return new RoleMappings(version, byGroup);
-        });
+        }
+        return new RoleMappings(version, byGroup);
     }
 
     @Override
@@ -242,14 +245,24 @@ public final class PgMemberStore implements MemberStore {
         List<Tuple> rows = new ArrayList<>();
         mappings.forEach((group, role) -> rows.add(Tuple.of(orgId, group, role)));
         // The organisation's row first: its lock keeps a replacement from deleting before another one
-        // commits its inserts (which would leave both sets, or fail on a group both name).
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_DEFAULT_ROLE)
-                .execute(Tuple.of(orgId, ts(now), defaultRole))
-                .compose(written -> written.size() == 0 ? Future.succeededFuture(null)
-                        : conn.preparedQuery(Sql.ROLE_MAPPINGS_CLEAR).execute(Tuple.of(orgId))
-                        .compose(v -> rows.isEmpty() ? Future.succeededFuture()
-                                : conn.preparedQuery(Sql.ROLE_MAPPING_INSERT).executeBatch(rows).mapEmpty())
-                        .compose(v -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(orgId)))
-                        .map(v -> PgOrganizationStore.organization(written.iterator().next()))));
+        // commits its inserts (which would leave both sets, or fail on a group both name), and the
+        // mappings are read only once it is held, so they are the last replacement's.
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_LOCK).execute(Tuple.of(orgId)).compose(locked -> {
+            if (locked.size() == 0) {
+                return Future.succeededFuture(null);
+            }
+            Organization current = PgOrganizationStore.organization(locked.iterator().next());
+            return conn.preparedQuery(Sql.ROLE_MAPPINGS).execute(Tuple.of(orgId)).compose(stored -> {
+                if (current.defaultRole().wireName().equals(defaultRole) && roleMappings(stored).byGroup().equals(mappings)) {
+                    return Future.succeededFuture(current);
+                }
+                return conn.preparedQuery(Sql.ORG_DEFAULT_ROLE).execute(Tuple.of(orgId, ts(now), defaultRole))
+                        .compose(written -> conn.preparedQuery(Sql.ROLE_MAPPINGS_CLEAR).execute(Tuple.of(orgId))
+                                .compose(v -> rows.isEmpty() ? Future.succeededFuture()
+                                        : conn.preparedQuery(Sql.ROLE_MAPPING_INSERT).executeBatch(rows).mapEmpty())
+                                .compose(v -> AdminChangeFeed.notify(conn, AdminChangeFeed.organization(orgId)))
+                                .map(v -> PgOrganizationStore.organization(written.iterator().next())));
+            });
+        }));
     }
 }

@@ -39,11 +39,16 @@ public final class PgOrganizationStore implements OrganizationStore {
             if (rs.size() == 0) {
                 return Future.succeededFuture(null);
             }
+            Organization current = organization(rs.iterator().next());
             Organization changed;
             try {
-                changed = change.apply(organization(rs.iterator().next()));
+                changed = change.apply(current);
             } catch (RuntimeException refused) {
                 return Future.failedFuture(refused); // rolled back: nothing written
+            }
+            if (changed.equals(current)) {
+                // Nothing to write: updated_at stays, and no instance has anything to reload.
+                return Future.succeededFuture(current);
             }
             return conn.preparedQuery(Sql.ORG_UPDATE)
                     .execute(Tuple.of(id, ts(now), changed.plan().wireName(), changed.scimEnabled()))

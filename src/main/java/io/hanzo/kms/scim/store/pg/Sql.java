@@ -420,7 +420,7 @@ final class Sql {
             + "LEFT JOIN group_role_mappings m ON m.org_id = $1 WHERE o.id = $1";
     static final String ROLE_MAPPINGS_CLEAR = "DELETE FROM group_role_mappings WHERE org_id = $1";
     static final String ROLE_MAPPING_INSERT = "INSERT INTO group_role_mappings (org_id, group_name, role) VALUES ($1, $2, $3)";
-    /** First in a replacement of the mappings: it locks the organisation's row, so replacements apply one after another. */
+    /** In a replacement of the mappings, under the organisation's row lock (ORG_LOCK), so replacements apply one after another. */
     static final String ORG_DEFAULT_ROLE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
             + ", default_role = $3 WHERE id = $1 RETURNING " + ORG_COLUMNS;
 
