@@ -15,10 +15,11 @@ final class Sql {
      * order and caches keep the row with the latest one.
      */
     private static final String ORG_NEXT_UPDATE = "GREATEST($2, updated_at + interval '1 millisecond')";
-    /** Taken before an organisation's change is decided, so that changes sent together apply one after another. */
     /**
-     * The lock an update of the row takes (not FOR UPDATE, which would also hold back every insert of
-     * the organisation's users, groups and invitations: their foreign keys take a key-share lock).
+     * Taken before an organisation's change is decided, so that changes sent together apply one after
+     * another. It is the lock an update of the row takes (not FOR UPDATE, which would also hold back
+     * every insert of the organisation's users, groups and invitations: their foreign keys take a
+     * key-share lock).
      */
     static final String ORG_LOCK = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 FOR NO KEY UPDATE";
     static final String ORG_UPDATE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
