@@ -378,6 +378,47 @@ class UsersPatchIT {
     }
 
     @Test
+    void removeWithAValueOfASingleValuedAttributeRemovesOnlyThatValue() {
+        String m1 = create(user("single.remove.m1@example.com"));
+        String m2 = create(user("single.remove.m2@example.com"));
+        JsonNode before = api.createUser(org, """
+                {"schemas":["%s","%s"],"userName":"single.remove@example.com","displayName":"DN",
+                 "%s":{"department":"Sales","manager":{"value":"%s"}}}""".formatted(CORE, ENTERPRISE, ENTERPRISE, m1));
+        String id = before.path("id").asText();
+        String manager = ENTERPRISE + ":manager";
+
+        String[] otherValues = {
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":[{\"value\":\"someone-else\"}]}",
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":\"someone-else\"}",
+                "{\"op\":\"remove\",\"path\":\"" + manager + ".value\",\"value\":\"someone-else\"}",
+                "{\"op\":\"remove\",\"path\":\"displayName\",\"value\":\"other\"}",
+                "{\"op\":\"remove\",\"path\":\"" + DEPARTMENT + "\",\"value\":[\"Marketing\"]}"};
+        for (String op : otherValues) {
+            ApiClient.Response r = patch(id, op);
+            assertThat(r.status()).as(op + ": " + r.text()).isEqualTo(200);
+            assertThat(r.header("ETag")).as(op).isEqualTo(before.path("meta").path("version").asText());
+            assertUnchanged(id, before);
+        }
+
+        // "Remove the old manager" arriving after the new one was set keeps the new one.
+        patchOk(id, "{\"op\":\"replace\",\"path\":\"" + manager + "\",\"value\":{\"value\":\"" + m2 + "\"}}");
+        JsonNode kept = patchOk(id,
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":[{\"value\":\"" + m1 + "\"}]}");
+        assertThat(kept.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(m2);
+
+        // The value held goes, compared as the attribute's caseExact says; without a value, as before.
+        JsonNode removed = patchOk(id,
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":[{\"value\":\"" + m2 + "\"}]}",
+                "{\"op\":\"remove\",\"path\":\"displayName\",\"value\":\"dn\"}",
+                "{\"op\":\"remove\",\"path\":\"" + DEPARTMENT + "\",\"value\":[\"sales\"]}");
+        assertThat(removed.has("displayName")).isFalse();
+        assertThat(removed.has(ENTERPRISE)).isFalse();
+        JsonNode titled = patchOk(id, "{\"op\":\"add\",\"path\":\"title\",\"value\":\"Lead\"}");
+        assertThat(titled.path("title").asText()).isEqualTo("Lead");
+        assertThat(patchOk(id, "{\"op\":\"remove\",\"path\":\"title\"}").has("title")).isFalse();
+    }
+
+    @Test
     void aRequestWithAnInvalidOperationChangesNothing() {
         JsonNode before = api.createUser(org, """
                 {"schemas":["%s"],"userName":"atomic@example.com","displayName":"Original","title":"Kept"}"""

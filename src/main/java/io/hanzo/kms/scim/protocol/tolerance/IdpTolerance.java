@@ -118,7 +118,9 @@ public enum IdpTolerance {
 
     PATCH_REMOVE_WITH_VALUE(
             "remove with a path to a multi-valued attribute and a value list removes just those values:"
-                    + " {\"op\":\"remove\",\"path\":\"members\",\"value\":[{\"value\":\"id\"}]}.",
+                    + " {\"op\":\"remove\",\"path\":\"members\",\"value\":[{\"value\":\"id\"}]}. On a"
+                    + " single-valued attribute the value goes only when it is the value held (a manager by its"
+                    + " \"value\"), so removing an old manager keeps a new one.",
             "RFC 7644 §3.5.2.2 (remove takes no value; values are chosen by a filter)",
             List.of("Microsoft Entra ID", "JumpCloud", "authentik", "OneLogin"),
             "it.GroupsPatchIT#entraRemoveWithValueListAndAddWithNullRef"),

@@ -232,6 +232,33 @@ class PatchEngineTest {
     }
 
     @Test
+    void removeWithAValueOfASingleValuedAttributeRemovesOnlyTheValueHeld() {
+        String[] others = {
+                "{\"op\":\"remove\",\"path\":\"displayName\",\"value\":\"Babs\"}",
+                "{\"op\":\"remove\",\"path\":\"" + ENT + ":manager\",\"value\":[{\"value\":\"m-other\"}]}",
+                "{\"op\":\"remove\",\"path\":\"" + ENT + ":manager\",\"value\":{\"displayName\":\"Boss\"}}",
+                "{\"op\":\"remove\",\"path\":\"" + ENT + ":manager.value\",\"value\":\"m-other\"}",
+                "{\"op\":\"remove\",\"path\":\"name\",\"value\":{\"givenName\":\"Barbara\"}}",
+                "{\"op\":\"remove\",\"path\":\"name.givenName\",\"value\":\"Babs\"}",
+                "{\"op\":\"remove\",\"path\":\"active\",\"value\":\"False\"}",
+                "{\"op\":\"remove\",\"path\":\"nickName\",\"value\":\"Babs\"}"};
+        for (String op : others) {
+            assertThat(patch(barbara(), "[" + op + "]")).as(op).isEqualTo(barbara());
+        }
+        ObjectNode out = patch(barbara(), """
+                [{"op":"remove","path":"DISPLAYNAME","value":"babs jensen"},
+                 {"op":"remove","path":"%1$s:manager","value":"26118915-6090-4610-87e4-49d8ca9f808d"},
+                 {"op":"remove","path":"%1$s:employeeNumber","value":["701984"]},
+                 {"op":"remove","path":"name.givenName","value":"barbara"},
+                 {"op":"remove","path":"active","value":"True"}]""".formatted(ENT));
+        assertThat(out.has("displayName")).isFalse();
+        assertThat(out.has("active")).isFalse();
+        assertThat(out.get("name").has("givenName")).isFalse();
+        assertThat(out.get("name").get("familyName").asText()).isEqualTo("Jensen");
+        assertThat(out.get(ENT)).isEqualTo(Json.parse("{\"department\":\"Tour Operations\"}"));
+    }
+
+    @Test
     void removeWithoutValueRemovesTheAttribute() {
         ObjectNode out = patch(barbara(), "[{\"op\":\"remove\",\"path\":\"emails\"}]");
         assertThat(out.has("emails")).isFalse();
