@@ -17,4 +17,13 @@ public final class ScimUris {
 
     private ScimUris() {
     }
+
+    /**
+     * Whether the URN is one of the resource schemas or messages RFC 7643/7644 define: never a
+     * client's own extension, so a resource type that does not serve it was not what the client meant.
+     */
+    public static boolean definedByTheRfcs(String urn) {
+        return urn.equalsIgnoreCase(CORE_USER) || urn.equalsIgnoreCase(CORE_GROUP)
+                || urn.equalsIgnoreCase(ENTERPRISE_USER) || urn.regionMatches(true, 0, MESSAGES_PREFIX, 0, MESSAGES_PREFIX.length());
+    }
 }

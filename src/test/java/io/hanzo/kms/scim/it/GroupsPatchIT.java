@@ -185,6 +185,28 @@ class GroupsPatchIT {
     }
 
     @Test
+    void aPathIntoAnUnknownExtensionIsPassedOverAndTheRestApplies() {
+        List<String> u = users(2);
+        String g = createGroup("Custom Extension Before", u.get(0));
+        String custom = "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:Group";
+
+        ApiClient.Response r = patchOps(g, "[{\"op\":\"Replace\",\"path\":\"" + custom + ":CustomAttribute\",\"value\":\"b\"},"
+                + "{\"op\":\"Replace\",\"path\":\"displayName\",\"value\":\"Custom Extension After\"},"
+                + "{\"op\":\"Add\",\"path\":\"members\",\"value\":" + memberList(u.get(1)) + "}]");
+        assertThat(r.status()).as(r.text()).isEqualTo(204);
+        JsonNode group = read(g);
+        assertThat(group.path("displayName").asText()).isEqualTo("Custom Extension After");
+        assertThat(group.has(custom)).isFalse();
+        assertThat(memberIds(group)).containsExactlyInAnyOrderElementsOf(u);
+
+        // A path into the User schemas names nothing a group has: still refused, and nothing applies.
+        assertError(patchOps(g, "[{\"op\":\"Replace\",\"path\":\"displayName\",\"value\":\"Not Applied\"},"
+                + "{\"op\":\"Replace\",\"path\":\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department\","
+                + "\"value\":\"x\"}]"), 400, "invalidPath");
+        assertThat(read(g).path("displayName").asText()).isEqualTo("Custom Extension After");
+    }
+
+    @Test
     void removeMembersWithoutFilterRemovesEveryMember() {
         List<String> u = users(3);
         String g = createGroup("Patch Remove All", u.toArray(new String[0]));

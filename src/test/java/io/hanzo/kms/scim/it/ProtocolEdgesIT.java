@@ -326,7 +326,7 @@ class ProtocolEdgesIT {
     @Test
     void anErrorQuotesAtMostAThousandCharactersOfWhatWasSent() {
         String id = api.post(USERS, org.token(), "{\"userName\":\"long.path@example.com\"}").json().path("id").asText();
-        String path = "title" + "x".repeat(8_000);
+        String path = "userName." + "x".repeat(8_000);
         ApiClient.Response r = api.patch(USERS + "/" + id, org.token(), ScimChecks.patchOps(
                 "{\"op\":\"replace\",\"path\":\"" + path + "\",\"value\":\"v\"}"));
         assertScimError(r, 400, "invalidPath");

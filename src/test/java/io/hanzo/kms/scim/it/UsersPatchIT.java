@@ -342,6 +342,83 @@ class UsersPatchIT {
     }
 
     @Test
+    void entraDeactivatesInTheSamePatchAsACustomExtensionAttribute() {
+        String custom = "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User";
+        ApiClient.Response created = api.post(USERS, org.token(), """
+                {"schemas":["%s","%s"],"userName":"ext.deact@contoso.com","active":true,"%s":{"CustomAttribute":"a"}}"""
+                .formatted(CORE, custom, custom));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.json().has(custom)).isFalse();
+        String id = created.json().path("id").asText();
+
+        JsonNode off = patchOk(id,
+                "{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}",
+                "{\"op\":\"Replace\",\"path\":\"" + custom + ":CustomAttribute\",\"value\":\"b\"}");
+        assertThat(off.path("active").asBoolean(true)).isFalse();
+        assertThat(off.has(custom)).isFalse();
+        assertThat(texts(off.path("schemas"))).containsExactly(CORE);
+
+        // Every other form of path into the same extension is passed over as well, in every op.
+        JsonNode titled = patchOk(id,
+                "{\"op\":\"add\",\"path\":\"" + custom + ":CustomAttribute\",\"value\":\"c\"}",
+                "{\"op\":\"replace\",\"path\":\"" + custom + ":badge.number\",\"value\":7}",
+                "{\"op\":\"add\",\"path\":\"" + custom + ":cards[type eq \\\"work\\\"].value\",\"value\":\"x\"}",
+                "{\"op\":\"remove\",\"path\":\"" + custom + ":CustomAttribute\"}",
+                "{\"op\":\"replace\",\"path\":\"" + custom + "\",\"value\":{\"CustomAttribute\":\"d\"}}",
+                "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Gone\"}");
+        assertThat(titled.path("title").asText()).isEqualTo("Gone");
+        assertThat(titled.path("active").asBoolean(true)).isFalse();
+        assertThat(titled.has(custom)).isFalse();
+
+        // Alone, such an operation is a write that changes nothing: the version stays.
+        ApiClient.Response same = patch(id,
+                "{\"op\":\"replace\",\"path\":\"" + custom + ":CustomAttribute\",\"value\":\"e\"}");
+        assertThat(same.status()).as(same.text()).isEqualTo(200);
+        assertThat(same.header("ETag")).isEqualTo(titled.path("meta").path("version").asText());
+    }
+
+    @Test
+    void removeWithAValueOfASingleValuedAttributeRemovesOnlyThatValue() {
+        String m1 = create(user("single.remove.m1@example.com"));
+        String m2 = create(user("single.remove.m2@example.com"));
+        JsonNode before = api.createUser(org, """
+                {"schemas":["%s","%s"],"userName":"single.remove@example.com","displayName":"DN",
+                 "%s":{"department":"Sales","manager":{"value":"%s"}}}""".formatted(CORE, ENTERPRISE, ENTERPRISE, m1));
+        String id = before.path("id").asText();
+        String manager = ENTERPRISE + ":manager";
+
+        String[] otherValues = {
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":[{\"value\":\"someone-else\"}]}",
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":\"someone-else\"}",
+                "{\"op\":\"remove\",\"path\":\"" + manager + ".value\",\"value\":\"someone-else\"}",
+                "{\"op\":\"remove\",\"path\":\"displayName\",\"value\":\"other\"}",
+                "{\"op\":\"remove\",\"path\":\"" + DEPARTMENT + "\",\"value\":[\"Marketing\"]}"};
+        for (String op : otherValues) {
+            ApiClient.Response r = patch(id, op);
+            assertThat(r.status()).as(op + ": " + r.text()).isEqualTo(200);
+            assertThat(r.header("ETag")).as(op).isEqualTo(before.path("meta").path("version").asText());
+            assertUnchanged(id, before);
+        }
+
+        // "Remove the old manager" arriving after the new one was set keeps the new one.
+        patchOk(id, "{\"op\":\"replace\",\"path\":\"" + manager + "\",\"value\":{\"value\":\"" + m2 + "\"}}");
+        JsonNode kept = patchOk(id,
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":[{\"value\":\"" + m1 + "\"}]}");
+        assertThat(kept.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(m2);
+
+        // The value held goes, compared as the attribute's caseExact says; without a value, as before.
+        JsonNode removed = patchOk(id,
+                "{\"op\":\"remove\",\"path\":\"" + manager + "\",\"value\":[{\"value\":\"" + m2 + "\"}]}",
+                "{\"op\":\"remove\",\"path\":\"displayName\",\"value\":\"dn\"}",
+                "{\"op\":\"remove\",\"path\":\"" + DEPARTMENT + "\",\"value\":[\"sales\"]}");
+        assertThat(removed.has("displayName")).isFalse();
+        assertThat(removed.has(ENTERPRISE)).isFalse();
+        JsonNode titled = patchOk(id, "{\"op\":\"add\",\"path\":\"title\",\"value\":\"Lead\"}");
+        assertThat(titled.path("title").asText()).isEqualTo("Lead");
+        assertThat(patchOk(id, "{\"op\":\"remove\",\"path\":\"title\"}").has("title")).isFalse();
+    }
+
+    @Test
     void aRequestWithAnInvalidOperationChangesNothing() {
         JsonNode before = api.createUser(org, """
                 {"schemas":["%s"],"userName":"atomic@example.com","displayName":"Original","title":"Kept"}"""
@@ -356,7 +433,7 @@ class UsersPatchIT {
         assertScimError(patch(id,
                 "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Changed\"}",
                 "{\"op\":\"remove\",\"path\":\"title\"}",
-                "{\"op\":\"replace\",\"path\":\"noSuchAttribute\",\"value\":\"x\"}"), 400, "invalidPath");
+                "{\"op\":\"replace\",\"path\":\"userName.first\",\"value\":\"x\"}"), 400, "invalidPath");
         assertUnchanged(id, before);
 
         assertScimError(patch(id,
@@ -376,13 +453,10 @@ class UsersPatchIT {
         JsonNode before = api.createUser(org, user("invalid.path@example.com"));
         String id = before.path("id").asText();
         List<String> paths = List.of(
-                "noSuchAttribute",
-                "name.noSuchPart",
-                "urn:acme:unknown:1.0:User:thing",
-                ENTERPRISE + ":noSuchThing",
+                "userName.first",
+                "urn:ietf:params:scim:schemas:core:2.0:Group:displayName",
                 "emails[type eq \\\"work\\\"",
                 "emails[nosuch eq \\\"x\\\"].value",
-                "emails[type eq \\\"work\\\"].nosuch",
                 "title[type eq \\\"x\\\"]",
                 "emails..value",
                 "emails[type eq \\\"work\\\"]]");
@@ -390,6 +464,19 @@ class UsersPatchIT {
             assertScimError(patch(id, "{\"op\":\"replace\",\"path\":\"" + path + "\",\"value\":\"x\"}"), 400, "invalidPath");
         }
         assertUnchanged(id, before);
+    }
+
+    @Test
+    void pathsToAttributesAPostWouldIgnoreChangeNothing() {
+        JsonNode before = api.createUser(org, user("ignored.path@example.com"));
+        for (String path : new String[] {"noSuchAttribute", "name.noSuchPart", "urn:acme:unknown:1.0:User:thing",
+                ENTERPRISE + ":noSuchThing", "emails[type eq \\\"work\\\"].nosuch"}) {
+            ApiClient.Response r = patch(before.path("id").asText(),
+                    "{\"op\":\"replace\",\"path\":\"" + path + "\",\"value\":\"x\"}");
+            assertThat(r.status()).as(path + ": " + r.text()).isEqualTo(200);
+            assertThat(r.header("ETag")).as(path).isEqualTo(before.path("meta").path("version").asText());
+        }
+        assertUnchanged(before.path("id").asText(), before);
     }
 
     @Test

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.CaseFold;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.ScimUris;
+import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.filter.FilterParser;
 import io.hanzo.kms.scim.protocol.filter.PatchPath;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
+import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.Schema;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
@@ -63,6 +67,9 @@ public final class PatchEngine {
             if (path.attribute().schemaUrn() == null && path.attribute().attribute().equalsIgnoreCase(SCHEMAS)) {
                 // A common attribute (RFC 7643 §3) that the server writes from the resource it holds.
                 throw ScimException.mutability("Attribute 'schemas' is written by the server.");
+            }
+            if (namesWhatABodyWouldDrop(path)) {
+                return;
             }
             PatchTarget target = PatchTarget.resolve(type, path);
             if (target.readOnly()) {
@@ -159,6 +166,35 @@ public final class PatchEngine {
         } else if (!skip) {
             throw ScimException.mutability("Attribute '" + target.describe() + "' is read-only.");
         }
+    }
+
+    /**
+     * Whether the path names an attribute that a POST or PUT body holding it would have had dropped: one
+     * of an extension schema this server does not serve, or an unknown attribute or sub-attribute of one
+     * it does. Entra sends the custom extension attributes an administrator mapped in the same PATCH as
+     * everything else, a deactivation included, so refusing the request for them would lose the rest.
+     * A path into another resource type's schema, a sub-attribute of a simple attribute and anything
+     * under a read-only attribute name nothing a body could have held, and are still refused.
+     */
+    private boolean namesWhatABodyWouldDrop(PatchPath path) {
+        if (!IdpTolerance.PATCH_PATH_TO_UNKNOWN_ATTRIBUTE_SKIPPED.accepted()) {
+            return false;
+        }
+        AttributePath attribute = path.attribute();
+        String urn = attribute.schemaUrn();
+        if (urn != null && type.schema(urn) == null) {
+            // A path that is a schema's URN reads as that URN's last part taken for an attribute name.
+            return !ScimUris.definedByTheRfcs(urn) && !ScimUris.definedByTheRfcs(urn + ":" + attribute.attribute());
+        }
+        ResolvedAttribute r;
+        try {
+            r = type.resolve(new AttributePath(urn, attribute.attribute(), null));
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+        AttributeDef def = r.attribute();
+        String sub = attribute.subAttribute() != null ? attribute.subAttribute() : path.subAttribute();
+        return sub != null && def.isComplex() && !def.isReadOnly() && def.subAttribute(sub) == null;
     }
 
     /** The core schema or extension when the path is exactly its URN, else null. */

@@ -4,7 +4,9 @@ import static io.hanzo.kms.scim.protocol.patch.Values.isNone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.schema.AttributeDef;
+import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
 /**
  * Applies one operation to one {@link PatchTarget} of a resource in stored form, which it edits in
@@ -42,6 +44,8 @@ final class TargetEditor {
                 // RFC 7644 §3.5.2.3: replace without a filter replaces all values.
                 slot.set(Values.canonical(target.attribute(), value));
             }
+        } else if (op == PatchOp.REMOVE && !isNone(value)) {
+            removeIfHeld(slot, value);
         } else if (target.subAttribute() != null) {
             subAttribute(slot, clear, value);
         } else if (clear) {
@@ -51,6 +55,26 @@ final class TargetEditor {
             slot.removeIfEmpty();
         } else {
             slot.set(Values.canonical(target.attribute(), value));
+        }
+    }
+
+    /**
+     * Remove with a value on a single value removes it only when it is the value held, as the value
+     * chooses among a multi-valued attribute's: "remove the old manager", arriving after a new one was
+     * set, must not take the new one away.
+     */
+    private static void removeIfHeld(Slot slot, JsonNode value) {
+        if (!IdpTolerance.PATCH_REMOVE_WITH_VALUE.accepted()) {
+            throw ScimException.invalidValue("'remove' takes no value.");
+        }
+        AttributeDef sub = slot.target().subAttribute();
+        ObjectNode object = slot.existingObject();
+        if (sub == null) {
+            if (Values.holds(slot.target().attribute(), slot.get(), value)) {
+                slot.remove();
+            }
+        } else if (object != null && Values.holds(sub, object.get(sub.name()), value)) {
+            subAttribute(slot, true, null);
         }
     }
 

@@ -108,6 +108,36 @@ final class Values {
         return typeDef == null || a == null || b == null || sameScalar(typeDef, a, b);
     }
 
+    /**
+     * Whether {@code given}, as a client wrote it, is the single value {@code held} in stored form: a
+     * string compared as the attribute's caseExact says, a complex value by its {@code value}
+     * sub-attribute (a manager by its id) or, when it has none, whole.
+     */
+    static boolean holds(AttributeDef def, JsonNode held, JsonNode given) {
+        if (held == null) {
+            return false;
+        }
+        if (!def.isComplex()) {
+            return sameScalar(def, held, canonical(def, given));
+        }
+        ObjectNode incoming = complex(def, given);
+        AttributeDef valueDef = def.subAttribute(VALUE);
+        if (valueDef != null) {
+            return incoming.has(VALUE) && sameScalar(valueDef, held.get(VALUE), incoming.get(VALUE));
+        }
+        if (held.size() != incoming.size()) {
+            return false;
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = incoming.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            if (!sameScalar(def.subAttribute(f.getKey()), held.get(f.getKey()), f.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean sameScalar(AttributeDef def, JsonNode a, JsonNode b) {
         if (a == null || b == null) {
             return a == b;

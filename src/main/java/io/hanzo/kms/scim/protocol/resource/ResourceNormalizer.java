@@ -124,19 +124,13 @@ public final class ResourceNormalizer {
                 continue;
             }
             Schema schema = type.schema(urn);
-            if (schema == null && foreignSchema(urn)) {
+            if (schema == null && ScimUris.definedByTheRfcs(urn)) {
                 throw ScimException.invalidSyntax("The body's schemas list " + urn + ", which is not a schema of "
                         + type.name() + " (" + type.coreSchema().id() + "): it was meant for another endpoint.");
             }
             coreListed |= schema == type.coreSchema();
         }
         return coreListed;
-    }
-
-    private static boolean foreignSchema(String urn) {
-        return urn.equalsIgnoreCase(ScimUris.CORE_USER) || urn.equalsIgnoreCase(ScimUris.CORE_GROUP)
-                || urn.equalsIgnoreCase(ScimUris.ENTERPRISE_USER)
-                || urn.regionMatches(true, 0, ScimUris.MESSAGES_PREFIX, 0, ScimUris.MESSAGES_PREFIX.length());
     }
 
     private static void nameOnce(Map<String, String> named, String attribute, String spelling) {

@@ -99,6 +99,16 @@ public enum IdpTolerance {
             List.of("Okta", "authentik"),
             "it.GroupsPatchIT#oktaRenameWithPathlessReplaceIgnoresId"),
 
+    PATCH_PATH_TO_UNKNOWN_ATTRIBUTE_SKIPPED(
+            "An operation whose path names an attribute the server does not have changes nothing, and the"
+                    + " request's other operations apply, as when a POST or PUT body holds the same attribute: an"
+                    + " attribute, sub-attribute or value filter of an extension schema the server does not serve"
+                    + " (urn:...:CustomExtensionName:2.0:User:CustomAttribute), or an unknown attribute or"
+                    + " sub-attribute of one it does. A path into another resource type's schema is still refused.",
+            "RFC 7644 §3.5.2 (a path naming no attribute is a 400 invalidPath)",
+            List.of("Microsoft Entra ID"),
+            "it.UsersPatchIT#entraDeactivatesInTheSamePatchAsACustomExtensionAttribute"),
+
     PATCH_FILTER_CREATES_MISSING_VALUE(
             "add or replace through an equality filter that matches no value, such as"
                     + " emails[type eq \"work\"].value, creates the value the filter describes.",
@@ -108,7 +118,9 @@ public enum IdpTolerance {
 
     PATCH_REMOVE_WITH_VALUE(
             "remove with a path to a multi-valued attribute and a value list removes just those values:"
-                    + " {\"op\":\"remove\",\"path\":\"members\",\"value\":[{\"value\":\"id\"}]}.",
+                    + " {\"op\":\"remove\",\"path\":\"members\",\"value\":[{\"value\":\"id\"}]}. On a"
+                    + " single-valued attribute the value goes only when it is the value held (a manager by its"
+                    + " \"value\"), so removing an old manager keeps a new one.",
             "RFC 7644 §3.5.2.2 (remove takes no value; values are chosen by a filter)",
             List.of("Microsoft Entra ID", "JumpCloud", "authentik", "OneLogin"),
             "it.GroupsPatchIT#entraRemoveWithValueListAndAddWithNullRef"),
