@@ -33,7 +33,7 @@ final class WebPages {
     }
 
     static void mount(Router router) {
-        router.route(ASSETS + "*").handler(WebPages::securityHeaders);
+        router.route(ASSETS + "*").handler(WebPages::assetHeaders);
         router.route(ASSETS + "*").handler(StaticHandler.create("webroot/assets")
                 .setCachingEnabled(true)
                 .setMaxAgeSeconds(ASSET_MAX_AGE_SECONDS)
@@ -62,16 +62,23 @@ final class WebPages {
         r.putHeader("Referrer-Policy", "no-referrer");
         r.putHeader("X-Frame-Options", "DENY");
         r.putHeader("Cross-Origin-Opener-Policy", "same-origin");
-        if (ctx.request().path().startsWith(ASSETS)) {
-            // StaticHandler calls its files immutable; these keep their names across versions, so
-            // a browser revalidates them (Last-Modified) once the hour is up.
-            ctx.addHeadersEndHandler(v -> {
-                if (r.headers().contains("Cache-Control")) {
-                    r.headers().set("Cache-Control", "public, max-age=" + ASSET_MAX_AGE_SECONDS);
-                }
-            });
-            ctx.next();
-        }
+    }
+
+    /**
+     * The pages' headers, and the assets' caching, for every path the assets' route matches: that
+     * includes "/assets" itself, which the static handler then answers 404.
+     */
+    private static void assetHeaders(RoutingContext ctx) {
+        securityHeaders(ctx);
+        HttpServerResponse r = ctx.response();
+        // StaticHandler calls its files immutable; these keep their names across versions, so a
+        // browser revalidates them (Last-Modified) once the hour is up.
+        ctx.addHeadersEndHandler(v -> {
+            if (r.headers().contains("Cache-Control")) {
+                r.headers().set("Cache-Control", "public, max-age=" + ASSET_MAX_AGE_SECONDS);
+            }
+        });
+        ctx.next();
     }
 
     private static Buffer resource(String path) {

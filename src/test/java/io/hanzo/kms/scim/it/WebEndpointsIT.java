@@ -106,6 +106,10 @@ class WebEndpointsIT {
         }
         assertThat(assets).as("modules imported by the pages' scripts").contains("/assets/api.js", "/assets/keys.js");
         assertThat(running.client.get("/assets/missing.js", null).status()).isEqualTo(404);
+        // The assets' folder itself: it used to wait out the request deadline and answer 503.
+        ApiClient.Response folder = running.client.get("/assets", null);
+        assertThat(folder.status()).as(folder.text()).isEqualTo(404);
+        assertThat(folder.header("Content-Security-Policy")).startsWith("default-src 'none'");
     }
 
     @Test
