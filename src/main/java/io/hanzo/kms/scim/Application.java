@@ -16,6 +16,7 @@ import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.ops.ManagementServer;
 import io.hanzo.kms.scim.ops.Operations;
 import io.hanzo.kms.scim.ops.ServerMetrics;
+import io.hanzo.kms.scim.ops.StartupAbort;
 import io.hanzo.kms.scim.ops.StartupFailure;
 import io.hanzo.kms.scim.ops.UnhandledFailures;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
@@ -90,13 +91,37 @@ public final class Application {
 
     /** Starts the server, using {@code database} when given, else what the configuration says. */
     public static Application start(AppConfig config, DatabaseTarget database) throws Exception {
+        return start(config, database, new StartupAbort());
+    }
+
+    /**
+     * Starts the server, or gives up at the next step once {@code abort} is requested ({@link
+     * StartupAbort.Aborted}). Whichever way start-up fails, an embedded PostgreSQL it started is
+     * stopped again: it would outlive the JVM.
+     */
+    public static Application start(AppConfig config, DatabaseTarget database, StartupAbort abort) throws Exception {
         DatabaseTarget db = database != null ? database : DatabaseSetup.target(config);
+        try {
+            return start(config, db, database == null ? db : null, abort);
+        } catch (Exception | Error e) {
+            if (database == null && db.embedded() != null) {
+                closeEmbedded(db);
+                LOG.info("Embedded PostgreSQL stopped");
+            }
+            throw e;
+        }
+    }
+
+    private static Application start(AppConfig config, DatabaseTarget db, DatabaseTarget owned, StartupAbort abort)
+            throws Exception {
+        abort.check("after starting the database");
         try {
             DatabaseSetup.migrate(db, config.databaseConnectTimeoutSeconds());
         } catch (RuntimeException e) {
             // The first connection: a wrong password, an unknown host or a refused connection shows here.
             throw new StartupFailure("database " + db, e);
         }
+        abort.check("after the database migrations");
         AdminAuth adminAuth = AdminAuth.initialise(config.adminToken(), config.dataDir());
 
         VertxOptions options = new VertxOptions();
@@ -174,13 +199,21 @@ public final class Application {
                                 ManagementServer.start(vertx, metrics, config.httpHost(), config.managementPort()))
                                 .onSuccess(management::set).<Void>mapEmpty());
         try {
-            started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-        } catch (ExecutionException | TimeoutException | InterruptedException e) {
-            if (changes.get() != null) {
-                changes.get().close();
+            abort.await(started.toCompletionStage(), 5, TimeUnit.MINUTES, "while loading the caches and the index");
+        } catch (ExecutionException | TimeoutException | InterruptedException | StartupAbort.Aborted e) {
+            // The feeds first, so that none tries to reconnect and logs its failure, then the rest;
+            // the connections go before the database they are connected to is stopped.
+            try {
+                if (feed.get() != null) {
+                    feed.get().close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                }
+                if (changes.get() != null) {
+                    changes.get().close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                }
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException closeFailure) {
+                LOG.warn("What the start opened did not all close cleanly: {}", closeFailure.toString());
             }
-            vertx.close();
-            closeEmbedded(database == null ? db : null);
             throw e;
         }
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
@@ -199,7 +232,7 @@ public final class Application {
         }
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
-        return new Application(vertx, database == null ? db : null, services, feed.get(), timers, deployment.get(),
+        return new Application(vertx, owned, services, feed.get(), timers, deployment.get(),
                 management.get(), changes.get());
     }
 
