@@ -18,7 +18,7 @@ public final class Main {
         try {
             config = AppConfig.load(System.getenv());
         } catch (ConfigException e) {
-            System.err.println("Configuration error: " + e.getMessage());
+            reportConfigurationError(e);
             System.exit(2);
             return;
         }
@@ -38,6 +38,20 @@ public final class Main {
             log.error("kms-scim could not start: {}", StartupFailure.oneLine(e));
             log.debug("Start-up failure in full", e);
             System.exit(1);
+        }
+    }
+
+    /**
+     * Logging is set up from the configuration, which cannot be used; the format it asked for is
+     * still followed, so that log.format=json gets one JSON object here too.
+     */
+    private static void reportConfigurationError(ConfigException e) {
+        String format = AppConfig.logFormatAsked(System.getenv());
+        LogSetup.use(format);
+        if (format.equals("json")) {
+            LoggerFactory.getLogger(Main.class).error("Configuration error: {}", e.getMessage());
+        } else {
+            System.err.println("Configuration error: " + e.getMessage());
         }
     }
 }
