@@ -72,7 +72,7 @@ public final class Application {
      * invitation round, closing the feeds and the pool. The chart's grace period leaves 10 s for it
      * (terminationGraceExtraSeconds), so the JVM exits before Kubernetes would kill it.
      */
-    static final int STOP_AFTER_DRAIN_SECONDS = 8;
+    private static final int STOP_AFTER_DRAIN_SECONDS = 8;
 
     private final Vertx vertx;
     private final DatabaseTarget database;
