@@ -39,9 +39,15 @@ if grep -qE "kind: (PodDisruptionBudget|ServiceMonitor)|name: management|port: 0
 fi
 grep -q "kind: PodDisruptionBudget" "$OUT/defaults.yaml" || { echo "two pods render no PodDisruptionBudget" >&2; exit 1; }
 
-# The grace period must outlast the pre-stop pause and the drain (5 + 20 + 10 by default), or
-# Kubernetes kills requests the server is still finishing.
-grep -q "terminationGracePeriodSeconds: 35" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
+# The grace period must outlast the pre-stop pause, the unready pause and the drain (5 + 2 + 20 + 10
+# by default), or Kubernetes kills requests the server is still finishing.
+grep -q "terminationGracePeriodSeconds: 37" "$OUT/defaults.yaml" || { echo "grace period does not match the drain" >&2; exit 1; }
+grep -q 'SCIM_SHUTDOWN_UNREADY_SECONDS: "2"' "$OUT/defaults.yaml" || { echo "unready pause not passed to the server" >&2; exit 1; }
+# A longer unready pause reaches the server and lengthens the grace period by as much.
+UNREADY=(--set config.shutdownUnreadySeconds=9)
+"$HELM" template kms-scim "$CHART" "${UNREADY[@]}" > "$OUT/unready.yaml"
+grep -q 'SCIM_SHUTDOWN_UNREADY_SECONDS: "9"' "$OUT/unready.yaml" || { echo "config.shutdownUnreadySeconds not passed to the server" >&2; exit 1; }
+grep -q "terminationGracePeriodSeconds: 44" "$OUT/unready.yaml" || { echo "grace period does not cover the unready pause" >&2; exit 1; }
 # Service links would give the pod SCIM_<SERVICE>_PORT and the like, which the server refuses.
 grep -q "enableServiceLinks: false" "$OUT/defaults.yaml" || { echo "service links are not turned off" >&2; exit 1; }
 grep -q "name: SCIM_SMTP_PASSWORD" "$OUT/defaults.yaml" && { echo "SMTP password rendered without a Secret" >&2; exit 1; }

@@ -16,7 +16,9 @@ import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.ops.ManagementServer;
 import io.hanzo.kms.scim.ops.Operations;
 import io.hanzo.kms.scim.ops.ServerMetrics;
+import io.hanzo.kms.scim.ops.StartupAbort;
 import io.hanzo.kms.scim.ops.StartupFailure;
+import io.hanzo.kms.scim.ops.StopDeadline;
 import io.hanzo.kms.scim.ops.UnhandledFailures;
 import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
 import io.hanzo.kms.scim.protocol.schema.DiscoveryDocuments;
@@ -65,6 +67,12 @@ public final class Application {
     private static final long OUTBOX_SWEEP_MILLIS = 60_000;
     /** How often the invitation outbox backlog metric is measured (one count per organisation). */
     private static final long OUTBOX_METRIC_MILLIS = 15_000;
+    /**
+     * What the stop may take after the unready pause and the drain: writing token use times, the last
+     * invitation round, closing the feeds and the pool. The chart's grace period leaves 10 s for it
+     * (terminationGraceExtraSeconds), so the JVM exits before Kubernetes would kill it.
+     */
+    private static final int STOP_AFTER_DRAIN_SECONDS = 8;
 
     private final Vertx vertx;
     private final DatabaseTarget database;
@@ -90,13 +98,37 @@ public final class Application {
 
     /** Starts the server, using {@code database} when given, else what the configuration says. */
     public static Application start(AppConfig config, DatabaseTarget database) throws Exception {
+        return start(config, database, new StartupAbort());
+    }
+
+    /**
+     * Starts the server, or gives up at the next step once {@code abort} is requested ({@link
+     * StartupAbort.Aborted}). Whichever way start-up fails, an embedded PostgreSQL it started is
+     * stopped again: it would outlive the JVM.
+     */
+    public static Application start(AppConfig config, DatabaseTarget database, StartupAbort abort) throws Exception {
         DatabaseTarget db = database != null ? database : DatabaseSetup.target(config);
+        try {
+            return start(config, db, database == null ? db : null, abort);
+        } catch (Exception | Error e) {
+            if (database == null && db.embedded() != null) {
+                closeEmbedded(db);
+                LOG.info("Embedded PostgreSQL stopped");
+            }
+            throw e;
+        }
+    }
+
+    private static Application start(AppConfig config, DatabaseTarget db, DatabaseTarget owned, StartupAbort abort)
+            throws Exception {
+        abort.check("after starting the database");
         try {
             DatabaseSetup.migrate(db, config.databaseConnectTimeoutSeconds());
         } catch (RuntimeException e) {
             // The first connection: a wrong password, an unknown host or a refused connection shows here.
             throw new StartupFailure("database " + db, e);
         }
+        abort.check("after the database migrations");
         AdminAuth adminAuth = AdminAuth.initialise(config.adminToken(), config.dataDir());
 
         VertxOptions options = new VertxOptions();
@@ -174,13 +206,21 @@ public final class Application {
                                 ManagementServer.start(vertx, metrics, config.httpHost(), config.managementPort()))
                                 .onSuccess(management::set).<Void>mapEmpty());
         try {
-            started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-        } catch (ExecutionException | TimeoutException | InterruptedException e) {
-            if (changes.get() != null) {
-                changes.get().close();
+            abort.await(started.toCompletionStage(), 5, TimeUnit.MINUTES, "while loading the caches and the index");
+        } catch (ExecutionException | TimeoutException | InterruptedException | StartupAbort.Aborted e) {
+            // The feeds first, so that none tries to reconnect and logs its failure, then the rest;
+            // the connections go before the database they are connected to is stopped.
+            try {
+                if (feed.get() != null) {
+                    feed.get().close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                }
+                if (changes.get() != null) {
+                    changes.get().close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                }
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException closeFailure) {
+                LOG.warn("What the start opened did not all close cleanly: {}", closeFailure.toString());
             }
-            vertx.close();
-            closeEmbedded(database == null ? db : null);
             throw e;
         }
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
@@ -199,7 +239,7 @@ public final class Application {
         }
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
-        return new Application(vertx, database == null ? db : null, services, feed.get(), timers, deployment.get(),
+        return new Application(vertx, owned, services, feed.get(), timers, deployment.get(),
                 management.get(), changes.get());
     }
 
@@ -226,7 +266,10 @@ public final class Application {
      * before anything else), the port stops accepting and the requests
      * in flight are answered (bounded by {@code shutdown.drain-seconds}), token last-use times are
      * written, timers and the change feeds stop, the pool closes, and an embedded PostgreSQL this
-     * started stops. Safe to call more than once; later calls return at once.
+     * started stops. The whole takes at most the unready pause, the drain and {@link
+     * #STOP_AFTER_DRAIN_SECONDS}, whatever the database does (one that hangs would otherwise hold
+     * each step to its own limit, a minute in all); the embedded PostgreSQL's own stop, bounded by
+     * its pg_ctl, comes after. Safe to call more than once; later calls return at once.
      */
     public synchronized void stop() {
         if (stopped) {
@@ -234,9 +277,10 @@ public final class Application {
         }
         stopped = true;
         int drain = services.config().shutdownDrainSeconds();
+        int unready = services.config().shutdownUnreadySeconds();
+        StopDeadline deadline = new StopDeadline(Duration.ofSeconds(unready + drain + STOP_AFTER_DRAIN_SECONDS));
         services.ops().startDraining();
         LOG.info("Shutting down: readiness now answers 503");
-        int unready = services.config().shutdownUnreadySeconds();
         if (unready > 0 && httpDeployment != null) {
             // Load balancers stop sending new requests before the port closes under them.
             LOG.info("Waiting {} s before closing the HTTP port, for load balancers to see readiness 503", unready);
@@ -249,21 +293,21 @@ public final class Application {
         try {
             if (httpDeployment != null) {
                 LOG.info("Closing the HTTP port; requests in flight have up to {} s to finish", drain);
-                vertx.undeploy(httpDeployment).toCompletionStage().toCompletableFuture().get(drain + 10L, TimeUnit.SECONDS);
+                deadline.await(vertx.undeploy(httpDeployment).toCompletionStage(), Duration.ofSeconds(drain + 10L));
                 LOG.info("HTTP server closed: every request in flight was answered or the drain time ran out");
             }
         } catch (Exception e) {
             LOG.warn("HTTP server did not close cleanly: {}", e.toString());
         }
         try {
-            services.tokens().flushLastUse().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            deadline.await(services.tokens().flushLastUse().toCompletionStage(), Duration.ofSeconds(10));
             LOG.info("Token last-use times written");
         } catch (Exception e) {
             LOG.warn("Token last-use times were not written at shut-down: {}", e.toString());
         }
         try {
             // Bounded: a round whose relay hangs is left to its claims, which lapse and are sent again.
-            services.members().stopDelivering().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            deadline.await(services.members().stopDelivering().toCompletionStage(), Duration.ofSeconds(10));
             LOG.info("Invitation delivery stopped");
         } catch (Exception e) {
             LOG.warn("An invitation delivery round was still sending at shut-down; what it did not record is sent "
@@ -273,29 +317,29 @@ public final class Application {
         LOG.info("Timers stopped");
         try {
             if (feed != null) {
-                feed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                deadline.await(feed.close().toCompletionStage(), Duration.ofSeconds(5));
                 LOG.info("Change feed stopped");
             }
         } catch (Exception e) {
             LOG.warn("Change feed did not close cleanly: {}", e.toString());
         }
         try {
-            changeFeed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            deadline.await(changeFeed.close().toCompletionStage(), Duration.ofSeconds(5));
             LOG.info("Resource change feed stopped");
         } catch (Exception e) {
             LOG.warn("Resource change feed did not close cleanly: {}", e.toString());
         }
         try {
             if (management != null) {
-                management.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                deadline.await(management.close().toCompletionStage(), Duration.ofSeconds(5));
             }
-            services.pool().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            deadline.await(services.pool().close().toCompletionStage(), Duration.ofSeconds(10));
             LOG.info("Database pool closed");
         } catch (Exception e) {
             LOG.warn("Database pool did not close cleanly: {}", e.toString());
         }
         try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            deadline.await(vertx.close().toCompletionStage(), Duration.ofSeconds(30));
         } catch (Exception e) {
             LOG.warn("Shut-down did not complete cleanly: {}", e.toString());
         }

@@ -135,13 +135,33 @@ public record AppConfig(
 
     /** Loads the file named by SCIM_CONFIG_FILE, else conf/kms-scim.properties if it exists. */
     public static AppConfig load(Map<String, String> env) {
+        return from(fileValues(env), env);
+    }
+
+    /**
+     * The log format asked for (the environment, then the file, then {@code plain}), read without
+     * checking anything else: a configuration that cannot be used is still reported in the format
+     * its logs are read in.
+     */
+    public static String logFormatAsked(Map<String, String> env) {
+        String format = env.get(envName("log.format"));
+        if (format == null) {
+            try {
+                format = fileValues(env).get("log.format");
+            } catch (ConfigException e) {
+                // An unreadable file: plain.
+            }
+        }
+        return format != null && format.trim().equalsIgnoreCase("json") ? "json" : "plain";
+    }
+
+    private static Map<String, String> fileValues(Map<String, String> env) {
         String file = env.get("SCIM_CONFIG_FILE");
         Path path = Path.of(file != null ? file : "conf/kms-scim.properties");
-        Map<String, String> fromFile = Map.of();
         if (file != null || Files.exists(path)) {
-            fromFile = readFile(path);
+            return readFile(path);
         }
-        return from(fromFile, env);
+        return Map.of();
     }
 
     /** Builds a configuration from file values and environment, checking both. */

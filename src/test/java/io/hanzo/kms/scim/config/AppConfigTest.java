@@ -141,6 +141,21 @@ class AppConfigTest {
     }
 
     @Test
+    void logFormatAskedIsReadEvenFromAConfigurationThatCannotBeUsed(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("broken.properties");
+        Files.writeString(file, "log.format = JSON\nhttp.prot = 8080\n", StandardCharsets.UTF_8);
+        String named = file.toString();
+        assertThat(AppConfig.logFormatAsked(Map.of("SCIM_CONFIG_FILE", named))).isEqualTo("json");
+        // The environment wins, as it does for every key.
+        assertThat(AppConfig.logFormatAsked(Map.of("SCIM_CONFIG_FILE", named, "SCIM_LOG_FORMAT", "plain"))).isEqualTo("plain");
+        assertThat(AppConfig.logFormatAsked(Map.of("SCIM_CONFIG_FILE", named, "SCIM_HTTP_PORT", "x", "SCIM_LOG_FORMAT", " json ")))
+                .isEqualTo("json");
+        // Unreadable, or not a format: plain.
+        assertThat(AppConfig.logFormatAsked(Map.of("SCIM_CONFIG_FILE", dir.resolve("absent").toString()))).isEqualTo("plain");
+        assertThat(AppConfig.logFormatAsked(Map.of("SCIM_CONFIG_FILE", named, "SCIM_LOG_FORMAT", "xml"))).isEqualTo("plain");
+    }
+
+    @Test
     void loadWithMissingNamedFileFails(@TempDir Path dir) {
         Path missing = dir.resolve("absent.properties");
         assertThatThrownBy(() -> AppConfig.load(Map.of("SCIM_CONFIG_FILE", missing.toString())))

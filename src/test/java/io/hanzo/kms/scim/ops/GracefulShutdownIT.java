@@ -51,7 +51,7 @@ class GracefulShutdownIT {
         Map<String, String> env = Map.of("SCIM_LOG_FORMAT", "json", "SCIM_SHUTDOWN_DRAIN_SECONDS", "15");
         ServerProcess first = start(data, env);
         first.awaitReady(Duration.ofMinutes(2));
-        String token = provisioningToken(first.port);
+        String token = provisioningToken(first.port, "Acme");
 
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         List<String> cutOff = new CopyOnWriteArrayList<>();
@@ -160,8 +160,9 @@ class GracefulShutdownIT {
         return p;
     }
 
-    private static String provisioningToken(int port) throws Exception {
-        RawHttp.Result org = admin(port, "POST", "/api/v1/organizations", "{\"name\":\"Acme\",\"plan\":\"pro\"}");
+    /** A SCIM token of a new organisation called {@code name}. */
+    static String provisioningToken(int port, String name) throws Exception {
+        RawHttp.Result org = admin(port, "POST", "/api/v1/organizations", "{\"name\":\"" + name + "\",\"plan\":\"pro\"}");
         String orgId = JSON.readTree(org.body()).path("id").asText();
         admin(port, "PATCH", "/api/v1/organizations/" + orgId, "{\"scimEnabled\":true}");
         RawHttp.Result token = admin(port, "POST", "/api/v1/organizations/" + orgId + "/scim-tokens",

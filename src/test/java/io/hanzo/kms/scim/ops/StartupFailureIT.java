@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * A server that cannot start says why in one log line, naming what failed (the database by host and
- * port, the HTTP or the management port), and exits 1: with log.format=json every line stays JSON.
+ * port, the HTTP or the management port), and exits 1: with log.format=json every line stays JSON. A
+ * configuration that cannot be used is told in one JSON line too when JSON was asked for, and exits 2.
  */
 class StartupFailureIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,27 +47,44 @@ class StartupFailureIT {
             closed = s.getLocalPort();
         }
         String error = failedStart(Map.of("SCIM_DATABASE_URL", "postgresql://kms:Sup3rS3cretPw@127.0.0.1:" + closed + "/kms",
-                "SCIM_LOG_FORMAT", "json"));
+                "SCIM_LOG_FORMAT", "json"), 1);
         assertThat(error).isEqualTo("kms-scim could not start: database postgresql://127.0.0.1:" + closed
                 + "/kms: Connection refused (ConnectException)");
+    }
+
+    @Test
+    void aConfigurationErrorIsOneJsonLineWhenTheEnvironmentAsksForJson() throws Exception {
+        String error = failedStart(Map.of("SCIM_LOG_FORMAT", "json", "SCIM_HTTP_PORT", "eighty"), 2);
+        assertThat(error).isEqualTo("Configuration error: Configuration key 'http.port' (SCIM_HTTP_PORT) must be a "
+                + "whole number, not 'eighty'.");
+    }
+
+    @Test
+    void aConfigurationErrorIsOneJsonLineWhenTheFileAsksForJson() throws Exception {
+        Path file = Files.writeString(dir.resolve("kms-scim.properties"), "log.format = json\nhttp.prot = 8080\n");
+        String error = failedStart(Map.of("SCIM_CONFIG_FILE", file.toString()), 2);
+        assertThat(error).isEqualTo("Configuration error: Unknown configuration key 'http.prot' in the configuration file.");
     }
 
     private void assertBusyPortNamed(String portVariable, String server) throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = busy.getLocalPort();
             String error = failedStart(Map.of("SCIM_DATABASE_URL", sharedDatabaseUrl(), portVariable,
-                    Integer.toString(port), "SCIM_LOG_FORMAT", "json"));
+                    Integer.toString(port), "SCIM_LOG_FORMAT", "json"), 1);
             assertThat(error).isEqualTo("kms-scim could not start: " + server + " on 127.0.0.1:" + port
                     + ": Address already in use (BindException)");
         }
     }
 
-    /** Starts a server that must fail; answers the message of its one ERROR line, all lines being JSON. */
-    private String failedStart(Map<String, String> env) throws Exception {
+    /**
+     * Starts a server that must fail with {@code exit}; answers the message of its one ERROR line, all
+     * lines being JSON.
+     */
+    private String failedStart(Map<String, String> env, int exit) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Path log = dir.resolve("server.log");
         ServerProcess p = ServerProcess.start(data, log, env);
-        assertThat(p.awaitExit(Duration.ofMinutes(2))).as(p.logText()).isEqualTo(1);
+        assertThat(p.awaitExit(Duration.ofMinutes(2))).as(p.logText()).isEqualTo(exit);
         List<String> errors = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             JsonNode event = JSON.readTree(line);
