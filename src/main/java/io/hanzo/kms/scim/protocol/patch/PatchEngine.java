@@ -9,8 +9,6 @@ import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.filter.FilterParser;
 import io.hanzo.kms.scim.protocol.filter.PatchPath;
 import io.hanzo.kms.scim.protocol.resource.ResourceNormalizer;
-import io.hanzo.kms.scim.protocol.schema.AttributeDef;
-import io.hanzo.kms.scim.protocol.schema.ResolvedAttribute;
 import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.Schema;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
@@ -169,32 +167,22 @@ public final class PatchEngine {
     }
 
     /**
-     * Whether the path names an attribute that a POST or PUT body holding it would have had dropped: one
-     * of an extension schema this server does not serve, or an unknown attribute or sub-attribute of one
-     * it does. Entra sends the custom extension attributes an administrator mapped in the same PATCH as
-     * everything else, a deactivation included, so refusing the request for them would lose the rest.
-     * A path into another resource type's schema, a sub-attribute of a simple attribute and anything
-     * under a read-only attribute name nothing a body could have held, and are still refused.
+     * Whether the path names an attribute of an extension schema this server does not serve, which a
+     * POST or PUT body would have had dropped. Entra sends the custom extension attributes an
+     * administrator mapped in the same PATCH as everything else, a deactivation included, so refusing
+     * the request for them would lose the rest. An unknown attribute of a schema the server serves is
+     * still refused: there it is more likely a misspelt path ("activ") whose change would otherwise be
+     * lost without a word; so is a path into another resource type's schema or a message's.
      */
     private boolean namesWhatABodyWouldDrop(PatchPath path) {
-        if (!IdpTolerance.PATCH_PATH_TO_UNKNOWN_ATTRIBUTE_SKIPPED.accepted()) {
+        if (!IdpTolerance.PATCH_PATH_INTO_UNKNOWN_EXTENSION_SKIPPED.accepted()) {
             return false;
         }
         AttributePath attribute = path.attribute();
         String urn = attribute.schemaUrn();
-        if (urn != null && type.schema(urn) == null) {
-            // A path that is a schema's URN reads as that URN's last part taken for an attribute name.
-            return !ScimUris.definedByTheRfcs(urn) && !ScimUris.definedByTheRfcs(urn + ":" + attribute.attribute());
-        }
-        ResolvedAttribute r;
-        try {
-            r = type.resolve(new AttributePath(urn, attribute.attribute(), null));
-        } catch (IllegalArgumentException e) {
-            return true;
-        }
-        AttributeDef def = r.attribute();
-        String sub = attribute.subAttribute() != null ? attribute.subAttribute() : path.subAttribute();
-        return sub != null && def.isComplex() && !def.isReadOnly() && def.subAttribute(sub) == null;
+        // A path that is a schema's URN reads as that URN's last part taken for an attribute name.
+        return urn != null && type.schema(urn) == null
+                && !ScimUris.definedByTheRfcs(urn) && !ScimUris.definedByTheRfcs(urn + ":" + attribute.attribute());
     }
 
     /** The core schema or extension when the path is exactly its URN, else null. */

@@ -99,12 +99,12 @@ public enum IdpTolerance {
             List.of("Okta", "authentik"),
             "it.GroupsPatchIT#oktaRenameWithPathlessReplaceIgnoresId"),
 
-    PATCH_PATH_TO_UNKNOWN_ATTRIBUTE_SKIPPED(
-            "An operation whose path names an attribute the server does not have changes nothing, and the"
-                    + " request's other operations apply, as when a POST or PUT body holds the same attribute: an"
-                    + " attribute, sub-attribute or value filter of an extension schema the server does not serve"
-                    + " (urn:...:CustomExtensionName:2.0:User:CustomAttribute), or an unknown attribute or"
-                    + " sub-attribute of one it does. A path into another resource type's schema is still refused.",
+    PATCH_PATH_INTO_UNKNOWN_EXTENSION_SKIPPED(
+            "An operation whose path names an attribute, sub-attribute or value filter of an extension schema"
+                    + " the server does not serve (urn:...:CustomExtensionName:2.0:User:CustomAttribute) changes"
+                    + " nothing, and the request's other operations apply, as when a POST or PUT body holds the"
+                    + " same attribute. An unknown attribute of a schema the server serves (a misspelt path) and a"
+                    + " path into another resource type's schema are still refused.",
             "RFC 7644 §3.5.2 (a path naming no attribute is a 400 invalidPath)",
             List.of("Microsoft Entra ID"),
             "it.UsersPatchIT#entraDeactivatesInTheSamePatchAsACustomExtensionAttribute"),
