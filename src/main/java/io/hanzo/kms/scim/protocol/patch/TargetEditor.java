@@ -69,7 +69,14 @@ final class TargetEditor {
         }
         AttributeDef sub = slot.target().subAttribute();
         ObjectNode object = slot.existingObject();
-        if (sub == null) {
+        if (Values.namesNothing(value)) {
+            // "", {} or a null value has nothing to compare: the plain remove it always was.
+            if (sub == null) {
+                slot.remove();
+            } else {
+                subAttribute(slot, true, null);
+            }
+        } else if (sub == null) {
             if (Values.holds(slot.target().attribute(), slot.get(), value)) {
                 slot.remove();
             }

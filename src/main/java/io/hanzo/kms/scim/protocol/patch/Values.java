@@ -113,6 +113,25 @@ final class Values {
      * string compared as the attribute's caseExact says, a complex value by its {@code value}
      * sub-attribute (a manager by its id) or, when it has none, whole.
      */
+    /** Whether a value carries nothing to compare: null, a blank string, or only such values in an array or object. */
+    static boolean namesNothing(JsonNode given) {
+        if (given == null || given.isNull() || given.isMissingNode()) {
+            return true;
+        }
+        if (given.isTextual()) {
+            return given.asText().isBlank();
+        }
+        if (given.isContainerNode()) {
+            for (JsonNode part : given) {
+                if (!namesNothing(part)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     static boolean holds(AttributeDef def, JsonNode held, JsonNode given) {
         if (held == null) {
             return false;

@@ -259,6 +259,19 @@ class PatchEngineTest {
     }
 
     @Test
+    void removeWithAValueThatNamesNothingRemovesTheAttributeAsWithoutValue() {
+        ObjectNode out = patch(barbara(), """
+                [{"op":"remove","path":"displayName","value":""},
+                 {"op":"remove","path":"%1$s:manager","value":{}},
+                 {"op":"remove","path":"%1$s:employeeNumber","value":[null]},
+                 {"op":"remove","path":"name.givenName","value":{"value":null}}]""".formatted(ENT));
+        assertThat(out.has("displayName")).isFalse();
+        assertThat(out.get(ENT).has("manager")).isFalse();
+        assertThat(out.get(ENT).has("employeeNumber")).isFalse();
+        assertThat(out.get("name").has("givenName")).isFalse();
+    }
+
+    @Test
     void removeWithoutValueRemovesTheAttribute() {
         ObjectNode out = patch(barbara(), "[{\"op\":\"remove\",\"path\":\"emails\"}]");
         assertThat(out.has("emails")).isFalse();
