@@ -107,6 +107,7 @@ public final class Application {
      * stopped again: it would outlive the JVM.
      */
     public static Application start(AppConfig config, DatabaseTarget database, StartupAbort abort) throws Exception {
+        abort.check("before starting the database");
         DatabaseTarget db = database != null ? database : DatabaseSetup.target(config);
         try {
             return start(config, db, database == null ? db : null, abort);

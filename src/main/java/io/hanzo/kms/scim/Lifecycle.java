@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The server's life in this JVM. A stop asked for at any time ends it cleanly: while it runs, the
  * orderly stop; while it is still starting, start-up gives up and closes what it opened, so that no
- * embedded PostgreSQL outlives the JVM and the next start finds its data directory free.
+ * embedded PostgreSQL outlives the JVM and the next start finds its data directory free (unless a step
+ * that cannot be cut outlasts the wait below).
  */
 final class Lifecycle {
     /**
@@ -40,8 +41,12 @@ final class Lifecycle {
             if (!abort.isRequested()) {
                 throw e;
             }
-            log.info("kms-scim did not finish starting: {}",
-                    e instanceof StartupAbort.Aborted ? e.getMessage() : StartupFailure.oneLine(e));
+            if (e instanceof StartupAbort.Aborted) {
+                log.info("kms-scim did not finish starting: {}", e.getMessage());
+            } else {
+                // Perhaps the stop's doing (a pool closed under a step), perhaps not: said, not hidden.
+                log.warn("kms-scim was stopped while starting, and start-up failed: {}", StartupFailure.oneLine(e));
+            }
             return false;
         } finally {
             settled.countDown();
