@@ -42,6 +42,13 @@ class KillNineIT {
     private static final String SCIM = "/api/v1/scim";
     private static final String USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
     private static final String PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    /**
+     * A restart's bound on a busy shared machine: clearing a leftover PostgreSQL may wait 25 s (15 s for
+     * it to stop cleanly, 10 s more once killed: EmbeddedLeftovers), and starting the JVM, recovering
+     * the database and loading the index may take half a minute more. A start that waits for a 60 s
+     * timeout, as one did before it was fixed, still exceeds it.
+     */
+    private static final Duration RESTART_BOUND = Duration.ofSeconds(60);
 
     private enum Kill { JVM, JVM_AND_POSTGRES }
 
@@ -121,9 +128,8 @@ class KillNineIT {
             assertThat(anomalies).as("answers no correct server gives (seed " + seed + ")").isEmpty();
             assertThat(acknowledged).as("the clients got work done between kills").isGreaterThan(100);
             assertThat(injected).hasSize(kills);
-            // The target is under 10 s (reported above); on a busy shared machine a start can take longer,
-            // so the bound here only catches a start that waits for a timeout (60 s before this was fixed).
-            assertThat(restartMillis).allSatisfy(ms -> assertThat(ms).isLessThan(45_000));
+            // The target is under 10 s (reported above); see RESTART_BOUND for what the bound catches.
+            assertThat(restartMillis).allSatisfy(ms -> assertThat(ms).isLessThan(RESTART_BOUND.toMillis()));
             passed = true;
         } finally {
             server.stop();
@@ -160,7 +166,7 @@ class KillNineIT {
             Duration restart = server.start();
             System.out.println("KILL-9 JVM ONLY: restart with an orphaned PostgreSQL took " + restart.toMillis() + " ms");
             assertThat(orphans.stream().filter(ProcessHandle::isAlive)).as("the orphans were stopped").isEmpty();
-            assertThat(restart).isLessThan(Duration.ofSeconds(45));
+            assertThat(restart).isLessThan(RESTART_BOUND);
             PlainHttp.Response got = http.send("GET", SCIM + "/Users/" + id, org[1], null);
             assertThat(got.status()).as(got.text()).isEqualTo(200);
             assertThat(got.json().path("title").asText()).isEqualTo("before");

@@ -13,7 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -119,9 +121,8 @@ class GroupIndexOrderTest {
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<String> torn = new AtomicReference<>();
         List<Thread> readers = new ArrayList<>();
-        long[] reads = new long[2];
+        AtomicLong reads = new AtomicLong();
         for (int r = 0; r < 2; r++) {
-            int self = r;
             Thread t = new Thread(() -> {
                 while (!done.get() && torn.get() == null) {
                     GroupIndex.View v = index.view(gid);
@@ -130,13 +131,21 @@ class GroupIndexOrderTest {
                     if (v.members().size() != expected.size() || !expected.containsAll(v.members())) {
                         torn.set("version " + version + " shown with " + v.members().size() + " members, not its own");
                     }
-                    reads[self]++;
+                    reads.incrementAndGet();
                 }
             });
             readers.add(t);
             t.start();
         }
+        // The writes begin once a reader reads, and wait midway for a read begun after they began, so
+        // that reads overlap them however the threads are scheduled.
+        awaitReadsPast(reads, 0, torn);
+        long beforeWrites = reads.get();
         for (long version = 2; version <= 60 && torn.get() == null; version++) {
+            if (version == 30) {
+                // Each reader may have had one read under way: past those, a read begun since.
+                awaitReadsPast(reads, beforeWrites + 2, torn);
+            }
             boolean toEven = version % 2 == 0;
             index.offer(group(version, "G"), toEven ? even : odd, toEven ? odd : even, u -> true);
         }
@@ -145,8 +154,16 @@ class GroupIndexOrderTest {
             t.join();
         }
         assertThat(torn.get()).isNull();
-        assertThat(reads[0] + reads[1]).as("reads made while the group changed").isPositive();
         assertThat(index.members(gid)).containsExactlyInAnyOrderElementsOf(even);
+    }
+
+    /** Waits until the readers have counted more than {@code count} reads, or one saw a torn view. */
+    private static void awaitReadsPast(AtomicLong reads, long count, AtomicReference<String> torn) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (reads.get() <= count && torn.get() == null) {
+            assertThat(System.nanoTime() - deadline).as("the readers read within 10 s").isNegative();
+            Thread.sleep(1);
+        }
     }
 
     private IndexedGroup group(long version, String name) {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,14 +54,19 @@ class IndexUpdateVisibilityTest {
             }
         });
         reader.start();
+        awaitLookupsPast(lookups, 0);
+        int beforeWrites = lookups.get();
         for (int v = 2; v < UPDATES; v++) {
+            if (v == UPDATES / 2) {
+                // A round of three lookups begun after the writes began.
+                awaitLookupsPast(lookups, beforeWrites + 3);
+            }
             // The letter case of the name changes on every write; the second email comes and goes.
             String name = v % 2 == 0 ? "jane@acme.com" : "JANE@ACME.COM";
             index.put(user(id, v, name, "jane@acme.com", "ext-1", v % 3 == 0 ? "j" + v + "@acme.com" : null));
         }
         done.set(true);
         reader.join();
-        assertThat(lookups.get()).isPositive();
         assertThat(misses.get()).as("lookups that found nobody in %d", lookups.get()).isZero();
         // Keys that no longer apply are gone once the updates are over.
         assertThat(index.idsByEmail("j" + (UPDATES - 2) + "@acme.com")).isEmpty();
@@ -101,15 +107,32 @@ class IndexUpdateVisibilityTest {
             }
         });
         reader.start();
+        awaitLookupsPast(lookups, 0);
+        int beforeWrites = lookups.get();
         for (int v = 2; v < UPDATES; v++) {
+            if (v == UPDATES / 2) {
+                // A lookup begun after the writes began.
+                awaitLookupsPast(lookups, beforeWrites + 1);
+            }
             UUID member = UUID.randomUUID();
             IndexedGroup g = group(gid, v, v % 2 == 0 ? "Engineering" : "ENGINEERING");
             index.apply(g, new GroupWrite(g.row(), Set.of(member), Set.of(), List.of(), true), u -> true);
         }
         done.set(true);
         reader.join();
-        assertThat(lookups.get()).isPositive();
         assertThat(misses.get()).as("name lookups that found nobody in %d", lookups.get()).isZero();
+    }
+
+    /**
+     * Holds the writes until the reader has counted more than {@code count} lookups: once before they
+     * begin, and again midway, so that its lookups overlap them however the threads are scheduled.
+     */
+    private static void awaitLookupsPast(AtomicInteger lookups, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lookups.get() <= count) {
+            assertThat(System.nanoTime() - deadline).as("the reader looked up within 10 s").isNegative();
+            Thread.sleep(1);
+        }
     }
 
     @Test

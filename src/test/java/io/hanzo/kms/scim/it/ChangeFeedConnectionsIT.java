@@ -13,6 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,12 @@ import java.util.concurrent.TimeUnit;
  */
 @ExtendWith(VertxExtension.class)
 class ChangeFeedConnectionsIT {
-    private static final String HOLD = "SELECT pg_sleep(6) /* held by ChangeFeedConnectionsIT */";
+    /**
+     * The requests wait for a lock the test holds, for as long as the check takes however slow the
+     * machine, and are let go when it unlocks (a transaction's lock: gone when their statement ends).
+     */
+    private static final long HOLD_KEY = 7_240_411_905L;
+    private static final String HOLD = "SELECT pg_advisory_xact_lock(" + HOLD_KEY + ") /* held by ChangeFeedConnectionsIT */";
 
     @Test
     void anInstanceWhoseRequestsHoldEveryConnectionStillFollowsOtherInstancesWrites(Vertx vertx) throws Exception {
@@ -33,41 +40,37 @@ class ChangeFeedConnectionsIT {
         try {
             TestOrg org = TestOrg.create(writer, "Busy reader");
             // The busy instance has seen the organisation and its token before its pool fills.
-            ApiClient.Response first = null;
-            for (int i = 0; i < 100 && (first == null || first.status() != 200); i++) {
-                first = reader.get(TestOrg.SCIM + "/Users?count=1", org.token());
-                Thread.sleep(20);
-            }
-            assertThat(first.status()).as(first.text()).isEqualTo(200);
+            Polling.until(SharedDirectoryIT.LAG_BOUND,
+                    () -> assertThat(reader.get(TestOrg.SCIM + "/Users?count=1", org.token()).status()).isEqualTo(200));
 
-            Pool requests = busy.app().services().pool();
-            List<Future<RowSet<Row>>> held = List.of(requests.query(HOLD).execute(), requests.query(HOLD).execute());
-            Pool observer = TestServer.shared().app().services().pool();
-            long running = 0;
-            for (int i = 0; i < 100 && running < 2; i++) {
-                running = observer.query("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = '"
-                        + HOLD.replace("'", "''") + "'").execute().toCompletionStage().toCompletableFuture()
-                        .get(5, TimeUnit.SECONDS).iterator().next().getLong(0);
-                Thread.sleep(20);
-            }
-            assertThat(running).as("both pooled connections of the busy instance held").isEqualTo(2);
+            try (Connection lock = MembershipDb.connect(); Statement st = lock.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(" + HOLD_KEY + ")");
+                Pool requests = busy.app().services().pool();
+                List<Future<RowSet<Row>>> held = List.of(requests.query(HOLD).execute(), requests.query(HOLD).execute());
+                Pool observer = TestServer.shared().app().services().pool();
+                Polling.until(SharedDirectoryIT.LAG_BOUND, () -> assertThat(observer.query(
+                                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = '"
+                                        + HOLD.replace("'", "''") + "'").execute().toCompletionStage().toCompletableFuture()
+                        .join().iterator().next().getLong(0)).as("both pooled connections of the busy instance held")
+                        .isEqualTo(2));
 
-            ApiClient.Response created = writer.post(TestOrg.SCIM + "/Users", org.token(),
-                    "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"busy.reader@example.com\"}");
-            assertThat(created.status()).as(created.text()).isEqualTo(201);
-            String filter = URLEncoder.encode("userName eq \"busy.reader@example.com\"", StandardCharsets.UTF_8);
-            int found = 0;
-            for (int i = 0; i < 200 && found == 0 && held.stream().noneMatch(Future::isComplete); i++) {
-                ApiClient.Response r = reader.get(TestOrg.SCIM + "/Users?filter=" + filter, org.token());
-                assertThat(r.status()).as(r.text()).isEqualTo(200);
-                found = r.json().path("totalResults").asInt();
-                Thread.sleep(10);
-            }
-            boolean stillHeld = held.stream().noneMatch(Future::isComplete);
-            assertThat(found).as("the user created on the other instance, found on the busy one").isEqualTo(1);
-            assertThat(stillHeld).as("found while the requests still held every pooled connection").isTrue();
-            for (Future<RowSet<Row>> f : held) {
-                f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                ApiClient.Response created = writer.post(TestOrg.SCIM + "/Users", org.token(),
+                        "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"busy.reader@example.com\"}");
+                assertThat(created.status()).as(created.text()).isEqualTo(201);
+                String filter = URLEncoder.encode("userName eq \"busy.reader@example.com\"", StandardCharsets.UTF_8);
+                Polling.until(SharedDirectoryIT.LAG_BOUND, () -> {
+                    ApiClient.Response r = reader.get(TestOrg.SCIM + "/Users?filter=" + filter, org.token());
+                    assertThat(r.status()).as(r.text()).isEqualTo(200);
+                    assertThat(r.json().path("totalResults").asInt()).as("the user created on the other instance, found on "
+                            + "the busy one").isEqualTo(1);
+                });
+                assertThat(held).as("found while the requests still held every pooled connection")
+                        .noneMatch(Future::isComplete);
+
+                st.execute("SELECT pg_advisory_unlock(" + HOLD_KEY + ")");
+                for (Future<RowSet<Row>> f : held) {
+                    f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                }
             }
         } finally {
             writer.close();
@@ -91,12 +94,8 @@ class ChangeFeedConnectionsIT {
                     "{\"description\":\"revoked while unheard\"}");
             assertThat(made.status()).as(made.text()).isEqualTo(201);
             String token = made.json().path("token").asText();
-            ApiClient.Response before = null;
-            for (int i = 0; i < 100 && (before == null || before.status() != 200); i++) {
-                before = reader.get(TestOrg.SCIM + "/Users?count=1", token);
-                Thread.sleep(20);
-            }
-            assertThat(before.status()).as(before.text()).isEqualTo(200);
+            Polling.until(SharedDirectoryIT.LAG_BOUND,
+                    () -> assertThat(reader.get(TestOrg.SCIM + "/Users?count=1", token).status()).isEqualTo(200));
 
             assertThat(stopped).isPositive();
             signal("-STOP", stopped);

@@ -32,7 +32,7 @@ class ChangeFeedRetentionIT {
             TestOrg org = TestOrg.create(w, "Behind the feed");
             Polling.until(SharedDirectoryIT.LAG_BOUND,
                     () -> assertThat(f.get(USERS + "?count=0", org.token()).status()).isEqualTo(200));
-            follower.app().changeFeed().pause();
+            ApiClient.await(follower.app().changeFeed().pause());
             long reloadsBefore = follower.app().changeFeed().reloadedOrganizations();
 
             String uid = SharedDirectoryIT.createUser(w, org, "late@behind.example");
@@ -47,9 +47,8 @@ class ChangeFeedRetentionIT {
             });
 
             follower.app().changeFeed().resume();
-            // Only the index answers a filter, so these show the reload. A poll that was under way when
-            // the feed was paused may have brought the user and the group without the member: until the
-            // reload, the member is missing (an assertion that is retried, not an error).
+            // Only the index answers a filter, so these show the reload: the feed was paused (no round
+            // under way) before the writes, so none of them was read before it.
             Polling.until(SharedDirectoryIT.LAG_BOUND, () -> {
                 JsonNode users = f.get(USERS + "?filter=" + ApiClient.encode("userName eq \"late@behind.example\""),
                         org.token()).json();

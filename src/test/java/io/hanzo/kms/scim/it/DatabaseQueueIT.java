@@ -13,6 +13,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +62,27 @@ class DatabaseQueueIT {
         return client.send(method, path, token, body).map(r -> new Timed(r, (System.nanoTime() - start) / 1_000_000));
     }
 
+    /** Waits until a backend (the write's, holding the pool's only connection) waits on a lock {@code holder} holds. */
+    private static void awaitBlockedBy(Connection holder) throws SQLException {
+        int pid;
+        try (Statement st = holder.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            pid = rs.getInt(1);
+        }
+        try (Connection c = MembershipDb.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))")) {
+            ps.setInt(1, pid);
+            Polling.until(Duration.ofSeconds(10), () -> {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("backends waiting on the test's lock").isPositive();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
     @Test
     void aFullWaitQueueAnswers503WithRetryAfterAndRecovers() throws Exception {
         // The one connection is shared with the change feed's reads, so with a queue of one even set-up
@@ -87,7 +111,7 @@ class DatabaseQueueIT {
             // This write takes the only connection and waits on the lock.
             Future<Timed> write = timed(HttpMethod.PATCH, TestOrg.SCIM + "/Users/" + userId, org.token(),
                     "{\"Operations\":[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"held\"}]}");
-            Thread.sleep(500);
+            awaitBlockedBy(c);
             List<Future<Timed>> others = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 others.add(timed(HttpMethod.GET, members, TestServer.ADMIN_TOKEN, null));

@@ -168,7 +168,13 @@ class HaproxyClusterIT {
         }
         Polling.until(Duration.ofSeconds(10), () -> assertThat(outcomes).hasSizeGreaterThan(40));
         int beforeStop = outcomes.size();
-        server(home).stop();
+        // The stop's first step, readiness 503, is taken here, and its port closes only once HAProxy
+        // has seen it DOWN: the configured pause (2 s) outlasts HAProxy's checks (next check within
+        // 1 s, the second 250 ms later) on an idle machine, but a loaded one can delay them past it.
+        TestServer stopping = server(home);
+        stopping.app().services().ops().startDraining();
+        awaitStats(rows -> row(rows, home).status().startsWith("DOWN"), home + " DOWN before its port closes");
+        stopping.stop();
         int whileStopping = outcomes.size() - beforeStop;
         stopped.set(true);
         for (Thread t : writers) {
@@ -177,7 +183,7 @@ class HaproxyClusterIT {
         assertThat(whileStopping).as("writes answered while %s stopped", home).isPositive();
         assertThat(outcomes).as("writes sent around the stop of %s", home).allMatch("201"::equals);
 
-        // At once: the refused connections are retried on another instance.
+        // At once: the others answer (a connection HAProxy still tried on it, refused, is retried on another).
         Map<String, Long> before = requestCounts();
         for (int i = 0; i < 10; i++) {
             ApiClient.Response r = proxy.get(TestOrg.SCIM + "/Users?count=1", org.token());
@@ -189,7 +195,7 @@ class HaproxyClusterIT {
         assertThat(answered.values().stream().mapToLong(Long::longValue).sum()).as("answered by the others: %s", answered)
                 .isEqualTo(10);
 
-        // Then HAProxy takes it out, and the token settles on one of the others.
+        // HAProxy keeps it out, and the token settles on one of the others.
         awaitStats(rows -> row(rows, home).status().startsWith("DOWN"), home + " DOWN");
         before = requestCounts();
         for (int i = 0; i < 20; i++) {

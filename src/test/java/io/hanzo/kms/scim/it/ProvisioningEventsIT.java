@@ -87,15 +87,9 @@ class ProvisioningEventsIT {
         assertThat(client.get(TestOrg.SCIM + "/Users/not-there", org.token()).status()).isEqualTo(404);
         assertThat(client.delete(TestOrg.SCIM + "/Users/" + userId, org.token()).status()).isEqualTo(204);
 
-        // The refusals are written after their answers; give them a moment.
-        JsonNode all = null;
-        for (int i = 0; i < 40; i++) {
-            all = events(org, "");
-            if (all.path("events").size() >= 6) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        // The refusals are written after their answers: a moment later, seconds on a loaded machine.
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(events(org, "").path("events")).hasSizeGreaterThanOrEqualTo(6));
+        JsonNode all = events(org, "");
         List<String> seen = new ArrayList<>();
         for (JsonNode e : all.path("events")) {
             seen.add(e.path("operation").asText() + " " + e.path("status").asInt() + " " + e.path("outcome").asText());

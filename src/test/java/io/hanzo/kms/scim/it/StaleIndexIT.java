@@ -59,7 +59,7 @@ class StaleIndexIT {
     @Test
     void aReaderThatWasAwayResumesFromItsPositionWithoutReloading() {
         TestOrg org = orgSeenByBoth("Resumed");
-        serverB.app().changeFeed().pause();
+        ApiClient.await(serverB.app().changeFeed().pause());
         long reloads = serverB.app().changeFeed().reloadedOrganizations();
         long applied = serverB.app().changeFeed().appliedChanges();
         String kept = SharedDirectoryIT.createUser(a, org, "kept@resumed.example");
@@ -89,7 +89,7 @@ class StaleIndexIT {
     @Test
     void resourcesCreatedElsewhereAreReadAndWrittenThroughAStaleIndex() {
         TestOrg org = orgSeenByBoth("Stale reads");
-        serverB.app().changeFeed().pause();
+        ApiClient.await(serverB.app().changeFeed().pause());
         String uid = SharedDirectoryIT.createUser(a, org, "stale@reads.example");
         String gid = SharedDirectoryIT.createGroup(a, org, "Stale");
 
@@ -124,7 +124,7 @@ class StaleIndexIT {
         String gid = SharedDirectoryIT.createGroup(a, org, "Versions");
         assertThat(b.get(USERS + "/" + uid, org.token()).status()).isEqualTo(200);
         assertThat(b.get(GROUPS + "/" + gid, org.token()).status()).isEqualTo(200);
-        serverB.app().changeFeed().pause();
+        ApiClient.await(serverB.app().changeFeed().pause());
 
         ApiClient.Response changed = a.patch(USERS + "/" + uid, org.token(),
                 PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Two\"}]}");
@@ -174,7 +174,7 @@ class StaleIndexIT {
                 PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Old\"}]}").status()).isEqualTo(200);
         Polling.until(SharedDirectoryIT.LAG_BOUND, () -> assertThat(b.get(USERS + "?filter="
                 + ApiClient.encode("title eq \"Old\""), org.token()).json().get("totalResults").asInt()).isEqualTo(1));
-        serverB.app().changeFeed().pause();
+        ApiClient.await(serverB.app().changeFeed().pause());
         ApiClient.Response moved = a.patch(USERS + "/" + uid, org.token(),
                 PATCH_OP + "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"New\"}]}");
         assertThat(moved.status()).isEqualTo(200);
@@ -212,7 +212,7 @@ class StaleIndexIT {
                 .status()).isEqualTo(204);
         Polling.until(SharedDirectoryIT.LAG_BOUND,
                 () -> assertThat(SharedDirectoryIT.members(b, org, gid)).containsExactly(first));
-        serverB.app().changeFeed().pause();
+        ApiClient.await(serverB.app().changeFeed().pause());
         ApiClient.Response added = a.patch(GROUPS + "/" + gid, org.token(),
                 SharedDirectoryIT.addMembers("{\"value\":\"" + second + "\"}"));
         assertThat(added.status()).isEqualTo(204);
@@ -245,7 +245,7 @@ class StaleIndexIT {
         Polling.until(SharedDirectoryIT.LAG_BOUND,
                 () -> assertThat(b.get(GROUPS + "/" + gid, org.token()).status()).isEqualTo(200));
         String seen = b.get(GROUPS + "/" + gid, org.token()).header("ETag");
-        serverB.app().changeFeed().pause();
+        ApiClient.await(serverB.app().changeFeed().pause());
         assertThat(a.patch(GROUPS + "/" + gid, org.token(), SharedDirectoryIT.addMembers("{\"value\":\"" + first + "\"}"))
                 .status()).isEqualTo(204);
 
@@ -279,7 +279,7 @@ class StaleIndexIT {
         assertThat(b.get(USERS + "/" + uid, org.token()).status()).isEqualTo(200);
         assertThat(b.get(USERS + "/" + renamedUser, org.token()).status()).isEqualTo(200);
         assertThat(b.get(GROUPS + "/" + gid, org.token()).status()).isEqualTo(200);
-        serverB.app().changeFeed().pause();
+        ApiClient.await(serverB.app().changeFeed().pause());
 
         assertThat(a.delete(USERS + "/" + uid, org.token()).status()).isEqualTo(204);
         assertThat(a.delete(GROUPS + "/" + gid, org.token()).status()).isEqualTo(204);

@@ -177,7 +177,9 @@ class WebPagesIT {
                 "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
         WebElement copyUrl = browser.driver().findElement(By.cssSelector("button[data-copy='scim-url']"));
         copyUrl.click();
-        browser.await(5, "the button says it copied", d -> copyUrl.getText().equals("Copied"));
+        // The button's "Copied" lasts 2 s, which a loaded machine's polling can miss; the live region
+        // keeps saying it (set with it) until the next announcement.
+        browser.await(10, "the page says it copied", d -> "Copied to the clipboard.".equals(browser.find("announce").getDomProperty("textContent")));
         assertThat(browser.driver().executeAsyncScript(
                 "const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, e => done('failed: ' + e));"))
                 .isEqualTo(running.server.baseUrl() + "/api/v1/scim");

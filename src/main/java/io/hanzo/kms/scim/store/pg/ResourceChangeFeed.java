@@ -99,6 +99,8 @@ public final class ResourceChangeFeed {
     private boolean again;
     private boolean paused;
     private boolean failing;
+    /** Pauses waiting for the round under way to end. */
+    private final List<Promise<Void>> pausing = new ArrayList<>();
 
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong reloads = new AtomicLong();
@@ -190,6 +192,8 @@ public final class ResourceChangeFeed {
         again = false;
         round().onComplete(ar -> {
             running = false;
+            pausing.forEach(Promise::complete);
+            pausing.clear();
             if (ar.failed() && !closed) {
                 // Once per outage, not once per poll.
                 if (!failing) {
@@ -294,9 +298,21 @@ public final class ResourceChangeFeed {
         }
     }
 
-    /** Stops reading until {@link #resume}; the position is kept. */
-    public void pause() {
-        context.runOnContext(v -> paused = true);
+    /**
+     * Stops reading until {@link #resume}; the position is kept. Completes once no round is under
+     * way, from when nothing more is read or applied.
+     */
+    public Future<Void> pause() {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            paused = true;
+            if (running) {
+                pausing.add(done);
+            } else {
+                done.complete();
+            }
+        });
+        return done.future();
     }
 
     public void resume() {
