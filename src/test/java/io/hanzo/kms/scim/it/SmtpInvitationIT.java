@@ -361,9 +361,15 @@ class SmtpInvitationIT {
                     "{\"userName\":\"cleo\",\"emails\":[{\"value\":\"cleo@example.com\"}]}");
             assertThat(created.status()).as(created.text()).isEqualTo(201);
             id = created.json().path("id").asText();
-            Polling.until(Duration.ofSeconds(10), () -> assertThat(held).as("the send has begun").isNotEmpty());
+            // This invitation's claim, not only a connection: a new server also sends what other tests
+            // of this class left unsent, through the same relay.
+            TestOrg claimedOrg = org;
+            Polling.until(Duration.ofSeconds(10), () -> {
+                assertThat(held).as("the send has begun").isNotEmpty();
+                assertThat(MembershipDb.invitations(db, claimedOrg.id(), id).get(0).tokenHash())
+                        .as("the link minted for the send").isNotNull();
+            });
             MembershipDb.Invitation claimed = MembershipDb.invitations(db, org.id(), id).get(0);
-            assertThat(claimed.tokenHash()).as("the link minted for the send").isNotNull();
             assertThat(claimed.deliveredAt()).as("delivered before it was sent").isNull();
             firstHash = claimed.tokenHash();
         } finally {
@@ -408,7 +414,11 @@ class SmtpInvitationIT {
                     "{\"userName\":\"odile\",\"emails\":[{\"value\":\"odile@example.com\"}]}");
             assertThat(created.status()).as(created.text()).isEqualTo(201);
             String id = created.json().path("id").asText();
-            Polling.until(Duration.ofSeconds(10), () -> assertThat(slow).as("the send has begun").isNotEmpty());
+            // This invitation's claim, not only a connection (see the test above).
+            Polling.until(Duration.ofSeconds(10), () -> {
+                assertThat(slow).as("the send has begun").isNotEmpty();
+                assertThat(MembershipDb.invitations(db, org.id(), id).get(0).tokenHash()).as("claimed").isNotNull();
+            });
             sendingClient.close();
             sending.stop();
 
@@ -430,10 +440,13 @@ class SmtpInvitationIT {
     void aStuckSendHoldsUpNoOtherOrganisation(Vertx vertx) throws Exception {
         TestServer sending = sendingThrough(relay, Map.of("SCIM_INVITATIONS_CLAIM_SECONDS", "60"));
         ApiClient sendingClient = new ApiClient(vertx, sending.port());
+        TestOrg stuck = TestOrg.create(sendingClient, "Stuck Relay Org");
+        String stuckId = null;
         try {
-            TestOrg stuck = TestOrg.create(sendingClient, "Stuck Relay Org");
-            assertThat(sendingClient.post(TestOrg.SCIM + "/Users", stuck.token(),
-                    "{\"userName\":\"stall@example.com\"}").status()).isEqualTo(201);
+            ApiClient.Response created = sendingClient.post(TestOrg.SCIM + "/Users", stuck.token(),
+                    "{\"userName\":\"stall@example.com\"}");
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            stuckId = created.json().path("id").asText();
             Polling.until(Duration.ofSeconds(10), () -> assertThat(STALLED).as("the stuck send").isNotEmpty());
 
             TestOrg other = TestOrg.create(sendingClient, "Unstuck Org");
@@ -442,8 +455,12 @@ class SmtpInvitationIT {
             // Within 10 s, while the stuck send waits for its 30 s.
             assertThat(awaitMail("<pia@example.com>")).as("the other organisation's invitation").isNotNull();
         } finally {
-            // The relay gives the stuck send up, so that the instance stops without waiting for it.
+            // The relay gives the stuck send up, so that the instance stops without waiting for it, and
+            // the person goes, so that no later server of this class sends the invitation into the stall.
             STALLED.forEach(NetSocket::close);
+            if (stuckId != null) {
+                assertThat(sendingClient.delete(TestOrg.SCIM + "/Users/" + stuckId, stuck.token()).status()).isEqualTo(204);
+            }
             sendingClient.close();
             sending.stop();
         }
