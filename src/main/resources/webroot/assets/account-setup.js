@@ -30,7 +30,11 @@ const PROBLEMS = {
 let token = null;
 let invitation = null;
 
-/** Takes the token from the fragment and removes it from the address bar and the history. */
+/**
+ * Takes the token from the fragment and removes it from the address bar and from this tab's entry
+ * for the page, so Back and a reload do not show it. The browser's global history still holds the
+ * URL as first opened, and no page can remove that: the token is one-time and expires instead.
+ */
 function takeToken() {
   const params = new URLSearchParams(location.hash.slice(1));
   const found = params.get('token');
