@@ -292,31 +292,37 @@ async function resetEvents() {
 /**
  * Puts the newest events on top; the first load also sets the cursor for "load more". When a whole
  * page is new, more arrived than a page holds since the last refresh: the pages after it are read
- * until a known event (at most MAX_CATCH_UP_PAGES), so the feed has no hole.
+ * until a known event. When MAX_CATCH_UP_PAGES pages do not reach one, the events between them and
+ * the list shown are too many to fetch at once: the list is replaced by the pages read, so it never
+ * hides a gap, and "load more" goes on from the oldest of them.
  */
 async function refreshEvents() {
   const { generation } = state.events;
   try {
     let page = await api('GET', eventQuery(null));
     const fresh = [];
+    let reachedShown = false;
     for (let pages = 1; ; pages++) {
       if (generation !== state.events.generation) {
         return;
       }
       const unseen = page.events.filter((e) => !state.events.ids.has(e.id));
       fresh.push(...unseen);
-      if (!state.events.loaded) {
-        state.events.cursor = page.nextCursor;
-        break;
-      }
-      if (unseen.length < page.events.length || !page.nextCursor || pages >= MAX_CATCH_UP_PAGES) {
+      reachedShown = unseen.length < page.events.length || !page.nextCursor;
+      if (!state.events.loaded || reachedShown || pages >= MAX_CATCH_UP_PAGES) {
         break;
       }
       page = await api('GET', eventQuery(page.nextCursor));
     }
-    state.events.loaded = true;
-    fresh.forEach((e) => state.events.ids.add(e.id));
-    $('events').prepend(...fresh.map(eventItem));
+    if (!state.events.loaded || !reachedShown) {
+      // A "load more" still in flight would append below the replaced list: it drops its answer.
+      state.events = { ids: new Set(), cursor: page.nextCursor, loaded: true, generation: generation + 1 };
+      $('events').replaceChildren();
+    }
+    // Another refresh may have put some of them on top while this one read its pages.
+    const shown = fresh.filter((e) => !state.events.ids.has(e.id));
+    shown.forEach((e) => state.events.ids.add(e.id));
+    $('events').prepend(...shown.map(eventItem));
     renderEventsFooter();
     clearError('events-error');
   } catch (e) {

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -400,12 +401,64 @@ class WebPagesIT {
         assertThat(after.get(ids.size() + 29).getText()).as("the older ones below, in place").doesNotContain("later-");
     }
 
+    @Test
+    @Order(7)
+    void aBurstLargerThanTheCatchUpLeavesNoGapInTheFeed() {
+        signIn();
+        pickOrganization(orgName, orgId);
+        browser.await(10, "the feed loaded", d -> !d.findElements(By.cssSelector("#events li")).isEmpty());
+        // Offline, every refresh of the page fails: the whole burst arrives between two refreshes
+        // that reach the server, more events than one refresh catches up on.
+        browser.driver().executeCdpCommand("Network.enable", Map.of());
+        browser.driver().executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", true,
+                "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+        try {
+            for (int i = 0; i < 260; i++) {
+                assertThat(running.api.get(ScimChecks.USERS + "/burst-" + i, org.token()).status()).isEqualTo(404);
+            }
+        } finally {
+            browser.driver().executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false,
+                    "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+        }
+        String newest = browser.await(15, "the burst recorded", d -> {
+            JsonNode top = eventsFromAdminApi().get(0);
+            return top.path("resourceId").asText().equals("burst-259") ? top.path("id").asText() : null;
+        });
+        browser.await(20, "the burst's newest event on top", d -> newest.equals(
+                d.findElement(By.cssSelector("#events li")).getDomAttribute("data-event")));
+        assertThat(shownEventIds()).as("the newest events, with no gap").isEqualTo(newestEventIds(shownEventIds().size()));
+
+        int before = shownEventIds().size();
+        browser.find("events-more").click();
+        browser.await(10, "an older page appended", d -> shownEventIds().size() > before);
+        assertThat(shownEventIds()).as("load more goes on from the oldest shown").isEqualTo(newestEventIds(shownEventIds().size()));
+    }
+
     // ---- helpers ----
 
     private static JsonNode organization(String id) {
         ApiClient.Response r = running.client.get(ORGS + "/" + id, ADMIN);
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         return r.json();
+    }
+
+    private static JsonNode eventsFromAdminApi() {
+        ApiClient.Response r = running.client.get(ORGS + "/" + orgId + "/scim-events?limit=500", ADMIN);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json().path("events");
+    }
+
+    private static List<String> newestEventIds(int count) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode e : eventsFromAdminApi()) {
+            ids.add(e.path("id").asText());
+        }
+        return ids.subList(0, Math.min(count, ids.size()));
+    }
+
+    private static List<String> shownEventIds() {
+        return browser.driver().findElements(By.cssSelector("#events li")).stream()
+                .map(e -> e.getDomAttribute("data-event")).toList();
     }
 
     /** Opens the console signed out and signs in with the admin token. */
