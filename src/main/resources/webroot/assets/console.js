@@ -23,6 +23,7 @@ const state = {
   tokens: new Map(),
   events: { ids: new Set(), cursor: null, loaded: false, generation: 0 },
   members: { cursor: null },
+  loads: {},
   refreshTimer: null,
   pendingRevoke: null,
 };
@@ -136,6 +137,24 @@ function orgPath(suffix = '') {
   return ORGS + '/' + encodeURIComponent(state.org.id) + suffix;
 }
 
+/** A check that is true while the organisation open now is still open. */
+function whileOpen() {
+  const { id } = state.org;
+  return () => state.org !== null && state.org.id === id;
+}
+
+/**
+ * Starts a load of one of the organisation's lists. The check it returns is true only while this
+ * is the newest load of that list and its organisation is still open: an answer that arrives after
+ * another filter, page or organisation was asked for is dropped instead of mixed in.
+ */
+function startLoad(list) {
+  const n = (state.loads[list] || 0) + 1;
+  state.loads[list] = n;
+  const open = whileOpen();
+  return () => state.loads[list] === n && open();
+}
+
 async function openOrganization(org) {
   stopRefresh();
   state.org = org;
@@ -145,6 +164,11 @@ async function openOrganization(org) {
   $('scim-url').value = state.scimUrl;
   $('new-token').hidden = true;
   $('new-token-value').value = '';
+  // Nothing of the organisation open before stays on screen under this one's name.
+  $('token-rows').replaceChildren();
+  $('mapping-rows').replaceChildren();
+  $('mappings-status').textContent = '';
+  ['token-error', 'events-error', 'members-error', 'mappings-error'].forEach(clearError);
   renderSwitch(org);
   $('org-title').focus();
   await Promise.all([loadTokens(), resetEvents(), resetMembers(), loadMappings()]);
@@ -169,12 +193,20 @@ function renderSwitch(org) {
 async function toggleScim() {
   const box = $('scim-enabled');
   const wanted = box.checked;
+  const open = whileOpen();
   box.disabled = true;
   try {
-    state.org = await api('PATCH', orgPath(), { scimEnabled: wanted });
+    const org = await api('PATCH', orgPath(), { scimEnabled: wanted });
+    if (!open()) {
+      return;
+    }
+    state.org = org;
     renderSwitch(state.org);
     announce(wanted ? 'SCIM provisioning is on.' : 'SCIM provisioning is off.');
   } catch (e) {
+    if (!open()) {
+      return;
+    }
     box.checked = !wanted;
     box.disabled = state.org.plan === 'free';
     showError('scim-error', e);
@@ -184,8 +216,12 @@ async function toggleScim() {
 // ---- tokens ----
 
 async function loadTokens() {
+  const current = startLoad('tokens');
   try {
     const { tokens } = await api('GET', orgPath('/scim-tokens'));
+    if (!current()) {
+      return;
+    }
     state.tokens = new Map(tokens.map((t) => [t.id, t]));
     const rows = tokens.map((t) => {
       const revoke = el('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': 'Revoke token ' + (t.description || t.id) });
@@ -203,18 +239,25 @@ async function loadTokens() {
     $('token-rows').replaceChildren(...rows);
     $('tokens-empty').hidden = tokens.length > 0;
   } catch (e) {
-    showError('token-error', e);
+    if (current()) {
+      showError('token-error', e);
+    }
   }
 }
 
 async function createToken(event) {
   event.preventDefault();
   clearError('token-error');
+  const open = whileOpen();
   try {
     const created = await api('POST', orgPath('/scim-tokens'), {
       description: $('token-description').value.trim(),
       ttlDays: Number($('token-ttl').value),
     });
+    if (!open()) {
+      // Shown now, it would sit under another organisation's name; it is listed, and revocable, under its own.
+      return;
+    }
     $('new-token-value').value = created.token;
     $('new-token').hidden = false;
     $('new-token-value').focus();
@@ -223,7 +266,9 @@ async function createToken(event) {
     announce('Token created. Copy it now: it will not be shown again.');
     await loadTokens();
   } catch (e) {
-    showError('token-error', e);
+    if (open()) {
+      showError('token-error', e);
+    }
   }
 }
 
@@ -241,15 +286,18 @@ async function revokeClosed() {
   if ($('revoke-dialog').returnValue !== 'revoke' || !token) {
     return;
   }
+  const open = whileOpen();
   try {
     await api('DELETE', orgPath('/scim-tokens/' + encodeURIComponent(token.id)));
     announce('Token revoked.');
   } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) {
+    if (open() && !(e instanceof ApiError && e.status === 404)) {
       showError('token-error', e);
     }
   }
-  await loadTokens();
+  if (open()) {
+    await loadTokens();
+  }
 }
 
 // ---- activity ----
@@ -286,6 +334,7 @@ async function resetEvents() {
   // A refresh still in flight for the previous filter sees a new generation and drops its answer.
   state.events = { ids: new Set(), cursor: null, loaded: false, generation: state.events.generation + 1 };
   $('events').replaceChildren();
+  $('events-more').disabled = false;
   await refreshEvents();
 }
 
@@ -318,6 +367,7 @@ async function refreshEvents() {
       // A "load more" still in flight would append below the replaced list: it drops its answer.
       state.events = { ids: new Set(), cursor: page.nextCursor, loaded: true, generation: generation + 1 };
       $('events').replaceChildren();
+      $('events-more').disabled = false;
     }
     // Another refresh may have put some of them on top while this one read its pages.
     const shown = fresh.filter((e) => !state.events.ids.has(e.id));
@@ -326,12 +376,15 @@ async function refreshEvents() {
     renderEventsFooter();
     clearError('events-error');
   } catch (e) {
-    showError('events-error', e);
+    if (generation === state.events.generation) {
+      showError('events-error', e);
+    }
   }
 }
 
 async function moreEvents() {
   const { generation } = state.events;
+  $('events-more').disabled = true;
   try {
     const page = await api('GET', eventQuery(state.events.cursor));
     if (generation !== state.events.generation) {
@@ -343,7 +396,13 @@ async function moreEvents() {
     state.events.cursor = page.nextCursor;
     renderEventsFooter();
   } catch (e) {
-    showError('events-error', e);
+    if (generation === state.events.generation) {
+      showError('events-error', e);
+    }
+  } finally {
+    if (generation === state.events.generation) {
+      $('events-more').disabled = false;
+    }
   }
 }
 
@@ -391,7 +450,9 @@ function memberRow(m) {
     el('td', { class: 'actions' }, action));
 }
 
+/** Loads a page of members: the first (cursor null) replaces the rows, the next ones add to them. */
 async function loadMembers(cursor) {
+  const current = startLoad('members');
   const params = new URLSearchParams({ limit: String(PAGE) });
   if ($('member-state').value) {
     params.set('state', $('member-state').value);
@@ -399,20 +460,36 @@ async function loadMembers(cursor) {
   if (cursor) {
     params.set('cursor', cursor);
   }
+  $('members-more').disabled = true;
   try {
     const page = await api('GET', orgPath('/members?' + params));
-    $('member-rows').append(...page.members.map(memberRow));
+    if (!current()) {
+      return;
+    }
+    const rows = page.members.map(memberRow);
+    if (cursor) {
+      $('member-rows').append(...rows);
+    } else {
+      $('member-rows').replaceChildren(...rows);
+    }
     state.members.cursor = page.nextCursor;
     $('members-more').hidden = !page.nextCursor;
     $('members-empty').hidden = $('member-rows').children.length > 0;
     clearError('members-error');
   } catch (e) {
-    showError('members-error', e);
+    if (current()) {
+      showError('members-error', e);
+    }
+  } finally {
+    if (current()) {
+      $('members-more').disabled = false;
+    }
   }
 }
 
 async function resetMembers() {
   $('member-rows').replaceChildren();
+  $('members-more').hidden = true;
   $('members-status').textContent = '';
   await loadMembers(null);
 }
@@ -420,12 +497,18 @@ async function resetMembers() {
 async function resend(member, button) {
   button.disabled = true;
   clearError('members-error');
+  const open = whileOpen();
   try {
     await api('POST', orgPath('/members/' + encodeURIComponent(member.id) + '/invitation'));
+    if (!open()) {
+      return;
+    }
     $('members-status').textContent = 'A new invitation is on its way to ' + member.userName
       + '. The link sent before no longer works.';
   } catch (e) {
-    showError('members-error', e);
+    if (open()) {
+      showError('members-error', e);
+    }
   } finally {
     button.disabled = false;
   }
@@ -463,10 +546,16 @@ function renderMappings(m) {
 }
 
 async function loadMappings() {
+  const current = startLoad('mappings');
   try {
-    renderMappings(await api('GET', orgPath('/group-role-mappings')));
+    const mappings = await api('GET', orgPath('/group-role-mappings'));
+    if (current()) {
+      renderMappings(mappings);
+    }
   } catch (e) {
-    showError('mappings-error', e);
+    if (current()) {
+      showError('mappings-error', e);
+    }
   }
 }
 
@@ -477,12 +566,19 @@ async function saveMappings(event) {
   const mappings = [...$('mapping-rows').querySelectorAll('tr.mapping')]
     .map((row) => ({ group: row.querySelector('input').value.trim(), role: row.querySelector('select').value }))
     .filter((m) => m.group !== '');
+  const current = startLoad('mappings');
   try {
-    renderMappings(await api('PUT', orgPath('/group-role-mappings'), { defaultRole: $('default-role').value, mappings }));
+    const saved = await api('PUT', orgPath('/group-role-mappings'), { defaultRole: $('default-role').value, mappings });
+    if (!current()) {
+      return;
+    }
+    renderMappings(saved);
     $('mappings-status').textContent = 'Mappings saved. Roles follow them at once.';
     await resetMembers();
   } catch (e) {
-    showError('mappings-error', e);
+    if (current()) {
+      showError('mappings-error', e);
+    }
   }
 }
 

@@ -434,6 +434,43 @@ class WebPagesIT {
         assertThat(shownEventIds()).as("load more goes on from the oldest shown").isEqualTo(newestEventIds(shownEventIds().size()));
     }
 
+    @Test
+    @Order(8)
+    void slowMemberPagesNeitherMixFiltersNorRepeatRows() {
+        // More than a page of members, nearly all of them invited.
+        for (int i = 0; i < 30; i++) {
+            running.api.createUser(org, ScimChecks.user("many-" + i + "." + RUN + "@acme.example"));
+        }
+        List<String> all = memberIdsFromAdminApi("");
+        List<String> setUp = memberIdsFromAdminApi("accepted");
+        assertThat(all.size()).isBetween(26, 50);
+        signIn();
+        pickOrganization(orgName, orgId);
+        new Select(browser.find("member-state")).selectByValue("accepted");
+        browser.await(10, "the set-up members listed", d -> shownMemberIds().equals(setUp));
+
+        slowNetwork(true);
+        try {
+            // Each arrow press picks the next filter and loads it, before the last load answered:
+            // "Invited, not set up", then "All".
+            browser.script("performance.clearResourceTimings()");
+            browser.find("member-state").sendKeys(Keys.ARROW_UP, Keys.ARROW_UP);
+            assertThat(new Select(browser.find("member-state")).getFirstSelectedOption().getDomAttribute("value")).isEmpty();
+            browser.await(20, "both loads answered", d -> browser.script(
+                    "return performance.getEntriesByType('resource').filter(e => e.name.includes('/members?')).length").equals(2L));
+            browser.await(10, "the first page of all members, and nothing else", d -> shownMemberIds().equals(all.subList(0, 25)));
+
+            // Two quick clicks on "Load more" load the next page once.
+            browser.await(10, "more to load", d -> browser.find("members-more").isDisplayed() && browser.find("members-more").isEnabled());
+            browser.script("arguments[0].click(); arguments[0].click();", browser.find("members-more"));
+            browser.await(20, "every member listed", d -> shownMemberIds().size() >= all.size());
+            browser.await(20, "the page loaded", d -> !browser.find("members-more").isDisplayed());
+            assertThat(shownMemberIds()).as("each member once").isEqualTo(all);
+        } finally {
+            slowNetwork(false);
+        }
+    }
+
     // ---- helpers ----
 
     private static JsonNode organization(String id) {
@@ -459,6 +496,28 @@ class WebPagesIT {
     private static List<String> shownEventIds() {
         return browser.driver().findElements(By.cssSelector("#events li")).stream()
                 .map(e -> e.getDomAttribute("data-event")).toList();
+    }
+
+    private static List<String> memberIdsFromAdminApi(String state) {
+        ApiClient.Response r = running.client.get(ORGS + "/" + orgId + "/members?limit=500" + (state.isEmpty() ? "" : "&state=" + state), ADMIN);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : r.json().path("members")) {
+            ids.add(m.path("id").asText());
+        }
+        return ids;
+    }
+
+    private static List<String> shownMemberIds() {
+        return browser.driver().findElements(By.cssSelector("#member-rows tr")).stream()
+                .map(e -> e.getDomAttribute("data-member")).toList();
+    }
+
+    /** Every request of the page takes at least half a second, so a user's next action comes before the answer. */
+    private static void slowNetwork(boolean slow) {
+        browser.driver().executeCdpCommand("Network.enable", Map.of());
+        browser.driver().executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false,
+                "latency", slow ? 500 : 0, "downloadThroughput", -1, "uploadThroughput", -1));
     }
 
     /** Opens the console signed out and signs in with the admin token. */
