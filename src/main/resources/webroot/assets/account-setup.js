@@ -164,6 +164,14 @@ async function submit(event) {
   }
 }
 
+/**
+ * A name for the emergency kit between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: a text
+ * editor then keeps any right-to-left override in it from reordering the rest of the line.
+ */
+function isolate(text) {
+  return '\u2068' + text + '\u2069';
+}
+
 async function showDone(keyType, spki, sealed, kdfParams) {
   const print = await fingerprint(spki);
   $('fingerprint').textContent = print;
@@ -171,8 +179,8 @@ async function showDone(keyType, spki, sealed, kdfParams) {
   const kit = [
     'Hanzo KMS emergency kit',
     '',
-    'Organisation: ' + (invitation.organization || ''),
-    'Account: ' + invitation.userName,
+    'Organisation: ' + isolate(invitation.organization || ''),
+    'Account: ' + isolate(invitation.userName),
     'Created: ' + new Date().toISOString(),
     '',
     'Public key fingerprint (SHA-256): ' + print,

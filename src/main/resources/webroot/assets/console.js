@@ -1,6 +1,6 @@
 // The Provisioning tab: an organisation's SCIM switch, tokens, activity, members and role mappings,
 // driven through the admin API with the admin token kept in this tab's sessionStorage.
-import { ApiError, el, request, when, wireCopyButtons } from './api.js';
+import { ApiError, el, isolated, request, when, wireCopyButtons } from './api.js';
 
 const ORGS = '/api/v1/organizations';
 const TOKEN_KEY = 'kms-scim.adminToken';
@@ -107,7 +107,7 @@ function showOrganizations(list) {
   }
   for (const org of list) {
     const button = el('button', { type: 'button', 'data-org': org.id },
-      el('strong', { text: org.name }), ' ', el('span', { class: 'badge', text: org.plan }), ' ',
+      el('strong', {}, isolated(org.name)), ' ', el('span', { class: 'badge', text: org.plan }), ' ',
       el('span', { class: 'muted mono', text: org.id }));
     button.addEventListener('click', () => openOrganization(org));
     ul.append(el('li', {}, button));
@@ -160,7 +160,7 @@ async function openOrganization(org) {
   state.org = org;
   sessionStorage.setItem(ORG_KEY, org.id);
   $('org-view').hidden = false;
-  $('org-title').textContent = 'Provisioning · ' + org.name;
+  $('org-title').replaceChildren('Provisioning · ', isolated(org.name));
   $('scim-url').value = state.scimUrl;
   $('new-token').hidden = true;
   $('new-token-value').value = '';
@@ -230,7 +230,7 @@ async function loadTokens() {
         : t.expired ? [when(t.expiresAt), ' ', el('span', { class: 'badge bad', text: 'Expired' })]
           : t.expiringSoon ? [when(t.expiresAt), ' ', el('span', { class: 'badge warn', text: 'Expiring soon' })] : when(t.expiresAt);
       return el('tr', { 'data-token': t.id },
-        el('td', {}, t.description || el('span', { class: 'muted', text: '(no description)' })),
+        el('td', {}, t.description ? isolated(t.description) : el('span', { class: 'muted', text: '(no description)' })),
         el('td', { text: when(t.createdAt) }),
         el('td', { text: when(t.lastUsedAt, 'Never') }),
         el('td', {}, expiry),
@@ -274,8 +274,8 @@ async function createToken(event) {
 
 function askRevoke(token) {
   state.pendingRevoke = token;
-  $('revoke-text').textContent = 'Identity providers using “' + (token.description || token.id)
-    + '” will be refused at once. This cannot be undone.';
+  $('revoke-text').replaceChildren('Identity providers using “', isolated(token.description || token.id),
+    '” will be refused at once. This cannot be undone.');
   $('revoke-dialog').returnValue = '';
   $('revoke-dialog').showModal();
 }
@@ -319,15 +319,16 @@ function eventQuery(cursor) {
 function eventItem(e) {
   const refused = e.outcome === 'refused';
   const token = e.tokenId && state.tokens.get(e.tokenId);
-  const resource = [e.resourceType, e.resourceId].filter(Boolean).join(' ');
+  const resource = [e.resourceType, e.resourceId && isolated(e.resourceId)].filter(Boolean)
+    .flatMap((part, i) => (i === 0 ? [part] : [' ', part]));
   return el('li', { class: refused ? 'refused' : 'success', 'data-event': e.id, 'data-outcome': e.outcome },
     el('time', { class: 'when', dateTime: e.at, text: when(e.at) }),
     el('span', { class: 'code', text: String(e.status), 'aria-label': 'status ' + e.status }),
     el('span', { class: 'what' },
-      el('strong', { text: e.operation }), resource ? ' · ' + resource : '',
-      token ? el('span', { class: 'muted', text: ' · token “' + (token.description || token.id) + '”' }) : '',
+      el('strong', { text: e.operation }), resource.length ? [' · ', ...resource] : '',
+      token ? el('span', { class: 'muted' }, ' · token “', isolated(token.description || token.id), '”') : '',
       refused ? ' ' : '', refused ? el('span', { class: 'badge bad', text: 'Refused' }) : ''),
-    refused && e.detail ? el('span', { class: 'reason', text: e.detail }) : '');
+    refused && e.detail ? el('span', { class: 'reason' }, isolated(e.detail)) : '');
 }
 
 async function resetEvents() {
@@ -435,16 +436,15 @@ function memberRow(m) {
       : el('span', { class: 'badge warn', text: 'Invited' });
   const groups = el('div', { class: 'tags' }, m.groups.map((g) => el('span', {
     class: g.pending ? 'tag pending' : 'tag',
-    text: g.displayName + (g.pending ? ' (pending)' : ''),
     title: g.pending ? 'Takes effect once the member has set up their account' : undefined,
-  })));
+  }, isolated(g.displayName), g.pending ? ' (pending)' : '')));
   let action = '';
   if (m.active && m.setupState === 'invited') {
     action = el('button', { type: 'button', class: 'secondary', text: 'Re-send invitation', 'aria-label': 'Re-send invitation to ' + m.userName });
     action.addEventListener('click', () => resend(m, action));
   }
   return el('tr', { 'data-member': m.id, 'data-user-name': m.userName },
-    el('td', { text: m.userName }), el('td', {}, setup),
+    el('td', {}, isolated(m.userName)), el('td', {}, setup),
     el('td', { text: (ROLES.find((r) => r[0] === m.role) || [m.role, m.role])[1] }),
     el('td', {}, m.groups.length ? groups : el('span', { class: 'muted', text: 'None' })),
     el('td', { class: 'actions' }, action));
@@ -503,8 +503,8 @@ async function resend(member, button) {
     if (!open()) {
       return;
     }
-    $('members-status').textContent = 'A new invitation is on its way to ' + member.userName
-      + '. The link sent before no longer works.';
+    $('members-status').replaceChildren('A new invitation is on its way to ', isolated(member.userName),
+      '. The link sent before no longer works.');
   } catch (e) {
     if (open()) {
       showError('members-error', e);

@@ -471,6 +471,44 @@ class WebPagesIT {
         }
     }
 
+    @Test
+    @Order(9)
+    void aRightToLeftOverrideInANameReordersNothingAfterIt() throws Exception {
+        String name = "\u202eMirror " + RUN;
+        String id = running.createOrganization(name, "pro");
+        assertThat(running.client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":true}").status()).isEqualTo(200);
+        ApiClient.Response created = running.client.post(ORGS + "/" + id + "/scim-tokens", ADMIN, "{\"description\":\"IdP\",\"ttlDays\":7}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        TestOrg mirror = new TestOrg(id, created.json().path("token").asText());
+        String person = "bob\u202egnp.exe." + RUN + "@acme.example";
+        assertThat(running.api.post(ScimChecks.USERS, mirror.token(), ScimChecks.user(person)).status()).isEqualTo(201);
+
+        // In the picker the id still follows the name, left to right.
+        signIn();
+        pickOrganization("Mirror " + RUN, id);
+        String button = "#org-results button[data-org='" + id + "']";
+        assertThat(left(button + " .mono")).as("the id right of the name").isGreaterThanOrEqualTo(right(button + " strong"));
+
+        // The set-up page: "invited to <organisation> as <account>", in that order.
+        InvitationLog.Link link = running.log.awaitFirst(person);
+        browser.open(link.url() + "#token=" + link.token());
+        browser.awaitVisible("setup");
+        // The account name may wrap to the next line; the " as " after the organisation does not.
+        double as = ((Number) browser.script("const range = document.createRange();"
+                + " range.selectNodeContents(document.getElementById('org-name').parentNode.nextSibling);"
+                + " return range.getBoundingClientRect().left")).doubleValue();
+        assertThat(as).as("\" as \" right of the organisation").isGreaterThanOrEqualTo(right("#org-name"));
+
+        // The emergency kit keeps each name in an isolate.
+        String password = "Mirror glass " + RUN + " harbour Lamp";
+        browser.type("password", password);
+        browser.type("password-again", password);
+        browser.find("submit").click();
+        browser.await(60, "set-up done", d -> browser.find("done").isDisplayed());
+        String kit = Files.readString(browser.download(browser.find("kit"), "hanzo-kms-emergency-kit.txt"));
+        assertThat(kit).contains("Organisation: \u2068" + name + "\u2069\n").contains("Account: \u2068" + person + "\u2069\n");
+    }
+
     // ---- helpers ----
 
     private static JsonNode organization(String id) {
@@ -518,6 +556,14 @@ class WebPagesIT {
         browser.driver().executeCdpCommand("Network.enable", Map.of());
         browser.driver().executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false,
                 "latency", slow ? 500 : 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
+    private static double left(String selector) {
+        return ((Number) browser.script("return document.querySelector(arguments[0]).getBoundingClientRect().left", selector)).doubleValue();
+    }
+
+    private static double right(String selector) {
+        return ((Number) browser.script("return document.querySelector(arguments[0]).getBoundingClientRect().right", selector)).doubleValue();
     }
 
     /** Opens the console signed out and signs in with the admin token. */
