@@ -26,6 +26,7 @@ const state = {
   loads: {},
   refreshTimer: null,
   pendingRevoke: null,
+  scimBusy: false,
 };
 
 function adminToken() {
@@ -182,6 +183,8 @@ function renderSwitch(org) {
   const box = $('scim-enabled');
   box.checked = org.scimEnabled;
   box.disabled = free;
+  state.scimBusy = false;
+  box.removeAttribute('aria-disabled');
   $('org-plan').textContent = org.plan + ' plan';
   $('scim-plan-note').hidden = !free;
   $('scim-status').textContent = org.scimEnabled
@@ -194,7 +197,9 @@ async function toggleScim() {
   const box = $('scim-enabled');
   const wanted = box.checked;
   const open = whileOpen();
-  box.disabled = true;
+  // Not disabled while the change is sent: that would take the keyboard focus off the switch.
+  state.scimBusy = true;
+  box.setAttribute('aria-disabled', 'true');
   try {
     const org = await api('PATCH', orgPath(), { scimEnabled: wanted });
     if (!open()) {
@@ -208,7 +213,8 @@ async function toggleScim() {
       return;
     }
     box.checked = !wanted;
-    box.disabled = state.org.plan === 'free';
+    state.scimBusy = false;
+    box.removeAttribute('aria-disabled');
     showError('scim-error', e);
   }
 }
@@ -287,6 +293,7 @@ async function revokeClosed() {
     return;
   }
   const open = whileOpen();
+  const position = [...$('token-rows').children].findIndex((row) => row.dataset.token === token.id);
   try {
     await api('DELETE', orgPath('/scim-tokens/' + encodeURIComponent(token.id)));
     announce('Token revoked.');
@@ -297,6 +304,17 @@ async function revokeClosed() {
   }
   if (open()) {
     await loadTokens();
+    focusTokenAt(position);
+  }
+}
+
+/** After a revoke, the focus goes to the revoke button now in that row, else the last one, else the heading. */
+function focusTokenAt(position) {
+  const buttons = [...$('token-rows').querySelectorAll('button.danger')];
+  if (buttons.length > 0) {
+    buttons[Math.min(Math.max(position, 0), buttons.length - 1)].focus();
+  } else {
+    $('tokens-title').focus();
   }
 }
 
@@ -598,6 +616,11 @@ function start() {
   $('org-search-form').addEventListener('submit', (e) => {
     e.preventDefault();
     findOrganizations($('org-query').value);
+  });
+  $('scim-enabled').addEventListener('click', (e) => {
+    if (state.scimBusy) {
+      e.preventDefault();
+    }
   });
   $('scim-enabled').addEventListener('change', toggleScim);
   $('token-form').addEventListener('submit', createToken);

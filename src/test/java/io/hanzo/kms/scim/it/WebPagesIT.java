@@ -509,6 +509,31 @@ class WebPagesIT {
         assertThat(kit).contains("Organisation: \u2068" + name + "\u2069\n").contains("Account: \u2068" + person + "\u2069\n");
     }
 
+    @Test
+    @Order(10)
+    void theFocusStaysOnTheSwitchAndMovesOnAfterARevoke() {
+        signIn();
+        pickOrganization(orgName, orgId);
+        WebElement scim = browser.find("scim-enabled");
+        boolean wasOn = scim.isSelected();
+        for (boolean on : List.of(!wasOn, wasOn)) {
+            scim.sendKeys(Keys.SPACE);
+            browser.await(15, "SCIM switched " + (on ? "on" : "off"), d -> organization(orgId).path("scimEnabled").asBoolean() == on
+                    && browser.find("scim-status").getText().startsWith(on ? "On" : "Off"));
+            assertThat(browser.script("return document.activeElement.id")).as("the focus on the switch").isEqualTo("scim-enabled");
+        }
+
+        createTokenInPage("Focus one " + RUN, "30");
+        browser.find("new-token-done").click();
+        createTokenInPage("Focus two " + RUN, "30");
+        browser.find("new-token-done").click();
+        tokenRow("Focus one " + RUN).findElement(By.cssSelector("button.danger")).click();
+        browser.awaitVisible("revoke-confirm").click();
+        browser.await(10, "the token gone from the list", d -> !tokenDescriptions().contains("Focus one " + RUN));
+        browser.await(10, "the focus on a revoke button of the list", d -> (Boolean) browser.script(
+                "const a = document.activeElement; return a.matches('#token-rows button.danger')"));
+    }
+
     // ---- helpers ----
 
     private static JsonNode organization(String id) {
