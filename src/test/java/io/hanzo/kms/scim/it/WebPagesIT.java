@@ -534,6 +534,34 @@ class WebPagesIT {
                 "const a = document.activeElement; return a.matches('#token-rows button.danger')"));
     }
 
+    @Test
+    @Order(11)
+    void anOrganisationOpenedBeforeShowsNothingUnderTheNextOnesName() {
+        String empty = running.createOrganization("Empty Shelf " + RUN, "pro");
+        signIn();
+        browser.type("org-query", RUN);
+        browser.find("org-query").sendKeys(Keys.ENTER);
+        browser.await(10, "both organisations offered", d -> d.findElements(By.cssSelector(
+                "#org-results button[data-org='" + orgId + "'], #org-results button[data-org='" + empty + "']")).size() == 2);
+        slowNetwork(true);
+        try {
+            // The second organisation is opened before the first one's lists have answered.
+            browser.script("performance.clearResourceTimings();"
+                    + " document.querySelector(arguments[0]).click(); document.querySelector(arguments[1]).click();",
+                    "#org-results button[data-org='" + orgId + "']", "#org-results button[data-org='" + empty + "']");
+            browser.await(20, "both organisations' lists answered", d -> browser.script(
+                    "const names = performance.getEntriesByType('resource').map(e => e.name);"
+                    + " return ['/members?', '/scim-tokens', '/group-role-mappings'].every(p => names.filter(n => n.includes(p)).length === 2)")
+                    .equals(Boolean.TRUE));
+            browser.await(10, "the second organisation's empty lists", d -> shownMemberIds().isEmpty() && tokenDescriptions().isEmpty()
+                    && browser.find("members-empty").isDisplayed() && browser.find("tokens-empty").isDisplayed());
+            assertThat(browser.find("org-title").getText()).isEqualTo("Provisioning · Empty Shelf " + RUN);
+            assertThat(browser.driver().findElements(By.cssSelector("#mapping-rows tr"))).isEmpty();
+        } finally {
+            slowNetwork(false);
+        }
+    }
+
     // ---- helpers ----
 
     private static JsonNode organization(String id) {
