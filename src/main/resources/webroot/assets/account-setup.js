@@ -30,7 +30,11 @@ const PROBLEMS = {
 let token = null;
 let invitation = null;
 
-/** Takes the token from the fragment and removes it from the address bar and the history. */
+/**
+ * Takes the token from the fragment and removes it from the address bar and from this tab's entry
+ * for the page, so Back and a reload do not show it. The browser's global history still holds the
+ * URL as first opened, and no page can remove that: the token is one-time and expires instead.
+ */
 function takeToken() {
   const params = new URLSearchParams(location.hash.slice(1));
   const found = params.get('token');
@@ -160,6 +164,14 @@ async function submit(event) {
   }
 }
 
+/**
+ * A name for the emergency kit between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: a text
+ * editor then keeps any right-to-left override in it from reordering the rest of the line.
+ */
+function isolate(text) {
+  return '\u2068' + text + '\u2069';
+}
+
 async function showDone(keyType, spki, sealed, kdfParams) {
   const print = await fingerprint(spki);
   $('fingerprint').textContent = print;
@@ -167,8 +179,8 @@ async function showDone(keyType, spki, sealed, kdfParams) {
   const kit = [
     'Hanzo KMS emergency kit',
     '',
-    'Organisation: ' + (invitation.organization || ''),
-    'Account: ' + invitation.userName,
+    'Organisation: ' + isolate(invitation.organization || ''),
+    'Account: ' + isolate(invitation.userName),
     'Created: ' + new Date().toISOString(),
     '',
     'Public key fingerprint (SHA-256): ' + print,

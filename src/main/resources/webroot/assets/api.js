@@ -85,6 +85,14 @@ export function el(tag, props = {}, ...children) {
 }
 
 /**
+ * Text that an identity provider or an admin chose (names, descriptions, reasons), in a <bdi>: a
+ * right-to-left override or mark inside it cannot reorder what the page shows after it.
+ */
+export function isolated(text) {
+  return el('bdi', { text });
+}
+
+/**
  * Copies an input's value. The Clipboard API needs a secure context and a permission; where it is
  * refused, the text is selected and copied the older way, or left selected for Ctrl+C.
  */

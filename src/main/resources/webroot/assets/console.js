@@ -1,6 +1,6 @@
 // The Provisioning tab: an organisation's SCIM switch, tokens, activity, members and role mappings,
 // driven through the admin API with the admin token kept in this tab's sessionStorage.
-import { ApiError, el, request, when, wireCopyButtons } from './api.js';
+import { ApiError, el, isolated, request, when, wireCopyButtons } from './api.js';
 
 const ORGS = '/api/v1/organizations';
 const TOKEN_KEY = 'kms-scim.adminToken';
@@ -23,8 +23,10 @@ const state = {
   tokens: new Map(),
   events: { ids: new Set(), cursor: null, loaded: false, generation: 0 },
   members: { cursor: null },
+  loads: {},
   refreshTimer: null,
   pendingRevoke: null,
+  scimBusy: false,
 };
 
 function adminToken() {
@@ -106,7 +108,7 @@ function showOrganizations(list) {
   }
   for (const org of list) {
     const button = el('button', { type: 'button', 'data-org': org.id },
-      el('strong', { text: org.name }), ' ', el('span', { class: 'badge', text: org.plan }), ' ',
+      el('strong', {}, isolated(org.name)), ' ', el('span', { class: 'badge', text: org.plan }), ' ',
       el('span', { class: 'muted mono', text: org.id }));
     button.addEventListener('click', () => openOrganization(org));
     ul.append(el('li', {}, button));
@@ -136,15 +138,38 @@ function orgPath(suffix = '') {
   return ORGS + '/' + encodeURIComponent(state.org.id) + suffix;
 }
 
+/** A check that is true while the organisation open now is still open. */
+function whileOpen() {
+  const { id } = state.org;
+  return () => state.org !== null && state.org.id === id;
+}
+
+/**
+ * Starts a load of one of the organisation's lists. The check it returns is true only while this
+ * is the newest load of that list and its organisation is still open: an answer that arrives after
+ * another filter, page or organisation was asked for is dropped instead of mixed in.
+ */
+function startLoad(list) {
+  const n = (state.loads[list] || 0) + 1;
+  state.loads[list] = n;
+  const open = whileOpen();
+  return () => state.loads[list] === n && open();
+}
+
 async function openOrganization(org) {
   stopRefresh();
   state.org = org;
   sessionStorage.setItem(ORG_KEY, org.id);
   $('org-view').hidden = false;
-  $('org-title').textContent = 'Provisioning · ' + org.name;
+  $('org-title').replaceChildren('Provisioning · ', isolated(org.name));
   $('scim-url').value = state.scimUrl;
   $('new-token').hidden = true;
   $('new-token-value').value = '';
+  // Nothing of the organisation open before stays on screen under this one's name.
+  $('token-rows').replaceChildren();
+  $('mapping-rows').replaceChildren();
+  $('mappings-status').textContent = '';
+  ['token-error', 'events-error', 'members-error', 'mappings-error'].forEach(clearError);
   renderSwitch(org);
   $('org-title').focus();
   await Promise.all([loadTokens(), resetEvents(), resetMembers(), loadMappings()]);
@@ -158,6 +183,8 @@ function renderSwitch(org) {
   const box = $('scim-enabled');
   box.checked = org.scimEnabled;
   box.disabled = free;
+  state.scimBusy = false;
+  box.removeAttribute('aria-disabled');
   $('org-plan').textContent = org.plan + ' plan';
   $('scim-plan-note').hidden = !free;
   $('scim-status').textContent = org.scimEnabled
@@ -169,14 +196,25 @@ function renderSwitch(org) {
 async function toggleScim() {
   const box = $('scim-enabled');
   const wanted = box.checked;
-  box.disabled = true;
+  const open = whileOpen();
+  // Not disabled while the change is sent: that would take the keyboard focus off the switch.
+  state.scimBusy = true;
+  box.setAttribute('aria-disabled', 'true');
   try {
-    state.org = await api('PATCH', orgPath(), { scimEnabled: wanted });
+    const org = await api('PATCH', orgPath(), { scimEnabled: wanted });
+    if (!open()) {
+      return;
+    }
+    state.org = org;
     renderSwitch(state.org);
     announce(wanted ? 'SCIM provisioning is on.' : 'SCIM provisioning is off.');
   } catch (e) {
+    if (!open()) {
+      return;
+    }
     box.checked = !wanted;
-    box.disabled = state.org.plan === 'free';
+    state.scimBusy = false;
+    box.removeAttribute('aria-disabled');
     showError('scim-error', e);
   }
 }
@@ -184,8 +222,12 @@ async function toggleScim() {
 // ---- tokens ----
 
 async function loadTokens() {
+  const current = startLoad('tokens');
   try {
     const { tokens } = await api('GET', orgPath('/scim-tokens'));
+    if (!current()) {
+      return;
+    }
     state.tokens = new Map(tokens.map((t) => [t.id, t]));
     const rows = tokens.map((t) => {
       const revoke = el('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': 'Revoke token ' + (t.description || t.id) });
@@ -194,7 +236,7 @@ async function loadTokens() {
         : t.expired ? [when(t.expiresAt), ' ', el('span', { class: 'badge bad', text: 'Expired' })]
           : t.expiringSoon ? [when(t.expiresAt), ' ', el('span', { class: 'badge warn', text: 'Expiring soon' })] : when(t.expiresAt);
       return el('tr', { 'data-token': t.id },
-        el('td', {}, t.description || el('span', { class: 'muted', text: '(no description)' })),
+        el('td', {}, t.description ? isolated(t.description) : el('span', { class: 'muted', text: '(no description)' })),
         el('td', { text: when(t.createdAt) }),
         el('td', { text: when(t.lastUsedAt, 'Never') }),
         el('td', {}, expiry),
@@ -203,18 +245,25 @@ async function loadTokens() {
     $('token-rows').replaceChildren(...rows);
     $('tokens-empty').hidden = tokens.length > 0;
   } catch (e) {
-    showError('token-error', e);
+    if (current()) {
+      showError('token-error', e);
+    }
   }
 }
 
 async function createToken(event) {
   event.preventDefault();
   clearError('token-error');
+  const open = whileOpen();
   try {
     const created = await api('POST', orgPath('/scim-tokens'), {
       description: $('token-description').value.trim(),
       ttlDays: Number($('token-ttl').value),
     });
+    if (!open()) {
+      // Shown now, it would sit under another organisation's name; it is listed, and revocable, under its own.
+      return;
+    }
     $('new-token-value').value = created.token;
     $('new-token').hidden = false;
     $('new-token-value').focus();
@@ -223,14 +272,16 @@ async function createToken(event) {
     announce('Token created. Copy it now: it will not be shown again.');
     await loadTokens();
   } catch (e) {
-    showError('token-error', e);
+    if (open()) {
+      showError('token-error', e);
+    }
   }
 }
 
 function askRevoke(token) {
   state.pendingRevoke = token;
-  $('revoke-text').textContent = 'Identity providers using “' + (token.description || token.id)
-    + '” will be refused at once. This cannot be undone.';
+  $('revoke-text').replaceChildren('Identity providers using “', isolated(token.description || token.id),
+    '” will be refused at once. This cannot be undone.');
   $('revoke-dialog').returnValue = '';
   $('revoke-dialog').showModal();
 }
@@ -241,15 +292,30 @@ async function revokeClosed() {
   if ($('revoke-dialog').returnValue !== 'revoke' || !token) {
     return;
   }
+  const open = whileOpen();
+  const position = [...$('token-rows').children].findIndex((row) => row.dataset.token === token.id);
   try {
     await api('DELETE', orgPath('/scim-tokens/' + encodeURIComponent(token.id)));
     announce('Token revoked.');
   } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) {
+    if (open() && !(e instanceof ApiError && e.status === 404)) {
       showError('token-error', e);
     }
   }
-  await loadTokens();
+  if (open()) {
+    await loadTokens();
+    focusTokenAt(position);
+  }
+}
+
+/** After a revoke, the focus goes to the revoke button now in that row, else the last one, else the heading. */
+function focusTokenAt(position) {
+  const buttons = [...$('token-rows').querySelectorAll('button.danger')];
+  if (buttons.length > 0) {
+    buttons[Math.min(Math.max(position, 0), buttons.length - 1)].focus();
+  } else {
+    $('tokens-title').focus();
+  }
 }
 
 // ---- activity ----
@@ -271,61 +337,73 @@ function eventQuery(cursor) {
 function eventItem(e) {
   const refused = e.outcome === 'refused';
   const token = e.tokenId && state.tokens.get(e.tokenId);
-  const resource = [e.resourceType, e.resourceId].filter(Boolean).join(' ');
+  const resource = [e.resourceType, e.resourceId && isolated(e.resourceId)].filter(Boolean)
+    .flatMap((part, i) => (i === 0 ? [part] : [' ', part]));
   return el('li', { class: refused ? 'refused' : 'success', 'data-event': e.id, 'data-outcome': e.outcome },
     el('time', { class: 'when', dateTime: e.at, text: when(e.at) }),
     el('span', { class: 'code', text: String(e.status), 'aria-label': 'status ' + e.status }),
     el('span', { class: 'what' },
-      el('strong', { text: e.operation }), resource ? ' · ' + resource : '',
-      token ? el('span', { class: 'muted', text: ' · token “' + (token.description || token.id) + '”' }) : '',
+      el('strong', { text: e.operation }), resource.length ? [' · ', ...resource] : '',
+      token ? el('span', { class: 'muted' }, ' · token “', isolated(token.description || token.id), '”') : '',
       refused ? ' ' : '', refused ? el('span', { class: 'badge bad', text: 'Refused' }) : ''),
-    refused && e.detail ? el('span', { class: 'reason', text: e.detail }) : '');
+    refused && e.detail ? el('span', { class: 'reason' }, isolated(e.detail)) : '');
 }
 
 async function resetEvents() {
   // A refresh still in flight for the previous filter sees a new generation and drops its answer.
   state.events = { ids: new Set(), cursor: null, loaded: false, generation: state.events.generation + 1 };
   $('events').replaceChildren();
+  $('events-more').disabled = false;
   await refreshEvents();
 }
 
 /**
  * Puts the newest events on top; the first load also sets the cursor for "load more". When a whole
  * page is new, more arrived than a page holds since the last refresh: the pages after it are read
- * until a known event (at most MAX_CATCH_UP_PAGES), so the feed has no hole.
+ * until a known event. When MAX_CATCH_UP_PAGES pages do not reach one, the events between them and
+ * the list shown are too many to fetch at once: the list is replaced by the pages read, so it never
+ * hides a gap, and "load more" goes on from the oldest of them.
  */
 async function refreshEvents() {
   const { generation } = state.events;
   try {
     let page = await api('GET', eventQuery(null));
     const fresh = [];
+    let reachedShown = false;
     for (let pages = 1; ; pages++) {
       if (generation !== state.events.generation) {
         return;
       }
       const unseen = page.events.filter((e) => !state.events.ids.has(e.id));
       fresh.push(...unseen);
-      if (!state.events.loaded) {
-        state.events.cursor = page.nextCursor;
-        break;
-      }
-      if (unseen.length < page.events.length || !page.nextCursor || pages >= MAX_CATCH_UP_PAGES) {
+      reachedShown = unseen.length < page.events.length || !page.nextCursor;
+      if (!state.events.loaded || reachedShown || pages >= MAX_CATCH_UP_PAGES) {
         break;
       }
       page = await api('GET', eventQuery(page.nextCursor));
     }
-    state.events.loaded = true;
-    fresh.forEach((e) => state.events.ids.add(e.id));
-    $('events').prepend(...fresh.map(eventItem));
+    if (!state.events.loaded || !reachedShown) {
+      // A "load more" still in flight would append below the replaced list: it drops its answer.
+      state.events = { ids: new Set(), cursor: page.nextCursor, loaded: true, generation: generation + 1 };
+      $('events').replaceChildren();
+      $('events-more').disabled = false;
+    }
+    // Another refresh may have put some of them on top while this one read its pages.
+    const shown = fresh.filter((e) => !state.events.ids.has(e.id));
+    shown.forEach((e) => state.events.ids.add(e.id));
+    $('events').prepend(...shown.map(eventItem));
     renderEventsFooter();
     clearError('events-error');
   } catch (e) {
-    showError('events-error', e);
+    if (generation === state.events.generation) {
+      showError('events-error', e);
+    }
   }
 }
 
 async function moreEvents() {
   const { generation } = state.events;
+  $('events-more').disabled = true;
   try {
     const page = await api('GET', eventQuery(state.events.cursor));
     if (generation !== state.events.generation) {
@@ -337,7 +415,13 @@ async function moreEvents() {
     state.events.cursor = page.nextCursor;
     renderEventsFooter();
   } catch (e) {
-    showError('events-error', e);
+    if (generation === state.events.generation) {
+      showError('events-error', e);
+    }
+  } finally {
+    if (generation === state.events.generation) {
+      $('events-more').disabled = false;
+    }
   }
 }
 
@@ -370,22 +454,23 @@ function memberRow(m) {
       : el('span', { class: 'badge warn', text: 'Invited' });
   const groups = el('div', { class: 'tags' }, m.groups.map((g) => el('span', {
     class: g.pending ? 'tag pending' : 'tag',
-    text: g.displayName + (g.pending ? ' (pending)' : ''),
     title: g.pending ? 'Takes effect once the member has set up their account' : undefined,
-  })));
+  }, isolated(g.displayName), g.pending ? ' (pending)' : '')));
   let action = '';
   if (m.active && m.setupState === 'invited') {
     action = el('button', { type: 'button', class: 'secondary', text: 'Re-send invitation', 'aria-label': 'Re-send invitation to ' + m.userName });
     action.addEventListener('click', () => resend(m, action));
   }
   return el('tr', { 'data-member': m.id, 'data-user-name': m.userName },
-    el('td', { text: m.userName }), el('td', {}, setup),
+    el('td', {}, isolated(m.userName)), el('td', {}, setup),
     el('td', { text: (ROLES.find((r) => r[0] === m.role) || [m.role, m.role])[1] }),
     el('td', {}, m.groups.length ? groups : el('span', { class: 'muted', text: 'None' })),
     el('td', { class: 'actions' }, action));
 }
 
+/** Loads a page of members: the first (cursor null) replaces the rows, the next ones add to them. */
 async function loadMembers(cursor) {
+  const current = startLoad('members');
   const params = new URLSearchParams({ limit: String(PAGE) });
   if ($('member-state').value) {
     params.set('state', $('member-state').value);
@@ -393,20 +478,36 @@ async function loadMembers(cursor) {
   if (cursor) {
     params.set('cursor', cursor);
   }
+  $('members-more').disabled = true;
   try {
     const page = await api('GET', orgPath('/members?' + params));
-    $('member-rows').append(...page.members.map(memberRow));
+    if (!current()) {
+      return;
+    }
+    const rows = page.members.map(memberRow);
+    if (cursor) {
+      $('member-rows').append(...rows);
+    } else {
+      $('member-rows').replaceChildren(...rows);
+    }
     state.members.cursor = page.nextCursor;
     $('members-more').hidden = !page.nextCursor;
     $('members-empty').hidden = $('member-rows').children.length > 0;
     clearError('members-error');
   } catch (e) {
-    showError('members-error', e);
+    if (current()) {
+      showError('members-error', e);
+    }
+  } finally {
+    if (current()) {
+      $('members-more').disabled = false;
+    }
   }
 }
 
 async function resetMembers() {
   $('member-rows').replaceChildren();
+  $('members-more').hidden = true;
   $('members-status').textContent = '';
   await loadMembers(null);
 }
@@ -414,12 +515,18 @@ async function resetMembers() {
 async function resend(member, button) {
   button.disabled = true;
   clearError('members-error');
+  const open = whileOpen();
   try {
     await api('POST', orgPath('/members/' + encodeURIComponent(member.id) + '/invitation'));
-    $('members-status').textContent = 'A new invitation is on its way to ' + member.userName
-      + '. The link sent before no longer works.';
+    if (!open()) {
+      return;
+    }
+    $('members-status').replaceChildren('A new invitation is on its way to ', isolated(member.userName),
+      '. The link sent before no longer works.');
   } catch (e) {
-    showError('members-error', e);
+    if (open()) {
+      showError('members-error', e);
+    }
   } finally {
     button.disabled = false;
   }
@@ -457,10 +564,16 @@ function renderMappings(m) {
 }
 
 async function loadMappings() {
+  const current = startLoad('mappings');
   try {
-    renderMappings(await api('GET', orgPath('/group-role-mappings')));
+    const mappings = await api('GET', orgPath('/group-role-mappings'));
+    if (current()) {
+      renderMappings(mappings);
+    }
   } catch (e) {
-    showError('mappings-error', e);
+    if (current()) {
+      showError('mappings-error', e);
+    }
   }
 }
 
@@ -471,12 +584,19 @@ async function saveMappings(event) {
   const mappings = [...$('mapping-rows').querySelectorAll('tr.mapping')]
     .map((row) => ({ group: row.querySelector('input').value.trim(), role: row.querySelector('select').value }))
     .filter((m) => m.group !== '');
+  const current = startLoad('mappings');
   try {
-    renderMappings(await api('PUT', orgPath('/group-role-mappings'), { defaultRole: $('default-role').value, mappings }));
+    const saved = await api('PUT', orgPath('/group-role-mappings'), { defaultRole: $('default-role').value, mappings });
+    if (!current()) {
+      return;
+    }
+    renderMappings(saved);
     $('mappings-status').textContent = 'Mappings saved. Roles follow them at once.';
     await resetMembers();
   } catch (e) {
-    showError('mappings-error', e);
+    if (current()) {
+      showError('mappings-error', e);
+    }
   }
 }
 
@@ -496,6 +616,11 @@ function start() {
   $('org-search-form').addEventListener('submit', (e) => {
     e.preventDefault();
     findOrganizations($('org-query').value);
+  });
+  $('scim-enabled').addEventListener('click', (e) => {
+    if (state.scimBusy) {
+      e.preventDefault();
+    }
   });
   $('scim-enabled').addEventListener('change', toggleScim);
   $('token-form').addEventListener('submit', createToken);

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -402,12 +403,222 @@ class WebPagesIT {
         assertThat(after.get(ids.size() + 29).getText()).as("the older ones below, in place").doesNotContain("later-");
     }
 
+    @Test
+    @Order(7)
+    void aBurstLargerThanTheCatchUpLeavesNoGapInTheFeed() {
+        signIn();
+        pickOrganization(orgName, orgId);
+        browser.await(10, "the feed loaded", d -> !d.findElements(By.cssSelector("#events li")).isEmpty());
+        // Offline, every refresh of the page fails: the whole burst arrives between two refreshes
+        // that reach the server, more events than one refresh catches up on.
+        browser.driver().executeCdpCommand("Network.enable", Map.of());
+        browser.driver().executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", true,
+                "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+        try {
+            for (int i = 0; i < 260; i++) {
+                assertThat(running.api.get(ScimChecks.USERS + "/burst-" + i, org.token()).status()).isEqualTo(404);
+            }
+        } finally {
+            browser.driver().executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false,
+                    "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+        }
+        String newest = browser.await(15, "the burst recorded", d -> {
+            JsonNode top = eventsFromAdminApi().get(0);
+            return top.path("resourceId").asText().equals("burst-259") ? top.path("id").asText() : null;
+        });
+        browser.await(20, "the burst's newest event on top", d -> newest.equals(
+                d.findElement(By.cssSelector("#events li")).getDomAttribute("data-event")));
+        assertThat(shownEventIds()).as("the newest events, with no gap").isEqualTo(newestEventIds(shownEventIds().size()));
+
+        int before = shownEventIds().size();
+        browser.find("events-more").click();
+        browser.await(10, "an older page appended", d -> shownEventIds().size() > before);
+        assertThat(shownEventIds()).as("load more goes on from the oldest shown").isEqualTo(newestEventIds(shownEventIds().size()));
+    }
+
+    @Test
+    @Order(8)
+    void slowMemberPagesNeitherMixFiltersNorRepeatRows() {
+        // More than a page of members, nearly all of them invited.
+        for (int i = 0; i < 30; i++) {
+            running.api.createUser(org, ScimChecks.user("many-" + i + "." + RUN + "@acme.example"));
+        }
+        List<String> all = memberIdsFromAdminApi("");
+        List<String> setUp = memberIdsFromAdminApi("accepted");
+        assertThat(all.size()).isBetween(26, 50);
+        signIn();
+        pickOrganization(orgName, orgId);
+        new Select(browser.find("member-state")).selectByValue("accepted");
+        browser.await(10, "the set-up members listed", d -> shownMemberIds().equals(setUp));
+
+        slowNetwork(true);
+        try {
+            // Each arrow press picks the next filter and loads it, before the last load answered:
+            // "Invited, not set up", then "All".
+            browser.script("performance.clearResourceTimings()");
+            browser.find("member-state").sendKeys(Keys.ARROW_UP, Keys.ARROW_UP);
+            assertThat(new Select(browser.find("member-state")).getFirstSelectedOption().getDomAttribute("value")).isEmpty();
+            browser.await(20, "both loads answered", d -> browser.script(
+                    "return performance.getEntriesByType('resource').filter(e => e.name.includes('/members?')).length").equals(2L));
+            browser.await(10, "the first page of all members, and nothing else", d -> shownMemberIds().equals(all.subList(0, 25)));
+
+            // Two quick clicks on "Load more" load the next page once.
+            browser.await(10, "more to load", d -> browser.find("members-more").isDisplayed() && browser.find("members-more").isEnabled());
+            browser.script("arguments[0].click(); arguments[0].click();", browser.find("members-more"));
+            browser.await(20, "every member listed", d -> shownMemberIds().size() >= all.size());
+            browser.await(20, "the page loaded", d -> !browser.find("members-more").isDisplayed());
+            assertThat(shownMemberIds()).as("each member once").isEqualTo(all);
+        } finally {
+            slowNetwork(false);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void aRightToLeftOverrideInANameReordersNothingAfterIt() throws Exception {
+        String name = "\u202eMirror " + RUN;
+        String id = running.createOrganization(name, "pro");
+        assertThat(running.client.patch(ORGS + "/" + id, ADMIN, "{\"scimEnabled\":true}").status()).isEqualTo(200);
+        ApiClient.Response created = running.client.post(ORGS + "/" + id + "/scim-tokens", ADMIN, "{\"description\":\"IdP\",\"ttlDays\":7}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        TestOrg mirror = new TestOrg(id, created.json().path("token").asText());
+        String person = "bob\u202egnp.exe." + RUN + "@acme.example";
+        assertThat(running.api.post(ScimChecks.USERS, mirror.token(), ScimChecks.user(person)).status()).isEqualTo(201);
+
+        // In the picker the id still follows the name, left to right.
+        signIn();
+        pickOrganization("Mirror " + RUN, id);
+        String button = "#org-results button[data-org='" + id + "']";
+        assertThat(left(button + " .mono")).as("the id right of the name").isGreaterThanOrEqualTo(right(button + " strong"));
+
+        // The set-up page: "invited to <organisation> as <account>", in that order.
+        InvitationLog.Link link = running.log.awaitFirst(person);
+        browser.open(link.url() + "#token=" + link.token());
+        browser.awaitVisible("setup");
+        // The account name may wrap to the next line; the " as " after the organisation does not.
+        double as = ((Number) browser.script("const range = document.createRange();"
+                + " range.selectNodeContents(document.getElementById('org-name').parentNode.nextSibling);"
+                + " return range.getBoundingClientRect().left")).doubleValue();
+        assertThat(as).as("\" as \" right of the organisation").isGreaterThanOrEqualTo(right("#org-name"));
+
+        // The emergency kit keeps each name in an isolate.
+        String password = "Mirror glass " + RUN + " harbour Lamp";
+        browser.type("password", password);
+        browser.type("password-again", password);
+        browser.find("submit").click();
+        browser.await(60, "set-up done", d -> browser.find("done").isDisplayed());
+        String kit = Files.readString(browser.download(browser.find("kit"), "hanzo-kms-emergency-kit.txt"));
+        assertThat(kit).contains("Organisation: \u2068" + name + "\u2069\n").contains("Account: \u2068" + person + "\u2069\n");
+    }
+
+    @Test
+    @Order(10)
+    void theFocusStaysOnTheSwitchAndMovesOnAfterARevoke() {
+        signIn();
+        pickOrganization(orgName, orgId);
+        WebElement scim = browser.find("scim-enabled");
+        boolean wasOn = scim.isSelected();
+        for (boolean on : List.of(!wasOn, wasOn)) {
+            scim.sendKeys(Keys.SPACE);
+            browser.await(15, "SCIM switched " + (on ? "on" : "off"), d -> organization(orgId).path("scimEnabled").asBoolean() == on
+                    && browser.find("scim-status").getText().startsWith(on ? "On" : "Off"));
+            assertThat(browser.script("return document.activeElement.id")).as("the focus on the switch").isEqualTo("scim-enabled");
+        }
+
+        createTokenInPage("Focus one " + RUN, "30");
+        browser.find("new-token-done").click();
+        createTokenInPage("Focus two " + RUN, "30");
+        browser.find("new-token-done").click();
+        tokenRow("Focus one " + RUN).findElement(By.cssSelector("button.danger")).click();
+        browser.awaitVisible("revoke-confirm").click();
+        browser.await(10, "the token gone from the list", d -> !tokenDescriptions().contains("Focus one " + RUN));
+        browser.await(10, "the focus on a revoke button of the list", d -> (Boolean) browser.script(
+                "const a = document.activeElement; return a.matches('#token-rows button.danger')"));
+    }
+
+    @Test
+    @Order(11)
+    void anOrganisationOpenedBeforeShowsNothingUnderTheNextOnesName() {
+        String empty = running.createOrganization("Empty Shelf " + RUN, "pro");
+        signIn();
+        browser.type("org-query", RUN);
+        browser.find("org-query").sendKeys(Keys.ENTER);
+        browser.await(10, "both organisations offered", d -> d.findElements(By.cssSelector(
+                "#org-results button[data-org='" + orgId + "'], #org-results button[data-org='" + empty + "']")).size() == 2);
+        slowNetwork(true);
+        try {
+            // The second organisation is opened before the first one's lists have answered.
+            browser.script("performance.clearResourceTimings();"
+                    + " document.querySelector(arguments[0]).click(); document.querySelector(arguments[1]).click();",
+                    "#org-results button[data-org='" + orgId + "']", "#org-results button[data-org='" + empty + "']");
+            browser.await(20, "both organisations' lists answered", d -> browser.script(
+                    "const names = performance.getEntriesByType('resource').map(e => e.name);"
+                    + " return ['/members?', '/scim-tokens', '/group-role-mappings'].every(p => names.filter(n => n.includes(p)).length === 2)")
+                    .equals(Boolean.TRUE));
+            browser.await(10, "the second organisation's empty lists", d -> shownMemberIds().isEmpty() && tokenDescriptions().isEmpty()
+                    && browser.find("members-empty").isDisplayed() && browser.find("tokens-empty").isDisplayed());
+            assertThat(browser.find("org-title").getText()).isEqualTo("Provisioning · Empty Shelf " + RUN);
+            assertThat(browser.driver().findElements(By.cssSelector("#mapping-rows tr"))).isEmpty();
+        } finally {
+            slowNetwork(false);
+        }
+    }
+
     // ---- helpers ----
 
     private static JsonNode organization(String id) {
         ApiClient.Response r = running.client.get(ORGS + "/" + id, ADMIN);
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         return r.json();
+    }
+
+    private static JsonNode eventsFromAdminApi() {
+        ApiClient.Response r = running.client.get(ORGS + "/" + orgId + "/scim-events?limit=500", ADMIN);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json().path("events");
+    }
+
+    private static List<String> newestEventIds(int count) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode e : eventsFromAdminApi()) {
+            ids.add(e.path("id").asText());
+        }
+        return ids.subList(0, Math.min(count, ids.size()));
+    }
+
+    private static List<String> shownEventIds() {
+        return browser.driver().findElements(By.cssSelector("#events li")).stream()
+                .map(e -> e.getDomAttribute("data-event")).toList();
+    }
+
+    private static List<String> memberIdsFromAdminApi(String state) {
+        ApiClient.Response r = running.client.get(ORGS + "/" + orgId + "/members?limit=500" + (state.isEmpty() ? "" : "&state=" + state), ADMIN);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : r.json().path("members")) {
+            ids.add(m.path("id").asText());
+        }
+        return ids;
+    }
+
+    private static List<String> shownMemberIds() {
+        return browser.driver().findElements(By.cssSelector("#member-rows tr")).stream()
+                .map(e -> e.getDomAttribute("data-member")).toList();
+    }
+
+    /** Every request of the page takes at least half a second, so a user's next action comes before the answer. */
+    private static void slowNetwork(boolean slow) {
+        browser.driver().executeCdpCommand("Network.enable", Map.of());
+        browser.driver().executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false,
+                "latency", slow ? 500 : 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
+    private static double left(String selector) {
+        return ((Number) browser.script("return document.querySelector(arguments[0]).getBoundingClientRect().left", selector)).doubleValue();
+    }
+
+    private static double right(String selector) {
+        return ((Number) browser.script("return document.querySelector(arguments[0]).getBoundingClientRect().right", selector)).doubleValue();
     }
 
     /** Opens the console signed out and signs in with the admin token. */
