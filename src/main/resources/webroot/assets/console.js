@@ -27,6 +27,8 @@ const state = {
   refreshTimer: null,
   pendingRevoke: null,
   scimBusy: false,
+  /** The organisation whose mappings the form shows; a save is refused until they are read. */
+  mappingsOf: null,
 };
 
 function adminToken() {
@@ -168,6 +170,8 @@ async function openOrganization(org) {
   // Nothing of the organisation open before stays on screen under this one's name.
   $('token-rows').replaceChildren();
   $('mapping-rows').replaceChildren();
+  $('default-role').replaceChildren();
+  state.mappingsOf = null;
   $('mappings-status').textContent = '';
   ['token-error', 'events-error', 'members-error', 'mappings-error'].forEach(clearError);
   renderSwitch(org);
@@ -304,7 +308,9 @@ async function revokeClosed() {
   }
   if (open()) {
     await loadTokens();
-    focusTokenAt(position);
+    if (open()) {
+      focusTokenAt(position);
+    }
   }
 }
 
@@ -558,6 +564,7 @@ function mappingRow(group = '', role = 'member') {
 }
 
 function renderMappings(m) {
+  state.mappingsOf = state.org.id;
   const select = $('default-role');
   select.replaceChildren(...ROLES.map(([value, text]) => el('option', { value, text, selected: value === m.defaultRole })));
   $('mapping-rows').replaceChildren(...m.mappings.map((x) => mappingRow(x.group, x.role)));
@@ -581,6 +588,12 @@ async function saveMappings(event) {
   event.preventDefault();
   clearError('mappings-error');
   $('mappings-status').textContent = '';
+  if (state.mappingsOf !== state.org.id) {
+    // A save replaces the whole set: made before this organisation's mappings were read, it would
+    // replace them with an empty list and another organisation's default role.
+    showError('mappings-error', 'The mappings have not been read yet; wait for them, or reload the page, before saving.');
+    return;
+  }
   const mappings = [...$('mapping-rows').querySelectorAll('tr.mapping')]
     .map((row) => ({ group: row.querySelector('input').value.trim(), role: row.querySelector('select').value }))
     .filter((m) => m.group !== '');

@@ -564,6 +564,37 @@ class WebPagesIT {
         }
     }
 
+    @Test
+    @Order(12)
+    void mappingsSavedBeforeTheyAreReadReplaceNothing() {
+        String kept = running.createOrganization("Kept Mappings " + RUN, "pro");
+        ApiClient.Response set = running.client.put(ORGS + "/" + kept + "/group-role-mappings", ADMIN,
+                "{\"defaultRole\":\"viewer\",\"mappings\":[{\"group\":\"Engineering\",\"role\":\"admin\"}]}");
+        assertThat(set.status()).as(set.text()).isEqualTo(200);
+        JsonNode before = running.client.get(ORGS + "/" + kept + "/group-role-mappings", ADMIN).json();
+        signIn();
+        browser.type("org-query", RUN);
+        browser.find("org-query").sendKeys(Keys.ENTER);
+        browser.await(10, "both organisations offered", d -> d.findElements(By.cssSelector(
+                "#org-results button[data-org='" + orgId + "'], #org-results button[data-org='" + kept + "']")).size() == 2);
+        browser.find("org-results").findElement(By.cssSelector("button[data-org='" + orgId + "']")).click();
+        browser.await(10, "the first organisation's mappings", d -> !d.findElements(By.cssSelector("#default-role option")).isEmpty());
+        slowNetwork(true);
+        try {
+            // Saved at once after the second organisation is opened, before its mappings have answered.
+            browser.script("document.querySelector(arguments[0]).click();"
+                    + " document.getElementById('mappings-form').requestSubmit();",
+                    "#org-results button[data-org='" + kept + "']");
+            browser.await(20, "the save refused", d -> !browser.find("mappings-error").getText().isEmpty());
+            assertThat(browser.find("mappings-error").getText()).contains("not been read yet");
+            browser.await(20, "the second organisation's mappings", d -> d.findElements(By.cssSelector("#mapping-rows input")).stream()
+                    .anyMatch(i -> "Engineering".equals(i.getAttribute("value"))));
+        } finally {
+            slowNetwork(false);
+        }
+        assertThat(running.client.get(ORGS + "/" + kept + "/group-role-mappings", ADMIN).json()).isEqualTo(before);
+    }
+
     // ---- helpers ----
 
     private static JsonNode organization(String id) {
