@@ -96,7 +96,7 @@ public record AppConfig(
         d.put("log.format", "plain");
         d.put("log.requests", "true");
         d.put("shutdown.drain-seconds", "20");
-        d.put("shutdown.unready-seconds", "5");
+        d.put("shutdown.unready-seconds", "7");
         d.put("feed.poll-millis", "50");
         d.put("feed.retention-seconds", "600");
         d.put("http.idle-timeout-seconds", "60");

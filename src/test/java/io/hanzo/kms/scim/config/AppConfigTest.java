@@ -356,7 +356,7 @@ class AppConfigTest {
         assertThat(d.logFormat()).isEqualTo("plain");
         assertThat(d.logRequests()).isTrue();
         assertThat(d.shutdownDrainSeconds()).isEqualTo(20);
-        assertThat(d.shutdownUnreadySeconds()).isEqualTo(5);
+        assertThat(d.shutdownUnreadySeconds()).isEqualTo(7);
         AppConfig c = fromEnv(Map.of("SCIM_MANAGEMENT_PORT", "0", "SCIM_LOG_FORMAT", "json",
                 "SCIM_LOG_REQUESTS", "false", "SCIM_SHUTDOWN_DRAIN_SECONDS", "5"));
         assertThat(c.managementPort()).isZero();
