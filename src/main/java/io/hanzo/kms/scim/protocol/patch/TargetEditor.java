@@ -69,6 +69,10 @@ final class TargetEditor {
         }
         AttributeDef sub = slot.target().subAttribute();
         ObjectNode object = slot.existingObject();
+        if (value.isArray() && value.isEmpty()) {
+            // No values listed, none removed: as a remove of [] from a multi-valued attribute.
+            return;
+        }
         if (Values.namesNothing(value)) {
             // "", {} or a null value has nothing to compare: the plain remove it always was.
             if (sub == null) {

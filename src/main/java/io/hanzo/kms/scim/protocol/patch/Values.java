@@ -108,11 +108,6 @@ final class Values {
         return typeDef == null || a == null || b == null || sameScalar(typeDef, a, b);
     }
 
-    /**
-     * Whether {@code given}, as a client wrote it, is the single value {@code held} in stored form: a
-     * string compared as the attribute's caseExact says, a complex value by its {@code value}
-     * sub-attribute (a manager by its id) or, when it has none, whole.
-     */
     /** Whether a value carries nothing to compare: null, a blank string, or only such values in an array or object. */
     static boolean namesNothing(JsonNode given) {
         if (given == null || given.isNull() || given.isMissingNode()) {
@@ -132,6 +127,11 @@ final class Values {
         return false;
     }
 
+    /**
+     * Whether {@code given}, as a client wrote it, is the single value {@code held} in stored form: a
+     * string compared as the attribute's caseExact says, a complex value by its {@code value}
+     * sub-attribute (a manager by its id) or, when it has none, whole.
+     */
     static boolean holds(AttributeDef def, JsonNode held, JsonNode given) {
         if (held == null) {
             return false;

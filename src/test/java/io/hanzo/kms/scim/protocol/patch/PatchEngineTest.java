@@ -269,6 +269,9 @@ class PatchEngineTest {
         assertThat(out.get(ENT).has("manager")).isFalse();
         assertThat(out.get(ENT).has("employeeNumber")).isFalse();
         assertThat(out.get("name").has("givenName")).isFalse();
+        // An empty list names no value, so none goes, as from a multi-valued attribute.
+        assertThat(patch(barbara(), "[{\"op\":\"remove\",\"path\":\"" + ENT + ":manager\",\"value\":[]}]"))
+                .isEqualTo(barbara());
     }
 
     @Test
