@@ -300,7 +300,8 @@ public final class ResourceChangeFeed {
 
     /**
      * Stops reading until {@link #resume}; the position is kept. Completes once no round is under
-     * way, from when nothing more is read or applied.
+     * way, from when nothing more is read or applied; for a feed that follows, not during the
+     * catch-up that {@code follow} begins with, which does not look at the pause.
      */
     public Future<Void> pause() {
         Promise<Void> done = Promise.promise();
