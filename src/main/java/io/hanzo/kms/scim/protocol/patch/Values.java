@@ -110,7 +110,7 @@ final class Values {
 
     /** Whether a value carries nothing to compare: null, a blank string, or only such values in an array or object. */
     static boolean namesNothing(JsonNode given) {
-        if (given == null || given.isNull() || given.isMissingNode()) {
+        if (isNone(given)) {
             return true;
         }
         if (given.isTextual()) {
