@@ -227,8 +227,8 @@ public final class Application {
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
         List<Long> timers = new ArrayList<>(List.of(
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
-                vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()
-                        .onFailure(e -> LOG.warn("Invitation delivery failed; will retry: {}", e.getMessage()))),
+                // Never fails: the outbox logs its own failures, once per outage.
+                vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()),
                 vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()),
                 vertx.setPeriodic(config.eventsPruneIntervalSeconds() * 1000L, id -> retention.prune()
                         .onFailure(e -> LOG.warn("Pruning old provisioning events failed; will retry: {}", e.toString())))));

@@ -33,7 +33,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -70,6 +69,8 @@ public final class MembershipService {
      * once the soonest has come.
      */
     private final Map<UUID, NavigableSet<Instant>> retriesDue = new ConcurrentHashMap<>();
+    // Each set is read and written only inside the map's compute for its organisation, and dropped
+    // once empty, so that a poll walks only organisations with retries to come.
     /**
      * The organisations whose outbox is being drained, each with its drain: one drain per
      * organisation at a time, and one organisation's slow relay or database error holds up no other.
@@ -141,13 +142,16 @@ public final class MembershipService {
                 return Future.succeededFuture(0);
             }
             Instant now = Instant.now();
-            retriesDue.forEach((orgId, dues) -> {
-                NavigableSet<Instant> come = dues.headSet(now, true);
-                if (!come.isEmpty()) {
-                    come.clear();
-                    outboxDirty.add(orgId);
-                }
-            });
+            for (UUID orgId : List.copyOf(retriesDue.keySet())) {
+                retriesDue.computeIfPresent(orgId, (id, dues) -> {
+                    NavigableSet<Instant> come = dues.headSet(now, true);
+                    if (!come.isEmpty()) {
+                        come.clear();
+                        outboxDirty.add(id);
+                    }
+                    return dues.isEmpty() ? null : dues;
+                });
+            }
             List<Future<Integer>> started = new ArrayList<>();
             for (UUID orgId : List.copyOf(outboxDirty)) {
                 if (draining.containsKey(orgId)) {
@@ -262,6 +266,7 @@ public final class MembershipService {
                 List<MemberStore.Retry> retries = new ArrayList<>();
                 List<MemberStore.Delivery> failed = new ArrayList<>();
                 boolean stops = false;
+                Throwable firstFailure = null;
                 Instant later = Instant.now();
                 for (int i = 0; i < deliveries.size(); i++) {
                     MemberStore.Delivery d = deliveries.get(i);
@@ -274,16 +279,20 @@ public final class MembershipService {
                         sent.add(d.invitationId());
                     } else {
                         failed.add(d);
+                        firstFailure = firstFailure != null ? firstFailure : send.cause();
                         retries.add(new MemberStore.Retry(d.invitationId(), later.plus(retryDelay(d.attempt()))));
                         stops |= !(send.cause() instanceof InvitationSender.NoAddressException);
                     }
                 }
                 if (!failed.isEmpty()) {
-                    reportFailures(orgId, failed, sends);
+                    reportFailures(orgId, failed, firstFailure);
                 }
                 if (!retries.isEmpty()) {
-                    NavigableSet<Instant> dues = retriesDue.computeIfAbsent(orgId, o -> new ConcurrentSkipListSet<>());
-                    retries.forEach(r -> dues.add(r.due()));
+                    retriesDue.compute(orgId, (id, dues) -> {
+                        NavigableSet<Instant> times = dues != null ? dues : new TreeSet<>();
+                        retries.forEach(r -> times.add(r.due()));
+                        return times;
+                    });
                 }
                 Round round = new Round(deliveries.size(), sent.size(), stops);
                 return store.sent(orgId, sent, now, claimedUntil)
@@ -304,8 +313,7 @@ public final class MembershipService {
     }
 
     /** One warning per batch, naming when the first of its retries is due. */
-    private void reportFailures(UUID orgId, List<MemberStore.Delivery> failed, List<Future<Void>> sends) {
-        Throwable first = sends.stream().filter(f -> f != null && f.failed()).findFirst().map(Future::cause).orElse(null);
+    private void reportFailures(UUID orgId, List<MemberStore.Delivery> failed, Throwable first) {
         failed.forEach(d -> onDeliveryFailure.run());
         Duration soonest = retryDelay(failed.stream().mapToInt(MemberStore.Delivery::attempt).min().orElse(1));
         LOG.warn("{} invitation(s) of organization {} could not be sent; each will be retried, the first in {} s "
