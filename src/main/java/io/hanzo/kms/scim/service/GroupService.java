@@ -357,8 +357,7 @@ public final class GroupService {
     }
 
     private static ScimException changed(IndexedGroup current) {
-        return ScimException.preconditionFailed("The group has changed: its version is now "
-                + current.row().meta().etag() + ".");
+        return Precondition.changed("group", current.row().meta().etag());
     }
 
     private Future<IndexedGroup> write(UUID orgId, UUID gid, ObjectNode attributes, Long expectedVersion,

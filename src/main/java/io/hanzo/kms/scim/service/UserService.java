@@ -619,8 +619,7 @@ public final class UserService {
     }
 
     static ScimException changed(IndexedUser current) {
-        return ScimException.preconditionFailed("The user has changed: its version is now "
-                + current.etag() + ".");
+        return Precondition.changed("user", current.etag());
     }
 
     private static ScimException failed(Precondition precondition, IndexedUser current) {

@@ -44,9 +44,14 @@ public record Precondition(String ifMatch, String ifNoneMatch) {
      *
      * @param etag the version as an entity tag
      */
+    /** The 412 for a {@code resource} ("user", "group") that has changed since the version a client named. */
+    public static ScimException changed(String resource, String etag) {
+        return ScimException.preconditionFailed("The " + resource + " has changed: its version is now " + etag + ".");
+    }
+
     public ScimException failed(String resource, long version, String etag) {
         if (ifMatch != null && !ETags.matches(ifMatch, version)) {
-            return ScimException.preconditionFailed("The " + resource + " has changed: its version is now " + etag + ".");
+            return changed(resource, etag);
         }
         return ScimException.preconditionFailed("The " + resource + " exists at version " + etag
                 + ", which If-None-Match excludes; nothing was changed.");
