@@ -182,13 +182,18 @@ async function openOrganization(org) {
 
 // ---- the SCIM switch ----
 
+/** The SCIM switch takes input again once a change is answered or another organisation is shown. */
+function scimIdle(box) {
+  state.scimBusy = false;
+  box.removeAttribute('aria-disabled');
+}
+
 function renderSwitch(org) {
   const free = org.plan === 'free';
   const box = $('scim-enabled');
   box.checked = org.scimEnabled;
   box.disabled = free;
-  state.scimBusy = false;
-  box.removeAttribute('aria-disabled');
+  scimIdle(box);
   $('org-plan').textContent = org.plan + ' plan';
   $('scim-plan-note').hidden = !free;
   $('scim-status').textContent = org.scimEnabled
@@ -217,8 +222,7 @@ async function toggleScim() {
       return;
     }
     box.checked = !wanted;
-    state.scimBusy = false;
-    box.removeAttribute('aria-disabled');
+    scimIdle(box);
     showError('scim-error', e);
   }
 }
