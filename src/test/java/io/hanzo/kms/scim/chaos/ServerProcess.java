@@ -160,11 +160,15 @@ final class ServerProcess {
         return found;
     }
 
-    /** A JDBC connection to the running embedded database (its port is in postmaster.pid). */
+    /**
+     * A JDBC connection to the running embedded database (its port is in postmaster.pid, its password
+     * beside its directory).
+     */
     Connection database() throws SQLException, IOException {
         List<String> pid = Files.readAllLines(postgresDir().resolve("postmaster.pid"));
         String port = pid.get(3).trim();
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "postgres");
+        String password = Files.readString(dataDir.resolve("postgres.password")).strip();
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", password);
     }
 
     String tail() {
