@@ -1,9 +1,7 @@
 package io.hanzo.kms.scim;
 
 import io.hanzo.kms.scim.admin.AdminAuth;
-import io.hanzo.kms.scim.admin.InvitationSender;
-import io.hanzo.kms.scim.admin.LogInvitationSender;
-import io.hanzo.kms.scim.admin.SmtpInvitationSender;
+import io.hanzo.kms.scim.admin.InvitationDelivery;
 import io.hanzo.kms.scim.admin.MembershipService;
 import io.hanzo.kms.scim.admin.OrganizationService;
 import io.hanzo.kms.scim.admin.TokenService;
@@ -51,7 +49,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -151,11 +148,8 @@ public final class Application {
         DiscoveryDocuments discovery = new DiscoveryDocuments(scimBase, List.of(UserSchemas.USER, GroupSchemas.GROUP),
                 new DiscoveryDocuments.Capabilities(config.maxResults(), true, true, config.bulkMaxOperations(),
                         config.bulkMaxPayloadBytes(), true, true));
-        InvitationSender sender = config.smtpHost().isEmpty() ? new LogInvitationSender(config.invitationsLogLinks())
-                : new SmtpInvitationSender(vertx, new SmtpInvitationSender.Relay(config.smtpHost(), config.smtpPort(),
-                        config.smtpFrom(), SmtpInvitationSender.StartTls.valueOf(config.smtpStarttls().toUpperCase(Locale.ROOT)),
-                        config.smtpUsername(), config.smtpPassword(), config.smtpTrustFile()));
-        MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, sender,
+        InvitationDelivery delivery = InvitationDelivery.configured(vertx, config);
+        MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, delivery.sender(),
                 config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()),
                 Duration.ofSeconds(config.invitationsClaimSeconds()));
         PgEventStore events = new PgEventStore(pool);
@@ -227,11 +221,13 @@ public final class Application {
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
         List<Long> timers = new ArrayList<>(List.of(
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
-                // Never fails: the outbox logs its own failures, once per outage.
-                vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()),
-                vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()),
                 vertx.setPeriodic(config.eventsPruneIntervalSeconds() * 1000L, id -> retention.prune()
                         .onFailure(e -> LOG.warn("Pruning old provisioning events failed; will retry: {}", e.toString())))));
+        if (delivery.delivers()) {
+            // Never fails: the outbox logs its own failures, once per outage.
+            timers.add(vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()));
+            timers.add(vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()));
+        }
         if (metrics != null) {
             timers.add(vertx.setPeriodic(OUTBOX_METRIC_MILLIS, id -> members.outboxBacklog()
                     .onSuccess(metrics::outboxBacklog)

@@ -5,27 +5,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sender when no SMTP relay is configured: writes the invitation to the log, for deployments that
- * deliver invitations some other way, or for trying the server out. A set-up link is a live
- * credential, so the link itself is logged only when {@code invitations.log-links} says so.
+ * The sender when no SMTP relay is configured and {@code invitations.log-links} is true: the log line,
+ * with the set-up link, is the delivery (for trying the server out, or for deployments that deliver
+ * the links some other way). A set-up link is a live credential, hence the explicit switch.
  */
 public final class LogInvitationSender implements InvitationSender {
     private static final Logger LOG = LoggerFactory.getLogger(LogInvitationSender.class);
 
-    private final boolean logLinks;
-
-    public LogInvitationSender(boolean logLinks) {
-        this.logLinks = logLinks;
-    }
-
     @Override
     public Future<Void> send(String recipient, String setupLink) {
-        if (logLinks) {
-            LOG.info("Invitation for {}: set-up link {}", recipient, setupLink);
-        } else {
-            LOG.info("Invitation for {} ready (set invitations.log-links=true to log its set-up link, "
-                    + "or configure smtp.host to email it)", recipient);
-        }
+        LOG.info("Invitation for {}: set-up link {}", recipient, setupLink);
         return Future.succeededFuture();
     }
 }

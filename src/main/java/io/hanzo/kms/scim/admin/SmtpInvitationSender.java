@@ -21,9 +21,9 @@ import java.util.UUID;
 
 /**
  * Sends invitations by SMTP (RFC 5321) through a relay: one connection per message, plain text. The
- * session is upgraded to TLS with STARTTLS (RFC 3207) when the relay offers it, or must be when
- * {@code starttls} is {@code required}; with a username it authenticates with AUTH PLAIN or LOGIN
- * (RFC 4954), and never sends the password over an unencrypted connection unless STARTTLS is
+ * session must be upgraded to TLS with STARTTLS (RFC 3207) when {@code starttls} is {@code required}
+ * (the default), and is when the relay offers it under {@code optional}; with a username it
+ * authenticates with AUTH PLAIN or LOGIN (RFC 4954), and never sends the password over an unencrypted connection unless STARTTLS is
  * switched off. Each reply code is checked; any unexpected reply fails the send, which is retried.
  * Failure messages quote only the relay's replies, never the credentials or the set-up link.
  */
@@ -42,10 +42,6 @@ public final class SmtpInvitationSender implements InvitationSender {
 
     private final NetClient client;
     private final Relay relay;
-
-    public SmtpInvitationSender(Vertx vertx, String host, int port, String from) {
-        this(vertx, new Relay(host, port, from, StartTls.OPTIONAL, "", "", ""));
-    }
 
     public SmtpInvitationSender(Vertx vertx, Relay relay) {
         // Plain at first; the TLS settings are used when STARTTLS upgrades the connection.

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>A token is a {@link CompositeToken} with the prefix {@code kms_scim_}: its ids find the one
  * stored hash to compare, in constant time. Last use is kept in memory and written in batches by
- * {@link #flushLastUse()}.
+ * {@link #flushLastUse()}; the admin's list reads it back from the database.
  */
 public final class TokenService {
     private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
@@ -166,16 +166,27 @@ public final class TokenService {
         });
     }
 
-    /** The organisation's tokens that have not been revoked, oldest first, with last use as this instance knows it. */
-    public List<ScimToken> list(UUID orgId) {
-        List<ScimToken> out = new ArrayList<>();
-        for (ScimToken t : byId.values()) {
-            if (t.orgId().equals(orgId) && t.revokedAt() == null) {
-                out.add(t);
+    /**
+     * The organisation's tokens that have not been revoked, oldest first, read from the database: other
+     * instances write the last use they saw every {@code tokens.last-used-flush-seconds} without a
+     * notification, so this instance's cache alone would show a token an identity provider uses through
+     * another instance as unused. A later use seen here and not written yet wins; a token revoked here
+     * is left out even before its revocation commits. Authentication keeps to the cache.
+     */
+    public Future<List<ScimToken>> list(UUID orgId) {
+        return store.unrevoked(orgId).map(read -> {
+            List<ScimToken> out = new ArrayList<>();
+            for (ScimToken stored : read) {
+                ScimToken mine = byId.get(stored.id());
+                if (mine == null) {
+                    out.add(stored);
+                } else if (mine.revokedAt() == null) {
+                    out.add(newer(mine, stored));
+                }
             }
-        }
-        out.sort(Comparator.comparing(ScimToken::createdAt).thenComparing(ScimToken::id));
-        return out;
+            out.sort(Comparator.comparing(ScimToken::createdAt).thenComparing(ScimToken::id));
+            return out;
+        });
     }
 
     /** Revokes at once; false when the organisation has no such token. */

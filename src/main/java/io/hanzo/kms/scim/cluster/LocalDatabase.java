@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -49,10 +50,12 @@ public final class LocalDatabase {
                 stopped.countDown();
             }
         }, "stop-postgres"));
-        // Written whole and then moved, so a reader never sees half a URL. The password is the
-        // embedded database's fixed local one, not a secret of the deployment.
+        // Written whole and then moved, so a reader never sees half a URL. It holds the embedded
+        // database's superuser password, so only this user may read it.
         String url = "postgresql://" + db.user() + ":" + db.password() + "@localhost:" + db.port() + "/" + db.database();
         Path tmp = urlFile.resolveSibling(urlFile.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, url + "\n", StandardCharsets.US_ASCII);
         Files.move(tmp, urlFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.out.println("PostgreSQL ready on 127.0.0.1:" + db.port() + " (data in " + dir.toAbsolutePath() + ")");

@@ -112,7 +112,7 @@ public record AppConfig(
         d.put("events.retention-days", "90");
         d.put("events.prune-interval-seconds", "3600");
         d.put("invitations.log-links", "false");
-        d.put("smtp.starttls", "optional");
+        d.put("smtp.starttls", "required");
         d.put("smtp.username", "");
         d.put("smtp.password", "");
         d.put("smtp.trust-file", "");

@@ -64,12 +64,14 @@ final class ScimTokensHandler {
 
     void list(RoutingContext ctx) {
         Organization org = orgs.require(ctx);
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        ArrayNode list = out.putArray("tokens");
-        Instant now = Instant.now();
-        Instant warnAfter = now.plus(expiryWarning);
-        tokens.list(org.id()).forEach(t -> list.add(AdminJson.token(t, now, warnAfter)));
-        ScimResponses.sendPlainJson(ctx, 200, out);
+        tokens.list(org.id()).onSuccess(all -> {
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            ArrayNode list = out.putArray("tokens");
+            Instant now = Instant.now();
+            Instant warnAfter = now.plus(expiryWarning);
+            all.forEach(t -> list.add(AdminJson.token(t, now, warnAfter)));
+            ScimResponses.sendPlainJson(ctx, 200, out);
+        }).onFailure(ctx::fail);
     }
 
     void delete(RoutingContext ctx) {

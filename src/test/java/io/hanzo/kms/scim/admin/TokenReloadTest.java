@@ -123,7 +123,7 @@ class TokenReloadTest {
         assertThat(accepted(tokens, issuedMeanwhile)).as("issued during the reload").isTrue();
         assertThat(accepted(tokens, revokedHere.secret())).as("revoked here during the reload").isFalse();
         assertThat(accepted(tokens, revokedElsewhere.secret())).as("revoked unheard of before the reload").isFalse();
-        assertThat(tokens.list(ORG)).extracting(ScimToken::description).containsExactlyInAnyOrder("kept", "issued meanwhile");
+        assertThat(tokens.list(ORG).result()).extracting(ScimToken::description).containsExactlyInAnyOrder("kept", "issued meanwhile");
     }
 
     @Test

@@ -68,6 +68,8 @@ final class ServerProcess {
         // and a restart found it taken.
         env.put("SCIM_MANAGEMENT_PORT", "0");
         env.put("SCIM_INVITATIONS_POLL_MILLIS", "200");
+        // No relay here: the log line is the delivery the checks count.
+        env.put("SCIM_INVITATIONS_LOG_LINKS", "true");
         // An invitation a kill left claimed but unsent is sent again once its claim lapses; the checks
         // wait a minute for the outbox, not the default five.
         env.put("SCIM_INVITATIONS_CLAIM_SECONDS", "5");
@@ -158,11 +160,15 @@ final class ServerProcess {
         return found;
     }
 
-    /** A JDBC connection to the running embedded database (its port is in postmaster.pid). */
+    /**
+     * A JDBC connection to the running embedded database (its port is in postmaster.pid, its password
+     * beside its directory).
+     */
     Connection database() throws SQLException, IOException {
         List<String> pid = Files.readAllLines(postgresDir().resolve("postmaster.pid"));
         String port = pid.get(3).trim();
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "postgres");
+        String password = Files.readString(dataDir.resolve("postgres.password")).strip();
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", password);
     }
 
     String tail() {

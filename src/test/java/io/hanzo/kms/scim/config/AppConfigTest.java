@@ -45,15 +45,16 @@ class AppConfigTest {
         assertThat(c.maxBodyBytes()).isEqualTo(1048576);
         assertThat(c.tokensLastUsedFlushSeconds()).isEqualTo(30);
         assertThat(c.invitationsLogLinks()).isFalse();
-        assertThat(c.smtpStarttls()).isEqualTo("optional");
+        // Set-up links are live credentials: no mail without STARTTLS unless configured otherwise.
+        assertThat(c.smtpStarttls()).isEqualTo("required");
         assertThat(c.eventsRetentionDays()).isEqualTo(90);
     }
 
     @Test
     void switchesAndChoicesAreChecked() {
-        AppConfig c = AppConfig.from(Map.of("invitations.log-links", "TRUE", "smtp.starttls", "Required"), Map.of());
+        AppConfig c = AppConfig.from(Map.of("invitations.log-links", "TRUE", "smtp.starttls", "Optional"), Map.of());
         assertThat(c.invitationsLogLinks()).isTrue();
-        assertThat(c.smtpStarttls()).isEqualTo("required");
+        assertThat(c.smtpStarttls()).isEqualTo("optional");
         assertThatThrownBy(() -> AppConfig.from(Map.of("invitations.log-links", "yes"), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("SCIM_INVITATIONS_LOG_LINKS");
         assertThatThrownBy(() -> AppConfig.from(Map.of(), Map.of("SCIM_SMTP_STARTTLS", "maybe")))

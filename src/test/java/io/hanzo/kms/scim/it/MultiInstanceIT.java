@@ -13,6 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -29,7 +31,8 @@ class MultiInstanceIT {
     @BeforeAll
     static void start(Vertx vertx) {
         first = new ApiClient(vertx, TestServer.shared().port());
-        second = TestServer.start();
+        // Writes the last use of its tokens every second, as it would every tokens.last-used-flush-seconds.
+        second = TestServer.start(Map.of("SCIM_TOKENS_LAST_USED_FLUSH_SECONDS", "1"));
         other = new ApiClient(vertx, second.port());
     }
 
@@ -53,6 +56,24 @@ class MultiInstanceIT {
         assertThat(revoked.status()).isEqualTo(204);
         status = eventually(() -> other.get(TestOrg.SCIM + "/Users", org.token()).status(), 401);
         assertThat(status).isEqualTo(401);
+    }
+
+    /**
+     * The admin's token list shows the last use written by any instance: it used to show only what the
+     * answering instance had seen, so a token an identity provider used through another looked unused
+     * (and might be revoked as such).
+     */
+    @Test
+    void aTokenUsedOnlyOnTheOtherInstanceIsListedAsUsedOnThisOne() throws Exception {
+        TestOrg org = TestOrg.create(first, "Used elsewhere");
+        Instant before = Instant.now().minusSeconds(1);
+        assertThat(eventually(() -> other.get(TestOrg.SCIM + "/Users", org.token()).status(), 200)).isEqualTo(200);
+        String tokens = "/api/v1/organizations/" + org.id() + "/scim-tokens";
+        Polling.until(Duration.ofSeconds(30), () -> {
+            JsonNode listed = first.get(tokens, TestServer.ADMIN_TOKEN).json().path("tokens").get(0);
+            assertThat(listed.path("lastUsedAt").isTextual()).as(listed.toString()).isTrue();
+            assertThat(Instant.parse(listed.path("lastUsedAt").asText())).isBetween(before, Instant.now());
+        });
     }
 
     @Test

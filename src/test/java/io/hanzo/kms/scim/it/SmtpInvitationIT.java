@@ -2,6 +2,8 @@ package io.hanzo.kms.scim.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hanzo.kms.scim.admin.InvitationDelivery;
+import io.hanzo.kms.scim.config.AppConfig;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 import io.vertx.core.Future;
@@ -75,10 +77,12 @@ class SmtpInvitationIT {
                 .connectHandler(s -> session(s, true, "LOGIN PLAIN")).listen(0, "127.0.0.1"));
         loginRelay = ApiClient.await(vertx.createNetServer(new NetServerOptions().setKeyCertOptions(certificate.keyCertOptions()))
                 .connectHandler(s -> session(s, true, "LOGIN")).listen(0, "127.0.0.1"));
+        // The plain relay offers no STARTTLS, which the default (required) insists on.
         server = TestServer.start(db, dir, Map.of(
                 "SCIM_SMTP_HOST", "127.0.0.1",
                 "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()),
                 "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_SMTP_STARTTLS", "off",
                 "SCIM_INVITATIONS_POLL_MILLIS", "100"));
         client = new ApiClient(vertx, server.port());
         secureServer = TestServer.start(db, dir, Map.of(
@@ -95,6 +99,7 @@ class SmtpInvitationIT {
                 "SCIM_SMTP_HOST", "localhost",
                 "SCIM_SMTP_PORT", Integer.toString(loginRelay.actualPort()),
                 "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_SMTP_STARTTLS", "optional",
                 "SCIM_SMTP_USERNAME", USER,
                 "SCIM_SMTP_PASSWORD", PASSWORD,
                 "SCIM_SMTP_TRUST_FILE", certificate.certificatePath(),
@@ -264,6 +269,46 @@ class SmtpInvitationIT {
         assertThat(local.status()).as(local.text()).isEqualTo(201);
         assertThat(awaitMail("<ines@example.com>")).as("the userName, for an empty primary email").isNotNull();
         assertThat(awaitMail("<jdoe@home.example.com>")).as("the next email, for a primary that is no address").isNotNull();
+    }
+
+    /**
+     * Set-up links are live credentials: unless told otherwise, no mail goes to a relay that does not
+     * offer STARTTLS (or from which an attacker stripped it). The default used to be optional, and
+     * the link went in plain text without a word in the log.
+     */
+    @Test
+    void byDefaultNoMailGoesToARelayWithoutStartTls(Vertx vertx) throws Exception {
+        InvitationDelivery delivery = InvitationDelivery.configured(vertx, AppConfig.from(Map.of(), Map.of(
+                "SCIM_SMTP_HOST", "127.0.0.1", "SCIM_SMTP_PORT", Integer.toString(relay.actualPort()))));
+        Future<Void> sent = delivery.sender().send("plain-default@example.com",
+                "http://localhost/account/setup#token=kms_setup_plain-default");
+        Polling.until(Duration.ofSeconds(30), () -> assertThat(sent.isComplete()).as("the send finished").isTrue());
+        assertThat(sent.failed()).as("the send to a relay without STARTTLS failed").isTrue();
+        assertThat(sent.cause().getMessage()).contains("STARTTLS");
+        assertThat(RECEIVED).noneMatch(m -> "<plain-default@example.com>".equals(m.rcpt()));
+    }
+
+    /** STARTTLS optional or off with a relay elsewhere: one warning at start-up; none for loopback or required. */
+    @Test
+    void startTlsOptionalOrOffWithARemoteRelayIsWarnedOfOnce(Vertx vertx) {
+        String warning = "may travel unencrypted";
+        for (String startTls : List.of("optional", "off")) {
+            long before = log.lines().stream().filter(l -> l.contains(warning)).count();
+            InvitationDelivery.configured(vertx, AppConfig.from(Map.of(), Map.of(
+                    "SCIM_SMTP_HOST", "smtp.example.com", "SCIM_SMTP_STARTTLS", startTls)));
+            List<String> warned = log.lines().stream().filter(l -> l.contains(warning)).skip(before).toList();
+            assertThat(warned).as("warnings for starttls=%s", startTls).singleElement()
+                    .satisfies(l -> assertThat(l).contains("WARN").contains("smtp.example.com"));
+        }
+        long before = log.lines().stream().filter(l -> l.contains(warning)).count();
+        for (Map<String, String> quiet : List.of(
+                Map.of("SCIM_SMTP_HOST", "smtp.example.com"),
+                Map.of("SCIM_SMTP_HOST", "127.0.0.1", "SCIM_SMTP_STARTTLS", "off"),
+                Map.of("SCIM_SMTP_HOST", "localhost", "SCIM_SMTP_STARTTLS", "optional"),
+                Map.of("SCIM_SMTP_HOST", "::1", "SCIM_SMTP_STARTTLS", "optional"))) {
+            InvitationDelivery.configured(vertx, AppConfig.from(Map.of(), quiet));
+        }
+        assertThat(log.lines().stream().filter(l -> l.contains(warning)).count()).isEqualTo(before);
     }
 
     @Test
@@ -472,6 +517,7 @@ class SmtpInvitationIT {
                 "SCIM_SMTP_HOST", "127.0.0.1",
                 "SCIM_SMTP_PORT", Integer.toString(relayServer.actualPort()),
                 "SCIM_SMTP_FROM", "kms@example.com",
+                "SCIM_SMTP_STARTTLS", "off",
                 "SCIM_INVITATIONS_POLL_MILLIS", "100"));
         env.putAll(more);
         return TestServer.start(db, dir, env);

@@ -15,6 +15,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,16 +48,31 @@ public final class DatabaseSetup {
         return startEmbedded(config.dataDir().resolve("postgres"), config.databaseEmbeddedPort());
     }
 
+    /**
+     * Starts the embedded PostgreSQL on {@code dir}, creating it at the first start, with its binaries
+     * in a directory of the server's user alone and every connection authenticated (see {@link
+     * EmbeddedAccess}). A directory made by an earlier version, whose connections from this machine
+     * needed no password, starts as it was, is given its password and then requires it.
+     */
     public static DatabaseTarget startEmbedded(Path dir, int port) {
         try {
             Files.createDirectories(dir);
             EmbeddedLeftovers.clear(dir);
+            boolean fresh = !Files.exists(dir.resolve("postgresql.conf"));
+            Path passwordFile = EmbeddedAccess.passwordFile(dir);
+            String password = EmbeddedAccess.readPassword(passwordFile);
+            if (password == null && fresh) {
+                password = EmbeddedAccess.newPassword();
+                EmbeddedAccess.writePassword(passwordFile, password);
+            }
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
+                    .setOverrideWorkingDirectory(EmbeddedAccess.binaries(dir).toFile())
                     // The owner stops it, after the server that uses it.
                     .setRegisterShutdownHook(false)
-                    .setPGStartupWait(Duration.ofSeconds(60));
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("listen_addresses", "localhost");
             // The library's defaults are for throw-away test databases (no fsync, asynchronous
             // commit). An acknowledged SCIM write must survive a crash or a power cut, so every commit
             // is flushed; group commit keeps that cheap.
@@ -62,12 +80,53 @@ public final class DatabaseSetup {
             if (port > 0) {
                 builder.setPort(port);
             }
+            if (password != null) {
+                if (fresh) {
+                    // The library's only way to pass initdb an option: the superuser gets its password
+                    // as the database is made, so no connection is ever accepted without it.
+                    builder.setLocaleConfig("pwfile", passwordFile.toString());
+                }
+                builder.setConnectConfig("password", password);
+                builder.setDataDirectoryCustomizer(d -> requirePassword(d.toPath()));
+            }
             EmbeddedPostgres pg = builder.start();
+            if (password == null) {
+                password = adoptPassword(pg, dir, passwordFile);
+            }
             LOG.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
-            return new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", "postgres", pg);
+            return new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", password, pg);
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded PostgreSQL could not start in " + dir, e);
         }
+    }
+
+    private static void requirePassword(Path dir) {
+        try {
+            EmbeddedAccess.requirePassword(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write pg_hba.conf in " + dir, e);
+        }
+    }
+
+    /**
+     * A database made by an earlier version accepted connections from this machine without a
+     * password: the superuser is given one, kept in {@code passwordFile}, and from then on every
+     * connection needs it. Done in that order, a crash at any point leaves a database that the next
+     * start opens and finishes.
+     */
+    private static String adoptPassword(EmbeddedPostgres pg, Path dir, Path passwordFile) throws IOException {
+        String password = EmbeddedAccess.newPassword();
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
+            EmbeddedAccess.writePassword(passwordFile, password);
+            EmbeddedAccess.requirePassword(dir);
+            s.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IOException("Could not give the embedded PostgreSQL's superuser a password", e);
+        }
+        LOG.info("Embedded PostgreSQL from an earlier version: connections now need the password kept in {}",
+                passwordFile);
+        return password;
     }
 
     public static void migrate(DatabaseTarget target) {

@@ -1,0 +1,114 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * The embedded PostgreSQL trusts nobody on this machine: its binaries run from a directory only the
+ * server's user can enter, and every connection needs the password kept in a 0600 file beside the
+ * database. It used to accept any local connection as superuser (reading token hashes, running
+ * programs with COPY ... TO PROGRAM), and to run binaries from a world-writable /tmp/embedded-pg.
+ * A database an earlier version made still starts, and from then on needs the password too.
+ */
+class EmbeddedAccessIT {
+
+    @Test
+    void aNewDatabaseNeedsItsPasswordAndRunsFromAPrivateDirectory() throws Exception {
+        Path data = Files.createTempDirectory("kms-scim-embedded-access");
+        Path dir = data.resolve("postgres");
+        DatabaseTarget db = DatabaseSetup.startEmbedded(dir, 0);
+        try {
+            assertRefusedWithoutThePassword(db);
+            assertThat(query(db, db.password(), "SELECT current_user")).isEqualTo("postgres");
+            Path passwordFile = data.resolve("postgres.password");
+            assertThat(Files.readString(passwordFile).strip()).isEqualTo(db.password());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
+            assertThat(Files.readString(dir.resolve("pg_hba.conf"))).doesNotContainPattern("(?m)^[^#]*trust");
+            assertThat(query(db, db.password(), "SHOW listen_addresses")).isEqualTo("localhost");
+
+            // The running postmaster's binary sits under a directory of this user alone (within this
+            // JVM, that of the first embedded database started: the library extracts them once).
+            long pid = Long.parseLong(Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim());
+            Path binary = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe"));
+            Path privateDir = binary;
+            while (privateDir != null && !"postgres-binaries".equals(String.valueOf(privateDir.getFileName()))) {
+                privateDir = privateDir.getParent();
+            }
+            assertThat(privateDir).as("the postgres-binaries directory above %s", binary).isNotNull();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(privateDir))).isEqualTo("rwx------");
+            assertThat(Files.getOwner(privateDir)).isEqualTo(Files.getOwner(data));
+        } finally {
+            db.embedded().close();
+        }
+        assertARestartKeepsThePassword(dir, db.password(), "SELECT 1", "1");
+    }
+
+    @Test
+    void aDatabaseOfAnEarlierVersionStartsAndThenNeedsThePassword() throws Exception {
+        Path data = Files.createTempDirectory("kms-scim-embedded-upgrade");
+        Path dir = data.resolve("postgres");
+        // As earlier versions made it: initdb's trust for every local connection, no password.
+        try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
+                .setOverrideWorkingDirectory(EmbeddedAccess.binaries(dir).toFile()).setRegisterShutdownHook(false)
+                .start();
+             Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE kept_across_upgrade (v text)");
+            s.execute("INSERT INTO kept_across_upgrade VALUES ('still here')");
+        }
+        assertThat(data.resolve("postgres.password")).doesNotExist();
+
+        DatabaseTarget db = DatabaseSetup.startEmbedded(dir, 0);
+        try {
+            assertRefusedWithoutThePassword(db);
+            assertThat(query(db, db.password(), "SELECT v FROM kept_across_upgrade")).isEqualTo("still here");
+            assertThat(Files.readString(data.resolve("postgres.password")).strip()).isEqualTo(db.password());
+        } finally {
+            db.embedded().close();
+        }
+        assertARestartKeepsThePassword(dir, db.password(), "SELECT v FROM kept_across_upgrade", "still here");
+    }
+
+    private static void assertARestartKeepsThePassword(Path dir, String password, String sql, String answer)
+            throws Exception {
+        DatabaseTarget again = DatabaseSetup.startEmbedded(dir, 0);
+        try {
+            assertThat(again.password()).isEqualTo(password);
+            assertRefusedWithoutThePassword(again);
+            assertThat(query(again, password, sql)).isEqualTo(answer);
+        } finally {
+            again.embedded().close();
+        }
+    }
+
+    private static void assertRefusedWithoutThePassword(DatabaseTarget db) {
+        assertThatThrownBy(() -> query(db, null, "SELECT 1")).as("no password").isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> query(db, "postgres", "SELECT 1")).as("a wrong password")
+                .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+    }
+
+    private static String query(DatabaseTarget db, String password, String sql) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), props); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
