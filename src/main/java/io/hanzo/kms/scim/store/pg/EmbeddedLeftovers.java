@@ -10,6 +10,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ final class EmbeddedLeftovers {
         Path dir = realPath(dataDir);
         List<ProcessHandle> leftovers = processesIn(proc, dir);
         if (leftovers.isEmpty()) {
+            removeLockOfGonePostmaster(proc, dir);
             return;
         }
         if (ownedByLiveProcess(dir)) {
@@ -70,6 +72,61 @@ final class EmbeddedLeftovers {
             LOG.warn("Could not remove the stale postmaster.pid in {}: {}", dir, e.toString());
         }
         LOG.info("Leftover PostgreSQL processes in {} stopped", dir);
+    }
+
+    /**
+     * With no PostgreSQL process left in the directory, its {@code postmaster.pid} may still name a
+     * process that PostgreSQL takes for a running postmaster: the killed postmaster itself while it is
+     * a zombie (until its new parent reaps it, which can take a second or more after kill -9), or an
+     * unrelated process that reused the id (a container restarted on a kept volume). PostgreSQL then
+     * refuses to start. The file is removed in those cases only; an id whose process cannot be
+     * inspected is left for PostgreSQL to judge.
+     */
+    private static void removeLockOfGonePostmaster(Path proc, Path dir) {
+        Path lockFile = dir.resolve("postmaster.pid");
+        long pid;
+        try {
+            List<String> lines = Files.readAllLines(lockFile);
+            if (lines.isEmpty()) {
+                return;
+            }
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (IOException | NumberFormatException e) {
+            return;
+        }
+        String why = whyNotAPostmasterOf(proc, pid, dir);
+        if (why == null || ownedByLiveProcess(dir)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(lockFile);
+            LOG.info("Removed the stale postmaster.pid in {}: process {} {}", dir, pid, why);
+        } catch (IOException e) {
+            LOG.warn("Could not remove the stale postmaster.pid in {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Why process {@code pid} is surely no postmaster of {@code dir}, or null when it may be one. */
+    private static String whyNotAPostmasterOf(Path proc, long pid, Path dir) {
+        Path entry = proc.resolve(Long.toString(pid));
+        String stat;
+        try {
+            stat = Files.readString(entry.resolve("stat"));
+        } catch (NoSuchFileException e) {
+            return "is gone";
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        // The state follows the command name, which is in parentheses and may itself hold any character.
+        int end = stat.lastIndexOf(')');
+        if (end >= 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z') {
+            return "has exited (a zombie not yet reaped)";
+        }
+        try {
+            return Files.readSymbolicLink(entry.resolve("cwd")).equals(dir) ? null : "works in another directory";
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     private static List<ProcessHandle> processesIn(Path proc, Path dir) {

@@ -1,0 +1,97 @@
+package io.hanzo.kms.scim.store.pg;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A {@code postmaster.pid} that names no postmaster of its directory is removed before the embedded
+ * PostgreSQL starts, so that a start right after kill -9 is not refused; one that may name a running
+ * postmaster, or whose directory another server owns, is kept.
+ */
+class EmbeddedLeftoversTest {
+    @TempDir
+    Path dir;
+    private Process holder;
+
+    @AfterEach
+    void stopHolder() {
+        if (holder != null) {
+            holder.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aLockFileNamingAZombieIsRemoved() throws Exception {
+        long zombie = startZombie();
+        writeLockFile(zombie);
+
+        EmbeddedLeftovers.clear(dir);
+
+        assertThat(dir.resolve("postmaster.pid")).doesNotExist();
+    }
+
+    @Test
+    void aLockFileNamingAProcessThatWorksElsewhereIsRemoved() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc")));
+        holder = new ProcessBuilder("sleep", "60").start();
+        writeLockFile(holder.pid());
+
+        EmbeddedLeftovers.clear(dir);
+
+        assertThat(dir.resolve("postmaster.pid")).doesNotExist();
+        assertThat(holder.isAlive()).as("the unrelated process is left alone").isTrue();
+    }
+
+    @Test
+    void aLockFileOfADirectoryAnotherServerOwnsIsKept() throws Exception {
+        long zombie = startZombie();
+        writeLockFile(zombie);
+        try (RandomAccessFile file = new RandomAccessFile(dir.resolve("epg-lock").toFile(), "rw");
+             FileChannel channel = file.getChannel();
+             FileLock ignored = channel.lock()) {
+            EmbeddedLeftovers.clear(dir);
+        }
+
+        assertThat(dir.resolve("postmaster.pid")).exists();
+    }
+
+    /** A child of a process that never waits for it: it stays a zombie while that process lives. */
+    private long startZombie() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc")));
+        holder = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 60").start();
+        long pid;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.US_ASCII))) {
+            pid = Long.parseLong(out.readLine().trim());
+        }
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!isZombie(stat)) {
+            assertThat(System.nanoTime()).as("process %d exited", pid).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        return pid;
+    }
+
+    private static boolean isZombie(Path stat) throws Exception {
+        String s = Files.readString(stat);
+        return s.charAt(s.lastIndexOf(')') + 2) == 'Z';
+    }
+
+    private void writeLockFile(long pid) throws Exception {
+        Files.writeString(dir.resolve("postmaster.pid"), pid + "\n" + dir + "\n1733450000\n5432\n/tmp\nlocalhost\n  5432001    32768\nready   \n");
+    }
+}
