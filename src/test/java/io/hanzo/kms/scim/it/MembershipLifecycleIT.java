@@ -857,12 +857,6 @@ class MembershipLifecycleIT {
         ApiClient.Response patch = api.patch(USERS + "/" + p.id(), org.token(),
                 ScimChecks.patchOps("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Patched\"}"));
         assertThat(patch.status()).as(patch.text()).isEqualTo(200);
-        ApiClient.Response off = api.patch(USERS + "/" + p.id(), org.token(),
-                ScimChecks.patchOps("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"));
-        assertThat(off.status()).as(off.text()).isEqualTo(200);
-        ApiClient.Response on = api.patch(USERS + "/" + p.id(), org.token(),
-                ScimChecks.patchOps("{\"op\":\"replace\",\"path\":\"active\",\"value\":true}"));
-        assertThat(on.status()).as(on.text()).isEqualTo(200);
 
         log.assertSettledAt(p.userName(), 1, SETTLE);
         assertThat(MembershipDb.invitations(org.id(), p.id())).hasSize(1);

@@ -70,9 +70,10 @@ class StatementPlansIT {
             ids.add(c.substring(c.indexOf(' ') + 1));
         }
         String arguments = "'{" + String.join(",", rows) + "}'::text[], " + uuids(ids) + ", array_fill('\\x00'::bytea, "
-                + "ARRAY[" + ids.size() + "]), now(), now(), '" + org + "'";
+                + "ARRAY[" + ids.size() + "]), now(), now(), '" + org + "', array_fill('a@example.com'::text, "
+                + "ARRAY[" + ids.size() + "])";
         for (boolean generic : new boolean[] {false, true}) {
-            String plan = explain("claimed(text[], uuid[], bytea[], timestamptz, timestamptz, uuid)", Sql.OUTBOX_CLAIMED,
+            String plan = explain("claimed(text[], uuid[], bytea[], timestamptz, timestamptz, uuid, text[])", Sql.OUTBOX_CLAIMED,
                     arguments, generic, "public", Sql.PLANS_BY_ADDRESS);
             assertThat(plan).as("generic plan: %s", generic).contains("Tid Scan on invitations i")
                     .doesNotContain("Index").doesNotContain("Seq Scan on invitations");
