@@ -106,6 +106,23 @@ class StatementPlansIT {
         }
     }
 
+    /**
+     * What a user's write does to their invitations reaches them by the user, not by reading the
+     * organisation's invitations, with the plans a write's transaction has (no setting of its own).
+     */
+    @Test
+    void aUsersWriteReachesTheirInvitationsByTheUser() throws SQLException {
+        String user = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 1").get(0);
+        String arguments = "'" + org + "', '" + user + "', now(), 'a@example.com', gen_random_uuid()";
+        for (boolean generic : new boolean[] {false, true}) {
+            String plan = explain("follow(uuid, uuid, timestamptz, text, uuid)", Sql.USER_INVITATIONS_FOLLOW, arguments,
+                    generic, "public", "SET LOCAL enable_seqscan = on");
+            assertThat(plan).as("generic plan: %s", generic).doesNotContain("Seq Scan");
+            assertThat(indexConditions(plan)).as("generic plan: %s", generic).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c).containsAnyOf("id = '" + user + "'", "id = $2"));
+        }
+    }
+
     @Test
     void addingMembersInABatchProbesEachMembershipByItsKey() throws SQLException {
         List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");
