@@ -46,8 +46,8 @@ public final class MembershipService {
     static final String SETUP_PREFIX = "kms_setup_";
     private static final int DELIVERIES_PER_ROUND = 100;
     private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(15);
-    /** A recipient needs the user's emails and whether they are active, not a tree of the whole document. */
-    private static final PartialTree RECIPIENT = new PartialTree(Set.of("emails", "active"));
+    /** Whether a person is still to be invited needs only their active flag, not a tree of the whole document. */
+    private static final PartialTree ACTIVE = new PartialTree(Set.of("active"));
     /** How long an invitation held back at sending time (see {@link #recipient}) waits before it is claimed again. */
     private static final Duration HELD_BACK = Duration.ofSeconds(1);
 
@@ -322,39 +322,16 @@ public final class MembershipService {
     }
 
     /**
-     * The primary email, else the first email, else the userName (which IdPs usually set to the
-     * email), taking only values that are addresses for the first two; null
-     * when the person is not to be invited now: made inactive or deleted since the invitation was
-     * claimed, or not in this instance's index yet (created on another instance a moment ago).
+     * The address the claim minted the token for (see {@link InvitationSender#recipient}); null when
+     * the person is not to be invited now: made inactive or deleted since the invitation was claimed,
+     * or not in this instance's index yet (created on another instance a moment ago).
      */
     private String recipient(UUID orgId, MemberStore.Delivery d) {
         IndexedUser u = index.users(orgId).get(d.userId());
-        if (u == null) {
+        if (u == null || !ACTIVE.read(u.json()).path("active").asBoolean(true)) {
             return null;
         }
-        JsonNode person = RECIPIENT.read(u.json());
-        if (!person.path("active").asBoolean(true)) {
-            return null;
-        }
-        // Only values that are addresses count: an IdP whose source attribute is empty sends a
-        // primary email of "" (OneLogin's {$user.email}), or maps a non-email attribute into emails,
-        // and the person would never be invited while their userName is their address.
-        String primary = null;
-        String first = null;
-        JsonNode emails = person.get("emails");
-        if (emails != null && emails.isArray()) {
-            for (JsonNode e : emails) {
-                String value = e.path("value").isTextual() ? e.path("value").asText().strip() : null;
-                if (!InvitationSender.isAddress(value)) {
-                    continue;
-                }
-                first = first == null ? value : first;
-                if (primary == null && e.path("primary").asBoolean(false)) {
-                    primary = value;
-                }
-            }
-        }
-        return primary != null ? primary : first != null ? first : d.userName();
+        return d.recipient();
     }
 
     /** A new invitation for a member who has not set up yet; the previous one stops working. */

@@ -8,7 +8,10 @@ import io.hanzo.kms.scim.store.MemberStore.KeyMaterial;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The body of {@code POST /api/v1/account/setup}: the set-up token and the key material the person's
@@ -17,9 +20,21 @@ import java.util.Set;
  */
 public record SetupRequest(String token, KeyMaterial keys) {
     private static final Set<String> FIELDS = Set.of("token", "publicKey", "encryptedPrivateKey", "kdfSalt", "kdfParams");
-    private static final Set<String> KDFS = Set.of("argon2id", "pbkdf2-sha256", "scrypt");
     /** Which key pair the device made: browsers without X25519 in Web Crypto make a P-256 pair. */
     private static final Set<String> KEY_TYPES = Set.of("X25519", "P-256");
+    /**
+     * The key derivations accepted and, for each, the least each cost parameter may be: OWASP's Password Storage Cheat Sheet's
+     * minimums. A weaker derivation would let whoever reads the stored key material guess the master
+     * password too cheaply, so it is refused rather than stored.
+     */
+    private static final Map<String, List<Floor>> KDF_FLOORS = Map.of(
+            "pbkdf2-sha256", List.of(new Floor("iterations", 600_000)),
+            "argon2id", List.of(new Floor("memoryKiB", 19_456), new Floor("iterations", 2), new Floor("parallelism", 1)),
+            "scrypt", List.of(new Floor("cost", 131_072), new Floor("blockSize", 8), new Floor("parallelism", 1)));
+
+    /** The least a key-derivation parameter may be. */
+    private record Floor(String name, long least) {
+    }
 
     public static SetupRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -41,8 +56,8 @@ public record SetupRequest(String token, KeyMaterial keys) {
             throw ScimException.invalidValue("Field 'kdfParams' must be an object such as {\"algorithm\": \"argon2id\", ...}.");
         }
         JsonNode algorithm = params.get("algorithm");
-        if (algorithm == null || !KDFS.contains(algorithm.asText())) {
-            throw ScimException.invalidValue("kdfParams.algorithm must be one of " + String.join(", ", KDFS) + ".");
+        if (algorithm == null || !KDF_FLOORS.containsKey(algorithm.asText())) {
+            throw ScimException.invalidValue("kdfParams.algorithm must be one of " + String.join(", ", new TreeSet<>(KDF_FLOORS.keySet())) + ".");
         }
         params.fields().forEachRemaining(f -> {
             if (!f.getKey().matches("[A-Za-z][A-Za-z0-9_-]{0,31}")) {
@@ -60,6 +75,17 @@ public record SetupRequest(String token, KeyMaterial keys) {
                 throw ScimException.invalidValue("kdfParams." + f.getKey() + " must be a positive whole number.");
             }
         });
+        for (Floor floor : KDF_FLOORS.get(algorithm.asText())) {
+            JsonNode v = params.get(floor.name());
+            if (v == null) {
+                throw ScimException.invalidValue("kdfParams." + floor.name() + " is required for " + algorithm.asText()
+                        + " (at least " + floor.least() + ").");
+            }
+            if (v.asLong() < floor.least()) {
+                throw ScimException.invalidValue("kdfParams." + floor.name() + " must be at least " + floor.least()
+                        + " for " + algorithm.asText() + ", not " + v.asLong() + ".");
+            }
+        }
         String paramsJson = new String(Json.bytes(params), StandardCharsets.UTF_8);
         if (paramsJson.length() > 1024) {
             throw ScimException.invalidValue("kdfParams is too large.");

@@ -484,8 +484,10 @@ public final class UserService {
                     if (written.isPresent()) {
                         onCommitted.run();
                         IndexedUser shown = committed(orgId, written.get());
-                        if (!isActive(current.attributes()) && isActive(next)) {
-                            // The outbox holds an inactive person's invitation until they are active.
+                        if (isActive(next)) {
+                            // The write may have queued an invitation (a reactivation, another address),
+                            // and a claim meanwhile may have passed over the person's invitations (see
+                            // MemberStore#claimPending): the outbox looks again.
                             onProvisioned.accept(orgId);
                         }
                         return Future.succeededFuture(shown);

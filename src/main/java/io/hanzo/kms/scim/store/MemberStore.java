@@ -20,9 +20,11 @@ public interface MemberStore {
     /**
      * An invitation taken from the outbox, with the set-up token minted for it.
      *
-     * @param attempt this send's number: 1 for the invitation's first
+     * @param recipient the address the token is minted for, chosen from the person's row as the
+     *                  claim read it (see {@code InvitationSender#recipient})
+     * @param attempt   this send's number: 1 for the invitation's first
      */
-    record Delivery(UUID invitationId, UUID userId, String userName, String token, int attempt) {
+    record Delivery(UUID invitationId, UUID userId, String recipient, String token, int attempt) {
     }
 
     /** An invitation whose sending failed, and when it is to be tried again. */
@@ -54,7 +56,10 @@ public interface MemberStore {
      * Claims up to {@code limit} undelivered invitations that no instance holds, until
      * {@code claimedUntil}, and mints their tokens, in one transaction; the caller then sends them
      * and reports with {@link #sent} and {@link #failed}. One the caller never reports on (it
-     * stopped) is claimed again once the claim lapses, and sent with a new token.
+     * stopped) is claimed again once the claim lapses, and sent with a new token. Each token is
+     * minted for the address the person's row holds at the claim, and the invitations of a person
+     * whose write is under way are passed over (left for a later claim), so that a write that
+     * changes the address is sure to see every token minted for the old one.
      */
     Future<List<Delivery>> claimPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
                                         Instant expiresAt, Instant claimedUntil);

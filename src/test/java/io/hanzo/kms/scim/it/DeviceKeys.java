@@ -29,7 +29,7 @@ import java.util.Base64;
  * leave the device.
  */
 final class DeviceKeys {
-    static final int ITERATIONS = 210_000;
+    static final int ITERATIONS = 600_000;
     static final String KDF = "pbkdf2-sha256";
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;

@@ -3,7 +3,9 @@ package io.hanzo.kms.scim.store.pg;
 import static io.hanzo.kms.scim.store.pg.Rows.instant;
 import static io.hanzo.kms.scim.store.pg.Rows.ts;
 
+import io.hanzo.kms.scim.admin.InvitationSender;
 import io.hanzo.kms.scim.admin.Organization;
+import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.MemberStore;
 import io.vertx.core.Future;
@@ -54,13 +56,17 @@ public final class PgMemberStore implements MemberStore {
                     UUID[] ids = new UUID[rs.size()];
                     String[] rows = new String[rs.size()];
                     Buffer[] hashes = new Buffer[rs.size()];
+                    String[] recipients = new String[rs.size()];
                     for (Row r : rs) {
                         UUID invitationId = r.getUUID(0);
                         MintedToken t = mint.apply(invitationId);
                         hashes[out.size()] = Buffer.buffer(t.hash());
                         ids[out.size()] = invitationId;
                         rows[out.size()] = r.getString(3);
-                        out.add(new Delivery(invitationId, r.getUUID(1), r.getString(2), t.token(), r.getInteger(4) + 1));
+                        String emails = r.getString(5);
+                        recipients[out.size()] = InvitationSender.recipient(emails == null ? null : Json.parse(emails),
+                                r.getString(2));
+                        out.add(new Delivery(invitationId, r.getUUID(1), recipients[out.size()], t.token(), r.getInteger(4) + 1));
                     }
                     if (out.isEmpty()) {
                         return Future.succeededFuture(out);
@@ -69,7 +75,8 @@ public final class PgMemberStore implements MemberStore {
                     Future<RowSet<Row>> byAddress = conn.query(Sql.PLANS_BY_ADDRESS).execute();
                     Future<RowSet<Row>> claimed = conn.preparedQuery(Sql.OUTBOX_CLAIMED)
                             .execute(Tuple.tuple().addArrayOfString(rows).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
-                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(claimedUntil)).addUUID(orgId));
+                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(claimedUntil)).addUUID(orgId)
+                                    .addArrayOfString(recipients));
                     return byAddress.compose(v -> claimed)
                             .compose(done -> done.rowCount() == ids.length
                                     ? Future.succeededFuture(out)
@@ -203,15 +210,17 @@ public final class PgMemberStore implements MemberStore {
         if (r.getOffsetDateTime(3) != null) {
             return SetupRefusal.USED;
         }
+        // Before the voiding too: deactivating a person who has not set up voids their invitations,
+        // and they should learn that they are deactivated while they are.
+        if (!r.getBoolean(5)) {
+            return SetupRefusal.DEACTIVATED;
+        }
         if (r.getOffsetDateTime(4) != null) {
             return SetupRefusal.VOIDED;
         }
         OffsetDateTime expires = r.getOffsetDateTime(2);
         if (expires != null && !now.isBefore(expires.toInstant())) {
             return SetupRefusal.EXPIRED;
-        }
-        if (!r.getBoolean(5)) {
-            return SetupRefusal.DEACTIVATED;
         }
         if (!"invited".equals(r.getString(6))) {
             return SetupRefusal.ALREADY_SET_UP;

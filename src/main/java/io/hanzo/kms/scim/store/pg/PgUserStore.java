@@ -4,6 +4,7 @@ import static io.hanzo.kms.scim.store.pg.Rows.instant;
 import static io.hanzo.kms.scim.store.pg.Rows.ts;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.admin.InvitationSender;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
@@ -81,22 +82,32 @@ public final class PgUserStore implements UserStore {
                 : failure));
     }
 
+    /**
+     * The write, then what it means for the person's invitations ({@code Sql.USER_INVITATIONS_FOLLOW}),
+     * in one transaction and one round trip: no link minted for an address the person no longer has
+     * outlives the write that changed it, whichever instance claimed it.
+     */
     @Override
     public Future<Optional<UserRow>> replace(UUID orgId, UUID id, long expectedVersion, ObjectNode attributes, Audit audit) {
+        Instant at = now();
         Tuple t = Tuple.tuple()
                 .addUUID(orgId).addUUID(id)
                 .addString(text(attributes, "userName")).addString(text(attributes, "externalId"))
                 .addBoolean(attributes.path("active").asBoolean(true))
                 .addString(json(attributes))
                 .addLong(expectedVersion)
-                .addOffsetDateTime(ts(now()))
+                .addOffsetDateTime(ts(at))
                 .addUUID(Ids.newId())
                 .addUUID(audit == null ? null : audit.tokenId())
                 .addString(audit == null ? "PUT /Users" : audit.operation());
-        return pool.preparedQuery(Sql.USER_REPLACE).execute(t)
+        Tuple invitations = Tuple.of(orgId, id, ts(at),
+                InvitationSender.recipient(attributes.get("emails"), text(attributes, "userName")), Ids.newId());
+        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
+                        conn.preparedQuery(Sql.USER_REPLACE).execute(t),
+                        conn.preparedQuery(Sql.USER_INVITATIONS_FOLLOW).execute(invitations)))
                 .recover(PgUserStore::translate)
-                .map(rs -> rs.size() == 0 ? Optional.<UserRow>empty()
-                        : Optional.of(written(rs.iterator().next(), attributes)));
+                .map(answers -> answers.get(0).size() == 0 ? Optional.<UserRow>empty()
+                        : Optional.of(written(answers.get(0).iterator().next(), attributes)));
     }
 
     @Override

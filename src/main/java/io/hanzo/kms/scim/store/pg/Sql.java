@@ -66,7 +66,9 @@ final class Sql {
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT ins.org_id, 'user', ins.id, ins.version, ins.attributes, ins.created_at, ins.updated_at FROM ins) "
                     + "SELECT " + USER_WRITTEN + " FROM ins";
-    /** A conditional update and, when it happens, its event: one statement, one commit. */
+    /** Set for the rest of the transaction (a local setting): see {@link #USER_INVITATIONS_FOLLOW}. */
+    private static final String USER_WRITTEN_MARK = "set_config('kms.user_written', id::text, true)";
+    /** A conditional update and, when it happens, its event, in one statement; marks the user written. */
     static final String USER_REPLACE =
             "WITH upd AS (UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
                     + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING "
@@ -75,7 +77,28 @@ final class Sql {
                     + "SELECT org_id, $9, $8, $10, $11, 'User', id::text, 200, 'success' FROM upd), "
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT org_id, 'user', id, version, $6::text::jsonb, created_at, updated_at FROM upd) "
-                    + "SELECT * FROM upd";
+                    + "SELECT upd.*, " + USER_WRITTEN_MARK + " FROM upd";
+    /**
+     * After USER_REPLACE, in the same transaction but a statement of its own: the user's row lock,
+     * which USER_REPLACE took, holds off every claim of their invitations (OUTBOX_CLAIM), and this
+     * statement's fresh snapshot sees each claim that committed before it. For a person who has not
+     * set up: once deactivated, every open invitation is voided (its link works no more, also after a
+     * reactivation); while active, the tokens minted for another address than $4 (the one the outbox
+     * would now send to) are voided, and when no open invitation is left a new one ($5) is queued, so
+     * that a changed address or a reactivation brings a new link to the address that is now theirs.
+     * An invitation not claimed yet is left: its token will be minted for the address of its claim.
+     * Sent before USER_REPLACE's answer is known, so it does nothing unless that wrote the user (see
+     * {@link #GROUP_WRITTEN_HERE}); answers the invitation queued, if any.
+     */
+    static final String USER_INVITATIONS_FOLLOW =
+            "WITH u AS (SELECT active FROM scim_users WHERE org_id = $1 AND id = $2 AND setup_state = 'invited' "
+                    + "AND current_setting('kms.user_written', true) = $2::uuid::text), "
+                    + "voided AS (UPDATE invitations i SET voided_at = $3 FROM u WHERE i.org_id = $1 AND i.user_id = $2 "
+                    + "AND i.used_at IS NULL AND i.voided_at IS NULL "
+                    + "AND (NOT u.active OR (i.token_hash IS NOT NULL AND i.recipient IS DISTINCT FROM $4)) RETURNING i.id) "
+                    + "INSERT INTO invitations (org_id, id, user_id, created_at) SELECT $1, $5, $2, $3 FROM u WHERE u.active "
+                    + "AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.org_id = $1 AND i.user_id = $2 "
+                    + "AND i.used_at IS NULL AND i.voided_at IS NULL AND i.id NOT IN (SELECT id FROM voided)) RETURNING id";
     /** The user's row, its change-feed row and its event (see {@link #resourceDelete}). */
     static final String USER_DELETE = resourceDelete("scim_users", "User");
     /**
@@ -320,18 +343,23 @@ final class Sql {
 
     /**
      * The oldest undelivered invitations that no instance holds ($3: now), locked so that one
-     * instance claims each. Only an active person's: one the identity provider created or made
-     * inactive is invited once it is active (the set-up would refuse them meanwhile).
+     * instance claims each, with what their recipient is chosen from (the userName and the emails).
+     * Only an active person's: one the identity provider created or made inactive is invited once it
+     * is active (the set-up would refuse them meanwhile). The person's row is share-locked until the
+     * claim commits, so that the address a token is minted for is the one the person has: a write of
+     * the person waits for the claim and then sees it (USER_INVITATIONS_FOLLOW). The invitations of a
+     * person being written are skipped, not waited for: that write holds the person and will lock
+     * their invitations, which this claim may hold. They are claimed in a later round.
      */
     static final String OUTBOX_CLAIM =
-            "SELECT i.id, i.user_id, u.user_name, i.ctid::text, i.attempts FROM invitations i "
+            "SELECT i.id, i.user_id, u.user_name, i.ctid::text, i.attempts, (u.attributes->'emails')::text FROM invitations i "
                     + "JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
                     + "WHERE i.org_id = $1 AND i.sent_at IS NULL AND i.voided_at IS NULL AND i.used_at IS NULL "
                     + "AND (i.claimed_until IS NULL OR i.claimed_until <= $3) AND u.active "
-                    + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED";
+                    + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED FOR SHARE OF u SKIP LOCKED";
     /**
-     * Claims a whole batch until $5, each invitation with its own token hash: one statement. It is
-     * marked delivered once sent (OUTBOX_SENT).
+     * Claims a whole batch until $5, each invitation with its own token hash and the address it is
+     * minted for ($7): one statement. It is marked delivered once sent (OUTBOX_SENT).
      * The rows are found by the addresses OUTBOX_CLAIM answered ($1), which stand because the
      * transaction holds the rows' locks since the claim, and each must still carry its id. Found by
      * organisation and id instead, the planner, for an organisation whose invitations are newer than
@@ -344,9 +372,9 @@ final class Sql {
      * {@link #PLANS_BY_ADDRESS}, which leaves the addresses as the only way to the rows.
      */
     static final String OUTBOX_CLAIMED =
-            "UPDATE invitations AS i SET token_hash = t.token_hash, expires_at = $4, claimed_until = $5, "
-                    + "attempts = i.attempts + 1 "
-                    + "FROM unnest($2::uuid[], $3::bytea[]) AS t(id, token_hash) "
+            "UPDATE invitations AS i SET token_hash = t.token_hash, recipient = t.recipient, expires_at = $4, "
+                    + "claimed_until = $5, attempts = i.attempts + 1 "
+                    + "FROM unnest($2::uuid[], $3::bytea[], $7::text[]) AS t(id, token_hash, recipient) "
                     + "WHERE i.ctid = ANY($1::text[]::tid[]) AND i.org_id = $6 AND i.id = t.id";
     /**
      * For the rest of the transaction, rows are reached by their addresses only: no sequential, index
@@ -373,8 +401,8 @@ final class Sql {
      * mints new ones), each held until its next attempt is due ($3, in the same order), while the
      * claim ($4) is still this instance's.
      */
-    static final String OUTBOX_RETURN = "UPDATE invitations AS i SET token_hash = NULL, expires_at = NULL, "
-            + "claimed_until = t.due FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, due) WHERE i."
+    static final String OUTBOX_RETURN = "UPDATE invitations AS i SET token_hash = NULL, recipient = NULL, "
+            + "expires_at = NULL, claimed_until = t.due FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, due) WHERE i."
             + INVITATIONS_BY_KEY + " AND i.id = t.id AND i.claimed_until = $4 AND i.sent_at IS NULL";
     /** Invitations waiting to be sent: undelivered ones of active people. */
     static final String OUTBOX_BACKLOG = "SELECT count(*) FROM invitations i JOIN scim_users u ON u.org_id = i.org_id "

@@ -70,9 +70,10 @@ class StatementPlansIT {
             ids.add(c.substring(c.indexOf(' ') + 1));
         }
         String arguments = "'{" + String.join(",", rows) + "}'::text[], " + uuids(ids) + ", array_fill('\\x00'::bytea, "
-                + "ARRAY[" + ids.size() + "]), now(), now(), '" + org + "'";
+                + "ARRAY[" + ids.size() + "]), now(), now(), '" + org + "', array_fill('a@example.com'::text, "
+                + "ARRAY[" + ids.size() + "])";
         for (boolean generic : new boolean[] {false, true}) {
-            String plan = explain("claimed(text[], uuid[], bytea[], timestamptz, timestamptz, uuid)", Sql.OUTBOX_CLAIMED,
+            String plan = explain("claimed(text[], uuid[], bytea[], timestamptz, timestamptz, uuid, text[])", Sql.OUTBOX_CLAIMED,
                     arguments, generic, "public", Sql.PLANS_BY_ADDRESS);
             assertThat(plan).as("generic plan: %s", generic).contains("Tid Scan on invitations i")
                     .doesNotContain("Index").doesNotContain("Seq Scan on invitations");
@@ -102,6 +103,23 @@ class StatementPlansIT {
                 assertThat(indexConditions(plan)).as("%s on %s", statement[0], schema).isNotEmpty()
                         .allSatisfy(c -> assertThat(c).contains("id = a.id"));
             }
+        }
+    }
+
+    /**
+     * What a user's write does to their invitations reaches them by the user, not by reading the
+     * organisation's invitations, with the plans a write's transaction has (no setting of its own).
+     */
+    @Test
+    void aUsersWriteReachesTheirInvitationsByTheUser() throws SQLException {
+        String user = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 1").get(0);
+        String arguments = "'" + org + "', '" + user + "', now(), 'a@example.com', gen_random_uuid()";
+        for (boolean generic : new boolean[] {false, true}) {
+            String plan = explain("follow(uuid, uuid, timestamptz, text, uuid)", Sql.USER_INVITATIONS_FOLLOW, arguments,
+                    generic, "public", "SET LOCAL enable_seqscan = on");
+            assertThat(plan).as("generic plan: %s", generic).doesNotContain("Seq Scan");
+            assertThat(indexConditions(plan)).as("generic plan: %s", generic).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c).containsAnyOf("id = '" + user + "'", "id = $2"));
         }
     }
 
