@@ -67,6 +67,22 @@ class GroupsPatchIT {
     }
 
     @Test
+    void aPathlessValueThatNamesDisplayNameTwiceIsRefused() {
+        List<String> u = users(1);
+        String g = createGroup("Patch Named Twice", u.get(0));
+        JsonNode before = read(g);
+        for (String value : List.of(
+                "{\"displayName\":\"A\",\"urn:ietf:params:scim:schemas:core:2.0:Group:displayName\":\"B\"}",
+                "{\"displayName\":\"A\",\"urn:ietf:params:scim:schemas:core:2.0:Group\":{\"displayName\":\"B\"}}",
+                "{\"displayName\":\"A\",\"DisplayName\":\"B\"}")) {
+            ApiClient.Response r = patchOps(g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":[]},"
+                    + "{\"op\":\"replace\",\"value\":" + value + "}]");
+            assertError(r, 400, "invalidSyntax");
+            assertThat(read(g)).as(value).isEqualTo(before);
+        }
+    }
+
+    @Test
     void removeByValueFilterPath() {
         List<String> u = users(4);
         String g = createGroup("Patch Remove Filter", u.toArray(new String[0]));
