@@ -249,6 +249,44 @@ class GroupsCrudIT {
     }
 
     @Test
+    void membersGivenAsBareIdsAreTheseMembers() {
+        String a = createUser(org, "bare.a@example.com", "Bare A");
+        String b = createUser(org, "bare.b@example.com", null);
+        String c = createUser(org, "bare.c@example.com", null);
+
+        ApiClient.Response created = client.post(GROUPS, org.token(), """
+                {"schemas":["%s"],"displayName":"Bare Members","members":["%s",{"value":"%s"},"%s"]}"""
+                .formatted(GROUP_SCHEMA, a, b, UUID.randomUUID()));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String id = created.json().path("id").asText();
+        assertThat(memberIds(created.json())).containsExactlyInAnyOrder(a, b);
+        assertThat(membersById(created.json()).get(a).path("display").asText()).isEqualTo("Bare A");
+        assertThat(groupIdsOf(a)).containsExactly(id);
+
+        ApiClient.Response replaced = client.put(GROUPS + "/" + id, org.token(), """
+                {"schemas":["%s"],"displayName":"Bare Members","members":["%s","%s"]}""".formatted(GROUP_SCHEMA, b, c));
+        assertThat(replaced.status()).as(replaced.text()).isEqualTo(200);
+        assertThat(memberIds(replaced.json())).containsExactlyInAnyOrder(b, c);
+        assertThat(memberIds(client.get(GROUPS + "/" + id, org.token()).json())).containsExactlyInAnyOrder(b, c);
+        assertThat(groupIdsOf(a)).isEmpty();
+
+        // Only a string is an id: anything else bare is refused, and nothing changes.
+        for (String bad : List.of("7", "true", "null", "[\"" + a + "\"]")) {
+            assertError(client.post(GROUPS, org.token(), """
+                    {"schemas":["%s"],"displayName":"Bare Refused","members":["%s",%s]}""".formatted(GROUP_SCHEMA, a, bad)),
+                    400, "invalidValue");
+            assertError(client.put(GROUPS + "/" + id, org.token(), """
+                    {"schemas":["%s"],"displayName":"Bare Members","members":["%s",%s]}""".formatted(GROUP_SCHEMA, a, bad)),
+                    400, "invalidValue");
+        }
+        JsonNode after = client.get(GROUPS + "/" + id, org.token()).json();
+        assertThat(memberIds(after)).containsExactlyInAnyOrder(b, c);
+        assertThat(after.path("meta").path("version").asText()).isEqualTo("W/\"2\"");
+        assertThat(list(org, "filter=" + ApiClient.encode("displayName eq \"Bare Refused\"")).json()
+                .path("totalResults").asInt()).isZero();
+    }
+
+    @Test
     void putOverwriteWithTheSameMembersInAnotherOrderKeepsThem() {
         String a = createUser(org, "overwrite.a@example.com", null);
         String b = createUser(org, "overwrite.b@example.com", null);

@@ -67,6 +67,50 @@ class GroupsPatchIT {
     }
 
     @Test
+    void membersGivenAsBareIdsAreTheseMembers() {
+        List<String> u = users(4);
+        String g = createGroup("Patch Bare Ids", u.get(0));
+
+        ApiClient.Response added = patchOps(g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":[\"" + u.get(1) + "\"]},"
+                + "{\"op\":\"add\",\"path\":\"members\",\"value\":\"" + u.get(2) + "\"}]");
+        assertThat(added.status()).as(added.text()).isEqualTo(204);
+        assertThat(memberIds(read(g))).containsExactlyInAnyOrder(u.get(0), u.get(1), u.get(2));
+        assertThat(groupIdsOf(u.get(2))).containsExactly(g);
+
+        ApiClient.Response removed = patch(g, "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[\"" + u.get(0) + "\"]}");
+        assertThat(removed.status()).as(removed.text()).isEqualTo(204);
+        assertThat(memberIds(read(g))).containsExactlyInAnyOrder(u.get(1), u.get(2));
+
+        ApiClient.Response replaced = patch(g, "{\"op\":\"replace\",\"path\":\"members\",\"value\":[\"" + u.get(3) + "\"]}");
+        assertThat(replaced.status()).as(replaced.text()).isEqualTo(204);
+        assertThat(memberIds(read(g))).containsExactly(u.get(3));
+
+        ApiClient.Response pathless = patch(g, "{\"op\":\"replace\",\"value\":{\"displayName\":\"Patch Bare Ids 2\","
+                + "\"members\":[\"" + u.get(0) + "\",{\"value\":\"" + u.get(1) + "\"}]}}");
+        assertThat(pathless.status()).as(pathless.text()).isEqualTo(204);
+        JsonNode group = read(g);
+        assertThat(memberIds(group)).containsExactlyInAnyOrder(u.get(0), u.get(1));
+        assertThat(group.path("displayName").asText()).isEqualTo("Patch Bare Ids 2");
+        assertThat(groupIdsOf(u.get(3))).isEmpty();
+    }
+
+    @Test
+    void aPathlessValueThatNamesDisplayNameTwiceIsRefused() {
+        List<String> u = users(1);
+        String g = createGroup("Patch Named Twice", u.get(0));
+        JsonNode before = read(g);
+        for (String value : List.of(
+                "{\"displayName\":\"A\",\"urn:ietf:params:scim:schemas:core:2.0:Group:displayName\":\"B\"}",
+                "{\"displayName\":\"A\",\"urn:ietf:params:scim:schemas:core:2.0:Group\":{\"displayName\":\"B\"}}",
+                "{\"displayName\":\"A\",\"DisplayName\":\"B\"}")) {
+            ApiClient.Response r = patchOps(g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":[]},"
+                    + "{\"op\":\"replace\",\"value\":" + value + "}]");
+            assertError(r, 400, "invalidSyntax");
+            assertThat(read(g)).as(value).isEqualTo(before);
+        }
+    }
+
+    @Test
     void removeByValueFilterPath() {
         List<String> u = users(4);
         String g = createGroup("Patch Remove Filter", u.toArray(new String[0]));
@@ -383,7 +427,7 @@ class GroupsPatchIT {
         String g = createGroup("Patch Malformed", u.get(0));
         String version = read(g).path("meta").path("version").asText();
 
-        for (String bad : List.of("{\"display\":\"no value\"}", "{\"value\":42}", "\"" + u.get(2) + "\"",
+        for (String bad : List.of("{\"display\":\"no value\"}", "{\"value\":42}", "42", "true", "null", "\"\"",
                 "{\"value\":null}", "{\"value\":\"\"}")) {
             ApiClient.Response r = patchOps(g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":" + memberList(u.get(1)) + "},"
                     + "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Patch Malformed Renamed\"},"
@@ -400,8 +444,8 @@ class GroupsPatchIT {
 
         ApiClient.Response pathless = patch(g, "{\"op\":\"add\",\"value\":{\"displayName\":\"Patch Malformed X\",\"members\":[7]}}");
         assertError(pathless, 400, "invalidValue");
-        ApiClient.Response stringValue = patch(g, "{\"op\":\"add\",\"path\":\"members\",\"value\":\"" + u.get(1) + "\"}");
-        assertError(stringValue, 400, "invalidValue");
+        ApiClient.Response booleanValue = patch(g, "{\"op\":\"add\",\"path\":\"members\",\"value\":true}");
+        assertError(booleanValue, 400, "invalidValue");
         JsonNode group = read(g);
         assertThat(memberIds(group)).containsExactly(u.get(0));
         assertThat(group.path("displayName").asText()).isEqualTo("Patch Malformed");

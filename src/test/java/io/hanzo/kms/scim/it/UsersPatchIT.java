@@ -449,6 +449,49 @@ class UsersPatchIT {
     }
 
     @Test
+    void anAttributeNamedTwiceInAnySpellingIsRefusedAndChangesNothing() {
+        JsonNode before = api.createUser(org, """
+                {"schemas":["%s"],"userName":"named.twice@example.com","active":true,
+                 "name":{"givenName":"Old","familyName":"Same"},"%s":{"department":"Kept"}}"""
+                .formatted(CORE, ENTERPRISE));
+        String id = before.path("id").asText();
+        for (String value : List.of(
+                "{\"active\":false,\"" + CORE + ":active\":true}",
+                "{\"" + CORE + ":active\":true,\"active\":false}",
+                "{\"active\":false,\"" + CORE + "\":{\"active\":true}}",
+                "{\"name\":{\"givenName\":\"A\"},\"name.givenName\":\"B\"}",
+                "{\"name.givenName\":\"B\",\"name\":{\"givenName\":\"A\"}}",
+                "{\"title\":\"A\",\"TITLE\":\"B\"}",
+                "{\"emails\":[\"a@example.com\"],\"" + CORE + ":emails\":[\"b@example.com\"]}",
+                "{\"" + ENTERPRISE + "\":{\"department\":\"A\"},\"" + DEPARTMENT + "\":\"B\"}")) {
+            for (String op : List.of("replace", "Add")) {
+                ApiClient.Response r = patch(id, "{\"op\":\"" + op + "\",\"value\":" + value + "}");
+                assertScimError(r, 400, "invalidSyntax");
+                assertThat(r.json().path("detail").asText()).as(value).contains("twice");
+                assertUnchanged(id, before);
+            }
+        }
+
+        // A POST or PUT body is read the same way.
+        for (String body : List.of(
+                "{\"userName\":\"named.twice.post@example.com\",\"active\":false,\"" + CORE + ":active\":true}",
+                "{\"userName\":\"named.twice.post@example.com\",\"name\":{\"givenName\":null,\"GIVENNAME\":\"B\"}}")) {
+            assertScimError(api.post(USERS, org.token(), body), 400, "invalidSyntax");
+            assertScimError(api.put(USERS + "/" + id, org.token(), body.replace(".post@", "@")), 400, "invalidSyntax");
+            assertUnchanged(id, before);
+        }
+        assertThat(api.list(org, "userName eq \"named.twice.post@example.com\"").path("totalResults").asInt()).isZero();
+
+        // Named once each, the same parts apply.
+        JsonNode after = patchOk(id, """
+                {"op":"replace","value":{"%s:active":false,"name":{"familyName":"New"},"name.givenName":"B"}}"""
+                .formatted(CORE));
+        assertThat(after.path("active").asBoolean(true)).isFalse();
+        assertThat(after.path("name").path("givenName").asText()).isEqualTo("B");
+        assertThat(after.path("name").path("familyName").asText()).isEqualTo("New");
+    }
+
+    @Test
     void invalidPathsAre400InvalidPath() {
         JsonNode before = api.createUser(org, user("invalid.path@example.com"));
         String id = before.path("id").asText();

@@ -21,8 +21,9 @@ public final class MemberValues {
     }
 
     /**
-     * The member ids in a value. A single object counts as a list of one; null is an empty list. An
-     * entry that is not an object with a string {@code value} makes the whole request invalid.
+     * The member ids in a value. A single object counts as a list of one; null is an empty list. A bare
+     * string is the id, as {@code {"value": "<id>"}}. Any other entry that is not an object with a string
+     * {@code value} makes the whole request invalid.
      */
     public static List<String> ids(JsonNode value) {
         List<String> out = new ArrayList<>();
@@ -84,8 +85,14 @@ public final class MemberValues {
     }
 
     private static String id(JsonNode entry) {
+        if (entry != null && entry.isTextual() && IdpTolerance.SCALAR_FOR_COMPLEX_VALUE.accepted()) {
+            // "members": ["<id>"] has one meaning, as "emails": ["a@x"] has: the member's value.
+            return value(entry);
+        }
         if (entry == null || !entry.isObject()) {
-            throw ScimException.invalidValue("Each member must be an object such as {\"value\": \"<user id>\"}.");
+            throw ScimException.invalidValue("Each member must be an object such as {\"value\": \"<user id>\"}"
+                    + (IdpTolerance.SCALAR_FOR_COMPLEX_VALUE.accepted() ? " or the user's id as a string" : "")
+                    + ", not " + kind(entry) + ".");
         }
         JsonNode v = null;
         var names = entry.fieldNames();
@@ -98,9 +105,24 @@ public final class MemberValues {
                 v = entry.get(name);
             }
         }
+        return value(v);
+    }
+
+    private static String value(JsonNode v) {
         if (v == null || !v.isTextual() || v.asText().isBlank()) {
             throw ScimException.invalidValue("Each member needs a 'value' holding the user's id as a string.");
         }
         return v.asText().trim();
+    }
+
+    /** What a member that is not an object is, for the message. */
+    private static String kind(JsonNode entry) {
+        if (entry == null || entry.isNull()) {
+            return "null";
+        }
+        if (entry.isBoolean()) {
+            return entry.asText();
+        }
+        return entry.isNumber() ? "a number" : entry.isTextual() ? "a string" : "an array";
     }
 }

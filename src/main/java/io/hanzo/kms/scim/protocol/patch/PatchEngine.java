@@ -58,9 +58,9 @@ public final class PatchEngine {
             if (op == PatchOp.REMOVE) {
                 throw ScimException.noTarget("'remove' needs a path to an attribute, not the resource.");
             }
-            applyToResource(editor, work, op, operation.value());
+            applyToResource(editor, work, op, operation.value(), new WrittenPlaces(), null);
         } else if (wholeSchema != null) {
-            applyToExtension(editor, work, op, wholeSchema, operation.value());
+            applyToExtension(editor, work, op, wholeSchema, operation.value(), new WrittenPlaces(), "'" + path + "'");
         } else {
             if (path.attribute().schemaUrn() == null && path.attribute().attribute().equalsIgnoreCase(SCHEMAS)) {
                 // A common attribute (RFC 7643 §3) that the server writes from the resource it holds.
@@ -81,9 +81,13 @@ public final class PatchEngine {
      * Without a path the value is a set of attributes to add or replace. Keys may be attribute names,
      * extension URNs holding extension attributes, or whole paths such as {@code name.givenName} and
      * {@code urn:...:enterprise:2.0:User:department}, as Entra sends them. Read-only and unknown keys are
-     * skipped rather than refused: Okta echoes {@code id} and others echo {@code meta}.
+     * skipped rather than refused: Okta echoes {@code id} and others echo {@code meta}. Keys that write
+     * one place twice, in whatever spelling, are refused ({@link WrittenPlaces}).
+     *
+     * @param container the key whose value this is, when it is the core schema's URN inside a value; else null
      */
-    private void applyToResource(TargetEditor editor, ObjectNode work, PatchOp op, JsonNode value) {
+    private void applyToResource(TargetEditor editor, ObjectNode work, PatchOp op, JsonNode value,
+                                 WrittenPlaces written, String container) {
         if (value == null || !value.isObject()) {
             throw ScimException.invalidValue("Without a 'path', '" + op.name().toLowerCase(Locale.ROOT)
                     + "' needs a JSON object of attributes as its 'value'.");
@@ -100,16 +104,16 @@ public final class PatchEngine {
             Schema schema = type.schema(key);
             if (schema == type.coreSchema()) {
                 if (f.getValue().isObject()) {
-                    applyToResource(editor, work, op, f.getValue());
+                    applyToResource(editor, work, op, f.getValue(), written, key);
                 }
             } else if (schema != null) {
-                applyToExtension(editor, work, op, schema, f.getValue());
+                applyToExtension(editor, work, op, schema, f.getValue(), written, spelling(container, key));
             } else {
                 if (isPath(key) && !IdpTolerance.PATCH_PATHLESS_VALUE_WITH_PATH_KEYS.accepted()) {
                     throw ScimException.invalidValue("Without a 'path', the keys of the value must be attribute names,"
                             + " not the path '" + key + "'.");
                 }
-                applyLenient(editor, op, key, f.getValue());
+                applyLenient(editor, op, key, spelling(container, key), f.getValue(), written);
             }
         }
     }
@@ -126,8 +130,21 @@ public final class PatchEngine {
         return key.indexOf('.') >= 0 || key.indexOf(':') >= 0;
     }
 
-    /** A path equal to an extension URN: the value holds that extension's attributes. */
-    private void applyToExtension(TargetEditor editor, ObjectNode work, PatchOp op, Schema extension, JsonNode value) {
+    /** How a message names a key: by itself, or with the key whose value holds it. */
+    private static String spelling(String container, String key) {
+        return container == null ? "'" + key + "'" : "'" + key + "' inside '" + container + "'";
+    }
+
+    /**
+     * A path equal to an extension URN: the value holds that extension's attributes.
+     *
+     * @param spelling how the request named the extension, for messages
+     */
+    private void applyToExtension(TargetEditor editor, ObjectNode work, PatchOp op, Schema extension, JsonNode value,
+                                  WrittenPlaces written, String spelling) {
+        if (Values.isNone(value)) {
+            written.writeAll(spelling, extension);
+        }
         if (op == PatchOp.REMOVE || (op == PatchOp.REPLACE && Values.isNone(value))) {
             work.remove(extension.id());
             return;
@@ -143,12 +160,18 @@ public final class PatchEngine {
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             once(keys, f.getKey());
-            applyLenient(editor, op, extension.id() + ":" + f.getKey(), f.getValue());
+            applyLenient(editor, op, extension.id() + ":" + f.getKey(), "'" + f.getKey() + "' inside " + spelling,
+                    f.getValue(), written);
         }
     }
 
-    /** One key of a path-less value: applied when it names a writable attribute, skipped otherwise. */
-    private void applyLenient(TargetEditor editor, PatchOp op, String pathText, JsonNode value) {
+    /**
+     * One key of a path-less value: applied when it names a writable attribute, skipped otherwise.
+     *
+     * @param spelling how the request wrote the key, for messages
+     */
+    private void applyLenient(TargetEditor editor, PatchOp op, String pathText, String spelling, JsonNode value,
+                              WrittenPlaces written) {
         boolean skip = IdpTolerance.PATCH_PATHLESS_SKIPS_READ_ONLY_AND_UNKNOWN.accepted();
         PatchTarget target;
         try {
@@ -160,6 +183,7 @@ public final class PatchEngine {
             throw e;
         }
         if (!target.readOnly()) {
+            written.write(spelling, target, value);
             editor.apply(op, target, value);
         } else if (!skip) {
             throw ScimException.mutability("Attribute '" + target.describe() + "' is read-only.");

@@ -73,6 +73,18 @@ final class Values {
     }
 
     private static JsonNode asObject(AttributeDef def, JsonNode raw) {
+        JsonNode object = objectOf(def, raw);
+        if (object == null) {
+            throw ScimException.invalidValue("A value of '" + def.name() + "' must be a JSON object.");
+        }
+        return object;
+    }
+
+    /**
+     * The object of sub-attributes one value of a complex attribute stands for: itself, the element of
+     * an array of one, or a bare value as the {@code value} sub-attribute; null when it stands for none.
+     */
+    static JsonNode objectOf(AttributeDef def, JsonNode raw) {
         JsonNode v = raw;
         if (v.isArray() && v.size() == 1 && IdpTolerance.ARRAY_OF_ONE_FOR_SINGLE_VALUE.accepted()) {
             v = v.get(0);
@@ -86,7 +98,7 @@ final class Values {
             o.set(valueSub.name(), v);
             return o;
         }
-        throw ScimException.invalidValue("A value of '" + def.name() + "' must be a JSON object.");
+        return null;
     }
 
     /**

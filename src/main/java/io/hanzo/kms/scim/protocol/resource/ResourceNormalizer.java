@@ -23,9 +23,11 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a client's resource body into the canonical stored form: attribute names spelled as the schema
@@ -395,6 +397,7 @@ public final class ResourceNormalizer {
             throw wrongType(def, "a JSON object");
         }
         ObjectNode out = JSON.objectNode();
+        Set<String> given = v.size() > 1 ? new HashSet<>() : null;
         Iterator<Map.Entry<String, JsonNode>> fields = v.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
@@ -402,8 +405,9 @@ public final class ResourceNormalizer {
             if (sub == null || sub.mutability() == Mutability.READ_ONLY || sub.mutability() == Mutability.WRITE_ONLY) {
                 continue;
             }
-            if (out.has(sub.name())) {
-                // {"givenName": "a", "GIVENNAME": "b"}: names are case-insensitive, and nothing says which was meant.
+            if (given != null && !given.add(sub.name())) {
+                // {"givenName": "a", "GIVENNAME": "b"}, or null before "b": names are case-insensitive, and
+                // nothing says which was meant.
                 throw ScimException.invalidSyntax("A value of '" + def.name() + "' gives '" + sub.name() + "' twice.");
             }
             JsonNode sv = single(sub, f.getValue());

@@ -154,9 +154,10 @@ public enum IdpTolerance {
 
     SCALAR_FOR_COMPLEX_VALUE(
             "A bare value where a complex value is expected stands for its \"value\" sub-attribute:"
-                    + " \"emails\": [\"a@x\"], a manager given as its id.",
+                    + " \"emails\": [\"a@x\"], a manager given as its id, a group's \"members\": [\"<id>\"]"
+                    + " (a member only as a string: a bare number, boolean or null is refused).",
             "RFC 7643 §2.3.8 (complex values are objects)",
-            List.of("Microsoft Entra ID"),
+            List.of("Microsoft Entra ID", "home-grown scripts"),
             "protocol.patch.PatchEngineTest#managerGivenAsAnIdOrAsSubAttribute"),
 
     SINGLE_VALUE_FOR_MULTI_VALUED(

@@ -711,6 +711,59 @@ class PatchEngineTest {
                 [{"op":"replace","value":{"%s":{"department":"x1","Department":"y1"}}}]""".formatted(ENT), "invalidSyntax");
     }
 
+    /**
+     * A path-less value names each attribute once, however it spells it: keys of a JSON object have no
+     * order to rely on, so two keys writing one place cannot both be meant.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"active\":false,\"urn:ietf:params:scim:schemas:core:2.0:User:active\":true}",
+            "{\"urn:ietf:params:scim:schemas:core:2.0:User:active\":true,\"active\":false}",
+            "{\"active\":false,\"urn:ietf:params:scim:schemas:core:2.0:User\":{\"active\":true}}",
+            "{\"name\":{\"givenName\":\"A\"},\"name.givenName\":\"B\"}",
+            "{\"name.givenName\":\"B\",\"NAME\":{\"GivenName\":\"A\"}}",
+            "{\"name\":null,\"name.givenName\":\"B\"}",
+            "{\"name.givenName\":\"A\",\"urn:ietf:params:scim:schemas:core:2.0:User:name.givenName\":\"B\"}",
+            "{\"urn:ietf:params:scim:schemas:core:2.0:User:Title\":\"A\",\"title\":\"B\"}",
+            "{\"emails\":[{\"value\":\"a@x.com\"}],\"urn:ietf:params:scim:schemas:core:2.0:User:emails\":[{\"value\":\"b@x.com\"}]}",
+            "{\"emails\":[\"a@x.com\"],\"emails[type eq \\\"work\\\"].value\":\"b@x.com\"}",
+            "{\"emails[type eq \\\"work\\\"].value\":\"a@x.com\",\"emails[TYPE eq \\\"Work\\\"].VALUE\":\"b@x.com\"}",
+            "{\"emails[type eq \\\"work\\\"]\":{\"value\":\"a@x.com\"},\"emails[type eq \\\"work\\\"].value\":\"b@x.com\"}",
+            "{\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\":{\"department\":\"A\"},"
+                    + "\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department\":\"B\"}",
+            "{\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department\":\"A\","
+                    + "\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:Department\":\"B\"}",
+            "{\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department\":\"A\","
+                    + "\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\":null}",
+            "{\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager\":\"m-1\","
+                    + "\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value\":\"m-2\"}"})
+    void aPathlessValueThatWritesOnePlaceTwiceIsRefused(String value) {
+        for (String op : new String[] {"add", "replace", "Replace"}) {
+            assertFails(barbara(), "[{\"op\":\"" + op + "\",\"value\":" + value + "}]", "invalidSyntax");
+        }
+    }
+
+    @Test
+    void eachPartOfAnAttributeWrittenOnceInAPathlessValueApplies() {
+        ObjectNode out = patch(barbara(), """
+                [{"op":"replace","value":{"name":{"familyName":"Jensen-Smith"},"name.givenName":"Babs",
+                  "%1$s":{"department":"Sales"},"%1$s:employeeNumber":"7","%2$s":{"title":"Guide"},"nickName":"B",
+                  "emails[type eq \\"work\\"].value":"b@example.com","emails[type eq \\"home\\"].display":"Home",
+                  "emails[type eq \\"work\\"].display":"Work"}}]""".formatted(ENT, ScimUris.CORE_USER));
+        assertThat(out.get("name")).isEqualTo(Json.parse("{\"givenName\":\"Babs\",\"familyName\":\"Jensen-Smith\"}"));
+        assertThat(out.get(ENT).get("department").asText()).isEqualTo("Sales");
+        assertThat(out.get(ENT).get("employeeNumber").asText()).isEqualTo("7");
+        assertThat(out.get("title").asText()).isEqualTo("Guide");
+        assertThat(out.get("nickName").asText()).isEqualTo("B");
+        assertThat(email(out, "b@example.com").get("display").asText()).isEqualTo("Work");
+        assertThat(email(out, "babs@jensen.org").get("display").asText()).isEqualTo("Home");
+        // The same attribute in two operations is two changes, applied in order.
+        ObjectNode twice = patch(barbara(), """
+                [{"op":"replace","value":{"active":false}},{"op":"replace","value":{"%s:active":true}}]"""
+                .formatted(ScimUris.CORE_USER));
+        assertThat(twice.get("active").booleanValue()).isTrue();
+    }
+
     @Test
     void schemasIsNotAPathToChange() {
         assertFails(barbara(), "[{\"op\":\"remove\",\"path\":\"schemas\"}]", "mutability");

@@ -111,6 +111,10 @@ class ResourceNormalizerTest {
                 "{\"userName\":\"a\",\"title\":null,\"Title\":\"x\"}",
                 "{\"userName\":\"a\",\"name\":{\"givenName\":\"a\",\"GIVENNAME\":\"b\"}}",
                 "{\"userName\":\"a\",\"emails\":[{\"value\":\"a@x\",\"Value\":\"b@x\"}]}",
+                "{\"userName\":\"a\",\"name\":{\"givenName\":null,\"GIVENNAME\":\"b\"}}",
+                "{\"userName\":\"a\",\"emails\":[{\"value\":null,\"VALUE\":\"b@x\"}]}",
+                "{\"userName\":\"a\",\"active\":false,\"urn:ietf:params:scim:schemas:core:2.0:User:active\":true}",
+                "{\"userName\":\"a\",\"urn:ietf:params:scim:schemas:core:2.0:User:emails\":[\"a@x\"],\"emails\":[\"b@x\"]}",
                 "{\"schemas\":[],\"userName\":\"a\",\"Schemas\":[]}"}) {
             assertThatThrownBy(() -> users.normalizeSent(Json.parse(body))).as(body).isInstanceOfSatisfying(ScimException.class, e -> {
                 assertThat(e.status()).isEqualTo(400);
