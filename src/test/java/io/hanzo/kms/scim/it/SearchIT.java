@@ -219,6 +219,44 @@ class SearchIT {
         assertThat(ids(both)).containsExactly(anna, admins);
     }
 
+    /**
+     * RFC 7644 §3.4.3 and §3.4.2.2: each type reads a filter with the attributes it lacks as unassigned,
+     * so a filter mixing a user's and a group's attributes finds both, and only an attribute no type
+     * has is refused.
+     */
+    @Test
+    void rootSearchReadsWhatATypeLacksAsUnassigned() {
+        JsonNode names = rootSearch(Map.of("filter",
+                "displayName eq \"Search Builders\" or userName eq \"ben@search.example\""));
+        assertThat(ids(names)).containsExactly(ben, builders);
+        assertThat(names.path("totalResults").asInt()).isEqualTo(2);
+
+        JsonNode common = rootSearch(Map.of("filter", "id eq \"" + admins + "\" or userName eq \"ben@search.example\""));
+        assertThat(ids(common)).containsExactly(ben, admins);
+
+        JsonNode members = rootSearch(Map.of("filter",
+                "userName eq \"anna@search.example\" or members.value eq \"" + cleo + "\""));
+        assertThat(ids(members)).containsExactly(anna, builders);
+        assertThat(members.path("totalResults").asInt()).isEqualTo(2);
+
+        JsonNode not = rootSearch(Map.of("filter", "not (userName eq \"anna@search.example\")"));
+        assertThat(ids(not)).containsExactly(ben, cleo, admins, builders);
+        assertThat(not.path("totalResults").asInt()).isEqualTo(4);
+
+        JsonNode paged = rootSearch(Map.of("filter", "not (userName eq \"anna@search.example\")",
+                "startIndex", 3, "count", 1));
+        assertThat(ids(paged)).containsExactly(admins);
+        assertThat(paged.path("totalResults").asInt()).isEqualTo(4);
+
+        JsonNode neither = rootSearch(Map.of("filter", "userName eq \"anna@search.example\" and members pr"));
+        assertThat(neither.path("totalResults").asInt()).isZero();
+
+        assertScimError(api.post(ROOT_SEARCH, org.token(), searchBody(Map.of("filter",
+                "displayName eq \"Search Builders\" or noSuchAttribute eq \"x\""))), 400, "invalidFilter");
+        assertScimError(api.post(ROOT_SEARCH, org.token(), searchBody(Map.of("filter",
+                "displayName eq \"Search Builders\" or active gt true"))), 400, "invalidFilter");
+    }
+
     @Test
     void rootSearchHonoursAttributes() {
         JsonNode r = rootSearch(Map.of("excludedAttributes", List.of("members", "emails")));
