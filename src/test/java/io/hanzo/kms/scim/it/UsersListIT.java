@@ -389,6 +389,15 @@ class UsersListIT {
         assertMatches("userName eq \"dave@x.com\" and active eq True", dave);
     }
 
+    /** PingOne's singular alias, also after the core schema's URN, as sortBy and attributes take it. */
+    @Test
+    void singularAliasesAfterTheCoreSchemaUrn() {
+        assertMatches(CORE + ":email.value eq \"alice@x.com\"", alice);
+        assertMatches(CORE + ":email.value Eq \"ALICE.home@y.org\"", alice);
+        assertMatches(CORE + ":email[type eq \"work\"].value eq \"bob@x.com\"", bob);
+        assertMatches(CORE + ":emails.value eq \"carol@y.org\"", carol);
+    }
+
     @Test
     void unknownAttributesAndBrokenFiltersAre400InvalidFilter() {
         List<String> filters = List.of(

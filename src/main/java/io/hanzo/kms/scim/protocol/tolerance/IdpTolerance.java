@@ -53,7 +53,8 @@ public enum IdpTolerance {
 
     SINGULAR_ATTRIBUTE_ALIASES(
             "The singular names email, phoneNumber and address stand for emails, phoneNumbers and addresses,"
-                    + " in filters and PATCH paths (email.value Eq \"%s\").",
+                    + " and member for members, alone or after the core schema's URN, in filters, sortBy,"
+                    + " attributes and PATCH paths (email.value Eq \"%s\").",
             "RFC 7643 §4.1.2 (the attributes are plural)",
             List.of("PingOne"),
             "it.UsersListIT#filtersIdentityProvidersSend"),

@@ -72,6 +72,15 @@ class FilterEvaluatorTest {
     }
 
     @Test
+    void singularAliasesAfterTheCoreSchemaUrn() {
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:email.value eq \"babs@jensen.org\"")).isTrue();
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:Email eq \"babs@jensen.org\"")).isTrue();
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:email[type eq \"home\"]")).isTrue();
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:email.value eq \"nobody@jensen.org\"")).isFalse();
+        assertInvalidFilter(ENT + ":email.value eq \"babs@jensen.org\"");
+    }
+
+    @Test
     void stringOperators() {
         assertThat(matches("userName ne \"someone@example.com\"")).isTrue();
         assertThat(matches("userName ne \"BJENSEN@example.com\"")).isFalse();
