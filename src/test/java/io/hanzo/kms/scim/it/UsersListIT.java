@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -396,6 +397,26 @@ class UsersListIT {
         assertMatches(CORE + ":email.value Eq \"ALICE.home@y.org\"", alice);
         assertMatches(CORE + ":email[type eq \"work\"].value eq \"bob@x.com\"", bob);
         assertMatches(CORE + ":emails.value eq \"carol@y.org\"", carol);
+    }
+
+    /**
+     * Entra sends values unquoted; one that reads as a number is still the text sent when compared with
+     * a string attribute, or the user is missed and created again.
+     */
+    @Test
+    void unquotedValuesThatReadAsNumbersMatchStringsAsSent() {
+        TestOrg o = TestOrg.create(client, "UsersList-bare");
+        Map<String, String> ids = new HashMap<>();
+        for (String externalId : List.of("1E3", "-0", "0.0000001", "1.50", "12345", "1000")) {
+            ids.put(externalId, api.createUser(o, """
+                    {"schemas":["%s"],"userName":"bare%s@x.com","externalId":"%s"}
+                    """.formatted(CORE, ids.size(), externalId)).path("id").asText());
+        }
+        for (String externalId : List.of("1E3", "-0", "0.0000001", "1.50", "12345", "1000")) {
+            JsonNode found = api.list(o, "externalId eq " + externalId);
+            assertThat(ids(found)).as(externalId).containsExactly(ids.get(externalId));
+        }
+        assertThat(api.list(o, "externalId eq 0").path("totalResults").asInt()).isZero();
     }
 
     @Test

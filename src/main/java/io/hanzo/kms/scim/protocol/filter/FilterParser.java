@@ -3,14 +3,11 @@ package io.hanzo.kms.scim.protocol.filter;
 import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DecimalNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
-import java.math.BigDecimal;
 import java.util.regex.Pattern;
 
 /**
@@ -219,11 +216,7 @@ public final class FilterParser {
                 break;
         }
         if (NUMBER.matcher(word).matches()) {
-            BigDecimal d = new BigDecimal(word);
-            if (d.scale() <= 0 && d.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
-                return LongNode.valueOf(d.longValueExact());
-            }
-            return DecimalNode.valueOf(d);
+            return new BareNumber(word);
         }
         // An unquoted word is taken as a string: some IdPs send userName eq bob@example.com.
         if (!IdpTolerance.FILTER_UNQUOTED_STRING.accepted()) {

@@ -300,8 +300,9 @@ public final class FilterResolver {
             case COMPLEX:
                 throw ScimException.invalidFilter("Attribute '" + def.name() + "' is complex: compare one of its sub-attributes.");
             default:
-                // string and reference: an unquoted number or boolean means its text
-                return value.isTextual() ? value : TextNode.valueOf(value.asText());
+                // string and reference: an unquoted number or boolean means its text, as it was sent
+                String text = value instanceof BareNumber n ? n.literal() : value.asText();
+                return value.isTextual() ? value : TextNode.valueOf(text);
         }
     }
 }

@@ -71,6 +71,17 @@ class FilterEvaluatorTest {
         assertThat(matches("id eq \"2819C223-7F76-453A-919D-413861904646\"")).isFalse();
     }
 
+    /** An unquoted value compared with a string attribute is the text sent, even when it reads as a number. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1E3", "-0", "0.0000001", "1.50", "12345", "007"})
+    void aBareNumberMatchesAStringAttributeAsTheTextSent(String externalId) {
+        JsonNode user = Json.parse("{\"id\":\"2819c223-7f76-453a-919d-413861904646\",\"externalId\":\"" + externalId + "\"}");
+        Filter filter = FilterResolver.parse("externalId eq " + externalId, UserSchemas.USER);
+        assertThat(EVALUATOR.matches(filter, user)).as(filter.toString()).isTrue();
+        assertThat(EVALUATOR.compile(filter).matches(user)).as(filter.toString()).isTrue();
+        assertThat(filter.toString()).isEqualTo("externalId eq \"" + externalId + "\"");
+    }
+
     @Test
     void singularAliasesAfterTheCoreSchemaUrn() {
         assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:email.value eq \"babs@jensen.org\"")).isTrue();
