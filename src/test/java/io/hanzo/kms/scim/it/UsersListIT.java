@@ -419,6 +419,17 @@ class UsersListIT {
         assertThat(api.list(o, "externalId eq 0").path("totalResults").asInt()).isZero();
     }
 
+    /** RFC 7644 §3.4.2.2 quotes with ASCII double quotes: “x” has no one meaning, so it is refused, not missed. */
+    @Test
+    void typographicQuotesAre400InvalidFilterNamingThem() {
+        for (String filter : List.of("userName eq \u201Calice@x.com\u201D", "emails[value eq \u201Calice@x.com\u201D]")) {
+            ApiClient.Response r = api.get(USERS + "?filter=" + ApiClient.encode(filter), org.token());
+            assertScimError(r, 400, "invalidFilter");
+            assertThat(r.json().path("detail").asText()).as(filter).contains("typographic quotes").contains("U+201C");
+        }
+        assertMatches("title eq \"Engineer\" and userName eq \"alice@x.com\"", alice);
+    }
+
     @Test
     void unknownAttributesAndBrokenFiltersAre400InvalidFilter() {
         List<String> filters = List.of(

@@ -227,6 +227,32 @@ class FilterParserTest {
         assertInvalidFilter(text);
     }
 
+    /** RFC 7644 quotes strings with ASCII double quotes: “x” could be the value's own quotes or meant as quotes. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "userName eq \u201Cbob@acme.com\u201D",
+            "userName eq \u201Ebob@acme.com\u201C",
+            "userName eq \u201Cbob smith\u201D",
+            "userName eq bob@acme.com\u201D",
+            "emails[value eq \u201Cbob@acme.com\u201D]",
+    })
+    void typographicQuotesAreInvalidFilterNamingThem(String text) {
+        assertThatThrownBy(() -> FilterParser.parse(text))
+                .isInstanceOfSatisfying(ScimException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.scimType()).isEqualTo("invalidFilter");
+                    assertThat(e.detail()).contains("typographic quotes").containsPattern("U\\+201[CDE]")
+                            .contains("ASCII double quotes");
+                });
+    }
+
+    @Test
+    void typographicQuotesInsideAQuotedStringOrAWordAreTheValues() {
+        assertThat(FilterParser.parse("title eq \"\u201Cthe\u201D boss\""))
+                .isEqualTo(eq("title", "\u201Cthe\u201D boss"));
+        assertThat(FilterParser.parse("name.familyName eq O\u2019Brien")).isEqualTo(eq("name.familyName", "O\u2019Brien"));
+    }
+
     @ParameterizedTest
     @NullAndEmptySource
     @ValueSource(strings = {"   "})
