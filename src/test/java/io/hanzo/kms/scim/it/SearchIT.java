@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** POST /.search (RFC 7644 §3.4.3) on /Users, /Groups and the service root. */
@@ -255,6 +256,27 @@ class SearchIT {
                 "displayName eq \"Search Builders\" or noSuchAttribute eq \"x\""))), 400, "invalidFilter");
         assertScimError(api.post(ROOT_SEARCH, org.token(), searchBody(Map.of("filter",
                 "displayName eq \"Search Builders\" or active gt true"))), 400, "invalidFilter");
+    }
+
+    /** A UUID's text has no case (RFC 9562 §4): filters on ids find what GET /Users/<ID IN UPPER CASE> finds. */
+    @Test
+    void idsInUpperCaseMatchInFiltersAsInThePath() {
+        String upperAnna = anna.toUpperCase(Locale.ROOT);
+        String upperAdmins = admins.toUpperCase(Locale.ROOT);
+        ApiClient.Response byPath = api.get(USERS + "/" + upperAnna, org.token());
+        assertThat(byPath.status()).as(byPath.text()).isEqualTo(200);
+        assertThat(byPath.json().path("id").asText()).isEqualTo(anna);
+
+        assertThat(ids(search(USERS, Map.of("filter", "id eq \"" + upperAnna + "\"")))).containsExactly(anna);
+        assertThat(ids(search(USERS, Map.of("filter", "groups.value eq \"" + upperAdmins + "\"")))).containsExactly(anna, ben);
+        assertThat(ids(search(USERS, Map.of("filter", "groups[value eq \"" + upperAdmins + "\"]")))).containsExactly(anna, ben);
+        assertThat(ids(search(GROUPS, Map.of("filter", "members.value eq \"" + upperAnna + "\"")))).containsExactly(admins);
+        assertThat(ids(search(GROUPS, Map.of("filter", "members[value eq \"" + upperAnna + "\"]")))).containsExactly(admins);
+        assertThat(ids(search(GROUPS, Map.of("filter", "id eq \"" + upperAdmins + "\"")))).containsExactly(admins);
+        assertThat(ids(rootSearch(Map.of("filter", "id eq \"" + upperAnna + "\" or id eq \"" + upperAdmins + "\""))))
+                .containsExactly(anna, admins);
+        assertThat(ids(search(USERS, Map.of("filter", "id eq \"" + upperAnna + "\" and userName pr")))).containsExactly(anna);
+        assertThat(ids(search(USERS, Map.of("filter", "id ne \"" + upperAnna + "\"")))).containsExactly(ben, cleo);
     }
 
     @Test

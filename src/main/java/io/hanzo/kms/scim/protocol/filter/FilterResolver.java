@@ -302,6 +302,11 @@ public final class FilterResolver {
             default:
                 // string and reference: an unquoted number or boolean means its text, as it was sent
                 String text = value instanceof BareNumber n ? n.literal() : value.asText();
+                if (def.holdsResourceIds()) {
+                    // A UUID's text is case-insensitive (RFC 9562 §4): the path finds /Users/<ID> in
+                    // upper case, and the server writes ids in lower case.
+                    return TextNode.valueOf(CaseFold.lower(text));
+                }
                 return value.isTextual() ? value : TextNode.valueOf(text);
         }
     }
