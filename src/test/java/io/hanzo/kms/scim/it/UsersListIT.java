@@ -417,6 +417,8 @@ class UsersListIT {
             assertThat(ids(found)).as(externalId).containsExactly(ids.get(externalId));
         }
         assertThat(api.list(o, "externalId eq 0").path("totalResults").asInt()).isZero();
+        // A number no BigDecimal holds (its exponent overflows an int) is still the text sent.
+        assertThat(api.list(o, "externalId eq 1E9999999999").path("totalResults").asInt()).isZero();
     }
 
     /** RFC 7644 §3.4.2.2 quotes with ASCII double quotes: “x” has no one meaning, so it is refused, not missed. */

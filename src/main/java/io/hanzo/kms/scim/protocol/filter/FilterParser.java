@@ -219,7 +219,12 @@ public final class FilterParser {
                 break;
         }
         if (NUMBER.matcher(word).matches()) {
-            return new BareNumber(word);
+            try {
+                return new BareNumber(word);
+            } catch (NumberFormatException e) {
+                // An exponent beyond an int's range (1E9999999999): no number this server holds, so
+                // read as the bare word it also is, which a string attribute compares as sent.
+            }
         }
         // “x” is not "x": RFC 7644 quotes with ASCII double quotes, and whether typographic ones (a
         // word processor's, a chat's) are part of the value or meant as quotes, nothing says.

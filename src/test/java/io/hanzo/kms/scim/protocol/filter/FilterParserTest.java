@@ -156,6 +156,12 @@ class FilterParserTest {
     }
 
     @Test
+    void aNumberWhoseExponentNoDecimalHoldsIsABareWord() {
+        assertThat(FilterParser.parse("externalId eq 1E9999999999")).isEqualTo(eq("externalId", "1E9999999999"));
+        assertThat(FilterParser.parse("externalId eq -1e-2147483649")).isEqualTo(eq("externalId", "-1e-2147483649"));
+    }
+
+    @Test
     void whitespaceAroundTokensIsIgnored() {
         assertThat(FilterParser.parse("  ( userName   eq  \"b\" )  ")).isEqualTo(eq("userName", "b"));
     }
