@@ -117,6 +117,13 @@ public final class ApiRouter {
 
         FailureHandler failures = new FailureHandler(refusals);
         router.route().failureHandler(failures);
+        // vertx-web cannot match a path it cannot decode (/Users/%ZZ): no resource is named, so it is
+        // a 400 (a 404 would tell an IdP that the resource it holds is gone), with a SCIM body.
+        router.errorHandler(400, ctx -> {
+            String detail = "The path's percent-encoding is malformed (RFC 3986 §2.1).";
+            refusals.refused(ctx, 400, detail);
+            ScimResponses.sendError(ctx, 400, "invalidValue", detail);
+        });
         router.errorHandler(404, ctx -> {
             refusals.refused(ctx, 404, FailureHandler.describe(404));
             ScimResponses.sendError(ctx, 404, null, FailureHandler.describe(404));

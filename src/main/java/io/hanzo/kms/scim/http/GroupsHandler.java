@@ -54,7 +54,7 @@ final class GroupsHandler {
         groups.lookup(orgId, ctx.pathParam("id"))
                 .map(found -> {
                     GroupIndex.View g = shown(orgId, found);
-                    return ScimResponses.notModified(ctx, g.group().row().meta()) ? null : send(ctx, 200, g, projection);
+                    return ScimResponses.notModified(ctx, g.group().row().meta(), "group") ? null : send(ctx, 200, g, projection);
                 })
                 .onFailure(ctx::fail);
     }

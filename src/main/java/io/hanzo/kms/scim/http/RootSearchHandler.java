@@ -3,14 +3,11 @@ package io.hanzo.kms.scim.http;
 import io.hanzo.kms.scim.index.GroupQuery;
 import io.hanzo.kms.scim.index.UserQuery;
 import io.hanzo.kms.scim.protocol.ListRequest;
-import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.filter.AttributePath;
 import io.hanzo.kms.scim.protocol.filter.Filter;
-import io.hanzo.kms.scim.protocol.filter.FilterParser;
 import io.hanzo.kms.scim.protocol.filter.FilterResolver;
 import io.hanzo.kms.scim.protocol.resource.AttributeProjection;
 import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
-import io.hanzo.kms.scim.protocol.schema.ResourceType;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import io.hanzo.kms.scim.service.UserService;
 import io.vertx.core.Future;
@@ -24,8 +21,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * {@code POST /.search} at the service root (RFC 7644 §3.4.3): Users, then Groups, as one list. A
- * filter that names attributes of only one type searches that type; one that fits neither is a 400.
+ * {@code POST /.search} at the service root (RFC 7644 §3.4.3): Users, then Groups, as one list. Each
+ * type reads the filter with the attributes it lacks as unassigned (see {@link FilterResolver#parseEach}).
  */
 final class RootSearchHandler {
     private final UsersHandler users;
@@ -41,19 +38,15 @@ final class RootSearchHandler {
     void search(RoutingContext ctx) {
         ListRequest request = ListRequest.fromSearchBody(RequestContext.jsonBody(ctx));
         UUID orgId = RequestContext.orgId(ctx);
-        Filter parsed = request.filter() == null ? null : FilterParser.parse(request.filter());
-        Filter userFilter = resolve(parsed, UserSchemas.USER);
-        Filter groupFilter = resolve(parsed, GroupSchemas.GROUP);
-        boolean searchUsers = parsed == null || userFilter != null;
-        boolean searchGroups = parsed == null || groupFilter != null;
-        if (!searchUsers && !searchGroups) {
-            // Report the error as the User type sees it: that is the one clients search most.
-            FilterResolver.resolve(parsed, UserSchemas.USER);
-        }
-        Future<UserQuery.Page> userPage = searchUsers ? users.page(ctx.vertx(), orgId, request, userFilter)
-                : Future.succeededFuture(null);
+        List<FilterResolver.ForType> filters = FilterResolver.parseEach(request.filter(),
+                List.of(UserSchemas.USER, GroupSchemas.GROUP));
+        FilterResolver.ForType userFilter = filters.get(0);
+        FilterResolver.ForType groupFilter = filters.get(1);
+        Future<UserQuery.Page> userPage = userFilter.none() ? Future.succeededFuture(null)
+                : users.page(ctx.vertx(), orgId, request, userFilter.filter());
         // As UsersHandler answers: in map, so that what the answer throws fails the request.
-        userPage.map(page -> answer(ctx, orgId, request, page, groupFilter, searchGroups)).onFailure(ctx::fail);
+        userPage.map(page -> answer(ctx, orgId, request, page, groupFilter.filter(), !groupFilter.none()))
+                .onFailure(ctx::fail);
     }
 
     /** The users' page (null when only Groups are searched), then the Groups after it, as one list. */
@@ -97,18 +90,6 @@ final class RootSearchHandler {
             return true;
         } catch (IllegalArgumentException e) {
             return false;
-        }
-    }
-
-    /** The filter resolved for one type, or null when it names attributes that type lacks. */
-    private static Filter resolve(Filter parsed, ResourceType type) {
-        if (parsed == null) {
-            return null;
-        }
-        try {
-            return FilterResolver.resolve(parsed, type);
-        } catch (ScimException e) {
-            return null;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.ScimUris;
 import io.hanzo.kms.scim.protocol.resource.ETags;
+import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.protocol.resource.ResourceMeta;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -82,11 +83,18 @@ public final class ScimResponses {
     }
 
     /**
-     * Answers 304 when {@code If-None-Match} names the resource's current version (RFC 7644 §3.14).
+     * A read's conditions, in RFC 9110 §13.2.2's order: {@code If-Match} naming no current version is
+     * a 412, as for a change ({@link Precondition}); {@code If-None-Match} naming it answers 304
+     * (RFC 7644 §3.14).
      *
+     * @param resource "user" or "group", for the 412's text
      * @return true when the response was sent
      */
-    public static boolean notModified(RoutingContext ctx, ResourceMeta meta) {
+    public static boolean notModified(RoutingContext ctx, ResourceMeta meta, String resource) {
+        Precondition ifMatch = Precondition.ifMatch(ctx.request().getHeader("If-Match"));
+        if (!ifMatch.holds(meta.version())) {
+            throw ifMatch.failed(resource, meta.version(), meta.etag());
+        }
         String ifNoneMatch = ctx.request().getHeader("If-None-Match");
         if (ifNoneMatch == null || !ETags.matches(ifNoneMatch, meta.version())) {
             return false;

@@ -43,7 +43,7 @@ final class UsersHandler {
     void get(RoutingContext ctx) {
         AttributeProjection projection = projection(ctx);
         users.lookup(RequestContext.orgId(ctx), ctx.pathParam("id"))
-                .map(u -> ScimResponses.notModified(ctx, u.meta()) ? null : sendUser(ctx, 200, u, projection))
+                .map(u -> ScimResponses.notModified(ctx, u.meta(), "user") ? null : sendUser(ctx, 200, u, projection))
                 .onFailure(ctx::fail);
     }
 

@@ -59,8 +59,9 @@ final class GroupFilters {
         if (!onValue || c.op() != CompareOp.EQ || c.value().isNull()) {
             throw unsupported();
         }
-        // members.value is caseExact (as /Schemas says, and as id and a user's groups.value are): a
-        // filter matches the id as the server writes it, in lower case.
+        // members.value is caseExact (as /Schemas says, and as id and a user's groups.value are), and
+        // the resolver has lower-cased the text, as the server writes ids (a UUID's text has no case):
+        // text that is no id in that form names no member.
         UUID id = Ids.parseOrNull(c.value().asText());
         if (id != null && id.toString().equals(c.value().asText())) {
             out.add(id);

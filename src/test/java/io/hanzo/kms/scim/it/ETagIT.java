@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** ETags, If-None-Match and If-Match (RFC 7644 §3.14) on /Users and /Groups. */
@@ -207,6 +208,34 @@ class ETagIT {
         ApiClient.Response g200 = send(HttpMethod.GET, GROUPS + "/" + gid, null, "If-None-Match", "W/\"999\"");
         assertThat(g200.status()).isEqualTo(200);
         assertThat(g200.json().path("id").asText()).isEqualTo(gid);
+    }
+
+    /** RFC 9110 §13.1.1: a read whose If-Match names no current version is a 412; "*" or the version is a 200. */
+    @Test
+    void ifMatchOnGetAndHead() {
+        String id = api.createUser(org, userBody(newUserName(), "x")).path("id").asText();
+        String gid = api.post(GROUPS, org.token(), groupBody("ETag IM " + SEQ.incrementAndGet())).json().path("id").asText();
+        for (String path : List.of(USERS + "/" + id, GROUPS + "/" + gid)) {
+            String current = api.get(path, org.token()).json().path("meta").path("version").asText();
+            for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.HEAD)) {
+                ApiClient.Response stale = send(method, path, null, "If-Match", "W/\"999\"");
+                assertThat(stale.status()).as(method + " " + path + ": " + stale.text()).isEqualTo(412);
+                if (method == HttpMethod.GET) {
+                    assertPreconditionFailed(stale);
+                }
+                for (String condition : List.of(current, "\"" + bare(current) + "\"", "*", "W/\"999\", " + current)) {
+                    ApiClient.Response ok = send(method, path, null, "If-Match", condition);
+                    assertThat(ok.status()).as(method + " " + path + " If-Match: " + condition).isEqualTo(200);
+                    assertThat(ok.header("ETag")).isEqualTo(current);
+                }
+            }
+            // If-Match is evaluated first (RFC 9110 §13.2.2): a stale one is a 412 even when If-None-Match would give 304.
+            HttpRequest<Buffer> both = raw.request(HttpMethod.GET, port, "localhost", path)
+                    .putHeader("Authorization", "Bearer " + org.token())
+                    .putHeader("If-Match", "W/\"999\"").putHeader("If-None-Match", current);
+            assertThat(ApiClient.await(both.send()).statusCode()).isEqualTo(412);
+        }
+        assertScimError(send(HttpMethod.GET, USERS + "/" + UUID.randomUUID(), null, "If-Match", "*"), 404, null);
     }
 
     @Test

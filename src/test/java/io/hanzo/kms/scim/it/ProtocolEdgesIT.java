@@ -178,6 +178,21 @@ class ProtocolEdgesIT {
         assertThat(api.list(org, "userName eq \"never.created@example.com\"").path("totalResults").asInt()).isZero();
     }
 
+    /**
+     * A path whose percent-encoding is broken names no resource: a 400 with a SCIM error body, not a
+     * 404 that an IdP reads as the resource being gone, and never a write.
+     */
+    @Test
+    void aMalformedPercentEncodingInThePathIsA400ScimError() {
+        for (String path : List.of(USERS + "/%ZZ", BASE + "/Groups/%ZZ", USERS + "/%", USERS + "/%zz/extra")) {
+            ApiClient.Response r = raw(HttpMethod.GET, path, null, null);
+            assertScimError(r, 400, "invalidValue");
+            assertThat(r.json().path("detail").asText()).contains("percent-encoding");
+            assertScimError(raw(HttpMethod.PUT, path, SCIM_JSON, user("bad.path@example.com")), 400, "invalidValue");
+        }
+        assertThat(api.list(org, "userName eq \"bad.path@example.com\"").path("totalResults").asInt()).isZero();
+    }
+
     @Test
     void methodsAUsersPathDoesNotTakeAre404Or405ScimErrors() {
         String id = api.createUser(org, user("wrong.method@example.com")).path("id").asText();

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** POST /.search (RFC 7644 §3.4.3) on /Users, /Groups and the service root. */
@@ -217,6 +218,65 @@ class SearchIT {
         JsonNode both = rootSearch(Map.of("filter", "id eq \"" + anna + "\" or id eq \"" + admins + "\""));
         assertThat(both.path("totalResults").asInt()).isEqualTo(2);
         assertThat(ids(both)).containsExactly(anna, admins);
+    }
+
+    /**
+     * RFC 7644 §3.4.3 and §3.4.2.2: each type reads a filter with the attributes it lacks as unassigned,
+     * so a filter mixing a user's and a group's attributes finds both, and only an attribute no type
+     * has is refused.
+     */
+    @Test
+    void rootSearchReadsWhatATypeLacksAsUnassigned() {
+        JsonNode names = rootSearch(Map.of("filter",
+                "displayName eq \"Search Builders\" or userName eq \"ben@search.example\""));
+        assertThat(ids(names)).containsExactly(ben, builders);
+        assertThat(names.path("totalResults").asInt()).isEqualTo(2);
+
+        JsonNode common = rootSearch(Map.of("filter", "id eq \"" + admins + "\" or userName eq \"ben@search.example\""));
+        assertThat(ids(common)).containsExactly(ben, admins);
+
+        JsonNode members = rootSearch(Map.of("filter",
+                "userName eq \"anna@search.example\" or members.value eq \"" + cleo + "\""));
+        assertThat(ids(members)).containsExactly(anna, builders);
+        assertThat(members.path("totalResults").asInt()).isEqualTo(2);
+
+        JsonNode not = rootSearch(Map.of("filter", "not (userName eq \"anna@search.example\")"));
+        assertThat(ids(not)).containsExactly(ben, cleo, admins, builders);
+        assertThat(not.path("totalResults").asInt()).isEqualTo(4);
+
+        JsonNode paged = rootSearch(Map.of("filter", "not (userName eq \"anna@search.example\")",
+                "startIndex", 3, "count", 1));
+        assertThat(ids(paged)).containsExactly(admins);
+        assertThat(paged.path("totalResults").asInt()).isEqualTo(4);
+
+        JsonNode neither = rootSearch(Map.of("filter", "userName eq \"anna@search.example\" and members pr"));
+        assertThat(neither.path("totalResults").asInt()).isZero();
+
+        assertScimError(api.post(ROOT_SEARCH, org.token(), searchBody(Map.of("filter",
+                "displayName eq \"Search Builders\" or noSuchAttribute eq \"x\""))), 400, "invalidFilter");
+        assertScimError(api.post(ROOT_SEARCH, org.token(), searchBody(Map.of("filter",
+                "displayName eq \"Search Builders\" or active gt true"))), 400, "invalidFilter");
+    }
+
+    /** A UUID's text has no case (RFC 9562 §4): filters on ids find what GET /Users/<ID IN UPPER CASE> finds. */
+    @Test
+    void idsInUpperCaseMatchInFiltersAsInThePath() {
+        String upperAnna = anna.toUpperCase(Locale.ROOT);
+        String upperAdmins = admins.toUpperCase(Locale.ROOT);
+        ApiClient.Response byPath = api.get(USERS + "/" + upperAnna, org.token());
+        assertThat(byPath.status()).as(byPath.text()).isEqualTo(200);
+        assertThat(byPath.json().path("id").asText()).isEqualTo(anna);
+
+        assertThat(ids(search(USERS, Map.of("filter", "id eq \"" + upperAnna + "\"")))).containsExactly(anna);
+        assertThat(ids(search(USERS, Map.of("filter", "groups.value eq \"" + upperAdmins + "\"")))).containsExactly(anna, ben);
+        assertThat(ids(search(USERS, Map.of("filter", "groups[value eq \"" + upperAdmins + "\"]")))).containsExactly(anna, ben);
+        assertThat(ids(search(GROUPS, Map.of("filter", "members.value eq \"" + upperAnna + "\"")))).containsExactly(admins);
+        assertThat(ids(search(GROUPS, Map.of("filter", "members[value eq \"" + upperAnna + "\"]")))).containsExactly(admins);
+        assertThat(ids(search(GROUPS, Map.of("filter", "id eq \"" + upperAdmins + "\"")))).containsExactly(admins);
+        assertThat(ids(rootSearch(Map.of("filter", "id eq \"" + upperAnna + "\" or id eq \"" + upperAdmins + "\""))))
+                .containsExactly(anna, admins);
+        assertThat(ids(search(USERS, Map.of("filter", "id eq \"" + upperAnna + "\" and userName pr")))).containsExactly(anna);
+        assertThat(ids(search(USERS, Map.of("filter", "id ne \"" + upperAnna + "\"")))).containsExactly(ben, cleo);
     }
 
     @Test

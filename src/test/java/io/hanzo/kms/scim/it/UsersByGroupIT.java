@@ -90,8 +90,8 @@ class UsersByGroupIT {
         assertMatches("groups eq \"" + engineering + "\"", ann, bo);
         assertMatches("urn:ietf:params:scim:schemas:core:2.0:User:groups.value eq \"" + sales + "\"", cy);
         assertMatches("groups[value eq \"" + sales + "\" or value eq \"" + engineering + "\"]", ann, bo, cy);
-        // Ids are compared exactly (caseExact), as they are written.
-        assertMatches("groups.value eq \"" + engineering.toUpperCase(Locale.ROOT) + "\"");
+        // A UUID's text has no case (RFC 9562 §4): in upper case it names the group, as in /Groups/<ID>.
+        assertMatches("groups.value eq \"" + engineering.toUpperCase(Locale.ROOT) + "\"", ann, bo);
         assertMatches("groups.value eq \"" + UUID.randomUUID() + "\"");
         assertMatches("groups.value eq \"not an id\"");
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -387,6 +388,48 @@ class UsersListIT {
         assertMatches("externalId eq 12345", alice);
         assertMatches("externalId eq \"12345\"", alice);
         assertMatches("userName eq \"dave@x.com\" and active eq True", dave);
+    }
+
+    /** PingOne's singular alias, also after the core schema's URN, as sortBy and attributes take it. */
+    @Test
+    void singularAliasesAfterTheCoreSchemaUrn() {
+        assertMatches(CORE + ":email.value eq \"alice@x.com\"", alice);
+        assertMatches(CORE + ":email.value Eq \"ALICE.home@y.org\"", alice);
+        assertMatches(CORE + ":email[type eq \"work\"].value eq \"bob@x.com\"", bob);
+        assertMatches(CORE + ":emails.value eq \"carol@y.org\"", carol);
+    }
+
+    /**
+     * Entra sends values unquoted; one that reads as a number is still the text sent when compared with
+     * a string attribute, or the user is missed and created again.
+     */
+    @Test
+    void unquotedValuesThatReadAsNumbersMatchStringsAsSent() {
+        TestOrg o = TestOrg.create(client, "UsersList-bare");
+        Map<String, String> ids = new HashMap<>();
+        for (String externalId : List.of("1E3", "-0", "0.0000001", "1.50", "12345", "1000")) {
+            ids.put(externalId, api.createUser(o, """
+                    {"schemas":["%s"],"userName":"bare%s@x.com","externalId":"%s"}
+                    """.formatted(CORE, ids.size(), externalId)).path("id").asText());
+        }
+        for (String externalId : List.of("1E3", "-0", "0.0000001", "1.50", "12345", "1000")) {
+            JsonNode found = api.list(o, "externalId eq " + externalId);
+            assertThat(ids(found)).as(externalId).containsExactly(ids.get(externalId));
+        }
+        assertThat(api.list(o, "externalId eq 0").path("totalResults").asInt()).isZero();
+        // A number no BigDecimal holds (its exponent overflows an int) is still the text sent.
+        assertThat(api.list(o, "externalId eq 1E9999999999").path("totalResults").asInt()).isZero();
+    }
+
+    /** RFC 7644 §3.4.2.2 quotes with ASCII double quotes: “x” has no one meaning, so it is refused, not missed. */
+    @Test
+    void typographicQuotesAre400InvalidFilterNamingThem() {
+        for (String filter : List.of("userName eq \u201Calice@x.com\u201D", "emails[value eq \u201Calice@x.com\u201D]")) {
+            ApiClient.Response r = api.get(USERS + "?filter=" + ApiClient.encode(filter), org.token());
+            assertScimError(r, 400, "invalidFilter");
+            assertThat(r.json().path("detail").asText()).as(filter).contains("typographic quotes").contains("U+201C");
+        }
+        assertMatches("title eq \"Engineer\" and userName eq \"alice@x.com\"", alice);
     }
 
     @Test

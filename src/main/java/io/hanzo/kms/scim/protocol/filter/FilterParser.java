@@ -3,14 +3,12 @@ package io.hanzo.kms.scim.protocol.filter;
 import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DecimalNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.tolerance.IdpTolerance;
 
-import java.math.BigDecimal;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +22,8 @@ import java.util.regex.Pattern;
  */
 public final class FilterParser {
     private static final Pattern NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+    /** The double quotes of typesetting (U+201C to U+201F), which are not the grammar's. */
+    private static final String TYPOGRAPHIC_QUOTES = "\u201C\u201D\u201E\u201F";
     private static final int MAX_LENGTH = 8192;
     private static final int MAX_DEPTH = 64;
 
@@ -219,11 +219,22 @@ public final class FilterParser {
                 break;
         }
         if (NUMBER.matcher(word).matches()) {
-            BigDecimal d = new BigDecimal(word);
-            if (d.scale() <= 0 && d.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
-                return LongNode.valueOf(d.longValueExact());
+            try {
+                return new BareNumber(word);
+            } catch (NumberFormatException e) {
+                // An exponent beyond an int's range (1E9999999999): no number this server holds, so
+                // read as the bare word it also is, which a string attribute compares as sent.
             }
-            return DecimalNode.valueOf(d);
+        }
+        // “x” is not "x": RFC 7644 quotes with ASCII double quotes, and whether typographic ones (a
+        // word processor's, a chat's) are part of the value or meant as quotes, nothing says.
+        char first = word.charAt(0);
+        char last = word.charAt(word.length() - 1);
+        if (TYPOGRAPHIC_QUOTES.indexOf(first) >= 0 || TYPOGRAPHIC_QUOTES.indexOf(last) >= 0) {
+            char quote = TYPOGRAPHIC_QUOTES.indexOf(first) >= 0 ? first : last;
+            throw error("the value " + word + " is in typographic quotes (" + quote + " U+"
+                    + Integer.toHexString(quote).toUpperCase(Locale.ROOT) + "); a string must be in ASCII"
+                    + " double quotes (\")");
         }
         // An unquoted word is taken as a string: some IdPs send userName eq bob@example.com.
         if (!IdpTolerance.FILTER_UNQUOTED_STRING.accepted()) {

@@ -13,6 +13,11 @@ import io.hanzo.kms.scim.protocol.schema.Returned;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BinaryOperator;
 
 /**
  * Checks a parsed filter against a resource type and rewrites it into canonical form: every path
@@ -23,6 +28,8 @@ import java.time.format.DateTimeParseException;
  */
 public final class FilterResolver {
     private final ResourceType type;
+    /** The conditions {@link #fold} met on attributes the type lacks. */
+    private final Set<Filter> lacked = new LinkedHashSet<>();
 
     private FilterResolver(ResourceType type) {
         this.type = type;
@@ -35,6 +42,135 @@ public final class FilterResolver {
     /** Parses and resolves in one step; null text (no filter) gives null. */
     public static Filter parse(String text, ResourceType type) {
         return text == null ? null : resolve(FilterParser.parse(text), type);
+    }
+
+    /**
+     * One resource type's reading of a filter searched with other types as one list (RFC 7644 §3.4.3).
+     *
+     * @param filter the resolved filter; null when the type's every resource matches, or none does
+     * @param none   true when no resource of the type can match
+     */
+    public record ForType(Filter filter, boolean none) {
+        static final ForType ALL = new ForType(null, false);
+        static final ForType NONE = new ForType(null, true);
+    }
+
+    /**
+     * Parses a filter searched across {@code types} and resolves it for each, in their order; null text
+     * (no filter) matches every resource of every type. A type evaluates a condition on an attribute
+     * it lacks as one on an unassigned attribute (RFC 7644 §3.4.2.2): {@code displayName eq "sales" or
+     * userName eq "bob"} finds the group as well as the user, {@code not (userName eq "x")} every
+     * group. Only an attribute no type has is a 400 {@code invalidFilter}, as is whatever a type that
+     * has the attribute refuses.
+     */
+    public static List<ForType> parseEach(String text, List<ResourceType> types) {
+        List<ForType> out = new ArrayList<>(types.size());
+        if (text == null) {
+            types.forEach(t -> out.add(ForType.ALL));
+            return out;
+        }
+        Filter parsed = FilterParser.parse(text);
+        Set<Filter> lackedByAll = null;
+        for (ResourceType type : types) {
+            FilterResolver resolver = new FilterResolver(type);
+            Folded folded = resolver.fold(parsed);
+            out.add(!folded.isConstant() ? new ForType(folded.filter(), false)
+                    : folded.holds() ? ForType.ALL : ForType.NONE);
+            if (lackedByAll == null) {
+                lackedByAll = resolver.lacked;
+            } else {
+                lackedByAll.retainAll(resolver.lacked);
+            }
+        }
+        if (lackedByAll != null && !lackedByAll.isEmpty()) {
+            StringBuilder names = new StringBuilder();
+            types.forEach(t -> names.append(names.length() == 0 ? "" : " or ").append(t.name()));
+            throw ScimException.invalidFilter("Cannot filter on '" + leafPath(lackedByAll.iterator().next())
+                    + "': no " + names + " has that attribute.");
+        }
+        return out;
+    }
+
+    /** A filter after conditions on attributes the type lacks are decided: what remains, or a constant. */
+    private record Folded(Filter filter, boolean holds) {
+        static Folded of(Filter f) {
+            return new Folded(f, false);
+        }
+
+        static Folded constant(boolean holds) {
+            return new Folded(null, holds);
+        }
+
+        boolean isConstant() {
+            return filter == null;
+        }
+    }
+
+    /**
+     * As {@link #top}, with each condition on an attribute the type lacks replaced by what it answers
+     * on a resource without that attribute, and the constants folded away. Both sides of and/or are
+     * always resolved, so that whatever either gets wrong is refused.
+     */
+    private Folded fold(Filter f) {
+        if (f instanceof Filter.And a) {
+            return join(fold(a.left()), fold(a.right()), false, Filter.And::new);
+        }
+        if (f instanceof Filter.Or o) {
+            return join(fold(o.left()), fold(o.right()), true, Filter.Or::new);
+        }
+        if (f instanceof Filter.Not n) {
+            Folded inner = fold(n.inner());
+            return inner.isConstant() ? Folded.constant(!inner.holds()) : Folded.of(new Filter.Not(inner.filter()));
+        }
+        AttributePath path = leafPath(f);
+        if (!has(path)) {
+            lacked.add(f);
+            return Folded.constant(onUnassigned(f));
+        }
+        return Folded.of(top(f));
+    }
+
+    /** {@code l} and {@code r} joined: a constant equal to {@code decisive} decides, the other one drops out. */
+    private static Folded join(Folded l, Folded r, boolean decisive, BinaryOperator<Filter> op) {
+        if (l.isConstant()) {
+            return l.holds() == decisive ? l : r;
+        }
+        if (r.isConstant()) {
+            return r.holds() == decisive ? r : l;
+        }
+        return Folded.of(op.apply(l.filter(), r.filter()));
+    }
+
+    private static AttributePath leafPath(Filter leaf) {
+        if (leaf instanceof Filter.Compare c) {
+            return c.path();
+        }
+        if (leaf instanceof Filter.Present p) {
+            return p.path();
+        }
+        return ((Filter.ValuePath) leaf).path();
+    }
+
+    /** Whether the type has the path's attribute; whether it has the sub-attribute too, resolving tells. */
+    private boolean has(AttributePath path) {
+        try {
+            type.resolve(new AttributePath(path.schemaUrn(), path.attribute(), null));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * What a condition answers on an attribute with no value, as {@link FilterEvaluator} answers it:
+     * {@code eq null} and {@code ne "x"} hold; {@code eq "x"}, {@code ne null}, the other operators,
+     * {@code pr} and a value filter do not.
+     */
+    private static boolean onUnassigned(Filter leaf) {
+        if (leaf instanceof Filter.Compare c) {
+            return c.op() == CompareOp.NE ? !c.value().isNull() : c.op() == CompareOp.EQ && c.value().isNull();
+        }
+        return false;
     }
 
     private Filter top(Filter f) {
@@ -164,8 +300,14 @@ public final class FilterResolver {
             case COMPLEX:
                 throw ScimException.invalidFilter("Attribute '" + def.name() + "' is complex: compare one of its sub-attributes.");
             default:
-                // string and reference: an unquoted number or boolean means its text
-                return value.isTextual() ? value : TextNode.valueOf(value.asText());
+                // string and reference: an unquoted number or boolean means its text, as it was sent
+                String text = value instanceof BareNumber n ? n.literal() : value.asText();
+                if (def.holdsResourceIds()) {
+                    // A UUID's text is case-insensitive (RFC 9562 §4): the path finds /Users/<ID> in
+                    // upper case, and the server writes ids in lower case.
+                    return TextNode.valueOf(CaseFold.lower(text));
+                }
+                return value.isTextual() ? value : TextNode.valueOf(text);
         }
     }
 }

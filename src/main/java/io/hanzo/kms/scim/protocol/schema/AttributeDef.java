@@ -18,6 +18,7 @@ public final class AttributeDef {
     private final String description;
     private final boolean required;
     private final boolean caseExact;
+    private final boolean holdsResourceIds;
     private final Mutability mutability;
     private final Returned returned;
     private final Uniqueness uniqueness;
@@ -33,6 +34,7 @@ public final class AttributeDef {
         this.description = b.description;
         this.required = b.required;
         this.caseExact = b.caseExact;
+        this.holdsResourceIds = b.holdsResourceIds;
         this.mutability = b.mutability;
         this.returned = b.returned;
         this.uniqueness = b.uniqueness;
@@ -69,6 +71,14 @@ public final class AttributeDef {
 
     public boolean caseExact() {
         return caseExact;
+    }
+
+    /**
+     * True when the values are ids of this server's resources: UUIDs, written in lower case, whose
+     * text a client may send in any case (RFC 9562 §4).
+     */
+    public boolean holdsResourceIds() {
+        return holdsResourceIds;
     }
 
     public Mutability mutability() {
@@ -121,6 +131,7 @@ public final class AttributeDef {
         private String description = "";
         private boolean required;
         private boolean caseExact;
+        private boolean holdsResourceIds;
         private Mutability mutability = Mutability.READ_WRITE;
         private Returned returned = Returned.DEFAULT;
         private Uniqueness uniqueness = Uniqueness.NONE;
@@ -150,6 +161,11 @@ public final class AttributeDef {
 
         public Builder caseExact() {
             this.caseExact = true;
+            return this;
+        }
+
+        public Builder holdsResourceIds() {
+            this.holdsResourceIds = true;
             return this;
         }
 

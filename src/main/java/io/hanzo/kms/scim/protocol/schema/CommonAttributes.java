@@ -12,7 +12,8 @@ import java.util.Locale;
 public final class CommonAttributes {
     public static final AttributeDef ID = AttributeDef.builder("id", STRING)
             .description("Unique identifier of the resource, assigned by the service provider.")
-            .caseExact().mutability(Mutability.READ_ONLY).returned(Returned.ALWAYS).uniqueness(Uniqueness.SERVER)
+            .caseExact().holdsResourceIds().mutability(Mutability.READ_ONLY).returned(Returned.ALWAYS)
+            .uniqueness(Uniqueness.SERVER)
             .build();
     public static final AttributeDef EXTERNAL_ID = AttributeDef.builder("externalId", STRING)
             .description("Identifier of the resource as defined by the provisioning client.")

@@ -15,7 +15,7 @@ public final class GroupSchemas {
     public static final AttributeDef MEMBERS = AttributeDef.builder("members", COMPLEX).multiValued()
             .description("The people in the group. Changed with PATCH add/remove in proportion to the change.")
             .subAttributes(
-                    AttributeDef.builder("value", STRING).caseExact().mutability(Mutability.IMMUTABLE)
+                    AttributeDef.builder("value", STRING).caseExact().holdsResourceIds().mutability(Mutability.IMMUTABLE)
                             .description("The id of a User of the organisation.").build(),
                     AttributeDef.builder("$ref", REFERENCE).referenceTypes("User").mutability(Mutability.IMMUTABLE)
                             .description("The URI of the User.").build(),

@@ -79,21 +79,26 @@ public final class ResourceType {
             }
             attr = schema.attribute(path.attribute());
             if (attr == null && schema == coreSchema) {
-                attr = CommonAttributes.attribute(path.attribute());
+                String lower = CaseFold.lower(path.attribute());
+                attr = CommonAttributes.attributeByLowerName(lower);
                 schema = attr != null ? null : schema;
+                if (attr == null) {
+                    attr = aliased(lower);
+                }
             }
         } else {
             // Folded once for every lookup below: every filter of every request comes through here.
             String lower = CaseFold.lower(path.attribute());
             attr = CommonAttributes.attributeByLowerName(lower);
             if (attr == null) {
-                String alias = IdpTolerance.SINGULAR_ATTRIBUTE_ALIASES.accepted() ? aliases.get(lower) : null;
-                String key = alias == null ? lower : CaseFold.lower(alias);
                 schema = coreSchema;
-                attr = coreSchema.attributeByLowerName(key);
+                attr = coreSchema.attributeByLowerName(lower);
+                if (attr == null) {
+                    attr = aliased(lower);
+                }
                 for (int i = 0; attr == null && i < extensions.size(); i++) {
                     schema = extensions.get(i);
-                    attr = schema.attributeByLowerName(key);
+                    attr = schema.attributeByLowerName(lower);
                 }
             }
         }
@@ -111,5 +116,11 @@ public final class ResourceType {
             }
         }
         return new ResolvedAttribute(schema, attr, sub);
+    }
+
+    /** The core attribute a singular name stands for ({@code email} for {@code emails}), or null. */
+    private AttributeDef aliased(String lowerName) {
+        String alias = IdpTolerance.SINGULAR_ATTRIBUTE_ALIASES.accepted() ? aliases.get(lowerName) : null;
+        return alias == null ? null : coreSchema.attributeByLowerName(CaseFold.lower(alias));
     }
 }

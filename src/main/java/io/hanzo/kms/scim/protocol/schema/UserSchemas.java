@@ -66,8 +66,8 @@ public final class UserSchemas {
             AttributeDef.builder("groups", COMPLEX).multiValued().mutability(Mutability.READ_ONLY)
                     .description("Groups the user belongs to directly; changed through the Group resource only.")
                     .subAttributes(
-                            AttributeDef.builder("value", STRING).caseExact().mutability(Mutability.READ_ONLY)
-                                    .description("The group's id.").build(),
+                            AttributeDef.builder("value", STRING).caseExact().holdsResourceIds()
+                                    .mutability(Mutability.READ_ONLY).description("The group's id.").build(),
                             AttributeDef.builder("$ref", REFERENCE).referenceTypes("Group").mutability(Mutability.READ_ONLY)
                                     .description("The URI of the group.").build(),
                             AttributeDef.builder("display", STRING).mutability(Mutability.READ_ONLY).description("The group's displayName.").build(),

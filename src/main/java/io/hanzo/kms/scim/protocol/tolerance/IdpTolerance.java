@@ -39,7 +39,8 @@ public enum IdpTolerance {
     // --- Filters ----------------------------------------------------------------------------------
 
     FILTER_UNQUOTED_STRING(
-            "A filter value that is a bare word (userName eq jane@acme.com) is taken as a string.",
+            "A filter value that is a bare word (userName eq jane@acme.com) is taken as a string; one that"
+                    + " reads as a number (externalId eq 1E3) is, compared with a string attribute, the text as sent.",
             "RFC 7644 §3.4.2.2 (compValue is a JSON string, number, boolean or null)",
             List.of("Microsoft Entra ID", "PingFederate"),
             "protocol.filter.FilterParserTest#unquotedValuesAreStrings"),
@@ -53,7 +54,8 @@ public enum IdpTolerance {
 
     SINGULAR_ATTRIBUTE_ALIASES(
             "The singular names email, phoneNumber and address stand for emails, phoneNumbers and addresses,"
-                    + " in filters and PATCH paths (email.value Eq \"%s\").",
+                    + " and member for members, alone or after the core schema's URN, in filters, sortBy,"
+                    + " attributes and PATCH paths (email.value Eq \"%s\").",
             "RFC 7643 §4.1.2 (the attributes are plural)",
             List.of("PingOne"),
             "it.UsersListIT#filtersIdentityProvidersSend"),

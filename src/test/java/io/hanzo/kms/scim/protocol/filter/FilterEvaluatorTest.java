@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.protocol.schema.GroupSchemas;
 import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,11 +65,43 @@ class FilterEvaluatorTest {
     }
 
     @Test
-    void externalIdAndIdAreCaseExact() {
+    void externalIdIsCaseExact() {
         assertThat(matches("externalId eq \"Bjensen-701984\"")).isTrue();
         assertThat(matches("externalId eq \"bjensen-701984\"")).isFalse();
+    }
+
+    /** A UUID's text has no case (RFC 9562 §4): the filter finds what GET /Users/<ID IN UPPER CASE> finds. */
+    @Test
+    void idsMatchInAnyLetterCase() {
         assertThat(matches("id eq \"2819c223-7f76-453a-919d-413861904646\"")).isTrue();
-        assertThat(matches("id eq \"2819C223-7F76-453A-919D-413861904646\"")).isFalse();
+        assertThat(matches("id eq \"2819C223-7F76-453A-919D-413861904646\"")).isTrue();
+        assertThat(matches("id ne \"2819C223-7F76-453A-919D-413861904646\"")).isFalse();
+        assertThat(matches("groups.value eq \"E9E30DBA-F08F-4109-8486-D5C6A331660A\"")).isTrue();
+        assertThat(matches("groups[value eq \"E9E30DBA-F08F-4109-8486-D5C6A331660A\"]")).isTrue();
+        assertThat(matches("id eq \"2819C223-7F76-453A-919D-413861904647\"")).isFalse();
+        Filter members = FilterResolver.parse("members.value eq \"E9E30DBA-F08F-4109-8486-D5C6A331660A\"",
+                GroupSchemas.GROUP);
+        assertThat(members.toString()).isEqualTo("members.value eq \"e9e30dba-f08f-4109-8486-d5c6a331660a\"");
+    }
+
+    /** An unquoted value compared with a string attribute is the text sent, even when it reads as a number. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1E3", "-0", "0.0000001", "1.50", "12345", "007"})
+    void aBareNumberMatchesAStringAttributeAsTheTextSent(String externalId) {
+        JsonNode user = Json.parse("{\"id\":\"2819c223-7f76-453a-919d-413861904646\",\"externalId\":\"" + externalId + "\"}");
+        Filter filter = FilterResolver.parse("externalId eq " + externalId, UserSchemas.USER);
+        assertThat(EVALUATOR.matches(filter, user)).as(filter.toString()).isTrue();
+        assertThat(EVALUATOR.compile(filter).matches(user)).as(filter.toString()).isTrue();
+        assertThat(filter.toString()).isEqualTo("externalId eq \"" + externalId + "\"");
+    }
+
+    @Test
+    void singularAliasesAfterTheCoreSchemaUrn() {
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:email.value eq \"babs@jensen.org\"")).isTrue();
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:Email eq \"babs@jensen.org\"")).isTrue();
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:email[type eq \"home\"]")).isTrue();
+        assertThat(matches("urn:ietf:params:scim:schemas:core:2.0:User:email.value eq \"nobody@jensen.org\"")).isFalse();
+        assertInvalidFilter(ENT + ":email.value eq \"babs@jensen.org\"");
     }
 
     @Test

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DecimalNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.protocol.ScimUris;
+import io.hanzo.kms.scim.protocol.schema.UserSchemas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -132,14 +131,34 @@ class FilterParserTest {
 
     @Test
     void numbersBooleansAndNull() {
-        assertThat(FilterParser.parse("x eq 42")).isEqualTo(cmp("x", CompareOp.EQ, LongNode.valueOf(42)));
-        assertThat(FilterParser.parse("x gt -7")).isEqualTo(cmp("x", CompareOp.GT, LongNode.valueOf(-7)));
-        assertThat(FilterParser.parse("x le 1.5")).isEqualTo(cmp("x", CompareOp.LE, DecimalNode.valueOf(new BigDecimal("1.5"))));
-        assertThat(FilterParser.parse("x eq 2e3")).isEqualTo(cmp("x", CompareOp.EQ, LongNode.valueOf(2000)));
+        assertThat(number("x eq 42")).isEqualByComparingTo("42");
+        assertThat(number("x gt -7")).isEqualByComparingTo("-7");
+        assertThat(number("x le 1.5")).isEqualByComparingTo("1.5");
+        assertThat(number("x eq 2e3")).isEqualByComparingTo("2000");
         assertThat(FilterParser.parse("active eq true")).isEqualTo(cmp("active", CompareOp.EQ, BooleanNode.TRUE));
         assertThat(FilterParser.parse("active eq False")).isEqualTo(cmp("active", CompareOp.EQ, BooleanNode.FALSE));
         assertThat(FilterParser.parse("title eq null")).isEqualTo(cmp("title", CompareOp.EQ, NullNode.instance));
         assertThat(FilterParser.parse("title eq \"null\"")).isEqualTo(eq("title", "null"));
+    }
+
+    private static BigDecimal number(String filter) {
+        JsonNode value = ((Filter.Compare) FilterParser.parse(filter)).value();
+        assertThat(value.isNumber()).as(filter).isTrue();
+        return value.decimalValue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1E3", "-0", "0.0000001", "1.50", "12345", "2e+3"})
+    void aBareNumberKeepsTheTextItWasSentAs(String token) {
+        JsonNode value = ((Filter.Compare) FilterParser.parse("externalId eq " + token)).value();
+        assertThat(value.decimalValue()).isEqualByComparingTo(new BigDecimal(token));
+        assertThat(((BareNumber) value).literal()).isEqualTo(token);
+    }
+
+    @Test
+    void aNumberWhoseExponentNoDecimalHoldsIsABareWord() {
+        assertThat(FilterParser.parse("externalId eq 1E9999999999")).isEqualTo(eq("externalId", "1E9999999999"));
+        assertThat(FilterParser.parse("externalId eq -1e-2147483649")).isEqualTo(eq("externalId", "-1e-2147483649"));
     }
 
     @Test
@@ -181,6 +200,8 @@ class FilterParserTest {
         assertThat(FilterParser.parse("userName eq bob@x.com and active eq true"))
                 .isEqualTo(new Filter.And(eq("userName", "bob@x.com"), cmp("active", CompareOp.EQ, BooleanNode.TRUE)));
         assertThat(FilterParser.parse("name.familyName eq O'Brien")).isEqualTo(eq("name.familyName", "O'Brien"));
+        // One that reads as a number is, for a string attribute, the text sent: not "1000".
+        assertThat(FilterResolver.parse("externalId eq 1E3", UserSchemas.USER)).isEqualTo(eq("externalId", "1E3"));
     }
 
     // Errors
@@ -210,6 +231,32 @@ class FilterParserTest {
     })
     void malformedFiltersAreInvalidFilter(String text) {
         assertInvalidFilter(text);
+    }
+
+    /** RFC 7644 quotes strings with ASCII double quotes: “x” could be the value's own quotes or meant as quotes. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "userName eq \u201Cbob@acme.com\u201D",
+            "userName eq \u201Ebob@acme.com\u201C",
+            "userName eq \u201Cbob smith\u201D",
+            "userName eq bob@acme.com\u201D",
+            "emails[value eq \u201Cbob@acme.com\u201D]",
+    })
+    void typographicQuotesAreInvalidFilterNamingThem(String text) {
+        assertThatThrownBy(() -> FilterParser.parse(text))
+                .isInstanceOfSatisfying(ScimException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.scimType()).isEqualTo("invalidFilter");
+                    assertThat(e.detail()).contains("typographic quotes").containsPattern("U\\+201[CDE]")
+                            .contains("ASCII double quotes");
+                });
+    }
+
+    @Test
+    void typographicQuotesInsideAQuotedStringOrAWordAreTheValues() {
+        assertThat(FilterParser.parse("title eq \"\u201Cthe\u201D boss\""))
+                .isEqualTo(eq("title", "\u201Cthe\u201D boss"));
+        assertThat(FilterParser.parse("name.familyName eq O\u2019Brien")).isEqualTo(eq("name.familyName", "O\u2019Brien"));
     }
 
     @ParameterizedTest
