@@ -39,16 +39,16 @@ public record Precondition(String ifMatch, String ifNoneMatch) {
         return ifMatch != null && !ifMatch.trim().equals("*") || ifNoneMatch != null;
     }
 
-    /**
-     * The 412 for a {@code resource} ("user", "group") found at a version its conditions exclude.
-     *
-     * @param etag the version as an entity tag
-     */
     /** The 412 for a {@code resource} ("user", "group") that has changed since the version a client named. */
     public static ScimException changed(String resource, String etag) {
         return ScimException.preconditionFailed("The " + resource + " has changed: its version is now " + etag + ".");
     }
 
+    /**
+     * The 412 for a {@code resource} ("user", "group") found at a version its conditions exclude.
+     *
+     * @param etag the version as an entity tag
+     */
     public ScimException failed(String resource, long version, String etag) {
         if (ifMatch != null && !ETags.matches(ifMatch, version)) {
             return changed(resource, etag);
