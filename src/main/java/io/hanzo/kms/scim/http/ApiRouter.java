@@ -135,6 +135,31 @@ public final class ApiRouter {
     }
 
     /**
+     * The SCIM route that takes requests with a body at this canonical path, as named in the metrics;
+     * null for a path none of them takes. For a request counted before it reached its route (its body
+     * is read first): its route is known from its path alone.
+     */
+    static String scimRoute(String path) {
+        if (!path.startsWith(SCIM_BASE + "/")) {
+            return null;
+        }
+        String rest = path.substring(SCIM_BASE.length() + 1);
+        if (rest.equals("Bulk") || rest.equals(".search")) {
+            return path;
+        }
+        int slash = rest.indexOf('/');
+        String type = slash < 0 ? rest : rest.substring(0, slash);
+        if (!type.equals("Users") && !type.equals("Groups")) {
+            return null;
+        }
+        String id = slash < 0 ? null : rest.substring(slash + 1);
+        if (id == null || id.equals(".search")) {
+            return path;
+        }
+        return id.isEmpty() || id.indexOf('/') >= 0 ? null : SCIM_BASE + "/" + type + "/:id";
+    }
+
+    /**
      * One route for a path that takes several methods, each method to its handler. The route accepts
      * only those methods, so another method on the path is still answered 405 by vertx-web.
      */
