@@ -26,6 +26,7 @@ public final class ApiRouter {
 
     public static Router create(Vertx vertx, Services s) {
         Router router = Router.router(vertx);
+        RefusalRecorder refusals = new RefusalRecorder(s.events());
         // What every request passes through, as one route with several handlers: Vert.x matches a
         // route once and then runs its handlers in order, where separate routes are matched one by one.
         router.route().handler(new RequestLogHandler(s.config().logRequests())::handle)
@@ -47,7 +48,7 @@ public final class ApiRouter {
         // Two routes, not one: Vert.x runs a body handler only before a route's other handlers.
         router.route(SCIM_BASE + "*").handler(new ScimAuthHandler(s.tokens(), s.orgs()))
                 .handler(s.rateLimits())
-                .handler(new BodyLimit(path -> path.endsWith("/Bulk")
+                .handler(new BodyLimit(refusals, path -> path.endsWith("/Bulk")
                         ? s.config().bulkMaxPayloadBytes() : s.config().maxBodyBytes()));
         router.route(SCIM_BASE + "*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
                 .handler(ctx -> {
@@ -77,7 +78,6 @@ public final class ApiRouter {
         router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
         RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());
         router.post(SCIM_BASE + "/.search").handler(rootSearch::search);
-        RefusalRecorder refusals = new RefusalRecorder(s.events());
         router.route(SCIM_BASE + "/Me").handler(ctx -> {
             String detail = "/Me is not available: a SCIM token acts for an organisation, not for a user.";
             refusals.refused(ctx, 501, detail);
@@ -89,7 +89,7 @@ public final class ApiRouter {
                 Duration.ofDays(s.config().tokensExpiryWarningDays()));
         // The token first: a request without a valid one is refused before any of its body is read.
         router.route(ORGS + "*").handler(new AdminAuthHandler(s.adminAuth()));
-        router.route(ORGS + "*").handler(new BodyLimit(path -> ADMIN_BODY_LIMIT));
+        router.route(ORGS + "*").handler(new BodyLimit(refusals, path -> ADMIN_BODY_LIMIT));
         router.route(ORGS + "*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
         router.post(ORGS).handler(orgs::create);
         router.get(ORGS).handler(orgs::list);
@@ -106,11 +106,11 @@ public final class ApiRouter {
         router.get(ORGS + "/:orgId/group-role-mappings").handler(members::getRoleMappings);
         router.put(ORGS + "/:orgId/group-role-mappings").handler(members::putRoleMappings);
         // The set-up token in the body is the credential: no admin or SCIM token here.
-        router.post(ACCOUNT_SETUP).handler(new BodyLimit(path -> ADMIN_BODY_LIMIT));
+        router.post(ACCOUNT_SETUP).handler(new BodyLimit(refusals, path -> ADMIN_BODY_LIMIT));
         router.post(ACCOUNT_SETUP).handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT));
         router.post(ACCOUNT_SETUP).handler(members::setup);
         // The set-up page asks whom its invitation is for; the token again only in the body.
-        router.post(ACCOUNT_INVITATION).handler(new BodyLimit(path -> INVITATION_BODY_LIMIT));
+        router.post(ACCOUNT_INVITATION).handler(new BodyLimit(refusals, path -> INVITATION_BODY_LIMIT));
         router.post(ACCOUNT_INVITATION).handler(BodyHandler.create(false).setBodyLimit(INVITATION_BODY_LIMIT));
         router.post(ACCOUNT_INVITATION).handler(members::describeInvitation);
         WebPages.mount(router);
@@ -139,6 +139,31 @@ public final class ApiRouter {
         });
         router.errorHandler(500, failures);
         return router;
+    }
+
+    /**
+     * The SCIM route that takes requests with a body at this canonical path, as named in the metrics;
+     * null for a path none of them takes. For a request counted before it reached its route (its body
+     * is read first): its route is known from its path alone.
+     */
+    static String scimRoute(String path) {
+        if (!path.startsWith(SCIM_BASE + "/")) {
+            return null;
+        }
+        String rest = path.substring(SCIM_BASE.length() + 1);
+        if (rest.equals("Bulk") || rest.equals(".search")) {
+            return path;
+        }
+        int slash = rest.indexOf('/');
+        String type = slash < 0 ? rest : rest.substring(0, slash);
+        if (!type.equals("Users") && !type.equals("Groups")) {
+            return null;
+        }
+        String id = slash < 0 ? null : rest.substring(slash + 1);
+        if (id == null || id.equals(".search")) {
+            return path;
+        }
+        return id.isEmpty() || id.indexOf('/') >= 0 ? null : SCIM_BASE + "/" + type + "/:id";
     }
 
     /**

@@ -9,13 +9,15 @@ import java.util.function.ToIntFunction;
 /**
  * Refuses a body announced larger than the route accepts from its {@code Content-Length} alone, before
  * a byte of it is read: 413, and the connection is closed rather than drained (see
- * {@link ScimResponses}). A chunked body without a length is still cut off by the body handler's
- * limit as it arrives.
+ * {@link ScimResponses}); recorded as a refusal as the same body sent in chunks is. A chunked body
+ * without a length is still cut off by the body handler's limit as it arrives.
  */
 final class BodyLimit implements Handler<RoutingContext> {
+    private final RefusalRecorder refusals;
     private final ToIntFunction<String> limitForPath;
 
-    BodyLimit(ToIntFunction<String> limitForPath) {
+    BodyLimit(RefusalRecorder refusals, ToIntFunction<String> limitForPath) {
+        this.refusals = refusals;
         this.limitForPath = limitForPath;
     }
 
@@ -23,6 +25,7 @@ final class BodyLimit implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         long announced = announcedLength(ctx.request());
         if (announced > limitForPath.applyAsInt(ctx.request().path())) {
+            refusals.refused(ctx, 413, FailureHandler.describe(413));
             ScimResponses.sendError(ctx, 413, null, FailureHandler.describe(413));
             return;
         }

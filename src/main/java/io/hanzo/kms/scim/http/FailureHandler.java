@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.http;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
@@ -12,9 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns every failure into a SCIM error body. Client mistakes arrive as {@link ScimException} or as a
- * status set by vertx-web (404, 405, 413); a database that cannot serve now, or a request past its
- * deadline, is a 503 with Retry-After; anything else is the server's fault, logged with its stack and
- * answered with a 500 that reveals nothing of it.
+ * status set by vertx-web (404, 405, 413) or by the request deadline (408, a body that did not arrive in
+ * time); a database that cannot serve now, or a request the server did not answer by its deadline, is a
+ * 503 with Retry-After; a request whose client's connection failed is not answered; anything else is
+ * the server's fault, logged with its stack and answered with a 500 that reveals nothing of it.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -34,6 +36,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         Throwable failure = ctx.failure();
+        if (clientLeft(ctx, failure)) {
+            // Nobody to answer, and nothing to alarm anyone: a client may reset a connection when it likes.
+            LOG.debug("Request {} {}: the client's connection ended before the request did ({})",
+                    ctx.request().method(), ctx.request().path(), failure.toString());
+            return;
+        }
         if (failure instanceof ScimException e && e.status() == 503) {
             // A change that met others' changes to the same resource too often: soon, it will not.
             ScimResponses.sendRetryLater(ctx, 503, BUSY_RETRY_AFTER_SECONDS, e.detail());
@@ -69,6 +77,15 @@ public final class FailureHandler implements Handler<RoutingContext> {
         ScimResponses.sendError(ctx, 500, null, "Internal server error.");
     }
 
+    /**
+     * The request failed because its client's connection did: reset while the body was on its way, or
+     * closed. Such a failure is a network one and would otherwise read as the database being unreachable.
+     */
+    private static boolean clientLeft(RoutingContext ctx, Throwable failure) {
+        return failure instanceof HttpClosedException && ctx.response().closed()
+                || CheckedRequestDecoder.connectionFailedWith(ctx.request().connection(), failure);
+    }
+
     /** An outage fails every request: one line per few seconds says so without flooding the log. */
     private static void logUnavailable(Throwable failure) {
         long now = System.nanoTime();
@@ -85,6 +102,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
             case 400: return "Bad request.";
             case 404: return "No resource at this path.";
             case 405: return "Method not allowed on this resource.";
+            case 408: return "The request body did not arrive within the request timeout.";
             case 413: return "The request body is too large.";
             case 415: return "Unsupported media type: send application/scim+json or application/json.";
             default: return "Request refused (" + status + ").";

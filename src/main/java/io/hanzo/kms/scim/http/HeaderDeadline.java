@@ -1,52 +1,50 @@
 package io.hanzo.kms.scim.http;
 
-import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpServerRequest;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a connection whose first request's headers are not complete within the deadline. The idle
- * timeout alone lets a client hold a connection open for ever by sending a byte of header now and
- * then; this bounds the time from connecting to a request. Later requests on a kept-alive connection
- * are bounded by the idle timeout. One per HTTP verticle: everything here runs on its event loop.
+ * Closes a connection whose request head (request line and headers) is not complete within the
+ * deadline. The idle timeout alone lets a client hold a connection open for ever by sending a byte of
+ * header now and then. The clock runs from the connection's opening to its first request's head, and
+ * from the first byte of each later request to that request's head; a kept-alive connection that sends
+ * nothing between requests is left to the idle timeout. One per connection, used on its event loop only
+ * (by {@link CheckedRequestDecoder}).
  */
 final class HeaderDeadline {
-    private final Vertx vertx;
+    private final ChannelHandlerContext ctx;
     private final long millis;
-    private final Map<HttpConnection, Long> waiting = new HashMap<>();
+    private ScheduledFuture<?> timer;
 
-    HeaderDeadline(Vertx vertx, long millis) {
-        this.vertx = vertx;
+    HeaderDeadline(ChannelHandlerContext ctx, long millis) {
+        this.ctx = ctx;
         this.millis = millis;
     }
 
-    /** For {@code HttpServer.connectionHandler}: starts the clock. */
-    void connected(HttpConnection conn) {
-        long timer = vertx.setTimer(millis, id -> {
-            if (waiting.remove(conn) != null) {
-                conn.close();
-            }
-        });
-        // No close handler to clean up: the timer always fires within the deadline and drops the entry.
-        waiting.put(conn, timer);
-    }
-
-    /** Wraps the request handler: a request whose headers arrived stops its connection's clock. */
-    Handler<HttpServerRequest> then(Handler<HttpServerRequest> handler) {
-        return req -> {
-            stop(req.connection());
-            handler.handle(req);
-        };
-    }
-
-    private void stop(HttpConnection conn) {
-        Long timer = waiting.remove(conn);
-        if (timer != null) {
-            vertx.cancelTimer(timer);
+    /** Starts the clock, unless it runs already. */
+    void start() {
+        if (timer == null) {
+            timer = ctx.executor().schedule(this::expired, millis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    void stop() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void expired() {
+        timer = null;
+        if (!ctx.channel().config().isAutoRead()) {
+            // The server stopped reading (a pipelined request waits until the one before it is
+            // answered): the rest of the head cannot arrive, which is not the client's doing.
+            start();
+            return;
+        }
+        ctx.channel().close();
     }
 }

@@ -37,9 +37,10 @@ public final class HttpVerticle extends VerticleBase {
                 .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
                 .setMaxHeaderSize(services.config().httpMaxHeaderBytes())
                 .setMaxInitialLineLength(services.config().httpMaxInitialLineBytes());
-        HeaderDeadline headers = new HeaderDeadline(vertx, services.config().httpHeaderTimeoutSeconds() * 1000L);
-        server = vertx.createHttpServer(options).connectionHandler(headers::connected)
-                .requestHandler(headers.then(ApiRouter.create(vertx, services)));
+        long headerMillis = services.config().httpHeaderTimeoutSeconds() * 1000L;
+        server = vertx.createHttpServer(options)
+                .connectionHandler(conn -> CheckedRequestDecoder.install(conn, options, headerMillis))
+                .requestHandler(ApiRouter.create(vertx, services));
         if (services.ops().metrics() != null) {
             // On this verticle's event loop; undeploying cancels it.
             services.ops().metrics().probeEventLoop(vertx);

@@ -11,8 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Answers requests the HTTP decoder could not read (a request line or headers too long, a malformed
  * request) with an RFC 7644 error document instead of an empty body, so that a client gets the same
- * error shape for every refusal. Vert.x closes the connection after the
- * answer.
+ * error shape for every refusal. Vert.x closes the connection after the answer.
  */
 final class InvalidRequests {
     private InvalidRequests() {
@@ -29,6 +28,9 @@ final class InvalidRequests {
         } else if (cause instanceof TooLongHttpHeaderException) {
             status = 431;
             detail = "The request headers are too large.";
+        } else if (cause instanceof CheckedRequestDecoder.Refused refused) {
+            status = 400;
+            detail = refused.getMessage();
         } else {
             status = 400;
             detail = "The request is not valid HTTP.";

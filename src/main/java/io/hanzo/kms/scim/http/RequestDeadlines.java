@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The request deadline ({@code http.request-timeout-seconds}): a request not answered within it is
- * failed with 503, which the failure handler answers with Retry-After.
+ * failed with 503, which the failure handler answers with Retry-After, or with 408 when its body had
+ * not all arrived by then.
  *
  * <p>Every request has the same allowance, so deadlines fall due in the order requests arrived: one
  * queue per event loop in arrival order and one timer for its head do the work of a timer per
@@ -88,11 +89,21 @@ final class RequestDeadlines implements Handler<RoutingContext> {
         }
     }
 
-    /** As a per-request timer would: the request is resumed if its body was still paused, and failed with 503. */
+    /**
+     * As a per-request timer would. A request whose body has not all arrived is the client's delay: 408
+     * (RFC 9110 §15.5.9), under the route it was sent to, which it has not reached yet (its body is read
+     * first). Any other is the server's: 503.
+     */
     private static void late(RoutingContext ctx) {
-        if (!ctx.request().isEnded()) {
-            ctx.request().resume();
+        if (ctx.request().isEnded()) {
+            ctx.fail(503);
+            return;
         }
-        ctx.fail(503);
+        ctx.request().resume();
+        String route = ApiRouter.scimRoute(ctx.request().path());
+        if (route != null) {
+            ctx.request().routed(route);
+        }
+        ctx.fail(408);
     }
 }

@@ -62,7 +62,8 @@ public final class ScimResponses {
         // unread body is not worth reading and discarding (HTTP/1.1 could reuse the connection only
         // after it), so the connection is closed once the answer is out. A small one is discarded as it
         // comes: a client still sending when the connection closes may never see the answer.
-        boolean close = status >= 400 && largeBodyUnread(ctx) && ctx.request().version() != HttpVersion.HTTP_2;
+        // A 408's body did not all arrive: what is still on its way cannot be told from a next request.
+        boolean close = (status == 408 || status >= 400 && largeBodyUnread(ctx)) && ctx.request().version() != HttpVersion.HTTP_2;
         if (close) {
             r.putHeader("Connection", "close");
         }

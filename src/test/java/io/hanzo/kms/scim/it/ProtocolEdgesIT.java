@@ -361,6 +361,31 @@ class ProtocolEdgesIT {
         }
     }
 
+    /**
+     * '<', '.' and DEL each in more bytes than it needs (RFC 3629 forbids such overlong forms): decoded,
+     * they would be stored as the plain characters. Refused like any other ill-formed byte, and nothing is
+     * created.
+     */
+    @Test
+    void overlongUtf8IsRefusedAndCreatesNothing() {
+        Map<String, String> overlong = Map.of(
+                "u\u00c0\u00bcx@a.com", "u<x@a.com",
+                "u\u00e0\u0080\u00aex@a.com", "u.x@a.com",
+                "u\u00c1\u00bfx@a.com", "u\u007fx@a.com");
+        for (Map.Entry<String, String> name : overlong.entrySet()) {
+            // Each char of the name one byte, as sent.
+            Buffer body = Buffer.buffer("{\"schemas\":[\"" + CORE + "\"],\"userName\":\"" + name.getKey() + "\"}",
+                    "ISO-8859-1");
+            Future<HttpResponse<Buffer>> f = web.request(HttpMethod.POST, port, "localhost", USERS)
+                    .putHeader("Authorization", "Bearer " + org.token()).putHeader("Content-Type", SCIM_JSON).sendBuffer(body);
+            ApiClient.Response r = ApiClient.await(f.map(x -> new ApiClient.Response(x.statusCode(), x.headers(), x.bodyAsString())));
+            assertScimError(r, 400, "invalidSyntax");
+            assertThat(r.json().path("detail").asText()).contains("not valid UTF-8").contains("overlong");
+            assertThat(api.list(org, "userName eq \"" + name.getValue() + "\"").path("totalResults").asInt())
+                    .as(name.getValue()).isZero();
+        }
+    }
+
     @Test
     void invalidValuesAre400() {
         List<String> bodies = List.of(

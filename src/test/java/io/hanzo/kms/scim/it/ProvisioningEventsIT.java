@@ -10,6 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +144,48 @@ class ProvisioningEventsIT {
             }
             assertThat(seen).containsExactlyInAnyOrder("HEAD /Users 404", "GET /Me 501");
         });
+    }
+
+    /**
+     * A body too large is recorded whether its size was announced (refused before it is read) or found
+     * as it came in chunks.
+     */
+    @Test
+    void anOversizeBodyIsRecordedHoweverItsSizeIsKnown() throws Exception {
+        TestOrg org = TestOrg.create(client, "Events oversize");
+        String head = "POST " + TestOrg.SCIM + "/Users HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + org.token()
+                + "\r\nContent-Type: application/scim+json\r\n";
+        assertThat(statusLine(head + "Content-Length: " + (64L * 1024 * 1024) + "\r\n\r\n")).startsWith("HTTP/1.1 413");
+        String chunk = "x".repeat(1024 * 1024);
+        String chunked = (Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n").repeat(3) + "0\r\n\r\n";
+        assertThat(statusLine(head + "Transfer-Encoding: chunked\r\n\r\n" + chunked)).startsWith("HTTP/1.1 413");
+        Polling.until(Duration.ofSeconds(10), () -> {
+            List<String> seen = new ArrayList<>();
+            for (JsonNode e : events(org, "?outcome=refused").path("events")) {
+                seen.add(e.path("operation").asText() + " " + e.path("status").asInt());
+            }
+            assertThat(seen).containsExactly("POST /Users 413", "POST /Users 413");
+        });
+    }
+
+    /** The status line the server answers a request with, sent whole over a connection of its own. */
+    private static String statusLine(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", TestServer.shared().port())) {
+            s.setSoTimeout(20_000);
+            try {
+                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            } catch (IOException e) {
+                // Closed after the answer, before the whole body was sent: the answer is still there.
+            }
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n') {
+                line.append((char) b);
+            }
+            return line.toString().trim();
+        }
     }
 
     @Test
