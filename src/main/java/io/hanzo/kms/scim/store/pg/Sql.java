@@ -66,18 +66,22 @@ final class Sql {
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT ins.org_id, 'user', ins.id, ins.version, ins.attributes, ins.created_at, ins.updated_at FROM ins) "
                     + "SELECT " + USER_WRITTEN + " FROM ins";
-    /** Set for the rest of the transaction (a local setting): see {@link #USER_INVITATIONS_FOLLOW}. */
-    private static final String USER_WRITTEN_MARK = "set_config('kms.user_written', id::text, true)";
+    /**
+     * Set for the rest of the transaction (a local setting): the user written, whether active, and
+     * their set-up state, which {@link #USER_INVITATIONS_FOLLOW} reads instead of the user's row.
+     */
+    private static final String USER_WRITTEN_MARK =
+            "set_config('kms.user_written', upd.id::text || ' ' || upd.active::text || ' ' || upd.setup_state, true)";
     /** A conditional update and, when it happens, its event, in one statement; marks the user written. */
     static final String USER_REPLACE =
             "WITH upd AS (UPDATE scim_users SET user_name = $3, external_id = $4, active = $5, attributes = $6::text::jsonb, "
                     + "version = version + 1, updated_at = $8 WHERE org_id = $1 AND id = $2 AND version = $7 RETURNING "
-                    + USER_WRITTEN + "), "
+                    + USER_WRITTEN + ", active, setup_state), "
                     + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
                     + "SELECT org_id, $9, $8, $10, $11, 'User', id::text, 200, 'success' FROM upd), "
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT org_id, 'user', id, version, $6::text::jsonb, created_at, updated_at FROM upd) "
-                    + "SELECT upd.*, " + USER_WRITTEN_MARK + " FROM upd";
+                    + "SELECT upd.org_id, upd.id, upd.version, upd.created_at, upd.updated_at, " + USER_WRITTEN_MARK + " FROM upd";
     /**
      * After USER_REPLACE, in the same transaction but a statement of its own: the user's row lock,
      * which USER_REPLACE took, holds off every claim of their invitations (OUTBOX_CLAIM), and this
@@ -88,11 +92,14 @@ final class Sql {
      * that a changed address or a reactivation brings a new link to the address that is now theirs.
      * An invitation not claimed yet is left: its token will be minted for the address of its claim.
      * Sent before USER_REPLACE's answer is known, so it does nothing unless that wrote the user (see
-     * {@link #GROUP_WRITTEN_HERE}); answers the invitation queued, if any.
+     * {@link #GROUP_WRITTEN_HERE}); answers the invitation queued, if any. The user's state comes from
+     * USER_REPLACE's mark, not from their row: read by the organisation and id, the row could be
+     * reached, on a table whose statistics lag (a first sync), through the organisation's userName
+     * index and every user of the organisation it holds.
      */
     static final String USER_INVITATIONS_FOLLOW =
-            "WITH u AS (SELECT active FROM scim_users WHERE org_id = $1 AND id = $2 AND setup_state = 'invited' "
-                    + "AND current_setting('kms.user_written', true) = $2::uuid::text), "
+            "WITH u AS (SELECT split_part(w, ' ', 2)::boolean AS active FROM current_setting('kms.user_written', true) "
+                    + "AS w WHERE split_part(w, ' ', 1) = $2::uuid::text AND split_part(w, ' ', 3) = 'invited'), "
                     + "voided AS (UPDATE invitations i SET voided_at = $3 FROM u WHERE i.org_id = $1 AND i.user_id = $2 "
                     + "AND i.used_at IS NULL AND i.voided_at IS NULL "
                     + "AND (NOT u.active OR (i.token_hash IS NOT NULL AND i.recipient IS DISTINCT FROM $4)) RETURNING i.id) "
