@@ -179,7 +179,7 @@ class GroupMemberBatchIT {
             }
             if (i == 30) {
                 invalidValue = send(a2, org, gid, "{\"schemas\":[\"" + PATCH_SCHEMA + "\"],\"Operations\":[{\"op\":\"add\","
-                        + "\"path\":\"members\",\"value\":\"not a member list\"}]}");
+                        + "\"path\":\"members\",\"value\":42}]}");
             }
             if (i == 40) {
                 withGhost = send(a1, org, gid, add(ghost));

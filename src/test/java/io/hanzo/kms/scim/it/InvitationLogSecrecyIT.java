@@ -111,8 +111,9 @@ class InvitationLogSecrecyIT {
                 assertThat(i.deliveredAt()).as("sent_at").isNull();
                 assertThat(i.tokenHash()).as("a set-up token minted by a claim").isNull();
             });
-            assertThat(log.lines()).noneMatch(l -> l.contains("quiet-log@example.com"))
-                    .noneMatch(l -> l.contains("kms_setup_")).noneMatch(l -> l.contains("token="));
+            // No token was minted, so none can be in the log; the log is the JVM's, which other test
+            // classes' servers (delivering to the log) share, so only this person's lines are this server's.
+            assertThat(log.lines()).noneMatch(l -> l.contains("quiet-log@example.com"));
         } finally {
             client.close();
             management.close();
