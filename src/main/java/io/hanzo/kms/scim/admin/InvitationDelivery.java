@@ -29,8 +29,7 @@ public record InvitationDelivery(InvitationSender sender, boolean delivers) {
     /** What the configuration asks for, with a warning at start-up for what leaves links unprotected or unsent. */
     public static InvitationDelivery configured(Vertx vertx, AppConfig config) {
         if (!config.smtpHost().isEmpty()) {
-            SmtpInvitationSender.StartTls startTls =
-                    SmtpInvitationSender.StartTls.valueOf(config.smtpStarttls().toUpperCase(Locale.ROOT));
+            SmtpInvitationSender.StartTls startTls = startTls(config.smtpStarttls(), config.smtpHost());
             if (startTls != SmtpInvitationSender.StartTls.REQUIRED && !isLoopback(config.smtpHost())) {
                 LOG.warn("smtp.starttls is {} and the relay {} is not on this machine: set-up links, which are live "
                                 + "credentials, may travel unencrypted; set smtp.starttls=required",
@@ -47,6 +46,19 @@ public record InvitationDelivery(InvitationSender sender, boolean delivers) {
                 + "sent; they wait in the outbox until an instance with a relay sends them (configure smtp.host and "
                 + "restart)");
         return new InvitationDelivery(NONE, false);
+    }
+
+    /**
+     * How the session with the relay is secured. {@code auto}, the default, insists on STARTTLS with a
+     * relay elsewhere, where the link crosses a network on which STARTTLS can be stripped, and uses it
+     * when offered by a relay on this machine (a mail sidecar listening on localhost often offers none,
+     * and the link never leaves the host).
+     */
+    public static SmtpInvitationSender.StartTls startTls(String configured, String host) {
+        if (configured.equalsIgnoreCase("auto")) {
+            return isLoopback(host) ? SmtpInvitationSender.StartTls.OPTIONAL : SmtpInvitationSender.StartTls.REQUIRED;
+        }
+        return SmtpInvitationSender.StartTls.valueOf(configured.toUpperCase(Locale.ROOT));
     }
 
     /**

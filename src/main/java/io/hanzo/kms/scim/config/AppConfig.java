@@ -112,7 +112,7 @@ public record AppConfig(
         d.put("events.retention-days", "90");
         d.put("events.prune-interval-seconds", "3600");
         d.put("invitations.log-links", "false");
-        d.put("smtp.starttls", "required");
+        d.put("smtp.starttls", "auto");
         d.put("smtp.username", "");
         d.put("smtp.password", "");
         d.put("smtp.trust-file", "");
@@ -255,7 +255,7 @@ public record AppConfig(
                 intValue(v, "events.retention-days", 1, 36_500),
                 intValue(v, "events.prune-interval-seconds", 1, 86_400),
                 bool(v, "invitations.log-links"),
-                oneOf(v, "smtp.starttls", List.of("required", "optional", "off")),
+                oneOf(v, "smtp.starttls", List.of("auto", "required", "optional", "off")),
                 v.get("smtp.username"),
                 v.get("smtp.password"),
                 v.get("smtp.trust-file"));

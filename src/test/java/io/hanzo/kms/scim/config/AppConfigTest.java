@@ -45,8 +45,9 @@ class AppConfigTest {
         assertThat(c.maxBodyBytes()).isEqualTo(1048576);
         assertThat(c.tokensLastUsedFlushSeconds()).isEqualTo(30);
         assertThat(c.invitationsLogLinks()).isFalse();
-        // Set-up links are live credentials: no mail without STARTTLS unless configured otherwise.
-        assertThat(c.smtpStarttls()).isEqualTo("required");
+        // Set-up links are live credentials: no mail without STARTTLS to a relay elsewhere unless
+        // configured otherwise.
+        assertThat(c.smtpStarttls()).isEqualTo("auto");
         assertThat(c.eventsRetentionDays()).isEqualTo(90);
     }
 

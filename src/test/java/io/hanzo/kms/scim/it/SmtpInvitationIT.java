@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hanzo.kms.scim.admin.InvitationDelivery;
+import io.hanzo.kms.scim.admin.SmtpInvitationSender;
 import io.hanzo.kms.scim.config.AppConfig;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
@@ -272,26 +273,52 @@ class SmtpInvitationIT {
     }
 
     /**
-     * Set-up links are live credentials: unless told otherwise, no mail goes to a relay that does not
-     * offer STARTTLS (or from which an attacker stripped it). The default used to be optional, and
-     * the link went in plain text without a word in the log.
+     * Set-up links are live credentials: by default, no mail goes to a relay elsewhere that does not
+     * offer STARTTLS (or from which an attacker stripped it); a relay on this machine, such as a mail
+     * sidecar on localhost, gets it without. The default used to be optional everywhere, and the link
+     * went in plain text across the network without a word in the log.
      */
     @Test
-    void byDefaultNoMailGoesToARelayWithoutStartTls() throws Exception {
-        // A Vert.x and a plain relay of its own: what the rest of the class's relays and servers are
-        // doing meanwhile has no say in this one send.
+    void byDefaultStartTlsIsRequiredOfARelayElsewhereAndUsedWhenOfferedOnThisMachine() {
+        assertThat(InvitationDelivery.startTls("auto", "smtp.example.com")).isEqualTo(SmtpInvitationSender.StartTls.REQUIRED);
+        assertThat(InvitationDelivery.startTls("auto", "10.0.0.25")).isEqualTo(SmtpInvitationSender.StartTls.REQUIRED);
+        assertThat(InvitationDelivery.startTls("auto", "localhost")).isEqualTo(SmtpInvitationSender.StartTls.OPTIONAL);
+        assertThat(InvitationDelivery.startTls("auto", "127.0.0.1")).isEqualTo(SmtpInvitationSender.StartTls.OPTIONAL);
+        assertThat(InvitationDelivery.startTls("required", "localhost")).isEqualTo(SmtpInvitationSender.StartTls.REQUIRED);
+        assertThat(AppConfig.from(Map.of(), Map.of()).smtpStarttls()).isEqualTo("auto");
+    }
+
+    @Test
+    void whenStartTlsIsRequiredNoMailGoesToARelayWithoutIt() throws Exception {
+        assertThat(sendThroughAPlainRelay("required", "plain-required@example.com"))
+                .as("the send to a relay without STARTTLS failed").isNotNull()
+                .satisfies(refused -> assertThat(refused.getMessage()).contains("STARTTLS"));
+        assertThat(RECEIVED).noneMatch(m -> "<plain-required@example.com>".equals(m.rcpt()));
+    }
+
+    @Test
+    void byDefaultARelayOnThisMachineWithoutStartTlsGetsTheMail() throws Exception {
+        assertThat(sendThroughAPlainRelay(null, "plain-local@example.com")).as("the send failed").isNull();
+        assertThat(RECEIVED).anyMatch(m -> "<plain-local@example.com>".equals(m.rcpt()) && !m.tls());
+    }
+
+    /**
+     * One send through a plain relay on 127.0.0.1, with a Vert.x and a relay of its own (what the rest
+     * of the class's relays and servers do meanwhile has no say in it); its failure, or null.
+     */
+    private static Throwable sendThroughAPlainRelay(String startTls, String recipient) throws Exception {
         Vertx own = Vertx.vertx();
         try {
             NetServer plain = ApiClient.await(own.createNetServer().connectHandler(s -> session(s, false, ""))
                     .listen(0, "127.0.0.1"));
-            InvitationDelivery delivery = InvitationDelivery.configured(own, AppConfig.from(Map.of(), Map.of(
-                    "SCIM_SMTP_HOST", "127.0.0.1", "SCIM_SMTP_PORT", Integer.toString(plain.actualPort()))));
-            Future<Void> sent = delivery.sender().send("plain-default@example.com",
-                    "http://localhost/account/setup#token=kms_setup_plain-default");
-            Throwable refused = ApiClient.await(sent.transform(ar -> Future.succeededFuture(ar.cause())));
-            assertThat(refused).as("the send to a relay without STARTTLS failed").isNotNull();
-            assertThat(refused.getMessage()).contains("STARTTLS");
-            assertThat(RECEIVED).noneMatch(m -> "<plain-default@example.com>".equals(m.rcpt()));
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "SCIM_SMTP_HOST", "127.0.0.1", "SCIM_SMTP_PORT", Integer.toString(plain.actualPort())));
+            if (startTls != null) {
+                env.put("SCIM_SMTP_STARTTLS", startTls);
+            }
+            InvitationDelivery delivery = InvitationDelivery.configured(own, AppConfig.from(Map.of(), env));
+            Future<Void> sent = delivery.sender().send(recipient, "http://localhost/account/setup#token=kms_setup_plain");
+            return ApiClient.await(sent.transform(ar -> Future.succeededFuture(ar.cause())));
         } finally {
             ApiClient.await(own.close());
         }
