@@ -12,9 +12,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -168,6 +170,8 @@ class InvitationFollowsUserIT {
 
             write(org, id, how, address("renamed-" + how, "a.example"), email, true);
             write(org, id, how, address("renamed-again-" + how, "a.example"), email, true);
+            // An identity provider that changes only the letter case of an email changes no mailbox.
+            write(org, id, how, address("renamed-upper-" + how, "a.example"), email.toUpperCase(Locale.ROOT), true);
 
             running.log.assertSettledAt(email, 1, SETTLE);
             assertThat(state(token)).as("the link after %s", how).isEqualTo("open");
@@ -175,6 +179,29 @@ class InvitationFollowsUserIT {
             ApiClient.Response ok = setup(token);
             assertThat(ok.status()).as("set-up with the first link after %s: %s", how, ok.text()).isEqualTo(200);
         }
+    }
+
+    /**
+     * A person provisioned before invitations were kept has none: writing them, activation included,
+     * invites nobody (the admin's re-send is the way to invite them).
+     */
+    @Test
+    void aPersonWhoWasNeverInvitedIsNotInvitedByAWrite() throws Exception {
+        TestOrg org = TestOrg.create(running.client, "Never Invited");
+        String email = address("never", "a.example");
+        ApiClient.Response r = api.post(USERS, org.token(), userBody(address("never-name", "a.example"), email, false));
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        String id = r.json().path("id").asText();
+        try (Connection c = MembershipDb.connect()) {
+            MembershipDb.execute(c, "DELETE FROM invitations WHERE org_id = ? AND user_id = ?", org.id(), id);
+        }
+        for (Write how : Write.values()) {
+            write(org, id, how, address("never-" + how, "a.example"), email, true);
+            write(org, id, how, address("never-off-" + how, "a.example"), address("other-" + how, "a.example"), false);
+        }
+        write(org, id, Write.PUT, address("never-last", "a.example"), email, true);
+        running.log.assertSettledAt(email, 0, SETTLE);
+        assertThat(MembershipDb.invitations(org.id(), id)).isEmpty();
     }
 
     /**

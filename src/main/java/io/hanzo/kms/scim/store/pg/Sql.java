@@ -90,6 +90,9 @@ final class Sql {
      * reactivation); while active, the tokens minted for another address than $4 (the one the outbox
      * would now send to) are voided, and when no open invitation is left a new one ($5) is queued, so
      * that a changed address or a reactivation brings a new link to the address that is now theirs.
+     * Addresses are compared without regard to letter case: an identity provider that lower-cases an
+     * email changes nobody's mailbox. Only a person who was invited before is invited again: one
+     * provisioned before invitations were kept has none, and an unrelated write must not invite them.
      * An invitation not claimed yet is left: its token will be minted for the address of its claim.
      * Sent before USER_REPLACE's answer is known, so it does nothing unless that wrote the user (see
      * {@link #GROUP_WRITTEN_HERE}); answers the invitation queued, if any. The user's state comes from
@@ -102,8 +105,10 @@ final class Sql {
                     + "AS w WHERE split_part(w, ' ', 1) = $2::uuid::text AND split_part(w, ' ', 3) = 'invited'), "
                     + "voided AS (UPDATE invitations i SET voided_at = $3 FROM u WHERE i.org_id = $1 AND i.user_id = $2 "
                     + "AND i.used_at IS NULL AND i.voided_at IS NULL "
-                    + "AND (NOT u.active OR (i.token_hash IS NOT NULL AND i.recipient IS DISTINCT FROM $4)) RETURNING i.id) "
+                    + "AND (NOT u.active OR (i.token_hash IS NOT NULL AND lower(i.recipient) IS DISTINCT FROM lower($4))) "
+                    + "RETURNING i.id) "
                     + "INSERT INTO invitations (org_id, id, user_id, created_at) SELECT $1, $5, $2, $3 FROM u WHERE u.active "
+                    + "AND EXISTS (SELECT 1 FROM invitations i WHERE i.org_id = $1 AND i.user_id = $2) "
                     + "AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.org_id = $1 AND i.user_id = $2 "
                     + "AND i.used_at IS NULL AND i.voided_at IS NULL AND i.id NOT IN (SELECT id FROM voided)) RETURNING id";
     /** The user's row, its change-feed row and its event (see {@link #resourceDelete}). */
