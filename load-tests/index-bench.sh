@@ -103,7 +103,10 @@ PG_PORT=$(free_port "$HTTP_PORT")
 SERVER_ENV=(SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$HTTP_PORT" SCIM_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
   SCIM_DATA_DIR="$RUN_DIR/data" SCIM_ADMIN_TOKEN="index_bench_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   SCIM_LOG_REQUESTS=false SCIM_MANAGEMENT_PORT=0 SCIM_DATABASE_EMBEDDED_PORT="$PG_PORT")
-PG_URI="postgresql://postgres:postgres@localhost:$PG_PORT/postgres"
+# The embedded database's password is made at the server's first start.
+pg_uri() {
+  echo "postgresql://postgres:$(cat "$RUN_DIR/data/postgres.password")@localhost:$PG_PORT/postgres"
+}
 
 # start_server LOG [BUILD]: starts the server (BUILD: server or compare, under RUN_DIR) and waits until
 # it answers; sets STARTED to the seconds it took.
@@ -140,7 +143,7 @@ BASE=$(live_bytes)
 say "empty server ready in $EMPTY_START s; live heap $((BASE / 1048576)) MB"
 say "filling $USERS users with $PER_USER memberships each"
 FILL_T0=$(date +%s)
-ORG=$(tools io.hanzo.kms.scim.loadtools.IndexFill --pg "$PG_URI" --users "$USERS" --per-user "$PER_USER")
+ORG=$(tools io.hanzo.kms.scim.loadtools.IndexFill --pg "$(pg_uri)" --users "$USERS" --per-user "$PER_USER")
 FILL_SECONDS=$(($(date +%s) - FILL_T0))
 stop_server
 say "filled in $FILL_SECONDS s; starting the server on that database"

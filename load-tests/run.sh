@@ -184,14 +184,18 @@ ADMIN_TOKEN="bench_admin_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 SERVER_ENV=(SCIM_HTTP_HOST=127.0.0.1 SCIM_HTTP_PORT="$HTTP_PORT" SCIM_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
   SCIM_DATA_DIR="$RUN_DIR/data" SCIM_ADMIN_TOKEN="$ADMIN_TOKEN"
   # One log line per request would weigh on the measurement; no metrics port that could be taken.
-  SCIM_LOG_REQUESTS=false SCIM_MANAGEMENT_PORT=0)
+  SCIM_LOG_REQUESTS=false SCIM_MANAGEMENT_PORT=0
+  # No relay here: invitations are delivered to the log, so that minting, sending and marking them
+  # stay in what is measured (without a relay or this, they would wait in the outbox unsent).
+  SCIM_INVITATIONS_LOG_LINKS=true)
 if [[ -n "${SCIM_DATABASE_URL:-}" ]]; then
   PG_URI="$SCIM_DATABASE_URL"
   say "database: SCIM_DATABASE_URL (the simulations use organisations of their own there)"
 else
   pick_port PG_PORT
   SERVER_ENV+=(SCIM_DATABASE_EMBEDDED_PORT="$PG_PORT")
-  PG_URI="postgresql://postgres:postgres@localhost:$PG_PORT/postgres"
+  # The embedded database's password is made at the server's first start (see below).
+  PG_URI=""
   say "database: fresh embedded PostgreSQL on port $PG_PORT in $RUN_DIR/$( ((INSTANCES > 1)) && echo cluster/postgres || echo data)"
 fi
 
@@ -214,7 +218,7 @@ else
     PG_URI="$CLUSTER_DB_URL"
   fi
   # As for one instance: no request log lines during the measurements.
-  export SCIM_LOG_REQUESTS=false
+  export SCIM_LOG_REQUESTS=false SCIM_INVITATIONS_LOG_LINKS=true
   say "starting instance 1 on 127.0.0.1:$HTTP_PORT"
   cluster_start_instance 1 "$HTTP_PORT" "$DB_URL" "$ADMIN_TOKEN" "http://127.0.0.1:$PROXY_PORT"
   SERVER_PID=$(cluster_pid instance-1)
@@ -225,6 +229,9 @@ if ! tools io.hanzo.kms.scim.loadtools.Admin wait --url "http://127.0.0.1:$HTTP_
   echo "The server did not become ready; its log:" >&2
   tail -50 "$RUN_DIR/server.log" >&2
   exit 1
+fi
+if [[ -z "$PG_URI" ]]; then
+  PG_URI="postgresql://postgres:$(cat "$RUN_DIR/data/postgres.password")@localhost:$PG_PORT/postgres"
 fi
 PG_PID=""
 if [[ -f "$RUN_DIR/data/postgres/postmaster.pid" ]]; then
