@@ -51,8 +51,9 @@ public final class DatabaseSetup {
     /**
      * Starts the embedded PostgreSQL on {@code dir}, creating it at the first start, with its binaries
      * in a directory of the server's user alone and every connection authenticated (see {@link
-     * EmbeddedAccess}). A directory made by an earlier version, whose connections from this machine
-     * needed no password, starts as it was, is given its password and then requires it.
+     * EmbeddedAccess}). A directory without its password file (made by an earlier version, whose
+     * connections from this machine needed no password, or one whose file was lost) starts with
+     * connections from this machine trusted, is given a new password and then requires it.
      */
     public static DatabaseTarget startEmbedded(Path dir, int port) {
         try {
@@ -65,6 +66,7 @@ public final class DatabaseSetup {
                 password = EmbeddedAccess.newPassword();
                 EmbeddedAccess.writePassword(passwordFile, password);
             }
+            boolean passwordLost = password == null && EmbeddedAccess.passwordRequired(dir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
@@ -87,11 +89,19 @@ public final class DatabaseSetup {
                     builder.setLocaleConfig("pwfile", passwordFile.toString());
                 }
                 builder.setConnectConfig("password", password);
-                builder.setDataDirectoryCustomizer(d -> requirePassword(d.toPath()));
             }
+            boolean requirePassword = password != null;
+            builder.setDataDirectoryCustomizer(d -> writeHba(d.toPath(), requirePassword));
             EmbeddedPostgres pg = builder.start();
             if (password == null) {
                 password = adoptPassword(pg, dir, passwordFile);
+                if (passwordLost) {
+                    LOG.warn("The embedded PostgreSQL's password file {} was missing: the superuser was given a new "
+                            + "password, kept there. Keep that file on the same volume as {}.", passwordFile, dir);
+                } else {
+                    LOG.info("Embedded PostgreSQL from an earlier version: connections now need the password kept "
+                            + "in {}", passwordFile);
+                }
             }
             LOG.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
             return new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", password, pg);
@@ -100,17 +110,21 @@ public final class DatabaseSetup {
         }
     }
 
-    private static void requirePassword(Path dir) {
+    private static void writeHba(Path dir, boolean requirePassword) {
         try {
-            EmbeddedAccess.requirePassword(dir);
+            if (requirePassword) {
+                EmbeddedAccess.requirePassword(dir);
+            } else {
+                EmbeddedAccess.trustForOneStart(dir);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write pg_hba.conf in " + dir, e);
         }
     }
 
     /**
-     * A database made by an earlier version accepted connections from this machine without a
-     * password: the superuser is given one, kept in {@code passwordFile}, and from then on every
+     * A database started without its password file accepts connections from this machine without a
+     * password: the superuser is given a new one, kept in {@code passwordFile}, and from then on every
      * connection needs it. Done in that order, a crash at any point leaves a database that the next
      * start opens and finishes.
      */
@@ -124,8 +138,6 @@ public final class DatabaseSetup {
         } catch (SQLException e) {
             throw new IOException("Could not give the embedded PostgreSQL's superuser a password", e);
         }
-        LOG.info("Embedded PostgreSQL from an earlier version: connections now need the password kept in {}",
-                passwordFile);
         return password;
     }
 

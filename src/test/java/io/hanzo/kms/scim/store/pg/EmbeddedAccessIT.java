@@ -81,6 +81,37 @@ class EmbeddedAccessIT {
         assertARestartKeepsThePassword(dir, db.password(), "SELECT v FROM kept_across_upgrade", "still here");
     }
 
+    @Test
+    void aDatabaseWhosePasswordFileWasLostStartsWithANewPassword() throws Exception {
+        Path data = Files.createTempDirectory("kms-scim-embedded-lost-password");
+        Path dir = data.resolve("postgres");
+        Path passwordFile = data.resolve("postgres.password");
+        DatabaseTarget first = DatabaseSetup.startEmbedded(dir, 0);
+        try (Connection c = DriverManager.getConnection(first.jdbcUrl(), "postgres", first.password());
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE kept_across_loss AS SELECT 'still here' AS v");
+        } finally {
+            first.embedded().close();
+        }
+        // Its volume mounted at the database's directory alone, or that directory restored without it.
+        Files.delete(passwordFile);
+
+        DatabaseTarget db = DatabaseSetup.startEmbedded(dir, 0);
+        try {
+            assertThat(db.password()).isNotEqualTo(first.password());
+            assertThat(Files.readString(passwordFile).strip()).isEqualTo(db.password());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
+            assertThat(Files.readString(dir.resolve("pg_hba.conf"))).isEqualTo(EmbeddedAccess.HBA);
+            assertRefusedWithoutThePassword(db);
+            assertThatThrownBy(() -> query(db, first.password(), "SELECT 1")).as("the lost password")
+                    .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+            assertThat(query(db, db.password(), "SELECT v FROM kept_across_loss")).isEqualTo("still here");
+        } finally {
+            db.embedded().close();
+        }
+        assertARestartKeepsThePassword(dir, db.password(), "SELECT v FROM kept_across_loss", "still here");
+    }
+
     private static void assertARestartKeepsThePassword(Path dir, String password, String sql, String answer)
             throws Exception {
         DatabaseTarget again = DatabaseSetup.startEmbedded(dir, 0);
