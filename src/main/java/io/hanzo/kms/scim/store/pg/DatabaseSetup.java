@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,12 +127,14 @@ public final class DatabaseSetup {
      * A database started without its password file accepts connections from this machine without a
      * password: the superuser is given a new one, kept in {@code passwordFile}, and from then on every
      * connection needs it. Done in that order, a crash at any point leaves a database that the next
-     * start opens and finishes.
+     * start opens and finishes. The server gets the password's SCRAM verifier, computed here, never
+     * the password itself, which a statement logged by the server (and copied into this one's log)
+     * would show.
      */
     private static String adoptPassword(EmbeddedPostgres pg, Path dir, Path passwordFile) throws IOException {
         String password = EmbeddedAccess.newPassword();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
+            c.unwrap(PGConnection.class).alterUserPassword("postgres", password.toCharArray(), "scram-sha-256");
             EmbeddedAccess.writePassword(passwordFile, password);
             EmbeddedAccess.requirePassword(dir);
             s.execute("SELECT pg_reload_conf()");
