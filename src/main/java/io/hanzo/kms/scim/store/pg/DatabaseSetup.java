@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +52,9 @@ public final class DatabaseSetup {
     /**
      * Starts the embedded PostgreSQL on {@code dir}, creating it at the first start, with its binaries
      * in a directory of the server's user alone and every connection authenticated (see {@link
-     * EmbeddedAccess}). A directory made by an earlier version, whose connections from this machine
-     * needed no password, starts as it was, is given its password and then requires it.
+     * EmbeddedAccess}). A directory without its password file (made by an earlier version, whose
+     * connections from this machine needed no password, or one whose file was lost) starts with
+     * connections from this machine trusted, is given a new password and then requires it.
      */
     public static DatabaseTarget startEmbedded(Path dir, int port) {
         try {
@@ -65,6 +67,7 @@ public final class DatabaseSetup {
                 password = EmbeddedAccess.newPassword();
                 EmbeddedAccess.writePassword(passwordFile, password);
             }
+            boolean passwordLost = password == null && EmbeddedAccess.passwordRequired(dir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
@@ -87,11 +90,19 @@ public final class DatabaseSetup {
                     builder.setLocaleConfig("pwfile", passwordFile.toString());
                 }
                 builder.setConnectConfig("password", password);
-                builder.setDataDirectoryCustomizer(d -> requirePassword(d.toPath()));
             }
+            boolean requirePassword = password != null;
+            builder.setDataDirectoryCustomizer(d -> writeHba(d.toPath(), requirePassword));
             EmbeddedPostgres pg = builder.start();
             if (password == null) {
                 password = adoptPassword(pg, dir, passwordFile);
+                if (passwordLost) {
+                    LOG.warn("The embedded PostgreSQL's password file {} was missing: the superuser was given a new "
+                            + "password, kept there. Keep that file on the same volume as {}.", passwordFile, dir);
+                } else {
+                    LOG.info("Embedded PostgreSQL from an earlier version: connections now need the password kept "
+                            + "in {}", passwordFile);
+                }
             }
             LOG.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
             return new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", password, pg);
@@ -100,32 +111,36 @@ public final class DatabaseSetup {
         }
     }
 
-    private static void requirePassword(Path dir) {
+    private static void writeHba(Path dir, boolean requirePassword) {
         try {
-            EmbeddedAccess.requirePassword(dir);
+            if (requirePassword) {
+                EmbeddedAccess.requirePassword(dir);
+            } else {
+                EmbeddedAccess.trustForOneStart(dir);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write pg_hba.conf in " + dir, e);
         }
     }
 
     /**
-     * A database made by an earlier version accepted connections from this machine without a
-     * password: the superuser is given one, kept in {@code passwordFile}, and from then on every
+     * A database started without its password file accepts connections from this machine without a
+     * password: the superuser is given a new one, kept in {@code passwordFile}, and from then on every
      * connection needs it. Done in that order, a crash at any point leaves a database that the next
-     * start opens and finishes.
+     * start opens and finishes. The server gets the password's SCRAM verifier, computed here, never
+     * the password itself, which a statement logged by the server (and copied into this one's log)
+     * would show.
      */
     private static String adoptPassword(EmbeddedPostgres pg, Path dir, Path passwordFile) throws IOException {
         String password = EmbeddedAccess.newPassword();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
+            c.unwrap(PGConnection.class).alterUserPassword("postgres", password.toCharArray(), "scram-sha-256");
             EmbeddedAccess.writePassword(passwordFile, password);
             EmbeddedAccess.requirePassword(dir);
             s.execute("SELECT pg_reload_conf()");
         } catch (SQLException e) {
             throw new IOException("Could not give the embedded PostgreSQL's superuser a password", e);
         }
-        LOG.info("Embedded PostgreSQL from an earlier version: connections now need the password kept in {}",
-                passwordFile);
         return password;
     }
 

@@ -1,6 +1,8 @@
 package io.hanzo.kms.scim.store.pg;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -32,6 +34,17 @@ final class EmbeddedAccess {
             local   all   all                  scram-sha-256
             host    all   all   127.0.0.1/32   scram-sha-256
             host    all   all   ::1/128        scram-sha-256
+            """;
+
+    /**
+     * For one start of a database whose password file is missing: connections from this machine need
+     * no password, as with initdb's defaults, until the superuser has a new one and {@link #HBA} is back.
+     */
+    static final String HBA_TRUSTING_FOR_ONE_START = """
+            # Written by kms-scim for one start, until the superuser has a new password: none is needed.
+            local   all   all                  trust
+            host    all   all   127.0.0.1/32   trust
+            host    all   all   ::1/128        trust
             """;
 
     private EmbeddedAccess() {
@@ -107,13 +120,42 @@ final class EmbeddedAccess {
         writeOwnerOnly(databaseDir.resolve("pg_hba.conf"), HBA);
     }
 
-    /** Writes a new file, readable by the server's user alone from its creation, then moves it into place. */
+    /** Replaces the database's pg_hba.conf with {@link #HBA_TRUSTING_FOR_ONE_START}. */
+    static void trustForOneStart(Path databaseDir) throws IOException {
+        writeOwnerOnly(databaseDir.resolve("pg_hba.conf"), HBA_TRUSTING_FOR_ONE_START);
+    }
+
+    /**
+     * Whether the database's pg_hba.conf is {@link #HBA}: its password was required, so a missing
+     * password file was lost rather than never made.
+     */
+    static boolean passwordRequired(Path databaseDir) throws IOException {
+        Path hba = databaseDir.resolve("pg_hba.conf");
+        return Files.exists(hba) && Files.readString(hba, StandardCharsets.US_ASCII).equals(HBA);
+    }
+
+    /**
+     * Writes a new file, readable by the server's user alone from its creation, then moves it into
+     * place. The file and then its directory are flushed to disk, so that after a power cut the file is
+     * there with its content before anything that relies on it is.
+     */
     private static void writeOwnerOnly(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        Files.writeString(Files.createFile(tmp, ownerOnlyAttribute(OWNER_ONLY_FILE)), content, StandardCharsets.US_ASCII,
-                StandardOpenOption.WRITE);
+        Files.createFile(tmp, ownerOnlyAttribute(OWNER_ONLY_FILE));
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = StandardCharsets.US_ASCII.encode(content);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (isPosix(file)) {
+            try (FileChannel directory = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+                directory.force(true);
+            }
+        }
     }
 
     private static boolean isPosix(Path p) {

@@ -60,6 +60,7 @@ class EmbeddedAccessIT {
     void aDatabaseOfAnEarlierVersionStartsAndThenNeedsThePassword() throws Exception {
         Path data = Files.createTempDirectory("kms-scim-embedded-upgrade");
         Path dir = data.resolve("postgres");
+        Path serverLog = Files.createDirectory(data.resolve("server-log"));
         // As earlier versions made it: initdb's trust for every local connection, no password.
         try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(EmbeddedAccess.binaries(dir).toFile()).setRegisterShutdownHook(false)
@@ -67,6 +68,11 @@ class EmbeddedAccessIT {
              Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE kept_across_upgrade (v text)");
             s.execute("INSERT INTO kept_across_upgrade VALUES ('still here')");
+            // Every statement logged to files of its own, as an operator may have set: the new
+            // password must not be among them.
+            s.execute("ALTER SYSTEM SET logging_collector = on");
+            s.execute("ALTER SYSTEM SET log_directory = '" + serverLog + "'");
+            s.execute("ALTER SYSTEM SET log_statement = 'all'");
         }
         assertThat(data.resolve("postgres.password")).doesNotExist();
 
@@ -75,10 +81,43 @@ class EmbeddedAccessIT {
             assertRefusedWithoutThePassword(db);
             assertThat(query(db, db.password(), "SELECT v FROM kept_across_upgrade")).isEqualTo("still here");
             assertThat(Files.readString(data.resolve("postgres.password")).strip()).isEqualTo(db.password());
+            String logged = readAll(serverLog);
+            assertThat(logged).as("the server's log").contains(" PASSWORD ").doesNotContain(db.password());
         } finally {
             db.embedded().close();
         }
         assertARestartKeepsThePassword(dir, db.password(), "SELECT v FROM kept_across_upgrade", "still here");
+    }
+
+    @Test
+    void aDatabaseWhosePasswordFileWasLostStartsWithANewPassword() throws Exception {
+        Path data = Files.createTempDirectory("kms-scim-embedded-lost-password");
+        Path dir = data.resolve("postgres");
+        Path passwordFile = data.resolve("postgres.password");
+        DatabaseTarget first = DatabaseSetup.startEmbedded(dir, 0);
+        try (Connection c = DriverManager.getConnection(first.jdbcUrl(), "postgres", first.password());
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE kept_across_loss AS SELECT 'still here' AS v");
+        } finally {
+            first.embedded().close();
+        }
+        // Its volume mounted at the database's directory alone, or that directory restored without it.
+        Files.delete(passwordFile);
+
+        DatabaseTarget db = DatabaseSetup.startEmbedded(dir, 0);
+        try {
+            assertThat(db.password()).isNotEqualTo(first.password());
+            assertThat(Files.readString(passwordFile).strip()).isEqualTo(db.password());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
+            assertThat(Files.readString(dir.resolve("pg_hba.conf"))).isEqualTo(EmbeddedAccess.HBA);
+            assertRefusedWithoutThePassword(db);
+            assertThatThrownBy(() -> query(db, first.password(), "SELECT 1")).as("the lost password")
+                    .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+            assertThat(query(db, db.password(), "SELECT v FROM kept_across_loss")).isEqualTo("still here");
+        } finally {
+            db.embedded().close();
+        }
+        assertARestartKeepsThePassword(dir, db.password(), "SELECT v FROM kept_across_loss", "still here");
     }
 
     private static void assertARestartKeepsThePassword(Path dir, String password, String sql, String answer)
@@ -97,6 +136,16 @@ class EmbeddedAccessIT {
         assertThatThrownBy(() -> query(db, null, "SELECT 1")).as("no password").isInstanceOf(SQLException.class);
         assertThatThrownBy(() -> query(db, "postgres", "SELECT 1")).as("a wrong password")
                 .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+    }
+
+    private static String readAll(Path dir) throws Exception {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                all.append(Files.readString(f));
+            }
+        }
+        return all.toString();
     }
 
     private static String query(DatabaseTarget db, String password, String sql) throws SQLException {
