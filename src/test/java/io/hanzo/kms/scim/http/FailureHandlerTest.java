@@ -27,7 +27,7 @@ class FailureHandlerTest {
         router.route("/conflict").handler(ctx -> ctx.fail(new ScimException(409, "uniqueness", "taken")));
         router.route().failureHandler(new FailureHandler(new RefusalRecorder(null)));
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         // Held for the whole test: Vert.x closes a client nothing refers to any more.
         HttpClient client = vertx.createHttpClient();
         try {
@@ -56,6 +56,6 @@ class FailureHandlerTest {
                 .compose(req -> req.send())
                 .compose(res -> res.body().map(b -> new Answer(res.statusCode(), res.getHeader("Retry-After"),
                         Json.parse(b.getBytes()))))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 }
