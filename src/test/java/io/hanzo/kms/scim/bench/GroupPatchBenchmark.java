@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.bench;
 
 import io.hanzo.kms.scim.Application;
 import io.hanzo.kms.scim.config.AppConfig;
+import io.hanzo.kms.scim.it.TempDirectories;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.pg.DatabaseSetup;
 import io.hanzo.kms.scim.store.pg.DatabaseTarget;
@@ -159,6 +160,7 @@ public class GroupPatchBenchmark {
     public void tearDown() throws Exception {
         app.stop();
         db.embedded().close();
+        TempDirectories.delete(dataDir);
     }
 
     private String send(String method, String url, String bearer, String body) throws Exception {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hanzo.kms.scim.chaos.Ledger.Existence;
 import io.hanzo.kms.scim.chaos.Ledger.Snapshot;
 import io.hanzo.kms.scim.chaos.Ledger.TrackedUser;
+import io.hanzo.kms.scim.it.TempDirectories;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * Kill -9 under load: 8 clients create, PATCH, PUT and DELETE users and add and remove group members
@@ -134,7 +134,7 @@ class KillNineIT {
         } finally {
             server.stop();
             if (passed) {
-                deleteTree(dir);
+                TempDirectories.delete(dir);
             } else {
                 System.out.println("Chaos data and server log kept in " + dir + ":\n" + server.tail());
             }
@@ -174,7 +174,7 @@ class KillNineIT {
         } finally {
             server.stop();
             if (passed) {
-                deleteTree(dir);
+                TempDirectories.delete(dir);
             } else {
                 System.out.println("Data and server log kept in " + dir + ":\n" + server.tail());
             }
@@ -536,9 +536,4 @@ class KillNineIT {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

@@ -104,6 +104,7 @@ class DatabaseOutageIT {
         client.close();
         server.stop();
         db.embedded().close();
+        TempDirectories.delete(dir);
     }
 
     @Test

@@ -35,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * The repository's HAProxy configuration, rendered for three server instances on the shared database
@@ -107,11 +106,7 @@ class HaproxyClusterIT {
         for (TestServer s : servers) {
             s.stop();
         }
-        if (workDir != null) {
-            try (Stream<Path> files = Files.walk(workDir)) {
-                files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-            }
-        }
+        TempDirectories.delete(workDir);
     }
 
     @Test

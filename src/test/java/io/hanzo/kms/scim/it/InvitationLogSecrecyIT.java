@@ -55,6 +55,7 @@ class InvitationLogSecrecyIT {
         ApiClient.await(relay.close());
         log.uninstall();
         db.embedded().close();
+        TempDirectories.delete(dir);
     }
 
     /** A plain relay that accepts every message. */

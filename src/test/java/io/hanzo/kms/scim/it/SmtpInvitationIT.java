@@ -122,6 +122,7 @@ class SmtpInvitationIT {
         certificate.delete();
         log.uninstall();
         db.embedded().close();
+        TempDirectories.delete(dir);
     }
 
     /**

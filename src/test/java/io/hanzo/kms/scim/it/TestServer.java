@@ -81,13 +81,16 @@ public final class TestServer {
             try {
                 dataDir = Files.createTempDirectory("kms-scim-test");
                 DatabaseTarget db = DatabaseSetup.startEmbedded(dataDir.resolve("postgres"), 0);
-                // One hook, so the shared server stops before its database does.
+                Path dir = dataDir;
+                // One hook, so the shared server stops before its database does, and that before its
+                // directory goes.
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     if (shared != null) {
                         shared.app.stop();
                     }
                     try {
                         db.embedded().close();
+                        TempDirectories.delete(dir);
                     } catch (Exception ignored) {
                         // the JVM is exiting anyway
                     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +25,12 @@ import java.util.Properties;
  * A database an earlier version made still starts, and from then on needs the password too.
  */
 class EmbeddedAccessIT {
+    /** Each test's database and its binaries, removed when the test ends. */
+    @TempDir
+    Path data;
 
     @Test
     void aNewDatabaseNeedsItsPasswordAndRunsFromAPrivateDirectory() throws Exception {
-        Path data = Files.createTempDirectory("kms-scim-embedded-access");
         Path dir = data.resolve("postgres");
         DatabaseTarget db = DatabaseSetup.startEmbedded(dir, 0);
         try {
@@ -58,7 +61,6 @@ class EmbeddedAccessIT {
 
     @Test
     void aDatabaseOfAnEarlierVersionStartsAndThenNeedsThePassword() throws Exception {
-        Path data = Files.createTempDirectory("kms-scim-embedded-upgrade");
         Path dir = data.resolve("postgres");
         Path serverLog = Files.createDirectory(data.resolve("server-log"));
         // As earlier versions made it: initdb's trust for every local connection, no password.
@@ -91,7 +93,6 @@ class EmbeddedAccessIT {
 
     @Test
     void aDatabaseWhosePasswordFileWasLostStartsWithANewPassword() throws Exception {
-        Path data = Files.createTempDirectory("kms-scim-embedded-lost-password");
         Path dir = data.resolve("postgres");
         Path passwordFile = data.resolve("postgres.password");
         DatabaseTarget first = DatabaseSetup.startEmbedded(dir, 0);
