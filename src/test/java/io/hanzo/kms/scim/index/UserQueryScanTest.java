@@ -66,7 +66,9 @@ class UserQueryScanTest {
             "groups.value eq \"" + ENGINEERING + "\" and title pr",
             "groups.value eq \"" + ENGINEERING + "\" or groups[display eq \"sales team\"]",
             "groups[value eq \"" + OPS + "\" and type eq \"direct\"] and not (groups.display eq \"Engineering\")",
-            "not (groups.value eq \"" + SALES + "\") and userName sw \"u1\"");
+            "not (groups.value eq \"" + SALES + "\") and userName sw \"u1\"",
+            "groups.value ne \"" + SALES + "\"", "groups[value ne \"" + ENGINEERING + "\"]", "emails.type ne \"work\"",
+            "emails.value ne \"w1@x.com\"");
 
     private static final List<String> SORTS = List.of("userName", "name.familyName", "emails", "emails.type", "title",
             "meta.lastModified", ENT + ":department", "department", "active", "nickName", "groups", "groups.display");

@@ -258,6 +258,43 @@ class BulkIT {
     }
 
     @Test
+    void attributesInAnObjectNamedByTheCoreSchemaAreRead() {
+        String n1 = unique("core.object.u1");
+        String groupName = unique("Core Object Group");
+        ObjectNode user = JSON.createObjectNode();
+        user.putArray("schemas").add(CORE);
+        user.putObject(CORE).put("userName", n1).put("active", false);
+        ObjectNode group = JSON.createObjectNode();
+        group.putObject(GROUP_SCHEMA).put("displayName", groupName).putArray("members").addObject().put("value", "bulkId:u1");
+        ObjectNode twice = userData(unique("core.object.twice"));
+        twice.putObject(CORE).put("USERNAME", unique("core.object.other"));
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Groups", "g1", group),
+                op("POST", "/Users", "u1", user),
+                op("POST", "/Users", "t1", twice))));
+
+        String u1 = assertSuccess(result(response, "u1"), "201", "Users");
+        String g1 = assertSuccess(result(response, "g1"), "201", "Groups");
+        JsonNode stored = api.getUser(org, u1);
+        assertThat(stored.path("userName").asText()).isEqualTo(n1);
+        assertThat(stored.path("active").asBoolean()).isFalse();
+        assertThat(getGroup(g1).path("displayName").asText()).isEqualTo(groupName);
+        assertThat(memberIds(getGroup(g1))).containsExactly(u1);
+        assertFailure(result(response, "t1"), "400");
+        assertThat(result(response, "t1").path("response").path("scimType").asText()).isEqualTo("invalidSyntax");
+        assertThat(result(response, "t1").path("response").path("detail").asText()).contains("'userName'");
+
+        ObjectNode replacement = JSON.createObjectNode();
+        replacement.put("userName", n1);
+        replacement.putObject(CORE.toUpperCase()).put("title", "Replaced Inside").put("active", true);
+        JsonNode put = run(bulk(null, List.of(op("PUT", "/Users/" + u1, null, replacement))));
+        assertThat(status(put.path("Operations").get(0))).as(put.toString()).isEqualTo("200");
+        JsonNode after = api.getUser(org, u1);
+        assertThat(after.path("title").asText()).isEqualTo("Replaced Inside");
+        assertThat(after.path("active").asBoolean()).isTrue();
+    }
+
+    @Test
     void bulkIdInAPath() {
         String name = unique("path.u1");
         String groupName = unique("Path Group");

@@ -287,6 +287,39 @@ class GroupsCrudIT {
     }
 
     @Test
+    void attributesInAnObjectNamedByTheCoreSchemaAreTheGroups() {
+        String a = createUser(org, "core.object.a@example.com", null);
+        String b = createUser(org, "core.object.b@example.com", null);
+
+        ApiClient.Response created = client.post(GROUPS, org.token(), """
+                {"schemas":["%1$s"],"%1$s":{"displayName":"Core Object Group","members":[{"value":"%2$s"}]},
+                 "externalId":"core-object-1"}""".formatted(GROUP_SCHEMA, a));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String id = created.json().path("id").asText();
+        assertThat(created.json().path("displayName").asText()).isEqualTo("Core Object Group");
+        assertThat(created.json().path("externalId").asText()).isEqualTo("core-object-1");
+        assertThat(memberIds(created.json())).containsExactly(a);
+
+        ApiClient.Response replaced = client.put(GROUPS + "/" + id, org.token(), """
+                {"schemas":["%1$s"],"displayName":"Core Object Group","%2$s":{"externalId":"core-object-2",
+                 "members":["%3$s"]}}""".formatted(GROUP_SCHEMA, GROUP_SCHEMA.toUpperCase(), b));
+        assertThat(replaced.status()).as(replaced.text()).isEqualTo(200);
+        JsonNode g = client.get(GROUPS + "/" + id, org.token()).json();
+        assertThat(g.path("externalId").asText()).isEqualTo("core-object-2");
+        assertThat(memberIds(g)).containsExactly(b);
+
+        ApiClient.Response twice = client.put(GROUPS + "/" + id, org.token(), """
+                {"displayName":"Core Object Group","%s":{"DISPLAYNAME":"Renamed Inside"}}""".formatted(GROUP_SCHEMA));
+        assertError(twice, 400, "invalidSyntax");
+        assertThat(twice.json().path("detail").asText()).contains("'displayName'");
+        assertError(client.put(GROUPS + "/" + id, org.token(), """
+                {"displayName":"Core Object Group","%s":["%s"]}""".formatted(GROUP_SCHEMA, a)), 400, "invalidSyntax");
+        JsonNode after = client.get(GROUPS + "/" + id, org.token()).json();
+        assertThat(after.path("meta").path("version")).isEqualTo(g.path("meta").path("version"));
+        assertThat(memberIds(after)).containsExactly(b);
+    }
+
+    @Test
     void putOverwriteWithTheSameMembersInAnotherOrderKeepsThem() {
         String a = createUser(org, "overwrite.a@example.com", null);
         String b = createUser(org, "overwrite.b@example.com", null);

@@ -258,6 +258,29 @@ class SearchIT {
                 "displayName eq \"Search Builders\" or active gt true"))), 400, "invalidFilter");
     }
 
+    /**
+     * {@code ne} on a multi-valued attribute asks for some value not equal (RFC 7644 §3.4.2.2), so a
+     * resource without the attribute, a group searched at the root among them, has no value that differs.
+     */
+    @Test
+    void neOnAMultiValuedAttributeAsksForSomeValueNotEqualInEverySearch() {
+        Map<String, Object> otherEmail = Map.of("filter", "emails.value ne \"anna@search.example\"");
+        assertThat(ids(rootSearch(otherEmail))).containsExactly(ben);
+        assertThat(ids(search(USERS, otherEmail))).containsExactly(ben);
+        assertSameAsGet(USERS, otherEmail);
+        assertThat(ids(search(USERS, Map.of("filter", "emails[value ne \"anna@search.example\"]")))).containsExactly(ben);
+
+        Map<String, Object> otherGroup = Map.of("filter", "groups.value ne \"" + admins + "\"");
+        assertThat(ids(rootSearch(otherGroup))).containsExactly(cleo);
+        assertThat(ids(search(USERS, otherGroup))).containsExactly(cleo);
+        assertSameAsGet(USERS, otherGroup);
+
+        JsonNode notAnna = rootSearch(Map.of("filter", "not (emails.value eq \"anna@search.example\")"));
+        assertThat(ids(notAnna)).containsExactly(ben, cleo, admins, builders);
+        assertScimError(api.post(GROUPS + "/.search", org.token(), searchBody(Map.of("filter",
+                "members.value ne \"" + cleo + "\""))), 400, "invalidFilter");
+    }
+
     /** A UUID's text has no case (RFC 9562 §4): filters on ids find what GET /Users/<ID IN UPPER CASE> finds. */
     @Test
     void idsInUpperCaseMatchInFiltersAsInThePath() {

@@ -13,6 +13,7 @@ import static io.hanzo.kms.scim.it.ScimChecks.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -288,6 +289,50 @@ class UsersCrudIT {
                 {"schemas":[],"userName":"extension.only@example.com","displayName":"Put Without Schemas"}""");
         assertThat(emptyList.status()).as(emptyList.text()).isEqualTo(200);
         assertThat(api.getUser(org, id).path("displayName").asText()).isEqualTo("Put Without Schemas");
+    }
+
+    @Test
+    void coreAttributesInAnObjectNamedByTheCoreSchemaAreRead() {
+        ApiClient.Response nested = api.post(USERS, org.token(), """
+                {"schemas":["%1$s"],"%1$s":{"userName":"core.object@example.com","active":false,
+                 "emails":[{"value":"core.object@example.com","type":"work"}]},"displayName":"Core Object"}"""
+                .formatted(CORE));
+        assertThat(nested.status()).as(nested.text()).isEqualTo(201);
+        ApiClient.Response flat = api.post(USERS, org.token(), """
+                {"schemas":["%s"],"userName":"core.object@example.com.flat","active":false,
+                 "emails":[{"value":"core.object@example.com","type":"work"}],"displayName":"Core Object"}"""
+                .formatted(CORE));
+        assertThat(flat.status()).as(flat.text()).isEqualTo(201);
+        assertThat(withoutIdMetaAndUserName(nested.json())).isEqualTo(withoutIdMetaAndUserName(flat.json()));
+        String id = nested.json().path("id").asText();
+        assertThat(api.getUser(org, id).path("userName").asText()).isEqualTo("core.object@example.com");
+
+        ApiClient.Response put = api.put(USERS + "/" + id, org.token(), """
+                {"schemas":["%s"],"userName":"core.object@example.com",
+                 "%s":{"title":"Put Inside","active":true}}""".formatted(CORE, CORE.toUpperCase()));
+        assertThat(put.status()).as(put.text()).isEqualTo(200);
+        JsonNode replaced = api.getUser(org, id);
+        assertThat(replaced.path("title").asText()).isEqualTo("Put Inside");
+        assertThat(replaced.path("active").asBoolean()).isTrue();
+        assertThat(replaced.has("displayName")).isFalse();
+
+        ApiClient.Response twice = api.put(USERS + "/" + id, org.token(), """
+                {"userName":"core.object@example.com","active":false,"%s":{"ACTIVE":true}}""".formatted(CORE));
+        assertScimError(twice, 400, "invalidSyntax");
+        assertThat(twice.json().path("detail").asText()).contains("'active'");
+        ApiClient.Response notAnObject = api.put(USERS + "/" + id, org.token(), """
+                {"userName":"core.object@example.com","active":false,"%s":"Not An Object"}""".formatted(CORE));
+        assertScimError(notAnObject, 400, "invalidSyntax");
+        assertThat(notAnObject.json().path("detail").asText()).contains(CORE);
+        JsonNode unchanged = api.getUser(org, id);
+        assertThat(unchanged.path("active").asBoolean()).isTrue();
+        assertThat(unchanged.path("meta").path("version")).isEqualTo(replaced.path("meta").path("version"));
+    }
+
+    private static JsonNode withoutIdMetaAndUserName(JsonNode user) {
+        ObjectNode copy = user.deepCopy();
+        copy.remove(List.of("id", "meta", "userName"));
+        return copy;
     }
 
     @Test

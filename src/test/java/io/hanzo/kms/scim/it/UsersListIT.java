@@ -291,6 +291,37 @@ class UsersListIT {
         assertMatches("meta.resourceType eq \"User\"", alice, bob, carol, dave);
     }
 
+    /** RFC 7644 §3.4.2.2: a filter on a multi-valued attribute matches when any of its values does. */
+    @Test
+    void neOnAMultiValuedAttributeAsksForSomeValueNotEqual() {
+        TestOrg o = TestOrg.create(client, "UsersList-ne");
+        String two = api.createUser(o, """
+                {"userName":"two@ne.example","emails":[{"value":"two@ne.example","type":"work"},
+                 {"value":"two@home.example","type":"home"}]}""").path("id").asText();
+        String one = api.createUser(o, """
+                {"userName":"one@ne.example","emails":[{"value":"one@ne.example","type":"work"}]}""").path("id").asText();
+        String none = api.createUser(o, user("none@ne.example")).path("id").asText();
+        String first = api.createGroup(o, "Ne First", two, one);
+        String second = api.createGroup(o, "Ne Second", two);
+
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        expected.put("emails.value ne \"two@ne.example\"", List.of(two, one));
+        expected.put("emails ne \"TWO@NE.EXAMPLE\"", List.of(two, one));
+        expected.put("emails[value ne \"two@ne.example\"]", List.of(two, one));
+        expected.put("emails.type ne \"work\"", List.of(two));
+        expected.put("emails[type ne \"work\"]", List.of(two));
+        expected.put("groups.value ne \"" + first + "\"", List.of(two));
+        expected.put("groups[value ne \"" + first + "\"]", List.of(two));
+        expected.put("groups.value ne \"" + second + "\"", List.of(two, one));
+        expected.put("not (emails.value eq \"two@ne.example\")", List.of(one, none));
+        expected.put("not (groups.value eq \"" + first + "\")", List.of(none));
+        expected.forEach((filter, ids) -> {
+            JsonNode list = api.list(o, filter);
+            assertThat(ids(list)).as(filter).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(list.path("totalResults").asInt()).as(filter).isEqualTo(ids.size());
+        });
+    }
+
     @Test
     void dateTimeComparisons() {
         assertMatches("meta.lastModified gt \"2000-01-01T00:00:00Z\"", alice, bob, carol, dave);

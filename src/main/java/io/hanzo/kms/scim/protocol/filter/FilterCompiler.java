@@ -93,6 +93,11 @@ public final class FilterCompiler {
                     return n -> values.any(n, FilterEvaluator::isPresent);
                 }
                 Predicate<JsonNode> equal = comparison(def, CompareOp.EQ, expected);
+                if (FilterEvaluator.multiValued(compare.path(), parent, type)) {
+                    Node node = node(compare.path());
+                    String sub = parent != null ? null : compare.path().subAttribute();
+                    return n -> FilterEvaluator.someValueDiffers(node.get(n), sub, equal);
+                }
                 return n -> !values.any(n, equal);
             }
             if (expected.isNull()) {

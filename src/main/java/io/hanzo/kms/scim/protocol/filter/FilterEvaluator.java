@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Evaluates a resolved filter (see {@link FilterResolver}) against resources as they are returned to
@@ -90,6 +91,11 @@ public final class FilterEvaluator {
             if (compare.op() == CompareOp.NE) {
                 if (compare.value().isNull()) {
                     return !nonepresent(values); // null means unassigned (RFC 7643 §2.5): "ne null" is "pr"
+                }
+                if (multiValued(compare.path(), parent, type)) {
+                    JsonNode expected = compare.value();
+                    return someValueDiffers(node(compare.path()), parent != null ? null : compare.path().subAttribute(),
+                            v -> compareOne(def, CompareOp.EQ, v, expected));
                 }
                 for (JsonNode v : values) {
                     if (compareOne(def, CompareOp.EQ, v, compare.value())) {
@@ -174,6 +180,38 @@ public final class FilterEvaluator {
             return true;
         }
 
+    }
+
+    /** Whether the path's top-level attribute (a sub-attribute, inside a value filter) is multi-valued. */
+    static boolean multiValued(AttributePath path, AttributeDef parent, ResourceType type) {
+        AttributeDef top = parent != null ? parent.subAttribute(path.attribute()) : type.resolve(path).attribute();
+        return top != null && top.multiValued();
+    }
+
+    /**
+     * {@code ne} on a multi-valued attribute. RFC 7644 §3.4.2.2: such an attribute matches when any of
+     * its values does, so {@code emails.type ne "work"} asks for an email whose type is not work, as
+     * {@code emails[type ne "work"]} does (an email without a type is one), and no email at all matches
+     * nothing.
+     *
+     * @param node  the attribute's node, or null
+     * @param sub   the sub-attribute compared, or null to compare the values themselves
+     * @param equal whether a value equals the one the filter names
+     */
+    static boolean someValueDiffers(JsonNode node, String sub, Predicate<JsonNode> equal) {
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        for (JsonNode element : node.isArray() ? node : List.of(node)) {
+            if (element.isNull()) {
+                continue;
+            }
+            JsonNode v = sub == null ? element : element.get(sub);
+            if (v == null || v.isNull() || !equal.test(v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** RFC 7644 "pr": a value that is there, not null, not empty text and not an empty array or object. */

@@ -28,15 +28,18 @@ import java.util.function.BinaryOperator;
  */
 public final class FilterResolver {
     private final ResourceType type;
+    /** The types searched together with {@link #type}, it included. */
+    private final List<ResourceType> searched;
     /** The conditions {@link #fold} met on attributes the type lacks. */
     private final Set<Filter> lacked = new LinkedHashSet<>();
 
-    private FilterResolver(ResourceType type) {
+    private FilterResolver(ResourceType type, List<ResourceType> searched) {
         this.type = type;
+        this.searched = searched;
     }
 
     public static Filter resolve(Filter filter, ResourceType type) {
-        return new FilterResolver(type).top(filter);
+        return new FilterResolver(type, List.of(type)).top(filter);
     }
 
     /** Parses and resolves in one step; null text (no filter) gives null. */
@@ -72,7 +75,7 @@ public final class FilterResolver {
         Filter parsed = FilterParser.parse(text);
         Set<Filter> lackedByAll = null;
         for (ResourceType type : types) {
-            FilterResolver resolver = new FilterResolver(type);
+            FilterResolver resolver = new FilterResolver(type, types);
             Folded folded = resolver.fold(parsed);
             out.add(!folded.isConstant() ? new ForType(folded.filter(), false)
                     : folded.holds() ? ForType.ALL : ForType.NONE);
@@ -163,12 +166,28 @@ public final class FilterResolver {
 
     /**
      * What a condition answers on an attribute with no value, as {@link FilterEvaluator} answers it:
-     * {@code eq null} and {@code ne "x"} hold; {@code eq "x"}, {@code ne null}, the other operators,
-     * {@code pr} and a value filter do not.
+     * {@code eq null} holds, and {@code ne "x"} on an attribute that is single-valued where another
+     * type has it; {@code ne "x"} on a multi-valued one (no value differs), {@code eq "x"},
+     * {@code ne null}, the other operators, {@code pr} and a value filter do not.
      */
-    private static boolean onUnassigned(Filter leaf) {
+    private boolean onUnassigned(Filter leaf) {
         if (leaf instanceof Filter.Compare c) {
-            return c.op() == CompareOp.NE ? !c.value().isNull() : c.op() == CompareOp.EQ && c.value().isNull();
+            return c.op() == CompareOp.NE ? !c.value().isNull() && !multiValuedElsewhere(c.path())
+                    : c.op() == CompareOp.EQ && c.value().isNull();
+        }
+        return false;
+    }
+
+    /** Whether a type searched alongside has the path's attribute, multi-valued. */
+    private boolean multiValuedElsewhere(AttributePath path) {
+        for (ResourceType other : searched) {
+            try {
+                if (other.resolve(new AttributePath(path.schemaUrn(), path.attribute(), null)).attribute().multiValued()) {
+                    return true;
+                }
+            } catch (IllegalArgumentException e) {
+                // not an attribute of this type either
+            }
         }
         return false;
     }

@@ -144,9 +144,13 @@ public final class ResourceNormalizer {
     }
 
     private void putTopLevel(ObjectNode out, String key, JsonNode value, Map<String, String> named) {
-        Schema extension = key.regionMatches(true, 0, "urn:", 0, 4) ? type.schema(key) : null;
-        if (extension != null && extension != type.coreSchema()) {
-            putExtension(out, extension, key, value, named);
+        Schema schema = key.regionMatches(true, 0, "urn:", 0, 4) ? type.schema(key) : null;
+        if (schema == type.coreSchema()) {
+            putCore(out, key, value, named);
+            return;
+        }
+        if (schema != null) {
+            putExtension(out, schema, key, value, named);
             return;
         }
         if (key.regionMatches(true, 0, "urn:", 0, 4)) {
@@ -168,17 +172,41 @@ public final class ResourceNormalizer {
             }
             return;
         }
-        AttributeDef common = CommonAttributes.attribute(key);
+        putCoreAttribute(out, key, key, value, named);
+    }
+
+    /**
+     * An object named by the core schema's URN, as an extension's attributes are written, holds core
+     * attributes: they join those at the top level, and one given in both places is given twice.
+     */
+    private void putCore(ObjectNode out, String key, JsonNode value, Map<String, String> named) {
+        if (!IdpTolerance.CORE_ATTRIBUTES_UNDER_THE_CORE_URN.accepted()) {
+            throw ScimException.invalidSyntax("The core schema's attributes belong at the top level of the body,"
+                    + " not inside '" + key + "'.");
+        }
+        if (!value.isObject()) {
+            throw ScimException.invalidSyntax("'" + key + "' must be a JSON object of " + type.name() + " attributes.");
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            putCoreAttribute(out, f.getKey(), key + "." + f.getKey(), f.getValue(), named);
+        }
+    }
+
+    /** @param spelling how the body named the attribute, for messages */
+    private void putCoreAttribute(ObjectNode out, String name, String spelling, JsonNode value, Map<String, String> named) {
+        AttributeDef common = CommonAttributes.attribute(name);
         if (common != null) {
-            nameOnce(named, common.name(), key);
+            nameOnce(named, common.name(), spelling);
             if (common == CommonAttributes.EXTERNAL_ID) {
                 putAttribute(out, common, value);
             }
             return; // id and meta belong to the server
         }
-        AttributeDef def = type.coreSchema().attribute(key);
+        AttributeDef def = type.coreSchema().attribute(name);
         if (def != null) {
-            nameOnce(named, def.name(), key);
+            nameOnce(named, def.name(), spelling);
             putAttribute(out, def, value);
         }
     }

@@ -182,6 +182,15 @@ public enum IdpTolerance {
             List.of("home-grown scripts", "SCIM client libraries"),
             "it.UsersCrudIT#aBodyWithoutTheCoreSchemaIsReadAsTheEndpointsResource"),
 
+    CORE_ATTRIBUTES_UNDER_THE_CORE_URN(
+            "A POST or PUT body (in /Bulk too) that puts core attributes in an object named by the core schema's"
+                    + " URN, as extension attributes are written: {\"urn:...:core:2.0:User\": {\"userName\": \"bob\"}}."
+                    + " Its members are read as top-level attributes; one given both there and at the top level is"
+                    + " refused.",
+            "RFC 7643 §3 (core attributes are members of the resource; only extensions are objects named by their URN)",
+            List.of("home-grown scripts", "SCIM client libraries"),
+            "it.UsersCrudIT#coreAttributesInAnObjectNamedByTheCoreSchemaAreRead"),
+
     PUT_WITHOUT_ACTIVE_KEEPS_ACTIVE(
             "A PUT that leaves out \"active\" keeps the user's current state instead of re-enabling them.",
             "RFC 7644 §3.5.1 (PUT replaces every attribute the client may set)",

@@ -52,6 +52,11 @@ class FilterAcrossTypesTest {
         assertThat(each("userName ne null")).containsExactly("userName ne null", "none");
         assertThat(each("userName sw \"a\"")).containsExactly("userName sw \"a\"", "none");
         assertThat(each("emails[type eq \"work\"]")).containsExactly("emails[type eq \"work\"]", "none");
+        // A multi-valued attribute without values has none that differs (RFC 7644 §3.4.2.2).
+        assertThat(each("emails ne \"x\"")).containsExactly("emails.value ne \"x\"", "none");
+        assertThat(each("groups.value ne \"" + UID + "\"")).containsExactly("groups.value ne \"" + UID + "\"", "none");
+        assertThat(each("members.value ne \"" + UID + "\"")).containsExactly("none", "members.value ne \"" + UID + "\"");
+        assertThat(each("not (emails.value eq \"x\")")).containsExactly("not(emails.value eq \"x\")", "all");
         assertThat(each("userName eq \"x\" and members pr")).containsExactly("none", "none");
         assertThat(each("not (userName eq \"x\" and members pr)")).containsExactly("all", "all");
         assertThat(each("displayName eq \"x\" and not (members pr)"))

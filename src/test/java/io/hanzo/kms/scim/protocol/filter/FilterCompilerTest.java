@@ -69,6 +69,8 @@ class FilterCompilerTest {
             "emails[type eq \"work\" and value co \"example\"]", "emails[type eq \"home\" and not (primary eq true)]",
             "emails[primary eq true and type eq \"home\"]", "emails[type eq \"work\"].value eq \"ZED@EXAMPLE.org\"",
             "emails[value pr]", "emails[not (value ew \".com\")]", "groups[display sw \"tour\"]",
+            "emails.value ne \"bjensen@example.com\"", "emails ne \"ZED@example.ORG\"", "emails.type ne \"work\"",
+            "emails[value ne \"bjensen@example.com\"]", "groups.value ne \"e9e30dba-f08f-4109-8486-d5c6a331660a\"",
             "userName co \"a\" or userName co \"e\" or userName co \"z\" or title pr or emails.value sw \"single\"");
 
     @Test
@@ -98,6 +100,32 @@ class FilterCompilerTest {
             long matched = FILTERS.stream()
                     .filter(f -> EVALUATOR.compile(FilterResolver.parse(f, UserSchemas.USER)).matches(user)).count();
             assertThat(matched).isBetween(1L, FILTERS.size() - 1L);
+        }
+    }
+
+    @Test
+    void neOnAMultiValuedAttributeAsksForSomeValueNotEqual() {
+        // Users 0..3: two emails (work, home) and a group; one work email; one home email given bare; none.
+        String group = "e9e30dba-f08f-4109-8486-d5c6a331660a";
+        String[][] expected = {
+                {"emails.value ne \"bjensen@example.com\"", "true", "true", "true", "false"},
+                {"emails ne \"ZED@EXAMPLE.ORG\"", "true", "false", "true", "false"},
+                {"emails.type ne \"work\"", "true", "false", "true", "false"},
+                {"emails[value ne \"bjensen@example.com\"]", "true", "true", "true", "false"},
+                {"emails[type ne \"work\"]", "true", "false", "true", "false"},
+                {"groups.value ne \"" + group + "\"", "false", "false", "false", "false"},
+                {"groups.value ne \"" + group.replace('e', 'f') + "\"", "true", "false", "false", "false"},
+                {"not (emails.value eq \"bjensen@example.com\")", "false", "true", "true", "true"},
+                {"userName ne \"tour\"", "true", "true", "false", "true"},
+                {"nickName ne \"zed\"", "true", "false", "true", "true"}};
+        for (String[] row : expected) {
+            Filter filter = FilterResolver.parse(row[0], UserSchemas.USER);
+            CompiledFilter compiled = EVALUATOR.compile(filter);
+            for (int i = 0; i < USERS.size(); i++) {
+                boolean want = Boolean.parseBoolean(row[i + 1]);
+                assertThat(EVALUATOR.matches(filter, USERS.get(i))).as("evaluator: %s on user %d", row[0], i).isEqualTo(want);
+                assertThat(compiled.matches(USERS.get(i))).as("compiled: %s on user %d", row[0], i).isEqualTo(want);
+            }
         }
     }
 

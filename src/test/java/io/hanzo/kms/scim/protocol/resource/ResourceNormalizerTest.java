@@ -177,6 +177,43 @@ class ResourceNormalizerTest {
     }
 
     @Test
+    void coreAttributesInAnObjectNamedByTheCoreSchemaAreCoreAttributes() {
+        String core = ScimUris.CORE_USER;
+        ObjectNode nested = NORMALIZER.normalizeSent(Json.parse("""
+                {"schemas":["%1$s"],"%1$s":{"USERNAME":"bob@acme.com","active":false,"externalId":"e-1",
+                 "name":{"givenName":"Bob"},"id":"client-id"},"displayName":"Bob","%2$s":{"department":"Ops"}}"""
+                .formatted(core.toUpperCase(), ENT)));
+        ObjectNode flat = NORMALIZER.normalizeSent(Json.parse("""
+                {"schemas":["%s"],"userName":"bob@acme.com","active":false,"externalId":"e-1",
+                 "name":{"givenName":"Bob"},"displayName":"Bob","%s":{"department":"Ops"}}""".formatted(core, ENT)));
+        assertThat(nested).isEqualTo(flat);
+
+        for (String body : new String[] {
+                "{\"active\":true,\"%s\":{\"userName\":\"a\",\"active\":false}}",
+                "{\"userName\":\"a\",\"%s\":{\"USERNAME\":\"b\"}}",
+                "{\"%1$s\":{\"userName\":\"a\"},\"%1$s:userName\":\"b\"}",
+                "{\"%1$s\":{\"userName\":\"a\",\"title\":\"x\"},\"TITLE\":\"y\"}",
+                "{\"%1$s\":{\"userName\":\"a\",\"title\":\"x\"},\"%2$s\":{\"TITLE\":\"y\"}}"}) {
+            String json = body.formatted(core, core.toUpperCase());
+            assertThatThrownBy(() -> NORMALIZER.normalizeSent(Json.parse(json))).as(json)
+                    .isInstanceOfSatisfying(ScimException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.scimType()).isEqualTo("invalidSyntax");
+                        assertThat(e.getMessage()).containsAnyOf("'userName'", "'active'", "'title'");
+                    });
+        }
+        for (String value : new String[] {"\"bob\"", "[{\"userName\":\"bob\"}]", "null", "true"}) {
+            String json = "{\"userName\":\"bob\",\"" + core + "\":" + value + "}";
+            assertThatThrownBy(() -> NORMALIZER.normalizeSent(Json.parse(json))).as(json)
+                    .isInstanceOfSatisfying(ScimException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.scimType()).isEqualTo("invalidSyntax");
+                        assertThat(e.getMessage()).contains(core);
+                    });
+        }
+    }
+
+    @Test
     void emptyExtensionAndNullsLeaveNothing() {
         ObjectNode out = normalize("""
                 {"userName":"bob","title":null,"emails":[],"name":{},"%s":{"department":null}}""".formatted(ENT));
