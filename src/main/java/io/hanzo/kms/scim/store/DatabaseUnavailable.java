@@ -33,7 +33,7 @@ public final class DatabaseUnavailable {
             if (t instanceof DatabaseException d && unavailableState(d.getSqlState())) {
                 return true;
             }
-            if (t instanceof VertxException && poolMessage(t.getMessage())) {
+            if (t instanceof VertxException && poolMessage(t.getMessage()) || poolWaitTimedOut(t)) {
                 return true;
             }
         }
@@ -69,6 +69,17 @@ public final class DatabaseUnavailable {
      */
     private static boolean unavailableState(String state) {
         return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57"));
+    }
+
+    /**
+     * A request for a connection of its own (a transaction, {@code getConnection}) that waited the
+     * pool's whole connection timeout: the SQL client's pool fails it with a bare "Timeout" of Vert.x's
+     * internal stack-less type, neither a VertxException nor a TimeoutException (a lone query that waits
+     * as long gets "Timeout waiting for connection"). Every connection busy, or the database taking no
+     * new ones: a database outage under load looks like this.
+     */
+    private static boolean poolWaitTimedOut(Throwable t) {
+        return "Timeout".equals(t.getMessage()) && t.getClass().getName().equals("io.vertx.core.impl.NoStackTraceThrowable");
     }
 
     /**

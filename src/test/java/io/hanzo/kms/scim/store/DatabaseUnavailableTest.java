@@ -3,10 +3,16 @@ package io.hanzo.kms.scim.store;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hanzo.kms.scim.it.TestServer;
+import io.hanzo.kms.scim.store.pg.DatabaseSetup;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,6 +21,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 class DatabaseUnavailableTest {
@@ -58,6 +65,31 @@ class DatabaseUnavailableTest {
         pipe.setStackTrace(new StackTraceElement[]{
                 new StackTraceElement("sun.nio.ch.SocketDispatcher", "write0", "SocketDispatcher.java", 1)});
         assertTrue(DatabaseUnavailable.matches(pipe));
+    }
+
+    /** A real pool of one connection, held, asked for another: what its wait timeout fails the request with. */
+    @Test
+    void aRequestThatWaitedThePoolsWholeTimeoutIsUnavailability() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        Pool pool = DatabaseSetup.pool(vertx, TestServer.database(), 1, 10, 1, 5);
+        try {
+            SqlConnection held = pool.getConnection().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            // A transaction asks for a connection of its own; a lone query waits in another queue, and
+            // each fails the wait in its own way.
+            Throwable transaction = waitedOut(pool.withTransaction(c -> c.query("SELECT 1").execute()));
+            Throwable query = waitedOut(pool.query("SELECT 1").execute());
+            held.close();
+            assertTrue(DatabaseUnavailable.matches(transaction), () -> "not taken for unavailability: " + transaction);
+            assertTrue(DatabaseUnavailable.matches(query), () -> "not taken for unavailability: " + query);
+        } finally {
+            pool.close();
+            vertx.close();
+        }
+    }
+
+    private static Throwable waitedOut(Future<?> request) throws Exception {
+        return request.map(done -> (Throwable) new AssertionError("it ran while the only connection was held"))
+                .otherwise(e -> e).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static PgException pg(String state) {
