@@ -295,6 +295,22 @@ class BulkIT {
     }
 
     @Test
+    void aBulkIdAmongMembersNamedByTheirQualifiedNameIsResolved() {
+        String name = unique("qualified.members.u1");
+        ObjectNode group = JSON.createObjectNode();
+        group.put("displayName", unique("Qualified Members Group"));
+        group.putArray(GROUP_SCHEMA + ":members").addObject().put("value", "bulkId:u1");
+        // The group comes first: only a reference that is found makes the server create u1 before it.
+        JsonNode response = run(bulk(null, List.of(
+                op("POST", "/Groups", "g1", group),
+                op("POST", "/Users", "u1", userData(name)))));
+
+        String u1 = assertSuccess(result(response, "u1"), "201", "Users");
+        String g1 = assertSuccess(result(response, "g1"), "201", "Groups");
+        assertThat(memberIds(getGroup(g1))).containsExactly(u1);
+    }
+
+    @Test
     void bulkIdInAPath() {
         String name = unique("path.u1");
         String groupName = unique("Path Group");

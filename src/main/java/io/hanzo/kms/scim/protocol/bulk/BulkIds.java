@@ -114,8 +114,9 @@ public final class BulkIds {
         return out.toString();
     }
 
+    /** {@code members}, or qualified by the Group schema's URN ({@code urn:...:Group:members}). */
     private static boolean isMembers(String name) {
-        return name.equalsIgnoreCase("members");
+        return name.equalsIgnoreCase("members") || name.regionMatches(true, name.length() - 8, ":members", 0, 8);
     }
 
     /** {@code manager}, or an extension's {@code urn:...:manager}. */
@@ -131,8 +132,7 @@ public final class BulkIds {
         }
         int filter = p.indexOf('[');
         String attribute = filter >= 0 ? p.substring(0, filter) : p;
-        return isMembers(attribute) || isManager(attribute) || attribute.regionMatches(true, attribute.length() - 8,
-                ":members", 0, 8);
+        return isMembers(attribute) || isManager(attribute);
     }
 
     private static String text(JsonNode n) {
