@@ -23,6 +23,12 @@ final class TokenBucket {
         return Math.max(1, (long) Math.ceil((1 - tokens) / perNano));
     }
 
+    /** Whether it has refilled to the burst: then it is as good as a new one. */
+    synchronized boolean full(long now, double perNano, double burst) {
+        refill(now, perNano, burst);
+        return tokens >= burst;
+    }
+
     private void refill(long now, double perNano, double burst) {
         tokens = Math.min(burst, tokens + (now - refilledAt) * perNano);
         refilledAt = now;
