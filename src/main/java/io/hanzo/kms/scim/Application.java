@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.admin.TokenService;
 import io.hanzo.kms.scim.config.AppConfig;
 import io.hanzo.kms.scim.http.ApiRouter;
 import io.hanzo.kms.scim.http.HttpVerticle;
+import io.hanzo.kms.scim.http.RefusalRecorder;
 import io.hanzo.kms.scim.http.Services;
 import io.hanzo.kms.scim.http.TokenRateLimits;
 import io.hanzo.kms.scim.index.DirectoryIndex;
@@ -64,6 +65,8 @@ public final class Application {
     private static final long OUTBOX_SWEEP_MILLIS = 60_000;
     /** How often the invitation outbox backlog metric is measured (one count per organisation). */
     private static final long OUTBOX_METRIC_MILLIS = 15_000;
+    /** How often refusals counted past an organisation's budget are written, when it has room again. */
+    private static final long REFUSALS_TICK_MILLIS = 1_000;
     /**
      * What the stop may take after the unready pause and the drain: writing token use times, the last
      * invitation round, closing the feeds and the pool. The chart's grace period leaves 10 s for it
@@ -155,11 +158,13 @@ public final class Application {
         PgEventStore events = new PgEventStore(pool);
         Services services = new Services(config, pool, adminAuth, orgs, tokens, users, groups, members,
                 events, discovery, new Operations(metrics),
-                new TokenRateLimits(config.scimRateLimitPerSecond(), config.scimRateLimitBurst()));
+                new TokenRateLimits(config.scimRateLimitPerSecond(), config.scimRateLimitBurst()),
+                new RefusalRecorder(events, config.eventsRefusalsPerSecond(), config.eventsRefusalsBurst()));
         EventRetention retention = new EventRetention(events, orgs, Duration.ofDays(config.eventsRetentionDays()));
         if (metrics != null) {
             users.onBatch(metrics::batchCommitted);
             members.onDeliveryFailure(metrics::deliveryFailed);
+            services.refusals().onSummarised(metrics::refusalsSummarised);
             metrics.watchIndex(index);
         }
 
@@ -221,6 +226,7 @@ public final class Application {
         long flushMillis = config.tokensLastUsedFlushSeconds() * 1000L;
         List<Long> timers = new ArrayList<>(List.of(
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
+                vertx.setPeriodic(REFUSALS_TICK_MILLIS, id -> services.refusals().recordDue()),
                 vertx.setPeriodic(config.eventsPruneIntervalSeconds() * 1000L, id -> retention.prune()
                         .onFailure(e -> LOG.warn("Pruning old provisioning events failed; will retry: {}", e.toString())))));
         if (delivery.delivers()) {
@@ -295,6 +301,14 @@ public final class Application {
             }
         } catch (Exception e) {
             LOG.warn("HTTP server did not close cleanly: {}", e.toString());
+        }
+        try {
+            // No request comes in now: what was counted past the budget is written, else it is lost.
+            deadline.await(services.refusals().recordAllCounted().toCompletionStage(), Duration.ofSeconds(10));
+            LOG.info("Refused requests counted past their organisation's budget written");
+        } catch (Exception e) {
+            LOG.warn("Refused requests counted past their organisation's budget were not written at shut-down: {}",
+                    e.toString());
         }
         try {
             deadline.await(services.tokens().flushLastUse().toCompletionStage(), Duration.ofSeconds(10));

@@ -59,6 +59,8 @@ public record AppConfig(
         int scimRateLimitBurst,
         int eventsRetentionDays,
         int eventsPruneIntervalSeconds,
+        int eventsRefusalsPerSecond,
+        int eventsRefusalsBurst,
         boolean invitationsLogLinks,
         String smtpStarttls,
         String smtpUsername,
@@ -111,6 +113,8 @@ public record AppConfig(
         d.put("scim.rate-limit-burst", "200000");
         d.put("events.retention-days", "90");
         d.put("events.prune-interval-seconds", "3600");
+        d.put("events.refusals-per-second", "10");
+        d.put("events.refusals-burst", "100");
         d.put("invitations.log-links", "false");
         d.put("smtp.starttls", "auto");
         d.put("smtp.username", "");
@@ -254,6 +258,8 @@ public record AppConfig(
                 intValue(v, "scim.rate-limit-burst", 1, 100_000_000),
                 intValue(v, "events.retention-days", 1, 36_500),
                 intValue(v, "events.prune-interval-seconds", 1, 86_400),
+                intValue(v, "events.refusals-per-second", 0, 1_000_000),
+                intValue(v, "events.refusals-burst", 1, 10_000_000),
                 bool(v, "invitations.log-links"),
                 oneOf(v, "smtp.starttls", List.of("auto", "required", "optional", "off")),
                 v.get("smtp.username"),

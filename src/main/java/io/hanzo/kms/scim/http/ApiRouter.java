@@ -26,7 +26,7 @@ public final class ApiRouter {
 
     public static Router create(Vertx vertx, Services s) {
         Router router = Router.router(vertx);
-        RefusalRecorder refusals = new RefusalRecorder(s.events());
+        RefusalRecorder refusals = s.refusals();
         // What every request passes through, as one route with several handlers: Vert.x matches a
         // route once and then runs its handlers in order, where separate routes are matched one by one.
         router.route().handler(new RequestLogHandler(s.config().logRequests())::handle)

@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.http;
 import io.hanzo.kms.scim.store.EventStore;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.ScimEvent;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 
 /**
  * Records refused SCIM requests as provisioning events, so that an admin can see why an IdP's
@@ -20,15 +22,38 @@ import java.util.UUID;
  * write to every one of them (none can be written while the database is down); the metrics count
  * them by status.
  * Only requests whose token named an organisation can be recorded; the response does not wait for
- * the record.
+ * the record. Each organisation's refusals are recorded one by one within a budget ({@link
+ * RefusalBudget}), and counted beyond it; one recorder serves all HTTP verticles, so the budget is
+ * per instance, and {@link #recordDue()} is to be called every second or so.
  */
-final class RefusalRecorder {
+public final class RefusalRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalRecorder.class);
 
     private final EventStore events;
+    private final RefusalBudget budget;
+    private volatile LongConsumer onSummarised = n -> { };
 
-    RefusalRecorder(EventStore events) {
+    /**
+     * @param perSecond 0 records every refusal one by one
+     */
+    public RefusalRecorder(EventStore events, int perSecond, int burst) {
         this.events = events;
+        this.budget = new RefusalBudget(perSecond, burst);
+    }
+
+    /** Told how many refused requests each written count stands for. */
+    public void onSummarised(LongConsumer listener) {
+        this.onSummarised = listener;
+    }
+
+    /** Writes the counts of organisations whose budget has room again. */
+    public void recordDue() {
+        budget.due(System.nanoTime()).forEach(this::write);
+    }
+
+    /** Writes every count still held, whatever the budget: at shut-down, once no request comes in. */
+    public Future<Void> recordAllCounted() {
+        return Future.all(budget.drain().stream().map(this::write).toList()).mapEmpty();
     }
 
     void refused(RoutingContext ctx, int status, String detail) {
@@ -45,7 +70,18 @@ final class RefusalRecorder {
         String operation = RequestContext.sentMethod(ctx) + " /" + (type == null ? "" : type);
         ScimEvent event = new ScimEvent(orgId, Ids.newId(), Instant.now().truncatedTo(ChronoUnit.MILLIS),
                 RequestContext.tokenId(ctx), operation, resourceType, resourceId, status, "refused", detail);
-        events.record(event).onFailure(e -> LOG.warn("A refused request could not be recorded: {}", e.getMessage()));
+        RefusalBudget.Row row = budget.admit(event, System.nanoTime());
+        if (row != null) {
+            write(row);
+        }
+    }
+
+    private Future<Void> write(RefusalBudget.Row row) {
+        if (row.counted() > 0) {
+            onSummarised.accept(row.counted());
+        }
+        return events.record(row.event()).onFailure(e -> LOG.warn("A refused request could not be recorded: {}",
+                e.getMessage()));
     }
 
     /** A path segment as recorded: its first 100 characters, a client's path being as long as it likes. */

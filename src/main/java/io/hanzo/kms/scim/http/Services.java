@@ -15,5 +15,6 @@ import io.vertx.sqlclient.Pool;
 /** What the HTTP verticles share: one of each per server process, safe to use from any event loop. */
 public record Services(AppConfig config, Pool pool, AdminAuth adminAuth, OrganizationService orgs, TokenService tokens,
                        UserService users, GroupService groups, MembershipService members, EventStore events,
-                       DiscoveryDocuments discovery, Operations ops, TokenRateLimits rateLimits) {
+                       DiscoveryDocuments discovery, Operations ops, TokenRateLimits rateLimits,
+                       RefusalRecorder refusals) {
 }

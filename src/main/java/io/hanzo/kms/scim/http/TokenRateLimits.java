@@ -19,7 +19,7 @@ public final class TokenRateLimits implements Handler<RoutingContext> {
 
     private final double perNano;
     private final double burst;
-    private final Map<UUID, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<UUID, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     /**
      * @param perSecond 0 switches the limit off
@@ -36,7 +36,8 @@ public final class TokenRateLimits implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        long waitNanos = buckets.computeIfAbsent(tokenId, id -> new Bucket(burst)).take(System.nanoTime(), perNano, burst);
+        long now = System.nanoTime();
+        long waitNanos = buckets.computeIfAbsent(tokenId, id -> new TokenBucket(burst, now)).take(now, perNano, burst);
         if (waitNanos == 0) {
             ctx.next();
             return;
@@ -44,27 +45,5 @@ public final class TokenRateLimits implements Handler<RoutingContext> {
         long seconds = (waitNanos + NANOS - 1) / NANOS;
         ScimResponses.sendRetryLater(ctx, 429, seconds,
                 "Too many requests for this SCIM token; retry after " + Math.max(1, seconds) + " s.");
-    }
-
-    /** One token's allowance. */
-    private static final class Bucket {
-        private double tokens;
-        private long refilledAt;
-
-        Bucket(double burst) {
-            this.tokens = burst;
-            this.refilledAt = System.nanoTime();
-        }
-
-        /** Takes one request's token: 0 when there was one, else the nanoseconds until there is. */
-        synchronized long take(long now, double perNano, double burst) {
-            tokens = Math.min(burst, tokens + (now - refilledAt) * perNano);
-            refilledAt = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            return Math.max(1, (long) Math.ceil((1 - tokens) / perNano));
-        }
     }
 }

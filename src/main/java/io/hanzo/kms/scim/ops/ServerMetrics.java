@@ -26,8 +26,8 @@ import java.util.function.Supplier;
 /**
  * The server's Prometheus registry. Vert.x reports HTTP server requests (by matched route template,
  * method and status, never by raw path, so the series stay few), the database pool and the JVM into it;
- * the server adds its own meters here: group-commit batch sizes, index sizes, the invitation outbox
- * and the event loops' scheduling delay.
+ * the server adds its own meters here: group-commit batch sizes, index sizes, the invitation outbox,
+ * refused requests counted rather than recorded one by one, and the event loops' scheduling delay.
  */
 public final class ServerMetrics {
     /** Vert.x's request timer; a histogram so that percentiles can be computed across instances. */
@@ -36,6 +36,7 @@ public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DistributionSummary batchSizes;
     private final Counter deliveryFailures;
+    private final Counter refusalsSummarised;
     private final AtomicLong outboxBacklog = new AtomicLong();
     private final Timer eventLoopDelay;
 
@@ -64,6 +65,10 @@ public final class ServerMetrics {
                 .register(registry);
         deliveryFailures = Counter.builder("kms.scim.invitation.delivery.failures")
                 .description("Invitations whose sending failed and went back to the outbox")
+                .register(registry);
+        refusalsSummarised = Counter.builder("kms.scim.refusals.summarised")
+                .description("Refused SCIM requests past their organisation's event budget, written as a count in one "
+                        + "event instead of one by one")
                 .register(registry);
         Gauge.builder("kms.scim.invitation.outbox.backlog", outboxBacklog, AtomicLong::doubleValue)
                 .description("Invitations queued and not yet delivered, all organisations (refreshed periodically)")
@@ -117,6 +122,10 @@ public final class ServerMetrics {
 
     public void deliveryFailed() {
         deliveryFailures.increment();
+    }
+
+    public void refusalsSummarised(long count) {
+        refusalsSummarised.increment(count);
     }
 
     public void outboxBacklog(long count) {

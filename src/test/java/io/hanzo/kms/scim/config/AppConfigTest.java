@@ -49,6 +49,24 @@ class AppConfigTest {
         // configured otherwise.
         assertThat(c.smtpStarttls()).isEqualTo("auto");
         assertThat(c.eventsRetentionDays()).isEqualTo(90);
+        assertThat(c.eventsRefusalsPerSecond()).isEqualTo(10);
+        assertThat(c.eventsRefusalsBurst()).isEqualTo(100);
+    }
+
+    @Test
+    void theRefusalBudgetIsCheckedLikeTheOtherEventKeys() {
+        AppConfig c = fromEnv(Map.of("SCIM_EVENTS_REFUSALS_PER_SECOND", "0", "SCIM_EVENTS_REFUSALS_BURST", "5"));
+        assertThat(c.eventsRefusalsPerSecond()).isZero();
+        assertThat(c.eventsRefusalsBurst()).isEqualTo(5);
+        assertThat(AppConfig.from(Map.of("events.refusals-per-second", "2"), Map.of()).eventsRefusalsPerSecond())
+                .isEqualTo(2);
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_EVENTS_REFUSALS_BURST", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SCIM_EVENTS_REFUSALS_BURST")
+                .hasMessageContaining("between 1 and");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_EVENTS_REFUSALS_PER_SECOND", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("events.refusals-per-second");
+        assertThatThrownBy(() -> fromEnv(Map.of("SCIM_EVENTS_REFUSALS_PER_SECOND", "ten")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("whole number");
     }
 
     @Test
@@ -76,6 +94,7 @@ class AppConfigTest {
                 "http.max-initial-line-bytes", "http.request-timeout-seconds", "database.connect-timeout-seconds",
                 "database.max-wait-queue", "database.wait-timeout-seconds", "scim.rate-limit-per-second",
                 "scim.rate-limit-burst", "events.retention-days", "events.prune-interval-seconds",
+                "events.refusals-per-second", "events.refusals-burst",
                 "invitations.log-links", "smtp.starttls", "smtp.username", "smtp.password", "smtp.trust-file");
     }
 

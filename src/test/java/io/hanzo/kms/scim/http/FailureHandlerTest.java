@@ -25,7 +25,7 @@ class FailureHandlerTest {
         router.route("/busy").handler(ctx -> ctx.fail(ScimException.busy("The user is being changed by other requests"
                 + " at the same time; retry.")));
         router.route("/conflict").handler(ctx -> ctx.fail(new ScimException(409, "uniqueness", "taken")));
-        router.route().failureHandler(new FailureHandler(new RefusalRecorder(null)));
+        router.route().failureHandler(new FailureHandler(new RefusalRecorder(null, 0, 1)));
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         // Held for the whole test: Vert.x closes a client nothing refers to any more.
