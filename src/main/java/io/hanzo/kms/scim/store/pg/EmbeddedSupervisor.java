@@ -64,6 +64,8 @@ final class EmbeddedSupervisor implements Closeable {
         this.postgres = postgres;
         this.dir = EmbeddedLeftovers.realPath(dir);
         this.postmasterPid = EmbeddedLeftovers.postmasterPid(this.dir);
+        // nanoTime may be negative: the first attempt is due from now, not from zero.
+        this.nextAttemptNanos = System.nanoTime();
         // Only Linux shows whether the postmaster lives (/proc); elsewhere, as before, nothing restarts it.
         this.watch = Files.isDirectory(proc) && postmasterPid > 0 ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "embedded-postgres-watch");
@@ -127,7 +129,7 @@ final class EmbeddedSupervisor implements Closeable {
             long delaySeconds = Math.min(LONGEST_RETRY_SECONDS, 1L << Math.min(attempt - 1, 5));
             nextAttemptNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(delaySeconds);
             LOG.warn("The embedded PostgreSQL did not start again (attempt {}, {}): {}. Next attempt in {} s", attempt,
-                    downReason, e.getMessage(), delaySeconds);
+                    downReason, e.toString(), delaySeconds);
         }
     }
 
