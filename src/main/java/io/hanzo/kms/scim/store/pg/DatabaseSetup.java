@@ -54,7 +54,9 @@ public final class DatabaseSetup {
      * in a directory of the server's user alone and every connection authenticated (see {@link
      * EmbeddedAccess}). A directory without its password file (made by an earlier version, whose
      * connections from this machine needed no password, or one whose file was lost) starts with
-     * connections from this machine trusted, is given a new password and then requires it.
+     * connections from this machine trusted, is given a new password and then requires it. While it
+     * runs, a postmaster that dies is started again ({@link EmbeddedSupervisor}); closing the target's
+     * {@code embedded} stops it for good.
      */
     public static DatabaseTarget startEmbedded(Path dir, int port) {
         try {
@@ -105,7 +107,8 @@ public final class DatabaseSetup {
                 }
             }
             LOG.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
-            return new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", password, pg);
+            return new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", password,
+                    EmbeddedSupervisor.watch(pg, dir));
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded PostgreSQL could not start in " + dir, e);
         }

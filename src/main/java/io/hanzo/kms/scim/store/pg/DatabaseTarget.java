@@ -3,8 +3,8 @@ package io.hanzo.kms.scim.store.pg;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
- * Where the database is. {@code embedded} is the running embedded server to close at shut-down, or
- * null for an external one.
+ * Where the database is. {@code embedded} is the running embedded server to close at shut-down (until
+ * then started again should it die), or null for an external one.
  */
 public record DatabaseTarget(String host, int port, String database, String user, String password,
                              AutoCloseable embedded) {

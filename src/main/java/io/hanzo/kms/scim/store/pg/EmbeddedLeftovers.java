@@ -39,6 +39,20 @@ final class EmbeddedLeftovers {
      * lock file. Does nothing when no such process exists or the directory is still owned.
      */
     static void clear(Path dataDir) {
+        clear(dataDir, false);
+    }
+
+    /**
+     * For the server that owns {@code dataDir} (it holds the directory's lock), once the postmaster it
+     * started there has died: stops that postmaster's processes still running (backends that have not
+     * yet noticed, which would keep its shared memory in use) and removes its stale lock file, so that
+     * it can be started again.
+     */
+    static void clearAfterPostmasterDeath(Path dataDir) {
+        clear(dataDir, true);
+    }
+
+    private static void clear(Path dataDir, boolean ownedHere) {
         Path proc = Path.of("/proc");
         if (!Files.isDirectory(proc) || !Files.isDirectory(dataDir)) {
             return;
@@ -46,15 +60,20 @@ final class EmbeddedLeftovers {
         Path dir = realPath(dataDir);
         List<ProcessHandle> leftovers = processesIn(proc, dir);
         if (leftovers.isEmpty()) {
-            removeLockOfGonePostmaster(proc, dir);
+            removeLockOfGonePostmaster(proc, dir, ownedHere);
             return;
         }
-        if (ownedByLiveProcess(dir)) {
+        if (!ownedHere && ownedByLiveProcess(dir)) {
             throw new IllegalStateException("The embedded PostgreSQL in " + dir
                     + " belongs to another running kms-scim process; stop it first or set another data.dir.");
         }
-        LOG.warn("Found {} PostgreSQL process(es) left running in {} by a server that stopped without "
-                + "closing it; stopping them before starting again", leftovers.size(), dir);
+        if (ownedHere) {
+            LOG.warn("Found {} process(es) of the dead postmaster still running in {}; stopping them", leftovers.size(),
+                    dir);
+        } else {
+            LOG.warn("Found {} PostgreSQL process(es) left running in {} by a server that stopped without "
+                    + "closing it; stopping them before starting again", leftovers.size(), dir);
+        }
         // A fast, clean stop when the postmaster survived; crash recovery on the next start otherwise.
         leftovers.stream().filter(p -> p.parent().map(parent -> !leftovers.contains(parent)).orElse(true))
                 .forEach(ProcessHandle::destroy);
@@ -67,7 +86,7 @@ final class EmbeddedLeftovers {
         }
         try {
             // No process is left that could own it, and a reused pid must not make it look alive.
-            Files.deleteIfExists(dir.resolve("postmaster.pid"));
+            removeLockFiles(dir);
         } catch (IOException e) {
             LOG.warn("Could not remove the stale postmaster.pid in {}: {}", dir, e.toString());
         }
@@ -79,35 +98,67 @@ final class EmbeddedLeftovers {
      * process that PostgreSQL takes for a running postmaster: the killed postmaster itself while it is
      * a zombie (until its new parent reaps it, which can take a second or more after kill -9), or an
      * unrelated process that reused the id (a container restarted on a kept volume). PostgreSQL then
-     * refuses to start. The file is removed in those cases only; an id whose process cannot be
-     * inspected is left for PostgreSQL to judge.
+     * refuses to start. The file (and the lock of its Unix socket) is removed in those cases only; an
+     * id whose process cannot be inspected is left for PostgreSQL to judge.
      */
-    private static void removeLockOfGonePostmaster(Path proc, Path dir) {
-        Path lockFile = dir.resolve("postmaster.pid");
-        long pid;
-        try {
-            List<String> lines = Files.readAllLines(lockFile);
-            if (lines.isEmpty()) {
-                return;
-            }
-            pid = Long.parseLong(lines.get(0).trim());
-        } catch (IOException | NumberFormatException e) {
+    private static void removeLockOfGonePostmaster(Path proc, Path dir, boolean ownedHere) {
+        long pid = postmasterPid(dir);
+        if (pid < 0) {
             return;
         }
         String why = whyNotAPostmasterOf(proc, pid, dir);
-        if (why == null || ownedByLiveProcess(dir)) {
+        if (why == null || (!ownedHere && ownedByLiveProcess(dir))) {
             return;
         }
         try {
-            Files.deleteIfExists(lockFile);
+            removeLockFiles(dir);
             LOG.info("Removed the stale postmaster.pid in {}: process {} {}", dir, pid, why);
         } catch (IOException e) {
             LOG.warn("Could not remove the stale postmaster.pid in {}: {}", dir, e.toString());
         }
     }
 
+    /**
+     * Removes the directory's {@code postmaster.pid} and, when it names the same process, the lock file
+     * of the postmaster's Unix socket: PostgreSQL takes a zombie's id there for a live postmaster too,
+     * and refuses to start (the zombie stays for good when this JVM, as process 1 of a container, is
+     * its parent: Java cannot reap a process it did not start). The lines of {@code postmaster.pid}
+     * are the process id, the directory, the start time, the port and the socket's directory.
+     */
+    private static void removeLockFiles(Path dir) throws IOException {
+        Path lockFile = dir.resolve("postmaster.pid");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(lockFile);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (lines.size() >= 5 && !lines.get(4).isBlank()) {
+            Path socketLock = Path.of(lines.get(4).trim(), ".s.PGSQL." + lines.get(3).trim() + ".lock");
+            try {
+                List<String> socketLines = Files.readAllLines(socketLock);
+                if (!socketLines.isEmpty() && socketLines.get(0).trim().equals(lines.get(0).trim())) {
+                    Files.deleteIfExists(socketLock);
+                }
+            } catch (NoSuchFileException e) {
+                // PostgreSQL removed it, or never made one.
+            }
+        }
+        Files.deleteIfExists(lockFile);
+    }
+
+    /** The process id that the directory's {@code postmaster.pid} names, or -1 when it names none. */
+    static long postmasterPid(Path dir) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"));
+            return lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** Why process {@code pid} is surely no postmaster of {@code dir}, or null when it may be one. */
-    private static String whyNotAPostmasterOf(Path proc, long pid, Path dir) {
+    static String whyNotAPostmasterOf(Path proc, long pid, Path dir) {
         Path entry = proc.resolve(Long.toString(pid));
         String stat;
         try {
@@ -189,7 +240,7 @@ final class EmbeddedLeftovers {
         return true;
     }
 
-    private static Path realPath(Path dir) {
+    static Path realPath(Path dir) {
         try {
             return dir.toRealPath();
         } catch (IOException e) {

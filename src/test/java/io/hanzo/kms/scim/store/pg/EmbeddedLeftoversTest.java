@@ -60,19 +60,60 @@ class EmbeddedLeftoversTest {
     void aLockFileOfADirectoryAnotherServerOwnsIsKept() throws Exception {
         long zombie = startZombie();
         writeLockFile(zombie);
+        withDirectoryLockHeld(() -> EmbeddedLeftovers.clear(dir));
+
+        assertThat(dir.resolve("postmaster.pid")).exists();
+    }
+
+    /** The server that owns the directory, its postmaster dead, clears the lock file to start it again. */
+    @Test
+    void theOwnerClearsTheLockFileOfItsDeadPostmaster() throws Exception {
+        long zombie = startZombie();
+        writeLockFile(zombie);
+        withDirectoryLockHeld(() -> EmbeddedLeftovers.clearAfterPostmasterDeath(dir));
+
+        assertThat(dir.resolve("postmaster.pid")).doesNotExist();
+    }
+
+    /** PostgreSQL takes the zombie's id in its socket's lock file for a live postmaster too. */
+    @Test
+    void theSocketLockNamingTheZombieGoesWithTheLockFile() throws Exception {
+        long zombie = startZombie();
+        writeLockFile(zombie);
+        Path socketLock = Files.writeString(dir.resolve(".s.PGSQL.5432.lock"), zombie + "\n" + dir + "\n");
+
+        EmbeddedLeftovers.clear(dir);
+
+        assertThat(dir.resolve("postmaster.pid")).doesNotExist();
+        assertThat(socketLock).doesNotExist();
+    }
+
+    @Test
+    void aSocketLockNamingAnotherProcessIsKept() throws Exception {
+        long zombie = startZombie();
+        writeLockFile(zombie);
+        Path socketLock = Files.writeString(dir.resolve(".s.PGSQL.5432.lock"), holder.pid() + "\n" + dir + "\n");
+
+        EmbeddedLeftovers.clear(dir);
+
+        assertThat(dir.resolve("postmaster.pid")).doesNotExist();
+        assertThat(socketLock).exists();
+    }
+
+    /** Runs {@code step} while this JVM holds the directory's lock, as the server that owns it does. */
+    private void withDirectoryLockHeld(Runnable step) throws Exception {
         try (RandomAccessFile file = new RandomAccessFile(dir.resolve("epg-lock").toFile(), "rw");
              FileChannel channel = file.getChannel();
              FileLock ignored = channel.lock()) {
-            EmbeddedLeftovers.clear(dir);
+            step.run();
         }
-
-        assertThat(dir.resolve("postmaster.pid")).exists();
     }
 
     /** A child of a process that never waits for it: it stays a zombie while that process lives. */
     private long startZombie() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc")));
-        holder = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 60").start();
+        // The child outlives the shell's exec by a second: a shell whose child exits first may reap it.
+        holder = new ProcessBuilder("sh", "-c", "sleep 1 & echo $!; exec sleep 60").start();
         long pid;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.US_ASCII))) {
             pid = Long.parseLong(out.readLine().trim());
@@ -92,6 +133,8 @@ class EmbeddedLeftoversTest {
     }
 
     private void writeLockFile(long pid) throws Exception {
-        Files.writeString(dir.resolve("postmaster.pid"), pid + "\n" + dir + "\n1733450000\n5432\n/tmp\nlocalhost\n  5432001    32768\nready   \n");
+        // Its socket, as PostgreSQL's own lines say where, in the directory itself.
+        Files.writeString(dir.resolve("postmaster.pid"), pid + "\n" + dir + "\n1733450000\n5432\n" + dir
+                + "\nlocalhost\n  5432001    32768\nready   \n");
     }
 }

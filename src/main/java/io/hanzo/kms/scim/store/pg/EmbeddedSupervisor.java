@@ -1,0 +1,225 @@
+package io.hanzo.kms.scim.store.pg;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Keeps the embedded PostgreSQL running while the server does: nothing else supervises it. Once a
+ * second, off the event loop, it checks that the postmaster is still alive; when it is gone (the OOM
+ * killer, kill -9, a crash) it clears what the dead postmaster left ({@link EmbeddedLeftovers}) and
+ * starts it again on the same directory with the same command line, that is the same port and
+ * settings, and the same password (kept in the database). PostgreSQL's crash recovery replays the
+ * write-ahead log, so every acknowledged write is there again. Until then the server answers as for
+ * any database outage, and its pool connects afresh once the database is back.
+ * <p>
+ * The directory's lock stays held by this server throughout, so no other server starts a postmaster
+ * on it meanwhile, and PostgreSQL's own lock file keeps a second one from starting beside a live one.
+ * Closing stops the watch before the database, so that no restart races the server's stop.
+ */
+final class EmbeddedSupervisor implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSupervisor.class);
+    private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+    private static final int LONGEST_RETRY_SECONDS = 30;
+    /** As long as the first start is given: crash recovery may have much log to replay. */
+    private static final Duration START_WAIT = Duration.ofSeconds(60);
+    /**
+     * How long a stop waits for a restart under way. Long enough for PostgreSQL to have claimed its
+     * directory (its lock file comes first), so that the stop that follows finds and stops it.
+     */
+    private static final Duration STOP_WAITS_FOR_RESTART = Duration.ofSeconds(20);
+    /** Lines of PostgreSQL's output kept to say why a start failed. */
+    private static final int OUTPUT_LINES_KEPT = 5;
+
+    private final EmbeddedPostgres postgres;
+    private final Path dir;
+    private final Path proc = Path.of("/proc");
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledExecutorService watch;
+    /** Touched by the watch's thread alone. */
+    private long postmasterPid;
+    private String downReason;
+    private int failedAttempts;
+    private long nextAttemptNanos;
+
+    private EmbeddedSupervisor(EmbeddedPostgres postgres, Path dir) {
+        this.postgres = postgres;
+        this.dir = EmbeddedLeftovers.realPath(dir);
+        this.postmasterPid = EmbeddedLeftovers.postmasterPid(this.dir);
+        // nanoTime may be negative: the first attempt is due from now, not from zero.
+        this.nextAttemptNanos = System.nanoTime();
+        // Only Linux shows whether the postmaster lives (/proc); elsewhere, as before, nothing restarts it.
+        this.watch = Files.isDirectory(proc) && postmasterPid > 0 ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "embedded-postgres-watch");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    /** Watches {@code postgres}, just started on {@code dir}, until closed; closing also stops it. */
+    static EmbeddedSupervisor watch(EmbeddedPostgres postgres, Path dir) {
+        EmbeddedSupervisor supervisor = new EmbeddedSupervisor(postgres, dir);
+        if (supervisor.watch != null) {
+            supervisor.watch.scheduleWithFixedDelay(supervisor::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        return supervisor;
+    }
+
+    private void check() {
+        try {
+            if (closed.get()) {
+                return;
+            }
+            if (downReason == null) {
+                String why = EmbeddedLeftovers.whyNotAPostmasterOf(proc, postmasterPid, dir);
+                if (why == null) {
+                    return;
+                }
+                downReason = "its postmaster (process " + postmasterPid + ") " + why;
+                LOG.warn("The embedded PostgreSQL on port {} is down: {}. Starting it again on {}", postgres.getPort(),
+                        downReason, dir);
+            }
+            if (System.nanoTime() - nextAttemptNanos < 0) {
+                return;
+            }
+            restart();
+        } catch (RuntimeException e) {
+            // The watch goes on: an exception would end its schedule.
+            LOG.warn("Checking the embedded PostgreSQL failed; checking again: {}", e.toString());
+        }
+    }
+
+    private void restart() {
+        int attempt = failedAttempts + 1;
+        try {
+            EmbeddedLeftovers.clearAfterPostmasterDeath(dir);
+            if (closed.get()) {
+                return;
+            }
+            long pid = start();
+            LOG.info("Embedded PostgreSQL started again on port {} (postmaster process {}, attempt {}) after {}",
+                    postgres.getPort(), pid, attempt, downReason);
+            postmasterPid = pid;
+            downReason = null;
+            failedAttempts = 0;
+        } catch (IOException | RuntimeException e) {
+            if (closed.get()) {
+                return;
+            }
+            failedAttempts = attempt;
+            long delaySeconds = Math.min(LONGEST_RETRY_SECONDS, 1L << Math.min(attempt - 1, 5));
+            nextAttemptNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(delaySeconds);
+            LOG.warn("The embedded PostgreSQL did not start again (attempt {}, {}): {}. Next attempt in {} s", attempt,
+                    downReason, e.toString(), delaySeconds);
+        }
+    }
+
+    /**
+     * Starts the postmaster as its last start did: pg_ctl (in a user namespace of its own when the
+     * library uses one, as it does for root) with the binary and options PostgreSQL recorded in
+     * {@code postmaster.opts}. Answers the new postmaster's process id once it accepts connections.
+     */
+    private long start() throws IOException {
+        List<String> recorded = Files.readAllLines(dir.resolve("postmaster.opts"));
+        int split = recorded.isEmpty() ? -1 : recorded.get(0).indexOf(" \"");
+        if (split < 0) {
+            throw new IOException("postmaster.opts in " + dir + " does not hold the postmaster's command line");
+        }
+        String postgresBinary = recorded.get(0).substring(0, split);
+        List<String> command = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.addAll(List.of(Path.of(postgresBinary).resolveSibling("pg_ctl").toString(), "-D", dir.toString(),
+                "-o", recorded.get(0).substring(split + 1).strip(), "-w", "-t", Long.toString(START_WAIT.toSeconds()),
+                "start"));
+        Process pgCtl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // The postmaster keeps pg_ctl's output as its own: read for as long as it runs, or it would block.
+        Deque<String> lastLines = new ArrayDeque<>();
+        Thread output = new Thread(() -> readOutput(pgCtl, lastLines), "embedded-postgres-output");
+        output.setDaemon(true);
+        output.start();
+        try {
+            if (!pgCtl.waitFor(START_WAIT.toSeconds() + 10, TimeUnit.SECONDS)) {
+                pgCtl.destroyForcibly();
+                throw new IOException("pg_ctl did not finish within " + (START_WAIT.toSeconds() + 10) + " s");
+            }
+            if (pgCtl.exitValue() != 0) {
+                // A postmaster that failed has exited: its output is complete once the reader has it all.
+                output.join(2_000);
+                synchronized (lastLines) {
+                    throw new IOException("pg_ctl exited with status " + pgCtl.exitValue() + ": "
+                            + String.join(" / ", lastLines));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while PostgreSQL was starting", e);
+        }
+        long pid = EmbeddedLeftovers.postmasterPid(dir);
+        String why = EmbeddedLeftovers.whyNotAPostmasterOf(proc, pid, dir);
+        if (pid < 0 || why != null) {
+            throw new IOException("pg_ctl reported a start, but the postmaster (process " + pid + ") " + why);
+        }
+        return pid;
+    }
+
+    private static void readOutput(Process pgCtl, Deque<String> lastLines) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(pgCtl.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                LOG.debug("postgres: {}", line);
+                synchronized (lastLines) {
+                    if (lastLines.size() == OUTPUT_LINES_KEPT) {
+                        lastLines.removeFirst();
+                    }
+                    lastLines.addLast(line);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("PostgreSQL's output could not be read: {}", e.toString());
+        }
+    }
+
+    /**
+     * Stops the watch, waits (for a while) for a restart under way, then stops PostgreSQL. Safe to call
+     * more than once.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        if (watch != null) {
+            watch.shutdown();
+            try {
+                if (!watch.awaitTermination(STOP_WAITS_FOR_RESTART.toSeconds(), TimeUnit.SECONDS)) {
+                    LOG.warn("The embedded PostgreSQL was still starting again after {} s; stopping it all the same",
+                            STOP_WAITS_FOR_RESTART.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        postgres.close();
+    }
+}
