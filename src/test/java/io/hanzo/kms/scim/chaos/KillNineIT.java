@@ -55,7 +55,7 @@ class KillNineIT {
     @Test
     void acknowledgedWritesSurviveRepeatedKills() throws Exception {
         assumeLinuxProc();
-        int kills = Integer.getInteger("chaos.kills", 5);
+        int kills = Integer.getInteger("chaos.kills", 3);
         long seed = Long.getLong("chaos.seed", System.nanoTime());
         Random random = new Random(seed);
         Path dir = Files.createTempDirectory("kms-scim-chaos");
