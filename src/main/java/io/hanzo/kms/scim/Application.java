@@ -228,7 +228,12 @@ public final class Application {
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
                 vertx.setPeriodic(REFUSALS_TICK_MILLIS, id -> services.refusals().recordDue()),
                 vertx.setPeriodic(config.eventsPruneIntervalSeconds() * 1000L, id -> retention.prune()
-                        .onFailure(e -> LOG.warn("Pruning old provisioning events failed; will retry: {}", e.toString())))));
+                        .onFailure(e -> LOG.warn("Pruning old provisioning events failed; will retry: {}", e.toString()))),
+                // On a worker: with many organisations the walk is not an event loop's work.
+                vertx.setPeriodic(DirectoryIndex.TOMBSTONE_SWEEP.toMillis(), id -> vertx.executeBlocking(() -> {
+                    index.expireTombstones(System.nanoTime());
+                    return null;
+                }, false))));
         if (delivery.delivers()) {
             // Never fails: the outbox logs its own failures, once per outage.
             timers.add(vertx.setPeriodic(config.invitationsPollMillis(), id -> members.deliverInvitations()));

@@ -48,8 +48,6 @@ public final class GroupIndex {
     private volatile long changes;
     /** Deleted groups, with when; like the user index's tombstones, they expire. */
     private final Map<UUID, Long> deleted = new ConcurrentHashMap<>();
-    private static final int SWEEP_EVERY = 1024;
-    private int deletesSinceSweep;
 
     public GroupIndex() {
         this(null);
@@ -434,14 +432,18 @@ public final class GroupIndex {
      * that arrive late for it are dropped.
      */
     public synchronized void deleteGroup(UUID id) {
-        long now = System.nanoTime();
-        deleted.put(id, now);
+        deleted.put(id, System.nanoTime());
         waiting.remove(id);
-        if (++deletesSinceSweep >= SWEEP_EVERY) {
-            deletesSinceSweep = 0;
-            deleted.values().removeIf(at -> now - at > UserIndex.TOMBSTONE_TTL_NANOS);
-        }
         removeGroup(id);
+    }
+
+    /** Drops tombstones past their time, without a lock, as {@link UserIndex#expireTombstones} does. */
+    void expireTombstones(long nowNanos) {
+        deleted.values().removeIf(at -> nowNanos - at > UserIndex.TOMBSTONE_TTL_NANOS);
+    }
+
+    int tombstones() {
+        return deleted.size();
     }
 
     /** Keeps what another index of the organisation knew of deleted groups (a reload). */

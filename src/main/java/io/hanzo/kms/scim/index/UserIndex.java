@@ -39,12 +39,11 @@ public final class UserIndex {
      * Ids of deleted users, with when they were deleted. Ids are never reused, so this keeps a write
      * that committed before a delete, but reaches the index after it, from bringing the user back.
      * Such a late write arrives within moments, so a tombstone expires after {@link #TOMBSTONE_TTL_NANOS}
-     * and the set stays small however many users are deleted over the server's uptime.
+     * and the periodic sweep ({@link DirectoryIndex#expireTombstones}) drops it however quiet the
+     * organisation is: the set holds only the deletions of the last minutes.
      */
     private final Map<UUID, Long> deleted = new ConcurrentHashMap<>();
     static final long TOMBSTONE_TTL_NANOS = TimeUnit.MINUTES.toNanos(10);
-    private static final int SWEEP_EVERY = 1024;
-    private int removesSinceSweep;
 
     /**
      * Loading: sizes the lookup maps of an empty index for this many users at once, rather than
@@ -162,12 +161,7 @@ public final class UserIndex {
      * for users that existed: a delete of an unknown id must leave nothing behind.
      */
     public synchronized void remove(UUID id) {
-        long now = System.nanoTime();
-        deleted.put(id, now);
-        if (++removesSinceSweep >= SWEEP_EVERY) {
-            removesSinceSweep = 0;
-            expireTombstones(now);
-        }
+        deleted.put(id, System.nanoTime());
         IndexedUser old = byId.remove(id);
         points.remove(id);
         if (old != null) {
@@ -186,8 +180,12 @@ public final class UserIndex {
         deleted.putAll(previous.deleted);
     }
 
-    /** Drops tombstones older than the time any late write could take to arrive. */
-    synchronized void expireTombstones(long nowNanos) {
+    /**
+     * Drops tombstones older than the time any late write could take to arrive. Takes no lock, so
+     * writers never wait for it: the map is concurrent, and an entry goes only while it still holds
+     * the stamp found expired.
+     */
+    void expireTombstones(long nowNanos) {
         deleted.values().removeIf(at -> nowNanos - at > TOMBSTONE_TTL_NANOS);
     }
 

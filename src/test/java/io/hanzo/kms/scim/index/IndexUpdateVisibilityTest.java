@@ -150,6 +150,42 @@ class IndexUpdateVisibilityTest {
         assertThat(index.isDeleted(id)).isFalse();
     }
 
+    /**
+     * An organisation that deletes a few users and groups, then nothing for good: the periodic sweep
+     * keeps their tombstones through the TTL and drops them on its first run after it.
+     */
+    @Test
+    void aQuietOrganisationsTombstonesGoAfterTheirTtl() {
+        DirectoryIndex directory = new DirectoryIndex();
+        UserIndex users = directory.users(ORG);
+        GroupIndex groups = directory.groups(ORG);
+        long before = System.nanoTime();
+        UUID lastUser = null;
+        UUID lastGroup = null;
+        for (int i = 0; i < 1000; i++) {
+            lastUser = UUID.randomUUID();
+            users.put(user(lastUser, 1, "gone" + i + "@acme.com", "gone" + i + "@acme.com", null));
+            users.remove(lastUser);
+        }
+        for (int i = 0; i < 10; i++) {
+            lastGroup = UUID.randomUUID();
+            groups.putGroup(group(lastGroup, 1, "Gone " + i));
+            groups.deleteGroup(lastGroup);
+        }
+        long after = System.nanoTime();
+
+        directory.expireTombstones(before + UserIndex.TOMBSTONE_TTL_NANOS);
+        assertThat(users.tombstones()).isEqualTo(1000);
+        assertThat(groups.tombstones()).isEqualTo(10);
+        users.put(user(lastUser, 2, "late@acme.com", "late@acme.com", null));
+        assertThat(users.get(lastUser)).as("a late write of a deleted user, within the TTL").isNull();
+        assertThat(groups.holds(lastGroup, 2)).as("a late write of a deleted group is refused").isTrue();
+
+        directory.expireTombstones(after + UserIndex.TOMBSTONE_TTL_NANOS + DirectoryIndex.TOMBSTONE_SWEEP.toNanos());
+        assertThat(users.tombstones()).isZero();
+        assertThat(groups.tombstones()).isZero();
+    }
+
     private static IndexedUser user(UUID id, long version, String userName, String email, String externalId,
                                     String... moreEmails) {
         ObjectNode a = JSON.createObjectNode();
