@@ -19,6 +19,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -32,6 +33,9 @@ import java.util.function.Supplier;
 public final class ServerMetrics {
     /** Vert.x's request timer; a histogram so that percentiles can be computed across instances. */
     private static final String HTTP_RESPONSE_TIME = "vertx.http.server.response.time";
+    /** RFC 9110's methods and PATCH (RFC 5789), as sent: method names are case-sensitive. */
+    private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+            "OPTIONS", "TRACE", "PATCH");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DistributionSummary batchSizes;
@@ -44,6 +48,10 @@ public final class ServerMetrics {
         // Vert.x names a request's route by every route it passed, joined with '>' (the body and
         // token handlers, then the endpoint); the endpoint's template alone says which one it was.
         registry.config().meterFilter(MeterFilter.replaceTagValues("route", r -> r.substring(r.lastIndexOf('>') + 1)));
+        // A request's method is any token its client sends, before a token is checked: each new one
+        // would add its own series for good, and a few thousand requests could grow a scrape past the
+        // heap. Methods outside the standard ones are counted together.
+        registry.config().meterFilter(MeterFilter.replaceTagValues("method", m -> STANDARD_METHODS.contains(m) ? m : "other"));
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {

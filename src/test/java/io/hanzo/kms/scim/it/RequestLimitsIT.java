@@ -309,6 +309,28 @@ class RequestLimitsIT {
     }
 
     /**
+     * A method is whatever token the client sends: counted by its own name, each new one would add a
+     * set of series to the metrics for good, and anyone could grow them until a scrape runs out of
+     * memory. Methods outside RFC 9110's and PATCH are counted together.
+     */
+    @Test
+    void methodsNoServerKnowsShareOneSetOfSeries() throws Exception {
+        for (String method : List.of("XM0001", "XM0002", "get")) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                s.setSoTimeout(15_000);
+                OutputStream out = s.getOutputStream();
+                out.write((method + " /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(readLine(s.getInputStream())).startsWith("HTTP/1.1 4");
+            }
+        }
+        Polling.until(Duration.ofSeconds(10), () -> assertThat(management.get("/metrics", null).text())
+                .contains("method=\"other\"").doesNotContain("XM0001").doesNotContain("XM0002")
+                .doesNotContain("method=\"get\""));
+    }
+
+    /**
      * The header deadline holds for each request of a kept-alive connection, from its first byte: a
      * second request trickling its head a byte at a time (never idle) is cut off.
      */
