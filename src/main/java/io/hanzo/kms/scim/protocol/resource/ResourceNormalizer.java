@@ -184,6 +184,9 @@ public final class ResourceNormalizer {
             throw ScimException.invalidSyntax("The core schema's attributes belong at the top level of the body,"
                     + " not inside '" + key + "'.");
         }
+        if (value == null || value.isNull()) {
+            return; // as for an extension: some serialisers write null for an empty nested object
+        }
         if (!value.isObject()) {
             throw ScimException.invalidSyntax("'" + key + "' must be a JSON object of " + type.name() + " attributes.");
         }
