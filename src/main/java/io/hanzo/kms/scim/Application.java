@@ -48,6 +48,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -67,6 +68,8 @@ public final class Application {
     private static final long OUTBOX_METRIC_MILLIS = 15_000;
     /** How often refusals counted past an organisation's budget are written, when it has room again. */
     private static final long REFUSALS_TICK_MILLIS = 1_000;
+    /** How often revoked tokens kept long enough, and idle rate-limit buckets, are forgotten. */
+    private static final long RETIRED_TOKENS_SWEEP_MILLIS = 60_000;
     /**
      * What the stop may take after the unready pause and the drain: writing token use times, the last
      * invitation round, closing the feeds and the pool. The chart's grace period leaves 10 s for it
@@ -169,6 +172,7 @@ public final class Application {
         }
 
         users.onProvisioned(members::invitationsQueued);
+        tokens.onRevoked(services.rateLimits()::forget);
         // Listen before loading, so that no change between the two is missed.
         AtomicReference<AdminChangeFeed> feed = new AtomicReference<>();
         AtomicReference<String> deployment = new AtomicReference<>();
@@ -227,6 +231,10 @@ public final class Application {
         List<Long> timers = new ArrayList<>(List.of(
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
                 vertx.setPeriodic(REFUSALS_TICK_MILLIS, id -> services.refusals().recordDue()),
+                vertx.setPeriodic(RETIRED_TOKENS_SWEEP_MILLIS, id -> {
+                    tokens.forgetRetired(Instant.now());
+                    services.rateLimits().forgetIdle();
+                }),
                 vertx.setPeriodic(config.eventsPruneIntervalSeconds() * 1000L, id -> retention.prune()
                         .onFailure(e -> LOG.warn("Pruning old provisioning events failed; will retry: {}", e.toString()))),
                 // On a worker: with many organisations the walk is not an event loop's work.

@@ -26,10 +26,20 @@ import java.util.function.Consumer;
  * <p>A token is a {@link CompositeToken} with the prefix {@code kms_scim_}: its ids find the one
  * stored hash to compare, in constant time. Last use is kept in memory and written in batches by
  * {@link #flushLastUse()}; the admin's list reads it back from the database.
+ *
+ * <p>A revoked token stays in the cache for {@link #REVOKED_KEPT} after its revocation: it is refused
+ * as revoked, and its refusals are shown to the organisation's admin, through the next syncs of an IdP
+ * still configured with it. Then {@link #forgetRetired} drops it, and it is refused as a token nobody
+ * issued, as after a restart (which loads only unrevoked tokens): an automation that issues and revokes
+ * tokens all day must not fill the memory with them.
  */
 public final class TokenService {
     private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
     static final String PREFIX = "kms_scim_";
+    /** Longer than the sync interval of the IdPs (Entra ID's is 40 minutes). */
+    static final Duration REVOKED_KEPT = Duration.ofHours(1);
+    /** How often the refusal of a retired token is recorded, at most. */
+    private static final Duration REFUSAL_RECORDED_EVERY = Duration.ofMinutes(1);
 
     private final TokenStore store;
     /**
@@ -38,8 +48,14 @@ public final class TokenService {
      */
     private volatile Map<UUID, ScimToken> byId = new ConcurrentHashMap<>();
     private final Set<UUID> usedSinceFlush = ConcurrentHashMap.newKeySet();
-    /** When each retired token's refusal was last recorded (see {@link #toRecord}); one entry per such token. */
+    /**
+     * When each retired token's refusal was last recorded (see {@link #toRecord}); only tokens refused
+     * within the last minute, once {@link #forgetRetired} has run.
+     */
     private final Map<UUID, Instant> retiredRefusalsRecorded = new ConcurrentHashMap<>();
+    /** Tokens revoked here whose revocation is being written: until it commits, a reload could read them unrevoked. */
+    private final Set<UUID> revoking = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<UUID> onRevoked = id -> { };
     /** Reloads reading the database now; guarded by this. */
     private int reloadsRunning;
     /** Tokens changed here while a reload was reading: their cached state is newer than its read. Guarded by this. */
@@ -51,6 +67,11 @@ public final class TokenService {
 
     /** Who a valid token speaks for. */
     public record Caller(UUID orgId, UUID tokenId) {
+    }
+
+    /** Told the id of each token revoked, here or by another instance. */
+    public void onRevoked(Consumer<UUID> listener) {
+        this.onRevoked = listener;
     }
 
     public Future<Void> load(List<Organization> orgs) {
@@ -83,12 +104,15 @@ public final class TokenService {
     /**
      * Reloads one token another instance created or revoked. Revocation is final: a read that started
      * before a revocation and ends after it cannot bring the token back. The last use this instance
-     * saw is kept.
+     * saw is kept. A token revoked longer than {@link #REVOKED_KEPT} ago is not kept at all.
      */
     public Future<Void> refresh(UUID orgId, UUID tokenId) {
         return store.find(orgId, tokenId).map(t -> {
+            if (t != null && t.revokedAt() != null) {
+                onRevoked.accept(tokenId);
+            }
             change(tokenId, m -> {
-                if (t == null) {
+                if (t == null || t.revokedAt() != null && pastKeeping(t.revokedAt(), Instant.now())) {
                     m.remove(tokenId);
                 } else {
                     m.merge(tokenId, t, TokenService::newer);
@@ -197,9 +221,42 @@ public final class TokenService {
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // Stop accepting it before the write, so no request slips in while the database answers.
+        revoking.add(tokenId);
         change(tokenId, m -> m.put(tokenId, t.revokedAt(now)));
+        onRevoked.accept(tokenId);
         // The revoked entry stays in the cache as a tombstone, so a late reload cannot revive it.
-        return store.revoke(orgId, tokenId, now).onFailure(e -> change(tokenId, m -> m.put(tokenId, t)));
+        return store.revoke(orgId, tokenId, now)
+                .onFailure(e -> change(tokenId, m -> m.put(tokenId, t)))
+                .onComplete(ar -> revoking.remove(tokenId));
+    }
+
+    /**
+     * Drops the tokens revoked longer than {@link #REVOKED_KEPT} ago, once their revocation has
+     * committed (a reload reads them no more), and the refusal times no longer needed; to be called
+     * every minute or so. A reload reading meanwhile drops them too.
+     */
+    public void forgetRetired(Instant now) {
+        for (ScimToken t : byId.values()) {
+            if (t.revokedAt() != null && pastKeeping(t.revokedAt(), now) && !revoking.contains(t.id())) {
+                change(t.id(), m -> m.computeIfPresent(t.id(), (id, current) ->
+                        current.revokedAt() != null && pastKeeping(current.revokedAt(), now) ? null : current));
+            }
+        }
+        retiredRefusalsRecorded.values().removeIf(last -> !now.isBefore(last.plus(REFUSAL_RECORDED_EVERY)));
+    }
+
+    private static boolean pastKeeping(Instant revokedAt, Instant now) {
+        return !now.isBefore(revokedAt.plus(REVOKED_KEPT));
+    }
+
+    /** How many tokens the cache holds, revoked ones included. */
+    int cached() {
+        return byId.size();
+    }
+
+    /** How many retired tokens' refusal times are held. */
+    int refusalTimesHeld() {
+        return retiredRefusalsRecorded.size();
     }
 
     /**
@@ -239,7 +296,7 @@ public final class TokenService {
     private boolean toRecord(ScimToken token, Instant now) {
         boolean[] first = {false};
         retiredRefusalsRecorded.compute(token.id(), (id, last) -> {
-            if (last == null || !now.isBefore(last.plusSeconds(60))) {
+            if (last == null || !now.isBefore(last.plus(REFUSAL_RECORDED_EVERY))) {
                 first[0] = true;
                 return now;
             }
