@@ -155,7 +155,8 @@ public final class Application {
                 new DiscoveryDocuments.Capabilities(config.maxResults(), true, true, config.bulkMaxOperations(),
                         config.bulkMaxPayloadBytes(), true, true));
         InvitationDelivery delivery = InvitationDelivery.configured(vertx, config);
-        MembershipService members = new MembershipService(new PgMemberStore(pool), orgs, index, delivery.sender(),
+        PgMemberStore memberStore = new PgMemberStore(pool);
+        MembershipService members = new MembershipService(memberStore, orgs, index, delivery.sender(),
                 config.publicUrl() + "/account/setup", Duration.ofHours(config.invitationsSetupTokenTtlHours()),
                 Duration.ofSeconds(config.invitationsClaimSeconds()));
         PgEventStore events = new PgEventStore(pool);
@@ -163,7 +164,7 @@ public final class Application {
                 events, discovery, new Operations(metrics),
                 new TokenRateLimits(config.scimRateLimitPerSecond(), config.scimRateLimitBurst()),
                 new RefusalRecorder(events, config.eventsRefusalsPerSecond(), config.eventsRefusalsBurst()));
-        EventRetention retention = new EventRetention(events, orgs, Duration.ofDays(config.eventsRetentionDays()));
+        EventRetention retention = new EventRetention(events, memberStore, orgs, Duration.ofDays(config.eventsRetentionDays()));
         if (metrics != null) {
             users.onBatch(metrics::batchCommitted);
             members.onDeliveryFailure(metrics::deliveryFailed);

@@ -97,6 +97,18 @@ public interface MemberStore {
     /** Checks an invitation the way {@link #completeSetup} does, changing nothing. */
     Future<InvitationView> peek(UUID orgId, UUID invitationId, Function<byte[], Boolean> tokenMatches, Instant now);
 
+    /** What one batch of {@link #pruneEndedInvitations} read and deleted. */
+    record InvitationsPruned(UUID lastRead, int deleted) {
+    }
+
+    /**
+     * Of the organisation's next {@code batch} invitations in id order after {@code after} (null for
+     * the first), deletes those voided or used before {@code cutoff} that a newer invitation of the
+     * same person replaces: each person keeps their newest. Answers the last id read, null once none
+     * is left to read.
+     */
+    Future<InvitationsPruned> pruneEndedInvitations(UUID orgId, UUID after, Instant cutoff, int batch);
+
     /**
      * An organisation's group role mappings as of one version of it.
      *

@@ -579,6 +579,7 @@ class BulkIT {
     @Test
     void deleteOperationsAnswer204() {
         String userId = api.createUser(org, ScimChecks.user(unique("del.u"))).path("id").asText();
+        assertThat(MembershipDb.invitations(org.id(), userId)).as("queued when provisioned").hasSize(1);
         ApiClient.Response g = api.post(GROUPS, org.token(), groupData(unique("Del Group")).toString());
         assertThat(g.status()).as(g.text()).isEqualTo(201);
         String groupId = g.json().path("id").asText();
@@ -595,6 +596,7 @@ class BulkIT {
         assertFailure(result(response, "d3"), "404");
         assertThat(api.get(USERS + "/" + userId, org.token()).status()).isEqualTo(404);
         assertThat(api.get(GROUPS + "/" + groupId, org.token()).status()).isEqualTo(404);
+        assertThat(MembershipDb.invitations(org.id(), userId)).as("the deleted user's invitations").isEmpty();
     }
 
     @Test

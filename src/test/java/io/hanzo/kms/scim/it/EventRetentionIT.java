@@ -18,12 +18,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * Provisioning events older than the retention (90 days by default) are deleted in the background, in
- * batches; newer ones stay.
+ * batches; newer ones stay. So are invitations that ended (voided or used) before then, all but each
+ * person's newest.
  */
 @ExtendWith(VertxExtension.class)
 class EventRetentionIT {
@@ -73,6 +75,69 @@ class EventRetentionIT {
         assertThat(events.status()).isEqualTo(200);
         System.out.printf("Event retention: 2,650 expired events in two organisations pruned within %d ms; 51 recent kept%n",
                 ms);
+    }
+
+    /**
+     * Ended invitations older than the retention go, in the background; each person keeps their
+     * newest, even one that ended long ago, and what ended within the retention stays.
+     */
+    @Test
+    void endedInvitationsPastTheRetentionArePrunedButEachPersonKeepsTheNewest() throws Exception {
+        TestOrg org = TestOrg.create(client, "Invitation Retention Org");
+        String changed = create(org, "changed-address");
+        UUID current = MembershipDb.invitations(org.id(), changed).get(0).id();
+        Instant now = Instant.now();
+        UUID oldVoided = insert(org.id(), changed, now.minus(Duration.ofDays(200)), "voided_at", now.minus(Duration.ofDays(120)));
+        UUID oldUsed = insert(org.id(), changed, now.minus(Duration.ofDays(150)), "used_at", now.minus(Duration.ofDays(100)));
+        UUID recentVoided = insert(org.id(), changed, now.minus(Duration.ofDays(100)), "voided_at", now.minus(Duration.ofDays(30)));
+        // A person whose only invitations ended long ago: the newest of them stays.
+        String quiet = create(org, "quiet");
+        UUID provisioned = MembershipDb.invitations(org.id(), quiet).get(0).id();
+        void_(org.id(), provisioned, now.minus(Duration.ofDays(300)));
+        UUID newestOfQuiet = insert(org.id(), quiet, now.minus(Duration.ofDays(250)), "voided_at", now.minus(Duration.ofDays(200)));
+
+        Polling.until(Duration.ofSeconds(30), () -> assertThat(ids(org.id(), changed)).doesNotContain(oldVoided, oldUsed));
+        Polling.until(Duration.ofSeconds(30), () -> assertThat(ids(org.id(), quiet)).doesNotContain(provisioned));
+
+        assertThat(ids(org.id(), changed)).containsExactlyInAnyOrder(current, recentVoided);
+        assertThat(ids(org.id(), quiet)).containsExactly(newestOfQuiet);
+    }
+
+    /** A new user of the organisation, named after {@code who}; their id. */
+    private static String create(TestOrg org, String who) {
+        return new ScimChecks(client).createUser(org, ScimChecks.user(who + "-" + UUID.randomUUID())).path("id").asText();
+    }
+
+    private static List<UUID> ids(String orgId, String userId) {
+        return MembershipDb.invitations(orgId, userId).stream().map(MembershipDb.Invitation::id).toList();
+    }
+
+    /** An invitation of the person made at {@code created}, ended ({@code column}: voided_at or used_at) at {@code ended}. */
+    private static UUID insert(String orgId, String userId, Instant created, String column, Instant ended) throws SQLException {
+        UUID id = UUID.randomUUID();
+        try (Connection c = MembershipDb.connect(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO invitations (org_id, id, user_id, created_at, recipient, " + column + ") "
+                        + "VALUES (?, ?, ?, ?, 'old@example.com', ?)")) {
+            ps.setObject(1, UUID.fromString(orgId));
+            ps.setObject(2, id);
+            ps.setObject(3, UUID.fromString(userId));
+            ps.setObject(4, OffsetDateTime.ofInstant(created, ZoneOffset.UTC));
+            ps.setObject(5, OffsetDateTime.ofInstant(ended, ZoneOffset.UTC));
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    /** Voids the invitation at {@code at}, and dates it back to then. */
+    private static void void_(String orgId, UUID invitationId, Instant at) throws SQLException {
+        try (Connection c = MembershipDb.connect(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE invitations SET voided_at = ?, created_at = ? WHERE org_id = ? AND id = ?")) {
+            ps.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            ps.setObject(2, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            ps.setObject(3, UUID.fromString(orgId));
+            ps.setObject(4, invitationId);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
     }
 
     /** {@code n} success events of the organisation made at {@code at}, with ids as made then. */

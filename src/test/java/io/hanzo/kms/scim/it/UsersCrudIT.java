@@ -590,6 +590,20 @@ class UsersCrudIT {
         assertThat(api.list(org, "userName eq \"put.nobody@example.com\"").path("totalResults").asInt()).isZero();
     }
 
+    /** An invitation holds the address its link was sent to and the link's token hash: it goes with its person. */
+    @Test
+    void deleteTakesThePersonsInvitationsWithThem() {
+        String gone = api.createUser(org, user("invited.then.deleted." + UUID.randomUUID())).path("id").asText();
+        String stays = api.createUser(org, user("invited.and.kept." + UUID.randomUUID())).path("id").asText();
+        assertThat(MembershipDb.invitations(org.id(), gone)).as("queued when provisioned").hasSize(1);
+
+        ApiClient.Response deleted = api.delete(USERS + "/" + gone, org.token());
+
+        assertThat(deleted.status()).as(deleted.text()).isEqualTo(204);
+        assertThat(MembershipDb.invitations(org.id(), gone)).isEmpty();
+        assertThat(MembershipDb.invitations(org.id(), stays)).hasSize(1);
+    }
+
     @Test
     void deleteRemovesTheUserAndTheUserNameCanBeProvisionedAgain() {
         String id = api.createUser(org, """

@@ -193,6 +193,16 @@ public final class PgMemberStore implements MemberStore {
         });
     }
 
+    @Override
+    public Future<InvitationsPruned> pruneEndedInvitations(UUID orgId, UUID after, Instant cutoff, int batch) {
+        return pool.preparedQuery(Sql.INVITATIONS_PRUNE)
+                .execute(Tuple.of(orgId, after == null ? BEFORE_ALL : after, ts(cutoff), batch))
+                .map(rs -> {
+                    Row r = rs.iterator().next();
+                    return new InvitationsPruned(r.getUUID(0), r.getLong(1).intValue());
+                });
+    }
+
     /** Whether the invitation row (of INVITATION_PEEK or INVITATION_FIND, or null) has the token presented. */
     private static boolean tokenHolds(Row r, Function<byte[], Boolean> tokenMatches) {
         return r != null && r.getBuffer(1) != null && tokenMatches.apply(r.getBuffer(1).getBytes());
@@ -202,8 +212,10 @@ public final class PgMemberStore implements MemberStore {
         if (!tokenHolds(r, tokenMatches)) {
             return SetupRefusal.UNKNOWN;
         }
-        // Before the invitation's own state: deleting the user voids it, and the person should learn
-        // that the membership is gone, not that a newer invitation replaced it.
+        // Before the invitation's own state: the person should learn that the membership is gone, not
+        // that a newer invitation replaced it. A user's delete takes their invitations with it (the
+        // link is then unknown), but an instance of an earlier version, still running during a
+        // rolling upgrade, voids them instead and leaves such a row.
         if (r.getBoolean(5) == null) {
             return SetupRefusal.MEMBERSHIP_GONE;
         }

@@ -114,7 +114,7 @@ public final class PgUserStore implements UserStore {
     public Future<Boolean> delete(UUID orgId, UUID id, Long expectedVersion, Audit audit) {
         Instant at = now();
         return ResourceDeletes.delete(pool, Sql.USER_DELETE, Sql.USER_DELETE_REST, ResourceChange.Kind.USER_DELETED,
-                orgId, id, expectedVersion, audit, Tuple.of(orgId, id, ts(at)), at);
+                orgId, id, expectedVersion, audit, Tuple.of(orgId, id), at);
     }
 
     @Override

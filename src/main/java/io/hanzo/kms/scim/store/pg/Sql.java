@@ -116,17 +116,20 @@ final class Sql {
     /**
      * After USER_DELETE, in the same transaction but a statement of its own: by then any add that
      * locked the user has committed, and this statement's fresh snapshot sees its rows. Its
-     * memberships and the key material of its account set-up go (the person is no longer in the
-     * organisation), and its invitations are voided (never delivered or used). Sent before USER_DELETE's
-     * answer is known, so it does nothing while the user is still there (a version that no longer matched).
+     * memberships, the key material of its account set-up and its invitations go (the person is no
+     * longer in the organisation): an invitation holds the address its link was sent to and the link's
+     * token hash, which must not outlive the person; their link is then one the set-up knows nothing
+     * of. An invitation being sent is held by its claim, which holds off the user's delete until it
+     * commits; the outbox's later mark of it then finds no row and changes nothing. Sent before
+     * USER_DELETE's answer is known, so it does nothing while the user is still there (a version that
+     * no longer matched).
      */
     static final String USER_DELETE_REST =
             "WITH gone AS (SELECT WHERE NOT EXISTS (SELECT 1 FROM scim_users WHERE org_id = $1 AND id = $2)), "
                     + "members AS (DELETE FROM scim_group_members WHERE org_id = $1 AND user_id = $2 "
                     + "AND EXISTS (SELECT FROM gone)), "
                     + "keys AS (DELETE FROM account_keys WHERE org_id = $1 AND user_id = $2 AND EXISTS (SELECT FROM gone)) "
-                    + "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 "
-                    + "AND voided_at IS NULL AND used_at IS NULL AND EXISTS (SELECT FROM gone)";
+                    + "DELETE FROM invitations WHERE org_id = $1 AND user_id = $2 AND EXISTS (SELECT FROM gone)";
     static final String USER_FIND = "SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2";
     /**
      * A write that changes nothing: the user's row as it is, and, when it is still at version $3, the
@@ -508,6 +511,25 @@ final class Sql {
     static final String EVENTS_PRUNE =
             "DELETE FROM scim_events WHERE org_id = $1 AND id IN "
                     + "(SELECT id FROM scim_events WHERE org_id = $1 AND id < $2 ORDER BY id LIMIT $3)";
+    /**
+     * One batch of an organisation's invitations that ended (voided or used) before $3 and that a
+     * newer invitation of the same person replaces. A change of address or a re-send adds a row, so
+     * without this a person's rows grow for as long as they stay. Each person keeps their newest one
+     * whatever its age: a write of the person invites them again only if they were invited before
+     * (USER_INVITATIONS_FOLLOW), and the set-up page reads it to say why their link no longer works.
+     * The batch is the next $4 of the organisation's invitations after id $2 in the primary key's
+     * order, whatever they hold, so each statement reads a bounded range; answers the last id it read
+     * (null past the end) and how many it deleted. A row found to go stays gone: no write clears
+     * voided_at or used_at, and the newer invitation goes only with the person.
+     */
+    static final String INVITATIONS_PRUNE =
+            "WITH scanned AS (SELECT i.id, i.user_id, i.created_at, i.voided_at, i.used_at FROM invitations i "
+                    + "WHERE i.org_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $4), "
+                    + "gone AS (DELETE FROM invitations d USING scanned s WHERE d.org_id = $1 AND d.id = s.id "
+                    + "AND (s.voided_at < $3 OR s.used_at < $3) AND EXISTS (SELECT 1 FROM invitations n "
+                    + "WHERE n.org_id = $1 AND n.user_id = s.user_id AND (n.created_at, n.id) > (s.created_at, s.id)) "
+                    + "RETURNING d.id) "
+                    + "SELECT (SELECT id FROM scanned ORDER BY id DESC LIMIT 1), (SELECT count(*) FROM gone)";
 
     static final String PING = "SELECT 1";
 
