@@ -66,13 +66,13 @@ public final class Application {
     private static final long OUTBOX_SWEEP_MILLIS = 60_000;
     /** How often the invitation outbox backlog metric is measured (one count per organisation). */
     private static final long OUTBOX_METRIC_MILLIS = 15_000;
-    /** How often refusals counted past an organisation's budget are written, when it has room again. */
+    /** How often counts of refusals past an organisation's budget are checked: written when due. */
     private static final long REFUSALS_TICK_MILLIS = 1_000;
     /** How often revoked tokens kept long enough, and idle rate-limit buckets, are forgotten. */
     private static final long RETIRED_TOKENS_SWEEP_MILLIS = 60_000;
     /**
-     * What the stop may take after the unready pause and the drain: writing token use times, the last
-     * invitation round, closing the feeds and the pool. The chart's grace period leaves 10 s for it
+     * What the stop may take after the unready pause and the drain: writing token use times and refusal
+     * counts, the last invitation round, closing the feeds and the pool. The chart's grace period leaves 10 s for it
      * (terminationGraceExtraSeconds), so the JVM exits before Kubernetes would kill it.
      */
     private static final int STOP_AFTER_DRAIN_SECONDS = 8;
@@ -282,7 +282,7 @@ public final class Application {
      * Stops in order, logging each step: readiness turns 503 (for {@code shutdown.unready-seconds}
      * before anything else), the port stops accepting and the requests
      * in flight are answered (bounded by {@code shutdown.drain-seconds}), token last-use times are
-     * written, timers and the change feeds stop, the pool closes, and an embedded PostgreSQL this
+     * written, then the refusals counted past their organisation's budget, timers and the change feeds stop, the pool closes, and an embedded PostgreSQL this
      * started stops. The whole takes at most the unready pause, the drain and {@link
      * #STOP_AFTER_DRAIN_SECONDS}, whatever the database does (one that hangs would otherwise hold
      * each step to its own limit, a minute in all); the embedded PostgreSQL's own stop, bounded by
@@ -316,6 +316,14 @@ public final class Application {
         } catch (Exception e) {
             LOG.warn("HTTP server did not close cleanly: {}", e.toString());
         }
+        // Token last-use times before the refusal counts: both share what is left of the deadline, and the
+        // times are what an admin goes by to retire a token.
+        try {
+            deadline.await(services.tokens().flushLastUse().toCompletionStage(), Duration.ofSeconds(10));
+            LOG.info("Token last-use times written");
+        } catch (Exception e) {
+            LOG.warn("Token last-use times were not written at shut-down: {}", e.toString());
+        }
         try {
             // No request comes in now: what was counted past the budget is written, else it is lost.
             deadline.await(services.refusals().recordAllCounted().toCompletionStage(), Duration.ofSeconds(10));
@@ -323,12 +331,6 @@ public final class Application {
         } catch (Exception e) {
             LOG.warn("Refused requests counted past their organisation's budget were not written at shut-down: {}",
                     e.toString());
-        }
-        try {
-            deadline.await(services.tokens().flushLastUse().toCompletionStage(), Duration.ofSeconds(10));
-            LOG.info("Token last-use times written");
-        } catch (Exception e) {
-            LOG.warn("Token last-use times were not written at shut-down: {}", e.toString());
         }
         try {
             // Bounded: a round whose relay hangs is left to its claims, which lapse and are sent again.

@@ -73,7 +73,7 @@ public final class ApiRouter {
         router.get(SCIM_BASE + "/ResourceTypes/:id").handler(discovery::resourceType);
         router.get(SCIM_BASE + "/Schemas").handler(discovery::schemas);
         router.get(SCIM_BASE + "/Schemas/:id").handler(discovery::schema);
-        BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups(), s.events()), s.config().bulkMaxOperations(),
+        BulkHandler bulk = new BulkHandler(new BulkService(s.users(), s.groups(), refusals), s.config().bulkMaxOperations(),
                 s.config().bulkMaxPayloadBytes());
         router.post(SCIM_BASE + "/Bulk").handler(bulk::handle);
         RootSearchHandler rootSearch = new RootSearchHandler(users, groups, s.users());

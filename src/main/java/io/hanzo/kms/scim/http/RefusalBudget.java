@@ -13,10 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * How many refused requests this instance records one by one for each organisation: a token bucket per
  * organisation. An IdP stuck retrying a refused request (a 404 or a 409, for ever, hundreds a second)
- * would otherwise add a row per try to the events table. Past the budget a refusal is counted instead;
- * the next refusal that finds room stands for itself and those counted before it, in ONE event (or a
- * tick of the timer writes it, once the organisation has room again and no refusal came). So every
- * refused request is in the events, one by one or in a count, and the admin still reads why they fail.
+ * would otherwise add a row per try to the events table. Past the budget a refusal is counted instead,
+ * and the count is written as ONE event at most once a {@link #SUMMARY_INTERVAL_NANOS minute}, for as
+ * long as the organisation's refusals keep coming. Counted refusals still take the bucket's tokens, so
+ * a loop at or above the rate keeps it empty: the count is not followed by a new burst, and a bucket
+ * full again means the refusals stopped (or slowed well below the rate), when the count is written at
+ * the next tick without waiting out the minute. Only then are refusals recorded one by one again. So
+ * every refused request is in the events, one by one or in a count, and the admin still reads why they
+ * fail.
  *
  * <p>All changes to an organisation's allowance happen in the map's {@code compute}, which serialises
  * them per organisation without holding up the others. An organisation whose bucket is full again with
@@ -25,9 +29,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RefusalBudget {
     private static final long NANOS = 1_000_000_000L;
+    /**
+     * How long a count gathers before it is written while refusals keep coming: the rows a loop adds
+     * past the burst, one a minute per organisation and instance, against how late an admin sees it.
+     */
+    static final long SUMMARY_INTERVAL_NANOS = 60 * NANOS;
 
-    /** An event to write, and how many refused requests it counts that were not recorded one by one. */
-    record Row(ScimEvent event, long counted) {
+    /**
+     * An event to write. {@code counted} is how many refused requests it stands for that were not
+     * recorded as they came (0 for one recorded as it came); {@code countedSince} and {@code latest}
+     * are what the count is put back with should the write fail.
+     */
+    record Row(ScimEvent event, long counted, Instant countedSince, ScimEvent latest) {
+        Row(ScimEvent event) {
+            this(event, 0, null, null);
+        }
+
+        /** How many refused requests the event counts in its detail: more than one, or none. */
+        long summarised() {
+            return counted > 1 ? counted : 0;
+        }
     }
 
     private final int perSecond;
@@ -46,22 +67,23 @@ final class RefusalBudget {
 
     /**
      * What to write for this refusal: the refusal itself, one event for it and the refusals counted
-     * before it, or nothing (null) when it is counted.
+     * before it once their minute is up, or nothing (null) when it is counted.
      */
     Row admit(ScimEvent refusal, long now) {
         if (perSecond == 0) {
-            return new Row(refusal, 0);
+            return new Row(refusal);
         }
         Row[] row = new Row[1];
         orgs.compute(refusal.orgId(), (id, known) -> {
             Allowance a = known != null ? known : new Allowance(now);
-            if (a.bucket.take(now, perNano, burst) != 0) {
-                a.count(refusal);
-            } else if (a.counted == 0) {
-                row[0] = new Row(refusal, 0);
+            boolean room = a.bucket.take(now, perNano, burst) == 0;
+            if (room && a.counted == 0) {
+                row[0] = new Row(refusal);
             } else {
-                a.count(refusal);
-                row[0] = a.takeCounted();
+                a.count(refusal.at(), 1, refusal, now);
+                if (now - a.countingFrom >= SUMMARY_INTERVAL_NANOS) {
+                    row[0] = a.takeCounted();
+                }
             }
             return a;
         });
@@ -69,20 +91,40 @@ final class RefusalBudget {
     }
 
     /**
-     * The counted refusals of organisations that have room again, one event each, and forgets the
-     * organisations with nothing counted whose bucket is full.
+     * The counts whose minute is up, and those of organisations whose refusals stopped (the bucket is
+     * full again), one event each; forgets the organisations with nothing counted whose bucket is full.
      */
     List<Row> due(long now) {
         List<Row> rows = new ArrayList<>();
         for (UUID orgId : orgs.keySet()) {
             orgs.computeIfPresent(orgId, (id, a) -> {
-                if (a.counted > 0 && a.bucket.take(now, perNano, burst) == 0) {
+                if (a.counted > 0 && (now - a.countingFrom >= SUMMARY_INTERVAL_NANOS
+                        || a.bucket.full(now, perNano, burst))) {
                     rows.add(a.takeCounted());
                 }
                 return a.counted == 0 && a.bucket.full(now, perNano, burst) ? null : a;
             });
         }
         return rows;
+    }
+
+    /**
+     * Puts back the count of a row that could not be written, into what its organisation counts now, so
+     * that the next count written carries it; its minute starts again. A row recorded as it came is put
+     * back as a count of one.
+     */
+    void putBack(Row row, long now) {
+        if (perSecond == 0) {
+            return;
+        }
+        ScimEvent refusal = row.latest() != null ? row.latest() : row.event();
+        long n = Math.max(1, row.counted());
+        Instant since = row.countedSince() != null ? row.countedSince() : refusal.at();
+        orgs.compute(refusal.orgId(), (id, known) -> {
+            Allowance a = known != null ? known : new Allowance(now);
+            a.count(since, n, refusal, now);
+            return a;
+        });
     }
 
     /** Every count still to write, whatever the budget: for shut-down, when no tick will come again. */
@@ -104,18 +146,32 @@ final class RefusalBudget {
         private final TokenBucket bucket;
         private long counted;
         private Instant countedSince;
+        /** When the count began, on the clock the calls give: it is written a minute later at the latest. */
+        private long countingFrom;
         private ScimEvent latest;
 
         Allowance(long now) {
             this.bucket = new TokenBucket(burst, now);
         }
 
-        void count(ScimEvent refusal) {
+        /**
+         * Adds {@code n} refusals, the earliest at {@code since}, to the count; the latest refusal stays
+         * the one whose fields the count's event has.
+         */
+        void count(Instant since, long n, ScimEvent refusal, long now) {
             if (counted == 0) {
-                countedSince = refusal.at();
+                countedSince = since;
+                countingFrom = now;
+                latest = refusal;
+            } else {
+                if (since.isBefore(countedSince)) {
+                    countedSince = since;
+                }
+                if (!refusal.at().isBefore(latest.at())) {
+                    latest = refusal;
+                }
             }
-            counted++;
-            latest = refusal;
+            counted += n;
         }
 
         /**
@@ -127,7 +183,7 @@ final class RefusalBudget {
             ScimEvent e = latest;
             boolean alone = counted == 1;
             Row row = new Row(new ScimEvent(e.orgId(), Ids.newId(), e.at(), e.tokenId(), e.operation(), e.resourceType(),
-                    e.resourceId(), e.status(), e.outcome(), alone ? e.detail() : countedDetail(e)), alone ? 0 : counted);
+                    e.resourceId(), e.status(), e.outcome(), alone ? e.detail() : countedDetail(e)), counted, countedSince, e);
             counted = 0;
             countedSince = null;
             latest = null;
@@ -136,7 +192,8 @@ final class RefusalBudget {
 
         private String countedDetail(ScimEvent e) {
             return counted + " refused requests since " + countedSince + " were not recorded one by one: this server"
-                    + " records up to " + burst + " at once and " + perSecond + " a second for an organisation."
+                    + " records up to " + burst + " at once and " + perSecond + " a second for an organisation, and"
+                    + " counts the rest in one event a minute."
                     + (e.detail() == null ? "" : " The latest: " + e.detail());
         }
     }

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.http;
 
+import io.hanzo.kms.scim.service.RefusedOperations;
 import io.hanzo.kms.scim.store.EventStore;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.ScimEvent;
@@ -22,11 +23,11 @@ import java.util.function.LongConsumer;
  * write to every one of them (none can be written while the database is down); the metrics count
  * them by status.
  * Only requests whose token named an organisation can be recorded; the response does not wait for
- * the record. Each organisation's refusals are recorded one by one within a budget ({@link
- * RefusalBudget}), and counted beyond it; one recorder serves all HTTP verticles, so the budget is
- * per instance, and {@link #recordDue()} is to be called every second or so.
+ * the record. Each organisation's refusals, those of bulk operations with them, are recorded one by
+ * one within a budget ({@link RefusalBudget}), and counted beyond it; one recorder serves all HTTP
+ * verticles, so the budget is per instance, and {@link #recordDue()} is to be called every second or so.
  */
-public final class RefusalRecorder {
+public final class RefusalRecorder implements RefusedOperations {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalRecorder.class);
 
     private final EventStore events;
@@ -41,7 +42,7 @@ public final class RefusalRecorder {
         this.budget = new RefusalBudget(perSecond, burst);
     }
 
-    /** Told how many refused requests each written count stands for. */
+    /** Told how many refused requests each count written stands for, once it is written. */
     public void onSummarised(LongConsumer listener) {
         this.onSummarised = listener;
     }
@@ -70,18 +71,27 @@ public final class RefusalRecorder {
         String operation = RequestContext.sentMethod(ctx) + " /" + (type == null ? "" : type);
         ScimEvent event = new ScimEvent(orgId, Ids.newId(), Instant.now().truncatedTo(ChronoUnit.MILLIS),
                 RequestContext.tokenId(ctx), operation, resourceType, resourceId, status, "refused", detail);
-        RefusalBudget.Row row = budget.admit(event, System.nanoTime());
+        refused(event);
+    }
+
+    @Override
+    public void refused(ScimEvent refusal) {
+        RefusalBudget.Row row = budget.admit(refusal, System.nanoTime());
         if (row != null) {
             write(row);
         }
     }
 
+    /** A row not written is put back, so that the next count written carries it: not lost, not counted twice. */
     private Future<Void> write(RefusalBudget.Row row) {
-        if (row.counted() > 0) {
-            onSummarised.accept(row.counted());
-        }
-        return events.record(row.event()).onFailure(e -> LOG.warn("A refused request could not be recorded: {}",
-                e.getMessage()));
+        return events.record(row.event()).onSuccess(v -> {
+            if (row.summarised() > 0) {
+                onSummarised.accept(row.summarised());
+            }
+        }).onFailure(e -> {
+            budget.putBack(row, System.nanoTime());
+            LOG.warn("A refused request could not be recorded; it is counted in the next event: {}", e.getMessage());
+        });
     }
 
     /** A path segment as recorded: its first 100 characters, a client's path being as long as it likes. */

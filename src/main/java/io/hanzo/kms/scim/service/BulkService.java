@@ -15,7 +15,6 @@ import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DatabaseUnavailable;
-import io.hanzo.kms.scim.store.EventStore;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.ScimEvent;
 import io.vertx.core.Future;
@@ -47,12 +46,12 @@ public final class BulkService {
 
     private final UserService users;
     private final GroupService groups;
-    private final EventStore events;
+    private final RefusedOperations refusals;
 
-    public BulkService(UserService users, GroupService groups, EventStore events) {
+    public BulkService(UserService users, GroupService groups, RefusedOperations refusals) {
         this.users = users;
         this.groups = groups;
-        this.events = events;
+        this.refusals = refusals;
     }
 
     /** Results in the order the operations ran; operations not run (failOnErrors reached) are left out. */
@@ -270,7 +269,10 @@ public final class BulkService {
             }
         }
 
-        /** Refused operations are provisioning events of their own; successes were recorded with their change. */
+        /**
+         * Refused operations are provisioning events of their own, within the organisation's budget as a
+         * refused request is; successes were recorded with their change.
+         */
         private void refused(BulkResult r) {
             if (r.status() >= 500) {
                 return;
@@ -279,10 +281,9 @@ public final class BulkService {
             Matcher m = PATH.matcher(op.path() == null ? "" : op.path());
             String type = m.matches() ? (m.group(1).equalsIgnoreCase("Users") ? "User" : "Group") : null;
             String id = m.matches() ? m.group(2) : null;
-            events.record(new ScimEvent(orgId, Ids.newId(), Instant.now().truncatedTo(ChronoUnit.MILLIS), tokenId,
-                            "POST /Bulk: " + (op.method() == null ? "?" : op.method()) + " " + (op.path() == null ? "" : op.path()),
-                            type, id, r.status(), "refused", r.error().detail()))
-                    .onFailure(e -> LOG.warn("A refused bulk operation could not be recorded: {}", e.getMessage()));
+            refusals.refused(new ScimEvent(orgId, Ids.newId(), Instant.now().truncatedTo(ChronoUnit.MILLIS), tokenId,
+                    "POST /Bulk: " + (op.method() == null ? "?" : op.method()) + " " + (op.path() == null ? "" : op.path()),
+                    type, id, r.status(), "refused", r.error().detail()));
         }
 
         private Future<BulkResult> execute(BulkOperation op) {

@@ -31,7 +31,10 @@ class RefusalBudgetIT {
     private static final int LOOP = 500;
     private static final Pattern COUNTED = Pattern.compile("^(\\d+) refused requests since \\S+ were not recorded one "
             + "by one: this server records up to " + BURST + " at once and " + PER_SECOND + " a second for an "
-            + "organisation\\. The latest: User \\S+ not found\\.$");
+            + "organisation, and counts the rest in one event a minute\\. The latest: User \\S+ not found\\.$");
+    /** Operations per bulk request, and how many times the same bulk is sent. */
+    private static final int BULK_OPERATIONS = 100;
+    private static final int BULK_TRIES = 3;
 
     private static TestServer server;
     private static ApiClient client;
@@ -55,6 +58,7 @@ class RefusalBudgetIT {
     void aLoopOfRefusalsIsRecordedWithinTheBudgetAndCountedBeyondIt() {
         TestOrg looping = TestOrg.create(client, "Refusal Loop");
         TestOrg neighbour = TestOrg.create(client, "Refusal Neighbour");
+        long summarisedBefore = counter();
         long started = System.nanoTime();
         getMissing(looping, "loop-a-", LOOP / 2);
         // In the middle of the loop, with the looping organisation's budget spent: the neighbour's own.
@@ -74,7 +78,8 @@ class RefusalBudgetIT {
         assertThat(t.summaries).isPositive();
         // Each row took one of the budget's tokens: the burst, and PER_SECOND a second since the loop began.
         assertThat(t.oneByOne + t.summaries).isLessThanOrEqualTo(BURST + (int) Math.ceil(PER_SECOND * seconds));
-        assertThat(counter()).as("the metric counts the refusals written as counts").isEqualTo(t.counted);
+        assertThat(counter() - summarisedBefore).as("the metric counts the refusals written as counts")
+                .isEqualTo(t.counted);
 
         // Once the loop has stopped and the budget refilled, a refusal is recorded one by one again. Each try
         // waits for its refusal to be accounted for, so that the tries do not spend the budget as they come.
@@ -86,6 +91,37 @@ class RefusalBudgetIT {
                     () -> assertThat(tally(looping).accountedFor()).isEqualTo(LOOP + tries[0]));
             assertThat(tally(looping).oneByOneIds).contains(id + "0");
         });
+    }
+
+    @Test
+    void refusedBulkOperationsAreRecordedWithinTheSameBudget() {
+        TestOrg org = TestOrg.create(client, "Refused Bulk");
+        StringBuilder ops = new StringBuilder();
+        for (int i = 0; i < BULK_OPERATIONS; i++) {
+            ops.append(i == 0 ? "" : ",").append("{\"method\":\"DELETE\",\"path\":\"/Users/bulk-missing-").append(i)
+                    .append("\"}");
+        }
+        String body = "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"Operations\":[" + ops + "]}";
+        long summarisedBefore = counter();
+        long started = System.nanoTime();
+        for (int i = 0; i < BULK_TRIES; i++) {
+            ApiClient.Response r = client.post(TestOrg.SCIM + "/Bulk", org.token(), body);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            for (JsonNode result : r.json().path("Operations")) {
+                assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("404");
+            }
+        }
+        int refused = BULK_OPERATIONS * BULK_TRIES;
+        Polling.until(Duration.ofSeconds(60), () -> assertThat(tally(org, "POST /Bulk: DELETE /Users/").accountedFor())
+                .isEqualTo(refused));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Tally t = tally(org, "POST /Bulk: DELETE /Users/");
+        assertThat(t.oneByOne).as("the burst is recorded one by one").isGreaterThanOrEqualTo(BURST);
+        assertThat(t.summaries).isPositive();
+        // The burst and the refill one by one; a count a minute, and the last once the bulks stopped.
+        assertThat(t.oneByOne).isLessThanOrEqualTo(BURST + (int) Math.ceil(PER_SECOND * seconds));
+        assertThat(t.summaries).isLessThanOrEqualTo(2 + (int) (seconds / 60));
+        assertThat(counter() - summarisedBefore).isEqualTo(t.counted);
     }
 
     /** GETs of users that do not exist, 50 at a time, as an IdP retrying them would: each answered 404. */
@@ -110,6 +146,11 @@ class RefusalBudgetIT {
     }
 
     private static Tally tally(TestOrg org) {
+        return tally(org, "GET /Users");
+    }
+
+    /** The organisation's refusal events, each of an operation that starts with {@code operation}. */
+    private static Tally tally(TestOrg org, String operation) {
         List<String> ids = new ArrayList<>();
         int summaries = 0;
         long counted = 0;
@@ -121,7 +162,7 @@ class RefusalBudgetIT {
             for (JsonNode e : r.json().path("events")) {
                 assertThat(e.path("outcome").asText()).isEqualTo("refused");
                 assertThat(e.path("status").asInt()).isEqualTo(404);
-                assertThat(e.path("operation").asText()).isEqualTo("GET /Users");
+                assertThat(e.path("operation").asText()).startsWith(operation);
                 Matcher m = COUNTED.matcher(e.path("detail").asText());
                 if (m.matches()) {
                     summaries++;
