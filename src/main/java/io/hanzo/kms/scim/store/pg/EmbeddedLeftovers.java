@@ -20,9 +20,10 @@ import java.util.List;
  * Clears what an embedded PostgreSQL left running when the JVM that owned it died without stopping it
  * (the kernel's OOM killer, kill -9). Its postmaster, or only its backends if the postmaster was killed
  * too, keep the data directory and its shared memory, and a new postmaster on the same directory would
- * refuse to start. Every PostgreSQL process works with the data directory as its current directory,
- * which is how they are found here (Linux /proc). They are stopped only when no live process holds the
- * directory's lock, that is, when the JVM that started them is gone.
+ * refuse to start. Every PostgreSQL process works with the data directory as its current directory and
+ * runs the binary named in its {@code postmaster.opts}, which is how they are found here (Linux /proc):
+ * any other process working there (an operator's shell, an editor) is left alone. They are stopped
+ * only when no live process holds the directory's lock, that is, when the JVM that started them is gone.
  */
 final class EmbeddedLeftovers {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLeftovers.class);
@@ -58,7 +59,7 @@ final class EmbeddedLeftovers {
             return;
         }
         Path dir = realPath(dataDir);
-        List<ProcessHandle> leftovers = processesIn(proc, dir);
+        List<ProcessHandle> leftovers = processesOf(proc, dir);
         if (leftovers.isEmpty()) {
             removeLockOfGonePostmaster(proc, dir, ownedHere);
             return;
@@ -174,14 +175,65 @@ final class EmbeddedLeftovers {
             return "has exited (a zombie not yet reaped)";
         }
         try {
-            return Files.readSymbolicLink(entry.resolve("cwd")).equals(dir) ? null : "works in another directory";
+            if (!Files.readSymbolicLink(entry.resolve("cwd")).equals(dir)) {
+                return "works in another directory";
+            }
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return null;
+        }
+        Path binary = postgresBinary(dir);
+        try {
+            return binary == null || runs(entry, binary) ? null : "runs another program";
         } catch (IOException | SecurityException | UnsupportedOperationException e) {
             return null;
         }
     }
 
-    private static List<ProcessHandle> processesIn(Path proc, Path dir) {
+    /** True when the directory's {@code postmaster.pid} says its postmaster accepts connections. */
+    static boolean ready(Path dir) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"));
+            // The eighth line is the postmaster's status; it says "ready" once recovery is over.
+            return lines.size() >= 8 && lines.get(7).strip().equals("ready");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The PostgreSQL binary that the directory's last postmaster ran, from the first word of its
+     * {@code postmaster.opts} (written at every start), or null when that file does not say.
+     */
+    static Path postgresBinary(Path dir) {
+        try {
+            List<String> recorded = Files.readAllLines(dir.resolve("postmaster.opts"));
+            int split = recorded.isEmpty() ? -1 : recorded.get(0).indexOf(" \"");
+            return split <= 0 ? null : realPath(Path.of(recorded.get(0).substring(0, split)));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * True when the process of {@code entry} in /proc runs {@code binary}; the kernel marks a binary
+     * replaced since the process started it (the library extracts its binaries again) as deleted.
+     */
+    private static boolean runs(Path entry, Path binary) throws IOException {
+        String exe = Files.readSymbolicLink(entry.resolve("exe")).toString();
+        String binaryName = binary.toString();
+        return exe.equals(binaryName) || exe.equals(binaryName + " (deleted)");
+    }
+
+    /**
+     * The processes of the database in {@code dir}: those working in it that run its PostgreSQL binary.
+     * Without a {@code postmaster.opts} to name that binary, none is taken for one.
+     */
+    private static List<ProcessHandle> processesOf(Path proc, Path dir) {
         List<ProcessHandle> found = new ArrayList<>();
+        Path binary = postgresBinary(dir);
+        if (binary == null) {
+            return found;
+        }
         long self = ProcessHandle.current().pid();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path entry : entries) {
@@ -190,7 +242,7 @@ final class EmbeddedLeftovers {
                     continue;
                 }
                 try {
-                    if (Files.readSymbolicLink(entry.resolve("cwd")).equals(dir)) {
+                    if (Files.readSymbolicLink(entry.resolve("cwd")).equals(dir) && runs(entry, binary)) {
                         ProcessHandle.of(pid).ifPresent(found::add);
                     }
                 } catch (IOException | SecurityException | UnsupportedOperationException e) {

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Keeps the embedded PostgreSQL running while the server does: nothing else supervises it. Once a
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * starts it again on the same directory with the same command line, that is the same port and
  * settings, and the same password (kept in the database). PostgreSQL's crash recovery replays the
  * write-ahead log, so every acknowledged write is there again. Until then the server answers as for
- * any database outage, and its pool connects afresh once the database is back.
+ * any database outage, and its pool connects afresh once the database is back. A postmaster of the
+ * directory that still runs, its recovery not over when pg_ctl stops waiting, is waited for until it is
+ * ready: only a postmaster known dead is cleared away.
  * <p>
  * The directory's lock stays held by this server throughout, so no other server starts a postmaster
  * on it meanwhile, and PostgreSQL's own lock file keeps a second one from starting beside a live one.
@@ -39,30 +42,39 @@ final class EmbeddedSupervisor implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSupervisor.class);
     private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
     private static final int LONGEST_RETRY_SECONDS = 30;
-    /** As long as the first start is given: crash recovery may have much log to replay. */
-    private static final Duration START_WAIT = Duration.ofSeconds(60);
     /**
-     * How long a stop waits for a restart under way. Long enough for PostgreSQL to have claimed its
-     * directory (its lock file comes first), so that the stop that follows finds and stops it.
+     * As long as the first start is given: crash recovery may have much log to replay, and a postmaster
+     * that takes longer is waited for all the same.
      */
-    private static final Duration STOP_WAITS_FOR_RESTART = Duration.ofSeconds(20);
+    private static final Duration START_WAIT = Duration.ofSeconds(60);
+    /** How long a postmaster that pg_ctl gave up on may take to write its lock file. */
+    private static final Duration LOCK_FILE_WAIT = Duration.ofSeconds(10);
+    /**
+     * How long a stop cut short lets a postmaster just started claim its directory (its lock file comes
+     * first), so that the stop that follows finds and stops it.
+     */
+    private static final Duration CLAIM_WAIT = Duration.ofSeconds(2);
+    /** How long a stop waits for a restart under way to end, once cut short. */
+    private static final Duration STOP_WAITS_FOR_RESTART = CLAIM_WAIT.plusSeconds(1);
     /** Lines of PostgreSQL's output kept to say why a start failed. */
     private static final int OUTPUT_LINES_KEPT = 5;
 
     private final EmbeddedPostgres postgres;
     private final Path dir;
+    private final Duration startWait;
     private final Path proc = Path.of("/proc");
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService watch;
-    /** Touched by the watch's thread alone. */
-    private long postmasterPid;
-    private String downReason;
+    /** Written by the watch's thread alone. */
+    private volatile long postmasterPid;
+    private volatile String downReason;
     private int failedAttempts;
     private long nextAttemptNanos;
 
-    private EmbeddedSupervisor(EmbeddedPostgres postgres, Path dir) {
+    private EmbeddedSupervisor(EmbeddedPostgres postgres, Path dir, Duration startWait) {
         this.postgres = postgres;
         this.dir = EmbeddedLeftovers.realPath(dir);
+        this.startWait = startWait;
         this.postmasterPid = EmbeddedLeftovers.postmasterPid(this.dir);
         // nanoTime may be negative: the first attempt is due from now, not from zero.
         this.nextAttemptNanos = System.nanoTime();
@@ -76,7 +88,12 @@ final class EmbeddedSupervisor implements Closeable {
 
     /** Watches {@code postgres}, just started on {@code dir}, until closed; closing also stops it. */
     static EmbeddedSupervisor watch(EmbeddedPostgres postgres, Path dir) {
-        EmbeddedSupervisor supervisor = new EmbeddedSupervisor(postgres, dir);
+        return watch(postgres, dir, START_WAIT);
+    }
+
+    /** As {@link #watch(EmbeddedPostgres, Path)}, with pg_ctl waiting {@code startWait} for each restart. */
+    static EmbeddedSupervisor watch(EmbeddedPostgres postgres, Path dir, Duration startWait) {
+        EmbeddedSupervisor supervisor = new EmbeddedSupervisor(postgres, dir, startWait);
         if (supervisor.watch != null) {
             supervisor.watch.scheduleWithFixedDelay(supervisor::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -98,7 +115,7 @@ final class EmbeddedSupervisor implements Closeable {
                 LOG.warn("The embedded PostgreSQL on port {} is down: {}. Starting it again on {}", postgres.getPort(),
                         downReason, dir);
             }
-            if (System.nanoTime() - nextAttemptNanos < 0) {
+            if (awaitLivePostmaster() || System.nanoTime() - nextAttemptNanos < 0) {
                 return;
             }
             restart();
@@ -108,6 +125,33 @@ final class EmbeddedSupervisor implements Closeable {
         }
     }
 
+    /**
+     * While the database is down: true when its {@code postmaster.pid} names a live postmaster of its
+     * directory, typically one started here that pg_ctl gave up waiting for while its crash recovery
+     * replays much log. That postmaster is waited for, never cleared away: stopping it would only start
+     * the recovery over. Once it says it is ready, the database is up again.
+     */
+    private boolean awaitLivePostmaster() {
+        long pid = EmbeddedLeftovers.postmasterPid(dir);
+        if (pid < 0 || EmbeddedLeftovers.whyNotAPostmasterOf(proc, pid, dir) != null) {
+            return false;
+        }
+        if (!EmbeddedLeftovers.ready(dir)) {
+            if (pid != postmasterPid) {
+                LOG.info("The embedded PostgreSQL (postmaster process {}) is still starting; waiting for it", pid);
+                postmasterPid = pid;
+            }
+            return true;
+        }
+        LOG.info("Embedded PostgreSQL started again on port {} (postmaster process {}) after {}", postgres.getPort(),
+                pid, downReason);
+        postmasterPid = pid;
+        downReason = null;
+        failedAttempts = 0;
+        return true;
+    }
+
+    /** Clears what the dead postmaster left and starts a new one, ready or still starting. */
     private void restart() {
         int attempt = failedAttempts + 1;
         try {
@@ -116,11 +160,9 @@ final class EmbeddedSupervisor implements Closeable {
                 return;
             }
             long pid = start();
-            LOG.info("Embedded PostgreSQL started again on port {} (postmaster process {}, attempt {}) after {}",
-                    postgres.getPort(), pid, attempt, downReason);
-            postmasterPid = pid;
-            downReason = null;
-            failedAttempts = 0;
+            if (!awaitLivePostmaster()) {
+                throw new IOException("the new postmaster (process " + pid + ") exited as it started");
+            }
         } catch (IOException | RuntimeException e) {
             if (closed.get()) {
                 return;
@@ -136,7 +178,8 @@ final class EmbeddedSupervisor implements Closeable {
     /**
      * Starts the postmaster as its last start did: pg_ctl (in a user namespace of its own when the
      * library uses one, as it does for root) with the binary and options PostgreSQL recorded in
-     * {@code postmaster.opts}. Answers the new postmaster's process id once it accepts connections.
+     * {@code postmaster.opts}. Answers the new postmaster's process id once it accepts connections,
+     * or once pg_ctl gave up waiting for it while it still runs (its recovery goes on).
      */
     private long start() throws IOException {
         List<String> recorded = Files.readAllLines(dir.resolve("postmaster.opts"));
@@ -150,7 +193,7 @@ final class EmbeddedSupervisor implements Closeable {
             command.addAll(List.of("unshare", "-U"));
         }
         command.addAll(List.of(Path.of(postgresBinary).resolveSibling("pg_ctl").toString(), "-D", dir.toString(),
-                "-o", recorded.get(0).substring(split + 1).strip(), "-w", "-t", Long.toString(START_WAIT.toSeconds()),
+                "-o", recorded.get(0).substring(split + 1).strip(), "-w", "-t", Long.toString(startWait.toSeconds()),
                 "start"));
         Process pgCtl = new ProcessBuilder(command).redirectErrorStream(true).start();
         // The postmaster keeps pg_ctl's output as its own: read for as long as it runs, or it would block.
@@ -159,11 +202,15 @@ final class EmbeddedSupervisor implements Closeable {
         output.setDaemon(true);
         output.start();
         try {
-            if (!pgCtl.waitFor(START_WAIT.toSeconds() + 10, TimeUnit.SECONDS)) {
+            if (!pgCtl.waitFor(startWait.toSeconds() + 10, TimeUnit.SECONDS)) {
                 pgCtl.destroyForcibly();
-                throw new IOException("pg_ctl did not finish within " + (START_WAIT.toSeconds() + 10) + " s");
+                throw new IOException("pg_ctl did not finish within " + (startWait.toSeconds() + 10) + " s");
             }
             if (pgCtl.exitValue() != 0) {
+                long starting = startingPostmaster();
+                if (starting > 0) {
+                    return starting;
+                }
                 // A postmaster that failed has exited: its output is complete once the reader has it all.
                 output.join(2_000);
                 synchronized (lastLines) {
@@ -172,6 +219,7 @@ final class EmbeddedSupervisor implements Closeable {
                 }
             }
         } catch (InterruptedException e) {
+            awaitClaim();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while PostgreSQL was starting", e);
         }
@@ -181,6 +229,38 @@ final class EmbeddedSupervisor implements Closeable {
             throw new IOException("pg_ctl reported a start, but the postmaster (process " + pid + ") " + why);
         }
         return pid;
+    }
+
+    /**
+     * After pg_ctl gave up: the postmaster it started, should it still run (pg_ctl also gives up when
+     * its wait is over, and the postmaster may not have written its lock file yet), or -1.
+     */
+    private long startingPostmaster() throws InterruptedException {
+        long deadline = System.nanoTime() + LOCK_FILE_WAIT.toNanos();
+        while (!closed.get()) {
+            long pid = EmbeddedLeftovers.postmasterPid(dir);
+            if (pid > 0 && EmbeddedLeftovers.whyNotAPostmasterOf(proc, pid, dir) == null) {
+                return pid;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return -1;
+    }
+
+    /** Waits, without giving way to the stop that interrupted it, for the new postmaster's lock file. */
+    private void awaitClaim() {
+        long deadline = System.nanoTime() + CLAIM_WAIT.toNanos();
+        while (EmbeddedLeftovers.postmasterPid(dir) < 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /** The postmaster serving the database, or -1 while it is down or still starting. */
+    long servingPostmaster() {
+        return downReason == null ? postmasterPid : -1;
     }
 
     private static void readOutput(Process pgCtl, Deque<String> lastLines) {
@@ -201,8 +281,8 @@ final class EmbeddedSupervisor implements Closeable {
     }
 
     /**
-     * Stops the watch, waits (for a while) for a restart under way, then stops PostgreSQL. Safe to call
-     * more than once.
+     * Stops the watch, cutting a restart under way short (a postmaster it started is stopped with the
+     * rest), then stops PostgreSQL. Safe to call more than once.
      */
     @Override
     public void close() throws IOException {
@@ -210,10 +290,11 @@ final class EmbeddedSupervisor implements Closeable {
             return;
         }
         if (watch != null) {
-            watch.shutdown();
+            // Interrupted, a restart stops waiting for pg_ctl or for the dead postmaster's processes.
+            watch.shutdownNow();
             try {
                 if (!watch.awaitTermination(STOP_WAITS_FOR_RESTART.toSeconds(), TimeUnit.SECONDS)) {
-                    LOG.warn("The embedded PostgreSQL was still starting again after {} s; stopping it all the same",
+                    LOG.warn("The embedded PostgreSQL's restart had not ended after {} s; stopping it all the same",
                             STOP_WAITS_FOR_RESTART.toSeconds());
                 }
             } catch (InterruptedException e) {

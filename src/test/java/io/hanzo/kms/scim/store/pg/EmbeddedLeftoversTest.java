@@ -25,12 +25,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class EmbeddedLeftoversTest {
     @TempDir
     Path dir;
+    @TempDir
+    Path binaries;
     private Process holder;
+    private Process bystander;
 
     @AfterEach
     void stopHolder() {
         if (holder != null) {
             holder.destroyForcibly();
+        }
+        if (bystander != null) {
+            bystander.destroyForcibly();
         }
     }
 
@@ -98,6 +104,25 @@ class EmbeddedLeftoversTest {
 
         assertThat(dir.resolve("postmaster.pid")).doesNotExist();
         assertThat(socketLock).exists();
+    }
+
+    /**
+     * Only the database's own processes are stopped: those running the binary its postmaster.opts
+     * names. An operator's shell or {@code tail -f} working in the directory is left alone.
+     */
+    @Test
+    void onlyProcessesRunningTheDatabasesBinaryAreStopped() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc")));
+        Path sleep = Path.of("/bin/sleep").toRealPath();
+        Path postgres = Files.copy(sleep, binaries.resolve("postgres"));
+        Files.writeString(dir.resolve("postmaster.opts"), postgres + " \"-D\" \"" + dir + "\"\n");
+        holder = new ProcessBuilder(postgres.toString(), "60").directory(dir.toFile()).start();
+        bystander = new ProcessBuilder(sleep.toString(), "60").directory(dir.toFile()).start();
+
+        withDirectoryLockHeld(() -> EmbeddedLeftovers.clearAfterPostmasterDeath(dir));
+
+        assertThat(holder.isAlive()).as("the database's process is stopped").isFalse();
+        assertThat(bystander.isAlive()).as("the other process working in the directory is left alone").isTrue();
     }
 
     /** Runs {@code step} while this JVM holds the directory's lock, as the server that owns it does. */
