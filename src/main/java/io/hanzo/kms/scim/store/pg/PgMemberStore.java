@@ -195,10 +195,15 @@ public final class PgMemberStore implements MemberStore {
 
     @Override
     public Future<InvitationsPruned> pruneEndedInvitations(UUID orgId, UUID after, Instant cutoff, int batch) {
-        return pool.preparedQuery(Sql.INVITATIONS_PRUNE)
-                .execute(Tuple.of(orgId, after == null ? BEFORE_ALL : after, ts(cutoff), batch))
-                .map(rs -> {
-                    Row r = rs.iterator().next();
+        // Planned by key (Sql.PLANS_BY_KEY): the newer-invitation probe goes by the person, where a
+        // custom plan, for an organisation the statistics do not know yet, may read every invitation
+        // of the organisation for each row of the batch.
+        Tuple args = Tuple.of(orgId, after == null ? BEFORE_ALL : after, ts(cutoff), batch);
+        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
+                        conn.query(Sql.PLANS_BY_KEY).execute(),
+                        conn.preparedQuery(Sql.INVITATIONS_PRUNE).execute(args)))
+                .map(answers -> {
+                    Row r = answers.get(1).iterator().next();
                     return new InvitationsPruned(r.getUUID(0), r.getLong(1).intValue());
                 });
     }

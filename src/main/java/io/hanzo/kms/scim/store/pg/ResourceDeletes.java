@@ -28,9 +28,13 @@ final class ResourceDeletes {
         Tuple row = Tuple.tuple().addUUID(orgId).addUUID(id).addLong(expectedVersion).addString(kind.wireName())
                 .addUUID(Ids.newId()).addOffsetDateTime(ts(at)).addUUID(audit == null ? null : audit.tokenId())
                 .addBoolean(audit != null).addString(audit == null ? null : PgEventStore.storable(audit.operation()));
+        // Planned by key (Sql.PLANS_BY_KEY): each statement finds the resource's rows by its id, where a
+        // custom plan, for an organisation the statistics do not know yet, may read every user of the
+        // organisation by an index on the organisation alone.
         return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
+                        conn.query(Sql.PLANS_BY_KEY).execute(),
                         conn.preparedQuery(delete).execute(row),
                         conn.preparedQuery(rest).execute(restParameters)))
-                .map(answers -> answers.get(0).size() > 0);
+                .map(answers -> answers.get(1).size() > 0);
     }
 }
