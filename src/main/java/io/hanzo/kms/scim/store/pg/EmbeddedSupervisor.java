@@ -132,8 +132,8 @@ final class EmbeddedSupervisor implements Closeable {
      * the recovery over. Once it says it is ready, the database is up again.
      */
     private boolean awaitLivePostmaster() {
-        long pid = EmbeddedLeftovers.postmasterPid(dir);
-        if (pid < 0 || EmbeddedLeftovers.whyNotAPostmasterOf(proc, pid, dir) != null) {
+        long pid = livePostmaster();
+        if (pid < 0) {
             return false;
         }
         if (!EmbeddedLeftovers.ready(dir)) {
@@ -238,8 +238,8 @@ final class EmbeddedSupervisor implements Closeable {
     private long startingPostmaster() throws InterruptedException {
         long deadline = System.nanoTime() + LOCK_FILE_WAIT.toNanos();
         while (!closed.get()) {
-            long pid = EmbeddedLeftovers.postmasterPid(dir);
-            if (pid > 0 && EmbeddedLeftovers.whyNotAPostmasterOf(proc, pid, dir) == null) {
+            long pid = livePostmaster();
+            if (pid > 0) {
                 return pid;
             }
             if (System.nanoTime() - deadline > 0) {
@@ -248,6 +248,12 @@ final class EmbeddedSupervisor implements Closeable {
             Thread.sleep(100);
         }
         return -1;
+    }
+
+    /** The process {@code postmaster.pid} names when it is a live postmaster of this directory, else -1. */
+    private long livePostmaster() {
+        long pid = EmbeddedLeftovers.postmasterPid(dir);
+        return pid > 0 && EmbeddedLeftovers.whyNotAPostmasterOf(proc, pid, dir) == null ? pid : -1;
     }
 
     /** Waits, without giving way to the stop that interrupted it, for the new postmaster's lock file. */
