@@ -98,11 +98,11 @@ final class RefusalBudget {
         List<Row> rows = new ArrayList<>();
         for (UUID orgId : orgs.keySet()) {
             orgs.computeIfPresent(orgId, (id, a) -> {
-                if (a.counted > 0 && (now - a.countingFrom >= SUMMARY_INTERVAL_NANOS
-                        || a.bucket.full(now, perNano, burst))) {
+                boolean full = a.bucket.full(now, perNano, burst);
+                if (a.counted > 0 && (now - a.countingFrom >= SUMMARY_INTERVAL_NANOS || full)) {
                     rows.add(a.takeCounted());
                 }
-                return a.counted == 0 && a.bucket.full(now, perNano, burst) ? null : a;
+                return a.counted == 0 && full ? null : a;
             });
         }
         return rows;
