@@ -127,7 +127,7 @@ public final class Application {
             throws Exception {
         abort.check("after starting the database");
         try {
-            DatabaseSetup.migrate(db, config.databaseConnectTimeoutSeconds());
+            DatabaseSetup.migrate(db, config.databaseConnectTimeoutSeconds(), config.databaseStartRetries());
         } catch (RuntimeException e) {
             // The first connection: a wrong password, an unknown host or a refused connection shows here.
             throw new StartupFailure("database " + db, e);
@@ -189,7 +189,8 @@ public final class Application {
                         Duration.ofSeconds(config.feedRetentionSeconds()), config.databaseWaitTimeoutSeconds(),
                         config.databaseConnectTimeoutSeconds()))
                 .onSuccess(changes::set)
-                .onSuccess(f -> services.ops().followFeed(f::millisSinceLastRound, config.feedPollMillis()))
+                .onSuccess(f -> services.ops().followFeed(f::millisSinceLastRound, config.feedPollMillis(),
+                        config.healthFeedSilenceSeconds() * 1000L))
                 .onSuccess(f -> {
                     if (metrics != null) {
                         metrics.watchChangeFeedLag(() -> Duration.ofMillis(f.lagMillis()));

@@ -47,12 +47,14 @@ public record AppConfig(
         int shutdownUnreadySeconds,
         int feedPollMillis,
         int feedRetentionSeconds,
+        int healthFeedSilenceSeconds,
         int httpIdleTimeoutSeconds,
         int httpHeaderTimeoutSeconds,
         int httpMaxHeaderBytes,
         int httpMaxInitialLineBytes,
         int httpRequestTimeoutSeconds,
         int databaseConnectTimeoutSeconds,
+        int databaseStartRetries,
         int databaseMaxWaitQueue,
         int databaseWaitTimeoutSeconds,
         int scimRateLimitPerSecond,
@@ -101,12 +103,14 @@ public record AppConfig(
         d.put("shutdown.unready-seconds", "7");
         d.put("feed.poll-millis", "50");
         d.put("feed.retention-seconds", "600");
+        d.put("health.feed-silence-seconds", "30");
         d.put("http.idle-timeout-seconds", "60");
         d.put("http.header-timeout-seconds", "10");
         d.put("http.max-header-bytes", "16384");
         d.put("http.max-initial-line-bytes", "8192");
         d.put("http.request-timeout-seconds", "30");
         d.put("database.connect-timeout-seconds", "5");
+        d.put("database.start-retries", "5");
         d.put("database.max-wait-queue", "2000");
         d.put("database.wait-timeout-seconds", "10");
         d.put("scim.rate-limit-per-second", "100000");
@@ -246,12 +250,14 @@ public record AppConfig(
                 intValue(v, "shutdown.unready-seconds", 0, 300),
                 intValue(v, "feed.poll-millis", 10, 60_000),
                 intValue(v, "feed.retention-seconds", 1, 7 * 86_400),
+                intValue(v, "health.feed-silence-seconds", 1, 86_400),
                 intValue(v, "http.idle-timeout-seconds", 1, 86_400),
                 intValue(v, "http.header-timeout-seconds", 1, 3_600),
                 intValue(v, "http.max-header-bytes", 1024, 1024 * 1024),
                 intValue(v, "http.max-initial-line-bytes", 256, 1024 * 1024),
                 intValue(v, "http.request-timeout-seconds", 1, 3_600),
                 intValue(v, "database.connect-timeout-seconds", 1, 600),
+                intValue(v, "database.start-retries", 0, 20),
                 intValue(v, "database.max-wait-queue", 1, 1_000_000),
                 intValue(v, "database.wait-timeout-seconds", 1, 600),
                 intValue(v, "scim.rate-limit-per-second", 0, 10_000_000),

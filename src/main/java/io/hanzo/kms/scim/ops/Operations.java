@@ -9,16 +9,10 @@ import java.util.function.LongSupplier;
  * metrics ({@code null} when metrics are off).
  */
 public final class Operations {
-    /**
-     * Longer than this without a completed change-feed round (or three poll intervals, when longer),
-     * the index no longer follows the database.
-     */
-    public static final long FEED_SILENCE_LIMIT_MILLIS = 30_000;
-
     private final AtomicBoolean draining = new AtomicBoolean();
     private final ServerMetrics metrics;
     private volatile LongSupplier feedSilence = () -> 0;
-    private volatile long feedSilenceLimit = FEED_SILENCE_LIMIT_MILLIS;
+    private volatile long feedSilenceLimit = Long.MAX_VALUE;
 
     public Operations(ServerMetrics metrics) {
         this.metrics = metrics;
@@ -36,15 +30,17 @@ public final class Operations {
     /**
      * @param millisSinceLastRound how long ago the change feed last completed a round
      * @param pollMillis           how often it reads when nothing wakes it
+     * @param silenceLimitMillis   longer than this without a completed round (or three poll intervals,
+     *                             when longer), the index no longer follows the database
      */
-    public void followFeed(LongSupplier millisSinceLastRound, long pollMillis) {
-        feedSilenceLimit = Math.max(FEED_SILENCE_LIMIT_MILLIS, 3 * pollMillis);
+    public void followFeed(LongSupplier millisSinceLastRound, long pollMillis, long silenceLimitMillis) {
+        feedSilenceLimit = Math.max(silenceLimitMillis, 3 * pollMillis);
         feedSilence = millisSinceLastRound;
     }
 
     /**
      * Milliseconds since the change feed last read the database, when that is longer than the limit
-     * ({@link #FEED_SILENCE_LIMIT_MILLIS}; its connection gone silent, say): this instance's filters no
+     * given to {@link #followFeed} (its connection gone silent, say): this instance's filters no
      * longer see what the others write, and it should get no traffic. 0 otherwise.
      */
     public long feedSilentFor() {

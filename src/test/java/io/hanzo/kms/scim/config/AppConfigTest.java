@@ -81,6 +81,21 @@ class AppConfigTest {
     }
 
     @Test
+    void startRetriesAndFeedSilenceAreBoundedWholeNumbers() {
+        AppConfig defaults = AppConfig.from(Map.of(), Map.of());
+        assertThat(defaults.databaseStartRetries()).isEqualTo(5);
+        assertThat(defaults.healthFeedSilenceSeconds()).isEqualTo(30);
+        AppConfig set = AppConfig.from(Map.of("database.start-retries", "0"),
+                Map.of("SCIM_HEALTH_FEED_SILENCE_SECONDS", "5"));
+        assertThat(set.databaseStartRetries()).isZero();
+        assertThat(set.healthFeedSilenceSeconds()).isEqualTo(5);
+        assertThatThrownBy(() -> AppConfig.from(Map.of(), Map.of("SCIM_DATABASE_START_RETRIES", "21")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("database.start-retries");
+        assertThatThrownBy(() -> AppConfig.from(Map.of("health.feed-silence-seconds", "0"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SCIM_HEALTH_FEED_SILENCE_SECONDS");
+    }
+
+    @Test
     void defaultsMapHoldsEveryKeyOnce() {
         assertThat(AppConfig.DEFAULTS).containsOnlyKeys("http.host", "http.port", "http.instances", "public.url",
                 "database.url", "database.pool-size", "database.embedded-port", "data.dir", "admin.token",
@@ -89,9 +104,10 @@ class AppConfigTest {
                 "invitations.setup-token-ttl-hours", "invitations.poll-millis", "invitations.claim-seconds",
                 "smtp.host", "smtp.port", "smtp.from",
                 "management.port", "log.format", "log.requests", "shutdown.drain-seconds", "shutdown.unready-seconds",
-                "feed.poll-millis", "feed.retention-seconds",
+                "feed.poll-millis", "feed.retention-seconds", "health.feed-silence-seconds",
                 "http.idle-timeout-seconds", "http.header-timeout-seconds", "http.max-header-bytes",
                 "http.max-initial-line-bytes", "http.request-timeout-seconds", "database.connect-timeout-seconds",
+                "database.start-retries",
                 "database.max-wait-queue", "database.wait-timeout-seconds", "scim.rate-limit-per-second",
                 "scim.rate-limit-burst", "events.retention-days", "events.prune-interval-seconds",
                 "events.refusals-per-second", "events.refusals-burst",

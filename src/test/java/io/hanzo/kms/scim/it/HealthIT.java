@@ -49,7 +49,8 @@ class HealthIT {
     /** An instance whose change feed stopped reading leaves the load balancer's rotation until it reads again. */
     @Test
     void readyIsDownWhileTheChangeFeedDoesNotRead(Vertx vertx) {
-        TestServer behind = TestServer.start(java.util.Map.of("SCIM_DATABASE_POOL_SIZE", "2"));
+        TestServer behind = TestServer.start(java.util.Map.of("SCIM_DATABASE_POOL_SIZE", "2",
+                "SCIM_HEALTH_FEED_SILENCE_SECONDS", "2"));
         ApiClient probe = new ApiClient(vertx, behind.port());
         try {
             assertThat(probe.get("/health/ready", null).status()).isEqualTo(200);

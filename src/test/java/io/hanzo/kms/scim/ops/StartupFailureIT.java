@@ -47,7 +47,7 @@ class StartupFailureIT {
             closed = s.getLocalPort();
         }
         String error = failedStart(Map.of("SCIM_DATABASE_URL", "postgresql://kms:Sup3rS3cretPw@127.0.0.1:" + closed + "/kms",
-                "SCIM_LOG_FORMAT", "json"), 1);
+                "SCIM_LOG_FORMAT", "json", "SCIM_DATABASE_START_RETRIES", "0"), 1);
         assertThat(error).isEqualTo("kms-scim could not start: database postgresql://127.0.0.1:" + closed
                 + "/kms: Connection refused (ConnectException)");
     }

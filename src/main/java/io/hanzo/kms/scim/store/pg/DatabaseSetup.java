@@ -28,8 +28,6 @@ import java.util.concurrent.TimeUnit;
  * bring the schema up to date with the versioned migrations in {@code db/migration}.
  */
 public final class DatabaseSetup {
-    /** Flyway waits 1 s, then twice as long each time: five retries span about half a minute. */
-    private static final int CONNECT_RETRIES = 5;
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseSetup.class);
 
     /** Settings that make a commit survive kill -9, an operating-system crash and a power cut. */
@@ -147,22 +145,24 @@ public final class DatabaseSetup {
         return password;
     }
 
+    /** With the defaults' five retries, for a database started by the caller. */
     public static void migrate(DatabaseTarget target) {
-        migrate(target, 10);
+        migrate(target, 10, 5);
     }
 
     /**
      * Brings the schema up to date. A database that accepts the connection but never answers (a
      * stopped server process behind a live socket) fails the attempt after
      * {@code connectTimeoutSeconds} rather than holding start-up without end, and a database that is
-     * not up yet (started at the same moment, or restarting) is tried again a few times, for about
-     * half a minute, before start-up gives up.
+     * not up yet (started at the same moment, or restarting) is tried again {@code retries} times before
+     * start-up gives up: Flyway waits 1 s, then twice as long each time, so five retries span about half
+     * a minute.
      */
-    public static void migrate(DatabaseTarget target, int connectTimeoutSeconds) {
+    public static void migrate(DatabaseTarget target, int connectTimeoutSeconds, int retries) {
         Flyway.configure()
                 .dataSource(target.jdbcUrl() + "?connectTimeout=" + connectTimeoutSeconds + "&loginTimeout="
                         + connectTimeoutSeconds, target.user(), target.password())
-                .connectRetries(CONNECT_RETRIES)
+                .connectRetries(retries)
                 .locations("classpath:db/migration")
                 .cleanDisabled(true)
                 .load()
