@@ -31,12 +31,17 @@ import java.util.function.Consumer;
  * as revoked, and its refusals are shown to the organisation's admin, through the next syncs of an IdP
  * still configured with it. Then {@link #forgetRetired} drops it, and it is refused as a token nobody
  * issued, as after a restart (which loads only unrevoked tokens): an automation that issues and revokes
- * tokens all day must not fill the memory with them.
+ * tokens all day must not fill the memory with them. An expired token retires the same way, from its
+ * expiry: refused as expired for as long, then forgotten (and not loaded again), so that short-lived
+ * tokens nobody revokes do not pile up either.
  */
 public final class TokenService {
     private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
     static final String PREFIX = "kms_scim_";
-    /** Longer than the sync interval of the IdPs (Entra ID's is 40 minutes). */
+    /**
+     * Longer than the sync interval of the IdPs (Entra ID's is 40 minutes); as long after an expiry as
+     * after a revocation.
+     */
     static final Duration REVOKED_KEPT = Duration.ofHours(1);
     /** How often the refusal of a retired token is recorded, at most. */
     private static final Duration REFUSAL_RECORDED_EVERY = Duration.ofMinutes(1);
@@ -86,7 +91,8 @@ public final class TokenService {
         Future<Void> chain = Future.succeededFuture();
         for (Organization org : orgs) {
             chain = chain.compose(v -> store.unrevoked(org.id()).map(tokens -> {
-                tokens.forEach(t -> into.put(t.id(), t));
+                Instant now = Instant.now();
+                tokens.stream().filter(t -> !pastKeeping(t, now)).forEach(t -> into.put(t.id(), t));
                 return null;
             }));
         }
@@ -104,7 +110,7 @@ public final class TokenService {
     /**
      * Reloads one token another instance created or revoked. Revocation is final: a read that started
      * before a revocation and ends after it cannot bring the token back. The last use this instance
-     * saw is kept. A token revoked longer than {@link #REVOKED_KEPT} ago is not kept at all.
+     * saw is kept. A token revoked or expired longer than {@link #REVOKED_KEPT} ago is not kept at all.
      */
     public Future<Void> refresh(UUID orgId, UUID tokenId) {
         return store.find(orgId, tokenId).map(t -> {
@@ -112,7 +118,7 @@ public final class TokenService {
                 onRevoked.accept(tokenId);
             }
             change(tokenId, m -> {
-                if (t == null || t.revokedAt() != null && pastKeeping(t.revokedAt(), Instant.now())) {
+                if (t == null || pastKeeping(t, Instant.now())) {
                     m.remove(tokenId);
                 } else {
                     m.merge(tokenId, t, TokenService::newer);
@@ -216,10 +222,14 @@ public final class TokenService {
     /** Revokes at once; false when the organisation has no such token. */
     public Future<Boolean> revoke(UUID orgId, UUID tokenId) {
         ScimToken t = byId.get(tokenId);
-        if (t == null || !t.orgId().equals(orgId) || t.revokedAt() != null) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        if (t == null) {
+            // Expired and forgotten, yet still in the admin's list: the database alone knows it.
+            return store.revoke(orgId, tokenId, now);
+        }
+        if (!t.orgId().equals(orgId) || t.revokedAt() != null) {
             return Future.succeededFuture(false);
         }
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // Stop accepting it before the write, so no request slips in while the database answers.
         revoking.add(tokenId);
         change(tokenId, m -> m.put(tokenId, t.revokedAt(now)));
@@ -231,25 +241,29 @@ public final class TokenService {
     }
 
     /**
-     * Drops the tokens revoked longer than {@link #REVOKED_KEPT} ago, once their revocation has
-     * committed (a reload reads them no more), and the refusal times no longer needed; to be called
-     * every minute or so. A reload reading meanwhile drops them too.
+     * Drops the tokens revoked or expired longer than {@link #REVOKED_KEPT} ago, a revoked one once its
+     * revocation has committed (a reload reads them no more), and the refusal times no longer needed;
+     * to be called every minute or so. A reload reading meanwhile drops them too.
      */
     public void forgetRetired(Instant now) {
         for (ScimToken t : byId.values()) {
-            if (t.revokedAt() != null && pastKeeping(t.revokedAt(), now) && !revoking.contains(t.id())) {
-                change(t.id(), m -> m.computeIfPresent(t.id(), (id, current) ->
-                        current.revokedAt() != null && pastKeeping(current.revokedAt(), now) ? null : current));
+            if (pastKeeping(t, now) && !revoking.contains(t.id())) {
+                change(t.id(), m -> m.computeIfPresent(t.id(), (id, current) -> pastKeeping(current, now) ? null : current));
             }
         }
         retiredRefusalsRecorded.values().removeIf(last -> !now.isBefore(last.plus(REFUSAL_RECORDED_EVERY)));
     }
 
-    private static boolean pastKeeping(Instant revokedAt, Instant now) {
-        return !now.isBefore(revokedAt.plus(REVOKED_KEPT));
+    /** Revoked or expired longer than {@link #REVOKED_KEPT} ago; the earlier of the two counts. */
+    private static boolean pastKeeping(ScimToken t, Instant now) {
+        Instant retired = t.revokedAt();
+        if (t.expiresAt() != null && (retired == null || t.expiresAt().isBefore(retired))) {
+            retired = t.expiresAt();
+        }
+        return retired != null && !now.isBefore(retired.plus(REVOKED_KEPT));
     }
 
-    /** How many tokens the cache holds, revoked ones included. */
+    /** How many tokens the cache holds, revoked and expired ones included. */
     int cached() {
         return byId.size();
     }

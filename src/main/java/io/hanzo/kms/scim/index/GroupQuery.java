@@ -43,7 +43,7 @@ public final class GroupQuery {
         @Override
         Void leaf(Filter f, boolean members) {
             if (members) {
-                GroupFilters.memberIds(f);
+                GroupFilters.condition(f);
             }
             return null;
         }
@@ -79,17 +79,7 @@ public final class GroupQuery {
             if (!members) {
                 return evaluator.matches(f, group.resource());
             }
-            List<UUID> ids = GroupFilters.memberIds(f);
-            UUID gid = group.row().id();
-            if (ids == null) {
-                return !index.members(gid).isEmpty();
-            }
-            for (UUID u : ids) {
-                if (index.isMember(gid, u)) {
-                    return true;
-                }
-            }
-            return false;
+            return GroupFilters.condition(f).matches(index.members(group.row().id()));
         }
     }
 
@@ -120,7 +110,7 @@ public final class GroupQuery {
         @Override
         Set<UUID> leaf(Filter f, boolean members) {
             if (members) {
-                List<UUID> users = GroupFilters.memberIds(f);
+                List<UUID> users = GroupFilters.condition(f).onlyThrough();
                 if (users == null) {
                     return null;
                 }

@@ -40,7 +40,11 @@ public final class UserIndex {
      * that committed before a delete, but reaches the index after it, from bringing the user back.
      * Such a late write arrives within moments, so a tombstone expires after {@link #TOMBSTONE_TTL_NANOS}
      * and the periodic sweep ({@link DirectoryIndex#expireTombstones}) drops it however quiet the
-     * organisation is: the set holds only the deletions of the last minutes.
+     * organisation is: the set holds only the deletions of the last minutes. How long the change feed
+     * keeps its rows does not matter: a write committed before the delete took its transaction id before
+     * the delete took one (it created or locked the row first), and the feed is applied in transaction-id
+     * order, so its row comes first however far behind this instance is; a start-up load is applied
+     * before the catch-up from a position taken ahead of it.
      */
     private final Map<UUID, Long> deleted = new ConcurrentHashMap<>();
     static final long TOMBSTONE_TTL_NANOS = TimeUnit.MINUTES.toNanos(10);

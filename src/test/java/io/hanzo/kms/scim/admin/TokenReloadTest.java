@@ -38,7 +38,7 @@ class TokenReloadTest {
         @Override
         public Future<Boolean> revoke(UUID orgId, UUID tokenId, Instant at) {
             ScimToken t = rows.get(tokenId);
-            if (t == null || t.revokedAt() != null) {
+            if (t == null || !t.orgId().equals(orgId) || t.revokedAt() != null) {
                 return Future.succeededFuture(false);
             }
             rows.put(tokenId, t.revokedAt(at));

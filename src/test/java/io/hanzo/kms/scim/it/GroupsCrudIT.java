@@ -488,6 +488,39 @@ class GroupsCrudIT {
         assertThat(memberIds(stillThere)).containsExactly(member);
     }
 
+    /**
+     * RFC 7644 §3.4.2.2: {@code ne} on the multi-valued members asks for a member whose value differs,
+     * as on a user's emails; a group without members has none.
+     */
+    @Test
+    void memberValueNeFindsTheGroupsWithSomeOtherMember() {
+        TestOrg o = TestOrg.create(client, "GroupsCrudMemberNe");
+        String a = createUser(o, "ne.a@example.com", null);
+        String b = createUser(o, "ne.b@example.com", null);
+        String onlyA = createGroup(o, "Only A", null, a);
+        String both = createGroup(o, "A and B", null, a, b);
+        String onlyB = createGroup(o, "Only B", null, b);
+        String empty = createGroup(o, "Nobody", null);
+
+        for (String filter : List.of("members.value ne \"" + a + "\"", "members[value ne \"" + a + "\"]",
+                "members.value ne \"" + a.toUpperCase(Locale.ROOT) + "\"")) {
+            assertThat(ids(listOk(o, "filter=" + ApiClient.encode(filter)))).as(filter).containsExactly(both, onlyB);
+        }
+        for (String filter : List.of("members.value ne \"" + UUID.randomUUID() + "\"", "members.value ne \"not an id\"",
+                "members[value ne \"" + a + "\" or value eq \"" + a + "\"]")) {
+            assertThat(ids(listOk(o, "filter=" + ApiClient.encode(filter)))).as(filter).containsExactly(onlyA, both, onlyB);
+        }
+        assertThat(ids(listOk(o, "filter=" + ApiClient.encode("not (members.value ne \"" + a + "\")"))))
+                .containsExactly(onlyA, empty);
+        // Unchanged: "not eq" is every group without that member, the empty one included.
+        assertThat(ids(listOk(o, "filter=" + ApiClient.encode("not (members.value eq \"" + a + "\")"))))
+                .containsExactly(onlyB, empty);
+        assertThat(ids(listOk(o, "filter=" + ApiClient.encode("displayName eq \"Only A\" and members.value ne \""
+                + a + "\"")))).isEmpty();
+        assertThat(ids(listOk(o, "filter=" + ApiClient.encode("displayName eq \"Only A\" and members.value ne \""
+                + b + "\"")))).containsExactly(onlyA);
+    }
+
     @Test
     void memberFilterOtherThanByValueIsInvalidFilter() {
         createGroup(org, "Invalid Filter Group", null);
