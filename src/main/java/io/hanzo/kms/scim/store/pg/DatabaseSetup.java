@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,14 +160,19 @@ public final class DatabaseSetup {
      * a minute.
      */
     public static void migrate(DatabaseTarget target, int connectTimeoutSeconds, int retries) {
-        Flyway.configure()
+        Flyway flyway = Flyway.configure()
                 .dataSource(target.jdbcUrl() + "?connectTimeout=" + connectTimeoutSeconds + "&loginTimeout="
                         + connectTimeoutSeconds, target.user(), target.password())
                 .connectRetries(retries)
                 .locations("classpath:db/migration")
+                .callbacks(new EditedMigrations())
                 .cleanDisabled(true)
-                .load()
-                .migrate();
+                .load();
+        try {
+            flyway.migrate();
+        } catch (FlywayValidateException e) {
+            throw EditedMigrations.refusal(flyway, e);
+        }
     }
 
 
