@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.store.pg;
 
+import io.hanzo.kms.scim.it.EarlierDatabase;
 import io.hanzo.kms.scim.ops.StartupFailure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

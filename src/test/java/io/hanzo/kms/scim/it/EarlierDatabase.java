@@ -1,7 +1,6 @@
-package io.hanzo.kms.scim.store.pg;
+package io.hanzo.kms.scim.it;
 
-import io.hanzo.kms.scim.it.TempDirectories;
-import io.hanzo.kms.scim.it.TestServer;
+import io.hanzo.kms.scim.store.pg.DatabaseTarget;
 import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
@@ -23,15 +22,15 @@ import java.util.stream.Stream;
  * today's migrations up to a version, with the texts that the release shipped in
  * {@code db/earlier/<commit>} (the files that were edited since) in place of today's.
  */
-final class EarlierDatabase implements AutoCloseable {
-    final DatabaseTarget target;
+public final class EarlierDatabase implements AutoCloseable {
+    public final DatabaseTarget target;
 
     private EarlierDatabase(DatabaseTarget target) {
         this.target = target;
     }
 
     /** An empty database named {@code name}, dropped first if a test run before left it. */
-    static EarlierDatabase create(String name) throws SQLException {
+    public static EarlierDatabase create(String name) throws SQLException {
         DatabaseTarget server = TestServer.database();
         try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
              Statement s = c.createStatement()) {
@@ -43,7 +42,7 @@ final class EarlierDatabase implements AutoCloseable {
     }
 
     /** Migrated up to {@code version} by the release of {@code commit} (null: by today's texts). */
-    EarlierDatabase migratedBy(String commit, String version) throws IOException, URISyntaxException {
+    public EarlierDatabase migratedBy(String commit, String version) throws IOException, URISyntaxException {
         Path dir = Files.createTempDirectory("kms-scim-earlier");
         try {
             copy(Path.of(getClass().getClassLoader().getResource("db/migration").toURI()), dir);
@@ -81,18 +80,18 @@ final class EarlierDatabase implements AutoCloseable {
         }
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
     }
 
-    void execute(String sql) throws SQLException {
+    public void execute(String sql) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     /** Each row of the query's answer, its columns joined by " | ". */
-    List<String> rows(String sql) throws SQLException {
+    public List<String> rows(String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             int columns = rs.getMetaData().getColumnCount();
@@ -108,7 +107,7 @@ final class EarlierDatabase implements AutoCloseable {
     }
 
     /** Tables' columns, indexes and constraints, in an order that does not depend on how they were made. */
-    List<String> schema() throws SQLException {
+    public List<String> schema() throws SQLException {
         List<String> schema = new ArrayList<>(rows("SELECT table_name, column_name, data_type, is_nullable, column_default "
                 + "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2"));
         schema.addAll(rows("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"));
@@ -118,7 +117,7 @@ final class EarlierDatabase implements AutoCloseable {
     }
 
     /** Each applied migration's version and checksum, in the order applied. */
-    List<String> history() throws SQLException {
+    public List<String> history() throws SQLException {
         return rows("SELECT version, checksum FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank");
     }
 
