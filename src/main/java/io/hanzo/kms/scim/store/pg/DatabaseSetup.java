@@ -9,6 +9,7 @@ import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.api.output.ValidateResult;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,8 @@ public final class DatabaseSetup {
      * in a directory of the server's user alone and every connection authenticated (see {@link
      * EmbeddedAccess}). A directory without its password file (made by an earlier version, whose
      * connections from this machine needed no password, or one whose file was lost) starts with
-     * connections from this machine trusted, is given a new password and then requires it. While it
+     * connections from this machine trusted, is given a new password and then requires it, unless its
+     * migrations are refused (then the directory is left as the earlier version needs it). While it
      * runs, a postmaster that dies is started again ({@link EmbeddedSupervisor}); closing the target's
      * {@code embedded} stops it for good.
      */
@@ -96,6 +98,13 @@ public final class DatabaseSetup {
             builder.setDataDirectoryCustomizer(d -> writeHba(d.toPath(), requirePassword));
             EmbeddedPostgres pg = builder.start();
             if (password == null) {
+                try {
+                    refuseUnknownMigrations(new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", null,
+                            null));
+                } catch (RuntimeException e) {
+                    pg.close();
+                    throw e;
+                }
                 password = adoptPassword(pg, dir, passwordFile);
                 if (passwordLost) {
                     LOG.warn("The embedded PostgreSQL's password file {} was missing: the superuser was given a new "
@@ -160,7 +169,29 @@ public final class DatabaseSetup {
      * a minute.
      */
     public static void migrate(DatabaseTarget target, int connectTimeoutSeconds, int retries) {
-        Flyway flyway = Flyway.configure()
+        Flyway flyway = flyway(target, connectTimeoutSeconds, retries);
+        try {
+            flyway.migrate();
+        } catch (FlywayValidateException e) {
+            throw EditedMigrations.refusal(flyway, e);
+        }
+    }
+
+    /**
+     * Refuses, as {@link #migrate} would, a database whose applied migrations this version does not
+     * know, and applies none: checked before a start changes what an earlier version needs to start
+     * on the same directory, so that a refused upgrade leaves the directory to the earlier version.
+     */
+    static void refuseUnknownMigrations(DatabaseTarget target) {
+        ValidateResult result = EditedMigrations.validate(flyway(target, 10, 0));
+        if (!result.validationSuccessful) {
+            throw EditedMigrations.refusal(result,
+                    new FlywayValidateException(result.errorDetails, result.getAllErrorMessages()));
+        }
+    }
+
+    private static Flyway flyway(DatabaseTarget target, int connectTimeoutSeconds, int retries) {
+        return Flyway.configure()
                 .dataSource(target.jdbcUrl() + "?connectTimeout=" + connectTimeoutSeconds + "&loginTimeout="
                         + connectTimeoutSeconds, target.user(), target.password())
                 .connectRetries(retries)
@@ -168,11 +199,6 @@ public final class DatabaseSetup {
                 .callbacks(new EditedMigrations())
                 .cleanDisabled(true)
                 .load();
-        try {
-            flyway.migrate();
-        } catch (FlywayValidateException e) {
-            throw EditedMigrations.refusal(flyway, e);
-        }
     }
 
 

@@ -134,19 +134,29 @@ final class EditedMigrations implements Callback {
 
     /**
      * What start-up says when {@code flyway} refused the database: Flyway's own message does not name
-     * the migration. A checksum that is neither the current one nor listed here means that another
-     * build (a branch, a local change) migrated the database.
+     * the migration.
      */
     static RuntimeException refusal(Flyway flyway, FlywayValidateException failure) {
-        ValidateResult result;
         try {
-            result = Flyway.configure().configuration(flyway.getConfiguration())
-                    .ignoreMigrationPatterns("*:pending", "*:future")
-                    .load()
-                    .validateWithResult();
+            return refusal(validate(flyway), failure);
         } catch (FlywayException e) {
             return failure;
         }
+    }
+
+    /** Flyway's validation of what is applied already, with this list's catch-up first; pending ones wait. */
+    static ValidateResult validate(Flyway flyway) {
+        return Flyway.configure().configuration(flyway.getConfiguration())
+                .ignoreMigrationPatterns("*:pending", "*:future")
+                .load()
+                .validateWithResult();
+    }
+
+    /**
+     * {@code failure}, or, when a migration's checksum is neither the current one nor listed here,
+     * a refusal that names it: another build (a branch, a local change) migrated the database.
+     */
+    static RuntimeException refusal(ValidateResult result, RuntimeException failure) {
         List<String> changed = result.invalidMigrations.stream()
                 .filter(m -> m.errorDetails != null && m.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH)
                 .map(m -> "V" + m.version + " (" + m.description + ")")
