@@ -102,7 +102,11 @@ public final class DatabaseSetup {
                     refuseUnknownMigrations(new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", null,
                             null));
                 } catch (RuntimeException e) {
-                    pg.close();
+                    try {
+                        pg.close();
+                    } catch (IOException stopping) {
+                        e.addSuppressed(stopping);
+                    }
                     throw e;
                 }
                 password = adoptPassword(pg, dir, passwordFile);
@@ -179,8 +183,9 @@ public final class DatabaseSetup {
 
     /**
      * Refuses, as {@link #migrate} would, a database whose applied migrations this version does not
-     * know, and applies none: checked before a start changes what an earlier version needs to start
-     * on the same directory, so that a refused upgrade leaves the directory to the earlier version.
+     * know, and applies no pending one (an edited migration's catch-up runs, see {@link
+     * EditedMigrations}): checked before a start changes what an earlier version needs to start on the
+     * same directory, so that a refused upgrade leaves the directory to the earlier version.
      */
     static void refuseUnknownMigrations(DatabaseTarget target) {
         ValidateResult result = EditedMigrations.validate(flyway(target, 10, 0));

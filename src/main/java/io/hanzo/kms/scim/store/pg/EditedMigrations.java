@@ -26,7 +26,7 @@ import java.util.List;
  * added (each step below finds out whether it is still needed, so running it twice is harmless) and
  * the current checksum, in one transaction.
  *
- * A checksum that is neither current nor listed here still refuses start-up, naming the migration.
+ * <p>A checksum that is neither current nor listed here still refuses start-up, naming the migration.
  *
  * <p>From now on a migration that has been committed is never edited: a change goes in a new
  * migration. This list is closed.
