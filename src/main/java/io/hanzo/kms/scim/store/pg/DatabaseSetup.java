@@ -8,6 +8,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.api.output.ValidateResult;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +54,8 @@ public final class DatabaseSetup {
      * in a directory of the server's user alone and every connection authenticated (see {@link
      * EmbeddedAccess}). A directory without its password file (made by an earlier version, whose
      * connections from this machine needed no password, or one whose file was lost) starts with
-     * connections from this machine trusted, is given a new password and then requires it. While it
+     * connections from this machine trusted, is given a new password and then requires it, unless its
+     * migrations are refused (then the directory is left as the earlier version needs it). While it
      * runs, a postmaster that dies is started again ({@link EmbeddedSupervisor}); closing the target's
      * {@code embedded} stops it for good.
      */
@@ -95,6 +98,17 @@ public final class DatabaseSetup {
             builder.setDataDirectoryCustomizer(d -> writeHba(d.toPath(), requirePassword));
             EmbeddedPostgres pg = builder.start();
             if (password == null) {
+                try {
+                    refuseUnknownMigrations(new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", null,
+                            null));
+                } catch (RuntimeException e) {
+                    try {
+                        pg.close();
+                    } catch (IOException stopping) {
+                        e.addSuppressed(stopping);
+                    }
+                    throw e;
+                }
                 password = adoptPassword(pg, dir, passwordFile);
                 if (passwordLost) {
                     LOG.warn("The embedded PostgreSQL's password file {} was missing: the superuser was given a new "
@@ -159,14 +173,37 @@ public final class DatabaseSetup {
      * a minute.
      */
     public static void migrate(DatabaseTarget target, int connectTimeoutSeconds, int retries) {
-        Flyway.configure()
+        Flyway flyway = flyway(target, connectTimeoutSeconds, retries);
+        try {
+            flyway.migrate();
+        } catch (FlywayValidateException e) {
+            throw EditedMigrations.refusal(flyway, e);
+        }
+    }
+
+    /**
+     * Refuses, as {@link #migrate} would, a database whose applied migrations this version does not
+     * know, and applies no pending one (an edited migration's catch-up runs, see {@link
+     * EditedMigrations}): checked before a start changes what an earlier version needs to start on the
+     * same directory, so that a refused upgrade leaves the directory to the earlier version.
+     */
+    static void refuseUnknownMigrations(DatabaseTarget target) {
+        ValidateResult result = EditedMigrations.validate(flyway(target, 10, 0));
+        if (!result.validationSuccessful) {
+            throw EditedMigrations.refusal(result,
+                    new FlywayValidateException(result.errorDetails, result.getAllErrorMessages()));
+        }
+    }
+
+    private static Flyway flyway(DatabaseTarget target, int connectTimeoutSeconds, int retries) {
+        return Flyway.configure()
                 .dataSource(target.jdbcUrl() + "?connectTimeout=" + connectTimeoutSeconds + "&loginTimeout="
                         + connectTimeoutSeconds, target.user(), target.password())
                 .connectRetries(retries)
                 .locations("classpath:db/migration")
+                .callbacks(new EditedMigrations())
                 .cleanDisabled(true)
-                .load()
-                .migrate();
+                .load();
     }
 
 

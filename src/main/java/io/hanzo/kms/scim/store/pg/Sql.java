@@ -91,8 +91,8 @@ final class Sql {
      * would now send to) are voided, and when no open invitation is left a new one ($5) is queued, so
      * that a changed address or a reactivation brings a new link to the address that is now theirs.
      * Addresses are compared without regard to letter case: an identity provider that lower-cases an
-     * email changes nobody's mailbox. Only a person who was invited before is invited again: one
-     * provisioned before invitations were kept has none, and an unrelated write must not invite them.
+     * email changes nobody's mailbox. Only a person who was invited before is invited again (migration
+     * V10 invited those provisioned before invitations were kept, who had none).
      * An invitation not claimed yet is left: its token will be minted for the address of its claim.
      * Sent before USER_REPLACE's answer is known, so it does nothing unless that wrote the user (see
      * {@link #GROUP_WRITTEN_HERE}); answers the invitation queued, if any. The user's state comes from

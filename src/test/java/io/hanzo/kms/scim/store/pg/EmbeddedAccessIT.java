@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,10 +64,7 @@ class EmbeddedAccessIT {
     void aDatabaseOfAnEarlierVersionStartsAndThenNeedsThePassword() throws Exception {
         Path dir = data.resolve("postgres");
         Path serverLog = Files.createDirectory(data.resolve("server-log"));
-        // As earlier versions made it: initdb's trust for every local connection, no password.
-        try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
-                .setOverrideWorkingDirectory(EmbeddedAccess.binaries(dir).toFile()).setRegisterShutdownHook(false)
-                .start();
+        try (EmbeddedPostgres old = earlierVersion(dir);
              Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE kept_across_upgrade (v text)");
             s.execute("INSERT INTO kept_across_upgrade VALUES ('still here')");
@@ -89,6 +87,40 @@ class EmbeddedAccessIT {
             db.embedded().close();
         }
         assertARestartKeepsThePassword(dir, db.password(), "SELECT v FROM kept_across_upgrade", "still here");
+    }
+
+    /**
+     * An upgrade refused for a migration this version does not know changes nothing the earlier version
+     * needs: it starts on the directory again, without a password.
+     */
+    @Test
+    void aRefusedUpgradeLeavesTheDatabaseOfAnEarlierVersionAsItWas() throws Exception {
+        Path dir = data.resolve("postgres");
+        try (EmbeddedPostgres old = earlierVersion(dir)) {
+            Flyway.configure().dataSource(old.getPostgresDatabase()).target("4").load().migrate();
+            try (Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("UPDATE flyway_schema_history SET checksum = 12345 WHERE version = '4'");
+            }
+        }
+
+        assertThatThrownBy(() -> DatabaseSetup.startEmbedded(dir, 0))
+                .hasMessageStartingWith("Migration V4 (resource change feed) of this database was applied by a "
+                        + "different build of kms-scim");
+
+        assertThat(data.resolve("postgres.password")).doesNotExist();
+        try (EmbeddedPostgres old = earlierVersion(dir);
+             Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT max(version::int) FROM flyway_schema_history")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(4);
+        }
+    }
+
+    /** Started as earlier versions did: initdb's trust for every local connection, no password. */
+    private static EmbeddedPostgres earlierVersion(Path dir) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
+                .setOverrideWorkingDirectory(EmbeddedAccess.binaries(dir).toFile()).setRegisterShutdownHook(false)
+                .start();
     }
 
     @Test
