@@ -142,6 +142,19 @@ class StatementPlansIT {
         assertThat(indexConditions(prune)).as("prune").anySatisfy(c -> assertThat(c).contains("user_id = s.user_id"));
     }
 
+    /** An erasure's batches and its last check: each table read by its primary key, never read whole. */
+    @Test
+    void erasingReachesTheOrganisationsRowsByKey() throws SQLException {
+        for (String batch : Sql.ORG_ERASE_BATCHES) {
+            String plan = explain("erase(uuid, int)", batch, "'" + org + "', 1000", true);
+            assertThat(plan).as(batch).doesNotContain("Seq Scan").contains("Tid Scan");
+            assertThat(indexConditions(plan)).as(batch).isNotEmpty().allSatisfy(c -> assertThat(c).contains("org_id = $1"));
+        }
+        String last = explain("last(uuid)", Sql.ORG_ERASE_LAST, "'" + org + "'", true);
+        assertThat(last).doesNotContain("Seq Scan");
+        assertThat(indexConditions(last)).hasSizeGreaterThan(Sql.ORG_ERASE_BATCHES.size());
+    }
+
     @Test
     void addingMembersInABatchProbesEachMembershipByItsKey() throws SQLException {
         List<String> users = column("SELECT id FROM scim_users WHERE org_id = '" + org + "' LIMIT 200");

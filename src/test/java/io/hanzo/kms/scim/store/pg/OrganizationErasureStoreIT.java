@@ -1,0 +1,74 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static io.hanzo.kms.scim.store.pg.StoreFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An erasure's batches on an organisation of some size: two instances finishing it at once both
+ * succeed, between them delete every row once, and leave the organisations around it as they were.
+ */
+class OrganizationErasureStoreIT {
+    private static final int USERS = 4_000;
+    private static final int GROUPS = 5;
+    private static final int BATCH = 500;
+    private static final List<String> TABLES = List.of("scim_users", "scim_groups", "scim_group_members", "invitations",
+            "scim_events", "resource_changes");
+
+    @Test
+    void twoInstancesFinishingTheSameErasureBothSucceedAndDeleteEveryRowOnce() throws Exception {
+        try (StoreFixture f = StoreFixture.open(6, "Erased at once"); StoreFixture kept = StoreFixture.open(2, "Kept")) {
+            fill(f);
+            kept.user();
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            PgOrganizationStore otherInstance = new PgOrganizationStore(kept.pool);
+            long rows = 1;
+            for (String t : TABLES) {
+                rows += f.count("SELECT count(*) FROM " + t + " WHERE org_id = ?");
+            }
+
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            assertThat(await(store.erase(f.org, Instant.now()))).as("erased already").isFalse();
+            assertThat(await(store.find(f.org))).isNull();
+            assertThat(await(store.all())).noneMatch(o -> o.id().equals(f.org));
+            assertThat(await(store.erasing())).contains(f.org);
+
+            Future<Long> one = store.finishErasure(f.org, BATCH);
+            Future<Long> two = otherInstance.finishErasure(f.org, BATCH);
+            long deleted = await(one) + await(two);
+
+            assertThat(deleted).isEqualTo(rows);
+            for (String t : TABLES) {
+                assertThat(f.count("SELECT count(*) FROM " + t + " WHERE org_id = ?")).as(t).isZero();
+            }
+            assertThat(f.count("SELECT count(*) FROM organizations WHERE id = ?")).isZero();
+            assertThat(await(store.erasing())).doesNotContain(f.org);
+            assertThat(kept.count("SELECT count(*) FROM scim_users WHERE org_id = ?")).isEqualTo(1);
+            assertThat(kept.count("SELECT count(*) FROM organizations WHERE id = ?")).isEqualTo(1);
+        }
+    }
+
+    /** Users in groups (every user in every group), an invitation, an event and a change-feed row each. */
+    private static void fill(StoreFixture f) throws Exception {
+        f.update("INSERT INTO scim_users (org_id, id, user_name, active, attributes, version, created_at, updated_at) "
+                + "SELECT ?, gen_random_uuid(), 'erased' || n, true, '{}', 1, now(), now() "
+                + "FROM generate_series(1, ?) AS n", f.org, USERS);
+        f.update("INSERT INTO scim_groups (org_id, id, display_name, attributes, version, created_at, updated_at) "
+                + "SELECT ?, gen_random_uuid(), 'group' || n, '{}', 1, now(), now() FROM generate_series(1, ?) AS n",
+                f.org, GROUPS);
+        f.update("INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT g.org_id, g.id, u.id "
+                + "FROM scim_groups g JOIN scim_users u ON u.org_id = g.org_id WHERE g.org_id = ?", f.org);
+        f.update("INSERT INTO invitations (org_id, id, user_id, created_at) "
+                + "SELECT org_id, gen_random_uuid(), id, now() FROM scim_users WHERE org_id = ?", f.org);
+        f.update("INSERT INTO scim_events (org_id, id, at, operation, status, outcome) "
+                + "SELECT org_id, gen_random_uuid(), now(), 'POST /Users', 201, 'success' FROM scim_users WHERE org_id = ?",
+                f.org);
+        f.update("INSERT INTO resource_changes (org_id, kind, resource_id, version) "
+                + "SELECT org_id, 'user', id, 1 FROM scim_users WHERE org_id = ?", f.org);
+    }
+}
