@@ -262,20 +262,26 @@ class OrganizationErasureIT {
         AtomicLong markedAt = new AtomicLong(Long.MAX_VALUE);
         ConcurrentMap<String, AtomicInteger> afterMark = new ConcurrentHashMap<>();
         List<Thread> writers = new ArrayList<>();
-        for (int w = 0; w < 3; w++) {
+        for (int w = 0; w < 4; w++) {
             int writer = w;
             writers.add(new Thread(() -> {
                 for (int i = 0; !stop.get(); i++) {
                     long started = System.nanoTime();
                     ApiClient.Response r = switch (writer) {
+                        case 3 -> other.post(TestOrg.SCIM + "/Bulk", org.token(), "{\"schemas\":[\"urn:ietf:params:scim:api:"
+                                + "messages:2.0:BulkRequest\"],\"Operations\":[{\"method\":\"POST\",\"path\":\"/Users\","
+                                + "\"bulkId\":\"u\",\"data\":{\"userName\":\"unheard-bulk-" + run + "-" + i + "\"}}]}");
                         case 0 -> other.post(TestOrg.SCIM + "/Users", org.token(), "{\"userName\":\"unheard-" + run + "-" + i + "\"}");
                         case 1 -> other.post(TestOrg.SCIM + "/Groups", org.token(), "{\"displayName\":\"unheard-" + run + "-" + i
                                 + "\",\"members\":[{\"value\":\"" + patched + "\"}]}");
                         default -> other.patch(TestOrg.SCIM + "/Users/" + patched, org.token(), PATCH_DISPLAY_NAME + i + "\"}]}");
                     };
+                    // A /Bulk answers 200 with each operation's status.
+                    String answer = writer == 3 ? "BULK " + (r.status() == 200
+                            ? r.json().path("Operations").path(0).path("status").asText() : r.status())
+                            : (writer == 2 ? "PATCH " : "POST ") + r.status();
                     if (started > markedAt.get()) {
-                        afterMark.computeIfAbsent((writer == 2 ? "PATCH " : "POST ") + r.status(), k -> new AtomicInteger())
-                                .incrementAndGet();
+                        afterMark.computeIfAbsent(answer, k -> new AtomicInteger()).incrementAndGet();
                     }
                 }
             }, "unheard-writer-" + w));
@@ -288,8 +294,10 @@ class OrganizationErasureIT {
                 assertThat(ps.executeUpdate()).isEqualTo(1);
             }
             markedAt.set(System.nanoTime());
-            Polling.until(DEADLINE, () -> assertThat(afterMark.getOrDefault("POST 401", new AtomicInteger()).get())
-                    .isGreaterThan(10));
+            Polling.until(DEADLINE, () -> {
+                assertThat(afterMark.getOrDefault("POST 401", new AtomicInteger()).get()).isGreaterThan(10);
+                assertThat(afterMark.getOrDefault("BULK 401", new AtomicInteger()).get()).isGreaterThan(3);
+            });
             ApiClient.await(second.app().services().orgs().finishErasures());
             Polling.until(DEADLINE, () -> assertThat(afterMark.getOrDefault("PATCH 401", new AtomicInteger()).get())
                     .isGreaterThan(5));
@@ -300,7 +308,7 @@ class OrganizationErasureIT {
             }
         }
         assertThat(afterMark.keySet()).as("answers after the erasure began: %s", afterMark)
-                .allMatch(Set.of("POST 401", "PATCH 200", "PATCH 404", "PATCH 401")::contains);
+                .allMatch(Set.of("POST 401", "BULK 401", "PATCH 200", "PATCH 404", "PATCH 401")::contains);
         assertThat(rowsOf(org.id())).isEmpty();
     }
 
