@@ -19,7 +19,10 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 public final class PgOrganizationStore implements OrganizationStore {
-    /** How often an erasure empties the tables before it leaves the rest to its next attempt. */
+    /**
+     * How often an erasure empties the tables before it leaves the rest to its next attempt: the first
+     * time passing over the rows others hold, then waiting for them.
+     */
     private static final int ERASURE_PASSES = 3;
     private final Pool pool;
 
@@ -95,11 +98,13 @@ public final class PgOrganizationStore implements OrganizationStore {
     /**
      * Empties the tables, then deletes the organisation's row once none holds a row of it. Every write
      * that could still add one either committed before the erasure began or holds a row the erasure
-     * deletes first, so a pass finds them all; should one find rows left all the same, the tables are
-     * emptied again, and after {@link #ERASURE_PASSES} the erasure is left for the next attempt.
+     * deletes first. The first pass passes over the rows others hold (a write's, another instance's
+     * erasure's); should rows be left, the tables are emptied again waiting for them, and after
+     * {@link #ERASURE_PASSES} the erasure is left for the next attempt.
      */
     private Future<Long> finishErasure(UUID id, int batch, long before, int pass) {
-        return emptyTables(id, batch, 0, before).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
+        List<String> batches = pass == 1 ? Sql.ORG_ERASE_BATCHES : Sql.ORG_ERASE_BATCHES_WAITING;
+        return emptyTables(id, batches, batch, 0, before).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
                         .execute().compose(planned -> conn.preparedQuery(Sql.ORG_ERASE_LAST_LOCK).execute(Tuple.of(id)))
                         .compose(locked -> locked.size() == 0
                                 ? Future.succeededFuture(rows) // finished by another instance
@@ -117,18 +122,18 @@ public final class PgOrganizationStore implements OrganizationStore {
     }
 
     /** Each table's batches in turn, until a batch finds no row of the organisation. */
-    private Future<Long> emptyTables(UUID id, int batch, int table, long rows) {
-        if (table == Sql.ORG_ERASE_BATCHES.size()) {
+    private Future<Long> emptyTables(UUID id, List<String> batches, int batch, int table, long rows) {
+        if (table == batches.size()) {
             return Future.succeededFuture(rows);
         }
         // Planned by key (Sql.PLANS_BY_KEY), as a resource's delete: the primary key, in its order.
         return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
-                        conn.preparedQuery(Sql.ORG_ERASE_BATCHES.get(table)).execute(Tuple.of(id, batch))))
+                        conn.preparedQuery(batches.get(table)).execute(Tuple.of(id, batch))))
                 .compose(answers -> {
                     Row counts = answers.get(1).iterator().next();
                     long found = counts.getLong(0);
                     long deleted = counts.getLong(1);
-                    return emptyTables(id, batch, found == 0 ? table + 1 : table, rows + deleted);
+                    return emptyTables(id, batches, batch, found == 0 ? table + 1 : table, rows + deleted);
                 });
     }
 

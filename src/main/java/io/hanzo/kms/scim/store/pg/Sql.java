@@ -62,15 +62,20 @@ final class Sql {
             Map.entry("resource_changes", "seq"), Map.entry("resource_changes_pruned", "org_id"));
     /**
      * One batch of an erasure per table, in {@link #ERASED_TABLES}' order: the next $2 rows of the
-     * organisation in the primary key's order, each deleted by its address (as INVITATIONS_BY_KEY: naming
-     * the organisation in the delete too let the planner read all its rows to find the batch's). Two
-     * instances erasing at once lock the same rows in the same order, so neither waits on the other for
-     * long, and neither fails. Each answers how many rows it found and how many it deleted.
+     * organisation in the primary key's order that no other transaction holds, locked, then each
+     * deleted by its address (as INVITATIONS_BY_KEY: naming the organisation in the delete too let the
+     * planner read all its rows to find the batch's). Skipping held rows, the erasure never waits for a
+     * row while it holds others: a write holding some of the organisation's people and asking for more
+     * (a membership add) waited for the erasure as it waited for the write, until one was cancelled as
+     * deadlocked. Two instances erasing at once take different rows. A skipped row is left for
+     * {@link #ORG_ERASE_BATCHES_WAITING}. Each answers how many rows it took and how many it deleted.
      */
-    static final List<String> ORG_ERASE_BATCHES = ERASED_TABLES.stream().map(t -> "WITH batch AS (SELECT ctid AS c FROM "
-            + t.getKey() + " WHERE org_id = $1 ORDER BY org_id, " + t.getValue() + " LIMIT $2), gone AS (DELETE FROM "
-            + t.getKey() + " WHERE ctid = ANY(ARRAY(SELECT c FROM batch)) RETURNING 1) "
-            + "SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM gone)").toList();
+    static final List<String> ORG_ERASE_BATCHES = eraseBatches("FOR UPDATE SKIP LOCKED");
+    /**
+     * As {@link #ORG_ERASE_BATCHES}, waiting for the rows others hold: for the few those skipped,
+     * which their holders are about to release, taken in the primary key's order.
+     */
+    static final List<String> ORG_ERASE_BATCHES_WAITING = eraseBatches("FOR UPDATE");
     /** Taken before ORG_ERASE_LAST: waits for every statement still holding ORG_LIVE's lock or a foreign key's. */
     static final String ORG_ERASE_LAST_LOCK = "SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NOT NULL FOR UPDATE";
     /** The organisation's row, which ends its erasure, once no table holds a row of it. */
@@ -630,6 +635,13 @@ final class Sql {
         String below = position == null ? refined
                 : "CASE WHEN pg_snapshot_xmin(s.snap) > " + position + " THEN pg_snapshot_xmin(s.snap) ELSE " + refined + " END";
         return "SELECT " + below + " AS below FROM (SELECT pg_current_snapshot() AS snap) s";
+    }
+
+    private static List<String> eraseBatches(String lock) {
+        return ERASED_TABLES.stream().map(t -> "WITH batch AS (SELECT ctid AS c FROM " + t.getKey()
+                + " WHERE org_id = $1 ORDER BY org_id, " + t.getValue() + " LIMIT $2 " + lock + "), gone AS (DELETE FROM "
+                + t.getKey() + " WHERE ctid = ANY(ARRAY(SELECT c FROM batch)) RETURNING 1) "
+                + "SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM gone)").toList();
     }
 
     /**

@@ -3,11 +3,19 @@ package io.hanzo.kms.scim.store.pg;
 import static io.hanzo.kms.scim.store.pg.StoreFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hanzo.kms.scim.it.TestServer;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An erasure's batches on an organisation of some size: two instances finishing it at once both
@@ -50,6 +58,50 @@ class OrganizationErasureStoreIT {
             assertThat(await(store.erasing())).doesNotContain(f.org);
             assertThat(kept.count("SELECT count(*) FROM scim_users WHERE org_id = ?")).isEqualTo(1);
             assertThat(kept.count("SELECT count(*) FROM organizations WHERE id = ?")).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A write that holds one of the organisation's people (a membership add locks each FOR KEY SHARE)
+     * and then asks for another, while the erasure deletes them: the erasure waits for no row while it
+     * holds others, so the two never wait for each other in a circle, and both succeed.
+     */
+    @Test
+    void aWriteHoldingOnePersonAndAskingForAnotherDoesNotDeadlockWithTheErasure() throws Exception {
+        try (StoreFixture f = StoreFixture.open(2, "Held during erasure")) {
+            f.user();
+            f.user();
+            // The erasure deletes a batch in the order of the rows' addresses: the write holds the later.
+            List<String> byAddress = f.strings("SELECT id::text FROM scim_users WHERE org_id = ? ORDER BY ctid");
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            DatabaseTarget target = TestServer.database();
+            Future<Long> erasing;
+            try (Connection writer = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+                writer.setAutoCommit(false);
+                assertThat(lock(writer, f.org, byAddress.get(1))).isTrue();
+                erasing = store.finishErasure(f.org, BATCH);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
+                    assertThat(System.nanoTime()).as("the erasure waits for the held person").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                assertThat(lock(writer, f.org, byAddress.get(0))).as("deleted already").isFalse();
+                writer.commit();
+            }
+            assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /** Locks a person as a membership add does; false when there is no such person. */
+    private static boolean lock(Connection c, UUID org, String user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM scim_users WHERE org_id = ? AND id = ?::uuid FOR KEY SHARE")) {
+            ps.setObject(1, org);
+            ps.setString(2, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -145,7 +146,7 @@ class StatementPlansIT {
     /** An erasure's batches and its last check: each table read by its primary key, never read whole. */
     @Test
     void erasingReachesTheOrganisationsRowsByKey() throws SQLException {
-        for (String batch : Sql.ORG_ERASE_BATCHES) {
+        for (String batch : Stream.concat(Sql.ORG_ERASE_BATCHES.stream(), Sql.ORG_ERASE_BATCHES_WAITING.stream()).toList()) {
             String plan = explain("erase(uuid, int)", batch, "'" + org + "', 1000", true);
             assertThat(plan).as(batch).doesNotContain("Seq Scan").contains("Tid Scan");
             assertThat(indexConditions(plan)).as(batch).isNotEmpty().allSatisfy(c -> assertThat(c).contains("org_id = $1"));
