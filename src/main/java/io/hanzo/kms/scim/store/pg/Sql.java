@@ -526,8 +526,18 @@ final class Sql {
     static final String ORG_DEFAULT_ROLE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
             + ", default_role = $3 WHERE id = $1 RETURNING " + ORG_COLUMNS;
 
-    /** Inserts nothing into an organisation being erased (see ORG_LIVE): a refusal counted before it is dropped. */
-    static final String EVENT_INSERT = "WITH " + ORG_LIVE + " INSERT INTO scim_events (org_id, id, at, token_id, operation, "
+    /**
+     * An event in the transaction of the change it records, which holds the changed resource's row: the
+     * erasure deletes that row before the events, so it needs no ORG_LIVE.
+     */
+    static final String EVENT_INSERT =
+            "INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail) "
+                    + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    /**
+     * An event of its own (a refused request), which holds no row: it inserts nothing into an
+     * organisation being erased (see ORG_LIVE), where a refusal counted before the erasure is dropped.
+     */
+    static final String EVENT_RECORD = "WITH " + ORG_LIVE + " INSERT INTO scim_events (org_id, id, at, token_id, operation, "
             + "resource_type, resource_id, status, outcome, detail) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM live";
     static final String EVENTS_PAGE =
             "SELECT org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail FROM scim_events "
