@@ -3,7 +3,12 @@ package io.hanzo.kms.scim.store.pg;
 import static io.hanzo.kms.scim.store.pg.StoreFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hanzo.kms.scim.admin.ScimToken;
 import io.hanzo.kms.scim.it.TestServer;
+import io.hanzo.kms.scim.store.Audit;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.OrganizationErasedException;
+import io.hanzo.kms.scim.store.ScimEvent;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +95,31 @@ class OrganizationErasureStoreIT {
                 writer.commit();
             }
             assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /**
+     * Writes that hold no row the erasure deletes first add nothing once it has begun, also through an
+     * instance that has not heard of it: a refusal's record, a write that changes nothing (it reads the
+     * person without holding them), a token.
+     */
+    @Test
+    void writesThatHoldNoRowAddNothingOnceTheErasureHasBegun() throws Exception {
+        try (StoreFixture f = StoreFixture.open(2, "Late writes")) {
+            UUID user = f.user();
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+
+            await(new PgEventStore(f.pool).record(new ScimEvent(f.org, Ids.newId(), Instant.now(), null, "GET /Users",
+                    "User", "x", 404, "refused", "late")));
+            assertThat(await(new PgUserStore(f.pool).unchanged(f.org, user, 1, new Audit(null, "PUT /Users")))).isPresent();
+            assertThat(f.count("SELECT count(*) FROM scim_events WHERE org_id = ?")).isZero();
+            Future<ScimToken> token = new PgTokenStore(f.pool).insert(new ScimToken(f.org, Ids.newId(), new byte[32],
+                    "late", Instant.now(), null, null, null));
+            assertThat(token.toCompletionStage().toCompletableFuture().handle((t, e) -> e).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(OrganizationErasedException.class);
+            assertThat(f.count("SELECT count(*) FROM scim_tokens WHERE org_id = ?")).isZero();
+            assertThat(await(store.finishErasure(f.org, BATCH))).as("the person and the organisation").isEqualTo(2);
         }
     }
 
