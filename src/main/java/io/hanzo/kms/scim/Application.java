@@ -68,6 +68,8 @@ public final class Application {
     private static final long OUTBOX_METRIC_MILLIS = 15_000;
     /** How often counts of refusals past an organisation's budget are checked: written when due. */
     private static final long REFUSALS_TICK_MILLIS = 1_000;
+    /** How often erasures left unfinished (by a crash, a stop, a database outage) are taken up again. */
+    private static final long ERASURES_MILLIS = 60_000;
     /** How often revoked tokens kept long enough, and idle rate-limit buckets, are forgotten. */
     private static final long RETIRED_TOKENS_SWEEP_MILLIS = 60_000;
     /**
@@ -85,10 +87,11 @@ public final class Application {
     private final String httpDeployment;
     private final HttpServer management;
     private final ResourceChangeFeed changeFeed;
+    private final DirectoryIndex index;
     private boolean stopped;
 
     private Application(Vertx vertx, DatabaseTarget database, Services services, AdminChangeFeed feed, List<Long> timers,
-                        String httpDeployment, HttpServer management, ResourceChangeFeed changeFeed) {
+                        String httpDeployment, HttpServer management, ResourceChangeFeed changeFeed, DirectoryIndex index) {
         this.vertx = vertx;
         this.database = database;
         this.services = services;
@@ -97,6 +100,7 @@ public final class Application {
         this.httpDeployment = httpDeployment;
         this.management = management;
         this.changeFeed = changeFeed;
+        this.index = index;
     }
 
     /** Starts the server, using {@code database} when given, else what the configuration says. */
@@ -174,6 +178,12 @@ public final class Application {
 
         users.onProvisioned(members::invitationsQueued);
         tokens.onRevoked(services.rateLimits()::forget);
+        // An erased organisation: everything this instance holds of it goes.
+        orgs.onErased(tokens::forgetOrganization);
+        orgs.onErased(services.refusals()::forget);
+        orgs.onErased(members::forget);
+        orgs.onErased(users::forget);
+        orgs.onErased(orgId -> index.forget(orgId, System.nanoTime()));
         // Listen before loading, so that no change between the two is missed.
         AtomicReference<AdminChangeFeed> feed = new AtomicReference<>();
         AtomicReference<String> deployment = new AtomicReference<>();
@@ -189,6 +199,7 @@ public final class Application {
                         Duration.ofSeconds(config.feedRetentionSeconds()), config.databaseWaitTimeoutSeconds(),
                         config.databaseConnectTimeoutSeconds()))
                 .onSuccess(changes::set)
+                .onSuccess(f -> orgs.onErased(f::forget))
                 .onSuccess(f -> services.ops().followFeed(f::millisSinceLastRound, config.feedPollMillis(),
                         config.healthFeedSilenceSeconds() * 1000L))
                 .onSuccess(f -> {
@@ -200,6 +211,8 @@ public final class Application {
                 .compose(all -> tokens.load(all).compose(v -> users.load(all)).compose(v -> groups.load(all))
                         .compose(v -> members.load(all)))
                 .compose(v -> {
+                    // Those a crash or a stop cut short; in the background, as the periodic job does.
+                    orgs.finishErasures().onFailure(e -> LOG.warn("Finishing erasures failed; will retry: {}", e.toString()));
                     users.onCommitted(changes.get()::signal);
                     groups.onCommitted(changes.get()::signal);
                     return changes.get().follow(config.feedPollMillis());
@@ -233,7 +246,10 @@ public final class Application {
         List<Long> timers = new ArrayList<>(List.of(
                 vertx.setPeriodic(flushMillis, id -> tokens.flushLastUse()),
                 vertx.setPeriodic(REFUSALS_TICK_MILLIS, id -> services.refusals().recordDue()),
+                vertx.setPeriodic(ERASURES_MILLIS, id -> orgs.finishErasures()
+                        .onFailure(e -> LOG.warn("Finishing erasures failed; will retry: {}", e.toString()))),
                 vertx.setPeriodic(RETIRED_TOKENS_SWEEP_MILLIS, id -> {
+                    orgs.forgetErased(Instant.now());
                     tokens.forgetRetired(Instant.now());
                     services.rateLimits().forgetIdle();
                 }),
@@ -258,7 +274,7 @@ public final class Application {
         LOG.info("kms-scim listening on {}:{} with {} HTTP verticles; SCIM base URL {}", config.httpHost(),
                 config.httpPort(), instances, scimBase);
         return new Application(vertx, owned, services, feed.get(), timers, deployment.get(),
-                management.get(), changes.get());
+                management.get(), changes.get(), index);
     }
 
     public Services services() {
@@ -272,6 +288,11 @@ public final class Application {
     /** The feed of users, groups and memberships written through any instance: its lag and counts. */
     public ResourceChangeFeed changeFeed() {
         return changeFeed;
+    }
+
+    /** This instance's users and groups of every organisation. */
+    public DirectoryIndex index() {
+        return index;
     }
 
     /** What hears organisation and token changes made through other instances. */

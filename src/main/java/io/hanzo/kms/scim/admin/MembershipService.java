@@ -124,6 +124,16 @@ public final class MembershipService {
         });
     }
 
+    /**
+     * Drops what is held of an erased organisation: its role mappings and its outbox's state. A drain
+     * under way finds nothing left to claim.
+     */
+    public void forget(UUID orgId) {
+        groupRoles.remove(orgId);
+        outboxDirty.remove(orgId);
+        retriesDue.remove(orgId);
+    }
+
     /** Tells the outbox that an organisation has new invitations (a user was provisioned). */
     public void invitationsQueued(UUID orgId) {
         outboxDirty.add(orgId);
@@ -366,6 +376,10 @@ public final class MembershipService {
         if (ids == null) {
             return Future.failedFuture(ScimException.unauthorized("The set-up token is not valid."));
         }
+        if (orgs.get(ids.orgId()) == null) {
+            // Erased: its invitations are on their way out, and none may set up meanwhile.
+            return Future.failedFuture(ScimException.unauthorized("The set-up token is not valid."));
+        }
         KeyMaterial keys = request.keys();
         return store.completeSetup(ids.orgId(), ids.recordId(), hash -> Secrets.matches(request.token(), hash), keys,
                         Instant.now().truncatedTo(ChronoUnit.MILLIS))
@@ -382,7 +396,7 @@ public final class MembershipService {
     public Future<ObjectNode> describeInvitation(JsonNode body) {
         String token = SetupRequest.tokenOnly(body);
         CompositeToken ids = CompositeToken.parse(SETUP_PREFIX, token);
-        if (ids == null) {
+        if (ids == null || orgs.get(ids.orgId()) == null) {
             return Future.failedFuture(ScimException.unauthorized("The set-up token is not valid."));
         }
         return store.peek(ids.orgId(), ids.recordId(), hash -> Secrets.matches(token, hash),

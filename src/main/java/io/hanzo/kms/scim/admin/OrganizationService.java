@@ -5,20 +5,42 @@ import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.OrganizationStore;
 import io.vertx.core.Future;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Organisations and their SCIM switch. Every SCIM request asks whether its organisation has SCIM on,
  * so all organisations are kept in memory and written through to the database.
  */
 public final class OrganizationService {
+    private static final Logger LOG = LoggerFactory.getLogger(OrganizationService.class);
+    /** Rows an erasure deletes per statement: each a short transaction that locks no more. */
+    static final int ERASURE_BATCH = 1000;
+    /**
+     * How long an erased organisation's id is remembered: longer than any read begun before its
+     * erasure (a reload, a refresh) could take to bring it back.
+     */
+    static final Duration ERASED_KEPT = Duration.ofHours(1);
+
     private final OrganizationStore store;
     private final Map<UUID, Organization> byId = new ConcurrentHashMap<>();
+    /** Erased organisations, each with when this instance heard of it, until {@link #ERASED_KEPT} has passed. */
+    private final Map<UUID, Instant> erased = new ConcurrentHashMap<>();
+    /** Erasures this instance is finishing now: one at a time per organisation. */
+    private final Set<UUID> finishing = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<UUID>> onErased = new CopyOnWriteArrayList<>();
 
     public OrganizationService(OrganizationStore store) {
         this.store = store;
@@ -30,7 +52,13 @@ public final class OrganizationService {
      * organisation during a reload; a read older than a change already cached here loses to it.
      */
     public Future<List<Organization>> load() {
-        return store.all().onSuccess(orgs -> orgs.forEach(this::cache));
+        return store.all().onSuccess(orgs -> {
+            orgs.forEach(this::cache);
+            // Erased while this instance did not hear (or created meanwhile: asked again, it is there).
+            Set<UUID> read = new HashSet<>();
+            orgs.forEach(o -> read.add(o.id()));
+            byId.keySet().stream().filter(id -> !read.contains(id)).toList().forEach(this::refresh);
+        });
     }
 
     /**
@@ -41,7 +69,9 @@ public final class OrganizationService {
      * @return the row given
      */
     Organization cache(Organization o) {
-        byId.merge(o.id(), o, OrganizationService::later);
+        if (!erased.containsKey(o.id())) {
+            byId.merge(o.id(), o, OrganizationService::later);
+        }
         return o;
     }
 
@@ -57,15 +87,77 @@ public final class OrganizationService {
 
     /**
      * Reloads one organisation another instance changed. A read that started before a later change
-     * and ends after it is older than the cache and is dropped.
+     * and ends after it is older than the cache and is dropped. One no longer found was erased, and is
+     * forgotten here.
      */
     public Future<Void> refresh(UUID id) {
         return store.find(id).map(o -> {
             if (o != null) {
                 cache(o);
+            } else {
+                forget(id);
             }
             return null;
         });
+    }
+
+    /** Told the id of each organisation erased, here or by another instance, to release what it holds of it. */
+    public void onErased(Consumer<UUID> listener) {
+        onErased.add(listener);
+    }
+
+    /**
+     * Erases an organisation: unreachable on every instance once this completes with true; its rows
+     * are deleted afterwards, in the background (see {@link #finishErasure}).
+     *
+     * @return false when there is no such organisation, or its erasure had begun already
+     */
+    public Future<Boolean> erase(UUID id) {
+        return store.erase(id, Instant.now().truncatedTo(ChronoUnit.MILLIS)).onSuccess(begun -> {
+            if (begun) {
+                forget(id);
+                finishErasure(id);
+            }
+        });
+    }
+
+    /** Finishes every erasure that is still to finish: at start-up and periodically, for those a crash cut short. */
+    public Future<Void> finishErasures() {
+        return store.erasing().compose(ids -> {
+            Future<Void> chain = Future.succeededFuture();
+            for (UUID id : ids) {
+                forget(id);
+                chain = chain.compose(v -> finishErasure(id).otherwiseEmpty().mapEmpty());
+            }
+            return chain;
+        });
+    }
+
+    /**
+     * Deletes the erased organisation's rows, unless this instance is at it already; logs what went,
+     * or why it stopped (the next {@link #finishErasures} takes it up again).
+     */
+    Future<Long> finishErasure(UUID id) {
+        if (!finishing.add(id)) {
+            return Future.succeededFuture(0L);
+        }
+        return store.finishErasure(id, ERASURE_BATCH)
+                .onSuccess(rows -> LOG.info("Organization {} erased: {} rows deleted", id, rows))
+                .onFailure(e -> LOG.warn("Erasing organization {} stopped; it is taken up again later: {}", id, e.toString()))
+                .onComplete(ar -> finishing.remove(id));
+    }
+
+    /** Drops an erased organisation and tells the listeners, once. */
+    private void forget(UUID id) {
+        if (erased.putIfAbsent(id, Instant.now()) == null) {
+            byId.remove(id);
+            onErased.forEach(l -> l.accept(id));
+        }
+    }
+
+    /** Forgets the ids of organisations erased longer than {@link #ERASED_KEPT} ago; to be called every minute or so. */
+    public void forgetErased(Instant now) {
+        erased.values().removeIf(at -> !now.isBefore(at.plus(ERASED_KEPT)));
     }
 
     /** The organisation, or null. */

@@ -74,7 +74,7 @@ public final class TokenService {
     public record Caller(UUID orgId, UUID tokenId) {
     }
 
-    /** Told the id of each token revoked, here or by another instance. */
+    /** Told the id of each token revoked, here or by another instance, or gone with its organisation. */
     public void onRevoked(Consumer<UUID> listener) {
         this.onRevoked = listener;
     }
@@ -238,6 +238,21 @@ public final class TokenService {
         return store.revoke(orgId, tokenId, now)
                 .onFailure(e -> change(tokenId, m -> m.put(tokenId, t)))
                 .onComplete(ar -> revoking.remove(tokenId));
+    }
+
+    /**
+     * Drops every token of an erased organisation, and what was noted of their use: they are refused as
+     * tokens nobody issued. A reload reading meanwhile drops them too.
+     */
+    public void forgetOrganization(UUID orgId) {
+        for (ScimToken t : byId.values()) {
+            if (t.orgId().equals(orgId)) {
+                change(t.id(), m -> m.remove(t.id()));
+                usedSinceFlush.remove(t.id());
+                retiredRefusalsRecorded.remove(t.id());
+                onRevoked.accept(t.id());
+            }
+        }
     }
 
     /**

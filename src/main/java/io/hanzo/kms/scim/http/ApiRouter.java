@@ -95,6 +95,7 @@ public final class ApiRouter {
         router.get(ORGS).handler(orgs::list);
         router.get(ORGS + "/:orgId").handler(orgs::get);
         router.patch(ORGS + "/:orgId").handler(orgs::update);
+        router.delete(ORGS + "/:orgId").handler(orgs::delete);
         router.post(ORGS + "/:orgId/scim-tokens").handler(tokens::create);
         router.get(ORGS + "/:orgId/scim-tokens").handler(tokens::list);
         router.delete(ORGS + "/:orgId/scim-tokens/:tokenId").handler(tokens::delete);

@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.DatabaseUnavailable;
+import io.hanzo.kms.scim.store.OrganizationErasedException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.RoutingContext;
@@ -50,6 +51,15 @@ public final class FailureHandler implements Handler<RoutingContext> {
         if (failure instanceof ScimException e) {
             refusals.refused(ctx, e.status(), e.detail());
             ScimResponses.sendError(ctx, e);
+            return;
+        }
+        if (failure instanceof OrganizationErasedException erased) {
+            // As this instance answers once it has heard of the erasure: nothing is recorded for it.
+            if (ctx.request().path().startsWith(ApiRouter.SCIM_BASE)) {
+                ScimResponses.sendError(ctx, 401, null, "The SCIM token is not valid.");
+            } else {
+                ScimResponses.sendError(ctx, 404, null, "Organization " + erased.orgId() + " not found.");
+            }
             return;
         }
         if (DatabaseUnavailable.matches(failure)) {

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 
 /** Admin API: organisations and their SCIM switch (the KMS "Provisioning" tab). */
 final class OrganizationsHandler {
@@ -94,12 +95,38 @@ final class OrganizationsHandler {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * Erases the organisation: 204 once it is unreachable on this instance and told to the others; its
+     * rows go afterwards. Decided on the stored row, not this cache: one created on another instance a
+     * moment ago is erased too, and of two erasures at once one answers 404.
+     */
+    void delete(RoutingContext ctx) {
+        String id = ctx.pathParam("orgId");
+        UUID orgId = Ids.parseOrNull(id);
+        if (orgId == null) {
+            throw notFound(id);
+        }
+        orgs.erase(orgId)
+                .onSuccess(erased -> {
+                    if (erased) {
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        ctx.fail(notFound(id));
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private static ScimException notFound(String id) {
+        return ScimException.notFound("Organization " + id + " not found.");
+    }
+
     /** The organisation named in the path, or a 404. */
     Organization require(RoutingContext ctx) {
         String id = ctx.pathParam("orgId");
         Organization org = orgs.get(Ids.parseOrNull(id));
         if (org == null) {
-            throw ScimException.notFound("Organization " + id + " not found.");
+            throw notFound(id);
         }
         return org;
     }

@@ -127,6 +127,11 @@ final class RefusalBudget {
         });
     }
 
+    /** Drops an organisation's allowance and what it counted. */
+    void forget(UUID orgId) {
+        orgs.remove(orgId);
+    }
+
     /** Every count still to write, whatever the budget: for shut-down, when no tick will come again. */
     List<Row> drain() {
         List<Row> rows = new ArrayList<>();

@@ -52,6 +52,11 @@ public final class RefusalRecorder implements RefusedOperations {
         budget.due(System.nanoTime()).forEach(this::write);
     }
 
+    /** Drops what is counted for an erased organisation: it would be written into nothing. */
+    public void forget(UUID orgId) {
+        budget.forget(orgId);
+    }
+
     /** Writes every count still held, whatever the budget: at shut-down, once no request comes in. */
     public Future<Void> recordAllCounted() {
         return Future.all(budget.drain().stream().map(this::write).toList()).mapEmpty();

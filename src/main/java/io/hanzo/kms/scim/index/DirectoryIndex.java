@@ -13,15 +13,33 @@ public final class DirectoryIndex {
      * whatever its organisation does next.
      */
     public static final Duration TOMBSTONE_SWEEP = Duration.ofMinutes(1);
+    /** How long an erased organisation's index stays refused (see {@link #forget}). */
+    static final Duration ERASED_KEPT = Duration.ofHours(1);
     private final Map<UUID, UserIndex> users = new ConcurrentHashMap<>();
     private final Map<UUID, GroupIndex> groups = new ConcurrentHashMap<>();
+    /** Erased organisations, each with the time (System.nanoTime) from which it may have an index again. */
+    private final Map<UUID, Long> erased = new ConcurrentHashMap<>();
 
+    /** The organisation's users; for an erased one, an empty index that is kept nowhere. */
     public UserIndex users(UUID orgId) {
-        return users.computeIfAbsent(orgId, k -> new UserIndex());
+        UserIndex u = users.computeIfAbsent(orgId, k -> erased.containsKey(k) ? null : new UserIndex());
+        return u != null ? u : new UserIndex();
     }
 
     public GroupIndex groups(UUID orgId) {
-        return groups.computeIfAbsent(orgId, k -> new GroupIndex(users(orgId)));
+        GroupIndex g = groups.computeIfAbsent(orgId, k -> erased.containsKey(k) ? null : new GroupIndex(users(orgId)));
+        return g != null ? g : new GroupIndex(users(orgId));
+    }
+
+    /**
+     * Drops an erased organisation's indexes. For {@link #ERASED_KEPT} none is made for it again: a
+     * request that passed its token's check a moment before, or a change read from the feed written
+     * before the erasure, would otherwise make one that nothing drops.
+     */
+    public void forget(UUID orgId, long nowNanos) {
+        erased.put(orgId, nowNanos + ERASED_KEPT.toNanos());
+        users.remove(orgId);
+        groups.remove(orgId);
     }
 
     /** Users in all organisations' indexes (for metrics). */
@@ -41,18 +59,26 @@ public final class DirectoryIndex {
 
     /** Puts freshly loaded indexes of an organisation in place of the ones it had. */
     public void replace(UUID orgId, UserIndex newUsers, GroupIndex newGroups) {
-        users.put(orgId, newUsers);
-        groups.put(orgId, newGroups);
+        // In the maps' locks, as forget removes them: one or the other comes last.
+        users.compute(orgId, (k, old) -> erased.containsKey(k) ? null : newUsers);
+        groups.compute(orgId, (k, old) -> erased.containsKey(k) ? null : newGroups);
     }
 
     /**
-     * Drops every organisation's tombstones older than their TTL. Its cost is a look at each
+     * Drops every organisation's tombstones older than their TTL, and the erased organisations kept
+     * long enough (see {@link #forget}). Its cost is a look at each
      * organisation's two sets and a walk over those holding deletions of the last minutes; it takes no
      * index lock.
      */
     public void expireTombstones(long nowNanos) {
+        erased.values().removeIf(until -> nowNanos - until >= 0);
         users.values().forEach(u -> u.expireTombstones(nowNanos));
         groups.values().forEach(g -> g.expireTombstones(nowNanos));
+    }
+
+    /** Whether the organisation has an index here, of its users or of its groups. */
+    public boolean holds(UUID orgId) {
+        return users.containsKey(orgId) || groups.containsKey(orgId);
     }
 
     /** The organisations that have a group index. */

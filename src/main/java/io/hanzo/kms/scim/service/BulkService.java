@@ -15,6 +15,7 @@ import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DatabaseUnavailable;
+import io.hanzo.kms.scim.store.OrganizationErasedException;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.ScimEvent;
 import io.vertx.core.Future;
@@ -347,6 +348,10 @@ public final class BulkService {
     private static ScimException asScim(Throwable e) {
         if (e instanceof ScimException s) {
             return s;
+        }
+        if (e instanceof OrganizationErasedException) {
+            // Sent through an instance that had not heard of the erasure yet: refused as it now would be.
+            return ScimException.unauthorized("The SCIM token is not valid.");
         }
         if (DatabaseUnavailable.matches(e)) {
             return new ScimException(503, null, "The service is temporarily unavailable; retry later.");

@@ -27,4 +27,23 @@ public interface OrganizationStore {
 
     /** Every organisation: read once at start-up to warm the caches. */
     Future<List<Organization>> all();
+
+    /**
+     * Makes the organisation unreachable, in one short transaction that tells every instance: from its
+     * commit it is found no more, and no write adds to it. Its rows stay until {@link #finishErasure}.
+     *
+     * @return false when there is no such organisation, or it is being erased already
+     */
+    Future<Boolean> erase(UUID id, Instant at);
+
+    /** The organisations whose erasure is still to finish, whichever instance began it. */
+    Future<List<UUID>> erasing();
+
+    /**
+     * Deletes an erased organisation's rows, table by table in batches of {@code batch}, then its own
+     * row, which ends the erasure. Several instances may finish the same erasure at once.
+     *
+     * @return the rows this call deleted
+     */
+    Future<Long> finishErasure(UUID id, int batch);
 }

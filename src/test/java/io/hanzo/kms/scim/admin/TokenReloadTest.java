@@ -126,6 +126,27 @@ class TokenReloadTest {
         assertThat(tokens.list(ORG).result()).extracting(ScimToken::description).containsExactlyInAnyOrder("kept", "issued meanwhile");
     }
 
+    /** An erased organisation's tokens leave the cache, and their rate-limit buckets are told; another's stay. */
+    @Test
+    void anErasedOrganisationsTokensAreDropped() {
+        HeldStore store = new HeldStore();
+        TokenService tokens = new TokenService(store);
+        UUID erased = UUID.randomUUID();
+        IssuedToken used = tokens.issue(erased, "used", 0).result();
+        IssuedToken unused = tokens.issue(erased, "unused", 0).result();
+        String kept = tokens.issue(ORG, "kept", 0).result().secret();
+        assertThat(accepted(tokens, used.secret())).isTrue();
+        List<UUID> told = new ArrayList<>();
+        tokens.onRevoked(told::add);
+
+        tokens.forgetOrganization(erased);
+
+        assertThat(tokens.cached()).isEqualTo(1);
+        assertThat(told).containsExactlyInAnyOrder(used.token().id(), unused.token().id());
+        assertThat(accepted(tokens, used.secret())).isFalse();
+        assertThat(accepted(tokens, kept)).isTrue();
+    }
+
     @Test
     void aFailedReloadKeepsTheCacheItHad() {
         HeldStore store = new HeldStore();

@@ -29,6 +29,16 @@ class RefusalBudgetTest {
         }
     }
 
+    /** What an erased organisation counted is dropped, not written at the next tick nor at shut-down. */
+    @Test
+    void anErasedOrganisationsCountIsDropped() {
+        RefusalBudget budget = new RefusalBudget(1, 3);
+        refuse(budget, ORG, 0, 10);
+        refuse(budget, OTHER, 0, 10);
+        budget.forget(ORG);
+        assertThat(budget.drain()).extracting(row -> row.event().orgId()).containsExactly(OTHER);
+    }
+
     @Test
     void theBurstIsRecordedThenRefusalsAreCountedIntoOneEventAMinute() {
         RefusalBudget budget = new RefusalBudget(1, 3);

@@ -31,12 +31,12 @@ public final class PgEventStore implements EventStore {
 
     @Override
     public Future<Void> record(ScimEvent e) {
-        return insert(pool, e);
+        return insert(pool, Sql.EVENT_RECORD, e);
     }
 
-    /** Writes an event with the client given, so that it can share the transaction of a change. */
-    static Future<Void> insert(SqlClient client, ScimEvent e) {
-        return client.preparedQuery(Sql.EVENT_INSERT).execute(Tuple.tuple()
+    /** Writes an event with the client given (a change's transaction, or the pool). */
+    private static Future<Void> insert(SqlClient client, String statement, ScimEvent e) {
+        return client.preparedQuery(statement).execute(Tuple.tuple()
                         .addUUID(e.orgId()).addUUID(e.id()).addOffsetDateTime(ts(e.at())).addUUID(e.tokenId())
                         .addString(storable(e.operation())).addString(storable(e.resourceType()))
                         .addString(storable(e.resourceId())).addInteger(e.status()).addString(e.outcome())
@@ -62,8 +62,8 @@ public final class PgEventStore implements EventStore {
         if (audit == null) {
             return Future.succeededFuture();
         }
-        return insert(client, new ScimEvent(orgId, Ids.newId(), at, audit.tokenId(), audit.operation(), resourceType,
-                resourceId.toString(), status, "success", detail));
+        return insert(client, Sql.EVENT_INSERT, new ScimEvent(orgId, Ids.newId(), at, audit.tokenId(), audit.operation(),
+                resourceType, resourceId.toString(), status, "success", detail));
     }
 
     /**

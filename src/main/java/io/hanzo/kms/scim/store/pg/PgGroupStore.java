@@ -8,6 +8,7 @@ import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.group.MemberOp;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
+import io.hanzo.kms.scim.store.OrganizationErasedException;
 import io.hanzo.kms.scim.store.GroupRow;
 import io.hanzo.kms.scim.store.GroupSnapshot;
 import io.hanzo.kms.scim.store.ResourceChange;
@@ -71,6 +72,9 @@ public final class PgGroupStore implements GroupStore {
             sent.addAll(MemberStep.answers(steps));
             return sent;
         }, (conn, answers) -> {
+            if (answers.get(1).size() == 0) {
+                throw new OrganizationErasedException(orgId);
+            }
             GroupRow row = row(answers.get(1).iterator().next());
             Delta delta = MemberStep.applyAll(steps);
             return PipelinedTransactions.Record.commit(record(conn, orgId, audit, row, 201, delta), delta.write(row));

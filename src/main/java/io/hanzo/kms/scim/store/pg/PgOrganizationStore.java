@@ -19,6 +19,11 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 public final class PgOrganizationStore implements OrganizationStore {
+    /**
+     * How often an erasure empties the tables before it leaves the rest to its next attempt: the first
+     * time passing over the rows others hold, then waiting for them.
+     */
+    private static final int ERASURE_PASSES = 3;
     private final Pool pool;
 
     public PgOrganizationStore(Pool pool) {
@@ -67,6 +72,69 @@ public final class PgOrganizationStore implements OrganizationStore {
     static Organization organization(Row r) {
         return new Organization(r.getUUID(0), r.getString(1), Plan.fromWireName(r.getString(2)), r.getBoolean(3),
                 Role.fromWireName(r.getString(6)), instant(r.getOffsetDateTime(4)), instant(r.getOffsetDateTime(5)));
+    }
+
+    @Override
+    public Future<Boolean> erase(UUID id, Instant at) {
+        return pool.withTransaction(conn -> conn.preparedQuery(Sql.ORG_ERASE).execute(Tuple.of(id, ts(at)))
+                .compose(rs -> rs.size() == 0 ? Future.succeededFuture(false)
+                        : AdminChangeFeed.notify(conn, AdminChangeFeed.organization(id)).map(true)));
+    }
+
+    @Override
+    public Future<List<UUID>> erasing() {
+        return pool.preparedQuery(Sql.ORG_ERASING).execute().map(rs -> {
+            List<UUID> out = new ArrayList<>(rs.size());
+            rs.forEach(r -> out.add(r.getUUID(0)));
+            return out;
+        });
+    }
+
+    @Override
+    public Future<Long> finishErasure(UUID id, int batch) {
+        return finishErasure(id, batch, 0L, 1);
+    }
+
+    /**
+     * Empties the tables, then deletes the organisation's row once none holds a row of it. Every write
+     * that could still add one either committed before the erasure began or holds a row the erasure
+     * deletes first. The first pass passes over the rows others hold (a write's, another instance's
+     * erasure's); should rows be left, the tables are emptied again waiting for them, and after
+     * {@link #ERASURE_PASSES} the erasure is left for the next attempt.
+     */
+    private Future<Long> finishErasure(UUID id, int batch, long before, int pass) {
+        List<String> batches = pass == 1 ? Sql.ORG_ERASE_BATCHES : Sql.ORG_ERASE_BATCHES_WAITING;
+        return emptyTables(id, batches, batch, 0, before).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
+                        .execute().compose(planned -> conn.preparedQuery(Sql.ORG_ERASE_LAST_LOCK).execute(Tuple.of(id)))
+                        .compose(locked -> locked.size() == 0
+                                ? Future.succeededFuture(rows) // finished by another instance
+                                : conn.preparedQuery(Sql.ORG_ERASE_LAST).execute(Tuple.of(id))
+                                        .map(rs -> rs.rowCount() == 1 ? Long.valueOf(rows + 1) : null)))
+                .compose(done -> {
+                    if (done != null) {
+                        return Future.succeededFuture(done);
+                    }
+                    return pass == ERASURE_PASSES
+                            ? Future.failedFuture(new IllegalStateException("rows of organization " + id
+                                    + " kept appearing during its erasure"))
+                            : finishErasure(id, batch, rows, pass + 1);
+                }));
+    }
+
+    /** Each table's batches in turn, until a batch finds no row of the organisation. */
+    private Future<Long> emptyTables(UUID id, List<String> batches, int batch, int table, long rows) {
+        if (table == batches.size()) {
+            return Future.succeededFuture(rows);
+        }
+        // Planned by key (Sql.PLANS_BY_KEY), as a resource's delete: the primary key, in its order.
+        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
+                        conn.preparedQuery(batches.get(table)).execute(Tuple.of(id, batch))))
+                .compose(answers -> {
+                    Row counts = answers.get(1).iterator().next();
+                    long found = counts.getLong(0);
+                    long deleted = counts.getLong(1);
+                    return emptyTables(id, batches, batch, found == 0 ? table + 1 : table, rows + deleted);
+                });
     }
 
     @Override

@@ -4,6 +4,7 @@ import static io.hanzo.kms.scim.store.pg.Rows.instant;
 import static io.hanzo.kms.scim.store.pg.Rows.ts;
 
 import io.hanzo.kms.scim.admin.ScimToken;
+import io.hanzo.kms.scim.store.OrganizationErasedException;
 import io.hanzo.kms.scim.store.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -29,7 +30,8 @@ public final class PgTokenStore implements TokenStore {
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.TOKEN_INSERT)
                 .execute(Tuple.of(t.orgId(), t.id(), Buffer.buffer(t.hash()), t.description(), ts(t.createdAt()),
                         ts(t.expiresAt())))
-                .compose(rs -> AdminChangeFeed.notify(conn, AdminChangeFeed.token(t.orgId(), t.id())))
+                .compose(rs -> rs.rowCount() == 0 ? Future.failedFuture(new OrganizationErasedException(t.orgId()))
+                        : AdminChangeFeed.notify(conn, AdminChangeFeed.token(t.orgId(), t.id())))
                 .map(v -> t));
     }
 

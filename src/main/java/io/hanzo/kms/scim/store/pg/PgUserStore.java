@@ -9,6 +9,7 @@ import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.store.Audit;
 import io.hanzo.kms.scim.store.DuplicateKeyException;
 import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.OrganizationErasedException;
 import io.hanzo.kms.scim.store.ResourceChange;
 import io.hanzo.kms.scim.store.UserRow;
 import io.hanzo.kms.scim.store.UserStore;
@@ -74,6 +75,9 @@ public final class PgUserStore implements UserStore {
         return pool.preparedQuery(Sql.USER_INSERT_MANY).execute(t).<List<UserRow>>map(rs -> {
             List<UserRow> out = new ArrayList<>(rs.size());
             for (Row r : rs) {
+                if (r.getUUID(1) == null) {
+                    throw new OrganizationErasedException(orgId);
+                }
                 out.add(written(r, byId.get(r.getUUID(1))));
             }
             return out;

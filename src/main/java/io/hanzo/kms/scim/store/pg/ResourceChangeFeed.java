@@ -261,6 +261,10 @@ public final class ResourceChangeFeed {
                             positionXid = nextXid;
                             positionSeq = nextSeq;
                         }
+                        // What was pruned below the position decides nothing any more: any later prune of
+                        // the organisation that reaches the position has it reloaded, remembered or not.
+                        // So an erased organisation's entry goes too, once the position has passed it.
+                        prunedSeen.values().removeIf(x -> x < positionXid);
                         finished(read, readAt, h);
                         return full;
                     });
@@ -289,6 +293,11 @@ public final class ResourceChangeFeed {
             return sink.holdsUser(r.getUUID(3), r.getUUID(5), r.getLong(6));
         }
         return ResourceChange.Kind.GROUP.wireName().equals(kind) && sink.holdsGroup(r.getUUID(3), r.getUUID(5), r.getLong(6));
+    }
+
+    /** Drops what the reader remembers of an erased organisation. */
+    public void forget(UUID orgId) {
+        context.runOnContext(v -> prunedSeen.remove(orgId));
     }
 
     /** Tells every instance's reader, this one's included, that something was committed. */

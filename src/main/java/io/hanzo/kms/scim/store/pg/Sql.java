@@ -1,5 +1,8 @@
 package io.hanzo.kms.scim.store.pg;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * Every SQL statement of the server. Each one names its organisation in the WHERE clause or the
  * inserted row, so that none spans organisations once tables are sharded by organisation id.
@@ -21,16 +24,68 @@ final class Sql {
      * every insert of the organisation's users, groups and invitations: their foreign keys take a
      * key-share lock).
      */
-    static final String ORG_LOCK = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 FOR NO KEY UPDATE";
+    static final String ORG_LOCK = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 AND deleted_at IS NULL "
+            + "FOR NO KEY UPDATE";
     static final String ORG_UPDATE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
             + ", plan = $3, scim_enabled = $4 WHERE id = $1 RETURNING " + ORG_COLUMNS;
-    static final String ORG_FIND = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1";
+    static final String ORG_FIND = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE id = $1 AND deleted_at IS NULL";
     /** Tells every instance's {@code AdminChangeFeed} what changed; delivered when the transaction commits. */
     static final String NOTIFY_ADMIN_CHANGE = "SELECT pg_notify('" + AdminChangeFeed.CHANNEL + "', $1)";
-    static final String ORG_ALL = "SELECT " + ORG_COLUMNS + " FROM organizations ORDER BY id";
+    static final String ORG_ALL = "SELECT " + ORG_COLUMNS + " FROM organizations WHERE deleted_at IS NULL ORDER BY id";
+    /**
+     * The organisation $1, unless it is being erased, locked against its erasure until the transaction
+     * ends: a CTE for the statements that add rows to an organisation without holding a row of it that
+     * the erasure deletes first (a new user or group, a token, an event). Taken before ORG_ERASE's lock,
+     * the statement commits before the erasure begins; taken after, it finds nothing and adds nothing.
+     */
+    private static final String ORG_LIVE =
+            "live AS (SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL FOR KEY SHARE)";
+    /**
+     * Makes an organisation unreachable: FOR UPDATE (which the update itself does not take) waits for
+     * the statements that hold ORG_LIVE's lock, and holds off those that would take it until this
+     * commits, when they find the organisation erased. Answers the organisation erased, or nothing.
+     */
+    static final String ORG_ERASE = "WITH locked AS (SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NULL "
+            + "FOR UPDATE) UPDATE organizations o SET deleted_at = $2 FROM locked WHERE o.id = locked.id RETURNING o.id";
+    /** The erasures still to finish: the one read that spans organisations besides the change feed's. */
+    static final String ORG_ERASING = "SELECT id FROM organizations WHERE deleted_at IS NOT NULL ORDER BY id";
+    /**
+     * The tables an erasure empties, each with its primary key after the organisation id, in this
+     * order: users and groups first, so that a write that holds a row of one (its lock) commits what it
+     * adds to the later tables before the erasure gets there, or finds the row gone and adds nothing.
+     */
+    private static final List<Map.Entry<String, String>> ERASED_TABLES = List.of(
+            Map.entry("scim_users", "id"), Map.entry("scim_groups", "id"),
+            Map.entry("scim_group_members", "group_id, user_id"), Map.entry("invitations", "id"),
+            Map.entry("account_keys", "user_id"), Map.entry("scim_tokens", "id"),
+            Map.entry("group_role_mappings", "group_name"), Map.entry("scim_events", "id"),
+            Map.entry("resource_changes", "seq"), Map.entry("resource_changes_pruned", "org_id"));
+    /**
+     * One batch of an erasure per table, in {@link #ERASED_TABLES}' order: the next $2 rows of the
+     * organisation in the primary key's order that no other transaction holds, locked, then each
+     * deleted by its address (as INVITATIONS_BY_KEY: naming the organisation in the delete too let the
+     * planner read all its rows to find the batch's). Skipping held rows, the erasure never waits for a
+     * row while it holds others: a write holding some of the organisation's people and asking for more
+     * (a membership add) waited for the erasure as it waited for the write, until one was cancelled as
+     * deadlocked. Two instances erasing at once take different rows. A skipped row is left for
+     * {@link #ORG_ERASE_BATCHES_WAITING}. Each answers how many rows it took and how many it deleted.
+     */
+    static final List<String> ORG_ERASE_BATCHES = eraseBatches("FOR UPDATE SKIP LOCKED");
+    /**
+     * As {@link #ORG_ERASE_BATCHES}, waiting for the rows others hold: for the few those skipped,
+     * which their holders are about to release, taken in the primary key's order.
+     */
+    static final List<String> ORG_ERASE_BATCHES_WAITING = eraseBatches("FOR UPDATE");
+    /** Taken before ORG_ERASE_LAST: waits for every statement still holding ORG_LIVE's lock or a foreign key's. */
+    static final String ORG_ERASE_LAST_LOCK = "SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NOT NULL FOR UPDATE";
+    /** The organisation's row, which ends its erasure, once no table holds a row of it. */
+    static final String ORG_ERASE_LAST = "DELETE FROM organizations WHERE id = $1 AND deleted_at IS NOT NULL"
+            + ERASED_TABLES.stream().map(t -> " AND NOT EXISTS (SELECT 1 FROM " + t.getKey() + " WHERE org_id = $1)")
+            .reduce("", String::concat);
 
-    static final String TOKEN_INSERT =
-            "INSERT INTO scim_tokens (org_id, id, token_hash, description, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    /** Inserts nothing into an organisation being erased (see ORG_LIVE). */
+    static final String TOKEN_INSERT = "WITH " + ORG_LIVE + " INSERT INTO scim_tokens (org_id, id, token_hash, description, "
+            + "created_at, expires_at) SELECT $1, $2, $3, $4, $5, $6 FROM live";
     static final String TOKEN_REVOKE =
             "UPDATE scim_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL";
     static final String TOKEN_UNREVOKED =
@@ -51,10 +106,10 @@ final class Sql {
      * change-feed row takes the jsonb the insert made, so each document is parsed once.
      */
     static final String USER_INSERT_MANY =
-            "WITH ins AS (INSERT INTO scim_users (org_id, id, user_name, external_id, active, attributes, version, "
-                    + "created_at, updated_at) "
+            "WITH " + ORG_LIVE + ", ins AS (INSERT INTO scim_users (org_id, id, user_name, external_id, active, "
+                    + "attributes, version, created_at, updated_at) "
                     + "SELECT $1, t.id, t.user_name, t.external_id, t.active, t.attributes::jsonb, 1, $7, $7 "
-                    + "FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[]) "
+                    + "FROM live, unnest($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[]) "
                     + "AS t(id, user_name, external_id, active, attributes) "
                     + "ON CONFLICT DO NOTHING RETURNING " + USER_WRITTEN + ", attributes), "
                     + "inv AS (INSERT INTO invitations (org_id, id, user_id, created_at) "
@@ -65,7 +120,9 @@ final class Sql {
                     + "ON e.user_id = ins.id), "
                     + "feed AS (INSERT INTO resource_changes (org_id, kind, resource_id, version, attributes, created_at, updated_at) "
                     + "SELECT ins.org_id, 'user', ins.id, ins.version, ins.attributes, ins.created_at, ins.updated_at FROM ins) "
-                    + "SELECT " + USER_WRITTEN + " FROM ins";
+                    + "SELECT " + USER_WRITTEN + " FROM ins "
+                    // One row of nulls: the organisation is being erased (see ORG_LIVE), and nothing was written.
+                    + "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT FROM live)";
     /**
      * Set for the rest of the transaction (a local setting): the user written, whether active, and
      * their set-up state, which {@link #USER_INVITATIONS_FOLLOW} reads instead of the user's row.
@@ -136,9 +193,9 @@ final class Sql {
      * request's event (an audit of what the IdP sent, though nothing was written to the user).
      */
     static final String USER_UNCHANGED =
-            "WITH cur AS (SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2), "
+            "WITH " + ORG_LIVE + ", cur AS (SELECT " + USER_COLUMNS + " FROM scim_users WHERE org_id = $1 AND id = $2), "
                     + "ev AS (INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome) "
-                    + "SELECT org_id, $4, $5, $6, $7, 'User', id::text, 200, 'success' FROM cur WHERE version = $3) "
+                    + "SELECT org_id, $4, $5, $6, $7, 'User', cur.id::text, 200, 'success' FROM cur, live WHERE version = $3) "
                     + "SELECT * FROM cur";
     /**
      * Every user of the organisation, to load the index: besides the row, what the index's lookups
@@ -162,9 +219,10 @@ final class Sql {
     private static final String GROUP_COLUMNS = "org_id, id, attributes::text, version, created_at, updated_at";
     /** Set for the rest of the transaction (a local setting): see {@link #GROUP_WRITTEN_HERE}. */
     private static final String GROUP_WRITTEN_MARK = "set_config('kms.group_written', id::text, true)";
-    static final String GROUP_INSERT =
-            "INSERT INTO scim_groups (org_id, id, display_name, external_id, attributes, version, created_at, updated_at) "
-                    + "VALUES ($1, $2, $3, $4, $5::text::jsonb, 1, $6, $6) RETURNING " + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
+    /** Inserts nothing into an organisation being erased (see ORG_LIVE). */
+    static final String GROUP_INSERT = "WITH " + ORG_LIVE + " INSERT INTO scim_groups (org_id, id, display_name, "
+            + "external_id, attributes, version, created_at, updated_at) SELECT $1, $2, $3, $4, $5::text::jsonb, 1, $6, $6 "
+            + "FROM live RETURNING " + GROUP_COLUMNS + ", " + GROUP_WRITTEN_MARK;
     /**
      * Every write to an existing group takes the group's row lock here first (the lock an update of
      * the row takes), at the expected version $3 when one is given, so writes to one group commit in
@@ -461,16 +519,26 @@ final class Sql {
      * statement and so one snapshot: the mappings are those of that version of the organisation.
      */
     static final String ROLE_MAPPINGS = "SELECT o.updated_at, m.group_name, m.role FROM organizations o "
-            + "LEFT JOIN group_role_mappings m ON m.org_id = $1 WHERE o.id = $1";
+            + "LEFT JOIN group_role_mappings m ON m.org_id = $1 WHERE o.id = $1 AND o.deleted_at IS NULL";
     static final String ROLE_MAPPINGS_CLEAR = "DELETE FROM group_role_mappings WHERE org_id = $1";
     static final String ROLE_MAPPING_INSERT = "INSERT INTO group_role_mappings (org_id, group_name, role) VALUES ($1, $2, $3)";
     /** In a replacement of the mappings, under the organisation's row lock (ORG_LOCK), so replacements apply one after another. */
     static final String ORG_DEFAULT_ROLE = "UPDATE organizations SET updated_at = " + ORG_NEXT_UPDATE
             + ", default_role = $3 WHERE id = $1 RETURNING " + ORG_COLUMNS;
 
+    /**
+     * An event in the transaction of the change it records, which holds the changed resource's row: the
+     * erasure deletes that row before the events, so it needs no ORG_LIVE.
+     */
     static final String EVENT_INSERT =
             "INSERT INTO scim_events (org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail) "
                     + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    /**
+     * An event of its own (a refused request), which holds no row: it inserts nothing into an
+     * organisation being erased (see ORG_LIVE), where a refusal counted before the erasure is dropped.
+     */
+    static final String EVENT_RECORD = "WITH " + ORG_LIVE + " INSERT INTO scim_events (org_id, id, at, token_id, operation, "
+            + "resource_type, resource_id, status, outcome, detail) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM live";
     static final String EVENTS_PAGE =
             "SELECT org_id, id, at, token_id, operation, resource_type, resource_id, status, outcome, detail FROM scim_events "
                     + "WHERE org_id = $1 AND id < $2 AND ($3::text IS NULL OR outcome = $3) "
@@ -577,6 +645,13 @@ final class Sql {
         String below = position == null ? refined
                 : "CASE WHEN pg_snapshot_xmin(s.snap) > " + position + " THEN pg_snapshot_xmin(s.snap) ELSE " + refined + " END";
         return "SELECT " + below + " AS below FROM (SELECT pg_current_snapshot() AS snap) s";
+    }
+
+    private static List<String> eraseBatches(String lock) {
+        return ERASED_TABLES.stream().map(t -> "WITH batch AS (SELECT ctid AS c FROM " + t.getKey()
+                + " WHERE org_id = $1 ORDER BY org_id, " + t.getValue() + " LIMIT $2 " + lock + "), gone AS (DELETE FROM "
+                + t.getKey() + " WHERE ctid = ANY(ARRAY(SELECT c FROM batch)) RETURNING 1) "
+                + "SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM gone)").toList();
     }
 
     /**

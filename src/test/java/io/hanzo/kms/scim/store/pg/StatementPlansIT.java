@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -140,6 +141,19 @@ class StatementPlansIT {
                 "'" + org + "', '" + new UUID(0, 0) + "', now(), 1000", true, "public", "SET LOCAL enable_seqscan = on");
         assertThat(prune).as("prune").doesNotContain("Seq Scan");
         assertThat(indexConditions(prune)).as("prune").anySatisfy(c -> assertThat(c).contains("user_id = s.user_id"));
+    }
+
+    /** An erasure's batches and its last check: each table read by its primary key, never read whole. */
+    @Test
+    void erasingReachesTheOrganisationsRowsByKey() throws SQLException {
+        for (String batch : Stream.concat(Sql.ORG_ERASE_BATCHES.stream(), Sql.ORG_ERASE_BATCHES_WAITING.stream()).toList()) {
+            String plan = explain("erase(uuid, int)", batch, "'" + org + "', 1000", true);
+            assertThat(plan).as(batch).doesNotContain("Seq Scan").contains("Tid Scan");
+            assertThat(indexConditions(plan)).as(batch).isNotEmpty().allSatisfy(c -> assertThat(c).contains("org_id = $1"));
+        }
+        String last = explain("last(uuid)", Sql.ORG_ERASE_LAST, "'" + org + "'", true);
+        assertThat(last).doesNotContain("Seq Scan");
+        assertThat(indexConditions(last)).hasSizeGreaterThan(Sql.ORG_ERASE_BATCHES.size());
     }
 
     @Test

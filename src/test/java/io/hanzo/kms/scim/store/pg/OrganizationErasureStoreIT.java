@@ -1,0 +1,156 @@
+package io.hanzo.kms.scim.store.pg;
+
+import static io.hanzo.kms.scim.store.pg.StoreFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hanzo.kms.scim.admin.ScimToken;
+import io.hanzo.kms.scim.it.TestServer;
+import io.hanzo.kms.scim.store.Audit;
+import io.hanzo.kms.scim.store.Ids;
+import io.hanzo.kms.scim.store.OrganizationErasedException;
+import io.hanzo.kms.scim.store.ScimEvent;
+import io.vertx.core.Future;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An erasure's batches on an organisation of some size: two instances finishing it at once both
+ * succeed, between them delete every row once, and leave the organisations around it as they were.
+ */
+class OrganizationErasureStoreIT {
+    private static final int USERS = 4_000;
+    private static final int GROUPS = 5;
+    private static final int BATCH = 500;
+    private static final List<String> TABLES = List.of("scim_users", "scim_groups", "scim_group_members", "invitations",
+            "scim_events", "resource_changes");
+
+    @Test
+    void twoInstancesFinishingTheSameErasureBothSucceedAndDeleteEveryRowOnce() throws Exception {
+        try (StoreFixture f = StoreFixture.open(6, "Erased at once"); StoreFixture kept = StoreFixture.open(2, "Kept")) {
+            fill(f);
+            kept.user();
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            PgOrganizationStore otherInstance = new PgOrganizationStore(kept.pool);
+            long rows = 1;
+            for (String t : TABLES) {
+                rows += f.count("SELECT count(*) FROM " + t + " WHERE org_id = ?");
+            }
+
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            assertThat(await(store.erase(f.org, Instant.now()))).as("erased already").isFalse();
+            assertThat(await(store.find(f.org))).isNull();
+            assertThat(await(store.all())).noneMatch(o -> o.id().equals(f.org));
+            assertThat(await(store.erasing())).contains(f.org);
+
+            Future<Long> one = store.finishErasure(f.org, BATCH);
+            Future<Long> two = otherInstance.finishErasure(f.org, BATCH);
+            long deleted = await(one) + await(two);
+
+            assertThat(deleted).isEqualTo(rows);
+            for (String t : TABLES) {
+                assertThat(f.count("SELECT count(*) FROM " + t + " WHERE org_id = ?")).as(t).isZero();
+            }
+            assertThat(f.count("SELECT count(*) FROM organizations WHERE id = ?")).isZero();
+            assertThat(await(store.erasing())).doesNotContain(f.org);
+            assertThat(kept.count("SELECT count(*) FROM scim_users WHERE org_id = ?")).isEqualTo(1);
+            assertThat(kept.count("SELECT count(*) FROM organizations WHERE id = ?")).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A write that holds one of the organisation's people (a membership add locks each FOR KEY SHARE)
+     * and then asks for another, while the erasure deletes them: the erasure waits for no row while it
+     * holds others, so the two never wait for each other in a circle, and both succeed.
+     */
+    @Test
+    void aWriteHoldingOnePersonAndAskingForAnotherDoesNotDeadlockWithTheErasure() throws Exception {
+        try (StoreFixture f = StoreFixture.open(2, "Held during erasure")) {
+            f.user();
+            f.user();
+            // The erasure deletes a batch in the order of the rows' addresses: the write holds the later.
+            List<String> byAddress = f.strings("SELECT id::text FROM scim_users WHERE org_id = ? ORDER BY ctid");
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            DatabaseTarget target = TestServer.database();
+            Future<Long> erasing;
+            try (Connection writer = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+                writer.setAutoCommit(false);
+                assertThat(lock(writer, f.org, byAddress.get(1))).isTrue();
+                erasing = store.finishErasure(f.org, BATCH);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
+                    assertThat(System.nanoTime()).as("the erasure waits for the held person").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                assertThat(lock(writer, f.org, byAddress.get(0))).as("deleted already").isFalse();
+                writer.commit();
+            }
+            assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /**
+     * Writes that hold no row the erasure deletes first add nothing once it has begun, also through an
+     * instance that has not heard of it: a refusal's record, a write that changes nothing (it reads the
+     * person without holding them), a token.
+     */
+    @Test
+    void writesThatHoldNoRowAddNothingOnceTheErasureHasBegun() throws Exception {
+        try (StoreFixture f = StoreFixture.open(2, "Late writes")) {
+            UUID user = f.user();
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+
+            await(new PgEventStore(f.pool).record(new ScimEvent(f.org, Ids.newId(), Instant.now(), null, "GET /Users",
+                    "User", "x", 404, "refused", "late")));
+            assertThat(await(new PgUserStore(f.pool).unchanged(f.org, user, 1, new Audit(null, "PUT /Users")))).isPresent();
+            assertThat(f.count("SELECT count(*) FROM scim_events WHERE org_id = ?")).isZero();
+            Future<ScimToken> token = new PgTokenStore(f.pool).insert(new ScimToken(f.org, Ids.newId(), new byte[32],
+                    "late", Instant.now(), null, null, null));
+            assertThat(token.toCompletionStage().toCompletableFuture().handle((t, e) -> e).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(OrganizationErasedException.class);
+            assertThat(f.count("SELECT count(*) FROM scim_tokens WHERE org_id = ?")).isZero();
+            assertThat(await(store.finishErasure(f.org, BATCH))).as("the person and the organisation").isEqualTo(2);
+        }
+    }
+
+    /** Locks a person as a membership add does; false when there is no such person. */
+    private static boolean lock(Connection c, UUID org, String user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM scim_users WHERE org_id = ? AND id = ?::uuid FOR KEY SHARE")) {
+            ps.setObject(1, org);
+            ps.setString(2, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Users in groups (every user in every group), an invitation, an event and a change-feed row each. */
+    private static void fill(StoreFixture f) throws Exception {
+        f.update("INSERT INTO scim_users (org_id, id, user_name, active, attributes, version, created_at, updated_at) "
+                + "SELECT ?, gen_random_uuid(), 'erased' || n, true, '{}', 1, now(), now() "
+                + "FROM generate_series(1, ?) AS n", f.org, USERS);
+        f.update("INSERT INTO scim_groups (org_id, id, display_name, attributes, version, created_at, updated_at) "
+                + "SELECT ?, gen_random_uuid(), 'group' || n, '{}', 1, now(), now() FROM generate_series(1, ?) AS n",
+                f.org, GROUPS);
+        f.update("INSERT INTO scim_group_members (org_id, group_id, user_id) SELECT g.org_id, g.id, u.id "
+                + "FROM scim_groups g JOIN scim_users u ON u.org_id = g.org_id WHERE g.org_id = ?", f.org);
+        f.update("INSERT INTO invitations (org_id, id, user_id, created_at) "
+                + "SELECT org_id, gen_random_uuid(), id, now() FROM scim_users WHERE org_id = ?", f.org);
+        f.update("INSERT INTO scim_events (org_id, id, at, operation, status, outcome) "
+                + "SELECT org_id, gen_random_uuid(), now(), 'POST /Users', 201, 'success' FROM scim_users WHERE org_id = ?",
+                f.org);
+        f.update("INSERT INTO resource_changes (org_id, kind, resource_id, version) "
+                + "SELECT org_id, 'user', id, 1 FROM scim_users WHERE org_id = ?", f.org);
+    }
+}
