@@ -1,6 +1,7 @@
 package io.hanzo.kms.scim.http;
 
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.store.ConcurrentChangeConflict;
 import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.hanzo.kms.scim.store.OrganizationErasedException;
 import io.vertx.core.Handler;
@@ -15,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Turns every failure into a SCIM error body. Client mistakes arrive as {@link ScimException} or as a
  * status set by vertx-web (404, 405, 413) or by the request deadline (408, a body that did not arrive in
- * time); a database that cannot serve now, or a request the server did not answer by its deadline, is a
- * 503 with Retry-After; a request whose client's connection failed is not answered; anything else is
+ * time); a database that cannot serve now, a transaction it rolled back for meeting another (a
+ * deadlock), or a request the server did not answer by its deadline, is a 503 with Retry-After; a request whose client's connection failed is not answered; anything else is
  * the server's fault, logged with its stack and answered with a 500 that reveals nothing of it.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
@@ -60,6 +61,14 @@ public final class FailureHandler implements Handler<RoutingContext> {
             } else {
                 ScimResponses.sendError(ctx, 404, null, "Organization " + erased.orgId() + " not found.");
             }
+            return;
+        }
+        if (ConcurrentChangeConflict.matches(failure)) {
+            // PostgreSQL logs the statements of both sides; this line ties the request to them.
+            LOG.warn("Request {} {} met a concurrent change and was rolled back; answered 503 ({})",
+                    ctx.request().method(), ctx.request().path(), failure.getMessage());
+            ScimResponses.sendRetryLater(ctx, 503, BUSY_RETRY_AFTER_SECONDS,
+                    "The change met another change made at the same moment and was not made; retry it.");
             return;
         }
         if (DatabaseUnavailable.matches(failure)) {

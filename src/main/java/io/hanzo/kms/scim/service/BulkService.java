@@ -14,6 +14,7 @@ import io.hanzo.kms.scim.protocol.group.GroupPatchPlanner;
 import io.hanzo.kms.scim.protocol.patch.PatchRequest;
 import io.hanzo.kms.scim.protocol.resource.Precondition;
 import io.hanzo.kms.scim.store.Audit;
+import io.hanzo.kms.scim.store.ConcurrentChangeConflict;
 import io.hanzo.kms.scim.store.DatabaseUnavailable;
 import io.hanzo.kms.scim.store.OrganizationErasedException;
 import io.hanzo.kms.scim.store.Ids;
@@ -352,6 +353,10 @@ public final class BulkService {
         if (e instanceof OrganizationErasedException) {
             // Sent through an instance that had not heard of the erasure yet: refused as it now would be.
             return ScimException.unauthorized("The SCIM token is not valid.");
+        }
+        if (ConcurrentChangeConflict.matches(e)) {
+            return new ScimException(503, null,
+                    "The change met another change made at the same moment and was not made; retry it.");
         }
         if (DatabaseUnavailable.matches(e)) {
             return new ScimException(503, null, "The service is temporarily unavailable; retry later.");

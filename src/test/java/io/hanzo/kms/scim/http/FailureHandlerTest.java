@@ -11,9 +11,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /** How a failure becomes an answer, through a real HTTP server and client. */
@@ -42,6 +44,35 @@ class FailureHandlerTest {
             assertThat(conflict.status).isEqualTo(409);
             assertThat(conflict.retryAfter).isNull();
             assertThat(conflict.body.path("scimType").asText()).isEqualTo("uniqueness");
+        } finally {
+            client.close();
+            server.close();
+        }
+    }
+
+    @Test
+    void aTransactionRolledBackForADeadlockIsA503WithRetryAfterNotA500(Vertx vertx) throws Exception {
+        Router router = Router.router(vertx);
+        router.route("/deadlock").handler(ctx -> ctx.fail(new CompletionException(
+                new PgException("deadlock detected", "ERROR", "40P01", "Process 1 waits for ShareLock"))));
+        router.route("/serialization").handler(ctx -> ctx.fail(
+                new PgException("could not serialize access", "ERROR", "40001", null)));
+        router.route("/bug").handler(ctx -> ctx.fail(new PgException("syntax error", "ERROR", "42601", null)));
+        router.route().failureHandler(new FailureHandler(new RefusalRecorder(null, 0, 1)));
+        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        HttpClient client = vertx.createHttpClient();
+        try {
+            for (String path : new String[]{"/deadlock", "/serialization"}) {
+                Answer a = get(client, server.actualPort(), path);
+                assertThat(a.status).as(path).isEqualTo(503);
+                assertThat(a.retryAfter).as(path).isEqualTo("1");
+                assertThat(a.body.path("detail").asText()).as(path).contains("retry");
+                assertThat(a.body.has("scimType")).as(path).isFalse();
+            }
+            Answer bug = get(client, server.actualPort(), "/bug");
+            assertThat(bug.status).isEqualTo(500);
+            assertThat(bug.retryAfter).isNull();
         } finally {
             client.close();
             server.close();
