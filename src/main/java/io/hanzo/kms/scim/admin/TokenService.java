@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * stored hash to compare, in constant time. Last use is kept in memory and written in batches by
  * {@link #flushLastUse()}; the admin's list reads it back from the database.
  *
- * <p>A revoked token stays in the cache for {@link #REVOKED_KEPT} after its revocation: it is refused
+ * <p>A revoked token stays in the cache for {@link #RETIRED_KEPT} after its revocation: it is refused
  * as revoked, and its refusals are shown to the organisation's admin, through the next syncs of an IdP
  * still configured with it. Then {@link #forgetRetired} drops it, and it is refused as a token nobody
  * issued, as after a restart (which loads only unrevoked tokens): an automation that issues and revokes
@@ -42,7 +42,7 @@ public final class TokenService {
      * Longer than the sync interval of the IdPs (Entra ID's is 40 minutes); as long after an expiry as
      * after a revocation.
      */
-    static final Duration REVOKED_KEPT = Duration.ofHours(1);
+    static final Duration RETIRED_KEPT = Duration.ofHours(1);
     /** How often the refusal of a retired token is recorded, at most. */
     private static final Duration REFUSAL_RECORDED_EVERY = Duration.ofMinutes(1);
 
@@ -110,7 +110,7 @@ public final class TokenService {
     /**
      * Reloads one token another instance created or revoked. Revocation is final: a read that started
      * before a revocation and ends after it cannot bring the token back. The last use this instance
-     * saw is kept. A token revoked or expired longer than {@link #REVOKED_KEPT} ago is not kept at all.
+     * saw is kept. A token revoked or expired longer than {@link #RETIRED_KEPT} ago is not kept at all.
      */
     public Future<Void> refresh(UUID orgId, UUID tokenId) {
         return store.find(orgId, tokenId).map(t -> {
@@ -256,7 +256,7 @@ public final class TokenService {
     }
 
     /**
-     * Drops the tokens revoked or expired longer than {@link #REVOKED_KEPT} ago, a revoked one once its
+     * Drops the tokens revoked or expired longer than {@link #RETIRED_KEPT} ago, a revoked one once its
      * revocation has committed (a reload reads them no more), and the refusal times no longer needed;
      * to be called every minute or so. A reload reading meanwhile drops them too.
      */
@@ -269,13 +269,13 @@ public final class TokenService {
         retiredRefusalsRecorded.values().removeIf(last -> !now.isBefore(last.plus(REFUSAL_RECORDED_EVERY)));
     }
 
-    /** Revoked or expired longer than {@link #REVOKED_KEPT} ago; the earlier of the two counts. */
+    /** Revoked or expired longer than {@link #RETIRED_KEPT} ago; the earlier of the two counts. */
     private static boolean pastKeeping(ScimToken t, Instant now) {
         Instant retired = t.revokedAt();
         if (t.expiresAt() != null && (retired == null || t.expiresAt().isBefore(retired))) {
             retired = t.expiresAt();
         }
-        return retired != null && !now.isBefore(retired.plus(REVOKED_KEPT));
+        return retired != null && !now.isBefore(retired.plus(RETIRED_KEPT));
     }
 
     /** How many tokens the cache holds, revoked and expired ones included. */

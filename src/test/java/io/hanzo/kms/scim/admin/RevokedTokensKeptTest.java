@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Revoked tokens are refused as revoked for {@link TokenService#REVOKED_KEPT}, then forgotten and
+ * Revoked tokens are refused as revoked for {@link TokenService#RETIRED_KEPT}, then forgotten and
  * refused as unknown: a server that sees tokens issued and revoked all day does not keep them all.
  * Expired tokens nobody revoked likewise, from their expiry.
  */
@@ -40,13 +40,13 @@ class RevokedTokensKeptTest {
      * @return when they were forgotten
      */
     private static Instant keptThenForgotten(TokenService tokens, List<String> retired, Instant retiredBy, String refused) {
-        Instant later = retiredBy.plus(TokenService.REVOKED_KEPT).minusSeconds(1);
+        Instant later = retiredBy.plus(TokenService.RETIRED_KEPT).minusSeconds(1);
         tokens.forgetRetired(later);
         assertThat(tokens.cached()).isEqualTo(retired.size() + 1);
         assertThat(tokens.refusalTimesHeld()).isZero();
         assertThat(refusal(tokens, retired.get(0), later)).isEqualTo(refused);
 
-        Instant past = retiredBy.plus(TokenService.REVOKED_KEPT);
+        Instant past = retiredBy.plus(TokenService.RETIRED_KEPT);
         tokens.forgetRetired(past);
         assertThat(tokens.cached()).as("only the token still valid").isEqualTo(1);
         for (String secret : retired) {
@@ -98,10 +98,10 @@ class RevokedTokensKeptTest {
         assertThat(told).as("so that its rate-limit bucket goes").containsExactly(issued.token().id());
         assertThat(refusal(tokens, issued.secret(), revokedAt)).isEqualTo("The SCIM token has been revoked.");
 
-        tokens.forgetRetired(revokedAt.plus(TokenService.REVOKED_KEPT));
+        tokens.forgetRetired(revokedAt.plus(TokenService.RETIRED_KEPT));
         assertThat(tokens.cached()).isZero();
         // A late notification of the old revocation does not bring it back.
-        store.rows.put(issued.token().id(), issued.token().revokedAt(revokedAt.minus(TokenService.REVOKED_KEPT)));
+        store.rows.put(issued.token().id(), issued.token().revokedAt(revokedAt.minus(TokenService.RETIRED_KEPT)));
         assertThat(tokens.refresh(ORG, issued.token().id()).succeeded()).isTrue();
         assertThat(tokens.cached()).isZero();
         assertThat(refusal(tokens, issued.secret(), revokedAt)).isEqualTo("The SCIM token is not valid.");
@@ -134,7 +134,7 @@ class RevokedTokensKeptTest {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String valid = stored(store, now.plus(Duration.ofDays(1)));
         String lately = stored(store, now.minus(Duration.ofMinutes(10)));
-        String longAgo = stored(store, now.minus(TokenService.REVOKED_KEPT).minus(Duration.ofMinutes(1)));
+        String longAgo = stored(store, now.minus(TokenService.RETIRED_KEPT).minus(Duration.ofMinutes(1)));
         TokenService tokens = new TokenService(store);
         assertThat(tokens.load(ORGS).succeeded()).isTrue();
 
