@@ -3,10 +3,8 @@ package io.hanzo.kms.scim.store.pg;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
-import org.flywaydb.core.api.callback.Callback;
-import org.flywaydb.core.api.callback.Context;
-import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,22 +14,27 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Migrations that were edited after a release had applied them. Flyway keeps each applied migration's
  * checksum and refuses to start on a database whose checksum differs from the file's, so a database
- * migrated by a release with an earlier text of one of these would never start again. Before Flyway
- * validates, a database whose history holds such an earlier checksum is given what the later text
- * added (each step below finds out whether it is still needed, so running it twice is harmless) and
- * the current checksum, in one transaction.
+ * migrated by a release with an earlier text of one of these would never start again. Start-up
+ * first validates what is applied ({@link #check}); when the only differences are earlier texts listed
+ * here, the database is given what the later texts added (each step below finds out whether it is still
+ * needed, so running it twice is harmless) and the current checksums, in one transaction
+ * ({@link #catchUp}), and then migrated as usual.
  *
- * <p>A checksum that is neither current nor listed here still refuses start-up, naming the migration.
+ * <p>Any other difference (a checksum that is neither current nor listed here) refuses start-up,
+ * naming the migration, before anything is changed: the build that migrated the database still starts
+ * on it.
  *
  * <p>From now on a migration that has been committed is never edited: a change goes in a new
  * migration. This list is closed.
  */
-final class EditedMigrations implements Callback {
+final class EditedMigrations {
     private static final Logger LOG = LoggerFactory.getLogger(EditedMigrations.class);
 
     /**
@@ -62,25 +65,31 @@ final class EditedMigrations implements Callback {
     /** Taken for the transaction, so that instances starting together bring a database up to date once. */
     private static final long LOCK_KEY = 0x6b6d732d65646974L;
 
-    @Override
-    public boolean supports(Event event, Context context) {
-        return event == Event.BEFORE_VALIDATE;
+    private EditedMigrations() {
     }
 
-    @Override
-    public boolean canHandleInTransaction(Event event, Context context) {
+    /**
+     * Validates what the database has applied (pending and newer migrations aside). Answers whether
+     * it needs {@link #catchUp} first; refuses when anything differs that is not an earlier text listed
+     * here, having changed nothing.
+     */
+    static boolean check(Flyway flyway) {
+        ValidateResult result = validate(flyway);
+        if (result.validationSuccessful) {
+            return false;
+        }
+        Map<String, Integer> applied = appliedChecksums(flyway);
+        boolean onlyEarlierTexts = result.invalidMigrations.stream().allMatch(m -> isEarlierText(m, applied));
+        if (!onlyEarlierTexts) {
+            throw refusal(result, applied, new FlywayValidateException(result.errorDetails, result.getAllErrorMessages()));
+        }
         return true;
     }
 
-    @Override
-    public String getCallbackName() {
-        return "edited migrations";
-    }
-
-    @Override
-    public void handle(Event event, Context context) {
-        try {
-            catchUp(context.getConnection());
+    /** Brings the earlier texts listed here up to date, in one transaction. */
+    static void catchUp(Flyway flyway) {
+        try (Connection c = flyway.getConfiguration().getDataSource().getConnection()) {
+            catchUp(c);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not bring migrations edited since an earlier release up to date", e);
         }
@@ -138,13 +147,13 @@ final class EditedMigrations implements Callback {
      */
     static RuntimeException refusal(Flyway flyway, FlywayValidateException failure) {
         try {
-            return refusal(validate(flyway), failure);
-        } catch (FlywayException e) {
+            return refusal(validate(flyway), appliedChecksums(flyway), failure);
+        } catch (FlywayException | IllegalStateException e) {
             return failure;
         }
     }
 
-    /** Flyway's validation of what is applied already, with this list's catch-up first; pending ones wait. */
+    /** Flyway's validation of what is applied already; pending and newer ones aside. */
     static ValidateResult validate(Flyway flyway) {
         return Flyway.configure().configuration(flyway.getConfiguration())
                 .ignoreMigrationPatterns("*:pending", "*:future")
@@ -153,12 +162,14 @@ final class EditedMigrations implements Callback {
     }
 
     /**
-     * {@code failure}, or, when a migration's checksum is neither the current one nor listed here,
-     * a refusal that names it: another build (a branch, a local change) migrated the database.
+     * {@code failure}, or, when a migration's checksum is neither the current one nor an earlier text
+     * listed here, a refusal that names it: another build (a branch, a local change) migrated the
+     * database.
      */
-    static RuntimeException refusal(ValidateResult result, RuntimeException failure) {
+    static RuntimeException refusal(ValidateResult result, Map<String, Integer> applied, RuntimeException failure) {
         List<String> changed = result.invalidMigrations.stream()
                 .filter(m -> m.errorDetails != null && m.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH)
+                .filter(m -> !isEarlierText(m, applied))
                 .map(m -> "V" + m.version + " (" + m.description + ")")
                 .toList();
         if (changed.isEmpty()) {
@@ -167,5 +178,27 @@ final class EditedMigrations implements Callback {
         return new IllegalStateException("Migration " + String.join(", ", changed) + " of this database was "
                 + "applied by a different build of kms-scim, not by this one or a release before it: start the "
                 + "build that migrated the database, or restore it from a backup taken before that build ran");
+    }
+
+    private static boolean isEarlierText(ValidateOutput m, Map<String, Integer> applied) {
+        return m.errorDetails != null && m.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH
+                && EDITS.stream().anyMatch(e -> e.version().equals(m.version)
+                && Integer.valueOf(e.earlierChecksum()).equals(applied.get(m.version)));
+    }
+
+    /** The checksum each successful migration was applied with, by version. */
+    private static Map<String, Integer> appliedChecksums(Flyway flyway) {
+        Map<String, Integer> out = new HashMap<>();
+        try (Connection c = flyway.getConfiguration().getDataSource().getConnection();
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version, checksum FROM flyway_schema_history "
+                     + "WHERE success AND version IS NOT NULL AND checksum IS NOT NULL")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getInt(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the database's migration history", e);
+        }
+        return out;
     }
 }

@@ -78,4 +78,26 @@ class EditedMigrationsIT {
             assertThat(db.history()).hasSize(4).contains("4 | 12345");
         }
     }
+
+    /**
+     * An earlier text that could be caught up, beside a checksum nobody knows: refused before anything
+     * is changed, so the build that migrated the database still starts on it.
+     */
+    @Test
+    void aRefusedDatabaseKeepsItsEarlierTextsAsTheyWere() throws Exception {
+        try (EarlierDatabase db = EarlierDatabase.create("kms_edited_mixed").migratedBy("aad64f7", "6")) {
+            db.execute("UPDATE flyway_schema_history SET checksum = 12345 WHERE version = '4'");
+            List<String> history = db.history();
+            List<String> schema = db.schema();
+
+            Throwable refused = catchThrowable(() -> DatabaseSetup.migrate(db.target));
+
+            assertThat(StartupFailure.oneLine(refused)).startsWith("Migration V4 (resource change feed) of this "
+                    + "database was applied by a different build of kms-scim");
+            assertThat(db.history()).isEqualTo(history);
+            assertThat(db.schema()).isEqualTo(schema);
+            assertThat(db.rows("SELECT count(*) FROM information_schema.columns WHERE table_name = 'invitations' "
+                    + "AND column_name = 'delivered_at'")).containsExactly("1");
+        }
+    }
 }
