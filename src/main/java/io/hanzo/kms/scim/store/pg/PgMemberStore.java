@@ -50,40 +50,43 @@ public final class PgMemberStore implements MemberStore {
     @Override
     public Future<List<Delivery>> claimPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
                                                Instant expiresAt, Instant claimedUntil) {
-        return pool.withTransaction(conn -> conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit, ts(now)))
-                .compose(rs -> {
-                    List<Delivery> out = new ArrayList<>(rs.size());
-                    UUID[] ids = new UUID[rs.size()];
-                    String[] rows = new String[rs.size()];
-                    Buffer[] hashes = new Buffer[rs.size()];
-                    String[] recipients = new String[rs.size()];
-                    for (Row r : rs) {
-                        UUID invitationId = r.getUUID(0);
-                        MintedToken t = mint.apply(invitationId);
-                        hashes[out.size()] = Buffer.buffer(t.hash());
-                        ids[out.size()] = invitationId;
-                        rows[out.size()] = r.getString(3);
-                        String emails = r.getString(5);
-                        recipients[out.size()] = InvitationSender.recipient(emails == null ? null : Json.parse(emails),
-                                r.getString(2));
-                        out.add(new Delivery(invitationId, r.getUUID(1), recipients[out.size()], t.token(), r.getInteger(4) + 1));
-                    }
-                    if (out.isEmpty()) {
-                        return Future.succeededFuture(out);
-                    }
-                    // Sent together: a failed setting fails the update after it (the transaction is aborted).
-                    Future<RowSet<Row>> byAddress = conn.query(Sql.PLANS_BY_ADDRESS).execute();
-                    Future<RowSet<Row>> claimed = conn.preparedQuery(Sql.OUTBOX_CLAIMED)
-                            .execute(Tuple.tuple().addArrayOfString(rows).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
-                                    .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(claimedUntil)).addUUID(orgId)
-                                    .addArrayOfString(recipients));
-                    return byAddress.compose(v -> claimed)
-                            .compose(done -> done.rowCount() == ids.length
-                                    ? Future.succeededFuture(out)
-                                    // Not one link goes out unless every one of them is recorded.
-                                    : Future.failedFuture(new IllegalStateException("Claimed " + done.rowCount()
-                                            + " of " + ids.length + " invitations")));
-                }));
+        return pool.withTransaction(conn -> {
+            Future<RowSet<Row>> limited = conn.query(Sql.OUTBOX_CLAIM_TIME_LIMIT).execute();
+            Future<RowSet<Row>> claim = conn.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(orgId, limit, ts(now)));
+            return limited.compose(v -> claim).compose(rs -> {
+                List<Delivery> out = new ArrayList<>(rs.size());
+                UUID[] ids = new UUID[rs.size()];
+                String[] rows = new String[rs.size()];
+                Buffer[] hashes = new Buffer[rs.size()];
+                String[] recipients = new String[rs.size()];
+                for (Row r : rs) {
+                    UUID invitationId = r.getUUID(0);
+                    MintedToken t = mint.apply(invitationId);
+                    hashes[out.size()] = Buffer.buffer(t.hash());
+                    ids[out.size()] = invitationId;
+                    rows[out.size()] = r.getString(3);
+                    String emails = r.getString(5);
+                    recipients[out.size()] = InvitationSender.recipient(emails == null ? null : Json.parse(emails),
+                            r.getString(2));
+                    out.add(new Delivery(invitationId, r.getUUID(1), recipients[out.size()], t.token(), r.getInteger(4) + 1));
+                }
+                if (out.isEmpty()) {
+                    return Future.succeededFuture(out);
+                }
+                // Sent together: a failed setting fails the update after it (the transaction is aborted).
+                Future<RowSet<Row>> byAddress = conn.query(Sql.PLANS_BY_ADDRESS).execute();
+                Future<RowSet<Row>> claimed = conn.preparedQuery(Sql.OUTBOX_CLAIMED)
+                        .execute(Tuple.tuple().addArrayOfString(rows).addArrayOfUUID(ids).addArrayOfBuffer(hashes)
+                                .addOffsetDateTime(ts(expiresAt)).addOffsetDateTime(ts(claimedUntil)).addUUID(orgId)
+                                .addArrayOfString(recipients));
+                return byAddress.compose(v -> claimed)
+                        .compose(done -> done.rowCount() == ids.length
+                                ? Future.succeededFuture(out)
+                                // Not one link goes out unless every one of them is recorded.
+                                : Future.failedFuture(new IllegalStateException("Claimed " + done.rowCount()
+                                        + " of " + ids.length + " invitations")));
+            });
+        });
     }
 
     @Override

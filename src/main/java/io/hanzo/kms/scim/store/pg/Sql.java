@@ -424,6 +424,14 @@ final class Sql {
      * person being written are skipped, not waited for: that write holds the person and will lock
      * their invitations, which this claim may hold. They are claimed in a later round.
      */
+    /**
+     * The claim's statements give up after 10 s (SQLSTATE 57014, and the outbox tries again at its next
+     * poll): the rows it has locked give it a transaction id, and every instance's change feed waits for
+     * the oldest transaction still open, for every organisation. A claim held up for whatever reason
+     * (a lock, a plan gone wrong on statistics that do not know a large organisation yet) must not
+     * hold back what the other instances see. Sent with the claim, in the same round trip.
+     */
+    static final String OUTBOX_CLAIM_TIME_LIMIT = "SELECT set_config('statement_timeout', '10s', true)";
     static final String OUTBOX_CLAIM =
             "SELECT i.id, i.user_id, u.user_name, i.ctid::text, i.attempts, (u.attributes->'emails')::text FROM invitations i "
                     + "JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
