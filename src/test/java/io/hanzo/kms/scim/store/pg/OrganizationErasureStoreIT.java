@@ -67,6 +67,76 @@ class OrganizationErasureStoreIT {
     }
 
     /**
+     * With a snapshot open elsewhere (a dump, a report), the rows a batch deletes keep their index
+     * entries: each batch goes on from the key where the one before stopped, so the index entries the
+     * erasure reads grow with the organisation's rows, not with their square.
+     */
+    @Test
+    void eachBatchGoesOnFromTheKeyWhereTheOneBeforeStopped() throws Exception {
+        int events = 4_000;
+        int batch = 100;
+        try (StoreFixture f = StoreFixture.open(1, "Erased under a snapshot")) {
+            f.update("INSERT INTO scim_events (org_id, id, at, operation, status, outcome) "
+                    + "SELECT ?, gen_random_uuid(), now(), 'POST /Users', 201, 'success' FROM generate_series(1, ?)",
+                    f.org, events);
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            DatabaseTarget target = TestServer.database();
+            try (Connection snapshot = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
+                 Connection statistics = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+                snapshot.setAutoCommit(false);
+                snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try (PreparedStatement ps = snapshot.prepareStatement("SELECT count(*) FROM scim_events");
+                     ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+                long before = eventKeyEntriesRead(statistics);
+                int backend = await(f.pool.query("SELECT pg_backend_pid()").execute()).iterator().next().getInteger(0);
+                assertThat(await(store.finishErasure(f.org, batch))).isEqualTo(events + 1);
+                // A backend sends the statistics collector what it has read at the latest when it ends.
+                await(f.pool.close());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (backendRuns(statistics, backend)) {
+                    assertThat(System.nanoTime()).as("the pool's connection ends").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                // The collector counts what it was sent in its own time: every entry is read at least
+                // once, and the count is taken once it has stopped changing.
+                long read = eventKeyEntriesRead(statistics) - before;
+                long seen = -1;
+                while (read < events || read != seen) {
+                    assertThat(System.nanoTime()).as("the statistics arrive").isLessThan(deadline);
+                    Thread.sleep(500);
+                    seen = read;
+                    read = eventKeyEntriesRead(statistics) - before;
+                }
+                // Each entry once by the batches and once by the last check; from the first key each
+                // time, about events * events / batch / 2 (80,000).
+                assertThat(read).isBetween((long) events, 3L * events);
+                snapshot.rollback();
+            }
+        }
+    }
+
+    private static long eventKeyEntriesRead(Connection statistics) throws SQLException {
+        try (PreparedStatement ps = statistics.prepareStatement(
+                "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelid = 'scim_events_pkey'::regclass");
+             ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1);
+        }
+    }
+
+    private static boolean backendRuns(Connection c, int pid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    /**
      * A write that holds one of the organisation's people (a membership add locks each FOR KEY SHARE)
      * and then asks for another, while the erasure deletes them: the erasure waits for no row while it
      * holds others, so the two never wait for each other in a circle, and both succeed.
