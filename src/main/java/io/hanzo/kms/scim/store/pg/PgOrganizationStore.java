@@ -104,7 +104,8 @@ public final class PgOrganizationStore implements OrganizationStore {
      */
     private Future<Long> finishErasure(UUID id, int batch, long before, int pass) {
         List<Sql.EraseBatch> batches = pass == 1 ? Sql.ORG_ERASE_BATCHES : Sql.ORG_ERASE_BATCHES_WAITING;
-        return emptyTables(id, batches, batch, 0, before, null).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
+        // Waiting, one row at a time (see Sql.ORG_ERASE_BATCHES_WAITING).
+        return emptyTables(id, batches, pass == 1 ? batch : 1, 0, before, null).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
                         .execute().compose(planned -> conn.preparedQuery(Sql.ORG_ERASE_LAST_LOCK).execute(Tuple.of(id)))
                         .compose(locked -> locked.size() == 0
                                 ? Future.succeededFuture(rows) // finished by another instance

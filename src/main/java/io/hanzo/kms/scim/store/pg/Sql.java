@@ -79,7 +79,10 @@ final class Sql {
     /**
      * As {@link #ORG_ERASE_BATCHES}, waiting for the rows others hold: for the few those skipped,
      * which their holders are about to release, taken in the primary key's order. A pass of these
-     * starts again from the first key, so it finds the rows a pass of those skipped.
+     * starts again from the first key, so it finds the rows a pass of those skipped. Its batches are of
+     * one row: holding one row while waiting for the next, a batch waited for a write that held the
+     * next and asked for the first (a membership add locks people in the client's order), and
+     * PostgreSQL cancelled one of the two as deadlocked.
      */
     static final List<EraseBatch> ORG_ERASE_BATCHES_WAITING = eraseBatches("FOR UPDATE");
 

@@ -81,9 +81,8 @@ class OrganizationErasureStoreIT {
                     f.org, events);
             PgOrganizationStore store = new PgOrganizationStore(f.pool);
             assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
-            DatabaseTarget target = TestServer.database();
-            try (Connection snapshot = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
-                 Connection statistics = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+            try (Connection snapshot = connect();
+                 Connection statistics = connect()) {
                 snapshot.setAutoCommit(false);
                 snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try (PreparedStatement ps = snapshot.prepareStatement("SELECT count(*) FROM scim_events");
@@ -144,27 +143,96 @@ class OrganizationErasureStoreIT {
     @Test
     void aWriteHoldingOnePersonAndAskingForAnotherDoesNotDeadlockWithTheErasure() throws Exception {
         try (StoreFixture f = StoreFixture.open(2, "Held during erasure")) {
-            f.user();
-            f.user();
-            // The erasure deletes a batch in the order of the rows' addresses: the write holds the later.
-            List<String> byAddress = f.strings("SELECT id::text FROM scim_users WHERE org_id = ? ORDER BY ctid");
+            // The erasure deletes a batch in the primary key's order: the write holds the later.
+            List<String> byKey = twoPeopleByKey(f);
             PgOrganizationStore store = new PgOrganizationStore(f.pool);
             assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
-            DatabaseTarget target = TestServer.database();
             Future<Long> erasing;
-            try (Connection writer = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+            try (Connection writer = connect()) {
                 writer.setAutoCommit(false);
-                assertThat(lock(writer, f.org, byAddress.get(1))).isTrue();
+                assertThat(lock(writer, f.org, byKey.get(1))).isTrue();
                 erasing = store.finishErasure(f.org, BATCH);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
                     assertThat(System.nanoTime()).as("the erasure waits for the held person").isLessThan(deadline);
                     Thread.sleep(10);
                 }
-                assertThat(lock(writer, f.org, byAddress.get(0))).as("deleted already").isFalse();
+                assertThat(lock(writer, f.org, byKey.get(0))).as("deleted already").isFalse();
                 writer.commit();
             }
             assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /**
+     * Two writes hold one person each through the first pass, which passes over both; the waiting pass
+     * then waits for the first. Once it has that one and waits for the other, the write holding the
+     * other asks for the first, as a membership add naming them in that order does: the waiting pass
+     * holds no person while it waits for another, so it finds the first deleted already.
+     */
+    @Test
+    void theWaitingPassHoldsNoPersonWhileItWaitsForAnother() throws Exception {
+        try (StoreFixture f = StoreFixture.open(2, "Held through the first pass")) {
+            List<String> byKey = twoPeopleByKey(f);
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            Future<Long> erasing;
+            try (Connection first = connect();
+                 Connection later = connect();
+                 Connection watcher = connect()) {
+                first.setAutoCommit(false);
+                later.setAutoCommit(false);
+                assertThat(lock(first, f.org, byKey.get(0))).isTrue();
+                assertThat(lock(later, f.org, byKey.get(1))).isTrue();
+                int laterBackend = backend(later);
+                erasing = store.finishErasure(f.org, BATCH);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
+                    assertThat(System.nanoTime()).as("the waiting pass waits for the first person").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                first.commit();
+                while (!erasureWaitsFor(watcher, laterBackend)) {
+                    assertThat(System.nanoTime()).as("the waiting pass waits for the later person").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                assertThat(lock(later, f.org, byKey.get(0))).as("deleted already").isFalse();
+                later.commit();
+            }
+            assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /** Two people of the organisation, in the primary key's order (the erasure's batches'). */
+    private static List<String> twoPeopleByKey(StoreFixture f) throws SQLException {
+        f.user();
+        f.user();
+        return f.strings("SELECT id::text FROM scim_users WHERE org_id = ? ORDER BY id");
+    }
+
+    private static Connection connect() throws SQLException {
+        DatabaseTarget target = TestServer.database();
+        return DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
+    }
+
+    private static int backend(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Whether an erasure batch of the people waits for a lock that backend holds, seen from a
+     * connection outside a transaction (one inside sees the activity as when it first looked).
+     */
+    private static boolean erasureWaitsFor(Connection c, int holder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                + "WHERE query LIKE '%DELETE FROM scim_users%' AND ? = ANY(pg_blocking_pids(pid))")) {
+            ps.setInt(1, holder);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
         }
     }
 
