@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
  */
 class OrganizationErasureCacheTest {
     /** Organisations in memory; an erased one is found no more. */
-    private static final class Rows implements OrganizationStore {
+    static final class Rows implements OrganizationStore {
         final Map<UUID, Organization> live = new ConcurrentHashMap<>();
 
         @Override
