@@ -125,8 +125,10 @@ public final class MembershipService {
     }
 
     /**
-     * Drops what is held of an erased organisation: its role mappings and its outbox's state. A drain
-     * under way finds nothing left to claim.
+     * Drops what is held of an erased organisation: its role mappings and its outbox's state. What a
+     * drain under way then holds back or fails to claim is not tried again, and it claims no further
+     * batch (see {@link #erased}): until the erasure deletes the people, their invitations are still
+     * there to claim.
      */
     public void forget(UUID orgId) {
         groupRoles.remove(orgId);
@@ -168,6 +170,9 @@ public final class MembershipService {
                     continue;
                 }
                 outboxDirty.remove(orgId);
+                if (erased(orgId)) {
+                    continue;
+                }
                 Future<Integer> drain = drain(orgId, 0).transform(this::reported);
                 draining.put(orgId, drain);
                 drain.onComplete(ar -> draining.remove(orgId, drain));
@@ -217,6 +222,9 @@ public final class MembershipService {
      * claimed first.
      */
     private Future<Integer> drain(UUID orgId, int sentBefore) {
+        if (erased(orgId)) {
+            return Future.succeededFuture(sentBefore);
+        }
         return deliver(orgId)
                 .recover(e -> {
                     outboxDirty.add(orgId);
@@ -224,6 +232,11 @@ public final class MembershipService {
                 })
                 .compose(round -> round.claimed() == DELIVERIES_PER_ROUND && !round.stopsTheDrain()
                         ? drain(orgId, sentBefore + round.sent()) : Future.succeededFuture(sentBefore + round.sent()));
+    }
+
+    /** Erased, or not known here: its outbox is left alone (a sweep finds it once it is known). */
+    private boolean erased(UUID orgId) {
+        return orgs.get(orgId) == null;
     }
 
     public void onDeliveryFailure(Runnable listener) {
@@ -298,7 +311,12 @@ public final class MembershipService {
                     reportFailures(orgId, failed, firstFailure);
                 }
                 if (!retries.isEmpty()) {
+                    // Checked in the compute: forget's remove of the entry comes after the organisation
+                    // leaves the cache, so a retry added here is either dropped by it or never added.
                     retriesDue.compute(orgId, (id, dues) -> {
+                        if (erased(id)) {
+                            return dues;
+                        }
                         NavigableSet<Instant> times = dues != null ? dues : new TreeSet<>();
                         retries.forEach(r -> times.add(r.due()));
                         return times;

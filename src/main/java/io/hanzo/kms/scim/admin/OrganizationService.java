@@ -69,9 +69,9 @@ public final class OrganizationService {
      * @return the row given
      */
     Organization cache(Organization o) {
-        if (!erased.containsKey(o.id())) {
-            byId.merge(o.id(), o, OrganizationService::later);
-        }
+        // Checked under the entry's lock, which forget's remove takes after marking it erased: checked
+        // before the merge, an erasure forgotten in between was cached again until the next reload.
+        byId.compute(o.id(), (id, cached) -> erased.containsKey(id) ? null : cached == null ? o : later(cached, o));
         return o;
     }
 

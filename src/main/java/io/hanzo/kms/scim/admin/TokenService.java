@@ -65,6 +65,12 @@ public final class TokenService {
     private int reloadsRunning;
     /** Tokens changed here while a reload was reading: their cached state is newer than its read. Guarded by this. */
     private final Set<UUID> changedDuringReload = new HashSet<>();
+    /**
+     * Organisations erased, each with when this instance heard of it, for {@link #RETIRED_KEPT}: a token
+     * read of one before its erasure committed and answered after it was forgotten is not cached again
+     * (its rows go later; one that never expires stayed for good). Changed under this.
+     */
+    private final Map<UUID, Instant> erasedOrganizations = new ConcurrentHashMap<>();
 
     public TokenService(TokenStore store) {
         this.store = store;
@@ -118,7 +124,7 @@ public final class TokenService {
                 onRevoked.accept(tokenId);
             }
             change(tokenId, m -> {
-                if (t == null || pastKeeping(t, Instant.now())) {
+                if (t == null || erasedOrganizations.containsKey(orgId) || pastKeeping(t, Instant.now())) {
                     m.remove(tokenId);
                 } else {
                     m.merge(tokenId, t, TokenService::newer);
@@ -242,9 +248,14 @@ public final class TokenService {
 
     /**
      * Drops every token of an erased organisation, and what was noted of their use: they are refused as
-     * tokens nobody issued. A reload reading meanwhile drops them too.
+     * tokens nobody issued. A reload reading meanwhile drops them too, and a refresh answered later
+     * caches none of them again.
      */
     public void forgetOrganization(UUID orgId) {
+        // Under the lock refresh merges under: one merged before is seen below, one after is skipped.
+        synchronized (this) {
+            erasedOrganizations.put(orgId, Instant.now());
+        }
         for (ScimToken t : byId.values()) {
             if (t.orgId().equals(orgId)) {
                 change(t.id(), m -> m.remove(t.id()));
@@ -257,8 +268,8 @@ public final class TokenService {
 
     /**
      * Drops the tokens revoked or expired longer than {@link #RETIRED_KEPT} ago, a revoked one once its
-     * revocation has committed (a reload reads them no more), and the refusal times no longer needed;
-     * to be called every minute or so. A reload reading meanwhile drops them too.
+     * revocation has committed (a reload reads them no more), the refusal times no longer needed and
+     * the erased organisations heard of longer ago; to be called every minute or so. A reload reading meanwhile drops them too.
      */
     public void forgetRetired(Instant now) {
         for (ScimToken t : byId.values()) {
@@ -267,6 +278,7 @@ public final class TokenService {
             }
         }
         retiredRefusalsRecorded.values().removeIf(last -> !now.isBefore(last.plus(REFUSAL_RECORDED_EVERY)));
+        erasedOrganizations.values().removeIf(at -> !now.isBefore(at.plus(RETIRED_KEPT)));
     }
 
     /** Revoked or expired longer than {@link #RETIRED_KEPT} ago; the earlier of the two counts. */

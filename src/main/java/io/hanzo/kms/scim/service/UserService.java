@@ -158,12 +158,12 @@ public final class UserService {
         });
     }
 
-    /** Sets what runs after each committed write (tells the other instances' change feeds). */
     /** Drops an erased organisation's batching of creations; a batch under way ends on its own. */
     public void forget(UUID orgId) {
         creations.remove(orgId);
     }
 
+    /** Sets what runs after each committed write (tells the other instances' change feeds). */
     public void onCommitted(Runnable listener) {
         this.onCommitted = listener;
     }

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -21,7 +23,7 @@ import java.util.function.UnaryOperator;
  */
 class OrganizationErasureCacheTest {
     /** Organisations in memory; an erased one is found no more. */
-    private static final class Rows implements OrganizationStore {
+    static final class Rows implements OrganizationStore {
         final Map<UUID, Organization> live = new ConcurrentHashMap<>();
 
         @Override
@@ -96,5 +98,37 @@ class OrganizationErasureCacheTest {
 
         assertThat(orgs.get(erased.id())).isNull();
         assertThat(told).containsExactly(erased.id());
+    }
+
+    /**
+     * A write caching its organisation on one event loop while another forgets it as erased: whichever
+     * comes first, the organisation stays forgotten.
+     */
+    @Test
+    void aWriteCachingTheOrganisationAsItIsForgottenDoesNotBringItBack() throws Exception {
+        for (int attempt = 0; attempt < 5_000; attempt++) {
+            Rows rows = new Rows();
+            OrganizationService orgs = new OrganizationService(rows);
+            Organization erased = orgs.create("Leaving", Plan.PRO).result();
+            rows.live.remove(erased.id());
+            CyclicBarrier start = new CyclicBarrier(2);
+            Thread writer = new Thread(() -> {
+                awaitQuietly(start);
+                orgs.cache(erased);
+            });
+            writer.start();
+            start.await();
+            orgs.refresh(erased.id());
+            writer.join();
+            assertThat(orgs.get(erased.id())).as("attempt %d", attempt).isNull();
+        }
+    }
+
+    private static void awaitQuietly(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (InterruptedException | BrokenBarrierException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * unheard of elsewhere, is refused afterwards, and one issued meanwhile keeps working.
  */
 class TokenReloadTest {
-    /** Tokens in memory; a read of the unrevoked ones is taken at once and answered when {@link #release} says so. */
+    /** Tokens in memory; a read is taken at once and, while held, answered when {@link #release} says so. */
     static final class HeldStore implements TokenStore {
         final Map<UUID, ScimToken> rows = new ConcurrentHashMap<>();
         final List<Runnable> held = new ArrayList<>();
@@ -47,7 +47,13 @@ class TokenReloadTest {
 
         @Override
         public Future<ScimToken> find(UUID orgId, UUID tokenId) {
-            return Future.succeededFuture(rows.get(tokenId));
+            ScimToken found = rows.get(tokenId);
+            if (!hold) {
+                return Future.succeededFuture(found);
+            }
+            Promise<ScimToken> p = Promise.promise();
+            held.add(() -> p.complete(found));
+            return p.future();
         }
 
         @Override
@@ -145,6 +151,24 @@ class TokenReloadTest {
         assertThat(told).containsExactlyInAnyOrder(used.token().id(), unused.token().id());
         assertThat(accepted(tokens, used.secret())).isFalse();
         assertThat(accepted(tokens, kept)).isTrue();
+    }
+
+    /** A token read before the erasure and answered after the organisation was forgotten stays forgotten. */
+    @Test
+    void aRefreshAnsweredAfterTheErasureCachesNoTokenOfIt() {
+        HeldStore store = new HeldStore();
+        UUID erased = UUID.randomUUID();
+        IssuedToken elsewhere = new TokenService(store).issue(erased, "issued elsewhere", 0).result();
+        TokenService tokens = new TokenService(store);
+        store.hold = true;
+        Future<Void> refreshed = tokens.refresh(erased, elsewhere.token().id());
+
+        tokens.forgetOrganization(erased);
+        store.release();
+
+        assertThat(refreshed.succeeded()).isTrue();
+        assertThat(tokens.cached()).isZero();
+        assertThat(accepted(tokens, elsewhere.secret())).isFalse();
     }
 
     @Test

@@ -103,8 +103,9 @@ public final class PgOrganizationStore implements OrganizationStore {
      * {@link #ERASURE_PASSES} the erasure is left for the next attempt.
      */
     private Future<Long> finishErasure(UUID id, int batch, long before, int pass) {
-        List<String> batches = pass == 1 ? Sql.ORG_ERASE_BATCHES : Sql.ORG_ERASE_BATCHES_WAITING;
-        return emptyTables(id, batches, batch, 0, before).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
+        List<Sql.EraseBatch> batches = pass == 1 ? Sql.ORG_ERASE_BATCHES : Sql.ORG_ERASE_BATCHES_WAITING;
+        // Waiting, one row at a time (see Sql.ORG_ERASE_BATCHES_WAITING).
+        return emptyTables(id, batches, pass == 1 ? batch : 1, 0, before, null).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
                         .execute().compose(planned -> conn.preparedQuery(Sql.ORG_ERASE_LAST_LOCK).execute(Tuple.of(id)))
                         .compose(locked -> locked.size() == 0
                                 ? Future.succeededFuture(rows) // finished by another instance
@@ -121,19 +122,28 @@ public final class PgOrganizationStore implements OrganizationStore {
                 }));
     }
 
-    /** Each table's batches in turn, until a batch finds no row of the organisation. */
-    private Future<Long> emptyTables(UUID id, List<String> batches, int batch, int table, long rows) {
+    /**
+     * Each table's batches in turn, each after the key the one before answered ({@code after}, null for
+     * a table's first), until one finds no row.
+     */
+    private Future<Long> emptyTables(UUID id, List<Sql.EraseBatch> batches, int batch, int table, long rows, Row after) {
         if (table == batches.size()) {
             return Future.succeededFuture(rows);
         }
+        Tuple arguments = Tuple.of(id, batch);
+        for (int i = 2; after != null && i < after.size(); i++) {
+            arguments.addValue(after.getValue(i));
+        }
+        String statement = after == null ? batches.get(table).first() : batches.get(table).next();
         // Planned by key (Sql.PLANS_BY_KEY), as a resource's delete: the primary key, in its order.
         return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
-                        conn.preparedQuery(batches.get(table)).execute(Tuple.of(id, batch))))
+                        conn.preparedQuery(statement).execute(arguments)))
                 .compose(answers -> {
                     Row counts = answers.get(1).iterator().next();
                     long found = counts.getLong(0);
                     long deleted = counts.getLong(1);
-                    return emptyTables(id, batches, batch, found == 0 ? table + 1 : table, rows + deleted);
+                    return found == 0 ? emptyTables(id, batches, batch, table + 1, rows + deleted, null)
+                            : emptyTables(id, batches, batch, table, rows + deleted, counts);
                 });
     }
 

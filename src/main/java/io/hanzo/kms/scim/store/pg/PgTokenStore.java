@@ -38,7 +38,8 @@ public final class PgTokenStore implements TokenStore {
     @Override
     public Future<Boolean> revoke(UUID orgId, UUID tokenId, Instant at) {
         return pool.withTransaction(conn -> conn.preparedQuery(Sql.TOKEN_REVOKE).execute(Tuple.of(orgId, tokenId, ts(at)))
-                .compose(rs -> AdminChangeFeed.notify(conn, AdminChangeFeed.token(orgId, tokenId)).map(rs.rowCount() == 1)));
+                .compose(rs -> rs.rowCount() == 0 ? Future.succeededFuture(false) // nothing for anyone to hear
+                        : AdminChangeFeed.notify(conn, AdminChangeFeed.token(orgId, tokenId)).map(true)));
     }
 
     @Override

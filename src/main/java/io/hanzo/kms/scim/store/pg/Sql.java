@@ -1,7 +1,10 @@
 package io.hanzo.kms.scim.store.pg;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Every SQL statement of the server. Each one names its organisation in the WHERE clause or the
@@ -62,20 +65,35 @@ final class Sql {
             Map.entry("resource_changes", "seq"), Map.entry("resource_changes_pruned", "org_id"));
     /**
      * One batch of an erasure per table, in {@link #ERASED_TABLES}' order: the next $2 rows of the
-     * organisation in the primary key's order that no other transaction holds, locked, then each
-     * deleted by its address (as INVITATIONS_BY_KEY: naming the organisation in the delete too let the
-     * planner read all its rows to find the batch's). Skipping held rows, the erasure never waits for a
+     * organisation in the primary key's order that no other transaction holds, after the key the
+     * previous batch answered ($3 on, see {@link EraseBatch}), locked, then each deleted by its address
+     * (as INVITATIONS_BY_KEY: naming the organisation in the delete too let the planner read all its
+     * rows to find the batch's). Skipping held rows, the erasure never waits for a
      * row while it holds others: a write holding some of the organisation's people and asking for more
      * (a membership add) waited for the erasure as it waited for the write, until one was cancelled as
      * deadlocked. Two instances erasing at once take different rows. A skipped row is left for
-     * {@link #ORG_ERASE_BATCHES_WAITING}. Each answers how many rows it took and how many it deleted.
+     * {@link #ORG_ERASE_BATCHES_WAITING}. Each answers how many rows it took, how many it deleted and
+     * the last one's key after the organisation (null when it took none).
      */
-    static final List<String> ORG_ERASE_BATCHES = eraseBatches("FOR UPDATE SKIP LOCKED");
+    static final List<EraseBatch> ORG_ERASE_BATCHES = eraseBatches("FOR UPDATE SKIP LOCKED");
     /**
      * As {@link #ORG_ERASE_BATCHES}, waiting for the rows others hold: for the few those skipped,
-     * which their holders are about to release, taken in the primary key's order.
+     * which their holders are about to release, taken in the primary key's order. A pass of these
+     * starts again from the first key, so it finds the rows a pass of those skipped. Its batches are of
+     * one row: holding one row while waiting for the next, a batch waited for a write that held the
+     * next and asked for the first (a membership add locks people in the client's order), and
+     * PostgreSQL cancelled one of the two as deadlocked.
      */
-    static final List<String> ORG_ERASE_BATCHES_WAITING = eraseBatches("FOR UPDATE");
+    static final List<EraseBatch> ORG_ERASE_BATCHES_WAITING = eraseBatches("FOR UPDATE");
+
+    /**
+     * A table's erasure batch: the first of a pass, and the next after the key the previous one
+     * answered. A batch that started again from the organisation's first key read, under a snapshot
+     * open elsewhere (a dump, a report), the index entries of every row the batches before it had
+     * deleted: work growing with the square of the organisation's rows.
+     */
+    record EraseBatch(String first, String next) {
+    }
     /** Taken before ORG_ERASE_LAST: waits for every statement still holding ORG_LIVE's lock or a foreign key's. */
     static final String ORG_ERASE_LAST_LOCK = "SELECT id FROM organizations WHERE id = $1 AND deleted_at IS NOT NULL FOR UPDATE";
     /** The organisation's row, which ends its erasure, once no table holds a row of it. */
@@ -655,11 +673,20 @@ final class Sql {
         return "SELECT " + below + " AS below FROM (SELECT pg_current_snapshot() AS snap) s";
     }
 
-    private static List<String> eraseBatches(String lock) {
-        return ERASED_TABLES.stream().map(t -> "WITH batch AS (SELECT ctid AS c FROM " + t.getKey()
-                + " WHERE org_id = $1 ORDER BY org_id, " + t.getValue() + " LIMIT $2 " + lock + "), gone AS (DELETE FROM "
-                + t.getKey() + " WHERE ctid = ANY(ARRAY(SELECT c FROM batch)) RETURNING 1) "
-                + "SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM gone)").toList();
+    private static List<EraseBatch> eraseBatches(String lock) {
+        return ERASED_TABLES.stream().map(t -> new EraseBatch(eraseBatch(t.getKey(), t.getValue(), lock, ""),
+                eraseBatch(t.getKey(), t.getValue(), lock, " AND (org_id, " + t.getValue() + ") > ($1, "
+                        + IntStream.range(0, t.getValue().split(", ").length).mapToObj(i -> "$" + (i + 3))
+                        .collect(Collectors.joining(", ")) + ")"))).toList();
+    }
+
+    private static String eraseBatch(String table, String key, String lock, String after) {
+        String last = Arrays.stream(key.split(", ")).map(c -> c + " DESC").collect(Collectors.joining(", "));
+        return "WITH batch AS (SELECT ctid AS c, " + key + " FROM " + table + " WHERE org_id = $1" + after
+                + " ORDER BY org_id, " + key + " LIMIT $2 " + lock + "), gone AS (DELETE FROM " + table
+                + " WHERE ctid = ANY(ARRAY(SELECT c FROM batch)) RETURNING 1) "
+                + "SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM gone), l.* FROM (SELECT 1) one "
+                + "LEFT JOIN (SELECT " + key + " FROM batch ORDER BY " + last + " LIMIT 1) l ON true";
     }
 
     /**

@@ -67,6 +67,75 @@ class OrganizationErasureStoreIT {
     }
 
     /**
+     * With a snapshot open elsewhere (a dump, a report), the rows a batch deletes keep their index
+     * entries: each batch goes on from the key where the one before stopped, so the index entries the
+     * erasure reads grow with the organisation's rows, not with their square.
+     */
+    @Test
+    void eachBatchGoesOnFromTheKeyWhereTheOneBeforeStopped() throws Exception {
+        int events = 4_000;
+        int batch = 100;
+        try (StoreFixture f = StoreFixture.open(1, "Erased under a snapshot")) {
+            f.update("INSERT INTO scim_events (org_id, id, at, operation, status, outcome) "
+                    + "SELECT ?, gen_random_uuid(), now(), 'POST /Users', 201, 'success' FROM generate_series(1, ?)",
+                    f.org, events);
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            try (Connection snapshot = connect();
+                 Connection statistics = connect()) {
+                snapshot.setAutoCommit(false);
+                snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try (PreparedStatement ps = snapshot.prepareStatement("SELECT count(*) FROM scim_events");
+                     ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+                long before = eventKeyEntriesRead(statistics);
+                int backend = await(f.pool.query("SELECT pg_backend_pid()").execute()).iterator().next().getInteger(0);
+                assertThat(await(store.finishErasure(f.org, batch))).isEqualTo(events + 1);
+                // A backend sends the statistics collector what it has read at the latest when it ends.
+                await(f.pool.close());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (backendRuns(statistics, backend)) {
+                    assertThat(System.nanoTime()).as("the pool's connection ends").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                // The collector counts what it was sent in its own time: every entry is read at least
+                // once, and the count is taken once it has stopped changing.
+                long read = eventKeyEntriesRead(statistics) - before;
+                long seen = -1;
+                while (read < events || read != seen) {
+                    assertThat(System.nanoTime()).as("the statistics arrive").isLessThan(deadline);
+                    Thread.sleep(500);
+                    seen = read;
+                    read = eventKeyEntriesRead(statistics) - before;
+                }
+                // Each entry once by the batches and once by the last check; from the first key each
+                // time, about events * events / batch / 2 (80,000).
+                assertThat(read).isBetween((long) events, 3L * events);
+                snapshot.rollback();
+            }
+        }
+    }
+
+    private static long eventKeyEntriesRead(Connection statistics) throws SQLException {
+        try (PreparedStatement ps = statistics.prepareStatement(
+                "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelid = 'scim_events_pkey'::regclass");
+             ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1);
+        }
+    }
+
+    private static boolean backendRuns(Connection c, int pid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    /**
      * A write that holds one of the organisation's people (a membership add locks each FOR KEY SHARE)
      * and then asks for another, while the erasure deletes them: the erasure waits for no row while it
      * holds others, so the two never wait for each other in a circle, and both succeed.
@@ -74,27 +143,96 @@ class OrganizationErasureStoreIT {
     @Test
     void aWriteHoldingOnePersonAndAskingForAnotherDoesNotDeadlockWithTheErasure() throws Exception {
         try (StoreFixture f = StoreFixture.open(2, "Held during erasure")) {
-            f.user();
-            f.user();
-            // The erasure deletes a batch in the order of the rows' addresses: the write holds the later.
-            List<String> byAddress = f.strings("SELECT id::text FROM scim_users WHERE org_id = ? ORDER BY ctid");
+            // The erasure deletes a batch in the primary key's order: the write holds the later.
+            List<String> byKey = twoPeopleByKey(f);
             PgOrganizationStore store = new PgOrganizationStore(f.pool);
             assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
-            DatabaseTarget target = TestServer.database();
             Future<Long> erasing;
-            try (Connection writer = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+            try (Connection writer = connect()) {
                 writer.setAutoCommit(false);
-                assertThat(lock(writer, f.org, byAddress.get(1))).isTrue();
+                assertThat(lock(writer, f.org, byKey.get(1))).isTrue();
                 erasing = store.finishErasure(f.org, BATCH);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
                     assertThat(System.nanoTime()).as("the erasure waits for the held person").isLessThan(deadline);
                     Thread.sleep(10);
                 }
-                assertThat(lock(writer, f.org, byAddress.get(0))).as("deleted already").isFalse();
+                assertThat(lock(writer, f.org, byKey.get(0))).as("deleted already").isFalse();
                 writer.commit();
             }
             assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /**
+     * Two writes hold one person each through the first pass, which passes over both; the waiting pass
+     * then waits for the first. Once it has that one and waits for the other, the write holding the
+     * other asks for the first, as a membership add naming them in that order does: the waiting pass
+     * holds no person while it waits for another, so it finds the first deleted already.
+     */
+    @Test
+    void theWaitingPassHoldsNoPersonWhileItWaitsForAnother() throws Exception {
+        try (StoreFixture f = StoreFixture.open(2, "Held through the first pass")) {
+            List<String> byKey = twoPeopleByKey(f);
+            PgOrganizationStore store = new PgOrganizationStore(f.pool);
+            assertThat(await(store.erase(f.org, Instant.now()))).isTrue();
+            Future<Long> erasing;
+            try (Connection first = connect();
+                 Connection later = connect();
+                 Connection watcher = connect()) {
+                first.setAutoCommit(false);
+                later.setAutoCommit(false);
+                assertThat(lock(first, f.org, byKey.get(0))).isTrue();
+                assertThat(lock(later, f.org, byKey.get(1))).isTrue();
+                int laterBackend = backend(later);
+                erasing = store.finishErasure(f.org, BATCH);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
+                    assertThat(System.nanoTime()).as("the waiting pass waits for the first person").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                first.commit();
+                while (!erasureWaitsFor(watcher, laterBackend)) {
+                    assertThat(System.nanoTime()).as("the waiting pass waits for the later person").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                assertThat(lock(later, f.org, byKey.get(0))).as("deleted already").isFalse();
+                later.commit();
+            }
+            assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /** Two people of the organisation, in the primary key's order (the erasure's batches'). */
+    private static List<String> twoPeopleByKey(StoreFixture f) throws SQLException {
+        f.user();
+        f.user();
+        return f.strings("SELECT id::text FROM scim_users WHERE org_id = ? ORDER BY id");
+    }
+
+    private static Connection connect() throws SQLException {
+        DatabaseTarget target = TestServer.database();
+        return DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
+    }
+
+    private static int backend(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Whether an erasure batch of the people waits for a lock that backend holds, seen from a
+     * connection outside a transaction (one inside sees the activity as when it first looked).
+     */
+    private static boolean erasureWaitsFor(Connection c, int holder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                + "WHERE query LIKE '%DELETE FROM scim_users%' AND ? = ANY(pg_blocking_pids(pid))")) {
+            ps.setInt(1, holder);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
         }
     }
 

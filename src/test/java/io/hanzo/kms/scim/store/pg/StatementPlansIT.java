@@ -143,13 +143,23 @@ class StatementPlansIT {
         assertThat(indexConditions(prune)).as("prune").anySatisfy(c -> assertThat(c).contains("user_id = s.user_id"));
     }
 
-    /** An erasure's batches and its last check: each table read by its primary key, never read whole. */
+    /**
+     * An erasure's batches, a table's first and those after it, and its last check: each table read by
+     * its primary key, never read whole; a batch after the first starts its read at the key it is given.
+     */
     @Test
     void erasingReachesTheOrganisationsRowsByKey() throws SQLException {
-        for (String batch : Stream.concat(Sql.ORG_ERASE_BATCHES.stream(), Sql.ORG_ERASE_BATCHES_WAITING.stream()).toList()) {
-            String plan = explain("erase(uuid, int)", batch, "'" + org + "', 1000", true);
-            assertThat(plan).as(batch).doesNotContain("Seq Scan").contains("Tid Scan");
-            assertThat(indexConditions(plan)).as(batch).isNotEmpty().allSatisfy(c -> assertThat(c).contains("org_id = $1"));
+        for (Sql.EraseBatch batch : Stream.concat(Sql.ORG_ERASE_BATCHES.stream(), Sql.ORG_ERASE_BATCHES_WAITING.stream()).toList()) {
+            String plan = explain("erase(uuid, int)", batch.first(), "'" + org + "', 1000", true);
+            assertThat(plan).as(batch.first()).doesNotContain("Seq Scan").contains("Tid Scan");
+            assertThat(indexConditions(plan)).as(batch.first()).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c).contains("org_id = $1"));
+            // The key's types are left to PostgreSQL, as the client does.
+            String after = batch.next().contains("$4") ? ", NULL, NULL" : ", NULL";
+            String next = explain("erase_next(uuid, int)", batch.next(), "'" + org + "', 1000" + after, true);
+            assertThat(next).as(batch.next()).doesNotContain("Seq Scan").contains("Tid Scan");
+            assertThat(indexConditions(next)).as(batch.next()).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c).contains("org_id = $1").contains("> ROW($1, $3"));
         }
         String last = explain("last(uuid)", Sql.ORG_ERASE_LAST, "'" + org + "'", true);
         assertThat(last).doesNotContain("Seq Scan");
