@@ -19,7 +19,7 @@ import java.util.UUID;
 final class OrgState implements AutoCloseable {
     private static final String DIGEST = "SELECT md5("
             + "coalesce((SELECT string_agg(id::text || '|' || user_name || '|' || coalesce(external_id, '') || '|' || active "
-            + "|| '|' || attributes::text || '|' || version || '|' || setup_state || '|' || role, ',' ORDER BY id) "
+            + "|| '|' || attributes::text || '|' || version || '|' || setup_state, ',' ORDER BY id) "
             + "FROM scim_users WHERE org_id = $1), '') || '#' "
             + "|| coalesce((SELECT string_agg(id::text || '|' || display_name || '|' || attributes::text || '|' || version, ',' "
             + "ORDER BY id) FROM scim_groups WHERE org_id = $1), '') || '#' "
