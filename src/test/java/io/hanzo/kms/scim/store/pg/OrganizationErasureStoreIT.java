@@ -127,7 +127,12 @@ class OrganizationErasureStoreIT {
     }
 
     private static boolean backendRuns(Connection c, int pid) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
+        return anyActivity(c, "pid = ?", pid);
+    }
+
+    /** Whether pg_stat_activity has a row meeting {@code condition}, whose one parameter is a backend's pid. */
+    private static boolean anyActivity(Connection c, String condition, int pid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE " + condition)) {
             ps.setInt(1, pid);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getLong(1) > 0;
@@ -227,13 +232,7 @@ class OrganizationErasureStoreIT {
      * connection outside a transaction (one inside sees the activity as when it first looked).
      */
     private static boolean erasureWaitsFor(Connection c, int holder) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
-                + "WHERE query LIKE '%DELETE FROM scim_users%' AND ? = ANY(pg_blocking_pids(pid))")) {
-            ps.setInt(1, holder);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
-            }
-        }
+        return anyActivity(c, "query LIKE '%DELETE FROM scim_users%' AND ? = ANY(pg_blocking_pids(pid))", holder);
     }
 
     /**
