@@ -119,6 +119,9 @@ class WebEndpointsIT {
         String userId = running.api.createUser(org, ScimChecks.user(userName)).path("id").asText();
         InvitationLog.Link link = running.log.awaitFirst(userName);
         assertThat(link.url()).isEqualTo(running.server.baseUrl() + "/account/setup");
+        // The link is logged as it is sent, a moment before the outbox records it as sent.
+        Polling.until(Duration.ofSeconds(30), () -> assertThat(MembershipDb.count(
+                "SELECT count(*) FROM invitations WHERE org_id = ? AND sent_at IS NOT NULL", org.id())).isEqualTo(1));
         String before = MembershipDb.snapshot(org.id(), userId);
 
         ApiClient.Response open = running.api.post(INVITATION, null, "{\"token\":\"" + link.token() + "\"}");
