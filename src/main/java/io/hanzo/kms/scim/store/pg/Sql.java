@@ -433,6 +433,14 @@ final class Sql {
             "SELECT setup_state, active FROM scim_users WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE";
 
     /**
+     * The claim's statements give up after 10 s (SQLSTATE 57014, and the outbox tries again at its next
+     * poll): the rows it has locked give it a transaction id, and every instance's change feed waits for
+     * the oldest transaction still open, for every organisation. A claim held up for whatever reason
+     * (a lock, a plan gone wrong) must not hold back what the other instances see. Sent with the claim,
+     * in the same round trip.
+     */
+    static final String OUTBOX_CLAIM_TIME_LIMIT = "SELECT set_config('statement_timeout', '10s', true)";
+    /**
      * The oldest undelivered invitations that no instance holds ($3: now), locked so that one
      * instance claims each, with what their recipient is chosen from (the userName and the emails).
      * Only an active person's: one the identity provider created or made inactive is invited once it
@@ -440,22 +448,26 @@ final class Sql {
      * claim commits, so that the address a token is minted for is the one the person has: a write of
      * the person waits for the claim and then sees it (USER_INVITATIONS_FOLLOW). The invitations of a
      * person being written are skipped, not waited for: that write holds the person and will lock
-     * their invitations, which this claim may hold. They are claimed in a later round.
+     * their invitations, which this claim may hold. They are claimed in a later round. Nothing here
+     * waits for a lock, so the claim deadlocks with no write.
+     *
+     * <p>Each invitation's person is reached by their key, in a lateral probe of their own (OFFSET 0
+     * keeps it one). Joined, for an organisation the statistics did not know yet while they knew
+     * another (a first sync into a database that serves others), the planner counted on one person
+     * and read all of the organisation's people for each invitation, matching the id afterwards: every
+     * invitation of an inactive or deleted person, or held by another instance, read them all. With
+     * 20,000 inactive people invited before 20,000 active ones, a claim took over six minutes, every
+     * claim gave up at its time limit and no invitation was sent. The person's lock is taken before
+     * the invitation's: one whose invitation another instance holds stays share-locked until this
+     * claim commits, a few milliseconds, which a write of that person waits out.
      */
-    /**
-     * The claim's statements give up after 10 s (SQLSTATE 57014, and the outbox tries again at its next
-     * poll): the rows it has locked give it a transaction id, and every instance's change feed waits for
-     * the oldest transaction still open, for every organisation. A claim held up for whatever reason
-     * (a lock, a plan gone wrong on statistics that do not know a large organisation yet) must not
-     * hold back what the other instances see. Sent with the claim, in the same round trip.
-     */
-    static final String OUTBOX_CLAIM_TIME_LIMIT = "SELECT set_config('statement_timeout', '10s', true)";
     static final String OUTBOX_CLAIM =
             "SELECT i.id, i.user_id, u.user_name, i.ctid::text, i.attempts, (u.attributes->'emails')::text FROM invitations i "
-                    + "JOIN scim_users u ON u.org_id = i.org_id AND u.id = i.user_id "
+                    + "CROSS JOIN LATERAL (SELECT p.user_name, p.attributes FROM scim_users p "
+                    + "WHERE p.org_id = i.org_id AND p.id = i.user_id AND p.active OFFSET 0 FOR SHARE SKIP LOCKED) u "
                     + "WHERE i.org_id = $1 AND i.sent_at IS NULL AND i.voided_at IS NULL AND i.used_at IS NULL "
-                    + "AND (i.claimed_until IS NULL OR i.claimed_until <= $3) AND u.active "
-                    + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED FOR SHARE OF u SKIP LOCKED";
+                    + "AND (i.claimed_until IS NULL OR i.claimed_until <= $3) "
+                    + "ORDER BY i.created_at LIMIT $2 FOR UPDATE OF i SKIP LOCKED";
     /**
      * Claims a whole batch until $5, each invitation with its own token hash and the address it is
      * minted for ($7): one statement. It is marked delivered once sent (OUTBOX_SENT).

@@ -82,6 +82,46 @@ class StatementPlansIT {
     }
 
     /**
+     * The outbox's claim reaches each invitation's person by the person's key, for an organisation the
+     * statistics do not know yet while they know another one (any first sync into a database that
+     * serves other organisations). Joined instead, the planner took the organisation's index alone to
+     * the people, so each invitation read every person of the organisation: claims of minutes, each
+     * cut at its time limit, and no invitation sent, once older invitations of inactive people stood
+     * before the active ones.
+     */
+    @Test
+    void claimingInvitationsReachesEachPersonByTheirKey() throws SQLException {
+        UUID known = UUID.randomUUID();
+        UUID fresh = UUID.randomUUID();
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS claim_stale");
+            for (String table : List.of("scim_users", "invitations")) {
+                s.execute("CREATE TABLE IF NOT EXISTS claim_stale." + table + " (LIKE public." + table + " INCLUDING ALL) "
+                        + "WITH (autovacuum_enabled = false)");
+                s.execute("TRUNCATE claim_stale." + table);
+            }
+            s.execute("INSERT INTO claim_stale.scim_users (org_id, id, user_name, active, attributes, version, created_at, "
+                    + "updated_at) SELECT '" + known + "', gen_random_uuid(), 'known' || n, true, '{}', 1, now(), now() "
+                    + "FROM generate_series(1, 2000) AS n");
+            s.execute("INSERT INTO claim_stale.invitations (org_id, id, user_id, created_at, sent_at) "
+                    + "SELECT org_id, gen_random_uuid(), id, now(), now() FROM claim_stale.scim_users");
+            s.execute("ANALYZE claim_stale.scim_users, claim_stale.invitations");
+            s.execute("INSERT INTO claim_stale.scim_users (org_id, id, user_name, active, attributes, version, created_at, "
+                    + "updated_at) SELECT '" + fresh + "', gen_random_uuid(), 'fresh' || n, n > 1000, '{}', 1, now(), now() "
+                    + "FROM generate_series(1, 3000) AS n");
+            s.execute("INSERT INTO claim_stale.invitations (org_id, id, user_id, created_at) "
+                    + "SELECT org_id, gen_random_uuid(), id, created_at FROM claim_stale.scim_users WHERE org_id = '" + fresh + "'");
+        }
+        for (boolean generic : new boolean[] {false, true}) {
+            String plan = explain("claim(uuid, int, timestamptz)", Sql.OUTBOX_CLAIM, "'" + fresh + "', 100, now()", generic,
+                    "claim_stale", Sql.OUTBOX_CLAIM_TIME_LIMIT);
+            assertThat(plan).as("generic plan: %s", generic).doesNotContain("Seq Scan").doesNotContain("Join Filter");
+            assertThat(indexConditions(plan)).as("generic plan: %s", generic)
+                    .anySatisfy(c -> assertThat(c).contains("id = i.user_id").contains("org_id = i.org_id"));
+        }
+    }
+
+    /**
      * A batch that was sent, or whose sending failed, is found by each invitation's key and then by
      * its address, also with plans made while the table was empty.
      */
