@@ -612,11 +612,14 @@ final class Sql {
      * One batch of an organisation's expired events, oldest first. Keyed like every statement here:
      * organisation id, then a range of ids, which is the primary key's order. The retention is the
      * same for every organisation, so pruning them one by one costs nothing over one statement across
-     * all of them, and keeps each batch short.
+     * all of them, and keeps each batch short. The batch's rows are deleted by their addresses: with
+     * `id IN` the batch, PostgreSQL read every event of the organisation for each batch (a hash of
+     * the batch against a sequential scan of the whole table, or, for an organisation the statistics
+     * did not know yet, the batch's thousand ids read again for each of its events: 3 to 9 s per batch
+     * for 8,000 events), work that grew with the square of the events to prune.
      */
-    static final String EVENTS_PRUNE =
-            "DELETE FROM scim_events WHERE org_id = $1 AND id IN "
-                    + "(SELECT id FROM scim_events WHERE org_id = $1 AND id < $2 ORDER BY id LIMIT $3)";
+    static final String EVENTS_PRUNE = "DELETE FROM scim_events WHERE ctid = ANY(ARRAY("
+            + "SELECT ctid FROM scim_events WHERE org_id = $1 AND id < $2 ORDER BY org_id, id LIMIT $3))";
     /**
      * One batch of an organisation's invitations that ended (voided or used) before $3 and that a
      * newer invitation of the same person replaces. A change of address or a re-send adds a row, so

@@ -91,34 +91,98 @@ class StatementPlansIT {
      */
     @Test
     void claimingInvitationsReachesEachPersonByTheirKey() throws SQLException {
-        UUID known = UUID.randomUUID();
-        UUID fresh = UUID.randomUUID();
-        try (Statement s = db.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS claim_stale");
-            for (String table : List.of("scim_users", "invitations")) {
-                s.execute("CREATE TABLE IF NOT EXISTS claim_stale." + table + " (LIKE public." + table + " INCLUDING ALL) "
-                        + "WITH (autovacuum_enabled = false)");
-                s.execute("TRUNCATE claim_stale." + table);
-            }
-            s.execute("INSERT INTO claim_stale.scim_users (org_id, id, user_name, active, attributes, version, created_at, "
-                    + "updated_at) SELECT '" + known + "', gen_random_uuid(), 'known' || n, true, '{}', 1, now(), now() "
-                    + "FROM generate_series(1, 2000) AS n");
-            s.execute("INSERT INTO claim_stale.invitations (org_id, id, user_id, created_at, sent_at) "
-                    + "SELECT org_id, gen_random_uuid(), id, now(), now() FROM claim_stale.scim_users");
-            s.execute("ANALYZE claim_stale.scim_users, claim_stale.invitations");
-            s.execute("INSERT INTO claim_stale.scim_users (org_id, id, user_name, active, attributes, version, created_at, "
-                    + "updated_at) SELECT '" + fresh + "', gen_random_uuid(), 'fresh' || n, n > 1000, '{}', 1, now(), now() "
-                    + "FROM generate_series(1, 3000) AS n");
-            s.execute("INSERT INTO claim_stale.invitations (org_id, id, user_id, created_at) "
-                    + "SELECT org_id, gen_random_uuid(), id, created_at FROM claim_stale.scim_users WHERE org_id = '" + fresh + "'");
-        }
+        UUID fresh = organisationTheStatisticsDoNotKnow();
         for (boolean generic : new boolean[] {false, true}) {
             String plan = explain("claim(uuid, int, timestamptz)", Sql.OUTBOX_CLAIM, "'" + fresh + "', 100, now()", generic,
-                    "claim_stale", Sql.OUTBOX_CLAIM_TIME_LIMIT);
+                    STALE, Sql.OUTBOX_CLAIM_TIME_LIMIT);
             assertThat(plan).as("generic plan: %s", generic).doesNotContain("Seq Scan").doesNotContain("Join Filter");
             assertThat(indexConditions(plan)).as("generic plan: %s", generic)
                     .anySatisfy(c -> assertThat(c).contains("id = i.user_id").contains("org_id = i.org_id"));
         }
+    }
+
+    /**
+     * The reads of one invitation or one person (the set-up page and the set-up, a re-issue) and the
+     * outbox's backlog, under the plans by key they are sent with, for an organisation the statistics do
+     * not know yet: each row by its whole key. With custom plans, an invitation was found through the
+     * organisation's index by person, its id a filter, and its person through the index by userName.
+     */
+    @Test
+    void readingAnInvitationOrAPersonReachesThemByKey() throws SQLException {
+        UUID fresh = organisationTheStatisticsDoNotKnow();
+        String invitation = column("SELECT id FROM " + STALE + ".invitations WHERE org_id = '" + fresh + "' LIMIT 1").get(0);
+        String user = column("SELECT user_id FROM " + STALE + ".invitations WHERE id = '" + invitation + "'").get(0);
+        String byInvitation = "'" + fresh + "', '" + invitation + "'";
+        for (String[] statement : List.of(
+                new String[] {"peek(uuid, uuid)", Sql.INVITATION_PEEK, byInvitation, "id = '" + invitation + "'"},
+                new String[] {"find(uuid, uuid)", Sql.INVITATION_FIND, byInvitation, "id = '" + invitation + "'"},
+                new String[] {"lock(uuid, uuid)", Sql.INVITATION_USER_LOCK, byInvitation, "id = '" + invitation + "'"},
+                new String[] {"state(uuid, uuid)", Sql.MEMBER_STATE_LOCKED, "'" + fresh + "', '" + user + "'", "id = '" + user + "'"})) {
+            String plan = explain(statement[0], statement[1], statement[2], true, STALE);
+            assertThat(plan).as(statement[0]).doesNotContain("Seq Scan").doesNotContain("Join Filter").doesNotContain("Filter: (id");
+            assertThat(indexConditions(plan)).as(statement[0]).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c).containsAnyOf("id = $2", "id = $0", "id = i.user_id", "id = $1)"));
+        }
+        String backlog = explain("backlog(uuid)", Sql.OUTBOX_BACKLOG, "'" + fresh + "'", true, STALE);
+        assertThat(backlog).doesNotContain("Seq Scan").doesNotContain("Join Filter");
+    }
+
+    /**
+     * A batch of the events' pruning reads the organisation's oldest events by the primary key, in
+     * its order, and deletes them by their addresses: never the whole table nor all of the
+     * organisation's events, for an organisation the statistics know and for one they do not.
+     */
+    @Test
+    void pruningEventsReadsOnlyTheBatch() throws SQLException {
+        UUID fresh = organisationTheStatisticsDoNotKnow();
+        String known = column("SELECT org_id FROM " + STALE + ".scim_events WHERE org_id <> '" + fresh + "' LIMIT 1").get(0);
+        for (String organisation : List.of(fresh.toString(), known)) {
+            for (boolean generic : new boolean[] {false, true}) {
+                String plan = explain("prune(uuid, uuid, int)", Sql.EVENTS_PRUNE, "'" + organisation + "', '"
+                        + new UUID(-1, -1) + "', 1000", generic, STALE, "SET LOCAL enable_seqscan = on");
+                assertThat(plan).as("%s, generic plan: %s", organisation, generic).contains("Tid Scan on scim_events")
+                        .doesNotContain("Seq Scan").doesNotContain("Join");
+                assertThat(indexConditions(plan)).as("%s, generic plan: %s", organisation, generic).singleElement()
+                        .satisfies(c -> assertThat(c).contains("org_id = ").contains("id < "));
+            }
+        }
+    }
+
+    /** A schema of its own whose tables' statistics know one organisation but not the one this answers. */
+    private static final String STALE = "stale_statistics";
+
+    /**
+     * Fills {@link #STALE}'s users, invitations and events with an organisation, analysed, then with another,
+     * not (autovacuum off): 3,000 people, the first 1,000 inactive, each with an invitation not sent,
+     * and 8,000 events.
+     */
+    private static UUID organisationTheStatisticsDoNotKnow() throws SQLException {
+        UUID known = UUID.randomUUID();
+        UUID fresh = UUID.randomUUID();
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + STALE);
+            for (String table : List.of("scim_users", "invitations", "scim_events")) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + STALE + "." + table + " (LIKE public." + table + " INCLUDING ALL) "
+                        + "WITH (autovacuum_enabled = false)");
+                s.execute("TRUNCATE " + STALE + "." + table);
+            }
+            s.execute("INSERT INTO " + STALE + ".scim_users (org_id, id, user_name, active, attributes, version, created_at, "
+                    + "updated_at) SELECT '" + known + "', gen_random_uuid(), 'known' || n, true, '{}', 1, now(), now() "
+                    + "FROM generate_series(1, 2000) AS n");
+            s.execute("INSERT INTO " + STALE + ".invitations (org_id, id, user_id, created_at, sent_at) "
+                    + "SELECT org_id, gen_random_uuid(), id, now(), now() FROM " + STALE + ".scim_users");
+            s.execute("INSERT INTO " + STALE + ".scim_events (org_id, id, at, operation, status, outcome) SELECT org_id, "
+                    + "gen_random_uuid(), now(), 'create', 201, 'success' FROM " + STALE + ".scim_users");
+            s.execute("ANALYZE " + STALE + ".scim_users, " + STALE + ".invitations, " + STALE + ".scim_events");
+            s.execute("INSERT INTO " + STALE + ".scim_users (org_id, id, user_name, active, attributes, version, created_at, "
+                    + "updated_at) SELECT '" + fresh + "', gen_random_uuid(), 'fresh' || n, n > 1000, '{}', 1, now(), now() "
+                    + "FROM generate_series(1, 3000) AS n");
+            s.execute("INSERT INTO " + STALE + ".invitations (org_id, id, user_id, created_at) SELECT org_id, gen_random_uuid(), "
+                    + "id, created_at FROM " + STALE + ".scim_users WHERE org_id = '" + fresh + "'");
+            s.execute("INSERT INTO " + STALE + ".scim_events (org_id, id, at, operation, status, outcome) SELECT '" + fresh
+                    + "', gen_random_uuid(), now(), 'create', 201, 'success' FROM generate_series(1, 8000)");
+        }
+        return fresh;
     }
 
     /**
