@@ -1,7 +1,7 @@
 package io.hanzo.kms.scim.service;
 
-import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.OrganizationService;
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.store.EventStore;
 import io.hanzo.kms.scim.store.MemberStore;
 import io.vertx.core.Future;
@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,10 +47,10 @@ public final class EventRetention {
             return Future.succeededFuture(0L);
         }
         Instant cutoff = Instant.now().minus(retention);
-        Iterator<Organization> it = orgs.all().iterator();
         long[] deleted = {0};
         long[] invitations = {0};
-        return next(it, cutoff, deleted, invitations)
+        return OneAfterAnother.forEach(orgs.all(), org -> pruneEvents(org.id(), cutoff, deleted)
+                        .compose(v -> pruneInvitations(org.id(), cutoff, invitations)))
                 .map(v -> deleted[0])
                 .onSuccess(n -> {
                     if (n > 0) {
@@ -64,28 +63,21 @@ public final class EventRetention {
                 .onComplete(ar -> running.set(false));
     }
 
-    private Future<Void> next(Iterator<Organization> it, Instant cutoff, long[] deleted, long[] invitations) {
-        if (!it.hasNext()) {
-            return Future.succeededFuture();
-        }
-        UUID orgId = it.next().id();
-        return pruneOrg(orgId, cutoff, deleted)
-                .compose(v -> pruneInvitations(orgId, null, cutoff, invitations))
-                .compose(v -> next(it, cutoff, deleted, invitations));
-    }
-
-    private Future<Void> pruneInvitations(UUID orgId, UUID after, Instant cutoff, long[] deleted) {
-        return members.pruneEndedInvitations(orgId, after, cutoff, BATCH).compose(batch -> {
+    /** The organisation's ended invitations, batch after batch, each after the last key the one before read. */
+    private Future<Void> pruneInvitations(UUID orgId, Instant cutoff, long[] deleted) {
+        UUID[] after = {null};
+        return OneAfterAnother.repeat(() -> members.pruneEndedInvitations(orgId, after[0], cutoff, BATCH).map(batch -> {
             deleted[0] += batch.deleted();
-            return batch.lastRead() == null ? Future.succeededFuture()
-                    : pruneInvitations(orgId, batch.lastRead(), cutoff, deleted);
-        });
+            after[0] = batch.lastRead();
+            return batch.lastRead() != null;
+        }));
     }
 
-    private Future<Void> pruneOrg(UUID orgId, Instant cutoff, long[] deleted) {
-        return events.pruneBefore(orgId, cutoff, BATCH).compose(n -> {
+    /** The organisation's events older than the cutoff, batch after batch until one is not full. */
+    private Future<Void> pruneEvents(UUID orgId, Instant cutoff, long[] deleted) {
+        return OneAfterAnother.repeat(() -> events.pruneBefore(orgId, cutoff, BATCH).map(n -> {
             deleted[0] += n;
-            return n < BATCH ? Future.succeededFuture() : pruneOrg(orgId, cutoff, deleted);
-        });
+            return n >= BATCH;
+        }));
     }
 }
