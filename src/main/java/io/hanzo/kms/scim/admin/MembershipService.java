@@ -11,6 +11,7 @@ import io.hanzo.kms.scim.index.IndexedUser;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.protocol.PartialTree;
 import io.hanzo.kms.scim.protocol.ScimException;
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.store.MemberStore;
 import io.hanzo.kms.scim.store.MemberStore.KeyMaterial;
 import io.hanzo.kms.scim.store.MemberStore.MintedToken;
@@ -27,12 +28,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Queue;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,6 +48,12 @@ public final class MembershipService {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
     static final String SETUP_PREFIX = "kms_setup_";
     private static final int DELIVERIES_PER_ROUND = 100;
+    /**
+     * Organisations drained at once. The minute's sweep marks every organisation, and a drain of each
+     * at once, with some thousands, overflowed the pool's queue of waiting requests: tenants' writes
+     * were answered 503 for seconds every minute.
+     */
+    static final int DRAINS_AT_ONCE = 4;
     private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(15);
     /** Whether a person is still to be invited needs only their active flag, not a tree of the whole document. */
     private static final PartialTree ACTIVE = new PartialTree(Set.of("active"));
@@ -80,6 +89,11 @@ public final class MembershipService {
     private final Object drains = new Object();
     /** Guarded by {@link #drains}. */
     private boolean stopping;
+    /**
+     * Drains that take organisations one after another ({@link #DRAINS_AT_ONCE} at most; guarded by
+     * {@link #drains}): one held up by a relay holds up only the organisations it has taken.
+     */
+    private int drainers;
     /** Whether the last drain failed: a failure is logged when it starts, not at every poll. */
     private final AtomicBoolean failing = new AtomicBoolean();
     /** Told of each invitation whose sending failed (for metrics). */
@@ -143,10 +157,11 @@ public final class MembershipService {
 
     /**
      * Starts delivering what the outbox holds for the organisations that queued invitations since
-     * they were last drained, and for those whose failed invitations are due again; an organisation
-     * whose drain is under way is left for the next poll. Completes when the drains started complete,
-     * with the number of invitations they sent. An organisation leaves the list once its drain finds
-     * nothing to send.
+     * they were last drained, and for those whose failed invitations are due again, at most
+     * {@link #DRAINS_AT_ONCE} organisations at a time; an organisation whose drain is under way is
+     * left for the next poll, and so are those the drains at work leave no room for. Completes when
+     * the drains started complete, with the number of invitations they sent. An organisation leaves
+     * the list once its drain finds nothing to send.
      */
     public Future<Integer> deliverInvitations() {
         synchronized (drains) {
@@ -164,19 +179,20 @@ public final class MembershipService {
                     return dues.isEmpty() ? null : dues;
                 });
             }
+            int room = DRAINS_AT_ONCE - drainers;
+            if (room <= 0 || outboxDirty.isEmpty()) {
+                return Future.succeededFuture(0);
+            }
+            // The organisations queued now: one queued again meanwhile (a failed drain) waits for a later poll.
+            Queue<UUID> due = new ConcurrentLinkedQueue<>(outboxDirty);
             List<Future<Integer>> started = new ArrayList<>();
-            for (UUID orgId : List.copyOf(outboxDirty)) {
-                if (draining.containsKey(orgId)) {
-                    continue;
-                }
-                outboxDirty.remove(orgId);
-                if (erased(orgId)) {
-                    continue;
-                }
-                Future<Integer> drain = drain(orgId, 0).transform(this::reported);
-                draining.put(orgId, drain);
-                drain.onComplete(ar -> draining.remove(orgId, drain));
-                started.add(drain);
+            for (int i = 0; i < room; i++) {
+                drainers++;
+                started.add(drainInTurn(due).onComplete(ar -> {
+                    synchronized (drains) {
+                        drainers--;
+                    }
+                }));
             }
             return Future.all(started).map(all -> {
                 int sent = 0;
@@ -185,6 +201,39 @@ public final class MembershipService {
                 }
                 return sent;
             });
+        }
+    }
+
+    /** Drains the organisations queued, one after another, until none is left; never fails. */
+    private Future<Integer> drainInTurn(Queue<UUID> due) {
+        int[] sent = {0};
+        return OneAfterAnother.repeat(() -> {
+            Future<Integer> drain = startNextDrain(due);
+            return drain == null ? Future.succeededFuture(false) : drain.map(n -> {
+                sent[0] += n;
+                return true;
+            });
+        }).map(v -> sent[0]);
+    }
+
+    /**
+     * Starts the drain of the round's next organisation that still has invitations queued and is
+     * known here; null when the round has none left, or the outbox is stopping.
+     */
+    private Future<Integer> startNextDrain(Queue<UUID> due) {
+        synchronized (drains) {
+            UUID orgId;
+            while (!stopping && (orgId = due.poll()) != null) {
+                if (draining.containsKey(orgId) || !outboxDirty.remove(orgId) || erased(orgId)) {
+                    continue;
+                }
+                UUID id = orgId;
+                Future<Integer> drain = drain(id, 0).transform(this::reported);
+                draining.put(id, drain);
+                drain.onComplete(ar -> draining.remove(id, drain));
+                return drain;
+            }
+            return null;
         }
     }
 

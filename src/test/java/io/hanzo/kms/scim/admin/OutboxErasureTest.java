@@ -22,14 +22,17 @@ import java.util.function.Function;
  */
 class OutboxErasureTest {
     /** An outbox whose claims are answered when the test says, and which records nothing else. */
-    private static final class HeldOutbox implements MemberStore {
+    static final class HeldOutbox implements MemberStore {
         final List<Promise<List<Delivery>>> claims = new ArrayList<>();
+        /** The organisation of each claim, in the order of {@link #claims}. */
+        final List<UUID> claimed = new ArrayList<>();
 
         @Override
         public Future<List<Delivery>> claimPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
                                                    Instant expiresAt, Instant claimedUntil) {
             Promise<List<Delivery>> p = Promise.promise();
             claims.add(p);
+            claimed.add(orgId);
             return p.future();
         }
 

@@ -1,0 +1,58 @@
+package io.hanzo.kms.scim.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hanzo.kms.scim.index.DirectoryIndex;
+import io.vertx.core.Future;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The outbox drains a few organisations at a time, whatever the number queued: the minute's sweep
+ * queues every organisation, and a drain of each at once, with some thousands, overflowed the
+ * database pool's queue, so that tenants' requests were answered 503 every minute.
+ */
+class OutboxDrainsAtOnceTest {
+    private static final int ORGANISATIONS = 300;
+
+    @Test
+    void aSweepOfManyOrganisationsClaimsAFewAtATimeAndReachesEveryOne() {
+        OrganizationErasureCacheTest.Rows rows = new OrganizationErasureCacheTest.Rows();
+        OrganizationService orgs = new OrganizationService(rows);
+        Set<UUID> all = new HashSet<>();
+        for (int i = 0; i < ORGANISATIONS; i++) {
+            all.add(orgs.create("Org " + i, Plan.PRO).result().id());
+        }
+        OutboxErasureTest.HeldOutbox outbox = new OutboxErasureTest.HeldOutbox();
+        MembershipService members = new MembershipService(outbox, orgs, new DirectoryIndex(),
+                (to, link) -> Future.succeededFuture(), "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
+        members.sweepAll();
+        Future<Integer> round = members.deliverInvitations();
+        assertThat(outbox.claims).hasSize(MembershipService.DRAINS_AT_ONCE);
+
+        // A poll while those drains are at work starts no more.
+        assertThat(members.deliverInvitations().result()).isZero();
+        assertThat(outbox.claims).hasSize(MembershipService.DRAINS_AT_ONCE);
+
+        // Each claim answered (nothing to send) lets its drain take the next organisation.
+        for (int answered = 0; answered < outbox.claims.size(); answered++) {
+            int outstanding = outbox.claims.size() - answered;
+            assertThat(outstanding).as("claims under way").isLessThanOrEqualTo(MembershipService.DRAINS_AT_ONCE);
+            outbox.claims.get(answered).complete(List.of());
+        }
+        assertThat(round.succeeded()).isTrue();
+        assertThat(outbox.claimed).hasSize(ORGANISATIONS).containsExactlyInAnyOrderElementsOf(all);
+
+        // Drained: the next poll has nothing to claim, and nothing holds its room.
+        assertThat(members.deliverInvitations().result()).isZero();
+        assertThat(outbox.claims).hasSize(ORGANISATIONS);
+        members.invitationsQueued(outbox.claimed.get(0));
+        members.deliverInvitations();
+        assertThat(outbox.claims).hasSize(ORGANISATIONS + 1);
+    }
+}
