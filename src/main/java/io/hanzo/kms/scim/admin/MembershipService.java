@@ -118,11 +118,7 @@ public final class MembershipService {
 
     /** Reloads every organisation's role mappings: at start-up, and after change notifications were lost. */
     public Future<Void> refreshRoleMappings(List<Organization> all) {
-        Future<Void> chain = Future.succeededFuture();
-        for (Organization org : all) {
-            chain = chain.compose(v -> refreshRoleMappings(org.id()));
-        }
-        return chain;
+        return OneAfterAnother.forEach(all, org -> refreshRoleMappings(org.id()));
     }
 
     /**
@@ -294,11 +290,8 @@ public final class MembershipService {
 
     /** Invitations queued and not yet delivered, summed over the organisations one query each. */
     public Future<Long> outboxBacklog() {
-        Future<Long> total = Future.succeededFuture(0L);
-        for (Organization o : orgs.all()) {
-            total = total.compose(sum -> store.outboxBacklog(o.id()).map(n -> sum + n));
-        }
-        return total;
+        long[] total = {0};
+        return OneAfterAnother.forEach(orgs.all(), o -> store.outboxBacklog(o.id()).map(n -> total[0] += n)).map(v -> total[0]);
     }
 
     /** Periodically, every organisation: invitations another instance queued are delivered too. */

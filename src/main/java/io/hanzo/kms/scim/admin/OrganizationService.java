@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.admin;
 
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.OrganizationStore;
@@ -124,12 +125,8 @@ public final class OrganizationService {
     /** Finishes every erasure that is still to finish: at start-up and periodically, for those a crash cut short. */
     public Future<Void> finishErasures() {
         return store.erasing().compose(ids -> {
-            Future<Void> chain = Future.succeededFuture();
-            for (UUID id : ids) {
-                forget(id);
-                chain = chain.compose(v -> finishErasure(id).otherwiseEmpty().mapEmpty());
-            }
-            return chain;
+            ids.forEach(this::forget);
+            return OneAfterAnother.forEach(ids, id -> finishErasure(id).otherwiseEmpty());
         });
     }
 

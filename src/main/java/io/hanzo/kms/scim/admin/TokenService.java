@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.admin;
 
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.Ids;
 import io.hanzo.kms.scim.store.TokenStore;
@@ -94,15 +95,11 @@ public final class TokenService {
      * wait queue (and be refused) with many organisations.
      */
     private Future<Void> read(List<Organization> orgs, Map<UUID, ScimToken> into) {
-        Future<Void> chain = Future.succeededFuture();
-        for (Organization org : orgs) {
-            chain = chain.compose(v -> store.unrevoked(org.id()).map(tokens -> {
-                Instant now = Instant.now();
-                tokens.stream().filter(t -> !pastKeeping(t, now)).forEach(t -> into.put(t.id(), t));
-                return null;
-            }));
-        }
-        return chain;
+        return OneAfterAnother.forEach(orgs, org -> store.unrevoked(org.id()).map(tokens -> {
+            Instant now = Instant.now();
+            tokens.stream().filter(t -> !pastKeeping(t, now)).forEach(t -> into.put(t.id(), t));
+            return null;
+        }));
     }
 
     /** Applies a change to the cache, noting it for a reload that is reading meanwhile. */

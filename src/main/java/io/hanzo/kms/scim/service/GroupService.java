@@ -2,6 +2,7 @@ package io.hanzo.kms.scim.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.index.GroupIndex;
@@ -37,6 +38,8 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -74,12 +77,10 @@ public final class GroupService {
 
     public Future<Void> load(List<Organization> orgs) {
         long start = System.nanoTime();
-        Future<Void> chain = Future.succeededFuture();
-        for (Organization org : orgs) {
-            GroupIndex groups = index.groups(org.id());
-            chain = chain.compose(v -> loadInto(org.id(), groups));
-        }
-        return chain.onSuccess(v -> LOG.info("Index: {} groups with {} memberships loaded in {} ms", index.groupCount(),
+        Map<UUID, GroupIndex> indexes = new LinkedHashMap<>();
+        orgs.forEach(org -> indexes.put(org.id(), index.groups(org.id())));
+        return OneAfterAnother.forEach(indexes.entrySet(), e -> loadInto(e.getKey(), e.getValue()))
+                .onSuccess(v -> LOG.info("Index: {} groups with {} memberships loaded in {} ms", index.groupCount(),
                 index.membershipCount(), (System.nanoTime() - start) / 1_000_000));
     }
 

@@ -1,5 +1,6 @@
 package io.hanzo.kms.scim.service;
 
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,6 +42,7 @@ import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.GroupsAttribute;
 import io.hanzo.kms.scim.index.IndexedGroup;
 
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -103,12 +105,10 @@ public final class UserService {
     /** Fills the index from the database, one organisation at a time. */
     public Future<Void> load(List<Organization> orgs) {
         long start = System.nanoTime();
-        Future<Void> chain = Future.succeededFuture();
-        for (Organization org : orgs) {
-            UserIndex users = index.users(org.id());
-            chain = chain.compose(v -> loadInto(org.id(), users));
-        }
-        return chain.onSuccess(v -> LOG.info("Index: {} users of {} organisations loaded in {} ms", index.userCount(),
+        Map<UUID, UserIndex> indexes = new LinkedHashMap<>();
+        orgs.forEach(org -> indexes.put(org.id(), index.users(org.id())));
+        return OneAfterAnother.forEach(indexes.entrySet(), e -> loadInto(e.getKey(), e.getValue()))
+                .onSuccess(v -> LOG.info("Index: {} users of {} organisations loaded in {} ms", index.userCount(),
                 orgs.size(), (System.nanoTime() - start) / 1_000_000));
     }
 
