@@ -8,10 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,11 +30,7 @@ class ManyOrganisationsStartTest {
 
     @Test
     void aLoadThatFailsAtTheFirstOrganisationAnswersItsFailure() throws Exception {
-        List<Organization> orgs = new ArrayList<>();
-        Instant now = Instant.now();
-        for (int i = 0; i < ORGANISATIONS; i++) {
-            orgs.add(new Organization(UUID.randomUUID(), "Org " + i, Plan.PRO, true, Role.MEMBER, now, now));
-        }
+        List<Organization> orgs = ManyOrganizations.of(ORGANISATIONS);
         IllegalStateException down = new IllegalStateException("the database is down");
         TokenStore store = (TokenStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {TokenStore.class},
                 (proxy, method, args) -> {

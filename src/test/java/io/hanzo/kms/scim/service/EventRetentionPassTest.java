@@ -1,9 +1,8 @@
 package io.hanzo.kms.scim.service;
 
+import io.hanzo.kms.scim.admin.ManyOrganizations;
 import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.OrganizationService;
-import io.hanzo.kms.scim.admin.Plan;
-import io.hanzo.kms.scim.admin.Role;
 import io.hanzo.kms.scim.store.EventStore;
 import io.hanzo.kms.scim.store.MemberStore;
 import io.hanzo.kms.scim.store.OrganizationStore;
@@ -15,10 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,11 +36,7 @@ class EventRetentionPassTest {
 
     @Test
     void aPassOverTensOfThousandsOfOrganisationsEndsAndTheNextOneRuns() throws Exception {
-        List<Organization> all = new ArrayList<>();
-        Instant now = Instant.now();
-        for (int i = 0; i < ORGANISATIONS; i++) {
-            all.add(new Organization(UUID.randomUUID(), "Org " + i, Plan.PRO, true, Role.MEMBER, now, now));
-        }
+        List<Organization> all = ManyOrganizations.of(ORGANISATIONS);
         OrganizationService orgs = new OrganizationService(storeOf(OrganizationStore.class, "all", all));
         done(orgs.load());
         AtomicInteger eventBatches = new AtomicInteger();
