@@ -19,8 +19,6 @@ import java.util.UUID;
 
 /** Admin API: organisations and their SCIM switch (the KMS "Provisioning" tab). */
 final class OrganizationsHandler {
-    static final int LIST_LIMIT = 100;
-
     private final OrganizationService orgs;
     private final String scimUrl;
 
@@ -48,22 +46,39 @@ final class OrganizationsHandler {
                 .onFailure(ctx::fail);
     }
 
+    /** The list's order: by name in any letter case, then by id. */
+    private static final Comparator<Organization> BY_NAME =
+            Comparator.comparing((Organization o) -> o.name().toLowerCase(Locale.ROOT)).thenComparing(Organization::id);
+
     /**
-     * The organisations whose name contains {@code name} (any letter case), by name, at most
-     * {@value #LIST_LIMIT}; with the SCIM base URL, which the console shows before any token exists.
+     * The organisations whose name contains {@code name} (any letter case), by name, a page of
+     * {@code limit} (100 unless asked) after the organisation {@code cursor} names, with the cursor
+     * of the next page (null on the last); with the SCIM base URL, which the console shows before any
+     * token exists.
      */
     void list(RoutingContext ctx) {
         String name = ctx.queryParams().get("name");
         String needle = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        AdminPage page = AdminPage.of(ctx);
+        Organization after = page.cursor() == null ? null : orgs.get(page.cursor());
+        if (page.cursor() != null && after == null) {
+            throw ScimException.invalidValue("'cursor' names no organization (it was erased since): list from the start.");
+        }
         List<Organization> found = orgs.all().stream()
                 .filter(o -> o.name().toLowerCase(Locale.ROOT).contains(needle))
-                .sorted(Comparator.comparing((Organization o) -> o.name().toLowerCase(Locale.ROOT)).thenComparing(Organization::id))
-                .limit(LIST_LIMIT)
+                .filter(o -> after == null || BY_NAME.compare(o, after) > 0)
+                .sorted(BY_NAME)
+                .limit(page.limit() + 1L)
                 .toList();
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("scimUrl", scimUrl);
         ArrayNode list = out.putArray("organizations");
-        found.forEach(o -> list.add(AdminJson.organization(o)));
+        found.stream().limit(page.limit()).forEach(o -> list.add(AdminJson.organization(o)));
+        if (found.size() > page.limit()) {
+            out.put("nextCursor", found.get(page.limit() - 1).id().toString());
+        } else {
+            out.putNull("nextCursor");
+        }
         ScimResponses.sendPlainJson(ctx, 200, out);
     }
 

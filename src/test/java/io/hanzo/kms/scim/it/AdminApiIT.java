@@ -96,6 +96,40 @@ class AdminApiIT {
         assertThat(r.header("Content-Type")).startsWith("application/json");
     }
 
+    /**
+     * The list pages by name, each page with the cursor of the next: with thousands of organisations
+     * a list cut at 100 without a cursor left the rest out, and limit and cursor were ignored.
+     */
+    @Test
+    void listingOrganizationsPagesByNameWithACursor() {
+        String marker = "Paged " + UUID.randomUUID();
+        List<String> ids = new ArrayList<>();
+        for (String n : List.of("e", "B", "d", "a", "C")) {
+            ids.add(createOrg(marker + " " + n, "free").get("id").asText());
+        }
+        List<String> names = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            ApiClient.Response r = client.get(ORGS + "?limit=2&name=" + ApiClient.encode(marker)
+                    + (cursor == null ? "" : "&cursor=" + cursor), ADMIN);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            JsonNode list = r.json().path("organizations");
+            assertThat(list.size()).as(r.text()).isBetween(1, 2);
+            list.forEach(o -> names.add(o.path("name").asText().substring(marker.length() + 1)));
+            assertThat(r.json().has("nextCursor")).isTrue();
+            cursor = r.json().path("nextCursor").isNull() ? null : r.json().path("nextCursor").asText();
+            pages++;
+        } while (cursor != null && pages < 10);
+        assertThat(pages).isEqualTo(3);
+        assertThat(names).containsExactly("a", "B", "C", "d", "e");
+
+        assertBadRequest(client.get(ORGS + "?limit=0", ADMIN));
+        assertBadRequest(client.get(ORGS + "?limit=501", ADMIN));
+        assertBadRequest(client.get(ORGS + "?cursor=not-a-cursor", ADMIN));
+        assertBadRequest(client.get(ORGS + "?cursor=" + UUID.randomUUID(), ADMIN));
+    }
+
     @Test
     void createOrganizationWithoutPlanDefaultsToFree() {
         ApiClient.Response r = client.post(ORGS, ADMIN, "{\"name\":\"No Plan Given\"}");
