@@ -96,6 +96,7 @@ public final class MembershipService {
     private int drainers;
     /** Whether the last drain failed: a failure is logged when it starts, not at every poll. */
     private final AtomicBoolean failing = new AtomicBoolean();
+    private final AtomicBoolean countingBacklog = new AtomicBoolean();
     /** Told of each invitation whose sending failed (for metrics). */
     private volatile Runnable onDeliveryFailure = () -> { };
 
@@ -288,10 +289,19 @@ public final class MembershipService {
         this.onDeliveryFailure = listener;
     }
 
-    /** Invitations queued and not yet delivered, summed over the organisations one query each. */
+    /**
+     * Invitations queued and not yet delivered, summed over the organisations one query each. A count
+     * still under way fails the next one at once: with tens of thousands of organisations a count can
+     * outlast the gauge's period, and counts started each period would pile up on the pool.
+     */
     public Future<Long> outboxBacklog() {
+        if (!countingBacklog.compareAndSet(false, true)) {
+            return Future.failedFuture(new IllegalStateException("the previous count of the backlog is still under way"));
+        }
         long[] total = {0};
-        return OneAfterAnother.forEach(orgs.all(), o -> store.outboxBacklog(o.id()).map(n -> total[0] += n)).map(v -> total[0]);
+        return OneAfterAnother.forEach(orgs.all(), o -> store.outboxBacklog(o.id()).map(n -> total[0] += n))
+                .map(v -> total[0])
+                .onComplete(ar -> countingBacklog.set(false));
     }
 
     /** Periodically, every organisation: invitations another instance queued are delivered too. */

@@ -55,4 +55,27 @@ class OutboxDrainsAtOnceTest {
         members.deliverInvitations();
         assertThat(outbox.claims).hasSize(ORGANISATIONS + 1);
     }
+
+    /** A count of the backlog still under way makes the next one give up instead of starting another. */
+    @Test
+    void aCountOfTheBacklogUnderWayIsNotStartedAgain() {
+        OrganizationErasureCacheTest.Rows rows = new OrganizationErasureCacheTest.Rows();
+        OrganizationService orgs = new OrganizationService(rows);
+        for (int i = 0; i < 3; i++) {
+            orgs.create("Counted " + i, Plan.PRO);
+        }
+        OutboxErasureTest.HeldOutbox outbox = new OutboxErasureTest.HeldOutbox();
+        MembershipService members = new MembershipService(outbox, orgs, new DirectoryIndex(),
+                (to, link) -> Future.succeededFuture(), "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
+        Future<Long> first = members.outboxBacklog();
+        assertThat(members.outboxBacklog().failed()).isTrue();
+        assertThat(outbox.backlogs).hasSize(1);
+        for (int i = 0; i < outbox.backlogs.size(); i++) {
+            outbox.backlogs.get(i).complete(2L);
+        }
+        assertThat(first.result()).isEqualTo(6L);
+        Future<Long> next = members.outboxBacklog();
+        assertThat(outbox.backlogs).as("a count once the first has ended").hasSize(4);
+        assertThat(next.isComplete()).isFalse();
+    }
 }

@@ -26,6 +26,8 @@ class OutboxErasureTest {
         final List<Promise<List<Delivery>>> claims = new ArrayList<>();
         /** The organisation of each claim, in the order of {@link #claims}. */
         final List<UUID> claimed = new ArrayList<>();
+        /** Counts of an organisation's backlog, answered when the test says. */
+        final List<Promise<Long>> backlogs = new ArrayList<>();
 
         @Override
         public Future<List<Delivery>> claimPending(UUID orgId, int limit, Function<UUID, MintedToken> mint, Instant now,
@@ -53,7 +55,9 @@ class OutboxErasureTest {
 
         @Override
         public Future<Long> outboxBacklog(UUID orgId) {
-            throw new UnsupportedOperationException();
+            Promise<Long> p = Promise.promise();
+            backlogs.add(p);
+            return p.future();
         }
 
         @Override
