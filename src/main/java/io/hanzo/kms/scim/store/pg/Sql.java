@@ -459,7 +459,10 @@ final class Sql {
      * 20,000 inactive people invited before 20,000 active ones, a claim took over six minutes, every
      * claim gave up at its time limit and no invitation was sent. The person's lock is taken before
      * the invitation's: one whose invitation another instance holds stays share-locked until this
-     * claim commits, a few milliseconds, which a write of that person waits out.
+     * claim commits, a few milliseconds, which a write of that person waits out. (The invitation locked
+     * first, in a subquery of its own or in a probe of its own, made plans that read all of the
+     * organisation's waiting invitations for each claim: sorted once the statistics knew them, or
+     * through the organisation alone for each one while they did not.)
      */
     static final String OUTBOX_CLAIM =
             "SELECT i.id, i.user_id, u.user_name, i.ctid::text, i.attempts, (u.attributes->'emails')::text FROM invitations i "
