@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -54,6 +56,8 @@ public final class MembershipService {
      * were answered 503 for seconds every minute.
      */
     static final int DRAINS_AT_ONCE = 4;
+    /** Batches a drain sends of one organisation before the others queued have their turn. */
+    static final int BATCHES_PER_TURN = 5;
     private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(15);
     /** Whether a person is still to be invited needs only their active flag, not a tree of the whole document. */
     private static final PartialTree ACTIVE = new PartialTree(Set.of("active"));
@@ -94,6 +98,12 @@ public final class MembershipService {
      * {@link #drains}): one held up by a relay holds up only the organisations it has taken.
      */
     private int drainers;
+    /**
+     * Organisations queued since the round under way began (a provisioned person, a retry due, a
+     * drain that gave others their turn), drained before the rest of the round (the sweep's every
+     * organisation), in the order queued. Guarded by {@link #drains}.
+     */
+    private final Set<UUID> soon = new LinkedHashSet<>();
     /** Whether the last drain failed: a failure is logged when it starts, not at every poll. */
     private final AtomicBoolean failing = new AtomicBoolean();
     private final AtomicBoolean countingBacklog = new AtomicBoolean();
@@ -145,11 +155,17 @@ public final class MembershipService {
         groupRoles.remove(orgId);
         outboxDirty.remove(orgId);
         retriesDue.remove(orgId);
+        synchronized (drains) {
+            soon.remove(orgId);
+        }
     }
 
     /** Tells the outbox that an organisation has new invitations (a user was provisioned). */
     public void invitationsQueued(UUID orgId) {
         outboxDirty.add(orgId);
+        synchronized (drains) {
+            soon.add(orgId);
+        }
     }
 
     /**
@@ -172,6 +188,7 @@ public final class MembershipService {
                     if (!come.isEmpty()) {
                         come.clear();
                         outboxDirty.add(id);
+                        soon.add(id);
                     }
                     return dues.isEmpty() ? null : dues;
                 });
@@ -220,18 +237,29 @@ public final class MembershipService {
     private Future<Integer> startNextDrain(Queue<UUID> due) {
         synchronized (drains) {
             UUID orgId;
-            while (!stopping && (orgId = due.poll()) != null) {
+            while (!stopping && (orgId = next(due)) != null) {
                 if (draining.containsKey(orgId) || !outboxDirty.remove(orgId) || erased(orgId)) {
                     continue;
                 }
                 UUID id = orgId;
-                Future<Integer> drain = drain(id, 0).transform(this::reported);
+                Future<Integer> drain = drain(id).transform(this::reported);
                 draining.put(id, drain);
                 drain.onComplete(ar -> draining.remove(id, drain));
                 return drain;
             }
             return null;
         }
+    }
+
+    /** The next organisation to drain: one queued since the round began first, then the round's. Under {@link #drains}. */
+    private UUID next(Queue<UUID> due) {
+        Iterator<UUID> first = soon.iterator();
+        if (first.hasNext()) {
+            UUID orgId = first.next();
+            first.remove();
+            return orgId;
+        }
+        return due.poll();
     }
 
     /** A drain's outcome, logged when delivery starts failing and when it works again; never a failure. */
@@ -263,21 +291,35 @@ public final class MembershipService {
     /**
      * Delivers the organisation's outbox batch after batch until it is empty, or until a batch had
      * a send that failed at the relay (which may be down: its invitations are tried again when due)
-     * or an invitation held back. Invitations without an address fail without stopping it: those
-     * claimed after them would otherwise wait behind them, since a full batch of them due again is
-     * claimed first.
+     * or an invitation held back, or until it has had {@link #BATCHES_PER_TURN} batches: then the
+     * organisation is queued again, behind the others, so that a large backlog does not keep one of
+     * the few drains from every other organisation. Invitations without an address fail without
+     * stopping it: those claimed after them would otherwise wait behind them, since a full batch of
+     * them due again is claimed first.
      */
-    private Future<Integer> drain(UUID orgId, int sentBefore) {
-        if (erased(orgId)) {
-            return Future.succeededFuture(sentBefore);
-        }
-        return deliver(orgId)
+    private Future<Integer> drain(UUID orgId) {
+        int[] sent = {0};
+        int[] batches = {0};
+        return OneAfterAnother.repeat(() -> erased(orgId) ? Future.succeededFuture(false) : deliver(orgId)
                 .recover(e -> {
                     outboxDirty.add(orgId);
                     return Future.failedFuture(e);
                 })
-                .compose(round -> round.claimed() == DELIVERIES_PER_ROUND && !round.stopsTheDrain()
-                        ? drain(orgId, sentBefore + round.sent()) : Future.succeededFuture(sentBefore + round.sent()));
+                .map(round -> {
+                    sent[0] += round.sent();
+                    if (round.claimed() < DELIVERIES_PER_ROUND || round.stopsTheDrain()) {
+                        return false;
+                    }
+                    if (++batches[0] < BATCHES_PER_TURN) {
+                        return true;
+                    }
+                    outboxDirty.add(orgId);
+                    synchronized (drains) {
+                        soon.add(orgId);
+                    }
+                    return false;
+                }))
+                .map(v -> sent[0]);
     }
 
     /** Erased, or not known here: its outbox is left alone (a sweep finds it once it is known). */

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -77,5 +78,36 @@ class OutboxDrainsAtOnceTest {
         Future<Long> next = members.outboxBacklog();
         assertThat(outbox.backlogs).as("a count once the first has ended").hasSize(4);
         assertThat(next.isComplete()).isFalse();
+    }
+
+    /**
+     * An organisation that queues invitations while the drains work through a sweep's thousands goes
+     * before the rest of them: a person provisioned then waited for the whole sweep.
+     */
+    @Test
+    void anOrganisationQueuedDuringASweepIsDrainedBeforeTheSweepsRest() {
+        OrganizationErasureCacheTest.Rows rows = new OrganizationErasureCacheTest.Rows();
+        OrganizationService orgs = new OrganizationService(rows);
+        List<UUID> all = new ArrayList<>();
+        for (int i = 0; i < ORGANISATIONS; i++) {
+            all.add(orgs.create("Org " + i, Plan.PRO).result().id());
+        }
+        OutboxErasureTest.HeldOutbox outbox = new OutboxErasureTest.HeldOutbox();
+        MembershipService members = new MembershipService(outbox, orgs, new DirectoryIndex(),
+                (to, link) -> Future.succeededFuture(), "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
+        members.sweepAll();
+        members.deliverInvitations();
+        assertThat(outbox.claims).hasSize(MembershipService.DRAINS_AT_ONCE);
+        outbox.claims.get(0).complete(List.of());
+        outbox.claims.get(1).complete(List.of());
+        UUID provisioned = all.stream().filter(id -> !outbox.claimed.contains(id)).findFirst().orElseThrow();
+        members.invitationsQueued(provisioned);
+        outbox.claims.get(2).complete(List.of());
+        assertThat(outbox.claimed.get(outbox.claimed.size() - 1)).as("the next claim").isEqualTo(provisioned);
+        for (int answered = 3; answered < outbox.claims.size(); answered++) {
+            outbox.claims.get(answered).complete(List.of());
+        }
+        assertThat(outbox.claimed).as("each organisation claimed once").hasSize(ORGANISATIONS)
+                .containsExactlyInAnyOrderElementsOf(all);
     }
 }
