@@ -21,17 +21,26 @@ import java.util.UUID;
 class OutboxDrainsAtOnceTest {
     private static final int ORGANISATIONS = 300;
 
+    private static List<UUID> create(OrganizationService orgs, int count) {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(orgs.create("Org " + i, Plan.PRO).result().id());
+        }
+        return ids;
+    }
+
+    /** The outbox of those organisations, delivering through a sender that always succeeds. */
+    private static MembershipService outboxOf(OutboxErasureTest.HeldOutbox outbox, OrganizationService orgs) {
+        return new MembershipService(outbox, orgs, new DirectoryIndex(), (to, link) -> Future.succeededFuture(),
+                "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
+    }
+
     @Test
     void aSweepOfManyOrganisationsClaimsAFewAtATimeAndReachesEveryOne() {
-        OrganizationErasureCacheTest.Rows rows = new OrganizationErasureCacheTest.Rows();
-        OrganizationService orgs = new OrganizationService(rows);
-        Set<UUID> all = new HashSet<>();
-        for (int i = 0; i < ORGANISATIONS; i++) {
-            all.add(orgs.create("Org " + i, Plan.PRO).result().id());
-        }
+        OrganizationService orgs = new OrganizationService(new OrganizationErasureCacheTest.Rows());
+        Set<UUID> all = new HashSet<>(create(orgs, ORGANISATIONS));
         OutboxErasureTest.HeldOutbox outbox = new OutboxErasureTest.HeldOutbox();
-        MembershipService members = new MembershipService(outbox, orgs, new DirectoryIndex(),
-                (to, link) -> Future.succeededFuture(), "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
+        MembershipService members = outboxOf(outbox, orgs);
         members.sweepAll();
         Future<Integer> round = members.deliverInvitations();
         assertThat(outbox.claims).hasSize(MembershipService.DRAINS_AT_ONCE);
@@ -60,14 +69,10 @@ class OutboxDrainsAtOnceTest {
     /** A count of the backlog still under way makes the next one give up instead of starting another. */
     @Test
     void aCountOfTheBacklogUnderWayIsNotStartedAgain() {
-        OrganizationErasureCacheTest.Rows rows = new OrganizationErasureCacheTest.Rows();
-        OrganizationService orgs = new OrganizationService(rows);
-        for (int i = 0; i < 3; i++) {
-            orgs.create("Counted " + i, Plan.PRO);
-        }
+        OrganizationService orgs = new OrganizationService(new OrganizationErasureCacheTest.Rows());
+        create(orgs, 3);
         OutboxErasureTest.HeldOutbox outbox = new OutboxErasureTest.HeldOutbox();
-        MembershipService members = new MembershipService(outbox, orgs, new DirectoryIndex(),
-                (to, link) -> Future.succeededFuture(), "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
+        MembershipService members = outboxOf(outbox, orgs);
         Future<Long> first = members.outboxBacklog();
         assertThat(members.outboxBacklog().failed()).isTrue();
         assertThat(outbox.backlogs).hasSize(1);
@@ -86,15 +91,10 @@ class OutboxDrainsAtOnceTest {
      */
     @Test
     void anOrganisationQueuedDuringASweepIsDrainedBeforeTheSweepsRest() {
-        OrganizationErasureCacheTest.Rows rows = new OrganizationErasureCacheTest.Rows();
-        OrganizationService orgs = new OrganizationService(rows);
-        List<UUID> all = new ArrayList<>();
-        for (int i = 0; i < ORGANISATIONS; i++) {
-            all.add(orgs.create("Org " + i, Plan.PRO).result().id());
-        }
+        OrganizationService orgs = new OrganizationService(new OrganizationErasureCacheTest.Rows());
+        List<UUID> all = create(orgs, ORGANISATIONS);
         OutboxErasureTest.HeldOutbox outbox = new OutboxErasureTest.HeldOutbox();
-        MembershipService members = new MembershipService(outbox, orgs, new DirectoryIndex(),
-                (to, link) -> Future.succeededFuture(), "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
+        MembershipService members = outboxOf(outbox, orgs);
         members.sweepAll();
         members.deliverInvitations();
         assertThat(outbox.claims).hasSize(MembershipService.DRAINS_AT_ONCE);
