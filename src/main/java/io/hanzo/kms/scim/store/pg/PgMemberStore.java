@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
@@ -117,16 +118,12 @@ public final class PgMemberStore implements MemberStore {
 
     /** A statement that reaches invitations by their keys, under plans that can only do that. */
     private Future<Void> byKey(String sql, Tuple arguments) {
-        return pool.withTransaction(conn -> {
-            Future<RowSet<Row>> plans = conn.query(Sql.PLANS_BY_KEY).execute();
-            Future<RowSet<Row>> update = conn.preparedQuery(sql).execute(arguments);
-            return plans.compose(v -> update).mapEmpty();
-        });
+        return readByKey(sql, arguments).mapEmpty();
     }
 
     @Override
     public Future<Long> outboxBacklog(UUID orgId) {
-        return readByKey(Sql.OUTBOX_BACKLOG, Tuple.of(orgId)).map(rs -> rs.iterator().next().getLong(0));
+        return pool.preparedQuery(Sql.OUTBOX_BACKLOG).execute(Tuple.of(orgId)).map(rs -> rs.iterator().next().getLong(0));
     }
 
     /**
@@ -141,12 +138,18 @@ public final class PgMemberStore implements MemberStore {
                 conn.query(Sql.PLANS_BY_KEY).execute(), conn.preparedQuery(sql).execute(arguments))).map(answers -> answers.get(1));
     }
 
+    /** In a transaction: PLANS_BY_KEY and then the statement, sent together; the statement's answer. */
+    private static Future<RowSet<Row>> plannedByKey(SqlConnection conn, String sql, Tuple arguments) {
+        Future<RowSet<Row>> plans = conn.query(Sql.PLANS_BY_KEY).execute();
+        Future<RowSet<Row>> answer = conn.preparedQuery(sql).execute(arguments);
+        return plans.compose(v -> answer);
+    }
+
     @Override
     public Future<Reissue> reissue(UUID orgId, UUID userId, Instant now) {
         UUID id = Ids.newId();
         // Planned by key, as every read of one of the organisation's rows here (see readByKey).
-        return pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY).execute()
-                .compose(planned -> conn.preparedQuery(Sql.MEMBER_STATE_LOCKED).execute(Tuple.of(orgId, userId)))
+        return pool.withTransaction(conn -> plannedByKey(conn, Sql.MEMBER_STATE_LOCKED, Tuple.of(orgId, userId))
                 .compose(rs -> {
                     if (rs.size() == 0) {
                         return Future.succeededFuture(new Reissue(null, null));
@@ -172,8 +175,7 @@ public final class PgMemberStore implements MemberStore {
             if (!tokenHolds(peeked.size() == 0 ? null : peeked.iterator().next(), tokenMatches)) {
                 return Future.succeededFuture(SetupRefusal.UNKNOWN);
             }
-            return pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY).execute()
-                    .compose(planned -> conn.preparedQuery(Sql.INVITATION_USER_LOCK).execute(invitation))
+            return pool.withTransaction(conn -> plannedByKey(conn, Sql.INVITATION_USER_LOCK, invitation)
                     .compose(locked -> conn.preparedQuery(Sql.INVITATION_FIND).execute(invitation))
                     .compose(rs -> {
                         SetupRefusal refusal = check(rs.size() == 0 ? null : rs.iterator().next(), tokenMatches, now);
@@ -217,11 +219,9 @@ public final class PgMemberStore implements MemberStore {
         // custom plan, for an organisation the statistics do not know yet, may read every invitation
         // of the organisation for each row of the batch.
         Tuple args = Tuple.of(orgId, after == null ? BEFORE_ALL : after, ts(cutoff), batch);
-        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
-                        conn.query(Sql.PLANS_BY_KEY).execute(),
-                        conn.preparedQuery(Sql.INVITATIONS_PRUNE).execute(args)))
-                .map(answers -> {
-                    Row r = answers.get(1).iterator().next();
+        return readByKey(Sql.INVITATIONS_PRUNE, args)
+                .map(rows -> {
+                    Row r = rows.iterator().next();
                     return new InvitationsPruned(r.getUUID(0), r.getLong(1).intValue());
                 });
     }

@@ -518,10 +518,15 @@ final class Sql {
     static final String OUTBOX_RETURN = "UPDATE invitations AS i SET token_hash = NULL, recipient = NULL, "
             + "expires_at = NULL, claimed_until = t.due FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, due) WHERE i."
             + INVITATIONS_BY_KEY + " AND i.id = t.id AND i.claimed_until = $4 AND i.sent_at IS NULL";
-    /** Invitations waiting to be sent: undelivered ones of active people. */
-    static final String OUTBOX_BACKLOG = "SELECT count(*) FROM invitations i JOIN scim_users u ON u.org_id = i.org_id "
-            + "AND u.id = i.user_id WHERE i.org_id = $1 AND i.sent_at IS NULL AND i.voided_at IS NULL "
-            + "AND i.used_at IS NULL AND u.active";
+    /**
+     * Invitations waiting to be sent: undelivered ones of active people, each person probed by key as
+     * in OUTBOX_CLAIM (joined, for an organisation the statistics did not know, the count read all of
+     * its people for each invitation). One statement with its own plans: the gauge runs it for every
+     * organisation every 15 s.
+     */
+    static final String OUTBOX_BACKLOG = "SELECT count(*) FROM invitations i CROSS JOIN LATERAL (SELECT 1 FROM scim_users p "
+            + "WHERE p.org_id = i.org_id AND p.id = i.user_id AND p.active OFFSET 0) u "
+            + "WHERE i.org_id = $1 AND i.sent_at IS NULL AND i.voided_at IS NULL AND i.used_at IS NULL";
     static final String INVITATION_VOID_OPEN =
             "UPDATE invitations SET voided_at = $3 WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL AND voided_at IS NULL";
     static final String INVITATION_INSERT =
