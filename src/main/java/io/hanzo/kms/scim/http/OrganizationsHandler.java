@@ -60,10 +60,24 @@ final class OrganizationsHandler {
         String name = ctx.queryParams().get("name");
         String needle = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         AdminPage page = AdminPage.of(ctx);
-        Organization after = page.cursor() == null ? null : orgs.get(page.cursor());
-        if (page.cursor() != null && after == null) {
-            throw ScimException.invalidValue("'cursor' names no organization (it was erased since): list from the start.");
+        Organization known = page.cursor() == null ? null : orgs.get(page.cursor());
+        if (page.cursor() == null || known != null) {
+            sendPage(ctx, needle, page, known);
+            return;
         }
+        // One created through another instance a moment ago may not have reached this one yet.
+        orgs.refresh(page.cursor()).onComplete(ar -> {
+            Organization after = orgs.get(page.cursor());
+            if (after == null) {
+                ctx.fail(ScimException.invalidValue("'cursor' names no organization (it was erased since): list from the start."));
+            } else {
+                sendPage(ctx, needle, page, after);
+            }
+        });
+    }
+
+    /** The page of those whose name contains {@code needle} after {@code after} (null: from the first). */
+    private void sendPage(RoutingContext ctx, String needle, AdminPage page, Organization after) {
         List<Organization> found = orgs.all().stream()
                 .filter(o -> o.name().toLowerCase(Locale.ROOT).contains(needle))
                 .filter(o -> after == null || BY_NAME.compare(o, after) > 0)

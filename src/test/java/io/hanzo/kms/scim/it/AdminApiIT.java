@@ -124,6 +124,23 @@ class AdminApiIT {
         assertThat(pages).isEqualTo(3);
         assertThat(names).containsExactly("a", "B", "C", "d", "e");
 
+        // A cursor naming an organisation this instance has not heard of yet (created through another
+        // instance a moment ago; here written without a notification) pages on from it.
+        UUID unheard = UUID.randomUUID();
+        try (Connection c = MembershipDb.connect();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO organizations (id, name, plan, "
+                     + "scim_enabled, created_at, updated_at) VALUES (?, ?, 'free', false, now(), now())")) {
+            insert.setObject(1, unheard);
+            insert.setString(2, marker + " c2");
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        ApiClient.Response after = client.get(ORGS + "?limit=2&name=" + ApiClient.encode(marker) + "&cursor=" + unheard, ADMIN);
+        assertThat(after.status()).as(after.text()).isEqualTo(200);
+        assertThat(after.json().path("organizations").findValuesAsText("name"))
+                .containsExactly(marker + " d", marker + " e");
+
         assertBadRequest(client.get(ORGS + "?limit=0", ADMIN));
         assertBadRequest(client.get(ORGS + "?limit=501", ADMIN));
         assertBadRequest(client.get(ORGS + "?cursor=not-a-cursor", ADMIN));
