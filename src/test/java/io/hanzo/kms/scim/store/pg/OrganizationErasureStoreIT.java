@@ -158,10 +158,8 @@ class OrganizationErasureStoreIT {
                 assertThat(lock(writer, f.org, byKey.get(1))).isTrue();
                 erasing = store.finishErasure(f.org, BATCH);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
-                    assertThat(System.nanoTime()).as("the erasure waits for the held person").isLessThan(deadline);
-                    Thread.sleep(10);
-                }
+                waitUntil("the erasure waits for the held person", deadline,
+                        () -> f.someoneWaitsForALock("DELETE FROM scim_users"));
                 assertThat(lock(writer, f.org, byKey.get(0))).as("deleted already").isFalse();
                 writer.commit();
             }
@@ -192,19 +190,28 @@ class OrganizationErasureStoreIT {
                 int laterBackend = backend(later);
                 erasing = store.finishErasure(f.org, BATCH);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!f.someoneWaitsForALock("DELETE FROM scim_users")) {
-                    assertThat(System.nanoTime()).as("the waiting pass waits for the first person").isLessThan(deadline);
-                    Thread.sleep(10);
-                }
+                waitUntil("the waiting pass waits for the first person", deadline,
+                        () -> f.someoneWaitsForALock("DELETE FROM scim_users"));
                 first.commit();
-                while (!erasureWaitsFor(watcher, laterBackend)) {
-                    assertThat(System.nanoTime()).as("the waiting pass waits for the later person").isLessThan(deadline);
-                    Thread.sleep(10);
-                }
+                waitUntil("the waiting pass waits for the later person", deadline,
+                        () -> erasureWaitsFor(watcher, laterBackend));
                 assertThat(lock(later, f.org, byKey.get(0))).as("deleted already").isFalse();
                 later.commit();
             }
             assertThat(await(erasing)).isEqualTo(3);
+        }
+    }
+
+    /** A question to the database that a wait asks again until it answers true. */
+    private interface Condition {
+        boolean holds() throws SQLException;
+    }
+
+    /** Asks {@code condition} every 10 ms until it holds; fails, saying {@code what}, past the deadline. */
+    private static void waitUntil(String what, long deadline, Condition condition) throws SQLException, InterruptedException {
+        while (!condition.holds()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(10);
         }
     }
 
