@@ -2,8 +2,8 @@ package io.hanzo.kms.scim.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.admin.Organization;
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.GroupQuery;
@@ -38,10 +38,10 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Map;
-import java.util.LinkedHashMap;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**

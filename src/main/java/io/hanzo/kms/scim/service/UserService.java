@@ -1,10 +1,10 @@
 package io.hanzo.kms.scim.service;
 
-import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.protocol.CaseFold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.admin.Organization;
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.index.DirectoryIndex;
 import io.hanzo.kms.scim.index.DocumentCodec;
 import io.hanzo.kms.scim.index.UserDocuments;
@@ -42,15 +42,15 @@ import io.hanzo.kms.scim.index.GroupIndex;
 import io.hanzo.kms.scim.index.GroupsAttribute;
 import io.hanzo.kms.scim.index.IndexedGroup;
 
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.Comparator;
-import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
