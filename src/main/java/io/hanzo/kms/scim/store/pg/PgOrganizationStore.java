@@ -6,6 +6,7 @@ import static io.hanzo.kms.scim.store.pg.Rows.ts;
 import io.hanzo.kms.scim.admin.Organization;
 import io.hanzo.kms.scim.admin.Plan;
 import io.hanzo.kms.scim.admin.Role;
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.store.OrganizationStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -105,7 +106,7 @@ public final class PgOrganizationStore implements OrganizationStore {
     private Future<Long> finishErasure(UUID id, int batch, long before, int pass) {
         List<Sql.EraseBatch> batches = pass == 1 ? Sql.ORG_ERASE_BATCHES : Sql.ORG_ERASE_BATCHES_WAITING;
         // Waiting, one row at a time (see Sql.ORG_ERASE_BATCHES_WAITING).
-        return emptyTables(id, batches, pass == 1 ? batch : 1, 0, before, null).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
+        return emptyTables(id, batches, pass == 1 ? batch : 1, before).compose(rows -> pool.withTransaction(conn -> conn.query(Sql.PLANS_BY_KEY)
                         .execute().compose(planned -> conn.preparedQuery(Sql.ORG_ERASE_LAST_LOCK).execute(Tuple.of(id)))
                         .compose(locked -> locked.size() == 0
                                 ? Future.succeededFuture(rows) // finished by another instance
@@ -123,28 +124,38 @@ public final class PgOrganizationStore implements OrganizationStore {
     }
 
     /**
-     * Each table's batches in turn, each after the key the one before answered ({@code after}, null for
-     * a table's first), until one finds no row.
+     * Each table's batches in turn, each after the key the one before answered, until one finds no
+     * row; one after another without nesting futures (an organisation of millions of rows takes tens of
+     * thousands of batches). Answers {@code before} plus the rows deleted.
      */
-    private Future<Long> emptyTables(UUID id, List<Sql.EraseBatch> batches, int batch, int table, long rows, Row after) {
-        if (table == batches.size()) {
-            return Future.succeededFuture(rows);
-        }
-        Tuple arguments = Tuple.of(id, batch);
-        for (int i = 2; after != null && i < after.size(); i++) {
-            arguments.addValue(after.getValue(i));
-        }
-        String statement = after == null ? batches.get(table).first() : batches.get(table).next();
-        // Planned by key (Sql.PLANS_BY_KEY), as a resource's delete: the primary key, in its order.
-        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
-                        conn.preparedQuery(statement).execute(arguments)))
-                .compose(answers -> {
-                    Row counts = answers.get(1).iterator().next();
-                    long found = counts.getLong(0);
-                    long deleted = counts.getLong(1);
-                    return found == 0 ? emptyTables(id, batches, batch, table + 1, rows + deleted, null)
-                            : emptyTables(id, batches, batch, table, rows + deleted, counts);
-                });
+    private Future<Long> emptyTables(UUID id, List<Sql.EraseBatch> batches, int batch, long before) {
+        long[] rows = {before};
+        int[] table = {0};
+        Row[] after = {null};
+        return OneAfterAnother.repeat(() -> {
+            if (table[0] == batches.size()) {
+                return Future.succeededFuture(false);
+            }
+            Tuple arguments = Tuple.of(id, batch);
+            for (int i = 2; after[0] != null && i < after[0].size(); i++) {
+                arguments.addValue(after[0].getValue(i));
+            }
+            String statement = after[0] == null ? batches.get(table[0]).first() : batches.get(table[0]).next();
+            // Planned by key (Sql.PLANS_BY_KEY), as a resource's delete: the primary key, in its order.
+            return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
+                            conn.preparedQuery(statement).execute(arguments)))
+                    .map(answers -> {
+                        Row counts = answers.get(1).iterator().next();
+                        rows[0] += counts.getLong(1);
+                        if (counts.getLong(0) == 0) {
+                            table[0]++;
+                            after[0] = null;
+                        } else {
+                            after[0] = counts;
+                        }
+                        return true;
+                    });
+        }).map(v -> rows[0]);
     }
 
     @Override
