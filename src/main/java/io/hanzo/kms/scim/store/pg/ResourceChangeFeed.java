@@ -3,6 +3,7 @@ package io.hanzo.kms.scim.store.pg;
 import static io.hanzo.kms.scim.store.pg.Rows.instant;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hanzo.kms.scim.concurrent.OneAfterAnother;
 import io.hanzo.kms.scim.protocol.Json;
 import io.hanzo.kms.scim.store.ResourceChange;
 import io.vertx.core.Context;
@@ -171,9 +172,11 @@ public final class ResourceChangeFeed {
 
     /** Rounds until the reader has passed everything committed when it was called (before following). */
     private Future<Void> catchUp() {
-        Promise<Boolean> done = Promise.promise();
-        context.runOnContext(v -> round().onComplete(done));
-        return done.future().compose(full -> full ? catchUp() : Future.succeededFuture());
+        return OneAfterAnother.repeat(() -> {
+            Promise<Boolean> full = Promise.promise();
+            context.runOnContext(v -> round().onComplete(full));
+            return full.future();
+        });
     }
 
     /** Asks for a round soon; rounds never overlap, and one asked for during a round follows it. */
