@@ -37,8 +37,9 @@ public final class PgMemberStore implements MemberStore {
 
     @Override
     public Future<List<MemberRow>> page(UUID orgId, UUID after, String state, int limit) {
-        return pool.preparedQuery(Sql.MEMBERS_PAGE)
-                .execute(Tuple.of(orgId, after == null ? BEFORE_ALL : after, state, limit))
+        // In the primary key's order unsorted (Sql.PLANS_IN_KEY_ORDER): otherwise each page of a large
+        // organisation the statistics know little of could read and sort all of its people.
+        return readPlanned(Sql.PLANS_IN_KEY_ORDER, Sql.MEMBERS_PAGE, Tuple.of(orgId, after == null ? BEFORE_ALL : after, state, limit))
                 .map(rs -> {
                     List<MemberRow> out = new ArrayList<>(rs.size());
                     for (Row r : rs) {
@@ -134,8 +135,13 @@ public final class PgMemberStore implements MemberStore {
      * invitation looked up by its id read all of the organisation's invitations and people.
      */
     private Future<RowSet<Row>> readByKey(String sql, Tuple arguments) {
+        return readPlanned(Sql.PLANS_BY_KEY, sql, arguments);
+    }
+
+    /** The statement after those plan settings, in a transaction of one round trip; the statement's answer. */
+    private Future<RowSet<Row>> readPlanned(String plans, String sql, Tuple arguments) {
         return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
-                conn.query(Sql.PLANS_BY_KEY).execute(), conn.preparedQuery(sql).execute(arguments))).map(answers -> answers.get(1));
+                conn.query(plans).execute(), conn.preparedQuery(sql).execute(arguments))).map(answers -> answers.get(1));
     }
 
     /** In a transaction: PLANS_BY_KEY and then the statement, sent together; the statement's answer. */
@@ -215,11 +221,11 @@ public final class PgMemberStore implements MemberStore {
 
     @Override
     public Future<InvitationsPruned> pruneEndedInvitations(UUID orgId, UUID after, Instant cutoff, int batch) {
-        // Planned by key (Sql.PLANS_BY_KEY): the newer-invitation probe goes by the person, where a
-        // custom plan, for an organisation the statistics do not know yet, may read every invitation
-        // of the organisation for each row of the batch.
+        // Planned by key in the key's order (Sql.PLANS_IN_KEY_ORDER): the newer-invitation probe goes by
+        // the person, where a custom plan, for an organisation the statistics do not know yet, may read
+        // every invitation of the organisation for each row of the batch.
         Tuple args = Tuple.of(orgId, after == null ? BEFORE_ALL : after, ts(cutoff), batch);
-        return readByKey(Sql.INVITATIONS_PRUNE, args)
+        return readPlanned(Sql.PLANS_IN_KEY_ORDER, Sql.INVITATIONS_PRUNE, args)
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new InvitationsPruned(r.getUUID(0), r.getLong(1).intValue());

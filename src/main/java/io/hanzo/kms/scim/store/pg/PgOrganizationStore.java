@@ -141,8 +141,8 @@ public final class PgOrganizationStore implements OrganizationStore {
                 arguments.addValue(after[0].getValue(i));
             }
             String statement = after[0] == null ? batches.get(table[0]).first() : batches.get(table[0]).next();
-            // Planned by key (Sql.PLANS_BY_KEY), as a resource's delete: the primary key, in its order.
-            return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_BY_KEY).execute(),
+            // Planned by key, as a resource's delete: the primary key, in its order, unsorted (Sql.PLANS_IN_KEY_ORDER).
+            return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_IN_KEY_ORDER).execute(),
                             conn.preparedQuery(statement).execute(arguments)))
                     .map(answers -> {
                         Row counts = answers.get(1).iterator().next();

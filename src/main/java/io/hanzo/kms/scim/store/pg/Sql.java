@@ -73,7 +73,9 @@ final class Sql {
      * (a membership add) waited for the erasure as it waited for the write, until one was cancelled as
      * deadlocked. Two instances erasing at once take different rows. A skipped row is left for
      * {@link #ORG_ERASE_BATCHES_WAITING}. Each answers how many rows it took, how many it deleted and
-     * the last one's key after the organisation (null when it took none).
+     * the last one's key after the organisation (null when it took none). Sent with
+     * {@link #PLANS_IN_KEY_ORDER}: a person's batch read through the userName index and sorted read
+     * every person the organisation had left, for each batch.
      */
     static final List<EraseBatch> ORG_ERASE_BATCHES = eraseBatches("FOR UPDATE SKIP LOCKED");
     /**
@@ -424,6 +426,17 @@ final class Sql {
      */
     static final String PLANS_BY_KEY =
             "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
+    /**
+     * {@link #PLANS_BY_KEY}, and nothing sorted where an index gives the order: for a statement that
+     * walks an organisation's rows in the primary key's order, a batch at a time (an erasure, a prune,
+     * a page of members). Where the statistics count on a row or two per organisation (many small
+     * organisations, or a few rows each left after deletes), reading the organisation through another
+     * index that starts with it (a person's userName, a group's displayName) and sorting what it read
+     * cost the planner the same as the primary key, and it took either: then each batch read and
+     * sorted every row the organisation has left. Only the primary key gives the order unsorted.
+     */
+    static final String PLANS_IN_KEY_ORDER = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
+            + "set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)";
 
     static final String MEMBERS_PAGE =
             "SELECT id, user_name, active, setup_state FROM scim_users WHERE org_id = $1 AND id > $2 "
@@ -637,15 +650,20 @@ final class Sql {
      * The batch is the next $4 of the organisation's invitations after id $2 in the primary key's
      * order, whatever they hold, so each statement reads a bounded range; answers the last id it read
      * (null past the end) and how many it deleted. A row found to go stays gone: no write clears
-     * voided_at or used_at, and the newer invitation goes only with the person.
+     * voided_at or used_at, and the newer invitation goes only with the person (a row written since it
+     * was read has another address and waits for the next pass).
+     * Sent with {@link #PLANS_IN_KEY_ORDER}. The rows go by their addresses and each person's newer
+     * invitation is a probe of its own (OFFSET 0 keeps it one): joined, under statistics that count on
+     * a row or two per organisation, the planner read all of the organisation's invitations for each
+     * of the batch's rows, in the delete and again in the probe.
      */
     static final String INVITATIONS_PRUNE =
-            "WITH scanned AS (SELECT i.id, i.user_id, i.created_at, i.voided_at, i.used_at FROM invitations i "
+            "WITH scanned AS (SELECT i.ctid AS c, i.id, i.user_id, i.created_at, i.voided_at, i.used_at FROM invitations i "
                     + "WHERE i.org_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $4), "
-                    + "gone AS (DELETE FROM invitations d USING scanned s WHERE d.org_id = $1 AND d.id = s.id "
-                    + "AND (s.voided_at < $3 OR s.used_at < $3) AND EXISTS (SELECT 1 FROM invitations n "
-                    + "WHERE n.org_id = $1 AND n.user_id = s.user_id AND (n.created_at, n.id) > (s.created_at, s.id)) "
-                    + "RETURNING d.id) "
+                    + "gone AS (DELETE FROM invitations WHERE ctid = ANY(ARRAY(SELECT s.c FROM scanned s "
+                    + "WHERE (s.voided_at < $3 OR s.used_at < $3) AND EXISTS (SELECT 1 FROM invitations n "
+                    + "WHERE n.org_id = $1 AND n.user_id = s.user_id AND (n.created_at, n.id) > (s.created_at, s.id) "
+                    + "OFFSET 0))) RETURNING 1) "
                     + "SELECT (SELECT id FROM scanned ORDER BY id DESC LIMIT 1), (SELECT count(*) FROM gone)";
 
     static final String PING = "SELECT 1";
