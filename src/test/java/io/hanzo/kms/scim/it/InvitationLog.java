@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,6 +93,12 @@ final class InvitationLog {
     void assertSettledAt(String userName, int n, Duration settle) {
         pause(settle);
         assertThat(links(userName)).as("links delivered to %s", userName).hasSize(n);
+    }
+
+    /** As {@link #assertSettledAt(String, int, Duration)} for several people at once, after one wait. */
+    void assertSettledAt(Map<String, Integer> links, Duration settle) {
+        pause(settle);
+        links.forEach((userName, n) -> assertThat(links(userName)).as("links delivered to %s", userName).hasSize(n));
     }
 
     static void pause(Duration d) {
