@@ -299,6 +299,44 @@ class StatementPlansIT {
         }
     }
 
+    /**
+     * Lookups by key, as each is sent, for an organisation the statistics do not know where they saw
+     * every other organisation once (so they would take the organisation id for unique): each row by
+     * its whole key. Taking org_id for unique, the planner found a person through the userName index
+     * with the organisation alone (every person of it read for a GET), the backlog's people likewise
+     * for each waiting invitation, an invitation through its person's index, a group through its
+     * displayName, and a group's members through the index by person.
+     */
+    @Test
+    void lookupsByKeyTakeTheWholeKeyWhereEachOrganisationLooksSmall() throws SQLException {
+        thinOutOrganisations();
+        String user = "'" + UUID.randomUUID() + "'";
+        String target = "'" + org + "', " + user;
+        for (boolean generic : new boolean[] {false, true}) {
+            // Sent without settings of their own.
+            String find = explain("find(uuid, uuid)", Sql.USER_FIND, target, generic, THINNED, "SET LOCAL enable_seqscan = on");
+            assertThat(indexConditions(find)).as("find, generic plan: %s", generic).singleElement()
+                    .satisfies(c -> assertThat(c).contains("org_id = ").containsAnyOf("(id = $2)", "(id = " + user));
+            String backlog = explain("backlog(uuid)", Sql.OUTBOX_BACKLOG, "'" + org + "'", generic, THINNED,
+                    "SET LOCAL enable_seqscan = on");
+            assertThat(backlog).as("backlog, generic plan: %s", generic).doesNotContain("Seq Scan");
+            assertThat(indexConditions(backlog)).as("backlog, generic plan: %s", generic)
+                    .anySatisfy(c -> assertThat(c).contains("org_id = i.org_id").contains("id = i.user_id"));
+            String group = explain("grp(uuid, uuid)", Sql.GROUP_WITH_MEMBERS, target, generic, THINNED,
+                    "SET LOCAL enable_seqscan = on");
+            assertThat(group).as("group, generic plan: %s", generic).contains("Index Scan using scim_groups_pkey")
+                    .doesNotContain("Seq Scan");
+            assertThat(indexConditions(group)).as("group, generic plan: %s", generic).hasSize(2)
+                    .allSatisfy(c -> assertThat(c).containsAnyOf("(id = ", "(group_id = g.id)"));
+            assertThat(group).as("group, generic plan: %s", generic)
+                    .containsPattern("Index (Only )?Scan using scim_group_members_pkey");
+        }
+        // Sent with plans by key.
+        String peek = explain("peek(uuid, uuid)", Sql.INVITATION_PEEK, target, true, THINNED);
+        assertThat(peek).doesNotContain("Join Filter").doesNotContain("Seq Scan");
+        assertThat(indexConditions(peek)).hasSize(2).allSatisfy(c -> assertThat(c).containsAnyOf("(id = $2)", "(id = i.user_id)"));
+    }
+
     /** A schema of its own whose statistics count on a row or two per organisation in each table. */
     private static final String THINNED = "thinned_statistics";
 
@@ -319,6 +357,11 @@ class StatementPlansIT {
             for (String table : List.of("scim_users", "scim_groups", "scim_group_members", "invitations")) {
                 s.execute("CREATE TABLE " + THINNED + "." + table + " (LIKE public." + table + " INCLUDING ALL) "
                         + "WITH (autovacuum_enabled = false)");
+                // The organisation id's settings the migrations gave public's table (LIKE copies none).
+                for (String option : column("SELECT unnest(attoptions) FROM pg_attribute "
+                        + "WHERE attrelid = 'public." + table + "'::regclass AND attname = 'org_id'")) {
+                    s.execute("ALTER TABLE " + THINNED + "." + table + " ALTER COLUMN org_id SET (" + option + ")");
+                }
             }
             String t = THINNED + ".";
             s.execute("INSERT INTO " + t + "scim_users (org_id, id, user_name, active, attributes, version, created_at, updated_at) "
