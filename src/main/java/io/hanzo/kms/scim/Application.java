@@ -64,8 +64,6 @@ public final class Application {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
     /** How often every organisation's outbox is checked, for invitations other instances queued. */
     private static final long OUTBOX_SWEEP_MILLIS = 60_000;
-    /** How often the invitation outbox backlog metric is measured (one count per organisation). */
-    private static final long OUTBOX_METRIC_MILLIS = 15_000;
     /** How often counts of refusals past an organisation's budget are checked: written when due. */
     private static final long REFUSALS_TICK_MILLIS = 1_000;
     /** How often erasures left unfinished (by a crash, a stop, a database outage) are taken up again. */
@@ -266,7 +264,8 @@ public final class Application {
             timers.add(vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()));
         }
         if (metrics != null) {
-            timers.add(vertx.setPeriodic(OUTBOX_METRIC_MILLIS, id -> members.outboxBacklog()
+            // One count per organisation each time (metrics.outbox-backlog-seconds).
+            timers.add(vertx.setPeriodic(config.metricsOutboxBacklogSeconds() * 1000L, id -> members.outboxBacklog()
                     .onSuccess(metrics::outboxBacklog)
                     .onFailure(e -> LOG.debug("Outbox backlog not measured: {}", e.getMessage()))));
             LOG.info("Metrics at http://{}:{}/metrics", config.httpHost(), config.managementPort());

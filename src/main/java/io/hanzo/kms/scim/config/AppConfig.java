@@ -67,7 +67,8 @@ public record AppConfig(
         String smtpStarttls,
         String smtpUsername,
         String smtpPassword,
-        String smtpTrustFile) {
+        String smtpTrustFile,
+        int metricsOutboxBacklogSeconds) {
 
     /** Every key with its default; the order is the order of the documented file. */
     public static final Map<String, String> DEFAULTS;
@@ -124,6 +125,7 @@ public record AppConfig(
         d.put("smtp.username", "");
         d.put("smtp.password", "");
         d.put("smtp.trust-file", "");
+        d.put("metrics.outbox-backlog-seconds", "15");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -270,7 +272,8 @@ public record AppConfig(
                 oneOf(v, "smtp.starttls", List.of("auto", "required", "optional", "off")),
                 v.get("smtp.username"),
                 v.get("smtp.password"),
-                v.get("smtp.trust-file"));
+                v.get("smtp.trust-file"),
+                intValue(v, "metrics.outbox-backlog-seconds", 1, 86_400));
     }
 
     private static Map<String, String> readFile(Path path) {

@@ -111,7 +111,18 @@ class AppConfigTest {
                 "database.max-wait-queue", "database.wait-timeout-seconds", "scim.rate-limit-per-second",
                 "scim.rate-limit-burst", "events.retention-days", "events.prune-interval-seconds",
                 "events.refusals-per-second", "events.refusals-burst",
-                "invitations.log-links", "smtp.starttls", "smtp.username", "smtp.password", "smtp.trust-file");
+                "invitations.log-links", "smtp.starttls", "smtp.username", "smtp.password", "smtp.trust-file",
+                "metrics.outbox-backlog-seconds");
+    }
+
+    @Test
+    void theBacklogIsMeasuredEverySoManySecondsFromOneToADay() {
+        assertThat(fromEnv(Map.of()).metricsOutboxBacklogSeconds()).isEqualTo(15);
+        assertThat(fromEnv(Map.of("SCIM_METRICS_OUTBOX_BACKLOG_SECONDS", "300")).metricsOutboxBacklogSeconds()).isEqualTo(300);
+        for (String wrong : List.of("0", "86401", "15s")) {
+            assertThatThrownBy(() -> fromEnv(Map.of("SCIM_METRICS_OUTBOX_BACKLOG_SECONDS", wrong)))
+                    .as(wrong).isInstanceOf(ConfigException.class).hasMessageContaining("metrics.outbox-backlog-seconds");
+        }
     }
 
     @Test

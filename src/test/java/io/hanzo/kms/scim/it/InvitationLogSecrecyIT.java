@@ -89,7 +89,8 @@ class InvitationLogSecrecyIT {
     void withoutRelayOrLoggedLinksInvitationsWaitUnclaimedAndGoOutOnceARelayIsConfigured(Vertx vertx) throws Exception {
         int managementPort = TestServer.freePort();
         TestServer quiet = TestServer.start(db, dir, Map.of("SCIM_INVITATIONS_LOG_LINKS", "false",
-                "SCIM_INVITATIONS_POLL_MILLIS", "100", "SCIM_MANAGEMENT_PORT", Integer.toString(managementPort)));
+                "SCIM_INVITATIONS_POLL_MILLIS", "100", "SCIM_MANAGEMENT_PORT", Integer.toString(managementPort),
+                "SCIM_METRICS_OUTBOX_BACKLOG_SECONDS", "1"));
         ApiClient client = new ApiClient(vertx, quiet.port());
         ApiClient management = new ApiClient(vertx, managementPort);
         TestOrg org;
@@ -103,10 +104,12 @@ class InvitationLogSecrecyIT {
             assertThat(created.status()).as(created.text()).isEqualTo(201);
             userId = created.json().get("id").asText();
 
-            // The gauge is measured every 15 s: by the time it counts the invitation, the outbox has
-            // had well over a hundred polls in which to claim or send it.
+            // The gauge is measured every second here; once it counts the invitation, the outbox has
+            // two more seconds (twenty polls) in which to claim or send it, and the gauge still counts it.
             Polling.until(Duration.ofSeconds(60), () -> assertThat(management.get("/metrics", null).text())
                     .contains("kms_scim_invitation_outbox_backlog 1.0"));
+            InvitationLog.pause(Duration.ofSeconds(2));
+            assertThat(management.get("/metrics", null).text()).contains("kms_scim_invitation_outbox_backlog 1.0");
             List<MembershipDb.Invitation> waiting = MembershipDb.invitations(db, org.id(), userId);
             assertThat(waiting).singleElement().satisfies(i -> {
                 assertThat(i.deliveredAt()).as("sent_at").isNull();
