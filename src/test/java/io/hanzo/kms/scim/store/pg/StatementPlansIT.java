@@ -337,6 +337,44 @@ class StatementPlansIT {
         assertThat(indexConditions(peek)).hasSize(2).allSatisfy(c -> assertThat(c).containsAnyOf("(id = $2)", "(id = i.user_id)"));
     }
 
+    /**
+     * A group's members removed by id probe each membership by its whole key and go by address; a
+     * PUT's members kept are looked up in a hash. Both read a group's members against every id given
+     * before (a filter of {@code = ANY} or {@code <> ALL} an array parameter, compared one by one).
+     */
+    @Test
+    void removingMembersProbesEachByKeyAndKeepingThemHashesTheIds() throws SQLException {
+        thinOutOrganisations();
+        String arguments = "'" + org + "', '" + UUID.randomUUID() + "', '{" + UUID.randomUUID() + "," + UUID.randomUUID() + "}'";
+        for (String schema : List.of("public", THINNED)) {
+            String remove = explain("remove(uuid, uuid, uuid[])", Sql.MEMBERS_REMOVE, arguments, true, schema);
+            assertThat(remove).as(schema).contains("Tid Scan on scim_group_members").doesNotContain("Seq Scan")
+                    .doesNotContain("ANY ($3");
+            assertThat(indexConditions(remove)).as(schema).singleElement()
+                    .satisfies(c -> assertThat(c).contains("org_id = $1").contains("group_id = $2").contains("user_id = r.id"));
+            String keep = explain("keep(uuid, uuid, uuid[])", Sql.MEMBERS_KEEP_ONLY, arguments, true, schema);
+            assertThat(keep).as(schema).contains("hashed SubPlan").doesNotContain("ALL ($3").doesNotContain("Seq Scan");
+            assertThat(indexConditions(keep)).as(schema).singleElement()
+                    .satisfies(c -> assertThat(c).contains("org_id = $1").contains("group_id = $2"));
+        }
+    }
+
+    /** Every setting that turns plan types off turns JIT off with them (see Sql.NO_JIT). */
+    @Test
+    void plansThatTurnPlanTypesOffAreNeverCompiled() throws SQLException {
+        for (String settings : List.of(Sql.PLANS_BY_KEY, Sql.PLANS_IN_KEY_ORDER, Sql.PLANS_BY_ADDRESS)) {
+            db.setAutoCommit(false);
+            try (Statement s = db.createStatement()) {
+                s.execute("SET LOCAL jit = on");
+                s.execute(settings);
+                assertThat(column("SHOW jit")).as(settings).containsExactly("off");
+            } finally {
+                db.rollback();
+                db.setAutoCommit(true);
+            }
+        }
+    }
+
     /** A schema of its own whose statistics count on a row or two per organisation in each table. */
     private static final String THINNED = "thinned_statistics";
 
