@@ -264,8 +264,9 @@ public final class Application {
             timers.add(vertx.setPeriodic(OUTBOX_SWEEP_MILLIS, id -> members.sweepAll()));
         }
         if (metrics != null) {
-            // One count per organisation each time (metrics.outbox-backlog-seconds).
-            timers.add(vertx.setPeriodic(config.metricsOutboxBacklogSeconds() * 1000L, id -> members.outboxBacklog()
+            // One count per organisation each time (metrics.outbox-backlog-seconds); the first a second after
+            // the start, so that a restarted instance does not show an empty backlog for a whole period.
+            timers.add(vertx.setPeriodic(1_000, config.metricsOutboxBacklogSeconds() * 1000L, id -> members.outboxBacklog()
                     .onSuccess(metrics::outboxBacklog)
                     .onFailure(e -> LOG.debug("Outbox backlog not measured: {}", e.getMessage()))));
             LOG.info("Metrics at http://{}:{}/metrics", config.httpHost(), config.managementPort());

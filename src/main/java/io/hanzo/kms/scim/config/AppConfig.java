@@ -70,7 +70,7 @@ public record AppConfig(
         String smtpTrustFile,
         int metricsOutboxBacklogSeconds) {
 
-    /** Every key with its default; the order is the order of the documented file. */
+    /** Every key with its default, put here in the documented file's order (the map keeps none). */
     public static final Map<String, String> DEFAULTS;
 
     static {
@@ -98,6 +98,7 @@ public record AppConfig(
         d.put("smtp.port", "25");
         d.put("smtp.from", "kms@localhost");
         d.put("management.port", "9090");
+        d.put("metrics.outbox-backlog-seconds", "15");
         d.put("log.format", "plain");
         d.put("log.requests", "true");
         d.put("shutdown.drain-seconds", "20");
@@ -125,7 +126,6 @@ public record AppConfig(
         d.put("smtp.username", "");
         d.put("smtp.password", "");
         d.put("smtp.trust-file", "");
-        d.put("metrics.outbox-backlog-seconds", "15");
         DEFAULTS = Map.copyOf(d);
     }
 
