@@ -341,10 +341,12 @@ final class Sql {
     /**
      * The group's members other than $3 (a PUT's). The ids to keep are looked up in a hash of them
      * (a hashed subplan): {@code user_id <> ALL($3)} in a generic plan compared each member with every
-     * id of the array: 13 s for a PUT that keeps a group of 100,000 whole, against 59 ms hashed.
+     * id of the array: 13 s for a PUT that keeps a group of 100,000 whole, against 59 ms hashed. A null
+     * array removes nobody (NOT IN the empty set it unnests to would remove everybody).
      */
     static final String MEMBERS_KEEP_ONLY = "DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2 "
-            + "AND user_id NOT IN (SELECT unnest($3::uuid[])) AND " + GROUP_WRITTEN_HERE + " RETURNING user_id";
+            + "AND $3::uuid[] IS NOT NULL AND user_id NOT IN (SELECT unnest($3::uuid[])) AND " + GROUP_WRITTEN_HERE
+            + " RETURNING user_id";
     /**
      * A batch of membership PATCHes of one group, after GROUP_LOCK took the group's row lock in the
      * same transaction (so this statement's snapshot sees every write committed before the lock):
@@ -557,7 +559,7 @@ final class Sql {
      * Invitations waiting to be sent: undelivered ones of active people, each person probed by key as
      * in OUTBOX_CLAIM (joined, for an organisation the statistics did not know, the count read all of
      * its people for each invitation). One statement with its own plans: the gauge runs it for every
-     * organisation every 15 s.
+     * organisation every metrics.outbox-backlog-seconds.
      */
     static final String OUTBOX_BACKLOG = "SELECT count(*) FROM invitations i CROSS JOIN LATERAL (SELECT 1 FROM scim_users p "
             + "WHERE p.org_id = i.org_id AND p.id = i.user_id AND p.active OFFSET 0) u "
@@ -672,8 +674,9 @@ final class Sql {
      * The batch is the next $4 of the organisation's invitations after id $2 in the primary key's
      * order, whatever they hold, so each statement reads a bounded range; answers the last id it read
      * (null past the end) and how many it deleted. A row found to go stays gone: no write clears
-     * voided_at or used_at, and the newer invitation goes only with the person (a row written since it
-     * was read has another address and waits for the next pass).
+     * voided_at or used_at, and the newer invitation goes only with the person. The delete checks the
+     * ending again on the row as it finds it: where a write changed a row since the batch read it,
+     * PostgreSQL deletes the row's new version without checking its address again.
      * Sent with {@link #PLANS_IN_KEY_ORDER}. The rows go by their addresses and each person's newer
      * invitation is a probe of its own (OFFSET 0 keeps it one): joined, under statistics that count on
      * a row or two per organisation, the planner read all of the organisation's invitations for each
@@ -682,7 +685,7 @@ final class Sql {
     static final String INVITATIONS_PRUNE =
             "WITH scanned AS (SELECT i.ctid AS c, i.id, i.user_id, i.created_at, i.voided_at, i.used_at FROM invitations i "
                     + "WHERE i.org_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $4), "
-                    + "gone AS (DELETE FROM invitations WHERE ctid = ANY(ARRAY(SELECT s.c FROM scanned s "
+                    + "gone AS (DELETE FROM invitations WHERE (voided_at < $3 OR used_at < $3) AND ctid = ANY(ARRAY(SELECT s.c FROM scanned s "
                     + "WHERE (s.voided_at < $3 OR s.used_at < $3) AND EXISTS (SELECT 1 FROM invitations n "
                     + "WHERE n.org_id = $1 AND n.user_id = s.user_id AND (n.created_at, n.id) > (s.created_at, s.id) "
                     + "OFFSET 0))) RETURNING 1) "

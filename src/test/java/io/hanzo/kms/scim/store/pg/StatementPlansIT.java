@@ -257,7 +257,9 @@ class StatementPlansIT {
         String user = column("SELECT user_id FROM invitations WHERE org_id = '" + org + "' LIMIT 1").get(0);
         String delete = explain("rest(uuid, uuid)", Sql.USER_DELETE_REST, "'" + org + "', '" + user + "'",
                 true, "public", "SET LOCAL enable_seqscan = on");
-        assertThat(delete).as("delete").doesNotContain("Seq Scan");
+        // The tables this class fills with thousands of rows; the others hold what earlier tests left,
+        // and a sequential scan is the right read of a table of a few pages.
+        assertThat(delete).as("delete").doesNotContain("Seq Scan on invitations").doesNotContain("Seq Scan on scim_users");
         assertThat(indexConditions(delete)).as("delete").isNotEmpty()
                 .allSatisfy(c -> assertThat(c).containsAnyOf("id = '" + user + "'", "id = $2"));
         String prune = explain("prune(uuid, uuid, timestamptz, int)", Sql.INVITATIONS_PRUNE,
@@ -312,18 +314,20 @@ class StatementPlansIT {
         thinOutOrganisations();
         String user = "'" + UUID.randomUUID() + "'";
         String target = "'" + org + "', " + user;
+        // The statistics as the migrations have them made; sent without settings of their own, so
+        // sequential scans allowed.
+        List<String> settings = new ArrayList<>(List.of(asMigrated()));
+        settings.add("SET LOCAL enable_seqscan = on");
+        String[] migrated = settings.toArray(new String[0]);
         for (boolean generic : new boolean[] {false, true}) {
-            // Sent without settings of their own.
-            String find = explain("find(uuid, uuid)", Sql.USER_FIND, target, generic, THINNED, "SET LOCAL enable_seqscan = on");
+            String find = explain("find(uuid, uuid)", Sql.USER_FIND, target, generic, THINNED, migrated);
             assertThat(indexConditions(find)).as("find, generic plan: %s", generic).singleElement()
                     .satisfies(c -> assertThat(c).contains("org_id = ").containsAnyOf("(id = $2)", "(id = " + user));
-            String backlog = explain("backlog(uuid)", Sql.OUTBOX_BACKLOG, "'" + org + "'", generic, THINNED,
-                    "SET LOCAL enable_seqscan = on");
+            String backlog = explain("backlog(uuid)", Sql.OUTBOX_BACKLOG, "'" + org + "'", generic, THINNED, migrated);
             assertThat(backlog).as("backlog, generic plan: %s", generic).doesNotContain("Seq Scan");
             assertThat(indexConditions(backlog)).as("backlog, generic plan: %s", generic)
                     .anySatisfy(c -> assertThat(c).contains("org_id = i.org_id").contains("id = i.user_id"));
-            String group = explain("grp(uuid, uuid)", Sql.GROUP_WITH_MEMBERS, target, generic, THINNED,
-                    "SET LOCAL enable_seqscan = on");
+            String group = explain("grp(uuid, uuid)", Sql.GROUP_WITH_MEMBERS, target, generic, THINNED, migrated);
             assertThat(group).as("group, generic plan: %s", generic).contains("Index Scan using scim_groups_pkey")
                     .doesNotContain("Seq Scan");
             assertThat(indexConditions(group)).as("group, generic plan: %s", generic).hasSize(2)
@@ -332,7 +336,7 @@ class StatementPlansIT {
                     .containsPattern("Index (Only )?Scan using scim_group_members_pkey");
         }
         // Sent with plans by key.
-        String peek = explain("peek(uuid, uuid)", Sql.INVITATION_PEEK, target, true, THINNED);
+        String peek = explain("peek(uuid, uuid)", Sql.INVITATION_PEEK, target, true, THINNED, asMigrated());
         assertThat(peek).doesNotContain("Join Filter").doesNotContain("Seq Scan");
         assertThat(indexConditions(peek)).hasSize(2).allSatisfy(c -> assertThat(c).containsAnyOf("(id = $2)", "(id = i.user_id)"));
     }
@@ -361,7 +365,7 @@ class StatementPlansIT {
 
     /** Every setting that turns plan types off turns JIT off with them (see Sql.NO_JIT). */
     @Test
-    void plansThatTurnPlanTypesOffAreNeverCompiled() throws SQLException {
+    void plansThatTurnPlanTypesOffTurnJitOff() throws SQLException {
         for (String settings : List.of(Sql.PLANS_BY_KEY, Sql.PLANS_IN_KEY_ORDER, Sql.PLANS_BY_ADDRESS)) {
             db.setAutoCommit(false);
             try (Statement s = db.createStatement()) {
@@ -375,16 +379,35 @@ class StatementPlansIT {
         }
     }
 
+    /**
+     * Statements that give {@link #THINNED}'s tables the organisation id's settings the migrations
+     * gave public's and analyse them again, for an {@link #explain} to run first: its transaction is
+     * rolled back, the schema keeps its statistics as ANALYZE alone made them.
+     */
+    private static String[] asMigrated() throws SQLException {
+        List<String> out = new ArrayList<>();
+        List<String> tables = List.of("scim_users", "scim_groups", "scim_group_members", "invitations");
+        for (String table : tables) {
+            for (String option : column("SELECT unnest(attoptions) FROM pg_attribute "
+                    + "WHERE attrelid = 'public." + table + "'::regclass AND attname = 'org_id'")) {
+                out.add("ALTER TABLE " + THINNED + "." + table + " ALTER COLUMN org_id SET (" + option + ")");
+            }
+        }
+        assertThat(out).as("the migrations' settings of org_id").isNotEmpty();
+        out.add("ANALYZE " + String.join(", ", tables.stream().map(t -> THINNED + "." + t).toList()));
+        return out.toArray(new String[0]);
+    }
+
     /** A schema of its own whose statistics count on a row or two per organisation in each table. */
     private static final String THINNED = "thinned_statistics";
 
     /**
      * Fills {@link #THINNED}'s people, groups, memberships and invitations with 2,000 organisations of
      * 20 rows each, then deletes all but one of each organisation's and analyses them, once per run:
-     * the statistics then count on one row per organisation, and the indexes keep their pages (as in
-     * a database of many small organisations, or after a test run's deletes). Reading an organisation
-     * through any of its indexes and sorting what it read then costs the planner about the same as
-     * its primary key.
+     * the statistics then count on one row per organisation, and the primary keys keep their pages (as
+     * in a database of many small organisations, or after a test run's deletes) while the other
+     * indexes are rebuilt. Reading an organisation through another index and sorting what it read then
+     * costs the planner less than its primary key.
      */
     private static synchronized void thinOutOrganisations() throws SQLException {
         try (Statement s = db.createStatement()) {
@@ -393,13 +416,10 @@ class StatementPlansIT {
             }
             s.execute("CREATE SCHEMA " + THINNED);
             for (String table : List.of("scim_users", "scim_groups", "scim_group_members", "invitations")) {
+                // Without the organisation id's settings the migrations give public's table (LIKE copies
+                // none): statistics as ANALYZE alone makes them (see asMigrated).
                 s.execute("CREATE TABLE " + THINNED + "." + table + " (LIKE public." + table + " INCLUDING ALL) "
                         + "WITH (autovacuum_enabled = false)");
-                // The organisation id's settings the migrations gave public's table (LIKE copies none).
-                for (String option : column("SELECT unnest(attoptions) FROM pg_attribute "
-                        + "WHERE attrelid = 'public." + table + "'::regclass AND attname = 'org_id'")) {
-                    s.execute("ALTER TABLE " + THINNED + "." + table + " ALTER COLUMN org_id SET (" + option + ")");
-                }
             }
             String t = THINNED + ".";
             s.execute("INSERT INTO " + t + "scim_users (org_id, id, user_name, active, attributes, version, created_at, updated_at) "
@@ -416,6 +436,13 @@ class StatementPlansIT {
             s.execute("DELETE FROM " + t + "invitations i WHERE NOT EXISTS (SELECT 1 FROM " + t + "scim_users u WHERE u.id = i.user_id)");
             s.execute("DELETE FROM " + t + "scim_group_members m WHERE NOT EXISTS (SELECT 1 FROM " + t + "scim_users u "
                     + "WHERE u.id = m.user_id)");
+            // The other indexes rebuilt, the primary keys left with the deleted rows' pages: reading an
+            // organisation through another index and sorting it then costs the planner less than its
+            // primary key in order, every run, rather than about the same.
+            for (String index : column("SELECT schemaname || '.' || indexname FROM pg_indexes WHERE schemaname = '"
+                    + THINNED + "' AND indexname NOT LIKE '%pkey%'")) {
+                s.execute("REINDEX INDEX " + index);
+            }
             s.execute("ANALYZE " + t + "scim_users, " + t + "scim_groups, " + t + "invitations, " + t + "scim_group_members");
         }
     }
