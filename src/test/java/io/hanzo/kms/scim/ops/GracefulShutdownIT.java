@@ -48,7 +48,10 @@ class GracefulShutdownIT {
     @Test
     void sigtermDuringWritesLosesNothingAcknowledgedAndCutsNothingOff() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
-        Map<String, String> env = Map.of("SCIM_LOG_FORMAT", "json", "SCIM_SHUTDOWN_DRAIN_SECONDS", "15");
+        // Two seconds of answering while unready before the port closes (seven by default) show the same
+        // order of events.
+        Map<String, String> env = Map.of("SCIM_LOG_FORMAT", "json", "SCIM_SHUTDOWN_DRAIN_SECONDS", "15",
+                "SCIM_SHUTDOWN_UNREADY_SECONDS", "2");
         ServerProcess first = start(data, env);
         first.awaitReady(Duration.ofMinutes(2));
         String token = provisioningToken(first.port, "Acme");
