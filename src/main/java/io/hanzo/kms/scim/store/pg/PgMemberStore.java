@@ -124,7 +124,10 @@ public final class PgMemberStore implements MemberStore {
 
     @Override
     public Future<Long> outboxBacklog(UUID orgId) {
-        return pool.preparedQuery(Sql.OUTBOX_BACKLOG).execute(Tuple.of(orgId)).map(rs -> rs.iterator().next().getLong(0));
+        // Planned by key, and so never JIT-compiled: where the statistics made it look large, a
+        // PostgreSQL with JIT compiled the count of an organisation of 100,000 people on every measure
+        // (102 to 158 ms, against 50 to 101 not compiled).
+        return readByKey(Sql.OUTBOX_BACKLOG, Tuple.of(orgId)).map(rs -> rs.iterator().next().getLong(0));
     }
 
     /**

@@ -558,8 +558,8 @@ final class Sql {
     /**
      * Invitations waiting to be sent: undelivered ones of active people, each person probed by key as
      * in OUTBOX_CLAIM (joined, for an organisation the statistics did not know, the count read all of
-     * its people for each invitation). One statement with its own plans: the gauge runs it for every
-     * organisation every metrics.outbox-backlog-seconds.
+     * its people for each invitation). Sent with PLANS_BY_KEY: the gauge runs it for every organisation
+     * every metrics.outbox-backlog-seconds.
      */
     static final String OUTBOX_BACKLOG = "SELECT count(*) FROM invitations i CROSS JOIN LATERAL (SELECT 1 FROM scim_users p "
             + "WHERE p.org_id = i.org_id AND p.id = i.user_id AND p.active OFFSET 0) u "
