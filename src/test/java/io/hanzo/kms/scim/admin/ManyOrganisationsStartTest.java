@@ -2,12 +2,11 @@ package io.hanzo.kms.scim.admin;
 
 import io.hanzo.kms.scim.store.TokenStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,28 +18,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * link inside the other and overflowed the stack: the start-up logged a StackOverflowError instead
  * of the database's error, and the load never answered.
  */
+@ExtendWith(VertxExtension.class)
 class ManyOrganisationsStartTest {
     private static final int ORGANISATIONS = 40_000;
-    private final Vertx vertx = Vertx.vertx();
-
-    @AfterEach
-    void close() {
-        vertx.close();
-    }
 
     @Test
-    void aLoadThatFailsAtTheFirstOrganisationAnswersItsFailure() throws Exception {
+    void aLoadThatFailsAtTheFirstOrganisationAnswersItsFailure(Vertx vertx) throws Exception {
         List<Organization> orgs = ManyOrganizations.of(ORGANISATIONS);
         IllegalStateException down = new IllegalStateException("the database is down");
-        TokenStore store = (TokenStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {TokenStore.class},
-                (proxy, method, args) -> {
-                    if (!method.getName().equals("unrevoked")) {
-                        throw new UnsupportedOperationException(method.getName());
-                    }
-                    Promise<Object> p = Promise.promise();
-                    vertx.runOnContext(v -> p.fail(down));
-                    return p.future();
-                });
+        TokenStore store = StoreStubs.answering(TokenStore.class, "unrevoked", args -> StoreStubs.failingLater(vertx, down));
         Future<Void> loaded = new TokenService(store).load(orgs);
         Throwable cause = loaded.transform(ar -> Future.succeededFuture(ar.cause()))
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
