@@ -99,11 +99,17 @@ public final class MembershipService {
      */
     private int drainers;
     /**
-     * Organisations queued since the round under way began (a provisioned person, a retry due, a
-     * drain that gave others their turn), drained before the rest of the round (the sweep's every
-     * organisation), in the order queued. Guarded by {@link #drains}.
+     * Organisations queued since the round under way began (a provisioned person, a retry due),
+     * drained before the rest of the round (the sweep's every organisation), in the order queued.
+     * Guarded by {@link #drains}.
      */
     private final Set<UUID> soon = new LinkedHashSet<>();
+    /**
+     * Organisations whose drain gave the others their turn, drained after the rest of the round, in
+     * turn. Served before the round's rest, four large backlogs kept every drain among themselves and
+     * the round waited for them to empty. Guarded by {@link #drains}.
+     */
+    private final Set<UUID> yielded = new LinkedHashSet<>();
     /** Whether the last drain failed: a failure is logged when it starts, not at every poll. */
     private final AtomicBoolean failing = new AtomicBoolean();
     private final AtomicBoolean countingBacklog = new AtomicBoolean();
@@ -157,6 +163,7 @@ public final class MembershipService {
         retriesDue.remove(orgId);
         synchronized (drains) {
             soon.remove(orgId);
+            yielded.remove(orgId);
         }
     }
 
@@ -251,15 +258,27 @@ public final class MembershipService {
         }
     }
 
-    /** The next organisation to drain: one queued since the round began first, then the round's. Under {@link #drains}. */
+    /**
+     * The next organisation to drain: one queued since the round began first, then the round's, then
+     * one that gave the others their turn. Under {@link #drains}.
+     */
     private UUID next(Queue<UUID> due) {
-        Iterator<UUID> first = soon.iterator();
-        if (first.hasNext()) {
-            UUID orgId = first.next();
-            first.remove();
-            return orgId;
+        UUID orgId = first(soon);
+        if (orgId == null) {
+            orgId = due.poll();
         }
-        return due.poll();
+        return orgId != null ? orgId : first(yielded);
+    }
+
+    /** Takes the first of those organisations out; null when there is none. */
+    private static UUID first(Set<UUID> orgIds) {
+        Iterator<UUID> it = orgIds.iterator();
+        if (!it.hasNext()) {
+            return null;
+        }
+        UUID orgId = it.next();
+        it.remove();
+        return orgId;
     }
 
     /** A drain's outcome, logged when delivery starts failing and when it works again; never a failure. */
@@ -315,7 +334,7 @@ public final class MembershipService {
                     }
                     outboxDirty.add(orgId);
                     synchronized (drains) {
-                        soon.add(orgId);
+                        yielded.add(orgId);
                     }
                     return false;
                 }))

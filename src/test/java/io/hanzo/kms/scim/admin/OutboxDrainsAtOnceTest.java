@@ -2,11 +2,20 @@ package io.hanzo.kms.scim.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.index.DirectoryIndex;
+import io.hanzo.kms.scim.index.IndexedUser;
+import io.hanzo.kms.scim.index.UserDocuments;
+import io.hanzo.kms.scim.protocol.Json;
+import io.hanzo.kms.scim.protocol.resource.ResourceRenderer;
+import io.hanzo.kms.scim.protocol.schema.UserSchemas;
+import io.hanzo.kms.scim.store.MemberStore.Delivery;
+import io.hanzo.kms.scim.store.UserRow;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +29,7 @@ import java.util.UUID;
  */
 class OutboxDrainsAtOnceTest {
     private static final int ORGANISATIONS = 300;
+    private static final ResourceRenderer RENDERER = new ResourceRenderer(UserSchemas.USER, "https://kms.example/scim/Users");
 
     private static List<UUID> create(OrganizationService orgs, int count) {
         List<UUID> ids = new ArrayList<>();
@@ -31,7 +41,11 @@ class OutboxDrainsAtOnceTest {
 
     /** The outbox of those organisations, delivering through a sender that always succeeds. */
     private static MembershipService outboxOf(OutboxErasureTest.HeldOutbox outbox, OrganizationService orgs) {
-        return new MembershipService(outbox, orgs, new DirectoryIndex(), (to, link) -> Future.succeededFuture(),
+        return outboxOf(outbox, orgs, new DirectoryIndex());
+    }
+
+    private static MembershipService outboxOf(OutboxErasureTest.HeldOutbox outbox, OrganizationService orgs, DirectoryIndex index) {
+        return new MembershipService(outbox, orgs, index, (to, link) -> Future.succeededFuture(),
                 "https://kms.example/setup", Duration.ofDays(7), Duration.ofMinutes(5));
     }
 
@@ -109,5 +123,43 @@ class OutboxDrainsAtOnceTest {
         }
         assertThat(outbox.claimed).as("each organisation claimed once").hasSize(ORGANISATIONS)
                 .containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    /**
+     * Organisations whose large backlogs use up their turns go behind the rest of the round: with as
+     * many of them as there are drains, they kept every drain among themselves, and the organisations
+     * of the sweep waited until those backlogs were empty.
+     */
+    @Test
+    void largeBacklogsTakeTurnsBehindTheRestOfTheRound() {
+        OrganizationService orgs = new OrganizationService(new OrganizationErasureCacheTest.Rows());
+        List<UUID> swept = create(orgs, 20);
+        DirectoryIndex index = new DirectoryIndex();
+        OutboxErasureTest.HeldOutbox outbox = new OutboxErasureTest.HeldOutbox();
+        MembershipService members = outboxOf(outbox, orgs, index);
+        members.sweepAll();
+        // Backlogs that never empty, of a person the index knows as active.
+        Set<UUID> large = new HashSet<>(create(orgs, MembershipService.DRAINS_AT_ONCE));
+        UUID person = UUID.randomUUID();
+        Instant now = Instant.now();
+        for (UUID orgId : large) {
+            ObjectNode attributes = Json.MAPPER.createObjectNode().put("userName", "p@example.com").put("active", true);
+            UserRow row = new UserRow(orgId, person, attributes, 1, now, now);
+            index.users(orgId).put(IndexedUser.of(row, Json.bytes(RENDERER.render(attributes, row.meta())),
+                    UserDocuments.codec(RENDERER)));
+            members.invitationsQueued(orgId);
+        }
+        members.deliverInvitations();
+        for (int answered = 0; answered < outbox.claims.size() && answered < 1_000
+                && !outbox.claimed.containsAll(swept); answered++) {
+            List<Delivery> batch = new ArrayList<>();
+            for (int i = 0; large.contains(outbox.claimed.get(answered)) && i < 100; i++) {
+                batch.add(new Delivery(UUID.randomUUID(), person, "p@example.com", "token", 0));
+            }
+            outbox.claims.get(answered).complete(batch);
+        }
+        assertThat(outbox.claimed).as("the sweep's organisations").containsAll(swept);
+        List<UUID> firstTurns = outbox.claimed.subList(0, MembershipService.DRAINS_AT_ONCE * MembershipService.BATCHES_PER_TURN);
+        assertThat(firstTurns).as("the large backlogs' first turns").allMatch(large::contains);
     }
 }
