@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -37,7 +38,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -194,8 +194,7 @@ public final class MembershipService {
                     NavigableSet<Instant> come = dues.headSet(now, true);
                     if (!come.isEmpty()) {
                         come.clear();
-                        outboxDirty.add(id);
-                        soon.add(id);
+                        invitationsQueued(id);
                     }
                     return dues.isEmpty() ? null : dues;
                 });
@@ -205,7 +204,7 @@ public final class MembershipService {
                 return Future.succeededFuture(0);
             }
             // The organisations queued now: one queued again meanwhile (a failed drain) waits for a later poll.
-            Queue<UUID> due = new ConcurrentLinkedQueue<>(outboxDirty);
+            Queue<UUID> due = new ArrayDeque<>(outboxDirty); // read under drains only
             List<Future<Integer>> started = new ArrayList<>();
             for (int i = 0; i < room; i++) {
                 drainers++;

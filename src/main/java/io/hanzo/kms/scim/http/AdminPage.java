@@ -1,10 +1,13 @@
 package io.hanzo.kms.scim.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hanzo.kms.scim.protocol.ScimException;
 import io.hanzo.kms.scim.store.Ids;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The cursor paging of admin lists: {@code cursor} (an id this API returned, or none for the first
@@ -33,5 +36,17 @@ record AdminPage(UUID cursor, int limit) {
             }
         }
         return new AdminPage(cursor, limit);
+    }
+
+    /**
+     * The page's {@code nextCursor} into {@code out}, from the rows read for it (one more than the
+     * limit when there are more): the id of the page's last row, or null on the last page.
+     */
+    <T> void putNextCursor(ObjectNode out, List<T> rows, Function<T, UUID> id) {
+        if (rows.size() > limit) {
+            out.put("nextCursor", id.apply(rows.get(limit - 1)).toString());
+        } else {
+            out.putNull("nextCursor");
+        }
     }
 }

@@ -52,11 +52,7 @@ final class EventsHandler {
                 o.put("outcome", e.outcome());
                 o.put("detail", e.detail());
             }
-            if (rows.size() > pageSize) {
-                out.put("nextCursor", rows.get(pageSize - 1).id().toString());
-            } else {
-                out.putNull("nextCursor");
-            }
+            page.putNextCursor(out, rows, ScimEvent::id);
             ScimResponses.sendPlainJson(ctx, 200, out);
         }).onFailure(ctx::fail);
     }

@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
 
@@ -46,9 +47,18 @@ final class OrganizationsHandler {
                 .onFailure(ctx::fail);
     }
 
-    /** The list's order: by name in any letter case, then by id. */
-    private static final Comparator<Organization> BY_NAME =
-            Comparator.comparing((Organization o) -> o.name().toLowerCase(Locale.ROOT)).thenComparing(Organization::id);
+    /** An organisation with its name in lower case, made once per list; in the list's order (by that, then by id). */
+    private record Listed(String key, Organization org) implements Comparable<Listed> {
+        static Listed of(Organization o) {
+            return new Listed(o.name().toLowerCase(Locale.ROOT), o);
+        }
+
+        @Override
+        public int compareTo(Listed other) {
+            int byName = key.compareTo(other.key);
+            return byName != 0 ? byName : org.id().compareTo(other.org.id());
+        }
+    }
 
     /**
      * The organisations whose name contains {@code name} (any letter case), by name, a page of
@@ -78,21 +88,25 @@ final class OrganizationsHandler {
 
     /** The page of those whose name contains {@code needle} after {@code after} (null: from the first). */
     private void sendPage(RoutingContext ctx, String needle, AdminPage page, Organization after) {
-        List<Organization> found = orgs.all().stream()
-                .filter(o -> o.name().toLowerCase(Locale.ROOT).contains(needle))
-                .filter(o -> after == null || BY_NAME.compare(o, after) > 0)
-                .sorted(BY_NAME)
-                .limit(page.limit() + 1L)
-                .toList();
+        // The page and one more, kept as they are found (a heap whose top is the last of them): all
+        // organisations are read, none sorted but those (tens of thousands per page otherwise).
+        Listed from = after == null ? null : Listed.of(after);
+        PriorityQueue<Listed> kept = new PriorityQueue<>(Comparator.reverseOrder());
+        for (Organization o : orgs.all()) {
+            Listed l = Listed.of(o);
+            if (l.key().contains(needle) && (from == null || l.compareTo(from) > 0)) {
+                kept.add(l);
+                if (kept.size() > page.limit() + 1) {
+                    kept.poll();
+                }
+            }
+        }
+        List<Organization> found = kept.stream().sorted().map(Listed::org).toList();
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("scimUrl", scimUrl);
         ArrayNode list = out.putArray("organizations");
         found.stream().limit(page.limit()).forEach(o -> list.add(AdminJson.organization(o)));
-        if (found.size() > page.limit()) {
-            out.put("nextCursor", found.get(page.limit() - 1).id().toString());
-        } else {
-            out.putNull("nextCursor");
-        }
+        page.putNextCursor(out, found, Organization::id);
         ScimResponses.sendPlainJson(ctx, 200, out);
     }
 

@@ -39,7 +39,7 @@ public final class PgMemberStore implements MemberStore {
     public Future<List<MemberRow>> page(UUID orgId, UUID after, String state, int limit) {
         // In the primary key's order unsorted (Sql.PLANS_IN_KEY_ORDER): otherwise each page of a large
         // organisation the statistics know little of could read and sort all of its people.
-        return readPlanned(Sql.PLANS_IN_KEY_ORDER, Sql.MEMBERS_PAGE, Tuple.of(orgId, after == null ? BEFORE_ALL : after, state, limit))
+        return PipelinedTransactions.planned(pool, Sql.PLANS_IN_KEY_ORDER, Sql.MEMBERS_PAGE, Tuple.of(orgId, after == null ? BEFORE_ALL : after, state, limit))
                 .map(rs -> {
                     List<MemberRow> out = new ArrayList<>(rs.size());
                     for (Row r : rs) {
@@ -138,13 +138,7 @@ public final class PgMemberStore implements MemberStore {
      * invitation looked up by its id read all of the organisation's invitations and people.
      */
     private Future<RowSet<Row>> readByKey(String sql, Tuple arguments) {
-        return readPlanned(Sql.PLANS_BY_KEY, sql, arguments);
-    }
-
-    /** The statement after those plan settings, in a transaction of one round trip; the statement's answer. */
-    private Future<RowSet<Row>> readPlanned(String plans, String sql, Tuple arguments) {
-        return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(
-                conn.query(plans).execute(), conn.preparedQuery(sql).execute(arguments))).map(answers -> answers.get(1));
+        return PipelinedTransactions.planned(pool, Sql.PLANS_BY_KEY, sql, arguments);
     }
 
     /** In a transaction: PLANS_BY_KEY and then the statement, sent together; the statement's answer. */
@@ -228,7 +222,7 @@ public final class PgMemberStore implements MemberStore {
         // the person, where a custom plan, for an organisation the statistics do not know yet, may read
         // every invitation of the organisation for each row of the batch.
         Tuple args = Tuple.of(orgId, after == null ? BEFORE_ALL : after, ts(cutoff), batch);
-        return readPlanned(Sql.PLANS_IN_KEY_ORDER, Sql.INVITATIONS_PRUNE, args)
+        return PipelinedTransactions.planned(pool, Sql.PLANS_IN_KEY_ORDER, Sql.INVITATIONS_PRUNE, args)
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new InvitationsPruned(r.getUUID(0), r.getLong(1).intValue());

@@ -142,10 +142,9 @@ public final class PgOrganizationStore implements OrganizationStore {
             }
             String statement = after[0] == null ? batches.get(table[0]).first() : batches.get(table[0]).next();
             // Planned by key, as a resource's delete: the primary key, in its order, unsorted (Sql.PLANS_IN_KEY_ORDER).
-            return PipelinedTransactions.oneRoundTrip(pool, conn -> List.of(conn.query(Sql.PLANS_IN_KEY_ORDER).execute(),
-                            conn.preparedQuery(statement).execute(arguments)))
-                    .map(answers -> {
-                        Row counts = answers.get(1).iterator().next();
+            return PipelinedTransactions.planned(pool, Sql.PLANS_IN_KEY_ORDER, statement, arguments)
+                    .map(answer -> {
+                        Row counts = answer.iterator().next();
                         rows[0] += counts.getLong(1);
                         if (counts.getLong(0) == 0) {
                             table[0]++;

@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,15 @@ final class PipelinedTransactions {
                         : Future.failedFuture(failure);
             });
         });
+    }
+
+    /**
+     * One statement after those plan settings ({@link Sql#PLANS_BY_KEY} and the like, which last until
+     * the transaction ends), in a transaction of one round trip; the statement's answer.
+     */
+    static Future<RowSet<Row>> planned(Pool pool, String plans, String sql, Tuple arguments) {
+        return oneRoundTrip(pool, conn -> List.of(conn.query(plans).execute(), conn.preparedQuery(sql).execute(arguments)))
+                .map(answers -> answers.get(1));
     }
 
     /**

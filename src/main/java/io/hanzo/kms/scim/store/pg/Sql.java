@@ -459,8 +459,7 @@ final class Sql {
      * cost the planner the same as the primary key, and it took either: then each batch read and
      * sorted every row the organisation has left. Only the primary key gives the order unsorted.
      */
-    static final String PLANS_IN_KEY_ORDER = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
-            + "set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true), " + NO_JIT;
+    static final String PLANS_IN_KEY_ORDER = PLANS_BY_KEY + ", set_config('enable_sort', 'off', true)";
 
     static final String MEMBERS_PAGE =
             "SELECT id, user_name, active, setup_state FROM scim_users WHERE org_id = $1 AND id > $2 "
